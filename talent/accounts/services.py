@@ -1,0 +1,242 @@
+"""Accounts: creating users, signing in with lock-out, passwords, center assignments, API tokens.
+
+The only code that writes users and tokens. Like every service it flushes, never commits.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from talent import audit
+from talent.accounts.models import ROLES, ApiToken, CenterAssignment, User
+from talent.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
+from talent.centers.models import Center
+from talent.db import utcnow
+from talent.errors import Conflict, NotFound, ValidationError
+from talent.extensions import db
+from talent.permissions import Actor, P, require
+
+GENERIC_LOGIN_ERROR = _l("Invalid email or password, or the account is temporarily locked.")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def load_user_from_session_id(session_id: str) -> User | None:
+    """Flask-Login loader: ``"<id>:<session_token>"``; a rotated token ends old sessions."""
+    user_id, _, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def _validate_new_user(email: str, full_name: str, role: str) -> dict[str, str]:
+    from email_validator import EmailNotValidError, validate_email
+    errors: dict[str, str] = {}
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        errors["email"] = str(_l("Enter a valid email address."))
+    if not full_name.strip():
+        errors["full_name"] = str(_l("This field is required."))
+    if role not in ROLES:
+        errors["role"] = str(_l("Unknown role."))
+    return errors
+
+
+def create_user(actor: Actor, *, email: str, full_name: str, role: str, password: str | None = None,
+                center_codes: list[str] | None = None, center_ids: list[int] | None = None,
+                locale: str | None = None) -> User:
+    require(actor, P.USERS_MANAGE)
+    email = normalise_email(email)
+    errors = _validate_new_user(email, full_name, role)
+    if password is not None:
+        problem = password_problem(password, email=email)
+        if problem:
+            errors["password"] = problem
+    centers: list[Center] = []
+    if center_codes:
+        centers = list(db.session.scalars(select(Center).where(Center.code.in_(center_codes))))
+        missing = set(center_codes) - {c.code for c in centers}
+        if missing:
+            errors["centers"] = str(_l("Unknown center: %(codes)s", codes=", ".join(sorted(missing))))
+    if center_ids:
+        centers += list(db.session.scalars(select(Center).where(Center.id.in_(center_ids))))
+    if role == "center_admin" and not centers and "centers" not in errors:
+        errors["centers"] = str(_l("A center administrator needs at least one center."))
+    if role != "center_admin" and centers:
+        errors["centers"] = str(_l("Only center administrators are assigned to centers."))
+    if errors:
+        raise ValidationError(_l("Please correct the marked fields."), fields=errors)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"email": str(_l("A user with this email already exists."))})
+    user = User(email=email, full_name=full_name.strip(), role=role,
+                password_hash=hash_password(password) if password else None,
+                session_token=secrets.token_hex(16), locale=locale,
+                password_changed_at=utcnow() if password else None)
+    user.assignments = [CenterAssignment(center_id=c.id) for c in {c.id: c for c in centers}.values()]
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id,
+                 details={"role": role, "centers": sorted(c.code for c in centers)})
+    return user
+
+
+def set_centers(actor: Actor, user: User, center_ids: list[int]) -> None:
+    require(actor, P.USERS_MANAGE)
+    if user.role != "center_admin":
+        raise ValidationError(_l("Only center administrators are assigned to centers."),
+                              fields={"centers": str(_l("Only center administrators are assigned to centers."))})
+    if not center_ids:
+        raise ValidationError(_l("A center administrator needs at least one center."),
+                              fields={"centers": str(_l("A center administrator needs at least one center."))})
+    db.session.execute(delete(CenterAssignment).where(CenterAssignment.user_id == user.id))
+    db.session.expire(user, ["assignments"])
+    for cid in sorted(set(center_ids)):
+        db.session.add(CenterAssignment(user_id=user.id, center_id=cid))
+    db.session.flush()
+    audit.record(actor, "user.set_centers", "user", user.id, details={"center_ids": sorted(set(center_ids))})
+
+
+def set_active(actor: Actor, user: User, active: bool) -> None:
+    require(actor, P.USERS_MANAGE)
+    if actor.user_id == user.id and not active:
+        raise Conflict(_l("You cannot deactivate your own account."))
+    user.active = active
+    if not active:
+        user.session_token = secrets.token_hex(16)  # ends every session and token use at once
+    db.session.flush()
+    audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
+
+
+def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
+    """Check credentials with lock-out. Raises ValidationError with one generic message whether
+    or not the account exists or is locked."""
+    email = normalise_email(email)
+    user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    now = utcnow()
+    if user is None or not user.active:
+        verify_password(None, password)
+        raise ValidationError(GENERIC_LOGIN_ERROR)
+    if user.locked_until is not None and user.locked_until > now:
+        verify_password(None, password)
+        _audit_login(user, "login.locked", ip)
+        raise ValidationError(GENERIC_LOGIN_ERROR)
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+            _audit_login(user, "login.lock", ip)
+        else:
+            _audit_login(user, "login.failure", ip)
+        db.session.flush()
+        raise ValidationError(GENERIC_LOGIN_ERROR)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.session.flush()
+    _audit_login(user, "login.success", ip)
+    return user
+
+
+def _audit_login(user: User, action: str, ip: str | None) -> None:
+    actor = Actor(user_id=user.id, label=user.email, role=user.role, ip=ip, channel="web")
+    audit.record(actor, action, "user", user.id)
+
+
+def change_password(actor: Actor, user: User, current_password: str, new_password: str) -> None:
+    if actor.user_id != user.id:
+        raise NotFound(_l("Not found."))
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"current_password": str(_l("The current password is wrong."))})
+    set_password(actor, user, new_password)
+
+
+def set_password(actor: Actor, user: User, new_password: str) -> None:
+    """Set a password (after checking the policy) and end every other session of the user."""
+    problem = password_problem(new_password, email=user.email)
+    if problem:
+        raise ValidationError(_l("Please correct the marked fields."), fields={"new_password": problem})
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.session_token = secrets.token_hex(16)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    audit.record(actor, "user.password_change", "user", user.id)
+
+
+# ---- API tokens ----------------------------------------------------------------------------
+
+TOKEN_PREFIX = "tlt_"
+
+
+def _token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(actor: Actor, user: User, name: str, *, service: bool = False) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the secret, shown once."""
+    if user.id != actor.user_id or service:
+        require(actor, P.TOKENS_MANAGE)
+    else:
+        require(actor, P.TOKENS_OWN)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"name": str(_l("Give the token a name of 1 to 100 characters."))})
+    if not user.active:
+        raise Conflict(_l("The user is deactivated."))
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret),
+                     is_service=service)
+    db.session.add(token)
+    db.session.flush()
+    audit.record(actor, "token.create", "api_token", token.id, details={"user_id": user.id, "name": name})
+    return token, secret
+
+
+def revoke_token(actor: Actor, token: ApiToken) -> None:
+    if token.user_id != actor.user_id:
+        require(actor, P.TOKENS_MANAGE)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "token.revoke", "api_token", token.id)
+
+
+def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a bearer token, or None. Updates last-use time."""
+    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user, token
+
+
+def list_tokens(actor: Actor, user_id: int | None = None) -> list[ApiToken]:
+    stmt = select(ApiToken).order_by(ApiToken.created_at.desc())
+    if user_id is None or user_id != actor.user_id:
+        if user_id is not None or not actor.has(P.TOKENS_MANAGE):
+            require(actor, P.TOKENS_MANAGE)
+        if user_id is not None:
+            stmt = stmt.where(ApiToken.user_id == user_id)
+    else:
+        stmt = stmt.where(ApiToken.user_id == actor.user_id)
+    return list(db.session.scalars(stmt))

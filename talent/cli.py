@@ -1,0 +1,76 @@
+"""The ``talent`` command: a Flask CLI group bound to the app. Each command is one transaction
+that commits at its end and rolls back on any error; commands call the same services as the web.
+
+Exit codes: 0 success, 1 the command ran but refused (bad data, nothing written), 2 usage error.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from talent.errors import DomainError
+from talent.extensions import db
+
+
+def _create_app(*_args, **_kwargs) -> Flask:
+    from talent import create_app
+    return create_app()
+
+
+def _app_factory() -> Flask:
+    from talent.config import ConfigError
+    try:
+        return _create_app()
+    except ConfigError as error:
+        click.echo(f"Configuration error: {error}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_app_factory, add_default_commands=True,
+             add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """talent — regional AI training and talent centers.
+
+    Configuration comes from TALENT_* environment variables (see README).
+    """
+
+
+def transactional(fn):
+    """Run a command body in one transaction: commit on success, roll back on any error and
+    print a domain error as a clear message with exit code 1."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            result = fn(*args, **kwargs)
+            db.session.commit()
+            return result
+        except DomainError as error:
+            db.session.rollback()
+            click.echo(f"Error: {error.message}", err=True)
+            for name, message in error.fields.items():
+                click.echo(f"  {name}: {message}", err=True)
+            sys.exit(1)
+        except BaseException:
+            db.session.rollback()
+            raise
+    return wrapper
+
+
+def register_commands(app: Flask) -> None:
+    from talent.cli_commands import seed, tokens, users
+    for group in (seed, users, tokens):
+        app.cli.add_command(group)
+    for name in ("imports", "awards", "keys", "ops"):
+        try:
+            module = __import__(f"talent.cli_commands.{name}", fromlist=["commands"])
+        except ModuleNotFoundError as error:
+            if error.name != f"talent.cli_commands.{name}":
+                raise
+            continue
+        for command in module.commands:
+            app.cli.add_command(command)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import os
+
+import click
+from flask.cli import with_appcontext
+
+from talent.cli import transactional
+
+
+@click.group()
+def users() -> None:
+    """Manage user accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True, help="Email address, also the sign-in name.")
+@click.option("--role", required=True, type=click.Choice(["admin", "center_admin", "trainee", "ministry"]))
+@click.option("--name", "full_name", default=None, help="Full name (defaults to the email).")
+@click.option("--center", "centers", multiple=True, help="Center code (center_admin; repeatable).")
+@with_appcontext
+@transactional
+def create(email: str, role: str, full_name: str | None, centers: tuple[str, ...]) -> None:
+    """Create a user. The password comes from TALENT_NEW_PASSWORD or a prompt."""
+    from talent.accounts.services import create_user
+    from talent.permissions import Actor
+    password = os.environ.get("TALENT_NEW_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    user = create_user(Actor.system(), email=email, full_name=full_name or email, role=role,
+                       password=password, center_codes=list(centers))
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")

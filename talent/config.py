@@ -1,0 +1,149 @@
+"""Configuration from ``TALENT_*`` environment variables, with safe laptop defaults.
+
+Every setting has one place here. ``load_config`` reads the environment once, validates it and
+raises :class:`ConfigError` with a one-line message that names the variable at fault.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULT_NEIGHBOURS = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A configuration value is missing or wrong; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret key generated once into the instance folder (laptop default only)."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    env = dict(os.environ if env is None else env)
+    mode = env.get("TALENT_ENV", "development").strip().lower()
+    if mode not in {"development", "production", "testing"}:
+        raise ConfigError(f"TALENT_ENV must be development, production or testing, got {mode!r}")
+    production = mode == "production"
+
+    instance = Path(env.get("TALENT_INSTANCE_PATH") or ROOT / "instance").resolve()
+    database_url = env.get("TALENT_DATABASE_URL") or f"sqlite:///{instance / 'talent.db'}"
+    if not database_url.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+        raise ConfigError("TALENT_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    reports_url = env.get("TALENT_REPORTS_DATABASE_URL") or None
+    if reports_url and reports_url.startswith("postgresql://"):
+        reports_url = "postgresql+psycopg://" + reports_url[len("postgresql://"):]
+
+    secret = env.get("TALENT_SECRET_KEY") or env.get("SECRET_KEY")
+    if production:
+        if not secret or len(secret) < 32:
+            raise ConfigError("TALENT_SECRET_KEY must be set to at least 32 characters in production")
+        if database_url.startswith("sqlite") and not _bool(env, "TALENT_ALLOW_SQLITE", False):
+            raise ConfigError(
+                "TALENT_DATABASE_URL must name PostgreSQL in production "
+                "(set TALENT_ALLOW_SQLITE=true to run on SQLite deliberately)"
+            )
+    if not secret:
+        secret = _instance_secret(instance)
+
+    neighbours_raw = env.get("TALENT_REGIONAL_COUNTRIES")
+    if neighbours_raw:
+        neighbours = tuple(c.strip().upper() for c in neighbours_raw.split(",") if c.strip())
+        if not all(len(c) == 2 and c.isalpha() for c in neighbours):
+            raise ConfigError("TALENT_REGIONAL_COUNTRIES must be comma-separated ISO alpha-2 codes")
+    else:
+        neighbours = DEFAULT_NEIGHBOURS
+
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        engine_options.update(pool_size=_int(env, "TALENT_DB_POOL_SIZE", 5, 1), max_overflow=10,
+                              pool_recycle=1800)
+
+    ratelimit_storage = env.get("TALENT_RATELIMIT_STORAGE", "memory://")
+    if not ratelimit_storage.startswith(("memory://", "redis://", "rediss://")):
+        raise ConfigError("TALENT_RATELIMIT_STORAGE must be memory:// or a redis:// URL")
+
+    return {
+        "ENV_MODE": mode,
+        "TESTING": mode == "testing",
+        "SECRET_KEY": secret,
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_BINDS": {"reports": reports_url} if reports_url else {},
+        "REPORTS_DATABASE_URL": reports_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SQLALCHEMY_RECORD_QUERIES": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "talent_session",
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int(env, "TALENT_SESSION_IDLE_MINUTES", 30, 1)),
+        "SESSION_ABSOLUTE_HOURS": _int(env, "TALENT_SESSION_ABSOLUTE_HOURS", 12, 1),
+        "WTF_CSRF_ENABLED": _bool(env, "TALENT_CSRF", True),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": _int(env, "TALENT_MAX_UPLOAD_MB", 10, 1) * 1024 * 1024 + 64 * 1024,
+        "IMPORT_MAX_BYTES": _int(env, "TALENT_MAX_UPLOAD_MB", 10, 1) * 1024 * 1024,
+        "IMPORT_MAX_ROWS": _int(env, "TALENT_IMPORT_MAX_ROWS", 50_000, 1),
+        "BABEL_DEFAULT_LOCALE": "az",
+        "BABEL_DEFAULT_TIMEZONE": env.get("TALENT_TIMEZONE", "Asia/Baku"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ("az", "en", "ru"),
+        "RATELIMIT_STORAGE_URI": ratelimit_storage,
+        "RATELIMIT_ENABLED": _bool(env, "TALENT_RATELIMIT", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_MAX_FAILURES": _int(env, "TALENT_LOGIN_MAX_FAILURES", 5, 1),
+        "LOGIN_LOCK_MINUTES": _int(env, "TALENT_LOGIN_LOCK_MINUTES", 15, 1),
+        "SUPPRESSION_K": _int(env, "TALENT_SUPPRESSION_K", 5, 1),
+        "FAIRNESS_GAP_PP": _int(env, "TALENT_FAIRNESS_GAP_PP", 10, 1),
+        "REGIONAL_COUNTRIES": neighbours,
+        "PUBLIC_BASE_URL": (env.get("TALENT_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "SIGNING_KEY": env.get("TALENT_SIGNING_KEY") or None,
+        "IDENTITY_SALT": env.get("TALENT_IDENTITY_SALT") or None,
+        "MAIL_SENDER": env.get("TALENT_MAIL_SENDER", "log"),
+        "MAIL_FROM": env.get("TALENT_MAIL_FROM", "no-reply@talent.example.az"),
+        "SMTP_URL": env.get("TALENT_SMTP_URL") or None,
+        "CORS_ORIGINS": tuple(o.strip() for o in env.get("TALENT_CORS_ORIGINS", "").split(",") if o.strip()),
+        "API_RATE_LIMIT": env.get("TALENT_API_RATE_LIMIT", "600 per minute"),
+        "REQUIRE_2FA": _bool(env, "TALENT_REQUIRE_2FA", production),
+        "PRODUCTION": production,
+    }

@@ -1,0 +1,11 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+from talent.accounts.models import ApiToken, CenterAssignment, IdempotencyRecord, RecoveryCode, User  # noqa: F401
+from talent.audit import AuditEvent  # noqa: F401
+from talent.catalog.models import Certification, Course, Occupation, Sector, Skill, course_skills  # noqa: F401
+from talent.centers.models import Center  # noqa: F401
+from talent.credentials.models import Award, SerialCounter  # noqa: F401
+from talent.geo.models import Country, Region  # noqa: F401
+from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment  # noqa: F401
+from talent.objectives.models import Objective  # noqa: F401
+from talent.people.models import Trainee  # noqa: F401
+from talent.placement.models import Employer, FollowUp, Placement  # noqa: F401

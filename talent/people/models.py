@@ -1,0 +1,68 @@
+"""Trainees: the people the platform serves. Personal data lives here and nowhere else."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, false, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from talent.db import Base, in_check, utcnow
+from talent.geo.models import Region
+
+GENDERS = ("F", "M")
+EDUCATION_LEVELS = ("secondary", "vocational", "bachelor", "master", "doctorate")
+
+
+class Trainee(Base):
+    __tablename__ = "trainees"
+    __table_args__ = (
+        CheckConstraint("length(fin) = 7", name="fin_length"),
+        CheckConstraint(in_check("gender", GENDERS), name="gender"),
+        CheckConstraint(
+            "education_level IS NULL OR " + in_check("education_level", EDUCATION_LEVELS),
+            name="education_level"),
+        Index("ix_trainees_search_name", "search_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fin: Mapped[str] = mapped_column(String(7), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    # Folded "last first patronymic" for case- and accent-insensitive search (see i18n.fold).
+    search_name: Mapped[str] = mapped_column(String(320))
+    birth_date: Mapped[date] = mapped_column(Date, index=True)
+    gender: Mapped[str] = mapped_column(String(1), index=True)
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    home_region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    education_level: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Optional consents the trainee may withdraw from the portal.
+    followup_consent: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    research_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    registered_by_center_id: Mapped[int | None] = mapped_column(
+        ForeignKey("centers.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    home_region: Mapped[Region] = relationship(lazy="joined")
+
+    @property
+    def full_name(self) -> str:
+        parts = [self.last_name, self.first_name, self.patronymic or ""]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def display_name(self) -> str:
+        """First name and last name, the way a certificate shows it."""
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def short_name(self) -> str:
+        """First name and initial of the last name: what public verification shows."""
+        return f"{self.first_name} {self.last_name[:1]}."
+
+    def __repr__(self) -> str:
+        return f"<Trainee {self.id}>"

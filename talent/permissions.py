@@ -1,0 +1,192 @@
+"""Who may do what, in one place: the permission vocabulary, the role table, ``can``/``require``,
+and the query scoping that limits a center administrator to their centers.
+
+Services take an :class:`Actor` (the user acting, through which channel, from which address) and
+call ``require`` before they read or write; interfaces never decide permissions themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, exists, or_, select
+
+from talent.errors import NotFound, PermissionDenied
+
+
+class P(str, Enum):
+    """Permissions, named ``resource:action``."""
+    CENTERS_READ = "centers:read"
+    CENTERS_MANAGE = "centers:manage"
+    CATALOG_MANAGE = "catalog:manage"
+    USERS_MANAGE = "users:manage"
+    COHORTS_READ = "cohorts:read"
+    COHORTS_WRITE = "cohorts:write"
+    TRAINEES_READ = "trainees:read"        # person-level data
+    TRAINEES_WRITE = "trainees:write"
+    ENROLLMENTS_WRITE = "enrollments:write"
+    IMPORTS_RUN = "imports:run"
+    ATTENDANCE_WRITE = "attendance:write"
+    AWARDS_READ = "awards:read"
+    AWARDS_ISSUE = "awards:issue"
+    AWARDS_REVOKE = "awards:revoke"
+    PLACEMENTS_READ = "placements:read"
+    PLACEMENTS_WRITE = "placements:write"
+    PLACEMENTS_VERIFY = "placements:verify"
+    REPORTS_READ = "reports:read"           # aggregates only, suppressed
+    OBJECTIVES_MANAGE = "objectives:manage"
+    AUDIT_READ = "audit:read"
+    SELF_READ = "self:read"                 # a trainee's own records
+    SELF_WRITE = "self:write"
+    TOKENS_OWN = "tokens:own"
+    TOKENS_MANAGE = "tokens:manage"
+
+
+_CENTER_WORK = {
+    P.CENTERS_READ, P.COHORTS_READ, P.COHORTS_WRITE, P.TRAINEES_READ, P.TRAINEES_WRITE,
+    P.ENROLLMENTS_WRITE, P.IMPORTS_RUN, P.ATTENDANCE_WRITE, P.AWARDS_READ, P.AWARDS_ISSUE,
+    P.AWARDS_REVOKE, P.PLACEMENTS_READ, P.PLACEMENTS_WRITE, P.PLACEMENTS_VERIFY, P.TOKENS_OWN,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
+    "admin": frozenset(set(P) - {P.SELF_READ, P.SELF_WRITE}),
+    "center_admin": frozenset(_CENTER_WORK),
+    "ministry": frozenset({P.REPORTS_READ, P.OBJECTIVES_MANAGE, P.CENTERS_READ, P.TOKENS_OWN}),
+    "trainee": frozenset({P.SELF_READ, P.SELF_WRITE, P.TOKENS_OWN}),
+    # The CLI acts as the system: everything an admin may do.
+    "system": frozenset(set(P) - {P.SELF_READ, P.SELF_WRITE}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. ``center_ids`` is None when not limited to centers (admin, system)."""
+    user_id: int | None
+    label: str
+    role: str
+    center_ids: frozenset[int] | None = None
+    trainee_id: int | None = None
+    ip: str | None = None
+    channel: str = "web"
+    permissions: frozenset[P] = field(default=frozenset())
+
+    @classmethod
+    def for_user(cls, user, *, ip: str | None = None, channel: str = "web") -> "Actor":
+        from talent.extensions import db
+        from talent.people.models import Trainee
+        trainee_id = None
+        if user.role == "trainee":
+            trainee_id = db.session.scalar(select(Trainee.id).where(Trainee.user_id == user.id))
+        centers = user.center_ids if user.role == "center_admin" else None
+        return cls(user_id=user.id, label=user.email, role=user.role, center_ids=centers,
+                   trainee_id=trainee_id, ip=ip, channel=channel,
+                   permissions=ROLE_PERMISSIONS.get(user.role, frozenset()))
+
+    @classmethod
+    def system(cls, label: str = "system", channel: str = "cli") -> "Actor":
+        return cls(user_id=None, label=label, role="system", center_ids=None, channel=channel,
+                   permissions=ROLE_PERMISSIONS["system"])
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in {"admin", "center_admin", "system"}
+
+    def has(self, perm: P) -> bool:
+        return perm in self.permissions
+
+    def covers_center(self, center_id: int | None) -> bool:
+        return self.center_ids is None or (center_id is not None and center_id in self.center_ids)
+
+
+def can(actor: Actor, perm: P, center_id: int | None = None, *, any_center: bool = False) -> bool:
+    """May ``actor`` use ``perm`` (on something belonging to ``center_id``)?"""
+    if not actor.has(perm):
+        return False
+    if actor.center_ids is None or any_center:
+        return True
+    if center_id is None:
+        return True
+    return center_id in actor.center_ids
+
+
+def require(actor: Actor, perm: P, center_id: int | None = None) -> None:
+    if not actor.has(perm):
+        raise PermissionDenied(_l("You do not have permission to do this."))
+    if center_id is not None and not actor.covers_center(center_id):
+        # Another center's record: do not reveal that it exists.
+        raise NotFound(_l("Not found."))
+
+
+def require_center(actor: Actor, perm: P, center_id: int) -> None:
+    """Like ``require`` but an explicit center (e.g. from a form) outside scope is a 403."""
+    if not actor.has(perm):
+        raise PermissionDenied(_l("You do not have permission to do this."))
+    if not actor.covers_center(center_id):
+        raise PermissionDenied(_l("You do not manage this center."))
+
+
+# ---- query scoping -------------------------------------------------------------------------
+
+def scope_centers(stmt: Select, actor: Actor, center_column) -> Select:
+    """Limit a query on something owned by a center to the actor's centers."""
+    if actor.center_ids is None:
+        return stmt
+    return stmt.where(center_column.in_(sorted(actor.center_ids) or [-1]))
+
+
+def trainee_visible_clause(actor: Actor):
+    """SQL condition: trainees enrolled at, or registered by, the actor's centers."""
+    from talent.learning.models import Cohort, Enrollment
+    from talent.people.models import Trainee
+    centers = sorted(actor.center_ids or []) or [-1]
+    enrolled_here = exists(
+        select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .where(Enrollment.trainee_id == Trainee.id, Cohort.center_id.in_(centers)))
+    return or_(Trainee.registered_by_center_id.in_(centers), enrolled_here)
+
+
+def scope_trainees(stmt: Select, actor: Actor) -> Select:
+    if not actor.has(P.TRAINEES_READ):
+        if actor.has(P.SELF_READ) and actor.trainee_id is not None:
+            from talent.people.models import Trainee
+            return stmt.where(Trainee.id == actor.trainee_id)
+        raise PermissionDenied(_l("You do not have permission to do this."))
+    if actor.center_ids is None:
+        return stmt
+    return stmt.where(trainee_visible_clause(actor))
+
+
+def trainee_center_ids(trainee_id: int) -> set[int]:
+    """Centers a trainee belongs to: where enrolled, and the registering center."""
+    from talent.extensions import db
+    from talent.learning.models import Cohort, Enrollment
+    from talent.people.models import Trainee
+    ids = set(db.session.scalars(
+        select(Cohort.center_id).join(Enrollment, Enrollment.cohort_id == Cohort.id)
+        .where(Enrollment.trainee_id == trainee_id)))
+    registered = db.session.scalar(select(Trainee.registered_by_center_id).where(Trainee.id == trainee_id))
+    if registered is not None:
+        ids.add(registered)
+    return ids
+
+
+def may_see_trainee(actor: Actor, trainee_id: int) -> bool:
+    if actor.has(P.SELF_READ) and actor.trainee_id == trainee_id:
+        return True
+    if not actor.has(P.TRAINEES_READ):
+        return False
+    if actor.center_ids is None:
+        return True
+    return bool(trainee_center_ids(trainee_id) & actor.center_ids)
+
+
+def require_trainee(actor: Actor, trainee_id: int) -> None:
+    """Person-level access to one trainee, or 404 (never reveal existence)."""
+    if not may_see_trainee(actor, trainee_id):
+        raise NotFound(_l("Not found."))
+
+
+def centers_of(actor: Actor) -> Iterable[int] | None:
+    return actor.center_ids

@@ -1,0 +1,23 @@
+"""Web interface: blueprints grouped by audience, plus the request-level plumbing
+(one transaction per request, locale, security headers, templates)."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from talent.web.transactions import init_transactions
+    from talent.web.auth.views import bp as auth_bp
+    from talent.web.public.views import bp as public_bp
+    from talent.web.admin.views import bp as admin_bp
+    from talent.web.center.views import bp as center_bp
+    from talent.web.trainee.views import bp as trainee_bp
+    from talent.web.ministry.views import bp as ministry_bp
+
+    init_transactions(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(center_bp, url_prefix="/center")
+    app.register_blueprint(trainee_bp, url_prefix="/me")
+    app.register_blueprint(ministry_bp, url_prefix="/ministry")

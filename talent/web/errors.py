@@ -1,0 +1,60 @@
+"""Error pages (translated, with an incident id the log also holds) and the mapping of domain
+errors to HTTP answers for the web."""
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, render_template, request
+from sqlalchemy.exc import OperationalError, InterfaceError
+from werkzeug.exceptions import HTTPException
+
+from talent.errors import DomainError
+from talent.extensions import db
+
+log = logging.getLogger("talent.errors")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError):
+        db.session.rollback()
+        if _wants_json():
+            from talent.api.problems import problem_from_domain
+            return problem_from_domain(error)
+        return render_template("errors/error.html", status=error.status, message=error.message,
+                               incident=None), error.status
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if _wants_json():
+            from talent.api.problems import problem
+            return problem(error.code or 500, error.name, error.description)
+        return render_template("errors/error.html", status=error.code, message=None,
+                               incident=None), error.code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(error):
+        db.session.rollback()
+        incident = secrets.token_hex(6)
+        log.error("incident %s: database unavailable: %s", incident, error.__class__.__name__)
+        if _wants_json():
+            from talent.api.problems import problem
+            return problem(503, "Service Unavailable", "The database is unavailable; try again shortly.",
+                           incident=incident)
+        return render_template("errors/error.html", status=503, message=None, incident=incident), 503
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        incident = secrets.token_hex(6)
+        log.exception("incident %s: unhandled error on %s %s", incident, request.method, request.path)
+        if _wants_json():
+            from talent.api.problems import problem
+            return problem(500, "Internal Server Error", "An unexpected error occurred.", incident=incident)
+        return render_template("errors/error.html", status=500, message=None, incident=incident), 500

@@ -1,0 +1,50 @@
+"""Security headers, session lifetime (30 minutes idle, 12 hours in all) and cache rules."""
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, request, session
+from flask_login import current_user, logout_user
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+
+def init_security(app: Flask) -> None:
+    idle = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+
+    @app.before_request
+    def _session_lifetime() -> None:
+        if request.endpoint == "static":
+            return
+        now = int(time.time())
+        if current_user.is_authenticated:
+            started = session.get("_started", now)
+            last = session.get("_seen", now)
+            if now - last > idle or now - started > absolute:
+                logout_user()
+                session.clear()
+                session["_expired"] = True
+                return
+            session["_seen"] = now
+            session.setdefault("_started", started)
+        session.permanent = True
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["PRODUCTION"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static":
+            # Pages may hold personal data: never cache them anywhere.
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
+        return response

@@ -1,0 +1,52 @@
+"""Template globals: navigation per role, language names, localized formatting."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_decimal, format_datetime, lazy_gettext as _l
+from flask_login import current_user
+
+from talent.i18n import current_language
+
+LANGUAGE_NAMES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
+
+# (endpoint, label, roles). Entries whose endpoint is not registered are skipped, so an area can
+# be added without touching this list twice.
+NAVIGATION = [
+    ("admin.index", _l("Administration"), {"admin"}),
+    ("center.dashboard", _l("My centers"), {"center_admin", "admin"}),
+    ("center.cohorts", _l("Cohorts"), {"center_admin", "admin"}),
+    ("center.trainees", _l("Trainees"), {"center_admin", "admin"}),
+    ("center.followups", _l("Follow-up"), {"center_admin", "admin"}),
+    ("ministry.dashboard", _l("Dashboard"), {"ministry", "admin"}),
+    ("ministry.regions", _l("Regions"), {"ministry", "admin"}),
+    ("ministry.objectives", _l("Objectives"), {"ministry", "admin"}),
+    ("ministry.fairness", _l("Fairness"), {"ministry", "admin"}),
+    ("ministry.mobility", _l("Mobility"), {"ministry", "admin"}),
+    ("ministry.trends", _l("Trends"), {"ministry", "admin"}),
+    ("trainee.learning", _l("My learning"), {"trainee"}),
+    ("trainee.certificates", _l("My certificates"), {"trainee"}),
+    ("trainee.jobs", _l("My jobs"), {"trainee"}),
+    ("trainee.my_data", _l("My data"), {"trainee"}),
+]
+
+
+def navigation():
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, roles in NAVIGATION:
+        if current_user.role in roles and endpoint in current_app.view_functions:
+            items.append({"url": url_for(endpoint), "label": label,
+                          "active": request.endpoint == endpoint})
+    return items
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        navigation=navigation,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_language=current_language,
+    )
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""

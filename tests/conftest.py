@@ -1,0 +1,161 @@
+"""Test fixtures.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TALENT_TEST_DATABASE_URL`` names a
+server (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``): a throw-away database
+is created for the session and dropped at its end. The schema is built by the migrations, then
+every test starts from empty tables plus the reference data.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from talent import create_app
+from talent.audit import SQLITE_TRIGGER, SQLITE_TRIGGER_DROP
+from talent.extensions import db, limiter
+from talent.reference import load_reference
+
+PG_URL = os.environ.get("TALENT_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TALENT_TEST_REDIS_URL")
+
+
+def _normalise_pg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if not PG_URL:
+        path = tmp_path_factory.mktemp("db") / "talent-test.db"
+        yield f"sqlite:///{path}"
+        return
+    server = make_url(_normalise_pg(PG_URL))
+    name = f"talent_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def is_postgres(app) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def test_env(database_url, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    return {
+        "TALENT_ENV": "testing",
+        "TALENT_DATABASE_URL": database_url,
+        "TALENT_INSTANCE_PATH": str(instance),
+        "TALENT_SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "TALENT_RATELIMIT_STORAGE": REDIS_URL or "memory://",
+        "TALENT_PUBLIC_URL": "http://localhost",
+    }
+
+
+class IsolatedClient(FlaskClient):
+    """Tests hold an app context, which requests then share; clear what Flask-Login and the
+    actor cache keep on ``g`` so each request (and each client) starts as a real one would."""
+
+    def open(self, *args, **kwargs):
+        from flask import g, has_app_context
+        if has_app_context():
+            for name in ("_login_user", "_actor"):
+                g.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(test_env):
+    from flask_migrate import upgrade
+    from talent.accounts.passwords import use_fast_hashing_for_tests
+
+    use_fast_hashing_for_tests()
+    application = create_app({"WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost"}, env=test_env)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        upgrade()
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def _table_names():
+    return [t.name for t in reversed(db.metadata.sorted_tables)]
+
+
+def reset_database(app) -> None:
+    db.session.remove()
+    tables = _table_names()
+    with db.engine.begin() as conn:
+        if is_postgres(app):
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for statement in SQLITE_TRIGGER_DROP:
+                conn.execute(text(statement))
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+            conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
+            for statement in SQLITE_TRIGGER:
+                conn.execute(text(statement))
+    load_reference()
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app):
+    """Every test: an app context, empty tables plus reference data, fresh rate limits."""
+    if "no_db" in request.keywords:
+        yield
+        return
+    with app.app_context():
+        reset_database(app)
+        try:
+            limiter.reset()
+        except Exception:
+            pass
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(app):
+    from tests.factories import Factory
+    return Factory()
+
+
+def login(client, email: str, password: str = "a-long-test-password-1"):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+@pytest.fixture
+def login_as(client, factory):
+    """``login_as(user)`` signs the test client in as a factory user."""
+    def _login(user, password: str = "a-long-test-password-1"):
+        login(client, user.email, password)
+        return client
+    return _login
