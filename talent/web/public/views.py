@@ -30,3 +30,6 @@ def readyz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+from talent.web.public import credentials  # noqa: E402,F401  (verification routes on this blueprint)

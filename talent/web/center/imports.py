@@ -1,0 +1,4 @@
+"""Center workspace: imports."""
+from __future__ import annotations
+
+from talent.web.center.views import bp  # noqa: F401

@@ -1,0 +1,4 @@
+"""Center workspace: placements."""
+from __future__ import annotations
+
+from talent.web.center.views import bp  # noqa: F401

@@ -1,0 +1,4 @@
+"""Center workspace: trainees."""
+from __future__ import annotations
+
+from talent.web.center.views import bp  # noqa: F401
