@@ -159,3 +159,7 @@ def login_as(client, factory):
         login(client, user.email, password)
         return client
     return _login
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "no_db: the test manages its own database (no per-test reset)")
