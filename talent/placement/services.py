@@ -1,0 +1,452 @@
+"""Placements (jobs) and the follow-up of completers: the only code that writes them.
+
+Staff (center administrators for trainees of their centers, admins for everyone) record jobs,
+end them, and verify or reject jobs a trainee reported; trainees report, update and end their own
+jobs from the portal (``report_own_job`` / ``update_own_job`` / ``end_own_job``). A job found by a
+center is verified at once; a self-reported one waits as ``pending`` until a center verifies it.
+
+Job fields (keyword arguments, plain values or their text form as a form or JSON body gives them):
+
+``employer_name`` (required), ``country_code`` (ISO alpha-2, required), ``sector_id``,
+``occupation_code`` (ISCO-08), ``job_title`` (required), ``employment_type`` (one of
+``EMPLOYMENT_TYPES``, required), ``remote`` (bool), ``start_date`` (required), ``end_date``,
+``monthly_pay_azn`` (AZN, optional), ``employer_city``.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from talent import audit
+from talent.catalog.models import Occupation, Sector
+from talent.db import utcnow
+from talent.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from talent.extensions import db
+from talent.geo.models import Country
+from talent.learning.models import Cohort, Enrollment
+from talent.people.models import Trainee
+from talent.permissions import Actor, P, require, require_trainee
+from talent.placement.markets import current_regional_countries, market_for
+from talent.placement.models import EMPLOYMENT_TYPES, FOLLOWUP_OUTCOMES, Employer, FollowUp, Placement
+
+JOB_FIELDS = ("employer_name", "country_code", "sector_id", "occupation_code", "job_title",
+              "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn", "employer_city")
+REQUIRED = ("employer_name", "country_code", "job_title", "employment_type", "start_date")
+MILESTONES = (3, 6)
+MAX_PAY = Decimal("1000000")
+EARLIEST_START = date(1990, 1, 1)
+CHECK_MESSAGE = _l("Please correct the marked fields.")
+
+
+# ---- parsing and validation ----------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _parse_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    return str(value).strip().lower() in {"1", "true", "yes", "y", "on"}
+
+
+def clean_job_fields(fields: dict[str, Any], *, partial: bool = False,
+                     current: Placement | None = None) -> dict[str, Any]:
+    """Check and convert job fields; raises ValidationError naming every bad field.
+
+    With ``partial`` only the given fields are checked (the others come from ``current``)."""
+    unknown = sorted(set(fields) - set(JOB_FIELDS))
+    errors: dict[str, str] = {name: str(_l("Unknown field.")) for name in unknown}
+    out: dict[str, Any] = {}
+    required = _l("This field is required.")
+
+    def given(name: str) -> bool:
+        return not partial or name in fields
+
+    if given("employer_name"):
+        name = _text(fields.get("employer_name"))
+        if not name:
+            errors["employer_name"] = str(required)
+        elif len(name) > 200:
+            errors["employer_name"] = str(_l("At most %(n)d characters.", n=200))
+        out["employer_name"] = name
+    if given("employer_city"):
+        city = _text(fields.get("employer_city")) or None
+        if city and len(city) > 120:
+            errors["employer_city"] = str(_l("At most %(n)d characters.", n=120))
+        out["employer_city"] = city
+    if given("country_code"):
+        code = _text(fields.get("country_code")).upper()
+        if not code:
+            errors["country_code"] = str(required)
+        elif len(code) != 2 or db.session.get(Country, code) is None:
+            errors["country_code"] = str(_l("Choose a country from the list."))
+        out["country_code"] = code
+    if given("sector_id"):
+        raw = fields.get("sector_id")
+        sector_id = None
+        if raw not in (None, "", 0, "0"):
+            try:
+                sector_id = int(raw)
+            except (TypeError, ValueError):
+                sector_id = -1
+            sector = db.session.get(Sector, sector_id) if sector_id > 0 else None
+            if sector is None or not sector.active:
+                errors["sector_id"] = str(_l("Choose a sector from the list."))
+        out["sector_id"] = sector_id
+    if given("occupation_code"):
+        occ = _text(fields.get("occupation_code")) or None
+        if occ and (len(occ) > 4 or db.session.get(Occupation, occ) is None):
+            errors["occupation_code"] = str(_l("Choose an ISCO-08 occupation from the list."))
+        out["occupation_code"] = occ
+    if given("job_title"):
+        title = _text(fields.get("job_title"))
+        if not title:
+            errors["job_title"] = str(required)
+        elif len(title) > 200:
+            errors["job_title"] = str(_l("At most %(n)d characters.", n=200))
+        out["job_title"] = title
+    if given("employment_type"):
+        kind = _text(fields.get("employment_type")).lower()
+        if kind not in EMPLOYMENT_TYPES:
+            errors["employment_type"] = str(_l("Choose an employment type from the list."))
+        out["employment_type"] = kind
+    if given("remote"):
+        out["remote"] = _parse_bool(fields.get("remote"))
+    today = date.today()
+    for name in ("start_date", "end_date"):
+        if given(name):
+            try:
+                out[name] = _parse_date(fields.get(name))
+            except ValueError:
+                errors[name] = str(_l("Enter a date as YYYY-MM-DD."))
+                out[name] = None
+                continue
+            if name == "start_date" and out[name] is None:
+                errors[name] = str(required)
+    start = out.get("start_date", current.start_date if current else None)
+    end = out.get("end_date", current.end_date if current else None)
+    if "start_date" not in errors and start is not None:
+        if start < EARLIEST_START:
+            errors["start_date"] = str(_l("The date is too far in the past."))
+        elif start > today + timedelta(days=366):
+            errors["start_date"] = str(_l("The start date is more than a year ahead."))
+    if "end_date" not in errors and end is not None:
+        if end > today:
+            errors["end_date"] = str(_l("The end date cannot be in the future."))
+        elif start is not None and end < start:
+            errors["end_date"] = str(_l("The end date is before the start date."))
+    if given("monthly_pay_azn"):
+        raw = fields.get("monthly_pay_azn")
+        pay = None
+        if raw not in (None, ""):
+            try:
+                pay = Decimal(str(raw).replace(" ", "").replace(",", "."))
+                if not pay.is_finite():
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                errors["monthly_pay_azn"] = str(_l("Enter an amount in AZN, e.g. 1500 or 1500.50."))
+                pay = None
+            else:
+                if pay < 0 or pay > MAX_PAY:
+                    errors["monthly_pay_azn"] = str(_l("Enter an amount between 0 and 1,000,000 AZN."))
+                elif pay != pay.quantize(Decimal("0.01")):
+                    errors["monthly_pay_azn"] = str(_l("At most two decimal places."))
+        out["monthly_pay_azn"] = pay
+    if errors:
+        raise ValidationError(CHECK_MESSAGE, fields=errors)
+    return out
+
+
+def find_or_create_employer(actor: Actor, name: str, country_code: str, *, sector_id: int | None = None,
+                            city: str | None = None) -> Employer:
+    """The employer with this name (case-insensitive, spaces collapsed) in this country, or a new one."""
+    name = _text(name)
+    employer = db.session.scalars(
+        select(Employer).where(Employer.country_code == country_code,
+                               func.lower(Employer.name) == name.lower()).order_by(Employer.id)).first()
+    if employer is None:
+        employer = db.session.scalar(select(Employer).where(Employer.country_code == country_code,
+                                                            Employer.name == name))
+    if employer is not None:
+        return employer
+    employer = Employer(name=name, country_code=country_code, sector_id=sector_id, city=city)
+    db.session.add(employer)
+    db.session.flush()
+    audit.record(actor, "employer.create", "employer", employer.id,
+                 details={"name": name, "country": country_code})
+    return employer
+
+
+def _apply(actor: Actor, placement: Placement, values: dict[str, Any]) -> dict[str, Any]:
+    """Put cleaned values on a placement; returns what changed (for the audit trail)."""
+    changes: dict[str, Any] = {}
+    if "employer_name" in values or "country_code" in values:
+        name = values.get("employer_name", placement.employer.name if placement.employer_id else "")
+        country = values.get("country_code", placement.employer.country_code if placement.employer_id else "")
+        employer = find_or_create_employer(actor, name, country, sector_id=values.get("sector_id"),
+                                           city=values.get("employer_city"))
+        if employer.id != placement.employer_id:
+            placement.employer = employer
+            placement.employer_id = employer.id
+            changes["employer_id"] = employer.id
+    for name in ("sector_id", "occupation_code", "job_title", "employment_type", "remote", "start_date",
+                 "end_date", "monthly_pay_azn"):
+        if name in values and getattr(placement, name) != values[name]:
+            setattr(placement, name, values[name])
+            value = values[name]
+            changes[name] = value.isoformat() if isinstance(value, date) else (
+                str(value) if isinstance(value, Decimal) else value)
+    return changes
+
+
+def placement_market(placement: Placement) -> str | None:
+    return market_for(placement.employer.country_code if placement.employer else None,
+                      current_regional_countries())
+
+
+def _trainee_center(trainee_id: int, actor: Actor | None = None) -> int | None:
+    """The center responsible for a trainee's job: the center of their latest completed (else
+    latest) enrollment within the actor's centers, else the registering center."""
+    stmt = (select(Cohort.center_id).join(Enrollment, Enrollment.cohort_id == Cohort.id)
+            .where(Enrollment.trainee_id == trainee_id)
+            .order_by((Enrollment.status == "completed").desc(), Cohort.end_date.desc(), Enrollment.id.desc()))
+    if actor is not None and actor.center_ids is not None:
+        stmt = stmt.where(Cohort.center_id.in_(sorted(actor.center_ids) or [-1]))
+    center_id = db.session.scalars(stmt.limit(1)).first()
+    if center_id is None:
+        registered = db.session.scalar(select(Trainee.registered_by_center_id).where(Trainee.id == trainee_id))
+        if registered is not None and (actor is None or actor.covers_center(registered)):
+            center_id = registered
+    return center_id
+
+
+# ---- staff ---------------------------------------------------------------------------------
+
+def get_placement(actor: Actor, placement_id: int, *, perm: P = P.PLACEMENTS_READ) -> Placement:
+    """A placement the staff actor may see (its trainee belongs to their centers), else NotFound."""
+    require(actor, perm)
+    placement = db.session.get(Placement, placement_id)
+    if placement is None:
+        raise NotFound(_l("Not found."))
+    require_trainee(actor, placement.trainee_id)
+    return placement
+
+
+def record_placement(actor: Actor, trainee_id: int, *, followup_enrollment_id: int | None = None,
+                     followup_milestone: int | None = None, **fields) -> Placement:
+    """A center records a job it found for a trainee of its centers (verified at once).
+
+    With ``followup_enrollment_id``/``followup_milestone`` the 3- or 6-month follow-up of that
+    enrollment is recorded as ``employed`` in the same step."""
+    require(actor, P.PLACEMENTS_WRITE)
+    if db.session.get(Trainee, trainee_id) is None:
+        raise NotFound(_l("Not found."))
+    require_trainee(actor, trainee_id)
+    values = clean_job_fields(fields)
+    placement = Placement(trainee_id=trainee_id, source="center", verification="verified",
+                          verified_by_id=actor.user_id, verified_at=utcnow(),
+                          center_id=_trainee_center(trainee_id, actor), created_by_id=actor.user_id)
+    _apply(actor, placement, values)
+    db.session.add(placement)
+    db.session.flush()
+    audit.record(actor, "placement.create", "placement", placement.id, trainee_id=trainee_id,
+                 center_id=placement.center_id,
+                 details={"source": "center", "employer_id": placement.employer_id,
+                          "market": placement_market(placement)})
+    if followup_enrollment_id is not None:
+        record_followup(actor, followup_enrollment_id, followup_milestone or 0, "employed")
+    return placement
+
+
+def update_placement(actor: Actor, placement_id: int, **fields) -> Placement:
+    placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_WRITE)
+    values = clean_job_fields(fields, partial=True, current=placement)
+    changes = _apply(actor, placement, values)
+    db.session.flush()
+    audit.record(actor, "placement.update", "placement", placement.id, trainee_id=placement.trainee_id,
+                 center_id=placement.center_id, details={"changes": sorted(changes)})
+    return placement
+
+
+def _end(actor: Actor, placement: Placement, end_date: Any, action: str) -> Placement:
+    if placement.end_date is not None:
+        raise InvalidTransition(_l("This job has already ended."))
+    values = clean_job_fields({"end_date": end_date}, partial=True, current=placement)
+    if values.get("end_date") is None:
+        raise ValidationError(CHECK_MESSAGE, fields={"end_date": str(_l("This field is required."))})
+    placement.end_date = values["end_date"]
+    db.session.flush()
+    audit.record(actor, action, "placement", placement.id, trainee_id=placement.trainee_id,
+                 center_id=placement.center_id, details={"end_date": placement.end_date.isoformat()})
+    return placement
+
+
+def end_placement(actor: Actor, placement_id: int, end_date: Any) -> Placement:
+    placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_WRITE)
+    return _end(actor, placement, end_date, "placement.end")
+
+
+def verify_placement(actor: Actor, placement_id: int) -> Placement:
+    """Confirm a job a trainee reported (pending or earlier rejected → verified)."""
+    placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
+    if placement.verification == "verified":
+        raise InvalidTransition(_l("This job is already verified."))
+    placement.verification = "verified"
+    placement.verified_by_id = actor.user_id
+    placement.verified_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "placement.verify", "placement", placement.id, trainee_id=placement.trainee_id,
+                 center_id=placement.center_id)
+    return placement
+
+
+def reject_placement(actor: Actor, placement_id: int, reason: str | None = None) -> Placement:
+    """Mark a reported job as not confirmed (it stays on record, counted nowhere)."""
+    placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
+    if placement.verification == "rejected":
+        raise InvalidTransition(_l("This job is already rejected."))
+    reason = _text(reason)[:500] or None
+    placement.verification = "rejected"
+    placement.verified_by_id = actor.user_id
+    placement.verified_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "placement.reject", "placement", placement.id, trainee_id=placement.trainee_id,
+                 center_id=placement.center_id, details={"reason": reason} if reason else None)
+    return placement
+
+
+# ---- trainee self-service ------------------------------------------------------------------
+
+def _own_trainee_id(actor: Actor) -> int:
+    require(actor, P.SELF_WRITE)
+    if actor.trainee_id is None:
+        raise PermissionDenied(_l("Your account is not linked to a trainee record."))
+    return actor.trainee_id
+
+
+def _own_placement(actor: Actor, placement_id: Any) -> Placement:
+    trainee_id = _own_trainee_id(actor)
+    try:
+        pid = int(placement_id)
+    except (TypeError, ValueError):
+        raise NotFound(_l("Not found."))
+    placement = db.session.get(Placement, pid)
+    if placement is None or placement.trainee_id != trainee_id:
+        raise NotFound(_l("Not found."))
+    return placement
+
+
+def own_jobs(actor: Actor) -> list[Placement]:
+    """The trainee's own jobs, newest first."""
+    require(actor, P.SELF_READ)
+    if actor.trainee_id is None:
+        return []
+    return list(db.session.scalars(select(Placement).where(Placement.trainee_id == actor.trainee_id)
+                                   .order_by(Placement.start_date.desc(), Placement.id.desc())))
+
+
+def report_own_job(actor: Actor, **fields) -> Placement:
+    """A trainee reports a job: recorded as self-reported and pending until a center verifies it."""
+    trainee_id = _own_trainee_id(actor)
+    values = clean_job_fields(fields)
+    placement = Placement(trainee_id=trainee_id, source="self_reported", verification="pending",
+                          center_id=_trainee_center(trainee_id), created_by_id=actor.user_id)
+    _apply(actor, placement, values)
+    db.session.add(placement)
+    db.session.flush()
+    audit.record(actor, "placement.report", "placement", placement.id, trainee_id=trainee_id,
+                 center_id=placement.center_id, details={"source": "self_reported"})
+    return placement
+
+
+def update_own_job(actor: Actor, placement_id: int, **fields) -> Placement:
+    """A trainee corrects one of their jobs; a change needs the center's verification again."""
+    placement = _own_placement(actor, placement_id)
+    values = clean_job_fields(fields, partial=True, current=placement)
+    changes = _apply(actor, placement, values)
+    if changes and placement.verification != "pending":
+        placement.verification = "pending"
+        placement.verified_by_id = None
+        placement.verified_at = None
+    db.session.flush()
+    audit.record(actor, "placement.update", "placement", placement.id, trainee_id=placement.trainee_id,
+                 center_id=placement.center_id, details={"changes": sorted(changes)})
+    return placement
+
+
+def end_own_job(actor: Actor, placement_id: int, end_date: Any) -> Placement:
+    """A trainee records that one of their jobs ended."""
+    placement = _own_placement(actor, placement_id)
+    return _end(actor, placement, end_date, "placement.end")
+
+
+# ---- follow-up -----------------------------------------------------------------------------
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole months, clamped to the month's last day (31 Aug + 6 → 28/29 Feb)."""
+    import calendar
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def record_followup(actor: Actor, enrollment_id: int, milestone_months: Any, outcome: str,
+                    note: str | None = None) -> FollowUp:
+    """Record the outcome of contacting a completer at the 3- or 6-month milestone."""
+    require(actor, P.PLACEMENTS_WRITE)
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        raise NotFound(_l("Not found."))
+    cohort = db.session.get(Cohort, enrollment.cohort_id)
+    require(actor, P.PLACEMENTS_WRITE, cohort.center_id)
+    errors: dict[str, str] = {}
+    try:
+        milestone = int(milestone_months)
+    except (TypeError, ValueError):
+        milestone = 0
+    if milestone not in MILESTONES:
+        errors["milestone_months"] = str(_l("Choose 3 or 6 months."))
+    outcome = _text(outcome).lower()
+    if outcome not in FOLLOWUP_OUTCOMES:
+        errors["outcome"] = str(_l("Choose an outcome from the list."))
+    note = (note or "").strip() or None
+    if note and len(note) > 1000:
+        errors["note"] = str(_l("At most %(n)d characters.", n=1000))
+    if errors:
+        raise ValidationError(CHECK_MESSAGE, fields=errors)
+    if enrollment.status != "completed":
+        raise InvalidTransition(_l("Only trainees who completed the course are followed up."))
+    if date.today() < add_months(cohort.end_date, milestone):
+        raise InvalidTransition(_l("This follow-up is not due yet."))
+    exists = db.session.scalar(select(FollowUp.id).where(FollowUp.enrollment_id == enrollment.id,
+                                                         FollowUp.milestone_months == milestone))
+    if exists is not None:
+        raise Conflict(_l("This follow-up has already been recorded."))
+    followup = FollowUp(enrollment_id=enrollment.id, milestone_months=milestone, outcome=outcome, note=note,
+                        recorded_by_id=actor.user_id)
+    db.session.add(followup)
+    db.session.flush()
+    audit.record(actor, "followup.record", "follow_up", followup.id, trainee_id=enrollment.trainee_id,
+                 center_id=cohort.center_id, details={"milestone": milestone, "outcome": outcome})
+    return followup
