@@ -20,8 +20,8 @@ translations: $(BIN)/talent
 	$(BIN)/pybabel compile --statistics -d translations 2>&1 | tail -n 3
 
 extract-messages: $(BIN)/talent
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/python scripts/i18n.py extract
+	$(BIN)/python scripts/i18n.py missing || true
 
 # The demo database is built once; its printed logins are kept beside it and shown at every start.
 $(TALENT_INSTANCE_PATH)/demo-logins.txt: | $(BIN)/talent
