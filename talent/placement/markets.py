@@ -10,14 +10,27 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import case, literal
+import re
+
+from sqlalchemy import case, literal_column
 
 LOCAL_COUNTRY = "AZ"
 LOCAL, REGIONAL, INTERNATIONAL = "local", "regional", "international"
 
 
+_CODE = re.compile(r"^[A-Z]{2}$")
+
+
 def _regional_set(regional_countries: Iterable[str] | None) -> list[str]:
-    return sorted({(c or "").strip().upper() for c in (regional_countries or ()) if c} - {LOCAL_COUNTRY})
+    codes = {(c or "").strip().upper() for c in (regional_countries or ()) if c} - {LOCAL_COUNTRY}
+    return sorted(c for c in codes if _CODE.match(c))
+
+
+def _sql_text(value: str):
+    # Constants are inlined (they are checked two-letter codes or fixed words), so the same CASE
+    # built twice renders the same SQL and PostgreSQL accepts it in SELECT and GROUP BY alike.
+    assert re.match(r"^[a-zA-Z]+$", value)
+    return literal_column(f"'{value}'")
 
 
 def market_for(country_code: str | None, regional_countries: Iterable[str] | None = None) -> str | None:
@@ -37,10 +50,10 @@ def market_case(country_column, regional_countries: Iterable[str] | None = None)
     """A SQL ``CASE`` expression giving the market of ``country_column`` (e.g.
     ``Employer.country_code``), labelled ``market``-ready: use ``.label("market")`` and GROUP BY it."""
     regional = _regional_set(regional_countries)
-    whens = [(country_column == LOCAL_COUNTRY, literal(LOCAL))]
+    whens = [(country_column == _sql_text(LOCAL_COUNTRY), _sql_text(LOCAL))]
     if regional:
-        whens.append((country_column.in_(regional), literal(REGIONAL)))
-    return case(*whens, else_=literal(INTERNATIONAL))
+        whens.append((country_column.in_([_sql_text(c) for c in regional]), _sql_text(REGIONAL)))
+    return case(*whens, else_=_sql_text(INTERNATIONAL))
 
 
 def current_regional_countries() -> tuple[str, ...]:
