@@ -64,6 +64,9 @@ def register_extensions(app: Flask) -> None:
     from talent.accounts.services import load_user_from_session_id
     login_manager.user_loader(load_user_from_session_id)
 
+    from talent.replica import close_reports_session
+    app.teardown_appcontext(close_reports_session)
+
     @event.listens_for(Engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no branch
         if type(dbapi_connection).__module__.startswith("sqlite3"):

@@ -163,3 +163,35 @@ def login_as(client, factory):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_db: the test manages its own database (no per-test reset)")
+
+
+class QueryCounter:
+    """Counts SQL statements sent to the database while active (to catch N+1 patterns)."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...; counter.count``"""
+    from contextlib import contextmanager
+    from sqlalchemy import event
+
+    @contextmanager
+    def _count():
+        counter = QueryCounter()
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+    return _count
