@@ -1,0 +1,226 @@
+"""Pure validators for trainee data, shared by the web forms, the JSON API and the spreadsheet
+import. No database access here: the caller passes what needs looking up (the region index).
+
+Each ``clean_*`` function takes raw input (a string, or a date/number from a spreadsheet cell)
+and returns the normalised value, or raises :class:`FieldError` with a translatable message.
+``clean_trainee`` checks a whole record and returns ``(values, errors)`` with every problem.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable, Mapping
+
+from flask_babel import lazy_gettext as _l
+
+from talent.i18n import fold
+from talent.people.models import EDUCATION_LEVELS
+
+MIN_AGE = 14
+MAX_AGE = 80
+NAME_MAX = 100
+
+FIELDS = ("fin", "first_name", "last_name", "patronymic", "birth_date", "gender", "email", "phone",
+          "home_region", "education_level")
+REQUIRED = ("fin", "first_name", "last_name", "birth_date", "gender", "home_region")
+
+_FIN_RE = re.compile(r"^[0-9A-Z]{7}$")
+_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")
+_PHONE_STRIP = re.compile(r"[\s\-().]")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+_GENDERS = {"f": "F", "female": "F", "qadin": "F", "m": "M", "male": "M", "kisi": "M"}
+
+
+class FieldError(ValueError):
+    """One field's value is wrong; ``message`` is translatable (lazy)."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def clean_fin(value: Any) -> str:
+    """FIN: trimmed, upper-cased, exactly 7 digits or capital Latin letters."""
+    fin = _text(value).upper()
+    if not fin:
+        raise FieldError(_l("This field is required."))
+    if not _FIN_RE.match(fin):
+        raise FieldError(_l("A FIN is exactly 7 characters: digits and Latin letters."))
+    return fin
+
+
+def clean_name(value: Any, *, required: bool = True) -> str | None:
+    name = " ".join(_text(value).split())
+    if not name:
+        if required:
+            raise FieldError(_l("This field is required."))
+        return None
+    if len(name) > NAME_MAX:
+        raise FieldError(_l("At most %(n)d characters.", n=NAME_MAX))
+    return name
+
+
+def parse_date(value: Any) -> date:
+    """``YYYY-MM-DD`` or ``DD.MM.YYYY`` (or a date cell from a spreadsheet)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        raise FieldError(_l("This field is required."))
+    if len(text) > 10 and text[10:].strip() in {"00:00:00", "0:00:00", "00:00"}:
+        text = text[:10].strip()  # "1998-05-17 00:00:00" as some spreadsheets write dates
+    match = _ISO_DATE.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _DOTTED_DATE.match(text)
+        if not match:
+            raise FieldError(_l("Write the date as YYYY-MM-DD or DD.MM.YYYY."))
+        day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise FieldError(_l("This date does not exist.")) from None
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def clean_birth_date(value: Any, *, today: date | None = None) -> date:
+    """A real date, giving an age from 14 to 80 years today."""
+    birth = parse_date(value)
+    today = today or date.today()
+    if birth > today:
+        raise FieldError(_l("The birth date is in the future."))
+    age = age_on(birth, today)
+    if age < MIN_AGE or age > MAX_AGE:
+        raise FieldError(_l("The age must be from %(min)d to %(max)d years.", min=MIN_AGE, max=MAX_AGE))
+    return birth
+
+
+def clean_gender(value: Any) -> str:
+    text = fold(_text(value))
+    if not text:
+        raise FieldError(_l("This field is required."))
+    gender = _GENDERS.get(text)
+    if gender is None:
+        raise FieldError(_l("Gender must be F or M (female/male, qadın/kişi)."))
+    return gender
+
+
+def clean_email(value: Any) -> str | None:
+    email = _text(value).lower()
+    if not email:
+        return None
+    if len(email) > 254 or not _EMAIL_RE.match(email):
+        raise FieldError(_l("Enter a valid email address."))
+    return email
+
+
+def clean_phone(value: Any) -> str | None:
+    """Any common Azerbaijani form, stored as ``+994`` and 9 national digits."""
+    text = _PHONE_STRIP.sub("", _text(value))
+    if not text:
+        return None
+    if text.startswith("+994"):
+        national = text[4:]
+    elif text.startswith("00994"):
+        national = text[5:]
+    elif text.startswith("994") and len(text) == 12:
+        national = text[3:]
+    elif text.startswith("0") and len(text) == 10:
+        national = text[1:]
+    elif len(text) == 9:
+        national = text
+    else:
+        national = ""
+    if len(national) != 9 or not national.isdigit() or national[0] == "0":
+        raise FieldError(_l("Enter an Azerbaijani phone number such as +994 50 123 45 67."))
+    return "+994" + national
+
+
+def clean_education_level(value: Any) -> str | None:
+    text = _text(value).lower()
+    if not text:
+        return None
+    if text not in EDUCATION_LEVELS:
+        raise FieldError(_l("Education level must be one of: %(levels)s.",
+                            levels=", ".join(EDUCATION_LEVELS)))
+    return text
+
+
+@dataclass(frozen=True)
+class RegionIndex:
+    """Region lookup by code or Azerbaijani/English/Russian name, any case (folded)."""
+    by_key: Mapping[str, int]
+
+    @classmethod
+    def build(cls, regions: Iterable[Any]) -> "RegionIndex":
+        keys: dict[str, int] = {}
+        for region in regions:
+            for name in (region.code, region.name_az, region.name_en, region.name_ru):
+                if name:
+                    keys[fold(name)] = region.id
+                    keys[fold(name).replace("-", " ")] = region.id
+                    keys[fold(name).replace("_", " ")] = region.id
+        return cls(keys)
+
+    def lookup(self, value: Any) -> int:
+        text = fold(_text(value))
+        if not text:
+            raise FieldError(_l("This field is required."))
+        region_id = self.by_key.get(text) or self.by_key.get(text.replace("-", " ").replace("_", " "))
+        if region_id is None:
+            raise FieldError(_l("Unknown region."))
+        return region_id
+
+
+def search_name(last_name: str, first_name: str, patronymic: str | None) -> str:
+    return fold(f"{last_name} {first_name} {patronymic or ''}")
+
+
+def clean_trainee(raw: Mapping[str, Any], regions: RegionIndex, *, today: date | None = None,
+                  partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check a whole trainee record. Returns ``(values, errors)``; ``errors`` maps the field name
+    to a message (a str). ``values`` has the model's column names (``home_region_id``) and
+    ``search_name``. With ``partial`` only the keys present in ``raw`` are checked (updates)."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+
+    def run(name: str, fn, *args, target: str | None = None, **kw):
+        if partial and name not in raw:
+            return
+        try:
+            values[target or name] = fn(raw.get(name), *args, **kw)
+        except FieldError as error:
+            errors[name] = str(error.message)
+
+    run("fin", clean_fin)
+    run("first_name", clean_name)
+    run("last_name", clean_name)
+    run("patronymic", clean_name, required=False)
+    run("birth_date", clean_birth_date, today=today)
+    run("gender", clean_gender)
+    run("email", clean_email)
+    run("phone", clean_phone)
+    run("home_region", regions.lookup, target="home_region_id")
+    run("education_level", clean_education_level)
+    if not partial and not errors:
+        values["search_name"] = search_name(values["last_name"], values["first_name"], values.get("patronymic"))
+    return values, errors
