@@ -1,4 +1,105 @@
-"""Public certificate verification and credentials."""
+"""Public certificate verification and credentials, for anyone (employers, embassies,
+universities): the verification page, the Open Badges 3.0 credential (JSON and signed VC-JWT),
+the issuer profile and the public keys."""
 from __future__ import annotations
 
-from talent.web.public.views import bp  # noqa: F401
+from flask import current_app, jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length
+
+from talent.credentials import openbadges, signing
+from talent.credentials.queries import award_by_code, award_by_serial_and_birth_date, verify
+from talent.extensions import limiter
+from talent.web.public.views import bp
+
+
+def verify_rate_limit() -> str:
+    return current_app.config.get("VERIFY_RATE_LIMIT") or "60 per minute"
+
+
+class SerialLookupForm(FlaskForm):
+    serial = StringField(_l("Serial number"), validators=[DataRequired(), Length(max=20)],
+                         description=_l("As printed on the certificate, e.g. AZAI-2025-000123"))
+    birth_date = DateField(_l("Holder's date of birth"), validators=[DataRequired()])
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _result_page(result, form=None):
+    status = 404 if result.status == "not_found" else 200
+    response = make_response(render_template("public/verify_result.html", result=result,
+                                             form=form or SerialLookupForm(formdata=None)), status)
+    return _no_store(response)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(verify_rate_limit, methods=["POST"])
+def verify_lookup():
+    """Look a certificate up by its serial number and the holder's birth date (a POST, so the
+    birth date never appears in a URL)."""
+    form = SerialLookupForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            award = award_by_serial_and_birth_date(form.serial.data, form.birth_date.data)
+            return _result_page(verify(award), form)
+        return _no_store(make_response(render_template("public/verify.html", form=form), 422))
+    return render_template("public/verify.html", form=form)
+
+
+@bp.route("/verify/<path:code>")
+@limiter.limit(verify_rate_limit)
+def verify_page(code: str):
+    return _result_page(verify(award_by_code(code)))
+
+
+def _not_found_json():
+    response = jsonify(status="not_found")
+    response.status_code = 404
+    return _no_store(response)
+
+
+@bp.route("/credentials/<path:code>.json")
+@limiter.limit(verify_rate_limit)
+def credential_json(code: str):
+    award = award_by_code(code)
+    if award is None:
+        return _not_found_json()
+    response = jsonify(openbadges.credential(award))
+    response.mimetype = "application/vc+ld+json" if request.args.get("as") == "vc" else "application/json"
+    return _no_store(response)
+
+
+@bp.route("/credentials/<path:code>.jwt")
+@limiter.limit(verify_rate_limit)
+def credential_jwt(code: str):
+    award = award_by_code(code)
+    if award is None:
+        return _not_found_json()
+    if award.revoked_at is not None:
+        # A revoked credential is not signed again; its status says why.
+        response = jsonify(status="revoked")
+        response.status_code = 410
+        return _no_store(response)
+    response = make_response(openbadges.credential_jwt(award))
+    response.mimetype = "application/vc+jwt"
+    return _no_store(response)
+
+
+@bp.route("/issuer")
+def issuer():
+    response = jsonify(openbadges.issuer_profile(with_context=True))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/.well-known/jwks.json")
+@limiter.exempt
+def jwks():
+    response = jsonify(signing.jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
