@@ -1,0 +1,113 @@
+"""Reads about cohorts: the list of a center admin's cohorts with seat counts, the roster,
+attendance percentages and the attendance grid. Aggregates are GROUP BY in SQL."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import selectinload
+
+from talent.catalog.models import Course
+from talent.centers.models import Center
+from talent.extensions import db
+from talent.learning.models import COHORT_STATUSES, Attendance, Cohort, CohortSession, Enrollment
+from talent.people.models import Trainee
+from talent.permissions import Actor, P, require, scope_centers
+
+COHORT_SORTS = {
+    "start": (Cohort.start_date.desc(), Cohort.id.desc()),
+    "start_asc": (Cohort.start_date.asc(), Cohort.id.asc()),
+    "code": (Cohort.code.asc(),),
+    "status": (Cohort.status.asc(), Cohort.start_date.desc()),
+    "center": (Center.code.asc(), Cohort.start_date.desc()),
+}
+
+
+def _enrolled_counts():
+    return (select(Enrollment.cohort_id,
+                   func.sum(case((Enrollment.status == "enrolled", 1), else_=0)).label("enrolled"),
+                   func.sum(case((Enrollment.status == "waitlisted", 1), else_=0)).label("waitlisted"))
+            .group_by(Enrollment.cohort_id).subquery())
+
+
+def cohort_list(actor: Actor, *, status: str | None = None, center_id: int | None = None,
+                sort: str = "start", q: str | None = None) -> Select:
+    """Rows ``(Cohort, enrolled, waitlisted)`` of the actor's centers, filtered and sorted."""
+    require(actor, P.COHORTS_READ)
+    counts = _enrolled_counts()
+    stmt = (select(Cohort, func.coalesce(counts.c.enrolled, 0), func.coalesce(counts.c.waitlisted, 0))
+            .join(Center, Center.id == Cohort.center_id)
+            .outerjoin(counts, counts.c.cohort_id == Cohort.id))
+    stmt = scope_centers(stmt, actor, Cohort.center_id)
+    if status in COHORT_STATUSES:
+        stmt = stmt.where(Cohort.status == status)
+    if center_id:
+        stmt = stmt.where(Cohort.center_id == center_id)
+    if q:
+        stmt = stmt.where(Cohort.code.ilike(f"%{q.strip()[:40]}%"))
+    return stmt.order_by(*COHORT_SORTS.get(sort, COHORT_SORTS["start"]))
+
+
+def actor_centers(actor: Actor) -> list[Center]:
+    stmt = select(Center).order_by(Center.code)
+    return list(db.session.scalars(scope_centers(stmt, actor, Center.id)))
+
+
+def active_courses() -> list[Course]:
+    return list(db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.code)))
+
+
+def roster(cohort_id: int) -> list[Enrollment]:
+    """Enrollments of a cohort with their trainees (one query): enrolled and finished first, then
+    the waiting list in its order, then withdrawn."""
+    order = case((Enrollment.status.in_(("enrolled", "completed", "failed")), 0),
+                 (Enrollment.status == "applied", 1), (Enrollment.status == "waitlisted", 2), else_=3)
+    stmt = (select(Enrollment).join(Trainee, Trainee.id == Enrollment.trainee_id)
+            .where(Enrollment.cohort_id == cohort_id)
+            .order_by(order, Enrollment.waitlisted_at, Trainee.search_name, Enrollment.id))
+    return list(db.session.scalars(stmt))
+
+
+def sessions(cohort_id: int) -> list[CohortSession]:
+    return list(db.session.scalars(select(CohortSession).where(CohortSession.cohort_id == cohort_id)
+                                   .order_by(CohortSession.starts_at)))
+
+
+def attendance_percentages(cohort_id: int) -> dict[int, Decimal]:
+    """Attendance % per enrollment: present / (present + absent); excused sessions are left out
+    of the denominator; an enrollment with no counted session is absent from the result."""
+    present = func.sum(case((Attendance.mark == "present", 1), else_=0))
+    counted = func.sum(case((Attendance.mark.in_(("present", "absent")), 1), else_=0))
+    rows = db.session.execute(
+        select(Attendance.enrollment_id, present, counted)
+        .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+        .where(Enrollment.cohort_id == cohort_id)
+        .group_by(Attendance.enrollment_id))
+    result: dict[int, Decimal] = {}
+    for enrollment_id, n_present, n_counted in rows:
+        if n_counted:
+            result[enrollment_id] = (Decimal(100) * n_present / n_counted).quantize(
+                Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return result
+
+
+def attendance_marks(cohort_id: int, session_ids: list[int] | None = None) -> dict[tuple[int, int], str]:
+    """``{(session_id, enrollment_id): mark}`` for a cohort (optionally some sessions)."""
+    stmt = (select(Attendance.session_id, Attendance.enrollment_id, Attendance.mark)
+            .join(CohortSession, CohortSession.id == Attendance.session_id)
+            .where(CohortSession.cohort_id == cohort_id))
+    if session_ids is not None:
+        stmt = stmt.where(Attendance.session_id.in_(session_ids or [-1]))
+    return {(s, e): m for s, e, m in db.session.execute(stmt)}
+
+
+def session_mark_counts(cohort_id: int) -> dict[int, dict[str, int]]:
+    """Per session: how many present / absent / excused (GROUP BY)."""
+    stmt = (select(Attendance.session_id, Attendance.mark, func.count())
+            .join(CohortSession, CohortSession.id == Attendance.session_id)
+            .where(CohortSession.cohort_id == cohort_id)
+            .group_by(Attendance.session_id, Attendance.mark))
+    result: dict[int, dict[str, int]] = {}
+    for session_id, mark, n in db.session.execute(stmt):
+        result.setdefault(session_id, {})[mark] = n
+    return result
