@@ -144,6 +144,6 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SMTP_URL": env.get("TALENT_SMTP_URL") or None,
         "CORS_ORIGINS": tuple(o.strip() for o in env.get("TALENT_CORS_ORIGINS", "").split(",") if o.strip()),
         "API_RATE_LIMIT": env.get("TALENT_API_RATE_LIMIT", "600 per minute"),
-        "REQUIRE_2FA": _bool(env, "TALENT_REQUIRE_2FA", production),
+        "REQUIRE_2FA": _bool(env, "TALENT_REQUIRE_2FA", mode != "testing"),
         "PRODUCTION": production,
     }

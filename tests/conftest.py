@@ -84,7 +84,8 @@ def app(test_env):
     from talent.accounts.passwords import use_fast_hashing_for_tests
 
     use_fast_hashing_for_tests()
-    application = create_app({"WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost"}, env=test_env)
+    application = create_app({"WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost", "REQUIRE_2FA": False},
+                             env=test_env)
     application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()

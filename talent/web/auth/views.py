@@ -1,16 +1,28 @@
-"""Sign in, sign out, password change and the language switch."""
+"""Sign in (password, then a second factor where needed), sign out, password change, two-factor
+set-up and the language switch.
+
+Sign-in with a second factor: the password step leaves only a short-lived *pending* marker in a
+fresh session (user id, the user's session token, time, where to go next); ``login_user`` is called
+only after the TOTP or recovery code step passes, so nothing counts as signed in before that.
+"""
 from __future__ import annotations
 
+import secrets
 import time
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
 from talent.accounts import services as accounts
+from talent.accounts import twofactor
+from talent.accounts.models import User
 from talent.errors import ValidationError
-from talent.extensions import limiter
-from talent.web.auth.forms import LoginForm, PasswordChangeForm
+from talent.extensions import db, limiter
+from talent.permissions import Actor
+from talent.web.auth.forms import LoginForm, PasswordChangeForm, TotpCodeForm, TwoFactorForm
 from talent.web.context import client_ip, current_actor
 from talent.web.forms import apply_errors
 from talent.web.redirects import safe_next
@@ -23,14 +35,71 @@ HOME_BY_ROLE = {
     "ministry": "ministry.dashboard",
     "trainee": "trainee.learning",
 }
+PENDING_KEY = "_2fa_pending"
+PENDING_SECONDS = 5 * 60
+SECOND_FACTOR_KEY = "_2fa"
 
 
 def home_url() -> str:
-    from flask import current_app
     endpoint = HOME_BY_ROLE.get(getattr(current_user, "role", ""), "public.index")
     if endpoint not in current_app.view_functions:
         endpoint = "public.index"
     return url_for(endpoint)
+
+
+def _fresh_session() -> None:
+    """A new session: nothing from before survives but the language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _sign_in(user: User, *, second_factor: bool) -> None:
+    _fresh_session()
+    login_user(user)
+    now = int(time.time())
+    session["_started"] = now
+    session["_seen"] = now
+    if second_factor:
+        session[SECOND_FACTOR_KEY] = True
+
+
+def _pending_user() -> User | None:
+    """The user who passed the password step in this session, if that was recent."""
+    data = session.get(PENDING_KEY)
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
+    fresh = time.time() - float(data.get("at", 0)) <= PENDING_SECONDS
+    if (user is None or not fresh or not user.active
+            or not secrets.compare_digest(user.session_token, str(data.get("tok", "")))):
+        session.pop(PENDING_KEY, None)
+        return None
+    return user
+
+
+def _pending_limit_key() -> str:
+    data = session.get(PENDING_KEY)
+    uid = data.get("uid") if isinstance(data, dict) else None
+    return f"2fa-user:{uid}" if uid else f"2fa-ip:{request.remote_addr}"
+
+
+def _restart_sign_in():
+    session.pop(PENDING_KEY, None)
+    flash(_("Please sign in again."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.before_app_request
+def _enforce_second_factor():
+    """A session signed in without the second factor (e.g. from before 2FA was switched on) ends."""
+    if request.endpoint == "static" or request.path.startswith("/api/"):
+        return
+    if ("_user_id" in session and current_user.is_authenticated and not session.get(SECOND_FACTOR_KEY)
+            and twofactor.required_for(current_user)):
+        logout_user()
+        _fresh_session()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,16 +116,127 @@ def login():
         except ValidationError as error:
             form.password.errors = [str(error.message)]
             return render_template("auth/login.html", form=form), 200
-        lang = session.get("lang")
-        session.clear()  # a new session at sign-in: nothing from before survives
-        if lang:
-            session["lang"] = lang
-        login_user(user)
-        now = int(time.time())
-        session["_started"] = now
-        session["_seen"] = now
-        return redirect(safe_next(request.args.get("next")) or home_url())
+        next_url = safe_next(request.args.get("next"))
+        if twofactor.needs_second_factor(user):
+            _fresh_session()
+            session[PENDING_KEY] = {"uid": user.id, "tok": user.session_token, "at": int(time.time()),
+                                    "next": next_url}
+            return redirect(url_for("auth.two_factor" if twofactor.is_enrolled(user) else "auth.enrol"))
+        _sign_in(user, second_factor=False)
+        return redirect(next_url or home_url())
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=_pending_limit_key)
+def two_factor():
+    user = _pending_user()
+    if user is None:
+        return _restart_sign_in()
+    if not twofactor.is_enrolled(user):
+        return redirect(url_for("auth.enrol"))
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        actor = Actor.for_user(user, ip=client_ip(), channel="web")
+        try:
+            method = twofactor.verify(actor, user, form.code.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            # 200, not 422: the failure (and any lock) must be committed, like a wrong password.
+            return render_template("auth/two_factor.html", form=form), 200
+        next_url = session[PENDING_KEY].get("next")
+        _sign_in(user, second_factor=True)
+        if method == "recovery":
+            left = twofactor.remaining_recovery_codes(user)
+            flash(_("You signed in with a recovery code; %(n)d remain. Create new ones under "
+                    "Two-factor sign-in if you are running low.", n=left), "warning")
+        return redirect(safe_next(next_url) or home_url())
+    return render_template("auth/two_factor.html", form=form)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"], key_func=_pending_limit_key)
+def enrol():
+    """First sign-in of a user who must use a second factor: set it up before anything else."""
+    user = _pending_user()
+    if user is None:
+        return _restart_sign_in()
+    if twofactor.is_enrolled(user):
+        return redirect(url_for("auth.two_factor"))
+    actor = Actor.for_user(user, ip=client_ip(), channel="web")
+    twofactor.begin_enrolment(actor, user)
+    form = TotpCodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.confirm_enrolment(actor, user, form.code.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return _render_enrol(form, user, cancel_url=url_for("auth.login")), 200
+        next_url = session[PENDING_KEY].get("next")
+        _sign_in(user, second_factor=True)
+        return render_template("auth/recovery_codes.html", codes=codes,
+                               continue_url=safe_next(next_url) or home_url())
+    return _render_enrol(form, user, cancel_url=url_for("auth.login"))
+
+
+def _render_enrol(form, user: User, *, cancel_url: str):
+    secret = user.totp_secret or ""
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return render_template("auth/enrol.html", form=form, secret=grouped, qr=Markup(twofactor.qr_svg(user)),
+                           required=twofactor.required_for(user), cancel_url=cancel_url)
+
+
+@bp.route("/account/two-factor", methods=["GET"])
+@login_required
+def account_two_factor():
+    user = current_user._get_current_object()
+    return render_template("auth/account_two_factor.html", enrolled=twofactor.is_enrolled(user),
+                           required=twofactor.required_for(user),
+                           remaining=twofactor.remaining_recovery_codes(user), form=TotpCodeForm())
+
+
+@bp.route("/account/two-factor/enrol", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def account_enrol():
+    """A signed-in user who is not required to use a second factor may still set one up."""
+    user = current_user._get_current_object()
+    if twofactor.is_enrolled(user):
+        return redirect(url_for("auth.account_two_factor"))
+    actor = current_actor()
+    twofactor.begin_enrolment(actor, user)
+    form = TotpCodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.confirm_enrolment(actor, user, form.code.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return _render_enrol(form, user, cancel_url=url_for("auth.account_two_factor")), 200
+        session[SECOND_FACTOR_KEY] = True
+        return render_template("auth/recovery_codes.html", codes=codes,
+                               continue_url=url_for("auth.account_two_factor"))
+    return _render_enrol(form, user, cancel_url=url_for("auth.account_two_factor"))
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+@limiter.limit("10 per minute")
+def regenerate_recovery_codes():
+    user = current_user._get_current_object()
+    form = TotpCodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = twofactor.regenerate_recovery_codes(current_actor(), user, form.code.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return render_template("auth/recovery_codes.html", codes=codes,
+                                   continue_url=url_for("auth.account_two_factor"))
+    return render_template("auth/account_two_factor.html", enrolled=twofactor.is_enrolled(user),
+                           required=twofactor.required_for(user),
+                           remaining=twofactor.remaining_recovery_codes(user), form=form), 200
 
 
 @bp.route("/logout", methods=["POST"])
