@@ -21,3 +21,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(center_bp, url_prefix="/center")
     app.register_blueprint(trainee_bp, url_prefix="/me")
     app.register_blueprint(ministry_bp, url_prefix="/ministry")
+    app.register_blueprint(__import__("talent.web.account.views", fromlist=["bp"]).bp, url_prefix="/account")

@@ -1,0 +1,101 @@
+"""API tokens: every signed-in user manages their personal tokens; the administrator creates
+service tokens for other systems, each on a dedicated service user holding the role (and centers).
+A new token's secret is shown once, on the answer to the form that created it."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from talent.accounts import services as accounts
+from talent.accounts.models import ApiToken
+from talent.centers.services import active_centers
+from talent.errors import ValidationError
+from talent.extensions import db
+from talent.permissions import P
+from talent.web.access import permission_required
+from talent.web.account.forms import ServiceTokenForm, TokenForm
+from talent.web.context import current_actor
+from talent.web.forms import apply_errors
+
+bp = Blueprint("account", __name__)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@permission_required(P.TOKENS_OWN)
+def tokens():
+    form = TokenForm()
+    actor = current_actor()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            _token, secret = accounts.create_token(actor, current_user, form.name.data)
+            form = TokenForm(formdata=None)
+        except ValidationError as error:
+            apply_errors(form, error)
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    personal = [t for t in accounts.list_tokens(actor, actor.user_id) if not t.is_service]
+    return render_template("account/tokens.html", form=form, tokens=personal, secret=secret), status
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@permission_required(P.TOKENS_OWN)
+def revoke(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    accounts.revoke_token(current_actor(), token)
+    flash(_("The token was revoked; it no longer works."), "success")
+    return redirect(url_for("account.tokens"))
+
+
+def _service_form() -> ServiceTokenForm:
+    form = ServiceTokenForm()
+    form.centers.choices = [(c.id, f"{c.code} — {c.name}") for c in active_centers()]
+    return form
+
+
+def _service_email() -> str:
+    domain = current_app.config.get("MAIL_FROM", "no-reply@talent.example.az").rpartition("@")[2] \
+        or "talent.example.az"
+    return f"service-{secrets.token_hex(6)}@{domain}"
+
+
+@bp.route("/service-tokens", methods=["GET", "POST"])
+@permission_required(P.TOKENS_MANAGE)
+def service_tokens():
+    form = _service_form()
+    actor = current_actor()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(actor, email=_service_email(), full_name=form.name.data,
+                                        role=form.role.data, center_ids=form.centers.data or None)
+            _token, secret = accounts.create_token(actor, user, form.name.data, service=True)
+            form = _service_form()
+            form.process(formdata=None)
+            form.centers.choices = [(c.id, f"{c.code} — {c.name}") for c in active_centers()]
+        except ValidationError as error:
+            apply_errors(form, error)
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    service = [t for t in accounts.list_tokens(actor) if t.is_service]
+    return render_template("account/service_tokens.html", form=form, tokens=service, secret=secret), status
+
+
+@bp.route("/service-tokens/<int:token_id>/revoke", methods=["POST"])
+@permission_required(P.TOKENS_MANAGE)
+def revoke_service(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or not token.is_service:
+        abort(404)
+    accounts.revoke_token(current_actor(), token)
+    flash(_("The service token was revoked; it no longer works."), "success")
+    return redirect(url_for("account.service_tokens"))
