@@ -1,0 +1,99 @@
+"""``talent import trainees FILE --center CODE [--cohort CODE] [--dry-run]``.
+
+Exit codes: 0 imported (or, with --dry-run, the file is valid), 1 nothing imported — the row
+report is on stderr, 2 usage error (unknown option, file, center or cohort).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from talent.errors import DomainError
+from talent.extensions import db
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import data from spreadsheets."""
+
+
+def _print_report(report, *, err: bool) -> None:
+    counts = report.counts
+    click.echo(f"Rows read: {counts['rows']}; valid: {counts['valid']}; with problems: "
+               f"{counts['rows_with_problems']}", err=err)
+    click.echo(f"Trainees: {counts['new']} new, {counts['existing']} already registered", err=err)
+    if report.cohort_id is not None:
+        click.echo(f"Cohort: {counts['enrolled']} enrolled, {counts['waitlisted']} waiting list, "
+                   f"{counts['already']} already in the cohort (free seats before: {report.free_seats})", err=err)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=err)
+
+
+@import_group.command("trainees")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--center", "center_code", required=True, help="Code of the center registering the trainees.")
+@click.option("--cohort", "cohort_code", default=None, help="Code of a cohort to enroll them into.")
+@click.option("--dry-run", is_flag=True, help="Check the file and print what would happen; write nothing.")
+@click.option("--no-waitlist", is_flag=True, help="Refuse rows beyond the free seats instead of wait-listing them.")
+@with_appcontext
+def trainees(file: Path, center_code: str, cohort_code: str | None, dry_run: bool, no_waitlist: bool) -> None:
+    """Register (and optionally enroll) trainees from a CSV or XLSX file. All or nothing."""
+    from talent.centers.models import Center
+    from talent.imports.services import commit_import, preview_import
+    from talent.learning.models import Cohort
+    from talent.permissions import Actor
+
+    center = db.session.scalar(select(Center).where(Center.code == center_code.strip()))
+    if center is None:
+        raise click.BadParameter(f"no center with code {center_code!r}", param_hint="--center")
+    cohort = None
+    if cohort_code:
+        cohort = db.session.scalar(select(Cohort).where(Cohort.code == cohort_code.strip().upper()))
+        if cohort is None:
+            raise click.BadParameter(f"no cohort with code {cohort_code!r}", param_hint="--cohort")
+        if cohort.center_id != center.id:
+            raise click.BadParameter(f"cohort {cohort.code} is not at center {center.code}", param_hint="--cohort")
+    size = file.stat().st_size
+    if size > current_app.config["IMPORT_MAX_BYTES"]:
+        click.echo(f"Error: the file is larger than {current_app.config['IMPORT_MAX_BYTES'] // (1024 * 1024)} MB; "
+                   "nothing imported.", err=True)
+        sys.exit(1)
+    data = file.read_bytes()
+    actor = Actor.system(label=f"cli:{file.name}"[:254])
+    # Translated messages need a locale, which Flask-Babel takes from a request.
+    with current_app.test_request_context("/"):
+        try:
+            if dry_run:
+                report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
+                                        waitlist=not no_waitlist)
+            else:
+                report = commit_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
+                                       waitlist=not no_waitlist, filename=file.name)
+            if report.ok and not dry_run:
+                db.session.commit()
+            else:
+                db.session.rollback()
+        except DomainError as error:
+            db.session.rollback()
+            click.echo(f"Error: {error.message}", err=True)
+            for name, message in error.fields.items():
+                click.echo(f"  {name}: {message}", err=True)
+            sys.exit(1)
+        if not report.ok:
+            click.echo(f"Nothing imported: {len(report.problems)} problem(s) in {file.name}.", err=True)
+            for problem in report.problems:
+                where = f"row {problem.row}" if problem.row is not None else "file"
+                column = f", column {problem.column}" if problem.column else ""
+                click.echo(f"  {where}{column}: {problem.message}", err=True)
+            _print_report(report, err=True)
+            sys.exit(1)
+        _print_report(report, err=False)
+        click.echo("Dry run: the file is valid; nothing written." if dry_run else "Imported.")
+
+
+commands = [import_group]

@@ -1,0 +1,1 @@
+"""Spreadsheet import of trainees: ``parser`` reads CSV/XLSX, ``services`` checks and writes."""
