@@ -1,0 +1,220 @@
+"""Report filters: the period (year, quarter or custom dates) and the course filters (skill,
+sector, level), parsed from a query string or a JSON body the same way for pages and the API.
+
+Bad input never fails: every unusable value produces a message and falls back to the default
+(the current year, no course filter), so a hand-edited URL still gets a correct, suppressed page.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from talent.catalog.models import LEVELS, Sector, Skill
+from talent.extensions import db
+
+EARLIEST = date(2000, 1, 1)
+MAX_YEARS_AHEAD = 1
+PERIOD_KINDS = ("year", "quarter", "custom")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report covers. ``start``/``end`` are inclusive dates (Baku time); ``today`` is the
+    report date (placement rate at 6 months counts cohorts ended 183 days before it)."""
+    start: date
+    end: date
+    today: date
+    kind: str = "year"
+    year: int | None = None
+    quarter: int | None = None
+    skill_id: int | None = None
+    skill_code: str | None = None
+    sector_id: int | None = None
+    sector_code: str | None = None
+    level: str | None = None
+    # Set by drill-down pages, never from the query string.
+    region_id: int | None = None
+    center_id: int | None = None
+    timezone: str = "Asia/Baku"
+
+    @property
+    def start_at(self) -> datetime:
+        """The first instant of the period (midnight in the report time zone)."""
+        return datetime.combine(self.start, time.min, tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def end_before(self) -> datetime:
+        """The first instant after the period."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=ZoneInfo(self.timezone))
+
+    def query_args(self) -> dict[str, Any]:
+        """The filters as query-string arguments (for links between reports and exports)."""
+        args: dict[str, Any] = {"period": self.kind}
+        if self.kind == "year":
+            args["year"] = self.year
+        elif self.kind == "quarter":
+            args.update(year=self.year, quarter=self.quarter)
+        else:
+            args.update(start=self.start.isoformat(), end=self.end.isoformat())
+        if self.skill_code:
+            args["skill"] = self.skill_code
+        if self.sector_code:
+            args["sector"] = self.sector_code
+        if self.level:
+            args["level"] = self.level
+        return args
+
+    def describe(self) -> dict[str, Any]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "kind": self.kind,
+                "skill": self.skill_code, "sector": self.sector_code, "level": self.level,
+                "report_date": self.today.isoformat()}
+
+    def with_period(self, start: date, end: date) -> "Filters":
+        return replace(self, start=start, end=end, kind="custom", year=None, quarter=None)
+
+    def scoped(self, **kw) -> "Filters":
+        return replace(self, **kw)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    start = date(year, 3 * (quarter - 1) + 1, 1)
+    end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
+    return start, end - timedelta(days=1)
+
+
+def quarters_between(start: date, end: date) -> list[tuple[str, date, date]]:
+    """Calendar quarters overlapping [start, end], each clipped to the range."""
+    out = []
+    year, quarter = start.year, (start.month - 1) // 3 + 1
+    while True:
+        q_start, q_end = quarter_bounds(year, quarter)
+        if q_start > end:
+            break
+        out.append((f"{year}-Q{quarter}", max(q_start, start), min(q_end, end)))
+        quarter += 1
+        if quarter == 5:
+            year, quarter = year + 1, 1
+    return out
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: Any) -> date | None:
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _get(mapping: Mapping[str, Any], name: str) -> str:
+    value = mapping.get(name) if mapping is not None else None
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return "" if value is None else str(value).strip()
+
+
+def parse_filters(mapping: Mapping[str, Any] | None, *, today: date | None = None,
+                  timezone: str | None = None) -> tuple[Filters, list[str]]:
+    """Read ``period`` (year | quarter | custom), ``year``, ``quarter``, ``start``, ``end``,
+    ``skill`` (code), ``sector`` (code) and ``level``. Returns the filters and the messages for
+    anything that was ignored."""
+    mapping = mapping or {}
+    messages: list[str] = []
+    if today is None:
+        today = date.today()
+    if timezone is None:
+        try:
+            from flask import current_app
+            timezone = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
+        except RuntimeError:
+            timezone = "Asia/Baku"
+    latest = date(today.year + MAX_YEARS_AHEAD, 12, 31)
+
+    kind = _get(mapping, "period").lower() or None
+    if kind is None:
+        # Infer from what was given, so ?year=2024 or ?start=..&end=.. work alone.
+        if _get(mapping, "start") or _get(mapping, "end"):
+            kind = "custom"
+        elif _get(mapping, "quarter"):
+            kind = "quarter"
+        else:
+            kind = "year"
+    if kind not in PERIOD_KINDS:
+        messages.append(_l("Unknown period type; showing the current year."))
+        kind = "year"
+
+    def default_year() -> tuple[str, int, None, date, date]:
+        return "year", today.year, None, date(today.year, 1, 1), date(today.year, 12, 31)
+
+    year = quarter = None
+    if kind in ("year", "quarter"):
+        raw_year = _get(mapping, "year")
+        year = _int(raw_year) if raw_year else today.year
+        if year is None or not EARLIEST.year <= year <= latest.year:
+            messages.append(_l("The year must be between %(first)s and %(last)s; showing the current year.",
+                               first=EARLIEST.year, last=latest.year))
+            kind, year, quarter, start, end = default_year()
+        elif kind == "year":
+            start, end = date(year, 1, 1), date(year, 12, 31)
+        else:
+            raw_quarter = _get(mapping, "quarter")
+            quarter = _int(raw_quarter) if raw_quarter else (today.month - 1) // 3 + 1
+            if quarter not in (1, 2, 3, 4):
+                messages.append(_l("The quarter must be 1, 2, 3 or 4; showing the whole year."))
+                kind, quarter = "year", None
+                start, end = date(year, 1, 1), date(year, 12, 31)
+            else:
+                start, end = quarter_bounds(year, quarter)
+    else:
+        start, end = _date(_get(mapping, "start")), _date(_get(mapping, "end"))
+        if start is None or end is None:
+            messages.append(_l("Give both dates as YYYY-MM-DD; showing the current year."))
+            kind, year, quarter, start, end = default_year()
+        elif end < start:
+            messages.append(_l("The end date is before the start date; showing the current year."))
+            kind, year, quarter, start, end = default_year()
+        elif start < EARLIEST or end > latest:
+            messages.append(_l("Dates must lie between %(first)s and %(last)s; showing the current year.",
+                               first=EARLIEST.isoformat(), last=latest.isoformat()))
+            kind, year, quarter, start, end = default_year()
+
+    skill_id = skill_code = sector_id = sector_code = level = None
+    raw_skill = _get(mapping, "skill")
+    if raw_skill:
+        skill = db.session.execute(select(Skill.id, Skill.code).where(Skill.code == raw_skill.upper()[:40])).first()
+        if skill is None:
+            messages.append(_l("Unknown skill; the skill filter was ignored."))
+        else:
+            skill_id, skill_code = skill.id, skill.code
+    raw_sector = _get(mapping, "sector")
+    if raw_sector:
+        sector = db.session.execute(
+            select(Sector.id, Sector.code).where(Sector.code == raw_sector.upper()[:40])).first()
+        if sector is None:
+            messages.append(_l("Unknown sector; the sector filter was ignored."))
+        else:
+            sector_id, sector_code = sector.id, sector.code
+    raw_level = _get(mapping, "level").lower()
+    if raw_level:
+        if raw_level in LEVELS:
+            level = raw_level
+        else:
+            messages.append(_l("Unknown course level; the level filter was ignored."))
+
+    filters = Filters(start=start, end=end, today=today, kind=kind, year=year, quarter=quarter,
+                      skill_id=skill_id, skill_code=skill_code, sector_id=sector_id,
+                      sector_code=sector_code, level=level, timezone=timezone)
+    return filters, messages

@@ -1,0 +1,391 @@
+"""Raw aggregates for the ministry reports: SQL with GROUP BY in the database, one pass per
+source table, never a Python loop over rows.
+
+Nothing here is suppressed: these functions are private to :mod:`talent.reporting`. Pages, exports
+and the API call :mod:`talent.reporting.reports`, which passes every result through
+:func:`talent.reporting.suppression.suppress`.
+
+Each function takes a :class:`~talent.reporting.periods.Filters` and a *dimension* — what to
+group by: ``None`` (one national row), ``"region"`` / ``"center"`` / ``"course"`` / ``"skill"``
+(of the cohort), or ``"gender"`` / ``"age_band"`` / ``"home"`` (of the trainee). The inner query
+computes one row per enrollment (or placement) with 0/1 flags and the group key; the outer query
+sums the flags per key. That shape keeps dialect quirks out of GROUP BY and lets a summary table
+replace the inner query later without touching the callers.
+
+The exact definitions are written on the definitions page (:mod:`talent.reporting.definitions`).
+"""
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from talent.catalog.models import Course, course_skills
+from talent.centers.models import Center
+from talent.config import ROOT
+from talent.credentials.models import Award
+from talent.extensions import db
+from talent.geo.models import Region
+from talent.i18n import fold
+from talent.learning.models import Cohort, Enrollment
+from talent.people.models import Trainee
+from talent.placement.markets import market_case
+from talent.placement.models import Employer, Placement
+from talent.reporting.periods import Filters
+
+PLACEMENT_WINDOW_DAYS = 183
+EVER_ENROLLED = ("enrolled", "completed", "failed", "withdrawn")
+FINISHED = ("completed", "failed", "withdrawn")
+AGE_BANDS = ("under_25", "25_34", "35_44", "45_plus")
+
+ENROLLMENT_METRICS = ("enrolled", "active", "completed", "certified", "completion_num",
+                      "completion_den", "cert_num", "cert_den", "placement_num", "placement_den",
+                      "placement_pending")
+PLACEMENT_METRICS = ("placed", "placements", "local", "regional", "international")
+ALL_METRICS = ("centers",) + ENROLLMENT_METRICS + PLACEMENT_METRICS
+TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
+COHORT_DIMENSIONS = ("region", "center", "course", "skill")
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def add_days(column, days: int):
+    """``column + days`` for a DATE column, on SQLite and PostgreSQL."""
+    if _dialect() == "sqlite":
+        return func.date(column, f"+{int(days)} days")
+    return column + literal_column(str(int(days)))
+
+
+def regional_countries() -> tuple[str, ...]:
+    from talent.placement.markets import current_regional_countries
+    return current_regional_countries()
+
+
+def baku_region_id() -> int | None:
+    return db.session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_case(filters: Filters):
+    """Age on the last day of the period, in bands."""
+    ref = filters.end
+    return case(
+        (Trainee.birth_date > _years_before(ref, 25), literal("under_25")),
+        (Trainee.birth_date > _years_before(ref, 35), literal("25_34")),
+        (Trainee.birth_date > _years_before(ref, 45), literal("35_44")),
+        else_=literal("45_plus"))
+
+
+def _dimension_column(dimension: str | None, filters: Filters) -> ColumnElement:
+    if dimension is None:
+        return literal_column("0")
+    if dimension == "region":
+        return Center.region_id
+    if dimension == "center":
+        return Cohort.center_id
+    if dimension == "course":
+        return Cohort.course_id
+    if dimension == "skill":
+        return course_skills.c.skill_id
+    if dimension == "gender":
+        return Trainee.gender
+    if dimension == "age_band":
+        return age_band_case(filters)
+    if dimension == "home":
+        return case((Trainee.home_region_id == (baku_region_id() or -1), literal("baku")),
+                    else_=literal("other"))
+    raise ValueError(f"unknown dimension {dimension!r}")
+
+
+def _with_dimension_joins(stmt, dimension: str | None, *, trainee_column=None):
+    if dimension == "region":
+        stmt = stmt.join(Center, Center.id == Cohort.center_id)
+    elif dimension == "skill":
+        stmt = stmt.join(course_skills, course_skills.c.course_id == Cohort.course_id)
+    elif dimension in TRAINEE_DIMENSIONS:
+        stmt = stmt.join(Trainee, Trainee.id == trainee_column)
+    return stmt
+
+
+def course_conditions(filters: Filters) -> list[ColumnElement]:
+    """The course and place filters, as conditions on Cohort and Course."""
+    conds: list[ColumnElement] = []
+    if filters.level:
+        conds.append(Course.level == filters.level)
+    if filters.sector_id:
+        conds.append(Course.sector_id == filters.sector_id)
+    if filters.skill_id:
+        conds.append(Course.id.in_(select(course_skills.c.course_id)
+                                   .where(course_skills.c.skill_id == filters.skill_id)))
+    if filters.region_id:
+        conds.append(Cohort.center_id.in_(select(Center.id).where(Center.region_id == filters.region_id)))
+    if filters.center_id:
+        conds.append(Cohort.center_id == filters.center_id)
+    return conds
+
+
+def _flag(condition) -> ColumnElement:
+    return case((condition, 1), else_=0)
+
+
+def enrollment_metrics(filters: Filters, dimension: str | None = None) -> dict[Any, dict[str, int]]:
+    """Per group: enrolled, active, completed, certified and the numerators/denominators of the
+    completion, certification and 6-month placement rates."""
+    in_period = lambda col: and_(col >= filters.start_at, col < filters.end_before)  # noqa: E731
+    ended_in_period = Cohort.end_date.between(filters.start, filters.end)
+    cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
+    completed = Enrollment.status == "completed"
+    has_award = and_(Award.id.is_not(None), Award.revoked_at.is_(None))
+    placed_within = (
+        select(Placement.id)
+        .where(Placement.trainee_id == Enrollment.trainee_id,
+               Placement.verification != "rejected",
+               Placement.start_date <= add_days(Cohort.end_date, PLACEMENT_WINDOW_DAYS),
+               or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
+        .exists())
+    eligible = and_(completed, ended_in_period, Cohort.end_date <= cutoff)
+    key = _dimension_column(dimension, filters)
+    inner = (
+        select(
+            key.label("k"),
+            _flag(and_(Enrollment.status.in_(EVER_ENROLLED), in_period(Enrollment.enrolled_at))).label("enrolled"),
+            _flag(and_(Enrollment.status == "enrolled", Cohort.start_date <= filters.end,
+                       Cohort.end_date >= filters.start)).label("active"),
+            _flag(and_(completed, in_period(Enrollment.completed_at))).label("completed"),
+            _flag(and_(has_award, Award.issued_on.between(filters.start, filters.end))).label("certified"),
+            _flag(and_(completed, ended_in_period)).label("completion_num"),
+            _flag(and_(Enrollment.status.in_(FINISHED), ended_in_period)).label("completion_den"),
+            _flag(and_(completed, in_period(Enrollment.completed_at), has_award)).label("cert_num"),
+            _flag(and_(completed, in_period(Enrollment.completed_at))).label("cert_den"),
+            _flag(and_(eligible, placed_within)).label("placement_num"),
+            _flag(eligible).label("placement_den"),
+            _flag(and_(completed, ended_in_period, Cohort.end_date > cutoff)).label("placement_pending"),
+        )
+        .select_from(Enrollment)
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .join(Course, Course.id == Cohort.course_id)
+        .outerjoin(Award, and_(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None)))
+    )
+    inner = _with_dimension_joins(inner, dimension, trainee_column=Enrollment.trainee_id)
+    inner = inner.where(*course_conditions(filters)).subquery()
+    outer = select(inner.c.k, *[func.coalesce(func.sum(inner.c[m]), 0).label(m) for m in ENROLLMENT_METRICS]
+                   ).group_by(inner.c.k)
+    return {row.k: {m: int(getattr(row, m)) for m in ENROLLMENT_METRICS} for row in db.session.execute(outer)}
+
+
+def _placement_base(filters: Filters, dimension: str | None, key, extra_columns):
+    """Placements (not rejected) starting in the period, of trainees who completed a matching
+    cohort that had started on or before the placement's start."""
+    stmt = (
+        select(key.label("k"), *extra_columns)
+        .select_from(Placement)
+        .join(Employer, Employer.id == Placement.employer_id)
+        .join(Enrollment, and_(Enrollment.trainee_id == Placement.trainee_id, Enrollment.status == "completed"))
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .join(Course, Course.id == Cohort.course_id)
+    )
+    stmt = _with_dimension_joins(stmt, dimension, trainee_column=Placement.trainee_id)
+    return stmt.where(Placement.start_date.between(filters.start, filters.end),
+                      Placement.verification != "rejected",
+                      Cohort.start_date <= Placement.start_date,
+                      *course_conditions(filters))
+
+
+def placement_metrics(filters: Filters, dimension: str | None = None) -> dict[Any, dict[str, int]]:
+    """Per group: distinct trainees placed, distinct placements, and placements per market."""
+    key = _dimension_column(dimension, filters)
+    market = market_case(Employer.country_code, regional_countries())
+    inner = _placement_base(filters, dimension, key, [
+        Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market")]).subquery()
+    outer = select(
+        inner.c.k,
+        func.count(func.distinct(inner.c.tid)).label("placed"),
+        func.count(func.distinct(inner.c.pid)).label("placements"),
+        *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m)
+          for m in ("local", "regional", "international")],
+    ).group_by(inner.c.k)
+    return {row.k: {m: int(getattr(row, m)) for m in PLACEMENT_METRICS} for row in db.session.execute(outer)}
+
+
+def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, int]:
+    """Centers that ran at least one matching cohort (not cancelled) overlapping the period."""
+    if dimension in TRAINEE_DIMENSIONS:
+        return {}
+    key = _dimension_column(dimension, filters)
+    inner = (select(key.label("k"), Cohort.center_id.label("cid"))
+             .select_from(Cohort).join(Course, Course.id == Cohort.course_id))
+    inner = _with_dimension_joins(inner, dimension)
+    inner = inner.where(Cohort.status != "cancelled", Cohort.start_date <= filters.end,
+                        Cohort.end_date >= filters.start, *course_conditions(filters)).subquery()
+    outer = select(inner.c.k, func.count(func.distinct(inner.c.cid)).label("n")).group_by(inner.c.k)
+    return {row.k: int(row.n) for row in db.session.execute(outer)}
+
+
+def metrics(filters: Filters, dimension: str | None = None) -> dict[Any, dict[str, int]]:
+    """Every metric per group (groups with no data are absent; callers add zero rows)."""
+    out: dict[Any, dict[str, int]] = {}
+    for source in (enrollment_metrics(filters, dimension), placement_metrics(filters, dimension)):
+        for key, values in source.items():
+            out.setdefault(key, {}).update(values)
+    for key, n in center_counts(filters, dimension).items():
+        out.setdefault(key, {})["centers"] = n
+    for values in out.values():
+        for m in ALL_METRICS:
+            values.setdefault(m, 0)
+    return out
+
+
+def zero_metrics() -> dict[str, int]:
+    return {m: 0 for m in ALL_METRICS}
+
+
+# ---- trends ----------------------------------------------------------------------------------
+
+def _bucket_case(column, buckets: list[tuple[str, Any, Any]]):
+    return case(*[((and_(column >= lo, column < hi)), literal(label)) for label, lo, hi in buckets],
+                else_=null())
+
+
+def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> dict[str, dict[str, int]]:
+    """Per quarter: enrollments (enrolled_at), completions (completed_at), awards (issued_on, not
+    revoked, originals), placements (start_date) and placements per market."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+    tz = ZoneInfo(filters.timezone)
+
+    def instants(lo: date, hi: date):
+        return (datetime.combine(lo, time.min, tzinfo=tz), datetime.combine(hi + timedelta(days=1), time.min, tzinfo=tz))
+    ts_buckets = [(label, *instants(lo, hi)) for label, lo, hi in quarters]
+    day_buckets = [(label, lo, hi + timedelta(days=1)) for label, lo, hi in quarters]
+    out: dict[str, dict[str, int]] = {label: {"enrollments": 0, "completions": 0, "awards": 0, "placements": 0,
+                                              "local": 0, "regional": 0, "international": 0}
+                                      for label, _, _ in quarters}
+    conds = course_conditions(filters)
+
+    def count_by(metric: str, bucket, base, where):
+        inner = base.add_columns(bucket.label("q")).where(*where, *conds).subquery()
+        stmt = select(inner.c.q, func.count().label("n")).where(inner.c.q.is_not(None)).group_by(inner.c.q)
+        for row in db.session.execute(stmt):
+            out[row.q][metric] = int(row.n)
+
+    enroll_base = (select(Enrollment.id).select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
+                   .join(Course, Course.id == Cohort.course_id))
+    count_by("enrollments", _bucket_case(Enrollment.enrolled_at, ts_buckets), enroll_base,
+             [Enrollment.status.in_(EVER_ENROLLED), Enrollment.enrolled_at >= filters.start_at,
+              Enrollment.enrolled_at < filters.end_before])
+    count_by("completions", _bucket_case(Enrollment.completed_at, ts_buckets), enroll_base,
+             [Enrollment.status == "completed", Enrollment.completed_at >= filters.start_at,
+              Enrollment.completed_at < filters.end_before])
+    award_base = (select(Award.id).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
+                  .join(Cohort, Cohort.id == Enrollment.cohort_id).join(Course, Course.id == Cohort.course_id))
+    count_by("awards", _bucket_case(Award.issued_on, day_buckets), award_base,
+             [Award.revoked_at.is_(None), Award.renewal_of_id.is_(None),
+              Award.issued_on.between(filters.start, filters.end)])
+
+    market = market_case(Employer.country_code, regional_countries())
+    inner = _placement_base(filters, None, literal_column("0"), [
+        Placement.id.label("pid"), market.label("market"),
+        _bucket_case(Placement.start_date, day_buckets).label("q")]).subquery()
+    stmt = select(
+        inner.c.q, func.count(func.distinct(inner.c.pid)).label("placements"),
+        *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m)
+          for m in ("local", "regional", "international")],
+    ).where(inner.c.q.is_not(None)).group_by(inner.c.q)
+    for row in db.session.execute(stmt):
+        for m in ("placements", "local", "regional", "international"):
+            out[row.q][m] = int(getattr(row, m))
+    return out
+
+
+# ---- mobility --------------------------------------------------------------------------------
+
+MOBILITY_COLUMNS = ("same_region", "baku", "other_az", "az_unknown", "regional", "international")
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+
+
+def _spellings(name: str) -> set[str]:
+    """The forms ``lower(trim(city))`` can take for a city name on SQLite (ASCII-only lower) and
+    PostgreSQL (full lower), from the usual ways of writing it."""
+    name = " ".join(name.split())
+    forms = {name, name.lower(), name.upper(), name.title(), fold(name)}
+    return {f(x) for x in forms for f in (str.lower, _ascii_lower)}
+
+
+@lru_cache(maxsize=1)
+def _seed_cities() -> tuple[tuple[str, str], ...]:
+    path = ROOT / "seeds" / "region_cities.csv"
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError:
+        return ()
+    out = []
+    for row in rows:
+        for name in (row.get("city_az"), row.get("city_en")):
+            if name and row.get("region_code"):
+                out.append((row["region_code"].strip(), name.strip()))
+    return tuple(out)
+
+
+def city_region_map() -> dict[str, int]:
+    """Spelling of a city (as ``lower(trim(city))`` gives it) -> region id: the reference list of
+    the regions' main cities (seeds/region_cities.csv, Azerbaijani and English names) plus the
+    cities of the centers. A spelling claimed by two regions is left out (unknown)."""
+    regions = dict(db.session.execute(select(Region.code, Region.id)).all())
+    claims: dict[str, set[int]] = {}
+    for code, name in _seed_cities():
+        if code in regions:
+            for s in _spellings(name):
+                claims.setdefault(s, set()).add(regions[code])
+    for city, region_id in db.session.execute(select(Center.city, Center.region_id).distinct()):
+        if city:
+            for s in _spellings(city):
+                claims.setdefault(s, set()).add(region_id)
+    return {s: next(iter(ids)) for s, ids in claims.items() if len(ids) == 1}
+
+
+def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
+    """Per region of the center where the trainee completed: placements by where they work."""
+    mapping = city_region_map()
+    by_region: dict[int, list[str]] = {}
+    for spelling, region_id in mapping.items():
+        by_region.setdefault(region_id, []).append(spelling)
+    city = func.lower(func.trim(Employer.city))
+    whens = [(city.in_(sorted(spellings)), literal(region_id)) for region_id, spellings in by_region.items()]
+    employer_region = case(*whens, else_=null()) if whens else null()
+    market = market_case(Employer.country_code, regional_countries())
+    inner = _placement_base(filters, "region", Center.region_id, [
+        Placement.id.label("pid"), market.label("market"), employer_region.label("emp_region")]).subquery()
+    baku = baku_region_id() or -1
+    local = inner.c.market == "local"
+
+    def distinct_when(cond):
+        return func.count(func.distinct(case((cond, inner.c.pid))))
+    stmt = select(
+        inner.c.k,
+        func.count(func.distinct(inner.c.pid)).label("placements"),
+        distinct_when(and_(local, inner.c.emp_region == inner.c.k)).label("same_region"),
+        distinct_when(and_(local, inner.c.emp_region == baku, inner.c.k != baku)).label("baku"),
+        distinct_when(and_(local, inner.c.emp_region.is_not(None), inner.c.emp_region != inner.c.k,
+                           inner.c.emp_region != baku)).label("other_az"),
+        distinct_when(and_(local, inner.c.emp_region.is_(None))).label("az_unknown"),
+        distinct_when(inner.c.market == "regional").label("regional"),
+        distinct_when(inner.c.market == "international").label("international"),
+    ).group_by(inner.c.k)
+    cols = ("placements",) + MOBILITY_COLUMNS
+    return {row.k: {c: int(getattr(row, c)) for c in cols} for row in db.session.execute(stmt)}

@@ -1,0 +1,376 @@
+"""The ministry reports, suppressed: what pages, exports and the JSON API show.
+
+Every public function here takes a parsed :class:`~talent.reporting.periods.Filters` (from
+:func:`~talent.reporting.periods.parse_filters`), optionally the acting user (``actor=`` checks
+``reports:read``), and returns a :class:`Report` whose tables went through
+:func:`~talent.reporting.suppression.suppress`. Nothing here returns a row about a person.
+
+Drill-down pages carry the hidden cells of the page above (a region's row on the regions page
+is the total row of its centers page), so two pages read together reveal no more than one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from talent.catalog.models import Course, Skill, course_skills
+from talent.centers.models import Center
+from talent.errors import NotFound
+from talent.extensions import db
+from talent.geo.models import Region
+from talent.i18n import current_language
+from talent.learning.models import Cohort
+from talent.permissions import P, require
+from talent.reporting import queries
+from talent.reporting.periods import Filters, quarters_between
+from talent.reporting.suppression import RateSpec, Table, TableSpec, suppress
+
+COLUMN_LABELS: dict[str, Any] = {
+    "centers": _l("Centers"),
+    "enrolled": _l("Enrolled"),
+    "active": _l("Active"),
+    "completed": _l("Completed"),
+    "certified": _l("Certified"),
+    "placed": _l("Placed"),
+    "placements": _l("Placements"),
+    "local": _l("Local market"),
+    "regional": _l("Regional market"),
+    "international": _l("International market"),
+    "placement_pending": _l("Pending (6-month window open)"),
+    "completion_rate": _l("Completion rate %"),
+    "certification_rate": _l("Certification rate %"),
+    "placement_rate": _l("Placement rate at 6 months %"),
+    "completion_den": _l("Finished (completion base)"),
+    "placement_den": _l("Completers past 6 months (placement base)"),
+    "completion_gap": _l("Completion gap (pp)"),
+    "certification_gap": _l("Certification gap (pp)"),
+    "placement_gap": _l("Placement gap (pp)"),
+    "enrollments": _l("Enrollments"),
+    "completions": _l("Completions"),
+    "awards": _l("Awards"),
+    "same_region": _l("Same region"),
+    "baku": _l("Baku"),
+    "other_az": _l("Elsewhere in Azerbaijan"),
+    "az_unknown": _l("Azerbaijan, region unknown"),
+}
+
+MAIN_SPEC = TableSpec(
+    counts=["enrolled", "active", "completed", "certified", "placed", "placements", "local", "regional",
+            "international", "placement_pending"],
+    entities=["centers"],
+    rates=[RateSpec("completion_rate", "completion_num", "completion_den"),
+           RateSpec("certification_rate", "cert_num", "completed"),
+           RateSpec("placement_rate", "placement_num", "placement_den")],
+    row_sums=[("placements", ["local", "regional", "international"])],
+)
+MAIN_COLUMNS = ["centers", "enrolled", "active", "completed", "certified", "placed", "completion_rate",
+                "certification_rate", "placement_rate", "placement_pending", "placements", "local",
+                "regional", "international"]
+SORTABLE = set(MAIN_COLUMNS) | {"name"}
+
+FAIRNESS_SPEC = TableSpec(
+    counts=["completion_den", "completed", "placement_den"],
+    rates=MAIN_SPEC.rates,
+)
+FAIRNESS_COLUMNS = ["completion_den", "completion_rate", "completion_gap", "completed", "certification_rate",
+                    "certification_gap", "placement_den", "placement_rate", "placement_gap"]
+FAIRNESS_RATES = (("completion_rate", "completion_gap"), ("certification_rate", "certification_gap"),
+                  ("placement_rate", "placement_gap"))
+
+TREND_SPEC = TableSpec(
+    counts=["enrollments", "completions", "awards", "placements", "local", "regional", "international"],
+    row_sums=[("placements", ["local", "regional", "international"])],
+)
+TREND_FROM_NATIONAL = {"enrollments": "enrolled", "completions": "completed", "awards": "certified",
+                       "placements": "placements", "local": "local", "regional": "regional",
+                       "international": "international"}
+
+MOBILITY_SPEC = TableSpec(
+    counts=["placements", *queries.MOBILITY_COLUMNS],
+    row_sums=[("placements", list(queries.MOBILITY_COLUMNS))],
+)
+MOBILITY_COLUMNS = ["placements", *queries.MOBILITY_COLUMNS]
+
+
+@dataclass
+class NamedTable:
+    name: str
+    title: Any
+    key_label: Any
+    columns: list[str]
+    table: Table
+    total_label: Any = _l("Total")
+
+    def header(self) -> list[str]:
+        return [str(self.key_label)] + [str(COLUMN_LABELS.get(c, c)) for c in self.columns]
+
+    def export_rows(self):
+        """Rows for CSV/XLSX: the label, then each cell as shown on screen."""
+        for row in self.table.rows + ([self.table.total] if self.table.total else []):
+            label = row.get("label") if row is not self.table.total else str(self.total_label)
+            yield [str(label)] + [row["cells"][c].export_value() if c in row["cells"] else "" for c in self.columns]
+
+    def as_json(self) -> dict[str, Any]:
+        data = self.table.as_json()
+        data.update(name=self.name, title=str(self.title), columns=self.columns)
+        return data
+
+
+@dataclass
+class Report:
+    name: str
+    title: Any
+    filters: Filters
+    tables: list[NamedTable] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, name: str) -> NamedTable | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"report": self.name, "filters": self.filters.describe(),
+                "suppression_k": self.tables[0].table.k if self.tables else None,
+                "tables": [t.as_json() for t in self.tables]}
+
+
+def _check(actor) -> None:
+    if actor is not None:
+        require(actor, P.REPORTS_READ)
+
+
+def _k() -> int:
+    return int(current_app.config.get("SUPPRESSION_K", 5))
+
+
+def _localized(obj) -> str:
+    return obj.name_in(current_language())
+
+
+# ---- regions and drill-down -----------------------------------------------------------------------
+
+def _regions(filters: Filters) -> tuple[Table, list[Region]]:
+    regions = list(db.session.scalars(select(Region).order_by(Region.id)))
+    data = queries.metrics(filters, "region")
+    national = queries.metrics(filters, None).get(0, queries.zero_metrics())
+    rows = [{"id": r.id, "code": r.code, "label": _localized(r), **data.get(r.id, queries.zero_metrics())}
+            for r in regions]
+    return suppress(rows, MAIN_SPEC, total=dict(national), k=_k()), regions
+
+
+def sort_rows(table: NamedTable, column: str | None, descending: bool = False) -> list[str]:
+    """Sort a table's rows in place by a shown column (or the name). Withheld cells sort last in
+    name order, so their position reveals nothing about their value. Returns messages."""
+    messages = []
+    if not column:
+        return messages
+    if column not in SORTABLE or (column != "name" and column not in table.columns):
+        return [_l("Unknown sort column; the table is in its usual order.")]
+    if column == "name":
+        table.table.rows.sort(key=lambda r: str(r["label"]).lower(), reverse=descending)
+        return messages
+    shown = [r for r in table.table.rows if r["cells"][column].value is not None]
+    hidden = [r for r in table.table.rows if r["cells"][column].value is None]
+    shown.sort(key=lambda r: (r["cells"][column].value, str(r["label"]).lower()), reverse=descending)
+    hidden.sort(key=lambda r: str(r["label"]).lower())
+    table.table.rows[:] = shown + hidden
+    return messages
+
+
+def regions_table(filters: Filters, *, actor=None) -> Report:
+    """One row per economic region (all 14, zeros included) plus the national total."""
+    _check(actor)
+    table, _ = _regions(filters)
+    return Report("regions", _l("Regions"), filters, [
+        NamedTable("regions", _l("Regions"), _l("Region"), MAIN_COLUMNS, table, _l("Azerbaijan"))])
+
+
+def national_summary(filters: Filters, *, actor=None) -> Report:
+    """The national figures: the total row of the regions table (suppressed together with it)."""
+    _check(actor)
+    table, _ = _regions(filters)
+    national = Table(rows=[table.total], total=None, k=table.k, columns=table.columns,
+                     row_status=[table.total_status])
+    market_total = table.total
+    report = Report("national", _l("National dashboard"), filters, [
+        NamedTable("national", _l("National figures"), _l("Scope"), MAIN_COLUMNS, national),
+        NamedTable("regions", _l("Regions"), _l("Region"), MAIN_COLUMNS, table, _l("Azerbaijan")),
+    ])
+    report.extra["cells"] = market_total["cells"]
+    return report
+
+
+def _get_region(region_id: int) -> Region:
+    region = db.session.get(Region, region_id)
+    if region is None:
+        raise NotFound(_l("Not found."))
+    return region
+
+
+def _region_centers(filters: Filters, region_id: int) -> tuple[Table, Region]:
+    region = _get_region(region_id)
+    regions_tbl, regions = _regions(filters)
+    index = next(i for i, r in enumerate(regions) if r.id == region.id)
+    scoped = filters.scoped(region_id=region.id)
+    data = queries.metrics(scoped, "center")
+    centers = list(db.session.scalars(select(Center).where(Center.region_id == region.id).order_by(Center.name)))
+    rows = [{"id": c.id, "code": c.code, "label": c.name, **data.get(c.id, queries.zero_metrics())}
+            for c in centers]
+    total = {"id": region.id, "label": _localized(region), **queries.metrics(scoped, None).get(0, queries.zero_metrics())}
+    table = suppress(rows, MAIN_SPEC, total=total, k=_k(), total_preset=regions_tbl.row_status[index])
+    return table, region
+
+
+def region_centers(filters: Filters, region_id: int, *, actor=None) -> Report:
+    """A region's centers (aggregates per center), with the region as the total row."""
+    _check(actor)
+    table, region = _region_centers(filters, region_id)
+    report = Report("region", _localized(region), filters, [
+        NamedTable("centers", _l("Centers"), _l("Center"), MAIN_COLUMNS, table, _localized(region))])
+    report.extra["region"] = {"id": region.id, "code": region.code, "name": _localized(region)}
+    return report
+
+
+def center_breakdown(filters: Filters, center_id: int, *, actor=None) -> Report:
+    """A center's courses and skills (aggregates only), with the center as the total row."""
+    _check(actor)
+    center = db.session.get(Center, center_id)
+    if center is None:
+        raise NotFound(_l("Not found."))
+    region_tbl, region = _region_centers(filters, center.region_id)
+    index = next((i for i, r in enumerate(region_tbl.rows) if r["id"] == center.id), None)
+    preset = region_tbl.row_status[index] if index is not None else None
+    scoped = filters.scoped(center_id=center.id)
+    total = {"id": center.id, "label": center.name, **queries.metrics(scoped, None).get(0, queries.zero_metrics())}
+
+    by_course = queries.metrics(scoped, "course")
+    ran = select(Cohort.course_id).where(Cohort.center_id == center.id)
+    courses = list(db.session.scalars(select(Course).where(Course.id.in_(ran)).order_by(Course.code)))
+    course_rows = [{"id": c.id, "code": c.code, "label": f"{c.code} — {c.title}",
+                    **by_course.get(c.id, queries.zero_metrics())} for c in courses]
+    by_skill = queries.metrics(scoped, "skill")
+    skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(
+        select(course_skills.c.skill_id).where(course_skills.c.course_id.in_(ran)))).order_by(Skill.code)))
+    skill_rows = [{"id": s.id, "code": s.code, "label": _localized(s), **by_skill.get(s.id, queries.zero_metrics())}
+                  for s in skills]
+    report = Report("center", center.name, filters, [
+        NamedTable("courses", _l("Courses"), _l("Course"), MAIN_COLUMNS,
+                   suppress(course_rows, MAIN_SPEC, total=dict(total), k=_k(), total_preset=preset), center.name),
+        NamedTable("skills", _l("Skills"), _l("Skill"), MAIN_COLUMNS,
+                   suppress(skill_rows, MAIN_SPEC, total=dict(total), k=_k(), total_preset=preset), center.name),
+    ])
+    report.extra["center"] = {"id": center.id, "code": center.code, "name": center.name}
+    report.extra["region"] = {"id": region.id, "code": region.code, "name": _localized(region)}
+    return report
+
+
+# ---- fairness --------------------------------------------------------------------------------
+
+FAIRNESS_GROUPS = {
+    "gender": (_l("By gender"), _l("Gender"), [("F", _l("Women")), ("M", _l("Men"))]),
+    "age_band": (_l("By age band"), _l("Age (on the last day of the period)"),
+                 [("under_25", _l("Under 25")), ("25_34", _l("25–34")), ("35_44", _l("35–44")),
+                  ("45_plus", _l("45 and over"))]),
+    "home": (_l("By home region"), _l("Home region"), [("baku", _l("Baku")), ("other", _l("Other regions"))]),
+}
+
+
+def fairness(filters: Filters, *, actor=None) -> Report:
+    """Completion, certification and placement rates by gender, age band and home region, with
+    each group's gap to the overall rate and a flag where it exceeds ``FAIRNESS_GAP_PP``."""
+    _check(actor)
+    threshold = float(current_app.config.get("FAIRNESS_GAP_PP", 10))
+    regions_tbl, _ = _regions(filters)
+    national = queries.metrics(filters, None).get(0, queries.zero_metrics())
+    preset = {c: regions_tbl.total_status[c] for c in ("completion_num", "completion_den", "cert_num",
+                                                        "completed", "placement_num", "placement_den")}
+    report = Report("fairness", _l("Fairness"), filters, [])
+    report.extra["threshold"] = threshold
+    flags = 0
+    for dimension, (title, key_label, groups) in FAIRNESS_GROUPS.items():
+        data = queries.metrics(filters, dimension)
+        rows = [{"code": code, "label": label, **data.get(code, queries.zero_metrics())} for code, label in groups]
+        table = suppress(rows, FAIRNESS_SPEC, total={"label": _l("All"), **national}, k=_k(), total_preset=preset)
+        overall = table.total["cells"]
+        for row in table.rows:
+            for rate, gap_name in FAIRNESS_RATES:
+                cell, base = row["cells"][rate], overall[rate]
+                row.setdefault("gaps", {})
+                if cell.value is None or base.value is None:
+                    row["gaps"][gap_name] = None
+                else:
+                    gap = cell.value - base.value
+                    row["gaps"][gap_name] = {"value": gap, "flag": abs(gap) > threshold}
+                    flags += abs(gap) > threshold
+        report.tables.append(FairnessTable(dimension, title, key_label, FAIRNESS_COLUMNS, table, _l("All")))
+    report.extra["flags"] = flags
+    return report
+
+
+class FairnessTable(NamedTable):
+    def export_rows(self):
+        for row in self.table.rows + [self.table.total]:
+            label = row.get("label") if row is not self.table.total else str(self.total_label)
+            out = [str(label)]
+            for c in self.columns:
+                if c.endswith("_gap"):
+                    gap = (row.get("gaps") or {}).get(c)
+                    out.append("" if gap is None else round(gap["value"], 1))
+                else:
+                    out.append(row["cells"][c].export_value())
+            yield out
+
+    def as_json(self) -> dict[str, Any]:
+        data = super().as_json()
+        for row_json, row in zip(data["rows"], self.table.rows):
+            row_json.pop("gaps", None)
+            for name, gap in (row.get("gaps") or {}).items():
+                row_json[name] = None if gap is None else {"value": round(gap["value"], 1), "flag": gap["flag"]}
+        if data.get("total"):
+            data["total"].pop("gaps", None)
+        return data
+
+
+# ---- mobility --------------------------------------------------------------------------------
+
+def mobility(filters: Filters, *, actor=None) -> Report:
+    """Where the graduates of each region's centers work (placements starting in the period)."""
+    _check(actor)
+    regions = list(db.session.scalars(select(Region).order_by(Region.id)))
+    data = queries.mobility_metrics(filters)
+    cols = ["placements", *queries.MOBILITY_COLUMNS]
+    rows = [{"id": r.id, "code": r.code, "label": _localized(r), **{c: data.get(r.id, {}).get(c, 0) for c in cols}}
+            for r in regions]
+    total = {"label": _l("All regions"), **{c: sum(row[c] for row in rows) for c in cols}}
+    table = suppress(rows, MOBILITY_SPEC, total=total, k=_k())
+    return Report("mobility", _l("Mobility"), filters, [
+        NamedTable("mobility", _l("Where graduates work"), _l("Region of the center"), MOBILITY_COLUMNS, table,
+                   _l("All regions (sum of rows)"))])
+
+
+# ---- trends ----------------------------------------------------------------------------------
+
+def trends(filters: Filters, *, actor=None) -> Report:
+    """Quarterly series of enrollments, completions, awards and placements, and the market mix."""
+    _check(actor)
+    quarters = quarters_between(filters.start, filters.end)
+    data = queries.trend_metrics(filters, quarters)
+    rows = [{"code": label, "label": label, **data[label]} for label, _, _ in quarters]
+    total = {"label": _l("Period"), **{c: sum(r[c] for r in rows) for c in TREND_SPEC.counts}}
+    regions_tbl, _ = _regions(filters)
+    preset = {col: regions_tbl.total_status[src] for col, src in TREND_FROM_NATIONAL.items()}
+    table = suppress(rows, TREND_SPEC, total=total, k=_k(), total_preset=preset)
+    return Report("trends", _l("Trends"), filters, [
+        NamedTable("trends", _l("Quarterly series"), _l("Quarter"), TREND_SPEC.counts, table, _l("Period"))])
+
+
+REPORTS = {
+    "dashboard": national_summary,
+    "regions": regions_table,
+    "fairness": fairness,
+    "mobility": mobility,
+    "trends": trends,
+}

@@ -1,0 +1,317 @@
+"""Small-cell suppression: the ONE function every ministry page, export and API answer uses.
+
+The rule (DESIGN.md section 3, written out on the definitions page):
+
+1. *Primary*: a count of people from 1 to k-1 is shown as ``<k`` (k = ``SUPPRESSION_K``, 5 by
+   default). Zero is shown: it reveals nobody.
+2. *Rates*: a rate is shown only when its denominator is at least k and both its numerator and
+   its denominator are shown (a rate next to its base would otherwise give the hidden count
+   back). Numerators and denominators are treated as cells of their own, even where the page
+   only prints the rate.
+3. *Complementary*: the figures of a table are tied together by sums (a column of regions adds up
+   to the national row, local + regional + international adds up to all placements). Wherever
+   a hidden cell could be worked out from what is shown, the smallest other shown cell of that
+   sum is hidden too (shown as ``x``), and again until nothing hidden can be recovered.
+
+"Recovered" is checked by an audit that does what a reader with a calculator would do: for
+every sum with a shown total it narrows each hidden cell to the interval the other figures allow
+(a ``<k`` cell lies in 1..k-1, an ``x`` cell is at least 0) and repeats until nothing changes; a
+hidden cell whose interval closes to a single number counts as recovered and gets another
+complementary cell.
+
+The result holds no hidden value at all: suppressed cells carry ``value=None``. Pages, exports
+and the API only ever see :class:`Cell` objects made here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Hashable, Iterable
+
+SHOWN = "shown"
+SMALL = "small"            # 1..k-1, primary
+COMPLEMENT = "complement"  # hidden so that another hidden cell cannot be recovered
+NO_BASE = "no_base"        # a rate whose denominator is 0 (undefined, nothing to hide)
+HIDDEN_RATE = "hidden_rate"  # a rate withheld because its base or numerator is hidden
+
+INF = float("inf")
+
+CellId = Hashable
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure as it may be shown. ``value`` is None whenever the figure is withheld."""
+    value: float | int | None
+    status: str = SHOWN
+    kind: str = "count"        # count | rate | entity (not a count of people, never suppressed)
+    k: int = 5
+
+    @property
+    def shown(self) -> bool:
+        return self.value is not None
+
+    @property
+    def symbol(self) -> str:
+        """What a page prints instead of a withheld value."""
+        if self.status == SMALL:
+            return f"<{self.k}"
+        if self.status == COMPLEMENT:
+            return "x"
+        if self.status == HIDDEN_RATE:
+            return "x"
+        if self.status == NO_BASE:
+            return "—"
+        return ""
+
+    def text(self) -> str:
+        """Plain text for exports: the number, a rate with one decimal, or the symbol."""
+        if self.value is None:
+            return self.symbol
+        if self.kind == "rate":
+            return f"{self.value:.1f}"
+        return str(self.value)
+
+    def export_value(self) -> Any:
+        """A typed value for spreadsheets: numbers stay numbers, withheld cells become text."""
+        if self.value is None:
+            return self.symbol
+        if self.kind == "rate":
+            return round(float(self.value), 1)
+        return self.value
+
+    def as_json(self) -> dict[str, Any]:
+        return {"value": None if self.value is None else (round(float(self.value), 1)
+                                                          if self.kind == "rate" else self.value),
+                "suppressed": None if self.value is not None else (self.symbol or None),
+                "status": self.status}
+
+
+# ---- the grid engine -------------------------------------------------------------------------
+
+@dataclass
+class Grid:
+    """Counts of people keyed by cell id, tied by sums ``total = sum(parts)``.
+
+    ``entities`` are cells that are not counts of people (e.g. number of centers): never hidden.
+    """
+    values: dict[CellId, int] = field(default_factory=dict)
+    sums: list[tuple[CellId, list[CellId]]] = field(default_factory=list)
+    entities: set[CellId] = field(default_factory=set)
+
+    def add_sum(self, total: CellId, parts: Iterable[CellId]) -> None:
+        parts = [p for p in parts if p in self.values]
+        if total in self.values and parts:
+            self.sums.append((total, parts))
+
+
+def _bounds(grid: Grid, status: dict[CellId, str], k: int) -> dict[CellId, tuple[float, float]]:
+    """The interval a reader can narrow each hidden cell to (the recovery audit)."""
+    bounds: dict[CellId, tuple[float, float]] = {}
+    for cell, st in status.items():
+        if st == SHOWN:
+            v = grid.values[cell]
+            bounds[cell] = (v, v)
+        elif st == SMALL:
+            bounds[cell] = (1, k - 1)
+        else:
+            bounds[cell] = (0, INF)
+    changed, rounds = True, 0
+    while changed and rounds < 50:
+        changed, rounds = False, rounds + 1
+        for total, parts in grid.sums:
+            members = [total] + parts
+            if all(status[m] == SHOWN for m in members):
+                continue
+            lo_t, hi_t = bounds[total]
+            sum_lo = sum(bounds[p][0] for p in parts)
+            sum_hi = sum(bounds[p][1] for p in parts)
+            updates = {}
+            if status[total] != SHOWN:
+                updates[total] = (max(lo_t, sum_lo), min(hi_t, sum_hi))
+            for p in parts:
+                if status[p] == SHOWN:
+                    continue
+                lo_p, hi_p = bounds[p]
+                others_lo = sum_lo - lo_p
+                others_hi = sum_hi - hi_p
+                new_lo = max(lo_p, lo_t - others_hi) if others_hi != INF else lo_p
+                new_hi = min(hi_p, hi_t - others_lo) if hi_t != INF else hi_p
+                updates[p] = (new_lo, new_hi)
+            for cell, (lo, hi) in updates.items():
+                if hi < lo:   # inconsistent sums (non-additive data): keep the wider reading
+                    continue
+                if (lo, hi) != bounds[cell]:
+                    bounds[cell] = (lo, hi)
+                    changed = True
+    return bounds
+
+
+def recoverable(grid: Grid, status: dict[CellId, str], k: int) -> set[CellId]:
+    """Hidden cells whose value a reader can work out from what is shown."""
+    bounds = _bounds(grid, status, k)
+    return {c for c, st in status.items() if st != SHOWN and bounds[c][0] == bounds[c][1]}
+
+
+def suppress_grid(grid: Grid, k: int, preset: dict[CellId, str] | None = None) -> dict[CellId, str]:
+    """Decide for each cell: shown, ``small`` (primary) or ``complement``. ``preset`` hides cells
+    already hidden elsewhere (e.g. a region's row on the regions page, shown again as the total
+    of its centers), so two pages together reveal no more than each alone."""
+    status: dict[CellId, str] = {}
+    for cell, value in grid.values.items():
+        if cell not in grid.entities and 1 <= value <= k - 1:
+            status[cell] = SMALL
+        elif preset and preset.get(cell, SHOWN) != SHOWN and cell not in grid.entities:
+            status[cell] = COMPLEMENT
+        else:
+            status[cell] = SHOWN
+    if not grid.sums:
+        return status
+    sums_of: dict[CellId, list[int]] = {}
+    for i, (total, parts) in enumerate(grid.sums):
+        for m in [total] + parts:
+            sums_of.setdefault(m, []).append(i)
+    for _ in range(len(grid.values) + 1):
+        exposed = recoverable(grid, status, k)
+        if not exposed:
+            break
+        progressed = False
+        for cell in sorted(exposed, key=repr):
+            if cell not in recoverable(grid, status, k):
+                continue
+            candidates = []
+            for i in sums_of.get(cell, []):
+                total, parts = grid.sums[i]
+                shown_parts = [p for p in parts if status[p] == SHOWN and p not in grid.entities]
+                hidden_n = sum(1 for m in [total] + parts if status[m] != SHOWN)
+                if shown_parts:
+                    # Next smallest: the smallest non-zero shown cell, a zero only if nothing else.
+                    best = min(shown_parts, key=lambda p: (grid.values[p] == 0, grid.values[p], repr(p)))
+                    candidates.append((hidden_n, grid.values[best] == 0, grid.values[best], repr(best), best))
+                elif status[total] == SHOWN and total not in grid.entities:
+                    candidates.append((hidden_n, False, grid.values[total], repr(total), total))
+            if candidates:
+                choice = min(candidates)[-1]
+                status[choice] = COMPLEMENT
+                progressed = True
+        if not progressed:
+            break
+    return status
+
+
+# ---- tables ------------------------------------------------------------------------------------
+
+@dataclass
+class RateSpec:
+    name: str
+    numerator: str
+    denominator: str
+
+
+@dataclass
+class TableSpec:
+    """How a report table is built from raw aggregate rows.
+
+    ``counts``: columns that count people; ``entities``: counts of things (never hidden);
+    ``rates``: derived percentages; ``row_sums``: ``(total_col, [part_cols])`` that add up within
+    a row; ``additive``: the total row is the sum of the rows (column sums are checked)."""
+    counts: list[str]
+    rates: list[RateSpec] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    row_sums: list[tuple[str, list[str]]] = field(default_factory=list)
+    additive: bool = True
+
+
+@dataclass
+class Table:
+    """A suppressed table: ``rows`` and an optional ``total`` row, each a dict of key fields plus
+    ``cells`` (column -> :class:`Cell`)."""
+    rows: list[dict[str, Any]]
+    total: dict[str, Any] | None
+    k: int
+    columns: list[str]
+    # The status of every raw column (numerators and denominators too) per row, and of the total:
+    # used to carry hidden cells over to a drill-down page. Never exported.
+    row_status: list[dict[str, str]] = field(default_factory=list, repr=False)
+    total_status: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        def row_json(row):
+            out = {key: value for key, value in row.items() if key != "cells"}
+            out.update({col: cell.as_json() for col, cell in row["cells"].items()})
+            return out
+        return {"rows": [row_json(r) for r in self.rows],
+                "total": row_json(self.total) if self.total else None,
+                "suppression_k": self.k}
+
+
+def _rate(num: int, den: int) -> float:
+    return 100.0 * num / den
+
+
+def suppress(rows: list[dict[str, Any]], spec: TableSpec, *, total: dict[str, Any] | None = None,
+             k: int | None = None, total_preset: dict[str, str] | None = None) -> Table:
+    """Apply the suppression rule to raw aggregate rows (the one entry point for every report).
+
+    ``rows`` and ``total`` are dicts holding key fields and the raw integer columns named in
+    ``spec`` (counts, entities and the numerators/denominators of the rates). Returns a
+    :class:`Table` whose cells hold only what may be shown."""
+    if k is None:
+        from flask import current_app
+        k = int(current_app.config.get("SUPPRESSION_K", 5))
+    k = max(int(k), 1)
+    raw_cols: list[str] = []
+    for col in spec.counts + spec.entities:
+        if col not in raw_cols:
+            raw_cols.append(col)
+    for rate in spec.rates:
+        for col in (rate.numerator, rate.denominator):
+            if col not in raw_cols:
+                raw_cols.append(col)
+    all_rows = list(rows) + ([total] if total is not None else [])
+    total_index = len(rows) if total is not None else None
+
+    grid = Grid()
+    for i, row in enumerate(all_rows):
+        for col in raw_cols:
+            grid.values[(i, col)] = int(row.get(col) or 0)
+            if col in spec.entities:
+                grid.entities.add((i, col))
+    for i in range(len(all_rows)):
+        for total_col, parts in spec.row_sums:
+            grid.add_sum((i, total_col), [(i, p) for p in parts])
+    if total_index is not None and spec.additive and rows:
+        for col in raw_cols:
+            if col in spec.entities:
+                continue
+            grid.add_sum((total_index, col), [(i, col) for i in range(len(rows))])
+    preset = None
+    if total_index is not None and total_preset:
+        preset = {(total_index, col): st for col, st in total_preset.items() if (total_index, col) in grid.values}
+    status = suppress_grid(grid, k, preset)
+
+    def build(i: int, row: dict[str, Any]) -> dict[str, Any]:
+        cells: dict[str, Cell] = {}
+        for col in spec.entities:
+            cells[col] = Cell(grid.values[(i, col)], SHOWN, "entity", k)
+        for col in spec.counts:
+            st = status[(i, col)]
+            cells[col] = Cell(grid.values[(i, col)] if st == SHOWN else None, st, "count", k)
+        for rate in spec.rates:
+            num, den = grid.values[(i, rate.numerator)], grid.values[(i, rate.denominator)]
+            if den == 0:
+                cells[rate.name] = Cell(None, NO_BASE, "rate", k)
+            elif (den < k or status[(i, rate.numerator)] != SHOWN
+                  or status[(i, rate.denominator)] != SHOWN):
+                cells[rate.name] = Cell(None, HIDDEN_RATE, "rate", k)
+            else:
+                cells[rate.name] = Cell(_rate(num, den), SHOWN, "rate", k)
+        out = {key: value for key, value in row.items() if key not in raw_cols}
+        out["cells"] = cells
+        return out
+
+    built = [build(i, row) for i, row in enumerate(all_rows)]
+    columns = list(spec.entities) + list(spec.counts) + [r.name for r in spec.rates]
+    statuses = [{col: status[(i, col)] for col in raw_cols} for i in range(len(all_rows))]
+    return Table(rows=built[:len(rows)], total=built[total_index] if total_index is not None else None,
+                 k=k, columns=columns, row_status=statuses[:len(rows)],
+                 total_status=statuses[total_index] if total_index is not None else {})
