@@ -28,15 +28,39 @@ def reference() -> None:
 @click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed (deterministic).")
 @with_appcontext
 def demo(trainees: int, random_seed: int) -> None:
-    """Build a believable national demo: centers in every region, courses, cohorts, trainees,
-    outcomes, awards, placements, objectives and one login per role (printed).
+    """Build a believable national demo: centers in every region, courses, cohorts past, present
+    and future, trainees with realistic outcomes, awards, placements in all three markets,
+    objectives, and one login per role (printed at the end).
 
-    Refuses to run in production."""
+    Loads reference data first. The same --seed gives the same data (dates are relative to
+    today). Runs only on an empty database: when centers, trainees or demo logins already exist
+    it changes nothing and exits with status 1. Large loads (PostgreSQL: 1,000,000 trainees;
+    SQLite: up to 100,000) print progress to stderr. Refuses to run in production."""
+    import sys
+    import time
+
+    from talent.errors import DomainError
+    from talent.extensions import db
+
     if current_app.config["PRODUCTION"]:
         click.echo("Error: the demo data command refuses to run in production.", err=True)
         raise SystemExit(1)
     from talent.demo import build_demo
-    logins = build_demo(trainees=trainees, seed=random_seed)
-    click.echo("Demo logins (password for all: see below):")
+    started = time.monotonic()
+    progress = (lambda message: click.echo(message, err=True)) if trainees >= 10_000 else None
+    try:
+        logins = build_demo(trainees=trainees, seed=random_seed, progress=progress)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        # Lazy messages need a locale; outside a request the selector has none to read.
+        with current_app.test_request_context():
+            click.echo(f"Error: {error.message}", err=True)
+        sys.exit(1)
+    except BaseException:
+        db.session.rollback()
+        raise
+    click.echo(f"Demo data loaded: {trainees:,} trainees in {time.monotonic() - started:.1f} s.")
+    click.echo("Demo logins:")
     for role, email, password in logins:
         click.echo(f"  {role:<13} {email:<32} {password}")

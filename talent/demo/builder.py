@@ -1,0 +1,711 @@
+"""The demo builder: a believable, deterministic national picture built in one pass.
+
+Small, fixed things (users, centers, the catalog, employers, objectives) go through the ORM.
+Everything that grows with ``--trainees`` (cohorts, sessions, trainees, enrollments, attendance,
+awards, placements, follow-ups) is generated as plain tuples and bulk-written by
+:class:`talent.demo.bulk.BulkWriter`, streaming in chunks so a million trainees never sit in
+memory at once.
+
+Every random choice comes from one ``random.Random(seed)``: the same seed on the same day gives
+the same data. Dates are relative to ``today`` so a demo always has cohorts running now.
+"""
+from __future__ import annotations
+
+import base64
+import heapq
+import math
+import random
+import secrets
+import time
+from bisect import bisect
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from itertools import accumulate
+from typing import Callable
+
+from sqlalchemy import func, select, update
+
+from talent import audit
+from talent.accounts.models import CenterAssignment, User
+from talent.accounts.passwords import hash_password
+from talent.catalog.models import Certification, Course, Sector, Skill
+from talent.centers.models import Center
+from talent.credentials.models import SerialCounter
+from talent.demo import data
+from talent.demo.bulk import BulkWriter
+from talent.demo.people import NameMaker, fin_sequence
+from talent.extensions import db
+from talent.geo.models import Region
+from talent.objectives.models import Objective
+from talent.people.models import Trainee
+from talent.permissions import Actor
+from talent.placement.models import Employer
+from talent.reference import read_csv
+
+REGIONAL_COUNTRIES = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
+EDUCATION = ["secondary", "vocational", "bachelor", "master", "doctorate"]
+EDUCATION_WEIGHTS = list(accumulate([18, 14, 46, 19, 3]))
+UTC_HOURS = (6, 10, 14)  # classes at 10:00, 14:00 and 18:00 Baku time
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    days_in_month = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
+                     31, 31, 30, 31, 30, 31][month - 1]
+    return date(year, month, min(day.day, days_in_month))
+
+
+@dataclass
+class CourseInfo:
+    id: int
+    code: str
+    level: str
+    hours: int
+    weight: int
+    certification_id: int
+    pass_mark: int
+    min_attendance: int
+    validity_months: int | None
+    skill_codes: list[str]
+    sector_id: int | None
+
+
+@dataclass
+class CenterInfo:
+    id: int
+    code: str
+    region_id: int
+    region_code: str
+    capacity: int
+    courses: list[int] = field(default_factory=list)  # indexes into the course list
+    course_cum_weights: list[int] = field(default_factory=list)
+
+
+class CohortPlan:
+    __slots__ = ("id", "code", "course", "center", "start", "end", "capacity", "mode", "status", "slots",
+                 "completed_at", "cancelled_reason", "hour", "anchor")
+
+    def __init__(self, **kw):
+        for key, value in kw.items():
+            setattr(self, key, value)
+
+
+class DemoBuilder:
+    def __init__(self, trainees: int, seed: int, today: date,
+                 progress: Callable[[str], None] | None = None):
+        self.target = trainees
+        self.seed = seed
+        self.today = today
+        self.now = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.rng = random.Random(seed)
+        self.progress = progress or (lambda message: None)
+        self.started = time.monotonic()
+
+    # ---- orchestration ------------------------------------------------------------------
+    def run(self) -> list[tuple[str, str, str]]:
+        self._load_reference_maps()
+        self._make_staff_users()
+        self._make_centers()
+        self._make_center_admins()
+        self._make_catalog()
+        self._make_employers()
+        db.session.flush()
+
+        w = self.w = BulkWriter()
+        w.table("cohorts", ("id", "code", "course_id", "center_id", "start_date", "end_date", "capacity", "mode",
+                            "status", "completed_at", "cancelled_reason", "version", "created_at"))
+        w.table("cohort_sessions", ("id", "cohort_id", "starts_at", "ends_at", "topic"))
+        w.table("trainees", ("id", "fin", "first_name", "last_name", "patronymic", "search_name", "birth_date",
+                             "gender", "email", "phone", "home_region_id", "education_level", "consent_at",
+                             "followup_consent", "research_consent", "registered_by_center_id",
+                             "created_at", "updated_at"))
+        w.table("enrollments", ("id", "trainee_id", "cohort_id", "status", "attendance_pct", "final_score",
+                                "applied_at", "waitlisted_at", "enrolled_at", "completed_at", "withdrawn_at",
+                                "withdrawal_reason"))
+        w.table("attendance", ("session_id", "enrollment_id", "mark", "recorded_at"))
+        w.table("awards", ("id", "serial", "verification_code", "enrollment_id", "trainee_id",
+                           "certification_id", "center_id", "issued_on", "expires_on", "revoked_at",
+                           "revoked_reason", "revoked_by_id", "created_at"))
+        w.table("placements", ("id", "trainee_id", "employer_id", "sector_id", "occupation_code", "job_title",
+                               "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn",
+                               "source", "verification", "verified_at", "center_id", "created_at"))
+        w.table("follow_ups", ("id", "enrollment_id", "milestone_months", "outcome", "note", "recorded_at"))
+        self.ids = {name: w.next_id(name) for name in
+                    ("cohorts", "cohort_sessions", "trainees", "enrollments", "awards", "placements",
+                     "follow_ups")}
+        self.serials: dict[int, int] = {
+            c.year: c.last_number for c in db.session.scalars(select(SerialCounter))}
+        self.serial_start = dict(self.serials)
+
+        self._plan_cohorts()
+        self._fill_cohorts()
+        w.flush()
+        logins = self._make_trainee_logins()
+        self._make_objectives()
+        self._save_serial_counters()
+        w.finish()
+        self.counts = dict(w.counts)
+        audit.record(Actor.system(label="demo", channel="cli"), "demo.load", "demo", None,
+                     details={"seed": self.seed, "trainees": self.target, "anchor": self.today.isoformat(),
+                              **{k: v for k, v in self.counts.items()}})
+        db.session.flush()
+        self._say(f"done: {self.counts}")
+        return self.staff_logins + logins
+
+    def _say(self, message: str) -> None:
+        self.progress(f"demo [{time.monotonic() - self.started:6.1f}s] {message}")
+
+    # ---- reference and fixed data -------------------------------------------------------
+    def _load_reference_maps(self) -> None:
+        self.regions = {r.code: r for r in db.session.scalars(select(Region).order_by(Region.id))}
+        self.region_ids = [r.id for r in self.regions.values()]
+        self.skills = {s.code: s.id for s in db.session.scalars(select(Skill))}
+        self.sectors = {s.code: s.id for s in db.session.scalars(select(Sector))}
+        self.names = NameMaker(self.rng)
+        self.fin = fin_sequence(self.rng)
+
+    def _user(self, email: str, full_name: str, role: str, centers: list[CenterInfo] = ()) -> User:
+        user = User(email=email, full_name=full_name, role=role, password_hash=hash_password(data.DEMO_PASSWORD),
+                    session_token=secrets.token_hex(16), password_changed_at=self.now.replace(tzinfo=timezone.utc))
+        user.assignments = [CenterAssignment(center_id=c.id) for c in centers]
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    def _make_staff_users(self) -> None:
+        self.admin = self._user("admin@talent.az", "Demo Administrator", "admin")
+        self._user("ministry@talent.az", "Nazirlik Analitiki", "ministry")
+        self.staff_logins = [("admin", "admin@talent.az", data.DEMO_PASSWORD),
+                             ("ministry", "ministry@talent.az", data.DEMO_PASSWORD)]
+
+    def _make_centers(self) -> None:
+        rng = self.rng
+        cities: dict[str, list[tuple[str, str]]] = {}
+        for row in read_csv("region_cities.csv"):
+            cities.setdefault(row["region_code"], []).append((row["city_az"], row["city_en"]))
+        streets = ["Nizami küç.", "Azadlıq pr.", "Heydər Əliyev pr.", "Füzuli küç.", "Xətai pr.",
+                   "Nəriman Nərimanov küç.", "Səməd Vurğun küç.", "28 May küç."]
+        self.centers: list[CenterInfo] = []
+        for region_code, count in data.CENTERS_PER_REGION.items():
+            region = self.regions[region_code]
+            for k in range(count):
+                if region_code == "BAKU":
+                    city_az, name = data.BAKU_CENTER_NAMES[k]
+                    city_en = "Mardakan" if city_az == "Mərdəkan" else "Baku"
+                    capacity = rng.randrange(400, 601, 50)
+                else:
+                    city_az, city_en = cities[region_code][k % len(cities[region_code])]
+                    name = f"{city_az} Regional AI Mərkəzi"
+                    capacity = rng.randrange(120, 301, 20)
+                code = f"{city_en.upper().replace(' ', '')}-{k + 1:02d}"
+                center = Center(code=code, name=name, region_id=region.id, city=city_az,
+                                address=f"{rng.choice(streets)} {rng.randrange(1, 160)}", capacity=capacity)
+                db.session.add(center)
+                db.session.flush()
+                self.centers.append(CenterInfo(center.id, code, region.id, region_code, capacity))
+
+    def _make_center_admins(self) -> None:
+        by_region: dict[str, list[CenterInfo]] = {}
+        for c in self.centers:
+            by_region.setdefault(c.region_code, []).append(c)
+        admins = [("baku.admin@talent.az", "Bakı mərkəzləri administratoru", by_region["BAKU"][:2]),
+                  ("ganja.admin@talent.az", "Gəncə mərkəzləri administratoru", by_region["GANJA_DASHKASAN"]),
+                  ("lankaran.admin@talent.az", "Lənkəran mərkəzləri administratoru",
+                   by_region["LANKARAN_ASTARA"][:1])]
+        self.showcase_centers = set()
+        for email, name, centers in admins:
+            self._user(email, name, "center_admin", centers)
+            self.staff_logins.append(("center_admin", email, data.DEMO_PASSWORD))
+            self.showcase_centers.update(c.id for c in centers)
+
+    def _make_catalog(self) -> None:
+        rng = self.rng
+        self.courses: list[CourseInfo] = []
+        for (code, title_az, title_en, level, hours, language, skill_codes, sector, weight,
+             (pass_mark, min_attendance, validity)) in data.COURSES:
+            cert = Certification(
+                code=f"AZAI-{code}", name_az=f"{title_az} sertifikatı", name_en=f"Certificate in {title_en}",
+                description=f"Awarded on completing the {hours}-hour course “{title_en}”.",
+                criteria=f"Final score at least {pass_mark} and attendance at least {min_attendance}%.",
+                skill_id=self.skills[skill_codes[0]], level=level, pass_mark=pass_mark,
+                min_attendance=min_attendance, validity_months=validity)
+            db.session.add(cert)
+            db.session.flush()
+            course = Course(code=code, title_az=title_az, title_en=title_en, level=level, hours=hours,
+                            language=language, certification_id=cert.id, sector_id=self.sectors[sector])
+            course.skills = [db.session.get(Skill, self.skills[s]) for s in skill_codes]
+            db.session.add(course)
+            db.session.flush()
+            self.courses.append(CourseInfo(course.id, code, level, hours, weight, cert.id, pass_mark,
+                                           min_attendance, validity, skill_codes, self.sectors[sector]))
+        # What each center teaches: Baku everything; regions the foundations, some intermediate
+        # courses and now and then one advanced course.
+        for center in self.centers:
+            if center.region_code == "BAKU":
+                offered = list(range(len(self.courses)))
+            else:
+                foundation = [i for i, c in enumerate(self.courses) if c.level == "foundation"]
+                intermediate = [i for i, c in enumerate(self.courses) if c.level == "intermediate"]
+                advanced = [i for i, c in enumerate(self.courses) if c.level == "advanced"]
+                offered = foundation + rng.sample(intermediate, rng.randint(2, 4))
+                if rng.random() < 0.35:
+                    offered.append(rng.choice(advanced))
+            center.courses = sorted(offered)
+            center.course_cum_weights = list(accumulate(self.courses[i].weight for i in center.courses))
+
+    def _make_employers(self) -> None:
+        existing = {(e.name, e.country_code): e for e in db.session.scalars(select(Employer))}
+        self.employers: dict[str, list[tuple[int, int | None]]] = {"local": [], "regional": [], "international": []}
+        for row in read_csv("employers.csv", data_folder()):
+            employer = existing.get((row["name"], row["country"]))
+            if employer is None:
+                employer = Employer(name=row["name"], country_code=row["country"],
+                                    sector_id=self.sectors.get(row["sector_code"]), city=row["city"] or None)
+                db.session.add(employer)
+                db.session.flush()
+            market = ("local" if row["country"] == "AZ" else
+                      "regional" if row["country"] in REGIONAL_COUNTRIES else "international")
+            self.employers[market].append((employer.id, employer.sector_id))
+
+    def _make_objectives(self) -> None:
+        scale = self.target / 1000
+        year = self.today.year
+        for title, metric, scope, code, target, baseline, years in data.OBJECTIVES:
+            rate = metric.endswith("_rate")
+            value = target if rate else _nice(target * scale)
+            base = baseline if rate else _nice(baseline * scale)
+            db.session.add(Objective(
+                title=title, metric=metric, scope=scope,
+                region_id=self.regions[code].id if scope == "region" else None,
+                skill_id=self.skills[code] if scope == "skill" else None,
+                sector_id=self.sectors[code] if scope == "sector" else None,
+                target_value=Decimal(value), baseline_value=Decimal(base), baseline_year=year - 3,
+                deadline_year=year + years, created_by_id=self.admin.id))
+        db.session.flush()
+
+    # ---- cohorts ------------------------------------------------------------------------
+    def _new_cohort(self, center: CenterInfo, start: date, anchor: str | None = None) -> CohortPlan:
+        rng = self.rng
+        course_index = center.courses[bisect(center.course_cum_weights,
+                                             rng.random() * center.course_cum_weights[-1])]
+        course = self.courses[course_index]
+        roll = rng.random()
+        if roll < 0.65:
+            mode, capacity, per_week = "onsite", rng.randrange(15, 31), rng.randrange(8, 13)
+        elif roll < 0.85:
+            mode, capacity, per_week = "hybrid", rng.randrange(20, 36), rng.randrange(6, 11)
+        else:
+            mode, capacity, per_week = "online", rng.randrange(30, 61), rng.randrange(4, 9)
+        start = start - timedelta(days=start.weekday())  # classes start on a Monday
+        weeks = max(2, math.ceil(course.hours / per_week))
+        end = start + timedelta(days=weeks * 7 - 3)
+        today = self.today
+        cancelled_reason = None
+        completed_at = None
+        if anchor is None and rng.random() < 0.03:
+            status, cancelled_reason = "cancelled", rng.choice(data.CANCEL_REASONS)
+            slots = rng.randint(0, 4)
+        elif end < today:
+            status = "completed"
+            slots = round(capacity * rng.uniform(0.7, 1.0))
+            lag = min(rng.randint(0, 3), (today - end).days - 1)
+            completed_at = datetime.combine(end + timedelta(days=max(lag, 0)), datetime.min.time()).replace(
+                hour=13, minute=rng.randrange(60))
+        elif start <= today:
+            status = "running"
+            slots = round(capacity * rng.uniform(0.75, 1.0))
+        elif (start - today).days <= 45:
+            status = "open"
+            slots = round(capacity * rng.uniform(0.4, 1.3))
+        else:
+            status = "planned"
+            slots = round(capacity * rng.uniform(0.0, 0.4))
+        return CohortPlan(id=0, code="", course=course_index, center=center, start=start, end=end,
+                          capacity=capacity, mode=mode, status=status, slots=slots, completed_at=completed_at,
+                          cancelled_reason=cancelled_reason, hour=rng.choice(UTC_HOURS), anchor=anchor)
+
+    def _plan_cohorts(self) -> None:
+        rng, today = self.rng, self.today
+        # Slots to fill: a few trainees come back for a second course, so a little more than N.
+        wanted = self.target / 0.97
+        centers = self.centers
+        center_weights = list(accumulate(c.capacity for c in centers))
+        plans: list[CohortPlan] = []
+        # Every center (or, for a tiny demo, the showcase centers) has a cohort running now and one
+        # opening soon, so each center's pages look alive.
+        showcase = [c for c in centers if c.id in self.showcase_centers]
+        running = centers if wanted >= 60 * len(centers) else showcase
+        opening = centers if wanted >= 150 * len(centers) else showcase
+        for center in showcase:  # always some history at the showcase centers, however small the demo
+            plans.append(self._new_cohort(center, today - timedelta(days=rng.randint(240, 300)), "past"))
+        for center in running:
+            plans.append(self._new_cohort(center, today - timedelta(days=rng.randint(7, 21)), "running"))
+        for center in opening:
+            plans.append(self._new_cohort(center, today + timedelta(days=rng.randint(10, 40)), "open"))
+        total = sum(p.slots for p in plans)
+        # The rest: spread over the last three years and the next six months, more recent ones more
+        # often (the program is growing).
+        span = 1095 + 180
+        while total < wanted:
+            center = centers[bisect(center_weights, rng.random() * center_weights[-1])]
+            offset = int(span * rng.random() ** 0.8) - 1095
+            plan = self._new_cohort(center, today + timedelta(days=offset))
+            plans.append(plan)
+            total += plan.slots
+        if total > wanted * 1.05:  # a tiny demo: the anchors alone hold more than needed
+            factor = wanted / total
+            for plan in plans:
+                plan.slots = int(plan.slots * factor + rng.random())
+        plans.sort(key=lambda p: (p.start, p.center.id, p.course))
+        seen: dict[str, int] = {}
+        next_id = self.ids["cohorts"]
+        w = self.w
+        for plan in plans:
+            plan.id = next_id
+            next_id += 1
+            base = f"{self.courses[plan.course].code}-{plan.center.code}-{plan.start:%y%m}"
+            seen[base] = seen.get(base, 0) + 1
+            plan.code = f"{base}-{seen[base]}"
+            created = min(datetime.combine(plan.start - timedelta(days=rng.randint(30, 75)), datetime.min.time())
+                          .replace(hour=8), self.now - timedelta(days=1))
+            w.add("cohorts", (plan.id, plan.code, self.courses[plan.course].id, plan.center.id,
+                              plan.start.isoformat(), plan.end.isoformat(), plan.capacity, plan.mode, plan.status,
+                              w.ts(plan.completed_at) if plan.completed_at else None, plan.cancelled_reason, 1,
+                              w.ts(created)))
+        self.ids["cohorts"] = next_id
+        self.plans = plans
+        self._say(f"planned {len(plans)} cohorts for {self.target} trainees")
+
+    def _sessions(self, plan: CohortPlan) -> list[tuple[int, datetime]]:
+        """Write the class meetings of a cohort on weekdays between its start and end."""
+        hours = self.courses[plan.course].hours
+        weekdays = [plan.start + timedelta(days=week * 7 + day)
+                    for week in range((plan.end - plan.start).days // 7 + 1) for day in range(5)]
+        weekdays = [d for d in weekdays if d <= plan.end]
+        count = min(max(hours // 4, 6), 30, len(weekdays))
+        length = timedelta(hours=max(2, round(hours / count)))
+        w = self.w
+        sid = self.ids["cohort_sessions"]
+        sessions = []
+        for i in range(count):
+            day = weekdays[i * len(weekdays) // count]
+            starts = datetime(day.year, day.month, day.day, plan.hour)
+            w.add("cohort_sessions", (sid, plan.id, w.ts(starts), w.ts(starts + length), f"Dərs {i + 1}"))
+            sessions.append((sid, starts))
+            sid += 1
+        self.ids["cohort_sessions"] = sid
+        return sessions
+
+    # ---- trainees and outcomes ------------------------------------------------------------
+    def _moment(self, day: date) -> datetime:
+        """A working-hours moment on ``day`` (UTC), never later than now."""
+        moment = datetime(day.year, day.month, day.day, 5 + self.rng.randrange(9), self.rng.randrange(60))
+        return min(moment, self.now - timedelta(minutes=5))
+
+    def _new_trainee(self, center: CenterInfo, start: date, registered: datetime) -> tuple[int, str, str, str]:
+        rng = self.rng
+        w = self.w
+        tid = self.ids["trainees"]
+        self.ids["trainees"] = tid + 1
+        self.created += 1
+        gender = "F" if rng.random() < 0.45 else "M"
+        first, last, patronymic, search = self.names.person(gender)
+        age = 16 + int(39 * rng.betavariate(1.6, 3.4))
+        birth = start - timedelta(days=age * 365 + rng.randrange(365) + age // 4)
+        roll = rng.random()
+        if roll < 0.80:
+            region_id = center.region_id
+        elif roll < 0.92:
+            region_id = self.regions["BAKU"].id
+        else:
+            region_id = self.region_ids[rng.randrange(len(self.region_ids))]
+        if age < 19:
+            education = "secondary"
+        elif rng.random() < 0.04:
+            education = None
+        else:
+            education = EDUCATION[bisect(EDUCATION_WEIGHTS, rng.random() * EDUCATION_WEIGHTS[-1])]
+        email = self.names.email(first, last, tid) if rng.random() < 0.5 else None
+        phone = self.names.phone() if rng.random() < 0.85 else None
+        stamp = w.ts(registered)
+        w.add("trainees", (tid, self.fin(tid), first, last, patronymic, search, birth.isoformat(), gender, email,
+                           phone, region_id, education, stamp, w.true if rng.random() < 0.92 else w.false,
+                           w.true if rng.random() < 0.35 else w.false, center.id, stamp, stamp))
+        if self.created % 50_000 == 0:
+            self._say(f"{self.created:,} / {self.target:,} trainees")
+        return tid, gender, first, last
+
+    def _fill_cohorts(self) -> None:
+        rng = self.rng
+        today = self.today
+        self.created = 0
+        self.login_candidates: dict[str, list[tuple[int, str, str]]] = {}
+        pending: list[tuple[date, int, int, int]] = []  # (cohort end, tiebreak, trainee, region) of completers
+        returning: dict[int, list[int]] = {}  # region id -> completers who may take another course
+        attendance_budget = 40
+        future: list[CohortPlan] = []
+        tiebreak = 0
+        for plan in self.plans:
+            center = plan.center
+            while pending and pending[0][0] < plan.start:
+                _, _, trainee_id, region_id = heapq.heappop(pending)
+                pool = returning.setdefault(region_id, [])
+                pool.append(trainee_id)
+                if len(pool) > 5000:
+                    pool[rng.randrange(len(pool))] = pool.pop()
+            pool = returning.get(center.region_id, [])
+            if plan.status != "cancelled":
+                sessions = self._sessions(plan)
+            else:
+                sessions = []
+            if plan.status in ("open", "planned"):
+                future.append(plan)
+            track = plan.status == "running" and (center.id in self.showcase_centers or attendance_budget > 20) \
+                and attendance_budget > 0
+            if track:
+                attendance_budget -= 1
+            for slot in range(plan.slots):
+                if self.created >= self.target or (pool and rng.random() < 0.12):
+                    if not pool:
+                        break
+                    i = rng.randrange(len(pool))
+                    pool[i], pool[-1] = pool[-1], pool[i]
+                    trainee = (pool.pop(), None, None, None)
+                else:
+                    trainee = None
+                outcome = self._enroll(plan, slot, trainee, sessions if track else None)
+                if outcome is not None and plan.status == "completed":
+                    tiebreak += 1
+                    heapq.heappush(pending, (plan.end, tiebreak, outcome, center.region_id))
+        # Trainees still to create apply to future cohorts (applications are not capacity-bound).
+        if future:
+            k = 0
+            while self.created < self.target:
+                plan = future[k % len(future)]
+                self._enroll(plan, plan.capacity + 1, None, None, force_status="applied")
+                k += 1
+        while self.created < self.target:  # no future cohort at all: registered only
+            center = self.centers[rng.randrange(len(self.centers))]
+            self._new_trainee(center, today, self._moment(today - timedelta(days=rng.randint(1, 60))))
+
+    def _enroll(self, plan: CohortPlan, slot: int, trainee, sessions, force_status: str | None = None):
+        """Write one enrollment of ``plan`` (creating the trainee unless a returning one is given)
+        with its outcome, award, placement and follow-ups. Returns the trainee id of a first-time
+        completer (who may come back for another course), else None."""
+        rng = self.rng
+        w = self.w
+        today = self.today
+        course = self.courses[plan.course]
+        status = plan.status
+        start = plan.start
+        withdrawn_at = completed_at = enrolled_at = waitlisted_at = None
+        reason = None
+        attendance = score = None
+        if status == "completed":
+            applied = self._moment(start - timedelta(days=rng.randint(7, 45)))
+            enrolled_at = self._moment(start - timedelta(days=rng.randint(0, 6)))
+            roll = rng.random()
+            if roll < 0.20:
+                state = "withdrawn"
+                withdrawn_at = self._moment(start + timedelta(days=rng.randint(3, max(3, (plan.end - start).days - 1))))
+                reason = rng.choice(data.WITHDRAWAL_REASONS)
+                attendance = round(rng.uniform(15, 60), 1)
+            else:
+                completed_at = plan.completed_at
+                pm, ma = course.pass_mark, course.min_attendance
+                if rng.random() < 0.85:
+                    state = "completed"
+                    attendance = round(ma + (100 - ma) * rng.random() ** 0.6, 1)
+                    score = round(pm + (100 - pm) * rng.random() ** 0.9, 1)
+                else:
+                    state = "failed"
+                    kind = rng.random()
+                    attendance = round(ma + (100 - ma) * rng.random(), 1) if kind < 0.5 else \
+                        round(35 + (ma - 36) * rng.random(), 1)
+                    score = round(20 + (pm - 21) * rng.random(), 1) if kind < 0.5 or kind >= 0.8 else \
+                        round(pm + (100 - pm) * rng.random(), 1)
+        elif status == "running":
+            applied = self._moment(start - timedelta(days=rng.randint(7, 45)))
+            enrolled_at = self._moment(start - timedelta(days=rng.randint(0, 6)))
+            if rng.random() < 0.05 and (today - start).days >= 2:
+                state = "withdrawn"
+                withdrawn_at = self._moment(start + timedelta(days=rng.randint(1, (today - start).days - 1)))
+                reason = rng.choice(data.WITHDRAWAL_REASONS)
+                attendance = round(rng.uniform(20, 60), 1)
+            else:
+                state = "enrolled"
+                attendance = round(60 + 40 * rng.random() ** 0.7, 1)
+        elif status == "cancelled":
+            lead = min(start, today)
+            applied = self._moment(lead - timedelta(days=rng.randint(10, 40)))
+            state = "withdrawn"
+            withdrawn_at = self._moment(lead - timedelta(days=rng.randint(1, 5)))
+            if withdrawn_at < applied:
+                withdrawn_at = applied
+            reason = "Cohort cancelled"
+        else:  # open or planned: applications arriving
+            applied = self._moment(today - timedelta(days=rng.randint(1, 40)))
+            if force_status:
+                state = force_status
+            elif slot >= plan.capacity:
+                state = "waitlisted"
+                waitlisted_at = applied
+            elif status == "open" and rng.random() < 0.55:
+                state = "enrolled"
+                enrolled_at = min(applied + timedelta(days=rng.randint(0, 5)), self.now - timedelta(minutes=1))
+            else:
+                state = "applied"
+
+        if trainee is None:
+            trainee_id, gender, first, last = self._new_trainee(plan.center, start, applied)
+            returning = False
+        else:
+            trainee_id, gender, first, last = trainee
+            returning = True
+        eid = self.ids["enrollments"]
+        self.ids["enrollments"] = eid + 1
+
+        if sessions is not None and state == "enrolled":
+            held = [s for s in sessions if s[1] < self.now]
+            if held:
+                p = attendance / 100
+                present = 0
+                for sid, starts in held:
+                    if rng.random() < p:
+                        mark = "present"
+                        present += 1
+                    else:
+                        mark = "excused" if rng.random() < 0.3 else "absent"
+                    w.add("attendance", (sid, eid, mark, w.ts(starts + timedelta(hours=2))))
+                attendance = round(100 * present / len(held), 1)
+
+        ts = w.ts
+        w.add("enrollments", (eid, trainee_id, plan.id, state, attendance, score, ts(applied),
+                              ts(waitlisted_at) if waitlisted_at else None,
+                              ts(enrolled_at) if enrolled_at else None,
+                              ts(completed_at) if completed_at else None,
+                              ts(withdrawn_at) if withdrawn_at else None, reason))
+        if state != "completed":
+            return None
+        award_ok = self._award(plan, course, eid, trainee_id)
+        placement_start = self._placement(plan, course, trainee_id)
+        self._follow_ups(plan, eid, placement_start)
+        if award_ok and not returning and len(self.login_candidates.setdefault(gender, [])) < 2:
+            self.login_candidates[gender].append((trainee_id, first, last))
+        return None if returning else trainee_id
+
+    def _award(self, plan: CohortPlan, course: CourseInfo, enrollment_id: int, trainee_id: int) -> bool:
+        rng, w = self.rng, self.w
+        issued = min(plan.end + timedelta(days=rng.randint(0, 7)), self.today - timedelta(days=1))
+        if issued < plan.end:
+            issued = plan.end
+        year = issued.year
+        number = self.serials.get(year, 0) + 1
+        self.serials[year] = number
+        code = base64.urlsafe_b64encode(rng.getrandbits(120).to_bytes(15, "big")).decode()
+        expires = add_months(issued, course.validity_months) if course.validity_months else None
+        revoked_at = revoked_reason = revoked_by = None
+        if rng.random() < 0.006:
+            moment = self._moment(issued + timedelta(days=rng.randint(10, 200)))
+            if moment.date() > issued:
+                revoked_at, revoked_reason, revoked_by = w.ts(moment), rng.choice(data.REVOKE_REASONS), self.admin.id
+        aid = self.ids["awards"]
+        self.ids["awards"] = aid + 1
+        w.add("awards", (aid, f"AZAI-{year}-{number:06d}", code, enrollment_id, trainee_id,
+                         course.certification_id, plan.center.id, issued.isoformat(),
+                         expires.isoformat() if expires else None, revoked_at, revoked_reason, revoked_by,
+                         w.ts(datetime(issued.year, issued.month, issued.day, 9))))
+        return revoked_at is None
+
+    def _placement(self, plan: CohortPlan, course: CourseInfo, trainee_id: int) -> date | None:
+        rng, w = self.rng, self.w
+        if rng.random() >= 0.66:
+            return None
+        start = plan.end + timedelta(days=int(270 * rng.random() ** 1.6))
+        if start >= self.today:
+            return None  # still looking, as far as anyone knows
+        roll = rng.random()
+        market = "local" if roll < 0.75 else "regional" if roll < 0.90 else "international"
+        employer_id, sector_id = rng.choice(self.employers[market])
+        code, title, _ = rng.choices(data.OCCUPATIONS, [o[2] for o in data.OCCUPATIONS])[0]
+        employment = rng.choices([e[0] for e in data.EMPLOYMENT_TYPES], [e[1] for e in data.EMPLOYMENT_TYPES])[0]
+        remote = rng.random() < {"local": 0.06, "regional": 0.15, "international": 0.35}[market]
+        end = None
+        if rng.random() < 0.12:
+            candidate = start + timedelta(days=rng.randint(60, 420))
+            end = candidate.isoformat() if candidate < self.today else None
+        pay = None
+        if rng.random() < 0.8:
+            median = {"local": 1500, "regional": 2400, "international": 5500}[market]
+            pay = round(median * rng.lognormvariate(0, 0.3) / 50) * 50
+        if rng.random() < 0.82:
+            source, verification = "center", "verified"
+        else:
+            source = "self_reported"
+            roll = rng.random()
+            verification = "verified" if roll < 0.6 else "pending" if roll < 0.95 else "rejected"
+        created = self._moment(start + timedelta(days=rng.randint(0, 30)))
+        pid = self.ids["placements"]
+        self.ids["placements"] = pid + 1
+        w.add("placements", (pid, trainee_id, employer_id, sector_id or course.sector_id, code, title, employment,
+                             w.true if remote else w.false, start.isoformat(), end, pay, source, verification,
+                             w.ts(created) if verification != "pending" else None, plan.center.id, w.ts(created)))
+        return start
+
+    def _follow_ups(self, plan: CohortPlan, enrollment_id: int, placement_start: date | None) -> None:
+        rng, w = self.rng, self.w
+        for months in (3, 6):
+            milestone = plan.end + timedelta(days=months * 30)
+            if milestone >= self.today or rng.random() >= 0.6:
+                continue
+            if placement_start is not None and placement_start <= milestone:
+                if rng.random() < 0.5:
+                    continue  # the job was recorded; a call is not always logged
+                outcome, note = "employed", None
+            else:
+                roll = rng.random()
+                outcome = "looking" if roll < 0.6 else "studying" if roll < 0.82 else "unreachable"
+                note = rng.choice(data.FOLLOWUP_NOTES[outcome])
+            fid = self.ids["follow_ups"]
+            self.ids["follow_ups"] = fid + 1
+            w.add("follow_ups", (fid, enrollment_id, months, outcome, note,
+                                 w.ts(self._moment(milestone + timedelta(days=rng.randint(0, 14))))))
+
+    # ---- logins and counters --------------------------------------------------------------
+    def _make_trainee_logins(self) -> list[tuple[str, str, str]]:
+        logins = []
+        # A woman and a man if there are both, each with a valid award.
+        female, male = self.login_candidates.get("F", []), self.login_candidates.get("M", [])
+        chosen = (female[:1] + male[:1]) if female and male else (female or male)[:2]
+        for n, (trainee_id, first, last) in enumerate(chosen, start=1):
+            email = "trainee@talent.az" if n == 1 else f"trainee{n}@talent.az"
+            user = self._user(email, f"{first} {last}", "trainee")
+            db.session.execute(update(Trainee).where(Trainee.id == trainee_id)
+                               .values(user_id=user.id, email=email))
+            logins.append(("trainee", email, data.DEMO_PASSWORD))
+        return logins
+
+    def _save_serial_counters(self) -> None:
+        for year, number in sorted(self.serials.items()):
+            counter = db.session.get(SerialCounter, year)
+            if counter is None:
+                db.session.add(SerialCounter(year=year, last_number=number))
+            else:
+                counter.last_number = number
+        db.session.flush()
+
+
+def data_folder():
+    from talent.demo.people import DEMO_SEEDS
+    return DEMO_SEEDS
+
+
+def _nice(value: float) -> int:
+    """Round a target to two significant digits (1,234 → 1,200)."""
+    if value <= 0:
+        return 0
+    digits = max(0, int(math.log10(value)) - 1)
+    return int(round(value, -digits))

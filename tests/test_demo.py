@@ -1,0 +1,255 @@
+"""The demo data (`talent seed demo`): believable, deterministic, consistent with every rule."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from talent.accounts.models import CenterAssignment, User
+from talent.audit import AuditEvent
+from talent.catalog.models import Certification, Course
+from talent.centers.models import Center
+from talent.credentials.models import Award, SerialCounter
+from talent.demo import DEMO_PASSWORD, build_demo
+from talent.errors import Conflict
+from talent.extensions import db
+from talent.geo.models import Region
+from talent.i18n import fold
+from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment
+from talent.objectives.models import Objective
+from talent.people.models import Trainee
+from talent.placement.models import Employer, FollowUp, Placement
+from tests.conftest import is_postgres, reset_database
+
+N = 300
+FIN_RE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
+REGIONAL = {"GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ"}
+
+
+@pytest.fixture
+def demo(app):
+    logins = build_demo(trainees=N, seed=7)
+    db.session.commit()
+    return logins
+
+
+def fingerprint() -> tuple:
+    counts = tuple(db.session.scalar(select(func.count()).select_from(model)) for model in
+                   (Center, Course, Cohort, CohortSession, Trainee, Enrollment, Attendance, Award, Placement,
+                    FollowUp, Objective, Employer))
+    digest = hashlib.sha256()
+    for column in (Trainee.fin, Trainee.search_name, Award.serial, Award.verification_code, Cohort.code,
+                   Enrollment.status, Placement.job_title):
+        for value in db.session.scalars(select(column).order_by(column)):
+            digest.update(str(value).encode())
+    for row in db.session.execute(select(Enrollment.trainee_id, Enrollment.cohort_id, Enrollment.final_score)
+                                  .order_by(Enrollment.id)):
+        digest.update(repr(tuple(row)).encode())
+    return counts, digest.hexdigest()
+
+
+def test_same_seed_same_data(app, demo):
+    first = fingerprint()
+    reset_database(app)
+    build_demo(trainees=N, seed=7)
+    db.session.commit()
+    assert fingerprint() == first
+    reset_database(app)
+    build_demo(trainees=N, seed=8)
+    db.session.commit()
+    assert fingerprint()[1] != first[1]
+
+
+def test_exact_trainee_count_and_valid_people(demo):
+    trainees = db.session.scalars(select(Trainee)).all()
+    assert len(trainees) == N
+    assert len({t.fin for t in trainees}) == N
+    today = date.today()
+    genders = defaultdict(int)
+    for t in trainees:
+        assert FIN_RE.match(t.fin), t.fin
+        assert t.search_name == fold(f"{t.last_name} {t.first_name} {t.patronymic}")
+        genders[t.gender] += 1
+        if t.gender == "F":
+            assert t.patronymic.endswith(" qızı")
+            assert not t.last_name.endswith(("ov", "ev", "in")), t.last_name
+        else:
+            assert t.patronymic.endswith(" oğlu")
+            assert not t.last_name.endswith(("ova", "eva")), t.last_name
+        assert today - timedelta(days=366 * 60) < t.birth_date < today - timedelta(days=365 * 16)
+        assert t.phone is None or re.match(r"^\+994(50|51|55|70|77|99|10)\d{7}$", t.phone)
+    assert 0.35 < genders["F"] / N < 0.55
+    # Most trainees come from the region of the center they registered at.
+    same_region = db.session.scalar(select(func.count()).select_from(Trainee).join(
+        Center, Center.id == Trainee.registered_by_center_id).where(Center.region_id == Trainee.home_region_id))
+    assert same_region > 0.6 * N
+
+
+def test_national_picture(demo):
+    regions = db.session.scalars(select(Region.id)).all()
+    with_center = set(db.session.scalars(select(Center.region_id)))
+    assert set(regions) == with_center and len(regions) == 14
+    baku = db.session.scalar(select(func.count()).select_from(Center).join(Region).where(Region.code == "BAKU"))
+    assert baku >= 2
+    courses = db.session.scalars(select(Course)).all()
+    assert len(courses) >= 12
+    assert {c.level for c in courses} == {"foundation", "intermediate", "advanced"}
+    for cert in db.session.scalars(select(Certification)):
+        assert 60 <= cert.pass_mark <= 70 and 75 <= cert.min_attendance <= 80
+        assert cert.validity_months in (None, 24, 36)
+    assert all(c.certification_id for c in courses)
+    assert 5 <= db.session.scalar(select(func.count()).select_from(Objective)) <= 8
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "demo.load")).all()
+    assert len(events) == 1 and events[0].details["trainees"] == N
+
+
+def test_cohort_statuses_match_dates_and_capacity(demo):
+    today = date.today()
+    statuses = defaultdict(int)
+    for cohort in db.session.scalars(select(Cohort)):
+        statuses[cohort.status] += 1
+        assert cohort.end_date >= cohort.start_date
+        if cohort.status == "completed":
+            assert cohort.end_date < today and cohort.completed_at is not None
+        elif cohort.status == "running":
+            assert cohort.start_date <= today <= cohort.end_date
+        elif cohort.status in ("open", "planned"):
+            assert cohort.start_date > today
+        else:
+            assert cohort.cancelled_reason
+    assert statuses["completed"] and statuses["running"] and (statuses["open"] + statuses["planned"])
+    over = db.session.execute(
+        select(Cohort.id).join(Enrollment, Enrollment.cohort_id == Cohort.id)
+        .where(Enrollment.status == "enrolled").group_by(Cohort.id, Cohort.capacity)
+        .having(func.count() > Cohort.capacity)).all()
+    assert over == []
+    # Enrollment statuses fit the cohort's.
+    allowed = {"completed": {"completed", "failed", "withdrawn"}, "running": {"enrolled", "withdrawn"},
+               "open": {"applied", "enrolled", "waitlisted"}, "planned": {"applied"},
+               "cancelled": {"withdrawn"}}
+    for cohort_status, enrollment_status in db.session.execute(
+            select(Cohort.status, Enrollment.status).join(Enrollment, Enrollment.cohort_id == Cohort.id).distinct()):
+        assert enrollment_status in allowed[cohort_status], (cohort_status, enrollment_status)
+    assert db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.status == "withdrawn", Enrollment.withdrawal_reason.is_(None))) == 0
+
+
+def test_outcomes_follow_the_certification_rule(demo):
+    rows = db.session.execute(
+        select(Enrollment, Certification).join(Cohort, Enrollment.cohort_id == Cohort.id)
+        .join(Course, Cohort.course_id == Course.id).join(Certification, Course.certification_id == Certification.id)
+        .where(Enrollment.status.in_(("completed", "failed")))).all()
+    assert rows
+    passed = 0
+    for enrollment, cert in rows:
+        ok = enrollment.final_score >= cert.pass_mark and enrollment.attendance_pct >= cert.min_attendance
+        assert ok == (enrollment.status == "completed")
+        passed += ok
+    assert 0.7 < passed / len(rows) < 0.95
+    completed_ids = set(db.session.scalars(select(Enrollment.id).where(Enrollment.status == "completed")))
+    awarded = db.session.scalars(select(Award.enrollment_id)).all()
+    assert sorted(awarded) == sorted(completed_ids)
+
+
+def test_serials_gapless_and_counters_match(demo):
+    by_year = defaultdict(list)
+    for award in db.session.scalars(select(Award)):
+        match = re.match(r"^AZAI-(\d{4})-(\d{6})$", award.serial)
+        assert match and int(match.group(1)) == award.issued_on.year
+        by_year[award.issued_on.year].append(int(match.group(2)))
+        assert re.match(r"^[A-Za-z0-9_-]{20}$", award.verification_code)
+        assert award.issued_on < date.today()
+        if award.certification.validity_months:
+            assert award.expires_on > award.issued_on
+        else:
+            assert award.expires_on is None
+    counters = {c.year: c.last_number for c in db.session.scalars(select(SerialCounter))}
+    assert set(counters) == set(by_year)
+    for year, numbers in by_year.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1))
+        assert counters[year] == len(numbers)
+
+
+def test_placements_cover_all_markets(demo):
+    countries = db.session.execute(
+        select(Employer.country_code, func.count()).join(Placement, Placement.employer_id == Employer.id)
+        .group_by(Employer.country_code)).all()
+    markets = defaultdict(int)
+    for code, count in countries:
+        markets["local" if code == "AZ" else "regional" if code in REGIONAL else "international"] += count
+    assert set(markets) == {"local", "regional", "international"}
+    assert markets["local"] > markets["regional"] and markets["local"] > markets["international"]
+    completers = db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.status == "completed"))
+    placed = db.session.scalar(select(func.count(func.distinct(Placement.trainee_id))))
+    assert 0.4 < placed / completers < 0.8
+    for placement in db.session.scalars(select(Placement)):
+        assert placement.center_id is not None and placement.start_date < date.today()
+        assert placement.end_date is None or placement.end_date >= placement.start_date
+        assert placement.occupation_code[:2] in ("25", "21", "24", "35")
+    assert db.session.scalar(select(func.count()).select_from(FollowUp)) > 0
+
+
+def test_attendance_rows_match_sessions(demo):
+    assert db.session.scalar(select(func.count()).select_from(Attendance)) > 0
+    # Attendance rows belong to sessions of the enrollment's own cohort.
+    mismatched = db.session.scalar(
+        select(func.count()).select_from(Attendance)
+        .join(CohortSession, CohortSession.id == Attendance.session_id)
+        .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+        .where(CohortSession.cohort_id != Enrollment.cohort_id))
+    assert mismatched == 0
+
+
+def test_foreign_keys_hold(app, demo):
+    if is_postgres(app):
+        return  # enforced by PostgreSQL on every COPY
+    assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_demo_users_and_logins(client, demo):
+    roles = {role for role, _, _ in demo}
+    assert roles == {"admin", "ministry", "center_admin", "trainee"}
+    assert all(password == DEMO_PASSWORD for _, _, password in demo)
+    assert sum(1 for role, _, _ in demo if role == "trainee") == 2
+    baku = db.session.scalar(select(User).where(User.email == "baku.admin@talent.az"))
+    centers = db.session.scalars(select(Center).join(CenterAssignment).where(
+        CenterAssignment.user_id == baku.id)).all()
+    assert len(centers) == 2 and all(c.region.code == "BAKU" for c in centers)
+    for role, email, _ in demo:
+        if role == "trainee":
+            trainee = db.session.scalar(select(Trainee).join(User, User.id == Trainee.user_id)
+                                        .where(User.email == email))
+            assert trainee is not None
+            assert db.session.scalar(select(func.count()).select_from(Award).where(
+                Award.trainee_id == trainee.id, Award.revoked_at.is_(None))) >= 1
+    for _, email, password in demo:
+        response = client.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, email
+        client.post("/logout")
+
+
+def test_refuses_a_second_load(demo):
+    with pytest.raises(Conflict):
+        build_demo(trainees=10, seed=1)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Trainee)) == N
+
+
+def test_cli_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed", "demo", "--trainees", "120", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    for email in ("admin@talent.az", "ministry@talent.az", "baku.admin@talent.az", "trainee@talent.az"):
+        assert email in result.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Trainee)) == 120
+    again = runner.invoke(args=["seed", "demo", "--trainees", "120"])
+    assert again.exit_code == 1
+    assert "empty database" in again.output
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(Trainee)) == 120
