@@ -450,3 +450,15 @@ def record_followup(actor: Actor, enrollment_id: int, milestone_months: Any, out
     audit.record(actor, "followup.record", "follow_up", followup.id, trainee_id=enrollment.trainee_id,
                  center_id=cohort.center_id, details={"milestone": milestone, "outcome": outcome})
     return followup
+
+
+# ---- audit of staff views of personal data -------------------------------------------------
+
+def audit_personal_view(actor: Actor, action: str, trainee_ids, *, entity_type: str = "trainee",
+                        details: dict[str, Any] | None = None) -> None:
+    """Record that staff saw personal data (names, contacts) of these trainees: one event per
+    trainee, so each can later see who looked at their record."""
+    if not actor.is_staff:
+        return
+    for trainee_id in sorted(set(int(t) for t in trainee_ids)):
+        audit.record(actor, action, entity_type, trainee_id, trainee_id=trainee_id, details=details)

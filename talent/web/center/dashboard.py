@@ -1,4 +1,32 @@
-"""Center workspace: dashboard."""
+"""Center workspace: dashboard (seats, cohorts running and ending, low attendance, follow-ups)."""
 from __future__ import annotations
 
+from datetime import date
+
+from flask import current_app, render_template
+
+from talent.centers import queries as cq
+from talent.placement import queries as pq
+from talent.placement.services import audit_personal_view
+from talent.web.access import roles_required
 from talent.web.center.views import bp  # noqa: F401
+from talent.web.context import current_actor
+
+
+@bp.route("/")
+@roles_required("center_admin", "admin")
+def dashboard():
+    actor = current_actor()
+    today = date.today()
+    seats = cq.seat_usage(actor)
+    low = cq.low_attendance(actor)
+    if low:
+        audit_personal_view(actor, "trainee.view_list", [row[1] for row in low],
+                            details={"page": "center.dashboard", "list": "low_attendance"})
+    due = pq.followups_due_count(actor, today)
+    names = {s.center_id: s for s in seats}
+    return render_template(
+        "center/dashboard.html", seats=seats, running=cq.running_and_upcoming(actor, today),
+        ending=cq.ending_soon(actor, today), low=low, due=due, due_total=sum(due.values()),
+        pending=pq.pending_count(actor), names=names, today=today,
+        view_functions=current_app.view_functions)

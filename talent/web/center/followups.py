@@ -1,4 +1,90 @@
-"""Center workspace: followups."""
+"""Center workspace: follow-up of completers at 3 and 6 months (queue and outcomes)."""
 from __future__ import annotations
 
-from talent.web.center.views import bp  # noqa: F401
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from talent.centers.queries import my_centers, page_number
+from talent.errors import NotFound, ValidationError
+from talent.extensions import db
+from talent.learning.models import Cohort, Enrollment
+from talent.permissions import P, require, require_trainee
+from talent.placement import queries as pq
+from talent.placement import services as ps
+from talent.web.access import roles_required
+from talent.web.center.views import bp
+from talent.web.context import current_actor
+from talent.web.forms import apply_errors
+
+OUTCOME_LABELS = {"employed": _l("Employed (record the job)"), "looking": _l("Still looking"),
+                  "studying": _l("In further study"), "unreachable": _l("Unreachable")}
+
+
+class FollowUpForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), validators=[DataRequired()],
+                          choices=[(k, v) for k, v in OUTCOME_LABELS.items()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=1000)])
+
+
+@bp.route("/followups")
+@roles_required("center_admin", "admin")
+def followups():
+    actor = current_actor()
+    args = request.args
+    centers = my_centers(actor)
+    center_id = args.get("center_id", "")
+    filters = pq.FollowUpFilters(
+        center_id=int(center_id) if center_id.isdigit() and int(center_id) in {c.id for c in centers} else None,
+        milestone=int(args["milestone"]) if args.get("milestone") in ("3", "6") else None,
+        sort=args.get("sort") if args.get("sort") in pq.FOLLOWUP_SORTS else "due")
+    page = pq.followups_due(actor, filters, page_number(args.get("page")))
+    if page.items:
+        ps.audit_personal_view(actor, "trainee.view_contacts", [row.trainee_id for row in page.items],
+                               details={"page": "center.followups"})
+    return render_template("center/followups.html", page=page, filters=filters, centers=centers,
+                           due_on=lambda end, months: ps.add_months(end, months))
+
+
+def _due_enrollment(actor, enrollment_id: int) -> Enrollment:
+    require(actor, P.PLACEMENTS_WRITE)
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None:
+        raise NotFound(_l("Not found."))
+    cohort = db.session.get(Cohort, enrollment.cohort_id)
+    require(actor, P.PLACEMENTS_WRITE, cohort.center_id)
+    require_trainee(actor, enrollment.trainee_id)
+    return enrollment
+
+
+@bp.route("/followups/<int:enrollment_id>/<int:milestone>", methods=["GET", "POST"])
+@roles_required("center_admin", "admin")
+def followup_record(enrollment_id: int, milestone: int):
+    actor = current_actor()
+    enrollment = _due_enrollment(actor, enrollment_id)
+    if milestone not in ps.MILESTONES:
+        raise NotFound(_l("Not found."))
+    form = FollowUpForm()
+    status = 200
+    if request.method == "GET":
+        ps.audit_personal_view(actor, "trainee.view_contacts", [enrollment.trainee_id],
+                               details={"page": "center.followup_record"})
+    if form.validate_on_submit():
+        if form.outcome.data == "employed":
+            return redirect(url_for("center.placement_new", trainee_id=enrollment.trainee_id,
+                                    enrollment_id=enrollment.id, milestone=milestone))
+        try:
+            ps.record_followup(actor, enrollment.id, milestone, form.outcome.data, form.note.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            status = 422
+        else:
+            flash(_("The follow-up was recorded."), "success")
+            return redirect(url_for("center.followups"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("center/followup_form.html", form=form, enrollment=enrollment,
+                           trainee=enrollment.trainee, cohort=enrollment.cohort, milestone=milestone,
+                           due=ps.add_months(enrollment.cohort.end_date, milestone)), status

@@ -1,0 +1,183 @@
+"""Reads about jobs and follow-up: the follow-up queue, the placements list, export rows.
+
+Scoped to the actor's centers before anything else; one query per list (no N+1).
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+
+from talent.centers.queries import Page, paginate_rows
+from talent.extensions import db
+from talent.i18n import fold
+from talent.learning.models import Cohort, Enrollment
+from talent.people.models import Trainee
+from talent.permissions import Actor, P, require, scope_centers, trainee_visible_clause
+from talent.placement.markets import current_regional_countries, market_case
+from talent.placement.models import Employer, FollowUp, Placement
+from talent.placement.services import MILESTONES
+
+
+def milestone_cutoff(today: date, months: int) -> date:
+    """The latest cohort end date whose ``months``-month milestone is due on ``today``
+    (i.e. the largest ``e`` with ``add_months(e, months) <= today``)."""
+    index = today.year * 12 + today.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    if today.day == calendar.monthrange(today.year, today.month)[1]:
+        return date(year, month, last)
+    return date(year, month, min(today.day, last))
+
+
+def _has_job():
+    """A recorded, not rejected job held at or after the cohort's end."""
+    return exists(select(Placement.id).where(
+        Placement.trainee_id == Enrollment.trainee_id, Placement.verification != "rejected",
+        or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date)))
+
+
+@dataclass
+class FollowUpFilters:
+    center_id: int | None = None
+    milestone: int | None = None
+    sort: str = "due"
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+FOLLOWUP_SORTS = ("due", "name", "cohort")
+
+
+def _followup_union(actor: Actor, today: date, filters: FollowUpFilters):
+    parts = []
+    for months in MILESTONES:
+        if filters.milestone and filters.milestone != months:
+            continue
+        stmt = (select(Enrollment.id.label("enrollment_id"), literal(months).label("milestone"),
+                       Cohort.end_date.label("cohort_end"), Cohort.id.label("cohort_id"),
+                       Cohort.code.label("cohort_code"), Cohort.center_id.label("center_id"),
+                       Trainee.id.label("trainee_id"), Trainee.last_name.label("last_name"),
+                       Trainee.first_name.label("first_name"), Trainee.search_name.label("search_name"),
+                       Trainee.phone.label("phone"), Trainee.email.label("email"))
+                .join(Cohort, Cohort.id == Enrollment.cohort_id)
+                .join(Trainee, Trainee.id == Enrollment.trainee_id)
+                .where(Enrollment.status == "completed",
+                       Trainee.followup_consent.is_(True),
+                       Cohort.end_date <= milestone_cutoff(today, months),
+                       ~exists(select(FollowUp.id).where(FollowUp.enrollment_id == Enrollment.id,
+                                                         FollowUp.milestone_months == months)),
+                       ~_has_job()))
+        stmt = scope_centers(stmt, actor, Cohort.center_id)
+        if filters.center_id:
+            stmt = stmt.where(Cohort.center_id == filters.center_id)
+        parts.append(stmt)
+    if not parts:
+        return None
+    return union_all(*parts).subquery("due") if len(parts) > 1 else parts[0].subquery("due")
+
+
+def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_page: int = 25,
+                  today: date | None = None) -> Page:
+    """The follow-up queue: completers of the actor's cohorts with no recorded job whose 3- or
+    6-month milestone (after the cohort's end) has come and has no recorded outcome. Trainees
+    who withdrew their follow-up consent are left out. Rows carry contact details (personal
+    data): the caller audits the view."""
+    require(actor, P.PLACEMENTS_READ)
+    require(actor, P.TRAINEES_READ)
+    due = _followup_union(actor, today or date.today(), filters)
+    if due is None:
+        return Page(items=[], page=1, per_page=per_page, total=0)
+    order = {"due": (due.c.cohort_end, due.c.milestone, due.c.search_name),
+             "name": (due.c.search_name, due.c.milestone),
+             "cohort": (due.c.cohort_code, due.c.search_name, due.c.milestone)}[
+        filters.sort if filters.sort in FOLLOWUP_SORTS else "due"]
+    stmt = select(due).order_by(*order, due.c.enrollment_id)
+    return paginate_rows(stmt, page, per_page)
+
+
+def followups_due_count(actor: Actor, today: date | None = None) -> dict[int, int]:
+    """How many follow-ups are due, per center id (GROUP BY in SQL)."""
+    require(actor, P.PLACEMENTS_READ)
+    due = _followup_union(actor, today or date.today(), FollowUpFilters())
+    rows = db.session.execute(select(due.c.center_id, func.count()).group_by(due.c.center_id)).all()
+    return {center_id: n for center_id, n in rows}
+
+
+# ---- placements list -----------------------------------------------------------------------
+
+@dataclass
+class PlacementFilters:
+    verification: str | None = None
+    source: str | None = None
+    market: str | None = None
+    q: str | None = None
+    sort: str = "-start"
+
+
+PLACEMENT_SORTS = {
+    "start": (Placement.start_date,), "-start": (Placement.start_date.desc(),),
+    "name": (Trainee.search_name,), "-name": (Trainee.search_name.desc(),),
+    "employer": (Employer.name,), "-employer": (Employer.name.desc(),),
+}
+
+
+def _placement_scope(stmt, actor: Actor):
+    if actor.center_ids is None:
+        return stmt
+    centers = sorted(actor.center_ids) or [-1]
+    return stmt.where(or_(Placement.center_id.in_(centers), trainee_visible_clause(actor)))
+
+
+def placements_page(actor: Actor, filters: PlacementFilters, page: int = 1, per_page: int = 25) -> Page:
+    """Jobs of trainees of the actor's centers: rows of (Placement, trainee full name parts,
+    market). Personal data: the caller audits the view."""
+    require(actor, P.PLACEMENTS_READ)
+    market = market_case(Employer.country_code, current_regional_countries())
+    stmt = (select(Placement, Trainee.last_name, Trainee.first_name, market.label("market"))
+            .join(Trainee, Trainee.id == Placement.trainee_id)
+            .join(Employer, Employer.id == Placement.employer_id))
+    stmt = _placement_scope(stmt, actor)
+    if filters.verification:
+        stmt = stmt.where(Placement.verification == filters.verification)
+    if filters.source:
+        stmt = stmt.where(Placement.source == filters.source)
+    if filters.market:
+        stmt = stmt.where(market == filters.market)
+    if filters.q:
+        stmt = stmt.where(Trainee.search_name.contains(fold(filters.q), autoescape=True))
+    order = PLACEMENT_SORTS.get(filters.sort, PLACEMENT_SORTS["-start"])
+    stmt = stmt.order_by(*order, Placement.id.desc())
+    return paginate_rows(stmt, page, per_page)
+
+
+def pending_count(actor: Actor) -> int:
+    require(actor, P.PLACEMENTS_READ)
+    stmt = select(func.count(Placement.id)).join(Trainee, Trainee.id == Placement.trainee_id).where(
+        Placement.verification == "pending")
+    return db.session.scalar(_placement_scope(stmt, actor)) or 0
+
+
+# ---- export rows ---------------------------------------------------------------------------
+
+def cohort_placement_rows(actor: Actor, cohort_id: int):
+    """Jobs of the cohort's completers (one row per job), for the placements export."""
+    require(actor, P.PLACEMENTS_READ)
+    market = market_case(Employer.country_code, current_regional_countries())
+    stmt = (select(Trainee.fin, Trainee.last_name, Trainee.first_name, Employer.name, Employer.country_code,
+                   market, Placement.job_title, Placement.occupation_code, Placement.employment_type,
+                   Placement.remote, Placement.start_date, Placement.end_date, Placement.monthly_pay_azn,
+                   Placement.source, Placement.verification, Trainee.id)
+            .select_from(Enrollment)
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Trainee, Trainee.id == Enrollment.trainee_id)
+            .join(Placement, and_(Placement.trainee_id == Trainee.id))
+            .join(Employer, Employer.id == Placement.employer_id)
+            .where(Enrollment.cohort_id == cohort_id, Enrollment.status == "completed",
+                   or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.start_date))
+            .order_by(Trainee.search_name, Placement.start_date))
+    return list(db.session.execute(scope_centers(stmt, actor, Cohort.center_id)).all())
+
