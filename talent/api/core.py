@@ -256,6 +256,8 @@ def operation(bp: Blueprint, path: str, method: str = "GET", *, summary: str, ta
 
         @wraps(fn)
         def view(**kwargs):
+            # Nothing of an earlier request may leak into this one (tests share one app context).
+            g.api_user = g.api_token = g._api_actor = None
             if not public:
                 failed = authenticate()
                 if failed is not None:

@@ -44,3 +44,4 @@ def _api_headers(response):
 
 from talent.api.resources import meta  # noqa: E402,F401  (registers the resources)
 from talent.api import verify  # noqa: E402,F401  (public credential verification)
+from talent.api.resources import catalog, cohorts  # noqa: E402,F401
