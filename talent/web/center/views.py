@@ -5,5 +5,5 @@ from flask import Blueprint
 
 bp = Blueprint("center", __name__)
 
-from talent.web.center import (cohorts, dashboard, exports, followups, imports, placements,  # noqa: E402,F401
-                               trainees)
+from talent.web.center import (awards, cohorts, dashboard, exports, followups, imports, placements,  # noqa: E402,F401
+                               portal, trainees)

@@ -1,6 +1,294 @@
-"""The trainee portal."""
+"""The trainee portal (/me): my learning, my certificates, my jobs, my data — plus the account
+links anyone may open: accept an invitation, ask for and use a password-reset link."""
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+from datetime import date
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, DateField, DecimalField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from talent.accounts import invitations
+from talent.credentials import queries as award_queries
+from talent.credentials.pdf import certificate_pdf
+from talent.errors import ValidationError
+from talent.extensions import db, limiter
+from talent.people import self_service
+from talent.web.access import roles_required
+from talent.web.context import client_ip, current_actor
+from talent.web.forms import apply_errors
 
 bp = Blueprint("trainee", __name__)
+
+EMPLOYMENT_TYPE_LABELS = {
+    "full_time": _l("Full time"), "part_time": _l("Part time"), "contract": _l("Contract"),
+    "internship": _l("Internship"), "self_employed": _l("Self-employed"),
+}
+
+
+# ---- forms ---------------------------------------------------------------------------------
+
+class ConsentForm(FlaskForm):
+    followup_consent = BooleanField(_l("The center may contact me after the course to ask about my job"))
+    research_consent = BooleanField(_l("My anonymised data may be used for research"))
+
+
+class JobForm(FlaskForm):
+    employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
+    employer_city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    country_code = SelectField(_l("Country"), validators=[DataRequired()])
+    sector_id = SelectField(_l("Sector"), validators=[Optional()])
+    job_title = StringField(_l("Job title"), validators=[DataRequired(), Length(max=200)])
+    employment_type = SelectField(_l("Employment type"), validators=[DataRequired()],
+                                  choices=list(EMPLOYMENT_TYPE_LABELS.items()))
+    remote = BooleanField(_l("Remote work"))
+    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+    end_date = DateField(_l("End date"), validators=[Optional()])
+    monthly_pay_azn = DecimalField(_l("Monthly pay (AZN, optional)"), places=2, validators=[Optional()])
+
+    def fill_choices(self) -> None:
+        from talent.catalog.models import Sector
+        from talent.geo.models import Country
+        countries = db.session.scalars(select(Country)).all()
+        countries.sort(key=lambda c: (c.code != "AZ", c.name))
+        self.country_code.choices = [(c.code, c.name) for c in countries]
+        sectors = db.session.scalars(select(Sector).where(Sector.active.is_(True)).order_by(Sector.code)).all()
+        self.sector_id.choices = [("", "—")] + [(str(s.id), s.name) for s in sectors]
+
+    def job_fields(self) -> dict:
+        return {
+            "employer_name": self.employer_name.data, "employer_city": self.employer_city.data,
+            "country_code": self.country_code.data, "sector_id": self.sector_id.data or None,
+            "job_title": self.job_title.data, "employment_type": self.employment_type.data,
+            "remote": bool(self.remote.data), "start_date": self.start_date.data,
+            "end_date": self.end_date.data, "monthly_pay_azn": self.monthly_pay_azn.data,
+        }
+
+
+class EndJobForm(FlaskForm):
+    end_date = DateField(_l("End date"), validators=[DataRequired()])
+
+
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+# ---- portal pages --------------------------------------------------------------------------
+
+@bp.route("/")
+@roles_required("trainee")
+def index():
+    return redirect(url_for("trainee.learning"))
+
+
+@bp.route("/learning")
+@roles_required("trainee")
+def learning():
+    actor = current_actor()
+    enrollments = self_service.my_enrollments(actor)
+    sessions = self_service.my_next_sessions(actor)
+    return render_template("trainee/learning.html", enrollments=enrollments, sessions=sessions)
+
+
+@bp.route("/certificates")
+@roles_required("trainee")
+def certificates():
+    awards = award_queries.own_awards(current_actor())
+    return render_template("trainee/certificates.html", awards=awards, today=date.today())
+
+
+@bp.route("/certificates/<int:award_id>.pdf")
+@roles_required("trainee")
+def certificate_download(award_id: int):
+    award = award_queries.own_award(current_actor(), award_id)
+    response = make_response(certificate_pdf(award))
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{award.serial}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _jobs_page(form: JobForm | None = None, status: int = 200, edit=None):
+    from talent.placement.services import own_jobs
+    actor = current_actor()
+    if form is None:
+        form = JobForm(formdata=None)
+        form.fill_choices()
+    return render_template("trainee/jobs.html", jobs=own_jobs(actor), form=form, edit=edit,
+                           end_form=EndJobForm(formdata=None), types=EMPLOYMENT_TYPE_LABELS), status
+
+
+def _my_job(actor, placement_id: int):
+    """One of my jobs; anyone else's is NotFound."""
+    from talent.errors import NotFound
+    from talent.placement.services import own_jobs
+    job = next((p for p in own_jobs(actor) if p.id == placement_id), None)
+    if job is None:
+        raise NotFound(_l("Not found."))
+    return job
+
+
+@bp.route("/jobs", methods=["GET", "POST"])
+@roles_required("trainee")
+def jobs():
+    from talent.placement.services import report_own_job
+    if request.method == "GET":
+        return _jobs_page()
+    form = JobForm()
+    form.fill_choices()
+    if not form.validate_on_submit():
+        return _jobs_page(form, 422)
+    try:
+        report_own_job(current_actor(), **form.job_fields())
+    except ValidationError as error:
+        apply_errors(form, error)
+        return _jobs_page(form, 422)
+    flash(_("Thank you. Your job is recorded and waits for your center to confirm it."), "success")
+    return redirect(url_for("trainee.jobs"))
+
+
+@bp.route("/jobs/<int:placement_id>/edit", methods=["GET", "POST"])
+@roles_required("trainee")
+def job_edit(placement_id: int):
+    from talent.placement.services import update_own_job
+    actor = current_actor()
+    placement = _my_job(actor, placement_id)
+    if request.method == "GET":
+        form = JobForm(formdata=None, data={
+            "employer_name": placement.employer.name, "employer_city": placement.employer.city,
+            "country_code": placement.employer.country_code,
+            "sector_id": str(placement.sector_id) if placement.sector_id else "",
+            "job_title": placement.job_title, "employment_type": placement.employment_type,
+            "remote": placement.remote, "start_date": placement.start_date, "end_date": placement.end_date,
+            "monthly_pay_azn": placement.monthly_pay_azn})
+        form.fill_choices()
+        return render_template("trainee/job_edit.html", form=form, job=placement)
+    form = JobForm()
+    form.fill_choices()
+    if form.validate_on_submit():
+        try:
+            update_own_job(actor, placement.id, **form.job_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your job was updated; your center will confirm the change."), "success")
+            return redirect(url_for("trainee.jobs"))
+    return render_template("trainee/job_edit.html", form=form, job=placement), 422
+
+
+@bp.route("/jobs/<int:placement_id>/end", methods=["POST"])
+@roles_required("trainee")
+def job_end(placement_id: int):
+    from talent.placement.services import end_own_job
+    actor = current_actor()
+    _my_job(actor, placement_id)
+    form = EndJobForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the date the job ended."), "danger")
+        return redirect(url_for("trainee.jobs")), 303
+    try:
+        end_own_job(actor, placement_id, form.end_date.data)
+    except ValidationError as error:
+        flash(" ".join([str(error.message)] + [str(m) for m in error.fields.values()]), "danger")
+        return _jobs_page(status=422)
+    flash(_("The job is recorded as ended."), "success")
+    return redirect(url_for("trainee.jobs"))
+
+
+@bp.route("/data", methods=["GET"])
+@roles_required("trainee")
+def my_data():
+    actor = current_actor()
+    trainee = self_service.my_trainee(actor)
+    form = ConsentForm(formdata=None, data={"followup_consent": trainee.followup_consent,
+                                            "research_consent": trainee.research_consent})
+    return render_template("trainee/my_data.html", trainee=trainee, form=form,
+                           events=self_service.staff_views(actor))
+
+
+@bp.route("/data/consents", methods=["POST"])
+@roles_required("trainee")
+def consents():
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired; please try again."), "danger")
+        return redirect(url_for("trainee.my_data"))
+    self_service.set_consents(current_actor(), followup=form.followup_consent.data,
+                              research=form.research_consent.data)
+    flash(_("Your choices were saved."), "success")
+    return redirect(url_for("trainee.my_data"))
+
+
+@bp.route("/data.json")
+@roles_required("trainee")
+def my_data_download():
+    data = self_service.export_my_data(current_actor())
+    response = make_response(json.dumps(data, ensure_ascii=False, indent=2))
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- account links (no sign-in needed) -----------------------------------------------------
+
+def _link_invalid(error: invitations.LinkInvalid):
+    return render_template("trainee/link_invalid.html", message=error.message,
+                           form=ResetRequestForm(formdata=None)), 410
+
+
+def _set_password_page(purpose: str, token: str):
+    try:
+        user = invitations.user_for_token(token, purpose)
+    except invitations.LinkInvalid as error:
+        return _link_invalid(error)
+    form = SetPasswordForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            if purpose == invitations.INVITE:
+                invitations.accept_invitation(token, form.new_password.data, ip=client_ip())
+            else:
+                invitations.reset_password(token, form.new_password.data, ip=client_ip())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if current_user.is_authenticated:
+                logout_user()
+            flash(_("Your password is set. Sign in with your email and the new password."), "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("trainee/set_password.html", form=form, purpose=purpose, email=user.email), status
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def accept_invitation(token: str):
+    return _set_password_page(invitations.INVITE, token)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def reset_password(token: str):
+    return _set_password_page(invitations.RESET, token)
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def password_reset_request():
+    form = ResetRequestForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            invitations.request_password_reset(form.email.data, ip=client_ip())
+            flash(_("If an account uses this email, a link to set a new password is on its way."), "info")
+            return redirect(url_for("trainee.password_reset_request"))
+        return render_template("trainee/password_reset_request.html", form=form), 422
+    return render_template("trainee/password_reset_request.html", form=form)

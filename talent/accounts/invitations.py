@@ -1,0 +1,158 @@
+"""Trainee accounts by invitation, and password reset by email link.
+
+Links carry a token signed with itsdangerous (the app's secret key, a salt per purpose) that
+expires, and holds a fingerprint of the user's current password hash and session token: setting a
+password changes both, so a link works once. Re-inviting rotates the session token, so only the
+newest invitation works.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Callable
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from talent import audit, mail
+from talent.accounts.models import User
+from talent.accounts.services import normalise_email, set_password
+from talent.errors import Conflict, DomainError, NotFound, ValidationError
+from talent.extensions import db
+from talent.people.models import Trainee
+from talent.permissions import Actor, P, require, require_trainee
+
+INVITE = "invite"
+RESET = "reset"
+MAX_AGE = {INVITE: 7 * 24 * 3600, RESET: 3600}
+PATHS = {INVITE: "/me/invitation/", RESET: "/me/password-reset/"}
+TOKEN_MAX_LENGTH = 400
+
+
+class LinkInvalid(DomainError):
+    """An invitation or reset link that expired, was used already or was never valid."""
+    status = 410
+    code = "link_invalid"
+
+    def __init__(self, message, *, expired: bool = False):
+        super().__init__(message)
+        self.expired = expired
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"talent-{purpose}")
+
+
+def fingerprint(user: User) -> str:
+    material = f"{user.id}|{user.password_hash or ''}|{user.session_token}|{int(bool(user.active))}"
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def make_token(user: User, purpose: str) -> str:
+    return _serializer(purpose).dumps({"u": user.id, "f": fingerprint(user)})
+
+
+def link_for(token: str, purpose: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + PATHS[purpose] + token
+
+
+def user_for_token(token: str, purpose: str) -> User:
+    """The user a valid, unused, unexpired link belongs to; otherwise LinkInvalid."""
+    if not isinstance(token, str) or not token or len(token) > TOKEN_MAX_LENGTH:
+        raise LinkInvalid(_l("This link is not valid."))
+    try:
+        data = _serializer(purpose).loads(token, max_age=MAX_AGE[purpose])
+    except SignatureExpired:
+        raise LinkInvalid(_l("This link has expired."), expired=True) from None
+    except BadSignature:
+        raise LinkInvalid(_l("This link is not valid.")) from None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        raise LinkInvalid(_l("This link is not valid."))
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active or not secrets.compare_digest(str(data.get("f", "")), fingerprint(user)):
+        raise LinkInvalid(_l("This link has already been used or replaced by a newer one."))
+    return user
+
+
+def _self_actor(user: User, ip: str | None) -> Actor:
+    return Actor(user_id=user.id, label=user.email, role=user.role, ip=ip, channel="web")
+
+
+# ---- invitations ---------------------------------------------------------------------------
+
+def invite_trainee(actor: Actor, trainee_id: int, *,
+                   link_builder: Callable[[str, str], str] = link_for) -> User:
+    """Create (or re-send) the trainee's account invitation and email the link."""
+    require(actor, P.TRAINEES_WRITE)
+    require_trainee(actor, trainee_id)
+    trainee = db.session.get(Trainee, trainee_id)
+    if trainee is None:
+        raise NotFound(_l("Not found."))
+    email = normalise_email(trainee.email or "")
+    if not email:
+        raise ValidationError(_l("This trainee has no email address; add one first."),
+                              fields={"email": _l("This trainee has no email address; add one first.")})
+    if trainee.user_id is not None:
+        user = db.session.get(User, trainee.user_id)
+        if user.password_hash:
+            raise Conflict(_l("This trainee already has an account."))
+        user.session_token = secrets.token_hex(16)  # older invitation links stop working
+    else:
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict(_l("Another account already uses this email address."))
+        user = User(email=email, full_name=trainee.display_name, role="trainee", password_hash=None,
+                    session_token=secrets.token_hex(16))
+        db.session.add(user)
+        db.session.flush()
+        trainee.user_id = user.id
+    db.session.flush()
+    audit.record(actor, "trainee.invite", "user", user.id, trainee_id=trainee.id,
+                 center_id=trainee.registered_by_center_id)
+    link = link_builder(make_token(user, INVITE), INVITE)
+    days = MAX_AGE[INVITE] // 86400
+    mail.send(user.email, "Dəvət / Invitation — AI Talent Centers",
+              f"Salam, {trainee.first_name}!\n\n"
+              f"Şəxsi kabinetinizə giriş üçün şifrə təyin edin ({days} gün ərzində):\n"
+              f"Set a password for your trainee account (within {days} days):\n\n{link}\n\n"
+              "Bu link bir dəfə işləyir. / The link works once.\n")
+    return user
+
+
+def accept_invitation(token: str, password: str, *, ip: str | None = None) -> User:
+    user = user_for_token(token, INVITE)
+    actor = _self_actor(user, ip)
+    set_password(actor, user, password)
+    audit.record(actor, "user.invitation_accept", "user", user.id,
+                 trainee_id=db.session.scalar(select(Trainee.id).where(Trainee.user_id == user.id)))
+    return user
+
+
+# ---- password reset ------------------------------------------------------------------------
+
+def request_password_reset(email: str, *, ip: str | None = None,
+                           link_builder: Callable[[str, str], str] = link_for) -> None:
+    """Email a reset link when an active account has this email. Answers the same either way."""
+    email = normalise_email(email)
+    if not email or len(email) > 254:
+        return
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None or not user.active:
+        return
+    audit.record(_self_actor(user, ip), "user.password_reset_request", "user", user.id)
+    link = link_builder(make_token(user, RESET), RESET)
+    minutes = MAX_AGE[RESET] // 60
+    mail.send(user.email, "Şifrənin bərpası / Password reset — AI Talent Centers",
+              f"Yeni şifrə təyin etmək üçün ({minutes} dəqiqə ərzində):\n"
+              f"To set a new password (within {minutes} minutes):\n\n{link}\n\n"
+              "Bu sorğunu siz etməmisinizsə, bu məktubu nəzərə almayın.\n"
+              "If you did not ask for this, ignore this message.\n")
+
+
+def reset_password(token: str, password: str, *, ip: str | None = None) -> User:
+    user = user_for_token(token, RESET)
+    actor = _self_actor(user, ip)
+    set_password(actor, user, password)
+    audit.record(actor, "user.password_reset", "user", user.id)
+    return user

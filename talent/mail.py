@@ -1,0 +1,84 @@
+"""Sending email through a pluggable sender chosen by ``MAIL_SENDER``:
+
+- ``log`` (development and testing default): the message goes to the log and is written to
+  ``instance/mail/<time>-<random>.eml``; nothing leaves the machine.
+- ``smtp``: sent through ``SMTP_URL`` (``smtp://user:password@host:port``, ``smtps://`` for TLS,
+  ``smtp+starttls://`` for STARTTLS).
+
+Services call :func:`send`; tests read :data:`outbox` (filled by the log sender) or the files.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+import ssl
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from flask import current_app
+
+log = logging.getLogger("talent.mail")
+
+# The most recent messages of the log sender, newest last (for tests and the development shell).
+outbox: list[EmailMessage] = []
+OUTBOX_MAX = 100
+
+
+def build_message(to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_FROM", "no-reply@talent.example.az")
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Message-ID"] = make_msgid(domain="talent")
+    message.set_content(body)
+    return message
+
+
+def _log_sender(message: EmailMessage) -> None:
+    folder = Path(current_app.instance_path) / "mail"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(bytes(message))
+    path.chmod(0o600)
+    log.info("mail to %s: %s (written to %s)", message["To"], message["Subject"], path)
+    outbox.append(message)
+    del outbox[:-OUTBOX_MAX]
+
+
+def _smtp_sender(message: EmailMessage) -> None:
+    url = current_app.config.get("SMTP_URL")
+    if not url:
+        raise RuntimeError("MAIL_SENDER is smtp but TALENT_SMTP_URL is not set")
+    parts = urlsplit(url)
+    host, port = parts.hostname or "localhost", parts.port
+    if parts.scheme == "smtps":
+        client = smtplib.SMTP_SSL(host, port or 465, context=ssl.create_default_context(), timeout=20)
+    else:
+        client = smtplib.SMTP(host, port or 587, timeout=20)
+    with client:
+        if parts.scheme == "smtp+starttls":
+            client.starttls(context=ssl.create_default_context())
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message)
+
+
+SENDERS: dict[str, Callable[[EmailMessage], None]] = {"log": _log_sender, "smtp": _smtp_sender}
+
+
+def send(to: str, subject: str, body: str) -> EmailMessage:
+    """Send one plain-text message with the configured sender."""
+    message = build_message(to, subject, body)
+    name = current_app.config.get("MAIL_SENDER") or "log"
+    sender = SENDERS.get(name)
+    if sender is None:
+        raise RuntimeError(f"Unknown MAIL_SENDER {name!r}; use one of {', '.join(SENDERS)}")
+    sender(message)
+    return message
