@@ -1,4 +1,120 @@
-"""Center workspace: exports."""
+"""Center workspace: exports of their own cohorts (roster, results, jobs) as CSV or XLSX."""
 from __future__ import annotations
 
-from talent.web.center.views import bp  # noqa: F401
+from datetime import date
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from talent import audit
+from talent.centers.queries import my_centers, page_number, paginate_rows
+from talent.credentials.models import Award
+from talent.errors import NotFound
+from talent.exports import stream_csv, xlsx_response
+from talent.extensions import db
+from talent.geo.models import Region
+from talent.learning.models import COHORT_STATUSES, Cohort, Enrollment
+from talent.people.models import Trainee
+from talent.permissions import P, require, scope_centers
+from talent.placement.queries import cohort_placement_rows
+from talent.web.access import permission_required
+from talent.web.center.views import bp
+from talent.web.context import current_actor
+
+KINDS = ("roster", "results", "placements")
+FORMATS = ("csv", "xlsx")
+
+
+@bp.route("/exports")
+@permission_required(P.TRAINEES_READ)
+def exports():
+    actor = current_actor()
+    args = request.args
+    centers = my_centers(actor, include_inactive=True)
+    stmt = select(Cohort).order_by(Cohort.end_date.desc(), Cohort.code)
+    stmt = scope_centers(stmt, actor, Cohort.center_id)
+    center_id = args.get("center_id", "")
+    if center_id.isdigit():
+        stmt = stmt.where(Cohort.center_id == int(center_id))
+    status = args.get("status") if args.get("status") in COHORT_STATUSES else None
+    if status:
+        stmt = stmt.where(Cohort.status == status)
+    page = paginate_rows(stmt, page_number(args.get("page")))
+    return render_template("center/exports.html", page=page, centers=centers, center_id=center_id,
+                           status=status, statuses=COHORT_STATUSES, kinds=KINDS, formats=FORMATS)
+
+
+def _cohort(actor, cohort_id: int) -> Cohort:
+    require(actor, P.TRAINEES_READ)
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound(_("Not found."))
+    require(actor, P.TRAINEES_READ, cohort.center_id)
+    return cohort
+
+
+def _roster(cohort: Cohort):
+    header = [_("FIN"), _("Last name"), _("First name"), _("Patronymic"), _("Birth date"), _("Gender"),
+              _("Email"), _("Phone"), _("Home region"), _("Education"), _("Status"), _("Enrolled on")]
+    stmt = (select(Trainee.fin, Trainee.last_name, Trainee.first_name, Trainee.patronymic, Trainee.birth_date,
+                   Trainee.gender, Trainee.email, Trainee.phone, Region.code, Trainee.education_level,
+                   Enrollment.status, Enrollment.enrolled_at, Trainee.id)
+            .join(Enrollment, Enrollment.trainee_id == Trainee.id)
+            .join(Region, Region.id == Trainee.home_region_id)
+            .where(Enrollment.cohort_id == cohort.id)
+            .order_by(Trainee.search_name, Trainee.id))
+    rows = db.session.execute(stmt).all()
+    return header, [list(r[:11]) + [r[11].date() if r[11] else None] for r in rows], [r[-1] for r in rows]
+
+
+def _results(cohort: Cohort):
+    header = [_("FIN"), _("Last name"), _("First name"), _("Status"), _("Attendance %"), _("Final score"),
+              _("Completed on"), _("Certificate serial"), _("Issued on"), _("Expires on"), _("Revoked")]
+    latest = (select(Award.enrollment_id, func.max(Award.id).label("award_id"))
+              .group_by(Award.enrollment_id).subquery())
+    stmt = (select(Trainee.fin, Trainee.last_name, Trainee.first_name, Enrollment.status, Enrollment.attendance_pct,
+                   Enrollment.final_score, Enrollment.completed_at, Award.serial, Award.issued_on,
+                   Award.expires_on, Award.revoked_at, Trainee.id)
+            .join(Enrollment, Enrollment.trainee_id == Trainee.id)
+            .outerjoin(latest, latest.c.enrollment_id == Enrollment.id)
+            .outerjoin(Award, Award.id == latest.c.award_id)
+            .where(Enrollment.cohort_id == cohort.id)
+            .order_by(Trainee.search_name, Trainee.id))
+    rows = db.session.execute(stmt).all()
+    out = [[r[0], r[1], r[2], r[3], r[4], r[5], r[6].date() if r[6] else None, r[7], r[8], r[9],
+            _("yes") if r[10] else ""] for r in rows]
+    return header, out, [r[-1] for r in rows]
+
+
+def _placements(actor, cohort: Cohort):
+    require(actor, P.PLACEMENTS_READ, cohort.center_id)
+    header = [_("FIN"), _("Last name"), _("First name"), _("Employer"), _("Country"), _("Market"),
+              _("Job title"), _("ISCO-08"), _("Employment type"), _("Remote"), _("Start date"), _("End date"),
+              _("Monthly pay (AZN)"), _("Source"), _("Verification")]
+    rows = cohort_placement_rows(actor, cohort.id)
+    return header, [list(r[:15]) for r in rows], [r[-1] for r in rows]
+
+
+@bp.route("/cohorts/<int:cohort_id>/export/<kind>.<fmt>")
+@permission_required(P.TRAINEES_READ)
+def cohort_export(cohort_id: int, kind: str, fmt: str):
+    if kind not in KINDS or fmt not in FORMATS:
+        raise NotFound(_("Not found."))
+    actor = current_actor()
+    cohort = _cohort(actor, cohort_id)
+    if kind == "roster":
+        header, rows, trainee_ids = _roster(cohort)
+    elif kind == "results":
+        header, rows, trainee_ids = _results(cohort)
+    else:
+        header, rows, trainee_ids = _placements(actor, cohort)
+    audit.record(actor, f"export.{kind}", "cohort", cohort.id, center_id=cohort.center_id,
+                 details={"format": fmt, "rows": len(rows), "trainee_ids": sorted(set(trainee_ids))})
+    filename = f"{cohort.code}-{kind}-{date.today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        return stream_csv(filename, header, rows)
+    titles = {"roster": _("Roster"), "results": _("Results"), "placements": _("Jobs")}
+    notes = [_("Cohort %(code)s, exported on %(day)s. Personal data: keep it safe and delete it when no longer needed.",
+               code=cohort.code, day=date.today().isoformat())]
+    return xlsx_response(filename, [(titles[kind], header, rows)], notes)
