@@ -45,3 +45,4 @@ def _api_headers(response):
 from talent.api.resources import meta  # noqa: E402,F401  (registers the resources)
 from talent.api import verify  # noqa: E402,F401  (public credential verification)
 from talent.api.resources import catalog, cohorts  # noqa: E402,F401
+from talent.api.resources import people  # noqa: E402,F401
