@@ -11,6 +11,7 @@ from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, DecimalField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from talent.accounts import invitations
@@ -45,7 +46,7 @@ class JobForm(FlaskForm):
     sector_id = SelectField(_l("Sector"), validators=[Optional()])
     job_title = StringField(_l("Job title"), validators=[DataRequired(), Length(max=200)])
     employment_type = SelectField(_l("Employment type"), validators=[DataRequired()],
-                                  choices=list(EMPLOYMENT_TYPE_LABELS.items()))
+                                  choices=[SelectChoice(k, v) for k, v in EMPLOYMENT_TYPE_LABELS.items()])
     remote = BooleanField(_l("Remote work"))
     start_date = DateField(_l("Start date"), validators=[DataRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()])
@@ -56,9 +57,9 @@ class JobForm(FlaskForm):
         from talent.geo.models import Country
         countries = db.session.scalars(select(Country)).all()
         countries.sort(key=lambda c: (c.code != "AZ", c.name))
-        self.country_code.choices = [(c.code, c.name) for c in countries]
+        self.country_code.choices = [SelectChoice(c.code, c.name) for c in countries]
         sectors = db.session.scalars(select(Sector).where(Sector.active.is_(True)).order_by(Sector.code)).all()
-        self.sector_id.choices = [("", "—")] + [(str(s.id), s.name) for s in sectors]
+        self.sector_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(s.id), s.name) for s in sectors]
 
     def job_fields(self) -> dict:
         return {
