@@ -168,3 +168,35 @@ def test_concurrent_issuing_has_no_gaps_or_duplicates(app, factory):
     serials = sorted(db.session.scalars(select(Award.serial)))
     assert len(serials) == len(set(serials)) == 12
     assert [int(s[-6:]) for s in serials] == list(range(1, 13))
+
+
+def test_concurrent_issuing_of_one_enrollment_gives_one_award(app, factory):
+    if not is_postgres(app):
+        pytest.skip("row locks are exercised on PostgreSQL")
+    enrollment_id = completed(factory).id
+    db.session.commit()
+    results, errors = [], []
+    barrier = threading.Barrier(6)
+
+    def work():
+        with app.app_context():
+            try:
+                e = db.session.get(Enrollment, enrollment_id)
+                barrier.wait(timeout=10)
+                results.append(services.issue_award(SYSTEM, e).serial)
+                db.session.commit()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(repr(error))
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(results)) == 1 and len(results) == 6
+    assert db.session.scalar(select(func.count(Award.id))) == 1
+    assert db.session.get(SerialCounter, date.today().year).last_number == 1
