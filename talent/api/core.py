@@ -209,6 +209,8 @@ class Operation:
     path_params: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
     raw_schema: dict[str, Any] | None = None
+    # Other answers with a JSON body of their own (not a problem), e.g. {404: VerificationSchema}.
+    responses: dict[int, Schema] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
@@ -231,7 +233,7 @@ def operation(bp: Blueprint, path: str, method: str = "GET", *, summary: str, ta
               status: int = 200, public: bool = False, idempotent: bool = False,
               upload: dict[str, F] | None = None, errors: Iterable[int] = (),
               path_params: dict[str, str] | None = None, content_type: str = "application/json",
-              raw_schema: dict[str, Any] | None = None):
+              raw_schema: dict[str, Any] | None = None, responses: dict[int, Schema] | None = None):
     """Declare an endpoint. The view receives path parameters plus ``body=`` (checked JSON) and
     ``query=`` (checked query string) when the operation has them, and returns a dict/list
     (answered as JSON with ``status``) or a Response."""
@@ -251,7 +253,7 @@ def operation(bp: Blueprint, path: str, method: str = "GET", *, summary: str, ta
                        tags=tuple(tags), description=description, body=body, query=query,
                        response=response, response_list=response_list, status=status, public=public,
                        idempotent=idempotent, upload=upload, errors=tuple(errors), path_params=types,
-                       content_type=content_type, raw_schema=raw_schema)
+                       content_type=content_type, raw_schema=raw_schema, responses=dict(responses or {}))
         OPERATIONS.append(op)
 
         @wraps(fn)
@@ -296,6 +298,10 @@ def operation(bp: Blueprint, path: str, method: str = "GET", *, summary: str, ta
                         methods=[method])
         return view
     return decorator
+
+
+def find_operation(endpoint: str) -> Operation | None:
+    return next((op for op in OPERATIONS if op.endpoint == endpoint), None)
 
 
 def _has_body() -> bool:

@@ -126,7 +126,13 @@ def _operation_doc(op: Operation) -> dict[str, Any]:
             "description": "Present (true) when the answer replays an earlier request.",
             "schema": {"type": "string", "enum": ["true"]}}}
     responses[str(op.status)] = success
+    for code, schema in op.responses.items():
+        responses[str(code)] = {"description": ERROR_TEXT.get(code, "Answer."),
+                                "content": {"application/json": {"schema": schema.ref()},
+                                            "application/problem+json": {"schema": PROBLEM.ref()}}}
     for code in _error_codes(op):
+        if str(code) in responses:
+            continue
         entry: dict[str, Any] = {"description": ERROR_TEXT.get(code, "Error."),
                                  "content": {"application/problem+json": {"schema": PROBLEM.ref()}}}
         if code == 401:
@@ -154,7 +160,7 @@ def build_document(server_url: str = "/api/v1") -> dict[str, Any]:
     _collect(PROBLEM, used)
     for op in OPERATIONS + EXTRA_OPERATIONS:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation_doc(op)
-        for schema in (op.body, op.response):
+        for schema in (op.body, op.response, *op.responses.values()):
             if schema is not None:
                 _collect(schema, used)
     tags = sorted({t for op in OPERATIONS + EXTRA_OPERATIONS for t in op.tags})

@@ -46,3 +46,15 @@ from talent.api.resources import meta  # noqa: E402,F401  (registers the resourc
 from talent.api import verify  # noqa: E402,F401  (public credential verification)
 from talent.api.resources import catalog, cohorts  # noqa: E402,F401
 from talent.api.resources import people  # noqa: E402,F401
+from talent.api.resources import outcomes  # noqa: E402,F401
+
+
+def _describe_verification() -> None:
+    """The public verification answers ``not_found`` with its own JSON shape (not a problem)."""
+    from talent.api.core import find_operation
+    op = find_operation("api_v1.verify_credential")
+    if op is not None and op.response is not None:
+        op.responses.setdefault(404, op.response)
+
+
+_describe_verification()
