@@ -367,6 +367,19 @@ def trends(filters: Filters, *, actor=None) -> Report:
         NamedTable("trends", _l("Quarterly series"), _l("Quarter"), TREND_SPEC.counts, table, _l("Period"))])
 
 
+def chart(table: NamedTable, columns: list[str], kind: str = "bar", *, stacked: bool = False,
+          with_total: bool = False) -> dict[str, Any]:
+    """Chart.js data for some columns of a table: only shown values (withheld ones are null)."""
+    rows = table.table.rows + ([table.table.total] if with_total and table.table.total else [])
+    return {
+        "type": kind,
+        "stacked": stacked,
+        "labels": [str(r.get("label")) for r in rows],
+        "datasets": [{"label": str(COLUMN_LABELS.get(c, c)),
+                      "data": [r["cells"][c].value for r in rows]} for c in columns],
+    }
+
+
 REPORTS = {
     "dashboard": national_summary,
     "regions": regions_table,

@@ -1,0 +1,172 @@
+"""Progress against the workforce objectives: today's value (suppressed like every ministry
+figure), a linear projection to the deadline, and on track / at risk / behind.
+
+Definitions (also on the definitions page):
+- Counts (enrolled, completed, certified, placed) are cumulative: the baseline value plus every
+  event from 1 January of the baseline year to today, within the objective's scope.
+- Rates are the rate over the 12 months before today (same definitions as the reports).
+- Projection: the straight line from (1 January of the baseline year, baseline value) through
+  (today, today's value), extended to 31 December of the deadline year.
+- Status: on track if the projection reaches the target; at risk if it covers at least 80 % of the
+  way from the baseline to the target; behind otherwise. After the deadline: achieved / missed.
+  Not enough data when today's value is withheld by suppression.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from talent.catalog.models import Sector, Skill
+from talent.extensions import db
+from talent.geo.models import Region
+from talent.i18n import current_language
+from talent.objectives.models import Objective
+from talent.permissions import P, require
+from talent.reporting import queries
+from talent.reporting.periods import Filters
+from talent.reporting.suppression import Cell, RateSpec, TableSpec, suppress
+
+AT_RISK_SHARE = 0.8
+COUNT_SOURCES = {"enrolled": "enrolled", "completed": "completed", "certified": "certified", "placed": "placed"}
+RATE_SOURCES = {"completion_rate": ("completion_num", "completion_den"),
+                "certification_rate": ("cert_num", "completed"),
+                "placement_rate": ("placement_num", "placement_den")}
+
+METRIC_LABELS = {
+    "enrolled": _l("Enrolled"), "completed": _l("Completed"), "certified": _l("Certified"),
+    "placed": _l("Placed"), "completion_rate": _l("Completion rate %"),
+    "certification_rate": _l("Certification rate %"), "placement_rate": _l("Placement rate at 6 months %"),
+}
+SCOPE_LABELS = {"national": _l("National"), "region": _l("Region"), "skill": _l("Skill"), "sector": _l("Sector")}
+STATUS_LABELS = {"on_track": _l("On track"), "at_risk": _l("At risk"), "behind": _l("Behind"),
+                 "achieved": _l("Achieved"), "missed": _l("Missed"), "no_data": _l("Not enough data")}
+
+
+@dataclass
+class Progress:
+    objective: Objective
+    scope_name: str
+    current: Cell
+    projected: float | None
+    progress_pct: float | None
+    status: str
+
+    @property
+    def metric_label(self) -> str:
+        return str(METRIC_LABELS.get(self.objective.metric, self.objective.metric))
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    def as_json(self) -> dict[str, Any]:
+        o = self.objective
+        return {"id": o.id, "title": o.title, "metric": o.metric, "scope": o.scope, "scope_name": self.scope_name,
+                "target_value": float(o.target_value), "baseline_value": float(o.baseline_value),
+                "baseline_year": o.baseline_year, "deadline_year": o.deadline_year,
+                "current": self.current.as_json(),
+                "projected": None if self.projected is None else round(self.projected, 1),
+                "progress_pct": None if self.progress_pct is None else round(self.progress_pct, 1),
+                "status": self.status}
+
+
+def _scope_name(objective: Objective) -> str:
+    language = current_language()
+    for field, model in (("region_id", Region), ("skill_id", Skill), ("sector_id", Sector)):
+        ref = getattr(objective, field)
+        if ref is not None:
+            obj = db.session.get(model, ref)
+            return obj.name_in(language) if obj else ""
+    return str(_l("Azerbaijan"))
+
+
+def _filters(objective: Objective, start: date, end: date, today: date) -> Filters:
+    return Filters(start=start, end=end, today=today, kind="custom", region_id=objective.region_id,
+                   skill_id=objective.skill_id, sector_id=objective.sector_id,
+                   timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku"))
+
+
+def current_value(objective: Objective, today: date, k: int | None = None) -> Cell:
+    """Today's value of the objective's metric in its scope, suppressed."""
+    k = k if k is not None else int(current_app.config.get("SUPPRESSION_K", 5))
+    if objective.metric in COUNT_SOURCES:
+        start = date(objective.baseline_year, 1, 1)
+        if today < start:
+            return Cell(float(objective.baseline_value), "shown", "count", k)
+        row = queries.metrics(_filters(objective, start, today, today), None).get(0, queries.zero_metrics())
+        count = row[COUNT_SOURCES[objective.metric]]
+        cell = suppress([{"n": count}], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
+        if cell.value is None:
+            return cell
+        return Cell(float(objective.baseline_value) + count, "shown", "count", k)
+    num, den = RATE_SOURCES[objective.metric]
+    row = queries.metrics(_filters(objective, today - timedelta(days=364), today, today), None).get(
+        0, queries.zero_metrics())
+    spec = TableSpec(counts=[], rates=[RateSpec("rate", num, den)])
+    return suppress([{num: row[num], den: row[den]}], spec, k=k).rows[0]["cells"]["rate"]
+
+
+def progress(objective: Objective, today: date | None = None) -> Progress:
+    today = today or date.today()
+    cell = current_value(objective, today)
+    baseline, target = float(objective.baseline_value), float(objective.target_value)
+    start, deadline = date(objective.baseline_year, 1, 1), date(objective.deadline_year, 12, 31)
+    scope_name = _scope_name(objective)
+    if cell.value is None:
+        return Progress(objective, scope_name, cell, None, None, "no_data")
+    current = float(cell.value)
+    progress_pct = None if target == baseline else 100.0 * (current - baseline) / (target - baseline)
+    if today > deadline:
+        return Progress(objective, scope_name, cell, current, progress_pct,
+                        "achieved" if current >= target else "missed")
+    elapsed, total = (today - start).days, (deadline - start).days
+    if elapsed <= 0:
+        projected = current
+    else:
+        projected = baseline + (current - baseline) * total / elapsed
+    if objective.metric in RATE_SOURCES:
+        projected = max(0.0, min(100.0, projected))
+    if projected >= target:
+        status = "on_track"
+    elif target > baseline and projected >= baseline + AT_RISK_SHARE * (target - baseline):
+        status = "at_risk"
+    else:
+        status = "behind"
+    return Progress(objective, scope_name, cell, projected, progress_pct, status)
+
+
+def objectives_progress(*, actor=None, today: date | None = None) -> list[Progress]:
+    """Every objective with its progress, nearest deadline first."""
+    if actor is not None:
+        require(actor, P.REPORTS_READ)
+    objectives = db.session.scalars(select(Objective).order_by(Objective.deadline_year, Objective.title))
+    return [progress(o, today) for o in objectives]
+
+
+class ObjectivesTable:
+    """The objectives as an exportable table (same interface as reports.NamedTable)."""
+    name = "objectives"
+    title = _l("Objectives")
+
+    def __init__(self, items: list[Progress]):
+        self.items = items
+
+    def header(self) -> list[str]:
+        return [str(h) for h in (_l("Objective"), _l("Metric"), _l("Scope"), _l("Baseline year"), _l("Baseline"),
+                                 _l("Deadline year"), _l("Target"), _l("Today"), _l("Projection"),
+                                 _l("Status"))]
+
+    def export_rows(self):
+        for p in self.items:
+            o = p.objective
+            yield [o.title, p.metric_label, f"{SCOPE_LABELS[o.scope]}: {p.scope_name}", o.baseline_year,
+                   float(o.baseline_value), o.deadline_year, float(o.target_value), p.current.export_value(),
+                   "" if p.projected is None else round(p.projected, 1), p.status_label]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "objectives": [p.as_json() for p in self.items]}

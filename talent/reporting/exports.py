@@ -1,0 +1,50 @@
+"""CSV and XLSX downloads of the ministry reports: exactly the suppressed cells the screen shows
+(withheld figures as ``<5`` / ``x`` / ``—``), through the shared formula-safe writers in
+:mod:`talent.exports`. The workbook has one sheet per table, a sheet of the definitions in
+Azerbaijani, English and Russian, and a notes sheet with the period, filters and suppression rule.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable
+
+from flask import Response
+
+from talent.exports import stream_csv, xlsx_response
+from talent.reporting.definitions import DEFINITIONS, suppression_note
+
+DEFINITION_HEADER = ["key", "term (az)", "definition (az)", "term (en)", "definition (en)", "term (ru)",
+                     "definition (ru)"]
+
+
+def definition_rows() -> list[list[str]]:
+    return [[key, *texts["az"], *texts["en"], *texts["ru"]] for key, texts in DEFINITIONS]
+
+
+def _filename(name: str, filters, ext: str) -> str:
+    return f"talent-{name}-{filters.start.isoformat()}-{filters.end.isoformat()}.{ext}"
+
+
+def notes(title: Any, filters, k: int) -> list[str]:
+    described = filters.describe()
+    lines = [str(title),
+             f"Period: {described['start']} – {described['end']} ({described['kind']})",
+             f"Report date: {described['report_date']}"]
+    for name in ("skill", "sector", "level"):
+        if described.get(name):
+            lines.append(f"Filter {name}: {described[name]}")
+    lines.append(suppression_note(k))
+    lines.append(f"Exported on {date.today().isoformat()}.")
+    return lines
+
+
+def csv_response(report_name: str, table, filters) -> Response:
+    """One table of a report as CSV (a report with several tables is exported one table at a time)."""
+    return stream_csv(_filename(f"{report_name}-{table.name}", filters, "csv"), table.header(),
+                      table.export_rows())
+
+
+def xlsx_report(report_name: str, title: Any, tables: Iterable, filters, k: int) -> Response:
+    sheets = [(str(t.title), t.header(), list(t.export_rows())) for t in tables]
+    sheets.append(("Definitions", DEFINITION_HEADER, definition_rows()))
+    return xlsx_response(_filename(report_name, filters, "xlsx"), sheets, notes(title, filters, k))
