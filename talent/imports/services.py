@@ -169,11 +169,7 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
                                  values=values))
 
     # Known FINs, looked up in chunks.
-    known: dict[str, int] = {}
-    fins = [p.fin for p in plans]
-    for start in range(0, len(fins), CHUNK):
-        chunk = fins[start:start + CHUNK]
-        known.update(db.session.execute(select(Trainee.fin, Trainee.id).where(Trainee.fin.in_(chunk))).tuples().all())
+    known = _ids_by_fin([p.fin for p in plans])
     for plan in plans:
         if plan.fin in known:
             plan.trainee = EXISTING
@@ -213,6 +209,45 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
     return report
 
 
+def _ids_by_fin(fins: list[str]) -> dict[str, int]:
+    """Trainee ids of the known FINs, looked up in chunks (PostgreSQL: one array parameter per
+    chunk; elsewhere an IN list)."""
+    found: dict[str, int] = {}
+    postgres = db.session.connection().dialect.name == "postgresql"
+    size = 10_000 if postgres else CHUNK
+    for start in range(0, len(fins), size):
+        chunk = fins[start:start + size]
+        if postgres:
+            from sqlalchemy import String, any_, bindparam
+            from sqlalchemy.dialects.postgresql import ARRAY
+            condition = Trainee.fin == any_(bindparam("fins", chunk, type_=ARRAY(String)))
+        else:
+            condition = Trainee.fin.in_(chunk)
+        found.update(db.session.execute(select(Trainee.fin, Trainee.id).where(condition)).tuples().all())
+    return found
+
+
+def _bulk_insert(table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with uniform keys in the current transaction, without per-row ORM work:
+    PostgreSQL COPY (psycopg), elsewhere one Core executemany."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        import json
+        columns = list(rows[0])
+        json_columns = {name for name in columns if table.c[name].type.__class__.__name__ == "JSON"}
+        cursor = connection.connection.driver_connection.cursor()
+        names = ", ".join(f'"{name}"' for name in columns)
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[name]) if name in json_columns and row[name] is not None
+                                else row[name] for name in columns])
+        cursor.close()
+    else:
+        db.session.execute(insert(table), rows)
+
+
 def preview_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any = None, waitlist: bool = True,
                    today: date | None = None) -> ImportReport:
     """Check a file and say what would happen to each row. Writes nothing."""
@@ -233,26 +268,24 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
     new_rows = [dict(p.values, registered_by_center_id=center.id, consent_at=now, created_at=now, updated_at=now)
                 for p in report.plans if p.trainee == NEW]
     if new_rows:
-        db.session.execute(insert(Trainee), new_rows)
-        created = {}
-        fins = [r["fin"] for r in new_rows]
-        for start in range(0, len(fins), CHUNK):
-            created.update(db.session.execute(
-                select(Trainee.fin, Trainee.id).where(Trainee.fin.in_(fins[start:start + CHUNK]))).tuples().all())
+        _bulk_insert(Trainee.__table__, new_rows)
+        created = _ids_by_fin([r["fin"] for r in new_rows])
         for plan in report.plans:
             if plan.trainee == NEW:
                 plan.trainee_id = created[plan.fin]
     enrollment_rows = []
     if cohort is not None:
         for plan in report.plans:
-            if plan.enrollment == ENROLLED:
-                enrollment_rows.append({"trainee_id": plan.trainee_id, "cohort_id": cohort.id, "status": "enrolled",
-                                        "applied_at": now, "enrolled_at": now, "created_by_id": actor.user_id})
-            elif plan.enrollment == WAITLISTED:
-                enrollment_rows.append({"trainee_id": plan.trainee_id, "cohort_id": cohort.id, "status": "waitlisted",
-                                        "applied_at": now, "waitlisted_at": now, "created_by_id": actor.user_id})
+            if plan.enrollment in (ENROLLED, WAITLISTED):
+                enrolled = plan.enrollment == ENROLLED
+                enrollment_rows.append({"trainee_id": plan.trainee_id, "cohort_id": cohort.id,
+                                        "status": plan.enrollment, "applied_at": now,
+                                        "enrolled_at": now if enrolled else None,
+                                        "waitlisted_at": None if enrolled else now,
+                                        "created_by_id": actor.user_id})
         if enrollment_rows:
-            db.session.execute(insert(Enrollment), enrollment_rows)
+            # Core executemany (uniform keys): no per-row ORM work.
+            _bulk_insert(Enrollment.__table__, enrollment_rows)
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
                          details={"cohort_id": cohort.id if cohort else None, "file": (filename or "")[:100],
                                   **report.counts})
@@ -264,7 +297,7 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
          "details": {"import_event": event.id, "trainee": plan.trainee, "enrollment": plan.enrollment}}
         for plan in report.plans if plan.trainee == NEW or plan.enrollment in (ENROLLED, WAITLISTED)]
     if row_events:
-        db.session.execute(insert(AuditEvent), row_events)
+        _bulk_insert(AuditEvent.__table__, row_events)
     db.session.flush()
     report.committed = True
     return report

@@ -115,7 +115,11 @@ def clean_birth_date(value: Any, *, today: date | None = None) -> date:
 
 
 def clean_gender(value: Any) -> str:
-    text = fold(_text(value))
+    text = _text(value)
+    gender = _GENDERS.get(text.lower())
+    if gender is not None:
+        return gender
+    text = fold(text)
     if not text:
         raise FieldError(_l("This field is required."))
     gender = _GENDERS.get(text)
@@ -176,13 +180,18 @@ class RegionIndex:
         for region in regions:
             for name in (region.code, region.name_az, region.name_en, region.name_ru):
                 if name:
+                    keys[name] = region.id
                     keys[fold(name)] = region.id
                     keys[fold(name).replace("-", " ")] = region.id
                     keys[fold(name).replace("_", " ")] = region.id
         return cls(keys)
 
     def lookup(self, value: Any) -> int:
-        text = fold(_text(value))
+        raw = _text(value)
+        region_id = self.by_key.get(raw)        # exact code or name: no folding needed
+        if region_id is not None:
+            return region_id
+        text = fold(raw)
         if not text:
             raise FieldError(_l("This field is required."))
         region_id = self.by_key.get(text) or self.by_key.get(text.replace("-", " ").replace("_", " "))
@@ -195,6 +204,24 @@ def search_name(last_name: str, first_name: str, patronymic: str | None) -> str:
     return fold(f"{last_name} {first_name} {patronymic or ''}")
 
 
+def _optional_name(value: Any) -> str | None:
+    return clean_name(value, required=False)
+
+
+_STEPS = (
+    ("fin", "fin", clean_fin),
+    ("first_name", "first_name", clean_name),
+    ("last_name", "last_name", clean_name),
+    ("patronymic", "patronymic", _optional_name),
+    ("birth_date", "birth_date", clean_birth_date),
+    ("gender", "gender", clean_gender),
+    ("email", "email", clean_email),
+    ("phone", "phone", clean_phone),
+    ("home_region", "home_region_id", None),
+    ("education_level", "education_level", clean_education_level),
+)
+
+
 def clean_trainee(raw: Mapping[str, Any], regions: RegionIndex, *, today: date | None = None,
                   partial: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
     """Check a whole trainee record. Returns ``(values, errors)``; ``errors`` maps the field name
@@ -202,25 +229,19 @@ def clean_trainee(raw: Mapping[str, Any], regions: RegionIndex, *, today: date |
     ``search_name``. With ``partial`` only the keys present in ``raw`` are checked (updates)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-
-    def run(name: str, fn, *args, target: str | None = None, **kw):
+    today = today or date.today()
+    for name, target, fn in _STEPS:
         if partial and name not in raw:
-            return
+            continue
         try:
-            values[target or name] = fn(raw.get(name), *args, **kw)
+            if name == "birth_date":
+                values[target] = fn(raw.get(name), today=today)
+            elif name == "home_region":
+                values[target] = regions.lookup(raw.get(name))
+            else:
+                values[target] = fn(raw.get(name))
         except FieldError as error:
             errors[name] = str(error.message)
-
-    run("fin", clean_fin)
-    run("first_name", clean_name)
-    run("last_name", clean_name)
-    run("patronymic", clean_name, required=False)
-    run("birth_date", clean_birth_date, today=today)
-    run("gender", clean_gender)
-    run("email", clean_email)
-    run("phone", clean_phone)
-    run("home_region", regions.lookup, target="home_region_id")
-    run("education_level", clean_education_level)
     if not partial and not errors:
         values["search_name"] = search_name(values["last_name"], values["first_name"], values.get("patronymic"))
     return values, errors

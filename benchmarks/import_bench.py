@@ -1,0 +1,127 @@
+"""Import throughput: preview + commit of N generated trainee rows (CSV), versus a plain Core
+bulk insert of the same rows.
+
+    .venv/bin/python benchmarks/import_bench.py [--rows N]
+
+Runs against a temporary SQLite file, or against TALENT_DATABASE_URL when set (the schema is
+migrated there, and the rows are left behind — use a scratch database). Prints figures; the
+target is >= 5,000 rows/s for preview + commit together.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+FIRST = ["Aysel", "Elvin", "Nigar", "Rəşad", "Günay", "Orxan", "Leyla", "Tural", "Səbinə", "Kamran"]
+LAST = ["Məmmədov", "İsmayılov", "Həsənova", "Quliyev", "Əliyeva", "Hüseynov", "Rzayeva", "Babayev"]
+REGIONS = ["BAKU", "Gəncə-Daşkəsən", "Lankaran-Astara", "şəki-zaqatala", "Naxçıvan", "Quba-Xaçmaz"]
+
+
+def make_csv(rows: int, seed: int | None = None) -> bytes:
+    rnd = random.Random(seed)
+    fins = set()
+    lines = ["fin;first_name;last_name;patronymic;birth_date;gender;email;phone;home_region;education_level"]
+    while len(fins) < rows:
+        fins.add("".join(rnd.choice(ALPHABET) for _ in range(7)))
+    for i, fin in enumerate(sorted(fins, key=lambda _: rnd.random())):
+        first, last = rnd.choice(FIRST), rnd.choice(LAST)
+        lines.append(";".join([
+            fin, first, last, "", f"{rnd.randint(1,28):02d}.{rnd.randint(1,12):02d}.{rnd.randint(1960, 2008)}",
+            rnd.choice(["F", "M", "qadın", "kişi"]), f"user{i}@example.az",
+            f"050 {rnd.randint(100,999)} {rnd.randint(10,99)} {rnd.randint(10,99)}",
+            rnd.choice(REGIONS), rnd.choice(["bachelor", "master", ""])]))
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="talent-bench-")
+    env = dict(os.environ)
+    env.setdefault("TALENT_DATABASE_URL", f"sqlite:///{tmp}/bench.db")
+    env["TALENT_INSTANCE_PATH"] = tmp
+    env.setdefault("TALENT_ENV", "development")
+    env["TALENT_SECRET_KEY"] = env.get("TALENT_SECRET_KEY") or "bench-" + "x" * 40
+    env["TALENT_IMPORT_MAX_ROWS"] = str(max(args.rows, 50_000))
+    env["TALENT_MAX_UPLOAD_MB"] = "100"
+
+    from flask_migrate import upgrade
+    from sqlalchemy import insert, select
+
+    from talent import create_app
+    from talent.centers.models import Center
+    from talent.extensions import db
+    from talent.geo.models import Region
+    from talent.imports.services import commit_import, preview_import
+    from talent.catalog.models import Certification, Course, Skill
+    from talent.learning.models import Cohort
+    from talent.people.models import Trainee
+    from talent.permissions import Actor
+    from talent.reference import load_reference
+    from datetime import date, timedelta
+
+    app = create_app(env=env)
+    data = make_csv(args.rows)
+    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; rows: {args.rows}; "
+          f"file: {len(data) / 1e6:.1f} MB")
+    with app.app_context(), app.test_request_context("/"):
+        upgrade()
+        load_reference()
+        db.session.commit()
+        suffix = os.urandom(3).hex().upper()
+        region = db.session.scalar(select(Region).where(Region.code == "BAKU"))
+        center = Center(code=f"BENCH{suffix}", name="Bench", region_id=region.id, city="Bakı", capacity=100_000)
+        skill = db.session.scalar(select(Skill))
+        cert = Certification(code=f"BC{suffix}", name_az="B", name_en="B", skill_id=skill.id, level="foundation")
+        db.session.add_all([center, cert])
+        db.session.flush()
+        course = Course(code=f"BCRS{suffix}", title_az="B", title_en="B", level="foundation", hours=10,
+                        certification_id=cert.id)
+        db.session.add(course)
+        db.session.flush()
+        cohort = Cohort(code=f"BENCH-{suffix}", course_id=course.id, center_id=center.id, start_date=date.today(),
+                        end_date=date.today() + timedelta(days=30), capacity=args.rows // 2, status="open")
+        db.session.add(cohort)
+        db.session.commit()
+        actor = Actor.system(label="bench")
+
+        # Baseline: a plain Core bulk insert of the same (already validated) rows, rolled back.
+        report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id)
+        assert report.ok, report.problems[:5]
+        rows = [dict(p.values, registered_by_center_id=center.id) for p in report.plans]
+        t0 = time.perf_counter()
+        db.session.execute(insert(Trainee.__table__), rows)
+        db.session.flush()
+        baseline = time.perf_counter() - t0
+        db.session.rollback()
+
+        t0 = time.perf_counter()
+        report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id)
+        t_preview = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        report = commit_import(actor, data, center_id=center.id, cohort_id=cohort.id, filename="bench.csv")
+        db.session.commit()
+        t_commit = time.perf_counter() - t0
+        assert report.committed
+        total = t_preview + t_commit
+        print(f"preview: {t_preview:.2f} s ({args.rows / t_preview:,.0f} rows/s)")
+        print(f"commit:  {t_commit:.2f} s ({args.rows / t_commit:,.0f} rows/s) "
+              f"— {report.counts['enrolled']} enrolled, {report.counts['waitlisted']} waiting list")
+        print(f"preview + commit: {total:.2f} s = {args.rows / total:,.0f} rows/s "
+              f"(target >= 5,000 rows/s: {'OK' if args.rows / total >= 5000 else 'BELOW'})")
+        print(f"plain Core bulk insert of the same rows: {baseline:.2f} s ({args.rows / baseline:,.0f} rows/s); "
+              f"import (preview + commit) takes {total / baseline:.1f}x as long")
+
+
+if __name__ == "__main__":
+    main()
