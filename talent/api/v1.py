@@ -58,3 +58,4 @@ def _describe_verification() -> None:
 
 
 _describe_verification()
+from talent.api.resources import reports  # noqa: E402,F401

@@ -1,0 +1,114 @@
+"""Ministry reports: the same suppressed aggregates as the ministry pages (small counts shown as
+"<k", rates on small bases hidden, complementary cells hidden too). Never a row about a person."""
+from __future__ import annotations
+
+from talent.api.core import api_actor, operation
+from talent.api.schema import F, Schema
+from talent.api.v1 import bp
+from talent.catalog.models import LEVELS
+from talent.errors import ValidationError
+from talent.objectives.queries import objectives_progress
+from talent.reporting import reports
+from talent.reporting.periods import parse_filters
+
+ReportQuery = Schema("ReportQuery", {
+    "period": F.enum_of(("year", "quarter", "custom"), description="Default: inferred from the other fields."),
+    "year": F.integer(minimum=1900, maximum=2200),
+    "quarter": F.integer(minimum=1, maximum=4),
+    "start": F.date(description="With period=custom."),
+    "end": F.date(description="With period=custom."),
+    "skill": F.string(max_length=40, description="Skill code."),
+    "sector": F.string(max_length=40, description="Sector code."),
+    "level": F.enum_of(LEVELS),
+}, register=False)
+
+Cell = Schema("ReportCell", {
+    "value": F.number(required=True, nullable=True, description="null when suppressed or not computable."),
+    "suppressed": F.string(required=True, nullable=True, description="What is shown instead, e.g. '<5'."),
+    "status": F.string(required=True),
+}, description="One figure of a report.")
+ReportTable = Schema("ReportTable", {
+    "name": F.string(required=True),
+    "title": F.string(required=True),
+    "columns": F.array(F.string(), required=True),
+    "rows": F.array(F("object", description="Key fields (label, ids) and one ReportCell per column."),
+                    required=True),
+    "total": F("object", required=True, nullable=True),
+    "suppression_k": F.integer(required=True, minimum=1),
+})
+ReportOut = Schema("Report", {
+    "report": F.string(required=True),
+    "filters": F("object", required=True, description="The period and filters applied."),
+    "suppression_k": F.integer(required=True, nullable=True),
+    "tables": F.array(ReportTable, required=True),
+}, description="Suppressed aggregates, exactly as on the ministry pages.")
+ObjectiveOut = Schema("ObjectiveProgress", {
+    "id": F.integer(required=True),
+    "title": F.string(required=True),
+    "metric": F.string(required=True),
+    "scope": F.string(required=True),
+    "scope_name": F.string(required=True),
+    "target_value": F.number(required=True),
+    "baseline_value": F.number(required=True),
+    "baseline_year": F.integer(required=True, nullable=True),
+    "deadline_year": F.integer(required=True),
+    "current": F.object(Cell, required=True),
+    "projected": F.number(required=True, nullable=True),
+    "progress_pct": F.number(required=True, nullable=True),
+    "status": F.string(required=True),
+})
+
+
+def _filters(query):
+    raw = {k: (v.isoformat() if hasattr(v, "isoformat") else str(v)) for k, v in query.items() if v is not None}
+    filters, messages = parse_filters(raw)
+    if messages:
+        raise ValidationError("; ".join(str(m) for m in messages),
+                              fields={"filters": "; ".join(str(m) for m in messages)})
+    return filters
+
+
+def _report(fn, query, **kw):
+    actor = api_actor()
+    return fn(_filters(query), actor=actor, **kw).as_json()
+
+
+_TAGS = ["Reports"]
+
+
+@operation(bp, "/reports/national", summary="National summary", tags=_TAGS, query=ReportQuery, response=ReportOut)
+def report_national(query):
+    return _report(reports.national_summary, query)
+
+
+@operation(bp, "/reports/regions", summary="Regions table", tags=_TAGS, query=ReportQuery, response=ReportOut)
+def report_regions(query):
+    return _report(reports.regions_table, query)
+
+
+@operation(bp, "/reports/regions/{region_id}", summary="One region's centers", tags=_TAGS, query=ReportQuery,
+           response=ReportOut)
+def report_region(region_id: int, query):
+    return _report(reports.region_centers, query, region_id=region_id)
+
+
+@operation(bp, "/reports/fairness", summary="Fairness gaps", tags=_TAGS, query=ReportQuery, response=ReportOut)
+def report_fairness(query):
+    return _report(reports.fairness, query)
+
+
+@operation(bp, "/reports/mobility", summary="Mobility of graduates", tags=_TAGS, query=ReportQuery,
+           response=ReportOut)
+def report_mobility(query):
+    return _report(reports.mobility, query)
+
+
+@operation(bp, "/reports/trends", summary="Quarterly trends", tags=_TAGS, query=ReportQuery, response=ReportOut)
+def report_trends(query):
+    return _report(reports.trends, query)
+
+
+@operation(bp, "/reports/objectives", summary="Progress against the workforce objectives", tags=_TAGS,
+           response=ObjectiveOut, response_list=True)
+def report_objectives():
+    return [p.as_json() for p in objectives_progress(actor=api_actor())]
