@@ -166,3 +166,25 @@ def test_placements_list_forbidden_for_ministry(client, factory, login_as):
     db.session.commit()
     login_as(ministry)
     assert client.get("/center/placements").status_code == 403
+
+
+def test_completers_list(client, factory, login_as):
+    center, trainee, _, ca, stranger = _setup(factory, ended_days_ago=20)
+    employed, _ = completer(factory, center, ended_days_ago=20, first_name="İşləyən")
+    with request_context(client.application):
+        ps.record_placement(actor(ca), employed.id, **job())
+    db.session.commit()
+    login_as(ca)
+    html = client.get("/center/completers").get_data(as_text=True)
+    assert f"/center/trainees/{trainee.id}/placements/new" in html and "İşləyən" in html
+    html = client.get(f"/center/completers?without_job=1&sort=name&center_id={center.id}").get_data(as_text=True)
+    assert f"/center/trainees/{trainee.id}/placements/new" in html and "İşləyən" not in html
+    assert "trainee.view_list" in audit_actions(trainee_id=trainee.id)
+    client.post("/logout")
+    login_as(stranger)
+    assert f"/center/trainees/{trainee.id}/" not in client.get("/center/completers").get_data(as_text=True)
+    client.post("/logout")
+    ministry = factory.user("ministry")
+    db.session.commit()
+    login_as(ministry)
+    assert client.get("/center/completers").status_code == 403

@@ -181,3 +181,31 @@ def cohort_placement_rows(actor: Actor, cohort_id: int):
             .order_by(Trainee.search_name, Placement.start_date))
     return list(db.session.execute(scope_centers(stmt, actor, Cohort.center_id)).all())
 
+
+
+# ---- completers (to record a job for) ------------------------------------------------------
+
+COMPLETER_SORTS = ("-ended", "ended", "name")
+
+
+def completers_page(actor: Actor, *, center_id: int | None = None, without_job: bool = False,
+                    sort: str = "-ended", page: int = 1, per_page: int = 25) -> Page:
+    """Completers of the actor's cohorts: rows of (enrollment id, trainee id, last name, first
+    name, cohort code, cohort end, has a job). Personal data: the caller audits the view."""
+    require(actor, P.PLACEMENTS_WRITE)
+    has_job = _has_job()
+    stmt = (select(Enrollment.id.label("enrollment_id"), Trainee.id.label("trainee_id"),
+                   Trainee.last_name.label("last_name"), Trainee.first_name.label("first_name"),
+                   Cohort.code.label("cohort_code"), Cohort.end_date.label("cohort_end"),
+                   has_job.label("has_job"))
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Trainee, Trainee.id == Enrollment.trainee_id)
+            .where(Enrollment.status == "completed"))
+    stmt = scope_centers(stmt, actor, Cohort.center_id)
+    if center_id:
+        stmt = stmt.where(Cohort.center_id == center_id)
+    if without_job:
+        stmt = stmt.where(~has_job)
+    order = {"-ended": (Cohort.end_date.desc(), Trainee.search_name), "ended": (Cohort.end_date, Trainee.search_name),
+             "name": (Trainee.search_name, Cohort.end_date.desc())}[sort if sort in COMPLETER_SORTS else "-ended"]
+    return paginate_rows(stmt.order_by(*order, Enrollment.id), page, per_page)

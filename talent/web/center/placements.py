@@ -193,3 +193,24 @@ def placement_reject(placement_id: int):
     ps.reject_placement(current_actor(), placement_id, reason)
     flash(_("The job was marked as not confirmed."), "success")
     return redirect(url_for("center.placements", verification="pending"))
+
+
+@bp.route("/completers")
+@permission_required(P.PLACEMENTS_WRITE)
+def completers():
+    """Completers of my cohorts, to record a job for any of them (not only those due a follow-up)."""
+    from talent.centers.queries import my_centers
+    actor = current_actor()
+    args = request.args
+    centers = my_centers(actor)
+    center_id = args.get("center_id", "")
+    center = int(center_id) if center_id.isdigit() and int(center_id) in {c.id for c in centers} else None
+    without_job = args.get("without_job") == "1"
+    sort = args.get("sort") if args.get("sort") in pq.COMPLETER_SORTS else "-ended"
+    page = pq.completers_page(actor, center_id=center, without_job=without_job, sort=sort,
+                              page=page_number(args.get("page")))
+    if page.items:
+        ps.audit_personal_view(actor, "trainee.view_list", [row.trainee_id for row in page.items],
+                               details={"page": "center.completers"})
+    return render_template("center/placement_completers.html", page=page, centers=centers, center_id=center,
+                           without_job=without_job, sort=sort)
