@@ -52,7 +52,7 @@ def test_invitation_flow(client, factory, login_as, app):
     eml = list((__import__("pathlib").Path(app.instance_path) / "mail").glob("*.eml"))
     assert eml
     path = _link_path(mail.outbox[0])
-    assert path.startswith("/me/invitation/")
+    assert path.startswith("/invitation/")
     client.post("/logout")
     assert client.get(path).status_code == 200
     weak = client.post(path, data={"new_password": "short"})
@@ -66,7 +66,7 @@ def test_invitation_flow(client, factory, login_as, app):
     reused = client.get(path)
     assert reused.status_code == 410
     html = reused.get_data(as_text=True)
-    assert 'data-link="invalid"' in html and 'action="/me/password-reset"' in html
+    assert 'data-link="invalid"' in html and 'action="/password-reset"' in html
     assert client.post(path, data={"new_password": "another-long-password-9"}).status_code == 410
 
 
@@ -85,7 +85,7 @@ def test_reinvite_replaces_old_link_and_expiry(client, factory, login_as, monkey
     monkeypatch.setitem(invitations.MAX_AGE, invitations.INVITE, -1)
     expired = client.get(second)
     assert expired.status_code == 410
-    for bad in ("/me/invitation/garbage", "/me/invitation/" + "x" * 2000, second[:-3] + "abc"):
+    for bad in ("/invitation/garbage", "/invitation/" + "x" * 2000, second[:-3] + "abc"):
         assert client.get(bad).status_code == 410
 
 
@@ -119,25 +119,25 @@ def test_password_reset(client, factory):
     trainee = factory.trainee()
     user = factory.trainee_user(trainee, email="reset.me@example.az")
     db.session.commit()
-    assert client.get("/me/password-reset").status_code == 200
-    unknown = client.post("/me/password-reset", data={"email": "nobody@example.az"})
-    known = client.post("/me/password-reset", data={"email": "Reset.Me@example.az"})
+    assert client.get("/password-reset").status_code == 200
+    unknown = client.post("/password-reset", data={"email": "nobody@example.az"})
+    known = client.post("/password-reset", data={"email": "Reset.Me@example.az"})
     assert unknown.status_code == known.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0]["To"] == "reset.me@example.az"
     path = _link_path(mail.outbox[0])
-    assert path.startswith("/me/password-reset/")
+    assert path.startswith("/password-reset/")
     assert client.get(path).status_code == 200
     assert client.post(path, data={"new_password": NEW_PASSWORD}).status_code == 302
     login(client, "reset.me@example.az", NEW_PASSWORD)
     client.post("/logout")
     assert client.get(path).status_code == 410
-    assert client.post("/me/password-reset", data={"email": ""}).status_code == 422
+    assert client.post("/password-reset", data={"email": ""}).status_code == 422
 
 
 def test_reset_link_expires(client, factory, monkeypatch):
     factory.trainee_user(factory.trainee(), email="late@example.az")
     db.session.commit()
-    client.post("/me/password-reset", data={"email": "late@example.az"})
+    client.post("/password-reset", data={"email": "late@example.az"})
     path = _link_path(mail.outbox[0])
     monkeypatch.setitem(invitations.MAX_AGE, invitations.RESET, -1)
     response = client.get(path)
@@ -145,4 +145,4 @@ def test_reset_link_expires(client, factory, monkeypatch):
     assert "expired" in response.get_data(as_text=True).lower()
     # An invitation token is not a reset token.
     token = path.rsplit("/", 1)[1]
-    assert client.get(f"/me/invitation/{token}").status_code == 410
+    assert client.get(f"/invitation/{token}").status_code == 410

@@ -27,7 +27,7 @@ from talent.permissions import Actor, P, require, require_trainee
 INVITE = "invite"
 RESET = "reset"
 MAX_AGE = {INVITE: 7 * 24 * 3600, RESET: 3600}
-PATHS = {INVITE: "/me/invitation/", RESET: "/me/password-reset/"}
+PATHS = {INVITE: "/invitation/", RESET: "/password-reset/"}
 TOKEN_MAX_LENGTH = 400
 
 

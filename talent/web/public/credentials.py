@@ -103,3 +103,6 @@ def jwks():
     response = jsonify(signing.jwks())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+from talent.web.trainee import accounts  # noqa: E402,F401  (invitation and password-reset links, public)

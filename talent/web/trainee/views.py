@@ -1,5 +1,5 @@
-"""The trainee portal (/me): my learning, my certificates, my jobs, my data — plus the account
-links anyone may open: accept an invitation, ask for and use a password-reset link."""
+"""The trainee portal (/me): my learning, my certificates, my jobs, my data. (The account links
+— invitation, password reset — are public pages in talent/web/trainee/accounts.py.)"""
 from __future__ import annotations
 
 import json
@@ -7,21 +7,19 @@ from datetime import date
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, DecimalField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, DecimalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from talent.accounts import invitations
 from talent.credentials import queries as award_queries
 from talent.credentials.pdf import certificate_pdf
 from talent.errors import ValidationError
-from talent.extensions import db, limiter
+from talent.extensions import db
 from talent.people import self_service
 from talent.web.access import roles_required
-from talent.web.context import client_ip, current_actor
+from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 
 bp = Blueprint("trainee", __name__)
@@ -73,14 +71,6 @@ class JobForm(FlaskForm):
 
 class EndJobForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[DataRequired()])
-
-
-class SetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
-
-
-class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
 # ---- portal pages --------------------------------------------------------------------------
@@ -238,58 +228,3 @@ def my_data_download():
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-# ---- account links (no sign-in needed) -----------------------------------------------------
-
-def _link_invalid(error: invitations.LinkInvalid):
-    return render_template("trainee/link_invalid.html", message=error.message,
-                           form=ResetRequestForm(formdata=None)), 410
-
-
-def _set_password_page(purpose: str, token: str):
-    try:
-        user = invitations.user_for_token(token, purpose)
-    except invitations.LinkInvalid as error:
-        return _link_invalid(error)
-    form = SetPasswordForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            if purpose == invitations.INVITE:
-                invitations.accept_invitation(token, form.new_password.data, ip=client_ip())
-            else:
-                invitations.reset_password(token, form.new_password.data, ip=client_ip())
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            if current_user.is_authenticated:
-                logout_user()
-            flash(_("Your password is set. Sign in with your email and the new password."), "success")
-            return redirect(url_for("auth.login"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("trainee/set_password.html", form=form, purpose=purpose, email=user.email), status
-
-
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
-def accept_invitation(token: str):
-    return _set_password_page(invitations.INVITE, token)
-
-
-@bp.route("/password-reset/<token>", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
-def reset_password(token: str):
-    return _set_password_page(invitations.RESET, token)
-
-
-@bp.route("/password-reset", methods=["GET", "POST"])
-@limiter.limit("5 per minute", methods=["POST"])
-def password_reset_request():
-    form = ResetRequestForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            invitations.request_password_reset(form.email.data, ip=client_ip())
-            flash(_("If an account uses this email, a link to set a new password is on its way."), "info")
-            return redirect(url_for("trainee.password_reset_request"))
-        return render_template("trainee/password_reset_request.html", form=form), 422
-    return render_template("trainee/password_reset_request.html", form=form)
