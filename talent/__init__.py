@@ -40,6 +40,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
 
 
 def register_logging(app: Flask) -> None:
+    from talent.ops.logsafety import install
+    install()  # no personal data (FIN, SQL parameters) in any log record
     if not app.logger.handlers or app.config["PRODUCTION"]:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
