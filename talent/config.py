@@ -146,4 +146,5 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "API_RATE_LIMIT": env.get("TALENT_API_RATE_LIMIT", "600 per minute"),
         "REQUIRE_2FA": _bool(env, "TALENT_REQUIRE_2FA", mode != "testing"),
         "PRODUCTION": production,
+        "BENCHMARK_ROUTES": _bool(env, "TALENT_BENCHMARK_ROUTES", False),
     }
