@@ -99,7 +99,7 @@ class DemoBuilder:
         self.target = trainees
         self.seed = seed
         self.today = today
-        self.now = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         self.rng = random.Random(seed)
         self.progress = progress or (lambda message: None)
         self.started = time.monotonic()
@@ -133,6 +133,9 @@ class DemoBuilder:
                                "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn",
                                "source", "verification", "verified_at", "center_id", "created_at"))
         w.table("follow_ups", ("id", "enrollment_id", "milestone_months", "outcome", "note", "recorded_at"))
+        if self.target >= 50_000:
+            w.defer_indexes()
+            self._say("plain indexes dropped; rebuilt at the end")
         self.ids = {name: w.next_id(name) for name in
                     ("cohorts", "cohort_sessions", "trainees", "enrollments", "awards", "placements",
                      "follow_ups")}
@@ -140,13 +143,17 @@ class DemoBuilder:
             c.year: c.last_number for c in db.session.scalars(select(SerialCounter))}
         self.serial_start = dict(self.serials)
 
-        self._plan_cohorts()
-        self._fill_cohorts()
-        w.flush()
-        logins = self._make_trainee_logins()
-        self._make_objectives()
-        self._save_serial_counters()
-        w.finish()
+        try:
+            self._plan_cohorts()
+            self._fill_cohorts()
+            w.flush()
+            logins = self._make_trainee_logins()
+            self._make_objectives()
+            self._save_serial_counters()
+            self._say("writing the last rows and building indexes")
+            w.finish()
+        finally:
+            w.close()
         self.counts = dict(w.counts)
         audit.record(Actor.system(label="demo", channel="cli"), "demo.load", "demo", None,
                      details={"seed": self.seed, "trainees": self.target, "anchor": self.today.isoformat(),
@@ -659,7 +666,7 @@ class DemoBuilder:
         rng, w = self.rng, self.w
         for months in (3, 6):
             milestone = plan.end + timedelta(days=months * 30)
-            if milestone >= self.today or rng.random() >= 0.6:
+            if milestone >= self.today or rng.random() >= 0.45:
                 continue
             if placement_start is not None and placement_start <= milestone:
                 if rng.random() < 0.5:
