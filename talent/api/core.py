@@ -222,7 +222,7 @@ def _werkzeug_rule(path: str, types: dict[str, str]) -> str:
     def convert(match: re.Match) -> str:
         name = match.group(1)
         if types.get(name, "integer" if name.endswith("_id") else "string") == "integer":
-            return f"<int(max={INT_MAX}):{name}>"
+            return f"<int:{name}>"
         return f"<string(maxlength=200):{name}>"
     return _PARAM.sub(convert, path)
 
@@ -260,6 +260,11 @@ def operation(bp: Blueprint, path: str, method: str = "GET", *, summary: str, ta
         def view(**kwargs):
             # Nothing of an earlier request may leak into this one (tests share one app context).
             g.api_user = g.api_token = g._api_actor = None
+            # Ids beyond the database's integer range cannot exist (and must not reach the database).
+            for name, type_ in types.items():
+                if type_ == "integer" and not 1 <= kwargs.get(name, 1) <= INT_MAX:
+                    from werkzeug.exceptions import NotFound as HTTPNotFound
+                    raise HTTPNotFound()
             if not public:
                 failed = authenticate()
                 if failed is not None:
