@@ -1,0 +1,388 @@
+"""The benchmark runner: how the platform's cost grows with its data.
+
+    .venv/bin/python benchmarks/run.py --db postgresql --sizes 10000,100000,1000000 [--reuse]
+    .venv/bin/python benchmarks/run.py --db sqlite --sizes 10000,100000 [--reuse]
+
+For each size it makes a scratch database (PostgreSQL ``talent_bench_<n>`` via CREATE/DROP
+DATABASE on TALENT_BENCH_PG, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres;
+SQLite a file under TALENT_BENCH_DIR, default /tmp/talent-bench), migrates it and runs
+``talent seed demo --trainees N`` — or, with ``--reuse``, keeps a finished demo load from an
+earlier run (1M trainees take minutes to seed).
+
+Then, warm, it times each item the way a user meets it — a full request through the app (Flask test
+client, signed in as the demo user of that role: routing, session, permission checks, ORM,
+suppression, templates) — and next to it the very SQL statements that request sent, captured at
+the cursor and replayed on a raw DB-API connection (psycopg / sqlite3) with the same parameters.
+The ratio app/direct is the platform's overhead over its own SQL (target <= 1.25x).
+
+It also measures the import rate (benchmarks/import_bench.py on a copy of the seeded database, so
+FIN look-ups meet real data) and the peak RSS of a child process streaming a CSV of all placements
+(target <= 300 MB) next to a child that only builds the app.
+
+The load test is separate: benchmarks/load/run_load.sh (see docs/performance.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import (ROOT, Target, app_env, machine, median_ms, prepare_database,  # noqa: E402
+                               print_table, target)
+
+RATIO_TARGET = 1.25
+RSS_TARGET_MB = 300
+
+
+# ---- the app in this process -----------------------------------------------------------------
+
+class Bench:
+    """One seeded database, the app bound to it, signed-in test clients per role, and a recorder of
+    the SQL each request sends."""
+
+    def __init__(self, t: Target, repeat: int):
+        from talent import create_app
+        from talent.demo.data import DEMO_PASSWORD as password
+
+        self.t, self.repeat, self.password = t, repeat, password
+        env = app_env(t)
+        for key, value in env.items():
+            if key.startswith("TALENT_"):
+                os.environ[key] = value
+        self.app = create_app({"WTF_CSRF_ENABLED": False}, env=env)
+        self.clients = {}
+        self._recording: list | None = None
+        with self.app.app_context():
+            from sqlalchemy import event
+            from talent.extensions import db
+            self.engine = db.engine
+            event.listen(self.engine, "before_cursor_execute", self._record)
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+        self.direct_engine = create_engine(t.url, poolclass=NullPool)
+        # One raw DB-API connection kept open, as the app keeps its pooled ones.
+        self._raw = self.direct_engine.raw_connection()
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        if self._recording is not None:
+            self._recording.append((statement, parameters, executemany))
+
+    def client(self, email: str):
+        if email not in self.clients:
+            client = self.app.test_client()
+            if email:
+                response = client.post("/login", data={"email": email, "password": self.password})
+                if response.status_code != 302:
+                    raise SystemExit(f"cannot sign in as {email}: HTTP {response.status_code}")
+            self.clients[email] = client
+        return self.clients[email]
+
+    def scalar(self, sql: str, **params):
+        from sqlalchemy import text
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql), params).scalar()
+
+    def request(self, email: str, method: str, path: str, data=None, expect=200):
+        client = self.client(email)
+        response = client.open(path, method=method, data=data)
+        body = response.get_data()  # consume streamed bodies
+        if response.status_code != expect:
+            raise SystemExit(f"{method} {path} as {email or 'anonymous'}: HTTP {response.status_code}\n"
+                             f"{body[:500]!r}")
+        return len(body)
+
+    def measure(self, email: str, method: str, path: str, data=None) -> dict:
+        """Median app time of the request, the SQL it sent, and the median replay time of that SQL."""
+        call = lambda: self.request(email, method, path, data)  # noqa: E731
+        app_ms = median_ms(call, repeat=self.repeat, warmup=1)
+        self._recording = []
+        try:
+            call()
+        finally:
+            statements, self._recording = self._recording, None
+        direct_ms = median_ms(lambda: self.replay(statements), repeat=self.repeat, warmup=1)
+        return {"app_ms": app_ms, "direct_ms": direct_ms, "statements": len(statements),
+                "ratio": app_ms / direct_ms if direct_ms else None}
+
+    def replay(self, statements) -> None:
+        """The captured statements on a raw DB-API connection, in one transaction rolled back."""
+        raw = self._raw
+        try:
+            cursor = raw.cursor()
+            for statement, parameters, many in statements:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)
+                if cursor.description is not None:
+                    cursor.fetchall()
+            cursor.close()
+        finally:
+            raw.rollback()
+
+    def close(self) -> None:
+        with self.app.app_context():
+            from talent.extensions import db
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+        self._raw.close()
+        self.direct_engine.dispose()
+
+
+def page_items(bench: Bench) -> list[tuple[str, str, str, str, dict | None]]:
+    """(item, user, method, path, form) for every timed request, picked from the seeded data."""
+    ministry, center_admin = "ministry@talent.az", "baku.admin@talent.az"
+    cohort_id = bench.scalar(
+        "SELECT c.id FROM cohorts c JOIN center_assignments ca ON ca.center_id = c.center_id "
+        "JOIN users u ON u.id = ca.user_id LEFT JOIN enrollments e ON e.cohort_id = c.id "
+        "WHERE u.email = :email GROUP BY c.id ORDER BY count(e.id) DESC, c.id LIMIT 1", email=center_admin)
+    code = bench.scalar("SELECT verification_code FROM awards WHERE revoked_at IS NULL ORDER BY id LIMIT 1")
+    name = bench.scalar(
+        "SELECT t.last_name FROM trainees t JOIN enrollments e ON e.trainee_id = t.id JOIN cohorts c "
+        "ON c.id = e.cohort_id WHERE c.id = :cid ORDER BY t.id LIMIT 1", cid=cohort_id)
+    fin = bench.scalar(
+        "SELECT t.fin FROM trainees t JOIN enrollments e ON e.trainee_id = t.id WHERE e.cohort_id = :cid "
+        "ORDER BY t.id LIMIT 1", cid=cohort_id)
+    return [
+        ("national dashboard", ministry, "GET", "/ministry/", None),
+        ("regions table", ministry, "GET", "/ministry/regions", None),
+        ("fairness", ministry, "GET", "/ministry/fairness", None),
+        ("trends (2 years)", ministry, "GET", "/ministry/trends", None),
+        ("trainee search: name", center_admin, "POST", "/center/trainees", {"q": name}),
+        ("trainee search: FIN", center_admin, "POST", "/center/trainees", {"q": fin}),
+        ("cohort list", center_admin, "GET", "/center/cohorts", None),
+        ("cohort roster (largest)", center_admin, "GET", f"/center/cohorts/{cohort_id}", None),
+        ("verification page", "", "GET", f"/verify/{code}", None),
+        ("verification API", "", "GET", f"/api/v1/verify/{code}", None),
+    ]
+
+
+def bench_pages(t: Target, repeat: int, only: set[str] | None) -> list[dict]:
+    bench = Bench(t, repeat)
+    out = []
+    try:
+        for item, user, method, path, data in page_items(bench):
+            if only and not any(word in item for word in only):
+                continue
+            try:
+                result = bench.measure(user, method, path, data)
+            except SystemExit as error:
+                print(f"  {item}: FAILED — {error}", flush=True)
+                out.append({"item": item, "error": str(error).splitlines()[0]})
+                continue
+            result["item"] = item
+            print(f"  {item:<28} app {result['app_ms']:9.1f} ms   direct {result['direct_ms']:9.1f} ms   "
+                  f"{result['statements']:3d} statements", flush=True)
+            out.append(result)
+    finally:
+        bench.close()
+    return out
+
+
+# ---- import rate on a copy of the seeded database ----------------------------------------------
+
+def _copy_database(t: Target) -> Target:
+    copy = Target(t.kind, t.size, t.url, t.instance)
+    if t.kind == "postgresql":
+        import psycopg
+        from benchmarks.common import PG_SERVER
+        name = f"talent_bench_{t.size}_import"
+        with psycopg.connect(PG_SERVER.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{t.name}"')
+        copy.url = t.url.rsplit("/", 1)[0] + "/" + name
+    else:
+        path = Path(t.sqlite_path()).with_name(f"talent_bench_{t.size}_import.db")
+        shutil.copyfile(t.sqlite_path(), path)
+        copy.url = f"sqlite:///{path}"
+    return copy
+
+
+def _drop_copy(copy: Target) -> None:
+    if copy.kind == "postgresql":
+        import psycopg
+        from benchmarks.common import PG_SERVER
+        name = copy.url.rsplit("/", 1)[1]
+        with psycopg.connect(PG_SERVER.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        Path(copy.sqlite_path()).unlink(missing_ok=True)
+
+
+def bench_import(t: Target, rows: int) -> dict:
+    copy = _copy_database(t)
+    try:
+        proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "import_bench.py"), "--rows", str(rows)],
+                              env=app_env(copy), cwd=ROOT, capture_output=True, text=True)
+    finally:
+        _drop_copy(copy)
+    if proc.returncode != 0:
+        return {"item": f"import {rows:,} rows", "error": (proc.stderr or proc.stdout).strip().splitlines()[-1]}
+    text = proc.stdout
+    total = re.search(r"preview \+ commit: ([\d.]+) s = ([\d,]+) rows/s", text)
+    core = re.search(r"plain Core bulk insert of the same rows: ([\d.]+) s \(([\d,]+) rows/s\)", text)
+    if not (total and core):
+        return {"item": f"import {rows:,} rows", "error": "unexpected import_bench output: " + text[-300:]}
+    app_ms, direct_ms = float(total.group(1)) * 1000, float(core.group(1)) * 1000
+    result = {"item": f"import {rows:,} rows (preview+commit)", "app_ms": app_ms, "direct_ms": direct_ms,
+              "ratio": app_ms / direct_ms, "statements": None,
+              "rows_per_s": int(total.group(2).replace(",", ""))}
+    print(f"  {result['item']:<28} app {app_ms:9.1f} ms   plain insert {direct_ms:9.1f} ms   "
+          f"{result['rows_per_s']:,} rows/s", flush=True)
+    return result
+
+
+# ---- peak memory of a streamed export --------------------------------------------------------
+
+EXPORT_CHILD = r'''
+import os, sys, time
+sys.path.insert(0, {root!r})
+from talent import create_app
+app = create_app({{"WTF_CSRF_ENABLED": False}})
+mode = sys.argv[1]
+if mode == "idle":
+    with app.app_context():
+        from talent.extensions import db
+        from sqlalchemy import text
+        db.session.execute(text("SELECT 1"))
+    print("rows=0 bytes=0 seconds=0")
+    sys.exit(0)
+from sqlalchemy import select
+from talent.exports import csv_lines
+from talent.extensions import db
+from talent.people.models import Trainee
+from talent.placement.markets import market_case, current_regional_countries
+from talent.placement.models import Employer, Placement
+started = time.perf_counter()
+rows = size = 0
+with app.test_request_context("/"):
+    market = market_case(Employer.country_code, current_regional_countries())
+    stmt = (select(Trainee.fin, Trainee.last_name, Trainee.first_name, Employer.name, Employer.country_code,
+                   market, Placement.job_title, Placement.employment_type, Placement.start_date,
+                   Placement.end_date, Placement.monthly_pay_azn, Placement.source, Placement.verification)
+            .join(Trainee, Trainee.id == Placement.trainee_id)
+            .join(Employer, Employer.id == Placement.employer_id)
+            .order_by(Placement.id)
+            .execution_options(yield_per=2000))
+    header = ["FIN", "Last name", "First name", "Employer", "Country", "Market", "Job title", "Type",
+              "Start", "End", "Pay", "Source", "Verification"]
+    with open(os.devnull, "wb") as sink:
+        for chunk in csv_lines(header, db.session.execute(stmt)):
+            data = chunk.encode("utf-8")
+            sink.write(data)
+            size += len(data)
+            rows += 1
+print(f"rows={{rows - 1}} bytes={{size}} seconds={{time.perf_counter() - started:.2f}}")
+'''
+
+
+def _child_rss(t: Target, mode: str) -> dict:
+    """Run a child process and read its own peak RSS (wait4 gives the rusage of that child only)."""
+    code = EXPORT_CHILD.format(root=str(ROOT))
+    import tempfile
+    with tempfile.TemporaryFile("w+") as errors:
+        proc = subprocess.Popen([sys.executable, "-c", code, mode], env=app_env(t), cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=errors, text=True)
+        out = proc.stdout.read()  # read to the end before reaping the child ourselves
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        errors.seek(0)
+        err = errors.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        return {"error": (err or out).strip().splitlines()[-1] if (err or out).strip() else "failed"}
+    fields = dict(part.split("=") for part in out.split())
+    return {"rss_mb": usage.ru_maxrss / 1024, "rows": int(fields["rows"]), "bytes": int(fields["bytes"]),
+            "seconds": float(fields["seconds"])}
+
+
+def bench_export_memory(t: Target) -> dict:
+    idle = _child_rss(t, "idle")
+    export = _child_rss(t, "export")
+    result = {"idle": idle, "export": export}
+    if "error" not in export:
+        print(f"  export all placements: {export['rows']:,} rows, {export['bytes'] / 1e6:.1f} MB of CSV in "
+              f"{export['seconds']:.1f} s, peak RSS {export['rss_mb']:.0f} MB "
+              f"(app alone: {idle.get('rss_mb', 0):.0f} MB)", flush=True)
+    else:
+        print(f"  export all placements: FAILED — {export['error']}", flush=True)
+    return result
+
+
+# ---- main ----------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--db", choices=("postgresql", "sqlite"), default="sqlite")
+    parser.add_argument("--sizes", default="10000", help="comma-separated trainee counts (default 10000)")
+    parser.add_argument("--reuse", action="store_true", help="keep a finished demo load from an earlier run")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per item (median), default 5")
+    parser.add_argument("--import-rows", type=int, default=5000, help="rows for the import rate (0 = skip)")
+    parser.add_argument("--skip-export", action="store_true", help="skip the export memory measurement")
+    parser.add_argument("--only", default="", help="comma-separated words: time only items containing one")
+    parser.add_argument("--skip-load", action="store_true",
+                        help="accepted for symmetry; the load test is run by benchmarks/load/run_load.sh")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    only = {w.strip() for w in args.only.split(",") if w.strip()} or None
+
+    print(f"machine: {machine()}")
+    print(f"database: {args.db}; sizes: {', '.join(f'{s:,}' for s in sizes)}; median of {args.repeat} warm runs\n",
+          flush=True)
+    results: dict[int, dict] = {}
+    for size in sizes:
+        t = target(args.db, size)
+        print(f"== {size:,} trainees ({args.db})", flush=True)
+        seeded = prepare_database(t, args.reuse)
+        entry: dict = {"seed_seconds": seeded, "items": bench_pages(t, args.repeat, only)}
+        if args.import_rows:
+            entry["items"].append(bench_import(t, args.import_rows))
+        if not args.skip_export:
+            entry["export"] = bench_export_memory(t)
+        results[size] = entry
+        print(flush=True)
+
+    print(f"\nItem timings (app = full request through the app; direct = the same SQL on a raw "
+          f"{'psycopg' if args.db == 'postgresql' else 'sqlite3'} connection; target ratio <= {RATIO_TARGET}x)\n")
+    rows = []
+    for size, entry in results.items():
+        for r in entry["items"]:
+            if "error" in r:
+                rows.append([r["item"], size, None, None, "FAILED", None, r["error"][:60]])
+                continue
+            verdict = "ok" if r["ratio"] is not None and r["ratio"] <= RATIO_TARGET else "over"
+            rows.append([r["item"], size, r["app_ms"], r["direct_ms"], f"{r['ratio']:.2f}x", r["statements"],
+                         verdict])
+    print_table(["item", "trainees", "app ms", "direct SQL ms", "ratio", "SQL stmts", "target"], rows)
+
+    export_rows = []
+    for size, entry in results.items():
+        e = entry.get("export")
+        if not e:
+            continue
+        ex, idle = e["export"], e["idle"]
+        if "error" in ex:
+            export_rows.append([size, None, None, None, None, ex["error"][:60]])
+            continue
+        export_rows.append([size, ex["rows"], round(ex["bytes"] / 1e6, 1), round(ex["rss_mb"]),
+                            round(idle.get("rss_mb", 0)), "ok" if ex["rss_mb"] <= RSS_TARGET_MB else "over"])
+    if export_rows:
+        print(f"\nStreaming CSV export of all placements: peak RSS of the child process (target <= {RSS_TARGET_MB} MB)\n")
+        print_table(["trainees", "placements", "CSV MB", "peak RSS MB", "app alone MB", "target"], export_rows)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"db": args.db, "machine": machine(), "results": results},
+                                              indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
