@@ -123,6 +123,12 @@ def _load_targets(actor: Actor, center_id: Any, cohort_id: Any) -> tuple[Center,
     return center, cohort
 
 
+def check_targets(actor: Actor, center_id: Any, cohort_id: Any = None) -> tuple[Center, Cohort | None]:
+    """The center (one of the actor's) and the optional cohort (of that center) an import goes
+    to; raises ValidationError/PermissionDenied/NotFound. For interfaces that check before upload."""
+    return _load_targets(actor, center_id, cohort_id)
+
+
 def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, waitlist: bool,
           lock: bool, today: date | None) -> ImportReport:
     report = ImportReport(center_id=center.id, cohort_id=cohort.id if cohort else None)

@@ -654,6 +654,16 @@ def _issue_awards(actor: Actor, cohort: Cohort) -> None:
         issue_for_cohort(actor, cohort)
 
 
+def view_roster(actor: Actor, cohort: Cohort) -> list[Enrollment]:
+    """The roster of a cohort for staff; a view of trainees' personal data, so audited."""
+    from talent.learning.queries import roster
+    require(actor, P.TRAINEES_READ, cohort.center_id)
+    rows = roster(cohort.id)
+    audit.record(actor, "cohort.roster_view", "cohort", cohort.id, center_id=cohort.center_id,
+                 details={"trainees": len(rows)})
+    return rows
+
+
 # ---- trainee-facing helper ---------------------------------------------------------------------
 
 def trainee_enrollment(actor: Actor, enrollment_id: int) -> Enrollment:

@@ -1,4 +1,324 @@
-"""Center workspace: cohorts."""
+"""Center workspace: cohorts — list, create/edit, detail (roster, waiting list, schedule, status
+actions), enrollment by FIN, withdrawal, attendance per session and the score grid.
+
+Views load, call one service, and redirect; the rules and the permission checks are in
+talent.learning.services (another center's cohort is a 404 there)."""
 from __future__ import annotations
 
-from talent.web.center.views import bp  # noqa: F401
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from talent.centers.queries import page_number, paginate_rows
+from talent.errors import ValidationError
+from talent.extensions import db
+from talent.learning import queries as lq
+from talent.learning import services as ls
+from talent.learning.models import COHORT_STATUSES, CohortSession
+from talent.permissions import P
+from talent.web.access import roles_required
+from talent.web.center.views import bp
+from talent.web.context import current_actor
+from talent.web.forms import apply_errors
+
+STATUS_LABELS = {"planned": _l("Planned"), "open": _l("Open"), "running": _l("Running"),
+                 "completed": _l("Completed"), "cancelled": _l("Cancelled")}
+MODE_LABELS = {"onsite": _l("On-site"), "online": _l("Online"), "hybrid": _l("Hybrid")}
+ENROLLMENT_LABELS = {"applied": _l("Applied"), "waitlisted": _l("Waiting list"), "enrolled": _l("Enrolled"),
+                     "completed": _l("Completed"), "failed": _l("Not passed"), "withdrawn": _l("Withdrawn")}
+MARK_LABELS = {"present": _l("Present"), "absent": _l("Absent"), "excused": _l("Excused")}
+ACTION_LABELS = {"open": _l("Open for enrollment"), "running": _l("Start"), "completed": _l("Complete"),
+                 "cancelled": _l("Cancel")}
+STAFF = ("center_admin", "admin")
+
+
+class CohortForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    course_id = SelectField(_l("Course"), coerce=int, validators=[DataRequired()])
+    center_id = SelectField(_l("Center"), coerce=int, validators=[DataRequired()])
+    start_date = DateField(_l("Start date"), validators=[DataRequired()])
+    end_date = DateField(_l("End date"), validators=[DataRequired()])
+    capacity = IntegerField(_l("Capacity (seats)"), validators=[DataRequired(), NumberRange(1, 10_000)])
+    mode = SelectField(_l("Mode"), choices=list(MODE_LABELS.items()))
+    version = HiddenField()
+
+    def fill_choices(self, actor) -> None:
+        self.course_id.choices = [(c.id, f"{c.code} — {c.title}") for c in lq.active_courses()]
+        self.center_id.choices = [(c.id, f"{c.code} — {c.name}") for c in lq.actor_centers(actor)]
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in
+                ("code", "course_id", "center_id", "start_date", "end_date", "capacity", "mode")}
+
+
+class EnrollForm(FlaskForm):
+    fin = StringField(_l("FIN of the trainee"), validators=[DataRequired(), Length(max=20)])
+
+
+class WithdrawForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class StatusForm(FlaskForm):
+    target = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    version = HiddenField()
+
+
+class SessionForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
+
+
+class GridForm(FlaskForm):
+    """Only the CSRF token: the grids post one field per trainee, read from request.form."""
+
+
+def _labels() -> dict:
+    return {"status_labels": STATUS_LABELS, "mode_labels": MODE_LABELS, "enrollment_labels": ENROLLMENT_LABELS,
+            "mark_labels": MARK_LABELS, "action_labels": ACTION_LABELS}
+
+
+@bp.route("/cohorts")
+@roles_required(*STAFF)
+def cohorts():
+    actor = current_actor()
+    status = request.args.get("status") or None
+    status = status if status in COHORT_STATUSES else None
+    center_id = request.args.get("center_id", "")
+    center_id = int(center_id) if center_id.isdigit() else None
+    sort = request.args.get("sort", "start")
+    sort = sort if sort in lq.COHORT_SORTS else "start"
+    q = (request.args.get("q") or "").strip()[:40] or None
+    page = paginate_rows(lq.cohort_list(actor, status=status, center_id=center_id, sort=sort, q=q),
+                         page_number(request.args.get("page")), per_page=25)
+    return render_template("center/cohorts.html", page=page, rows=page.items, centers=lq.actor_centers(actor),
+                           filters={"status": status or "", "center_id": center_id or "", "sort": sort, "q": q or ""},
+                           statuses=COHORT_STATUSES, sorts=list(lq.COHORT_SORTS), **_labels())
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def cohort_new():
+    actor = current_actor()
+    form = CohortForm()
+    form.fill_choices(actor)
+    if form.validate_on_submit():
+        try:
+            cohort = ls.create_cohort(actor, form.values())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Cohort %(code)s created.", code=cohort.code), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+        return render_template("center/cohort_form.html", form=form, cohort=None), 422
+    if request.method == "POST":
+        return render_template("center/cohort_form.html", form=form, cohort=None), 422
+    return render_template("center/cohort_form.html", form=form, cohort=None)
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def cohort_edit(cohort_id: int):
+    actor = current_actor()
+    cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
+    form = CohortForm(obj=cohort) if request.method == "GET" else CohortForm()
+    form.fill_choices(actor)
+    if request.method == "GET":
+        form.version.data = str(cohort.version)
+    if form.validate_on_submit():
+        try:
+            ls.update_cohort(actor, cohort.id, form.values(), version=form.version.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Cohort %(code)s saved.", code=cohort.code), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+        return render_template("center/cohort_form.html", form=form, cohort=cohort), 422
+    if request.method == "POST":
+        return render_template("center/cohort_form.html", form=form, cohort=cohort), 422
+    return render_template("center/cohort_form.html", form=form, cohort=cohort)
+
+
+def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=None, status_form=None):
+    roster = ls.view_roster(current_actor(), cohort)
+    counts = ls.seat_counts(cohort.id)
+    sessions = lq.sessions(cohort.id)
+    mark_counts = lq.session_mark_counts(cohort.id)
+    waiting = [e for e in roster if e.status == "waitlisted"]
+    status_form = status_form or StatusForm(formdata=None)
+    status_form.version.data = str(cohort.version)
+    return render_template(
+        "center/cohort_detail.html", cohort=cohort, roster=roster, counts=counts, sessions=sessions,
+        mark_counts=mark_counts, waiting=waiting, positions={e.id: i for i, e in enumerate(waiting, start=1)}, enroll_form=enroll_form or EnrollForm(formdata=None),
+        session_form=session_form or SessionForm(formdata=None), status_form=status_form,
+        withdraw_form=WithdrawForm(formdata=None), transitions=sorted(ls.TRANSITIONS[cohort.status]),
+        free=max(cohort.capacity - counts["enrolled"], 0), **_labels()), status_code
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@roles_required(*STAFF)
+def cohort_detail(cohort_id: int):
+    cohort = ls.get_cohort(current_actor(), cohort_id)
+    return _detail(cohort)
+
+
+@bp.route("/cohorts/<int:cohort_id>/status", methods=["POST"])
+@roles_required(*STAFF)
+def cohort_status(cohort_id: int):
+    actor = current_actor()
+    cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return _detail(cohort, status_code=422, status_form=form)
+    try:
+        ls.change_status(actor, cohort.id, form.target.data, reason=form.reason.data, version=form.version.data)
+    except ValidationError as error:
+        form.reason.errors = list(form.reason.errors or []) + [str(m) for m in error.fields.values()]
+        flash(str(error.message), "danger")
+        db.session.rollback()
+        return _detail(ls.get_cohort(actor, cohort_id), status_code=422, status_form=form)
+    flash(_("Cohort %(code)s is now: %(status)s.", code=cohort.code,
+            status=STATUS_LABELS.get(cohort.status, cohort.status)), "success")
+    return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/enroll", methods=["POST"])
+@roles_required(*STAFF)
+def cohort_enroll(cohort_id: int):
+    actor = current_actor()
+    cohort = ls.get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE)
+    form = EnrollForm()
+    if form.validate_on_submit():
+        try:
+            enrollment = ls.enroll_by_fin(actor, cohort.id, form.fin.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            name = enrollment.trainee.full_name
+            if enrollment.status == "waitlisted":
+                flash(_("The cohort is full: %(name)s is on the waiting list.", name=name), "warning")
+            else:
+                flash(_("%(name)s is enrolled.", name=name), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+    return _detail(cohort, status_code=422, enroll_form=form)
+
+
+@bp.route("/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
+@roles_required(*STAFF)
+def enrollment_withdraw(enrollment_id: int):
+    actor = current_actor()
+    enrollment = ls.get_enrollment(actor, enrollment_id, P.ENROLLMENTS_WRITE)
+    cohort_id = enrollment.cohort_id
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        flash(_("Give the reason for withdrawing."), "danger")
+        return _detail(enrollment.cohort, status_code=422)
+    try:
+        ls.withdraw(actor, enrollment.id, form.reason.data)
+    except ValidationError as error:
+        flash(" ".join([str(error.message)] + [str(m) for m in error.fields.values()]), "danger")
+        db.session.rollback()
+        return _detail(ls.get_cohort(actor, cohort_id), status_code=422)
+    flash(_("%(name)s withdrawn.", name=enrollment.trainee.full_name), "success")
+    return redirect(url_for("center.cohort_detail", cohort_id=cohort_id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/sessions", methods=["POST"])
+@roles_required(*STAFF)
+def session_add(cohort_id: int):
+    actor = current_actor()
+    cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            ls.add_session(actor, cohort.id, starts_at=form.starts_at.data, ends_at=form.ends_at.data,
+                           topic=form.topic.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            db.session.rollback()
+            cohort = ls.get_cohort(actor, cohort_id)
+        else:
+            flash(_("Session added."), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id) + "#schedule")
+    return _detail(cohort, status_code=422, session_form=form)
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["POST"])
+@roles_required(*STAFF)
+def session_delete(session_id: int):
+    actor = current_actor()
+    session = db.session.get(CohortSession, session_id)
+    cohort_id = session.cohort_id if session is not None else None
+    ls.delete_session(actor, session_id)
+    flash(_("Session removed."), "success")
+    return redirect(url_for("center.cohort_detail", cohort_id=cohort_id) + "#schedule")
+
+
+@bp.route("/cohorts/<int:cohort_id>/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def attendance(cohort_id: int, session_id: int):
+    """The attendance grid of one session: one row per enrolled trainee, present/absent/excused."""
+    actor = current_actor()
+    cohort = ls.get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE if request.method == "POST" else P.COHORTS_READ)
+    session = db.session.get(CohortSession, session_id)
+    if session is None or session.cohort_id != cohort.id:
+        from talent.errors import NotFound
+        raise NotFound(_("Not found."))
+    enrolled = [e for e in lq.roster(cohort.id) if e.status in ("enrolled", "completed", "failed")]
+    marks = {eid: m for (_s, eid), m in lq.attendance_marks(cohort.id, [session.id]).items()}
+    errors: dict[str, str] = {}
+    status_code = 200
+    if request.method == "POST":
+        if not GridForm().validate_on_submit():
+            flash(_("The form expired. Please try again."), "danger")
+            return redirect(url_for("center.attendance", cohort_id=cohort.id, session_id=session.id))
+        submitted = [(session.id, e.id, request.form.get(f"mark-{e.id}", "")) for e in enrolled
+                     if e.status == "enrolled"]
+        try:
+            n = ls.record_attendance(actor, cohort.id, submitted)
+        except ValidationError as error:
+            errors = {int(key.rsplit("-", 1)[-1]): msg for key, msg in error.fields.items()
+                      if key.rsplit("-", 1)[-1].isdigit()}
+            flash(str(error.message), "danger")
+            marks = {eid: m for (_s, eid, m) in submitted}
+            status_code = 422
+        else:
+            flash(_("Attendance saved (%(n)d changes).", n=n), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id) + "#schedule")
+    return render_template("center/cohort_attendance.html", cohort=cohort, session=session, enrolled=enrolled,
+                           marks=marks, errors=errors, editable=cohort.status in ("open", "running"),
+                           **_labels()), status_code
+
+
+@bp.route("/cohorts/<int:cohort_id>/scores", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def scores(cohort_id: int):
+    """The score grid: a final score 0–100 per enrolled trainee, saved all together."""
+    actor = current_actor()
+    cohort = ls.get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE if request.method == "POST" else P.COHORTS_READ)
+    enrolled = [e for e in lq.roster(cohort.id) if e.status in ("enrolled", "completed", "failed")]
+    values = {e.id: ("" if e.final_score is None else f"{e.final_score:g}") for e in enrolled}
+    errors: dict[str, str] = {}
+    status_code = 200
+    if request.method == "POST":
+        if not GridForm().validate_on_submit():
+            flash(_("The form expired. Please try again."), "danger")
+            return redirect(url_for("center.scores", cohort_id=cohort.id))
+        submitted = {e.id: request.form.get(f"score-{e.id}", "") for e in enrolled if e.status == "enrolled"}
+        try:
+            n = ls.record_scores(actor, cohort.id, submitted)
+        except ValidationError as error:
+            errors = {int(key.rsplit("-", 1)[-1]): msg for key, msg in error.fields.items()
+                      if key.rsplit("-", 1)[-1].isdigit()}
+            flash(str(error.message), "danger")
+            values.update({k: str(v)[:20] for k, v in submitted.items()})
+            status_code = 422
+        else:
+            flash(_("Scores saved (%(n)d changes).", n=n), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+    return render_template("center/cohort_scores.html", cohort=cohort, enrolled=enrolled, values=values,
+                           errors=errors, editable=cohort.status in ("open", "running"), **_labels()), status_code

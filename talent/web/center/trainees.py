@@ -1,4 +1,157 @@
-"""Center workspace: trainees."""
+"""Center workspace: trainees — search by FIN or name (a POST: no FIN in any URL), register
+(optionally straight into a cohort), view (audited) and edit."""
 from __future__ import annotations
 
-from talent.web.center.views import bp  # noqa: F401
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from talent.centers.queries import page_number
+from talent.errors import Duplicate, ValidationError
+from talent.extensions import db
+from talent.geo.models import Region
+from talent.learning import queries as lq
+from talent.learning import services as ls
+from talent.people import queries as pq
+from talent.people import services as ps
+from talent.people.models import EDUCATION_LEVELS
+from talent.permissions import P
+from talent.web.access import roles_required
+from talent.web.center.cohorts import ENROLLMENT_LABELS, STAFF, STATUS_LABELS
+from talent.web.center.views import bp
+from talent.web.context import current_actor
+from talent.web.forms import apply_errors
+
+GENDER_LABELS = {"F": _l("Female"), "M": _l("Male")}
+EDUCATION_LABELS = {"secondary": _l("Secondary"), "vocational": _l("Vocational"), "bachelor": _l("Bachelor"),
+                    "master": _l("Master"), "doctorate": _l("Doctorate")}
+
+
+class SearchForm(FlaskForm):
+    q = StringField(_l("FIN or name"), validators=[DataRequired(), Length(max=200)])
+    page = HiddenField()
+
+
+class TraineeForm(FlaskForm):
+    fin = StringField(_l("FIN"), validators=[DataRequired(), Length(max=20)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    patronymic = StringField(_l("Patronymic"), validators=[Optional(), Length(max=100)])
+    birth_date = DateField(_l("Birth date"), validators=[DataRequired()])
+    gender = SelectField(_l("Gender"), choices=[("", "—")] + list(GENDER_LABELS.items()), validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    home_region_id = SelectField(_l("Home region"), validators=[DataRequired()])
+    education_level = SelectField(_l("Education"), choices=[("", "—")] + [(k, EDUCATION_LABELS[k]) for k in EDUCATION_LEVELS])
+    center_id = SelectField(_l("Registering center"), validators=[Optional()])
+
+    def fill_choices(self, actor, *, with_center: bool) -> None:
+        regions = db.session.scalars(select(Region).order_by(Region.id)).all()
+        self.home_region_id.choices = [("", "—")] + [(str(r.id), r.name) for r in regions]
+        if with_center:
+            self.center_id.choices = [(str(c.id), f"{c.code} — {c.name}") for c in lq.actor_centers(actor)]
+            if actor.center_ids is None:
+                self.center_id.choices.insert(0, ("", "—"))
+        else:
+            del self.center_id
+
+    def data_for_service(self) -> dict:
+        names = ("fin", "last_name", "first_name", "patronymic", "birth_date", "gender", "email", "phone",
+                 "home_region_id", "education_level")
+        return {name: getattr(self, name).data for name in names}
+
+
+@bp.route("/trainees", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def trainees():
+    """Search (POST) among the trainees of my centers; the search text never goes in the URL."""
+    actor = current_actor()
+    form = SearchForm()
+    result = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                result = ps.search_trainees(actor, form.q.data, page=page_number(form.page.data), per_page=25)
+            except ValidationError as error:
+                apply_errors(form, error)
+                status = 422
+        else:
+            status = 422
+    return render_template("center/trainees.html", form=form, result=result, gender_labels=GENDER_LABELS), status
+
+
+@bp.route("/trainees/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def trainee_new():
+    """Register a trainee; with ``cohort_id`` (a cohort of mine) also enroll them into it."""
+    actor = current_actor()
+    cohort = None
+    cohort_arg = request.args.get("cohort_id", "")
+    if cohort_arg.isdigit():
+        cohort = ls.get_cohort(actor, int(cohort_arg), P.ENROLLMENTS_WRITE)
+    form = TraineeForm()
+    form.fill_choices(actor, with_center=cohort is None)
+    if request.method == "GET" and cohort is None and actor.center_ids and len(actor.center_ids) == 1:
+        form.center_id.data = str(next(iter(actor.center_ids)))
+    if form.validate_on_submit():
+        center_id = cohort.center_id if cohort is not None else (form.center_id.data or None)
+        try:
+            trainee = ps.create_trainee(actor, form.data_for_service(), center_id=center_id)
+            enrollment = ls.enroll(actor, cohort.id, trainee.id) if cohort is not None else None
+        except (ValidationError, Duplicate) as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            return render_template("center/trainee_form.html", form=form, trainee=None, cohort=cohort), 422
+        if enrollment is not None:
+            if enrollment.status == "waitlisted":
+                flash(_("%(name)s registered; the cohort is full, so they are on the waiting list.",
+                        name=trainee.full_name), "warning")
+            else:
+                flash(_("%(name)s registered and enrolled.", name=trainee.full_name), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+        flash(_("%(name)s registered.", name=trainee.full_name), "success")
+        return redirect(url_for("center.trainee_detail", trainee_id=trainee.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("center/trainee_form.html", form=form, trainee=None, cohort=cohort), status
+
+
+@bp.route("/trainees/<int:trainee_id>")
+@roles_required(*STAFF)
+def trainee_detail(trainee_id: int):
+    actor = current_actor()
+    trainee = ps.get_trainee(actor, trainee_id)  # audited as trainee.view; 404 outside my centers
+    enrollments = pq.trainee_enrollments(trainee.id)
+    return render_template("center/trainee_detail.html", trainee=trainee, enrollments=enrollments,
+                           gender_labels=GENDER_LABELS, education_labels=EDUCATION_LABELS,
+                           status_labels=STATUS_LABELS, enrollment_labels=ENROLLMENT_LABELS,
+                           can_write=actor.has(P.TRAINEES_WRITE), my_centers=actor.center_ids)
+
+
+@bp.route("/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def trainee_edit(trainee_id: int):
+    actor = current_actor()
+    trainee = ps.get_trainee(actor, trainee_id, audit_view=request.method == "GET")
+    if request.method == "GET":
+        form = TraineeForm(obj=trainee)
+        form.fill_choices(actor, with_center=False)
+        form.home_region_id.data = str(trainee.home_region_id)
+        form.education_level.data = trainee.education_level or ""
+    else:
+        form = TraineeForm()
+        form.fill_choices(actor, with_center=False)
+    if form.validate_on_submit():
+        try:
+            ps.update_trainee(actor, trainee.id, form.data_for_service())
+        except (ValidationError, Duplicate) as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            return render_template("center/trainee_form.html", form=form, trainee=trainee, cohort=None), 422
+        flash(_("Saved."), "success")
+        return redirect(url_for("center.trainee_detail", trainee_id=trainee.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("center/trainee_form.html", form=form, trainee=trainee, cohort=None), status
