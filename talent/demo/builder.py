@@ -337,7 +337,7 @@ class DemoBuilder:
     def _plan_cohorts(self) -> None:
         rng, today = self.rng, self.today
         # Slots to fill: a few trainees come back for a second course, so a little more than N.
-        wanted = self.target / 0.97
+        wanted = self.target * 1.09
         centers = self.centers
         center_weights = list(accumulate(c.capacity for c in centers))
         plans: list[CohortPlan] = []
@@ -421,7 +421,7 @@ class DemoBuilder:
         gender = "F" if rng.random() < 0.45 else "M"
         first, last, patronymic, search = self.names.person(gender)
         age = 16 + int(39 * rng.betavariate(1.6, 3.4))
-        birth = start - timedelta(days=age * 365 + rng.randrange(365) + age // 4)
+        birth = min(start, self.today) - timedelta(days=age * 365 + rng.randrange(365) + age // 4)
         roll = rng.random()
         if roll < 0.80:
             region_id = center.region_id
