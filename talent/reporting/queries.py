@@ -28,7 +28,6 @@ from talent.catalog.models import Course, course_skills
 from talent.centers.models import Center
 from talent.config import ROOT
 from talent.credentials.models import Award
-from talent.extensions import db
 from talent.geo.models import Region
 from talent.i18n import fold
 from talent.learning.models import Cohort, Enrollment
@@ -36,6 +35,7 @@ from talent.people.models import Trainee
 from talent.placement.markets import market_case
 from talent.placement.models import Employer, Placement
 from talent.reporting.periods import Filters
+from talent.replica import reports_session
 
 PLACEMENT_WINDOW_DAYS = 183
 EVER_ENROLLED = ("enrolled", "completed", "failed", "withdrawn")
@@ -51,8 +51,13 @@ TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
 COHORT_DIMENSIONS = ("region", "center", "course", "skill")
 
 
+def _session():
+    """Reports read from the replica when TALENT_REPORTS_DATABASE_URL is set (talent.replica)."""
+    return reports_session()
+
+
 def _dialect() -> str:
-    return db.session.get_bind().dialect.name
+    return _session().get_bind().dialect.name
 
 
 def add_days(column, days: int):
@@ -68,7 +73,7 @@ def regional_countries() -> tuple[str, ...]:
 
 
 def baku_region_id() -> int | None:
-    return db.session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
+    return _session().scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
 
 
 def _years_before(day: date, years: int) -> date:
@@ -182,7 +187,7 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None) -> dict[A
     inner = inner.where(*course_conditions(filters)).subquery()
     outer = select(inner.c.k, *[func.coalesce(func.sum(inner.c[m]), 0).label(m) for m in ENROLLMENT_METRICS]
                    ).group_by(inner.c.k)
-    return {row.k: {m: int(getattr(row, m)) for m in ENROLLMENT_METRICS} for row in db.session.execute(outer)}
+    return {row.k: {m: int(getattr(row, m)) for m in ENROLLMENT_METRICS} for row in _session().execute(outer)}
 
 
 def _placement_base(filters: Filters, dimension: str | None, key, extra_columns):
@@ -216,7 +221,7 @@ def placement_metrics(filters: Filters, dimension: str | None = None) -> dict[An
         *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m)
           for m in ("local", "regional", "international")],
     ).group_by(inner.c.k)
-    return {row.k: {m: int(getattr(row, m)) for m in PLACEMENT_METRICS} for row in db.session.execute(outer)}
+    return {row.k: {m: int(getattr(row, m)) for m in PLACEMENT_METRICS} for row in _session().execute(outer)}
 
 
 def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, int]:
@@ -230,7 +235,7 @@ def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, i
     inner = inner.where(Cohort.status != "cancelled", Cohort.start_date <= filters.end,
                         Cohort.end_date >= filters.start, *course_conditions(filters)).subquery()
     outer = select(inner.c.k, func.count(func.distinct(inner.c.cid)).label("n")).group_by(inner.c.k)
-    return {row.k: int(row.n) for row in db.session.execute(outer)}
+    return {row.k: int(row.n) for row in _session().execute(outer)}
 
 
 def metrics(filters: Filters, dimension: str | None = None) -> dict[Any, dict[str, int]]:
@@ -277,7 +282,7 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
     def count_by(metric: str, bucket, base, where):
         inner = base.add_columns(bucket.label("q")).where(*where, *conds).subquery()
         stmt = select(inner.c.q, func.count().label("n")).where(inner.c.q.is_not(None)).group_by(inner.c.q)
-        for row in db.session.execute(stmt):
+        for row in _session().execute(stmt):
             out[row.q][metric] = int(row.n)
 
     enroll_base = (select(Enrollment.id).select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
@@ -303,7 +308,7 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m)
           for m in ("local", "regional", "international")],
     ).where(inner.c.q.is_not(None)).group_by(inner.c.q)
-    for row in db.session.execute(stmt):
+    for row in _session().execute(stmt):
         for m in ("placements", "local", "regional", "international"):
             out[row.q][m] = int(getattr(row, m))
     return out
@@ -346,13 +351,13 @@ def city_region_map() -> dict[str, int]:
     """Spelling of a city (as ``lower(trim(city))`` gives it) -> region id: the reference list of
     the regions' main cities (seeds/region_cities.csv, Azerbaijani and English names) plus the
     cities of the centers. A spelling claimed by two regions is left out (unknown)."""
-    regions = dict(db.session.execute(select(Region.code, Region.id)).all())
+    regions = dict(_session().execute(select(Region.code, Region.id)).all())
     claims: dict[str, set[int]] = {}
     for code, name in _seed_cities():
         if code in regions:
             for s in _spellings(name):
                 claims.setdefault(s, set()).add(regions[code])
-    for city, region_id in db.session.execute(select(Center.city, Center.region_id).distinct()):
+    for city, region_id in _session().execute(select(Center.city, Center.region_id).distinct()):
         if city:
             for s in _spellings(city):
                 claims.setdefault(s, set()).add(region_id)
@@ -388,4 +393,4 @@ def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
         distinct_when(inner.c.market == "international").label("international"),
     ).group_by(inner.c.k)
     cols = ("placements",) + MOBILITY_COLUMNS
-    return {row.k: {c: int(getattr(row, c)) for c in cols} for row in db.session.execute(stmt)}
+    return {row.k: {c: int(getattr(row, c)) for c in cols} for row in _session().execute(stmt)}
