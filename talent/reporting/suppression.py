@@ -149,7 +149,10 @@ def _bounds(grid: Grid, status: dict[CellId, str], k: int) -> dict[CellId, tuple
 def recoverable(grid: Grid, status: dict[CellId, str], k: int) -> set[CellId]:
     """Hidden cells whose value a reader can work out from what is shown."""
     bounds = _bounds(grid, status, k)
-    return {c for c, st in status.items() if st != SHOWN and bounds[c][0] == bounds[c][1]}
+    # With k = 2, "<2" means exactly 1 by definition: no complementary cell can hide that, so a
+    # small cell only counts as recovered when k > 2.
+    return {c for c, st in status.items()
+            if st != SHOWN and bounds[c][0] == bounds[c][1] and not (st == SMALL and k <= 2)}
 
 
 def suppress_grid(grid: Grid, k: int, preset: dict[CellId, str] | None = None) -> dict[CellId, str]:
@@ -194,7 +197,13 @@ def suppress_grid(grid: Grid, k: int, preset: dict[CellId, str] | None = None) -
                 status[choice] = COMPLEMENT
                 progressed = True
         if not progressed:
-            break
+            # Nothing left to hide, yet "<k" bounds still pin a cell down (e.g. two "<3" cells
+            # under a "<3" total must both be 1): stop announcing "<k" for those cells.
+            relabel = [c for c in exposed if status[c] == SMALL]
+            if not relabel:
+                break
+            for cell in relabel:
+                status[cell] = COMPLEMENT
     return status
 
 
