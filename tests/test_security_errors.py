@@ -38,13 +38,17 @@ ROUTES = {"/_test/boom": _boom, "/api/v1/_test/boom": _boom, "/_test/db-down": _
           "/_test/duplicate-fin": _duplicate_fin}
 
 
-@pytest.fixture
-def test_app(test_env):
-    # Alembic's fileConfig (run by the suite's migration) disables loggers that existed before it;
-    # a real server never runs migrations in-process, so switch ours back on as they would be.
+@pytest.fixture(autouse=True)
+def _talent_loggers_on():
+    """Alembic's fileConfig (run by the suite's migration) disables loggers that existed before it;
+    a real server never runs migrations in-process, so switch ours back on as they would be."""
     for name, logger in list(logging.root.manager.loggerDict.items()):
         if name.startswith("talent") and isinstance(logger, logging.Logger):
             logger.disabled = False
+
+
+@pytest.fixture
+def test_app(test_env):
     return app_with_routes(test_env, ROUTES)
 
 
@@ -137,3 +141,26 @@ def test_redaction_keeps_ordinary_text():
     from talent.ops.logsafety import redact
     text = "incident 3fa9c0d1b2e4: GET /center/trainees/42 TRAINEE INTEGER AZAI-2026-000123"
     assert redact(text) == text
+
+
+def _ok():
+    return "fine"
+
+
+def test_a_failing_commit_at_the_end_of_a_request_is_503_with_incident(test_env, monkeypatch, caplog):
+    """The request's single commit happens after the view; losing the database right then must still
+    give the 503 page with an incident id, not a bare 500."""
+    caplog.set_level(logging.INFO)
+    app = app_with_routes(test_env, {"/_test/ok": _ok})
+
+    def lost(*_args, **_kwargs):
+        raise OperationalError("COMMIT", {}, ConnectionResetError("terminating connection"))
+
+    monkeypatch.setattr(db.session, "commit", lost)
+    response = app.test_client().get("/_test/ok")
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "Traceback" not in html and "terminating" not in html
+    assert _incident(html.split("<main", 1)[1]) in caplog.text
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Content-Security-Policy" in response.headers
