@@ -315,3 +315,15 @@ def test_require_2fa_default_is_on_except_in_testing():
     assert not load_config({"TALENT_ENV": "testing", "TALENT_INSTANCE_PATH": "/tmp/talent-cfg-test"})["REQUIRE_2FA"]
     assert not load_config({"TALENT_ENV": "development", "TALENT_REQUIRE_2FA": "false",
                             "TALENT_INSTANCE_PATH": "/tmp/talent-cfg-test"})["REQUIRE_2FA"]
+
+
+def test_cli_reset_of_a_users_second_factor(app, factory):
+    user = _enrolled(factory, "ministry")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["two-factor", "reset", "--email", user.email.upper()])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not twofactor.is_enrolled(db.session.get(User, user.id))
+    assert "2fa.reset" in list(db.session.scalars(select(AuditEvent.action)))
+    missing = app.test_cli_runner().invoke(args=["two-factor", "reset", "--email", "nobody@test.az"])
+    assert missing.exit_code == 1 and "Error" in missing.output

@@ -90,4 +90,26 @@ def restore(file: str, yes: bool) -> None:
     _audit("ops.restore", {"file": str(info.path), "rows": info.rows})
 
 
-commands = [backup, restore]
+@click.group("two-factor")
+def two_factor() -> None:
+    """Two-factor sign-in of users."""
+
+
+@two_factor.command("reset")
+@click.option("--email", required=True, help="The user who lost their authenticator and recovery codes.")
+@with_appcontext
+def two_factor_reset(email: str) -> None:
+    """Clear a user's second factor: they set it up again at their next sign-in."""
+    from talent.accounts import twofactor
+    from talent.cli import transactional
+    from talent.permissions import Actor
+
+    @transactional
+    def run() -> None:
+        user = twofactor.user_by_email(email)
+        twofactor.reset(Actor.system(label=f"cli:{getpass.getuser()}"), user)
+        click.echo(f"Two-factor sign-in reset for {user.email}; they will set it up at their next sign-in.")
+    run()
+
+
+commands = [backup, restore, two_factor]
