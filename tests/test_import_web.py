@@ -35,6 +35,7 @@ def count(model) -> int:
 
 def test_upload_preview_confirm(app, client, login_as, world):
     login_as(world["admin"])
+    assert client.get("/center/imports").status_code == 200
     assert client.get(f"/center/imports?cohort_id={world['cohort'].id}").status_code == 200
     response = upload(client, csv_bytes(sep=";", bom=True), center_id=world["mine"].id, cohort_id=world["cohort"].id)
     assert response.status_code == 302 and response.headers["Location"].endswith("/center/imports/preview")

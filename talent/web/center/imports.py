@@ -99,7 +99,7 @@ def import_upload():
     form.fill_choices(actor)
     if request.method == "GET":
         cohort_arg = request.args.get("cohort_id", "")
-        if cohort_arg in {value for value, _label in form.cohort_id.choices}:
+        if cohort_arg.isdigit() and cohort_arg in {value for value, _label in form.cohort_id.choices}:
             form.cohort_id.data = cohort_arg
             cohort = db.session.get(Cohort, int(cohort_arg))
             form.center_id.data = str(cohort.center_id)
