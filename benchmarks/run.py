@@ -67,7 +67,9 @@ class Bench:
             event.listen(self.engine, "before_cursor_execute", self._record)
         from sqlalchemy import create_engine
         from sqlalchemy.pool import NullPool
-        self.direct_engine = create_engine(t.url, poolclass=NullPool)
+        # The same connection settings as the app's engine (on PostgreSQL: jit=off), nothing else.
+        connect_args = self.app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
+        self.direct_engine = create_engine(t.url, poolclass=NullPool, connect_args=connect_args)
         # One raw DB-API connection kept open, as the app keeps its pooled ones.
         self._raw = self.direct_engine.raw_connection()
 
@@ -198,7 +200,13 @@ def _copy_database(t: Target) -> Target:
         name = f"talent_bench_{t.size}_import"
         with psycopg.connect(PG_SERVER.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{t.name}"')
+            try:
+                conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{t.name}"')
+            except psycopg.errors.ObjectInUse:
+                # Someone else is connected to the source: import into an empty database instead.
+                print(f"  (could not copy {t.name}: in use; the import runs on an empty database)", flush=True)
+                conn.execute(f'CREATE DATABASE "{name}"')
+                copy.size = 0
         copy.url = t.url.rsplit("/", 1)[0] + "/" + name
     else:
         path = Path(t.sqlite_path()).with_name(f"talent_bench_{t.size}_import.db")
@@ -233,7 +241,8 @@ def bench_import(t: Target, rows: int) -> dict:
     if not (total and core):
         return {"item": f"import {rows:,} rows", "error": "unexpected import_bench output: " + text[-300:]}
     app_ms, direct_ms = float(total.group(1)) * 1000, float(core.group(1)) * 1000
-    result = {"item": f"import {rows:,} rows (preview+commit)", "app_ms": app_ms, "direct_ms": direct_ms,
+    where = "" if copy.size else ", empty db"
+    result = {"item": f"import {rows:,} rows (preview+commit{where})", "app_ms": app_ms, "direct_ms": direct_ms,
               "ratio": app_ms / direct_ms, "statements": None,
               "rows_per_s": int(total.group(2).replace(",", ""))}
     print(f"  {result['item']:<28} app {app_ms:9.1f} ms   plain insert {direct_ms:9.1f} ms   "

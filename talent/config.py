@@ -96,7 +96,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if database_url.startswith("postgresql"):
         engine_options.update(pool_size=_int(env, "TALENT_DB_POOL_SIZE", 5, 1), max_overflow=10,
-                              pool_recycle=1800)
+                              pool_recycle=1800,
+                              # JIT compiles the report aggregates for ~1-2 s each and saves far less
+                              # (docs/performance.md): off for the app's sessions.
+                              connect_args={"options": "-c jit=off"})
 
     ratelimit_storage = env.get("TALENT_RATELIMIT_STORAGE", "memory://")
     if not ratelimit_storage.startswith(("memory://", "redis://", "rediss://")):

@@ -91,29 +91,39 @@ def _filters(objective: Objective, start: date, end: date, today: date) -> Filte
                    timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku"))
 
 
-def current_value(objective: Objective, today: date, k: int | None = None) -> Cell:
+def _national_row(filters: Filters, cache: dict | None) -> dict[str, int]:
+    """The one-row aggregate for ``filters``; objectives that share a scope and period (several
+    national ones usually do) reuse it through ``cache`` instead of running it again."""
+    if cache is not None and filters in cache:
+        return cache[filters]
+    row = queries.metrics(filters, None).get(0, queries.zero_metrics())
+    if cache is not None:
+        cache[filters] = row
+    return row
+
+
+def current_value(objective: Objective, today: date, k: int | None = None, *, cache: dict | None = None) -> Cell:
     """Today's value of the objective's metric in its scope, suppressed."""
     k = k if k is not None else int(current_app.config.get("SUPPRESSION_K", 5))
     if objective.metric in COUNT_SOURCES:
         start = date(objective.baseline_year, 1, 1)
         if today < start:
             return Cell(float(objective.baseline_value), "shown", "count", k)
-        row = queries.metrics(_filters(objective, start, today, today), None).get(0, queries.zero_metrics())
+        row = _national_row(_filters(objective, start, today, today), cache)
         count = row[COUNT_SOURCES[objective.metric]]
         cell = suppress([{"n": count}], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
         if cell.value is None:
             return cell
         return Cell(float(objective.baseline_value) + count, "shown", "count", k)
     num, den = RATE_SOURCES[objective.metric]
-    row = queries.metrics(_filters(objective, today - timedelta(days=364), today, today), None).get(
-        0, queries.zero_metrics())
+    row = _national_row(_filters(objective, today - timedelta(days=364), today, today), cache)
     spec = TableSpec(counts=[], rates=[RateSpec("rate", num, den)])
     return suppress([{num: row[num], den: row[den]}], spec, k=k).rows[0]["cells"]["rate"]
 
 
-def progress(objective: Objective, today: date | None = None) -> Progress:
+def progress(objective: Objective, today: date | None = None, *, cache: dict | None = None) -> Progress:
     today = today or date.today()
-    cell = current_value(objective, today)
+    cell = current_value(objective, today, cache=cache)
     baseline, target = float(objective.baseline_value), float(objective.target_value)
     start, deadline = date(objective.baseline_year, 1, 1), date(objective.deadline_year, 12, 31)
     scope_name = _scope_name(objective)
@@ -124,7 +134,8 @@ def progress(objective: Objective, today: date | None = None) -> Progress:
     if today > deadline:
         return Progress(objective, scope_name, cell, current, progress_pct,
                         "achieved" if current >= target else "missed")
-    elapsed, total = (today - start).days, (deadline - start).days
+    # Whole days covered, today and the deadline's last day included.
+    elapsed, total = (today - start).days + 1, (deadline - start).days + 1
     if elapsed <= 0:
         projected = current
     else:
@@ -145,7 +156,8 @@ def objectives_progress(*, actor=None, today: date | None = None) -> list[Progre
     if actor is not None:
         require(actor, P.REPORTS_READ)
     objectives = db.session.scalars(select(Objective).order_by(Objective.deadline_year, Objective.title))
-    return [progress(o, today) for o in objectives]
+    cache: dict = {}
+    return [progress(o, today, cache=cache) for o in objectives]
 
 
 class ObjectivesTable:
