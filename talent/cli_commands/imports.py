@@ -65,35 +65,33 @@ def trainees(file: Path, center_code: str, cohort_code: str | None, dry_run: boo
         sys.exit(1)
     data = file.read_bytes()
     actor = Actor.system(label=f"cli:{file.name}"[:254])
-    # Translated messages need a locale, which Flask-Babel takes from a request.
-    with current_app.test_request_context("/"):
-        try:
-            if dry_run:
-                report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
-                                        waitlist=not no_waitlist)
-            else:
-                report = commit_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
-                                       waitlist=not no_waitlist, filename=file.name)
-            if report.ok and not dry_run:
-                db.session.commit()
-            else:
-                db.session.rollback()
-        except DomainError as error:
+    try:
+        if dry_run:
+            report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
+                                    waitlist=not no_waitlist)
+        else:
+            report = commit_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
+                                   waitlist=not no_waitlist, filename=file.name)
+        if report.ok and not dry_run:
+            db.session.commit()
+        else:
             db.session.rollback()
-            click.echo(f"Error: {error.message}", err=True)
-            for name, message in error.fields.items():
-                click.echo(f"  {name}: {message}", err=True)
-            sys.exit(1)
-        if not report.ok:
-            click.echo(f"Nothing imported: {len(report.problems)} problem(s) in {file.name}.", err=True)
-            for problem in report.problems:
-                where = f"row {problem.row}" if problem.row is not None else "file"
-                column = f", column {problem.column}" if problem.column else ""
-                click.echo(f"  {where}{column}: {problem.message}", err=True)
-            _print_report(report, err=True)
-            sys.exit(1)
-        _print_report(report, err=False)
-        click.echo("Dry run: the file is valid; nothing written." if dry_run else "Imported.")
+    except DomainError as error:
+        db.session.rollback()
+        click.echo(f"Error: {error.message}", err=True)
+        for name, message in error.fields.items():
+            click.echo(f"  {name}: {message}", err=True)
+        sys.exit(1)
+    if not report.ok:
+        click.echo(f"Nothing imported: {len(report.problems)} problem(s) in {file.name}.", err=True)
+        for problem in report.problems:
+            where = f"row {problem.row}" if problem.row is not None else "file"
+            column = f", column {problem.column}" if problem.column else ""
+            click.echo(f"  {where}{column}: {problem.message}", err=True)
+        _print_report(report, err=True)
+        sys.exit(1)
+    _print_report(report, err=False)
+    click.echo("Dry run: the file is valid; nothing written." if dry_run else "Imported.")
 
 
 commands = [import_group]
