@@ -307,7 +307,7 @@ class DemoBuilder:
         else:
             mode, capacity, per_week = "online", rng.randrange(30, 61), rng.randrange(4, 9)
         start = start - timedelta(days=start.weekday())  # classes start on a Monday
-        weeks = max(2, math.ceil(course.hours / per_week))
+        weeks = max(4, math.ceil(course.hours / per_week))
         end = start + timedelta(days=weeks * 7 - 3)
         today = self.today
         cancelled_reason = None
