@@ -219,4 +219,13 @@ def machine() -> str:
     import sqlite3
     parts.append(f"SQLite {sqlite3.sqlite_version}")
     parts.append(f"Python {sys.version.split()[0]}")
+    parts.append(f"load average {load_average()}")
     return ", ".join(parts)
+
+
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine skews every figure (2 CPUs here)."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"

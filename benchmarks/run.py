@@ -48,11 +48,11 @@ class Bench:
     """One seeded database, the app bound to it, signed-in test clients per role, and a recorder of
     the SQL each request sends."""
 
-    def __init__(self, t: Target, repeat: int):
+    def __init__(self, t: Target, repeat: int, warmup: int = 1):
         from talent import create_app
         from talent.demo.data import DEMO_PASSWORD as password
 
-        self.t, self.repeat, self.password = t, repeat, password
+        self.t, self.repeat, self.warmup, self.password = t, repeat, warmup, password
         env = app_env(t)
         for key, value in env.items():
             if key.startswith("TALENT_"):
@@ -104,13 +104,13 @@ class Bench:
     def measure(self, email: str, method: str, path: str, data=None) -> dict:
         """Median app time of the request, the SQL it sent, and the median replay time of that SQL."""
         call = lambda: self.request(email, method, path, data)  # noqa: E731
-        app_ms = median_ms(call, repeat=self.repeat, warmup=1)
+        app_ms = median_ms(call, repeat=self.repeat, warmup=self.warmup)
         self._recording = []
         try:
             call()
         finally:
             statements, self._recording = self._recording, None
-        direct_ms = median_ms(lambda: self.replay(statements), repeat=self.repeat, warmup=1)
+        direct_ms = median_ms(lambda: self.replay(statements), repeat=self.repeat, warmup=self.warmup)
         return {"app_ms": app_ms, "direct_ms": direct_ms, "statements": len(statements),
                 "ratio": app_ms / direct_ms if direct_ms else None}
 
@@ -168,8 +168,8 @@ def page_items(bench: Bench) -> list[tuple[str, str, str, str, dict | None]]:
     ]
 
 
-def bench_pages(t: Target, repeat: int, only: set[str] | None) -> list[dict]:
-    bench = Bench(t, repeat)
+def bench_pages(t: Target, repeat: int, only: set[str] | None, warmup: int = 1) -> list[dict]:
+    bench = Bench(t, repeat, warmup)
     out = []
     try:
         for item, user, method, path, data in page_items(bench):
@@ -335,6 +335,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000", help="comma-separated trainee counts (default 10000)")
     parser.add_argument("--reuse", action="store_true", help="keep a finished demo load from an earlier run")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per item (median), default 5")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs before timing, default 1")
     parser.add_argument("--import-rows", type=int, default=5000, help="rows for the import rate (0 = skip)")
     parser.add_argument("--skip-export", action="store_true", help="skip the export memory measurement")
     parser.add_argument("--only", default="", help="comma-separated words: time only items containing one")
@@ -353,7 +354,7 @@ def main() -> None:
         t = target(args.db, size)
         print(f"== {size:,} trainees ({args.db})", flush=True)
         seeded = prepare_database(t, args.reuse)
-        entry: dict = {"seed_seconds": seeded, "items": bench_pages(t, args.repeat, only)}
+        entry: dict = {"seed_seconds": seeded, "items": bench_pages(t, args.repeat, only, args.warmup)}
         if args.import_rows:
             entry["items"].append(bench_import(t, args.import_rows))
         if not args.skip_export:
@@ -361,6 +362,8 @@ def main() -> None:
         results[size] = entry
         print(flush=True)
 
+    from benchmarks.common import load_average
+    print(f"\nload average at the end: {load_average()}")
     print(f"\nItem timings (app = full request through the app; direct = the same SQL on a raw "
           f"{'psycopg' if args.db == 'postgresql' else 'sqlite3'} connection; target ratio <= {RATIO_TARGET}x)\n")
     rows = []
