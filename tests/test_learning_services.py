@@ -291,3 +291,28 @@ def test_trainee_cannot_manage(factory):
         services.enroll(trainee_actor, cohort.id, factory.trainee().id)
     with pytest.raises(PermissionDenied):
         services.change_status(trainee_actor, cohort.id, "running")
+
+
+def test_weekly_schedule(factory):
+    # 2026-03-02 is a Monday; two weeks
+    cohort = factory.cohort(status="planned", start_date=date(2026, 3, 2), end_date=date(2026, 3, 15))
+    admin = actor(factory.user("admin"))
+    assert services.schedule_weekly(admin, cohort.id, weekdays=["0", "2"], start_time="18:30",
+                                     duration_minutes="90", topic="Lecture") == 4
+    sessions = queries.sessions(cohort.id)
+    # 18:30 in Baku (UTC+4) is 14:30 UTC
+    assert [(s.starts_at.day, s.starts_at.hour, s.starts_at.minute) for s in sessions] == [
+        (2, 14, 30), (4, 14, 30), (9, 14, 30), (11, 14, 30)]
+    assert sessions[0].ends_at - sessions[0].starts_at == timedelta(minutes=90)
+    # running it again adds nothing
+    assert services.schedule_weekly(admin, cohort.id, weekdays=[0, 2], start_time="18:30") == 0
+    with pytest.raises(ValidationError) as info:
+        services.schedule_weekly(admin, cohort.id, weekdays=["9"], start_time="25:00", duration_minutes="5")
+    assert set(info.value.fields) == {"weekdays", "start_time", "duration_minutes"}
+
+
+def test_form_times_are_local(factory):
+    cohort = factory.cohort(status="planned", start_date=date(2026, 3, 1), end_date=date(2026, 4, 1))
+    s = services.add_session(actor(factory.user("admin")), cohort.id, starts_at="2026-03-02T02:00")
+    # 02:00 in Baku is 22:00 UTC the day before, still the cohort's 2 March locally
+    assert (s.starts_at.day, s.starts_at.hour) == (1, 22)

@@ -188,3 +188,17 @@ def test_csrf_enforced_on_grids(app, client, login_as, world, factory, monkeypat
     assert response.status_code in (302, 400)
     db.session.expire_all()
     assert db.session.get(Enrollment, e.id).final_score is None
+
+
+def test_weekly_schedule_page(client, login_as, world):
+    cohort = world["cohort"]
+    login_as(world["admin"])
+    url = f"/center/cohorts/{cohort.id}/schedule"
+    response = client.post(url, data={"weekdays": ["0", "1", "2", "3", "4", "5", "6"], "start_time": "10:00",
+                                      "duration_minutes": "120"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(CohortSession)) == 10
+    assert client.post(url, data={"start_time": "10:00", "duration_minutes": "120"}).status_code == 422
+    client.post("/logout")
+    login_as(world["stranger"])
+    assert client.post(url, data={"weekdays": ["0"], "start_time": "10:00", "duration_minutes": "60"}).status_code == 404

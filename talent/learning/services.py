@@ -271,19 +271,34 @@ def _check_transition(cohort: Cohort, target: str) -> None:
 
 # ---- schedule ----------------------------------------------------------------------------------
 
-def _as_datetime(value: Any, name: str, errors: dict[str, str]) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    text = str(value or "").strip()
-    if not text:
-        errors[name] = str(_l("This field is required."))
-        return None
+def _local_zone():
+    """Times typed into forms are wall-clock times at the centers (the configured zone)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        errors[name] = str(_l("Write the time as YYYY-MM-DD HH:MM."))
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Baku")
+    except Exception:  # an unknown zone name: fall back to Baku
+        return ZoneInfo("Asia/Baku")
+
+
+def _as_datetime(value: Any, name: str, errors: dict[str, str]) -> datetime | None:
+    """An aware datetime; a naive one (from a form) is read in the centers' time zone."""
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        text = str(value or "").strip()
+        if not text:
+            errors[name] = str(_l("This field is required."))
+            return None
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            errors[name] = str(_l("Write the time as YYYY-MM-DD HH:MM."))
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_local_zone())
+    return parsed.astimezone(timezone.utc)
 
 
 def add_session(actor: Actor, cohort_id: int, *, starts_at: Any, ends_at: Any = None,
@@ -302,7 +317,7 @@ def add_session(actor: Actor, cohort_id: int, *, starts_at: Any, ends_at: Any = 
         errors["topic"] = str(_l("At most %(n)d characters.", n=200))
     if start and end and end <= start:
         errors["ends_at"] = str(_l("The end is not after the start."))
-    if start and not (cohort.start_date <= start.date() <= cohort.end_date):
+    if start and not (cohort.start_date <= start.astimezone(_local_zone()).date() <= cohort.end_date):
         errors["starts_at"] = str(_l("The session must be within the cohort's dates."))
     if start and not errors and db.session.scalar(
             select(CohortSession.id).where(CohortSession.cohort_id == cohort.id,
@@ -316,6 +331,68 @@ def add_session(actor: Actor, cohort_id: int, *, starts_at: Any, ends_at: Any = 
     audit.record(actor, "session.create", "cohort_session", session.id, center_id=cohort.center_id,
                  details={"cohort_id": cohort.id})
     return session
+
+
+MAX_SESSIONS = 500
+
+
+def schedule_weekly(actor: Actor, cohort_id: int, *, weekdays: Iterable[Any], start_time: Any,
+                    duration_minutes: Any = 120, topic: str | None = None, version: Any = None) -> int:
+    """Schedule a session on each chosen weekday (0 = Monday … 6 = Sunday) from the cohort's
+    start date to its end date, at ``start_time`` ("HH:MM", the centers' time zone). Times that
+    already have a session are skipped. Returns the number of sessions added."""
+    from datetime import time as time_of_day
+    cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
+    check_version(cohort, version)
+    if cohort.status in ("completed", "cancelled"):
+        raise InvalidTransition(_l("A completed or cancelled cohort cannot be changed."))
+    errors: dict[str, str] = {}
+    days: set[int] = set()
+    for day in weekdays or []:
+        try:
+            number = int(day)
+        except (TypeError, ValueError):
+            number = -1
+        if not 0 <= number <= 6:
+            errors["weekdays"] = str(_l("Choose days of the week."))
+            break
+        days.add(number)
+    if not days and "weekdays" not in errors:
+        errors["weekdays"] = str(_l("Choose days of the week."))
+    if isinstance(start_time, time_of_day):
+        at = start_time
+    else:
+        try:
+            at = time_of_day.fromisoformat(str(start_time or "").strip())
+        except ValueError:
+            at = None
+            errors["start_time"] = str(_l("Write the time as HH:MM."))
+    minutes = _as_int(duration_minutes, "duration_minutes", errors, 15, 12 * 60)
+    topic = (topic or "").strip() or None
+    if topic and len(topic) > 200:
+        errors["topic"] = str(_l("At most %(n)d characters.", n=200))
+    if errors:
+        raise ValidationError(FIX_FIELDS, fields=errors)
+    zone = _local_zone()
+    existing = set(db.session.scalars(select(CohortSession.starts_at).where(CohortSession.cohort_id == cohort.id)))
+    wanted = []
+    day = cohort.start_date
+    while day <= cohort.end_date:
+        if day.weekday() in days:
+            starts = datetime.combine(day, at.replace(tzinfo=None), tzinfo=zone).astimezone(timezone.utc)
+            if starts not in existing:
+                wanted.append(starts)
+        day += timedelta(days=1)
+    if len(wanted) + len(existing) > MAX_SESSIONS:
+        raise ValidationError(FIX_FIELDS, fields={"weekdays": str(_l(
+            "That would make more than %(n)d sessions.", n=MAX_SESSIONS))})
+    for starts in wanted:
+        db.session.add(CohortSession(cohort_id=cohort.id, starts_at=starts,
+                                     ends_at=starts + timedelta(minutes=minutes), topic=topic))
+    db.session.flush()
+    audit.record(actor, "session.schedule", "cohort", cohort.id, center_id=cohort.center_id,
+                 details={"added": len(wanted), "weekdays": sorted(days)})
+    return len(wanted)
 
 
 def delete_session(actor: Actor, session_id: int) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from talent.centers.queries import page_number, paginate_rows
@@ -70,6 +71,17 @@ class StatusForm(FlaskForm):
 class SessionForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
+
+
+WEEKDAY_LABELS = [("0", _l("Monday")), ("1", _l("Tuesday")), ("2", _l("Wednesday")), ("3", _l("Thursday")),
+                  ("4", _l("Friday")), ("5", _l("Saturday")), ("6", _l("Sunday"))]
+
+
+class ScheduleForm(FlaskForm):
+    weekdays = SelectMultipleField(_l("Days of the week"), choices=WEEKDAY_LABELS, validators=[DataRequired()])
+    start_time = TimeField(_l("Start time"), validators=[DataRequired()])
+    duration_minutes = IntegerField(_l("Length (minutes)"), default=120, validators=[DataRequired(), NumberRange(15, 720)])
     topic = StringField(_l("Topic"), validators=[Optional(), Length(max=200)])
 
 
@@ -143,7 +155,8 @@ def cohort_edit(cohort_id: int):
     return render_template("center/cohort_form.html", form=form, cohort=cohort)
 
 
-def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=None, status_form=None):
+def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=None, status_form=None,
+            schedule_form=None):
     roster = ls.view_roster(current_actor(), cohort)
     counts = ls.seat_counts(cohort.id)
     sessions = lq.sessions(cohort.id)
@@ -155,6 +168,7 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
         "center/cohort_detail.html", cohort=cohort, roster=roster, counts=counts, sessions=sessions,
         mark_counts=mark_counts, waiting=waiting, positions={e.id: i for i, e in enumerate(waiting, start=1)}, enroll_form=enroll_form or EnrollForm(formdata=None),
         session_form=session_form or SessionForm(formdata=None), status_form=status_form,
+        schedule_form=schedule_form or ScheduleForm(formdata=None),
         withdraw_form=WithdrawForm(formdata=None), transitions=sorted(ls.TRANSITIONS[cohort.status]),
         free=max(cohort.capacity - counts["enrolled"], 0), **_labels()), status_code
 
@@ -245,6 +259,27 @@ def session_add(cohort_id: int):
             flash(_("Session added."), "success")
             return redirect(url_for("center.cohort_detail", cohort_id=cohort.id) + "#schedule")
     return _detail(cohort, status_code=422, session_form=form)
+
+
+@bp.route("/cohorts/<int:cohort_id>/schedule", methods=["POST"])
+@roles_required(*STAFF)
+def session_schedule(cohort_id: int):
+    """Add a weekly series of sessions over the cohort's dates."""
+    actor = current_actor()
+    cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        try:
+            n = ls.schedule_weekly(actor, cohort.id, weekdays=form.weekdays.data, start_time=form.start_time.data,
+                                   duration_minutes=form.duration_minutes.data, topic=form.topic.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            db.session.rollback()
+            cohort = ls.get_cohort(actor, cohort_id)
+        else:
+            flash(_("%(n)d sessions added.", n=n), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id) + "#schedule")
+    return _detail(cohort, status_code=422, schedule_form=form)
 
 
 @bp.route("/sessions/<int:session_id>/delete", methods=["POST"])
