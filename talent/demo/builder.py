@@ -24,7 +24,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from talent import audit
 from talent.accounts.models import CenterAssignment, User
@@ -34,7 +34,7 @@ from talent.centers.models import Center
 from talent.credentials.models import SerialCounter
 from talent.demo import data
 from talent.demo.bulk import BulkWriter
-from talent.demo.people import NameMaker, fin_sequence
+from talent.demo.people import DEMO_SEEDS, NameMaker, fin_sequence
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.objectives.models import Objective
@@ -157,7 +157,7 @@ class DemoBuilder:
         self.counts = dict(w.counts)
         audit.record(Actor.system(label="demo", channel="cli"), "demo.load", "demo", None,
                      details={"seed": self.seed, "trainees": self.target, "anchor": self.today.isoformat(),
-                              **{k: v for k, v in self.counts.items()}})
+                              **self.counts})
         db.session.flush()
         self._say(f"done: {self.counts}")
         return self.staff_logins + logins
@@ -266,7 +266,7 @@ class DemoBuilder:
     def _make_employers(self) -> None:
         existing = {(e.name, e.country_code): e for e in db.session.scalars(select(Employer))}
         self.employers: dict[str, list[tuple[int, int | None]]] = {"local": [], "regional": [], "international": []}
-        for row in read_csv("employers.csv", data_folder()):
+        for row in read_csv("employers.csv", DEMO_SEEDS):
             employer = existing.get((row["name"], row["country"]))
             if employer is None:
                 employer = Employer(name=row["name"], country_code=row["country"],
@@ -703,11 +703,6 @@ class DemoBuilder:
             else:
                 counter.last_number = number
         db.session.flush()
-
-
-def data_folder():
-    from talent.demo.people import DEMO_SEEDS
-    return DEMO_SEEDS
 
 
 def _nice(value: float) -> int:
