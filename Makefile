@@ -31,11 +31,14 @@ $(TALENT_INSTANCE_PATH)/demo-logins.txt: | $(BIN)/talent
 
 demo: install $(TALENT_INSTANCE_PATH)/demo-logins.txt
 
+# The local demo switches two-factor sign-in off so the printed logins work without an authenticator
+# app; every other mode requires it for admin and ministry accounts (docs/security.md).
 run: demo
 	$(BIN)/talent db upgrade
 	@cat $(TALENT_INSTANCE_PATH)/demo-logins.txt
+	@echo "Two-factor sign-in is off for this local demo only (TALENT_REQUIRE_2FA=false)."
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	$(BIN)/talent run --host $(HOST) --port $(PORT)
+	TALENT_REQUIRE_2FA=$${TALENT_REQUIRE_2FA:-false} $(BIN)/talent run --host $(HOST) --port $(PORT)
 
 serve: install
 	$(BIN)/gunicorn --workers 3 --bind $(HOST):$(PORT) wsgi:app
