@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import selectinload
 
 from talent.catalog.models import Course
 from talent.centers.models import Center
