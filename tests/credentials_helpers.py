@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from talent.extensions import db
 
@@ -28,19 +27,3 @@ def issued(factory, **kw):
     db.session.flush()
     return award
 
-
-@pytest.fixture(autouse=True)
-def _delete_award_chains(app):
-    """SQLite checks the awards' self-reference (ON DELETE RESTRICT) row by row, so the generic
-    table reset cannot delete renewals together with the awards they renew: remove the awards
-    leaves first after each test that may have renewed one."""
-    yield
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        return
-    from sqlalchemy import delete, func, select
-    from talent.credentials.models import Award
-    db.session.rollback()
-    while db.session.scalar(select(func.count(Award.id)).where(Award.renewal_of_id.is_not(None))):
-        referenced = select(Award.renewal_of_id).where(Award.renewal_of_id.is_not(None))
-        db.session.execute(delete(Award).where(Award.id.not_in(referenced)))
-    db.session.commit()

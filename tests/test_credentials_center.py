@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from talent.audit import AuditEvent
 from talent.credentials.models import Award
 from talent.extensions import db
-from tests.credentials_helpers import _delete_award_chains, completed, issued  # noqa: F401
+from tests.credentials_helpers import completed, issued
 
 
 def _setup(factory):

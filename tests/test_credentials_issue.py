@@ -16,7 +16,7 @@ from talent.extensions import db
 from talent.learning.models import Enrollment
 from talent.permissions import Actor
 from tests.conftest import is_postgres
-from tests.credentials_helpers import _delete_award_chains, completed  # noqa: F401
+from tests.credentials_helpers import completed
 
 SYSTEM = Actor.system()
 

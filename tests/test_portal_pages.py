@@ -13,7 +13,7 @@ from talent.audit import AuditEvent
 from talent.extensions import db
 from talent.people.models import Trainee
 from talent.placement.models import Placement
-from tests.credentials_helpers import _delete_award_chains, completed, issued  # noqa: F401
+from tests.credentials_helpers import completed, issued
 
 
 def _me(factory, **kw):
