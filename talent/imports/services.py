@@ -293,7 +293,7 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
             # Core executemany (uniform keys): no per-row ORM work.
             _bulk_insert(Enrollment.__table__, enrollment_rows)
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
-                         details={"cohort_id": cohort.id if cohort else None, "file": (filename or "")[:100],
+                         details={"cohort_id": cohort.id if cohort else None, "file": "".join(ch for ch in (filename or "") if ch.isprintable())[:100],
                                   **report.counts})
     db.session.flush()
     row_events = [

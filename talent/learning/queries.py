@@ -42,8 +42,10 @@ def cohort_list(actor: Actor, *, status: str | None = None, center_id: int | Non
         stmt = stmt.where(Cohort.status == status)
     if center_id:
         stmt = stmt.where(Cohort.center_id == center_id)
+    q = "".join(ch for ch in (q or "") if ch.isprintable()).strip()[:40]
     if q:
-        stmt = stmt.where(Cohort.code.ilike(f"%{q.strip()[:40]}%"))
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Cohort.code.ilike(f"%{escaped}%", escape="\\"))
     return stmt.order_by(*COHORT_SORTS.get(sort, COHORT_SORTS["start"]))
 
 

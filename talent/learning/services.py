@@ -85,6 +85,17 @@ def get_enrollment(actor: Actor, enrollment_id: int, perm: P = P.COHORTS_READ) -
     return enrollment
 
 
+def _reason(value: Any, name: str = "reason", *, required: bool = False, message=None,
+            max_length: int = REASON_MAX) -> str | None:
+    """Free text (a reason, a topic): trimmed, bounded, no control characters."""
+    from talent.people.validation import FieldError, clean_free_text
+    try:
+        return clean_free_text(value, max_length=max_length, required=required)
+    except FieldError as error:
+        text = str(message) if message is not None and not str(value or "").strip() else str(error.message)
+        raise ValidationError(FIX_FIELDS, fields={name: text}) from None
+
+
 def check_version(cohort: Cohort, version: Any) -> None:
     """A form made from an older state of the cohort is refused with a clear conflict."""
     if version in (None, ""):
@@ -236,12 +247,8 @@ def change_status(actor: Actor, cohort_id: int, target: str, *, reason: str | No
     cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
     check_version(cohort, version)
     _check_transition(cohort, target)
-    reason = (reason or "").strip() or None
+    reason = _reason(reason, required=target == "cancelled", message=_l("Give the reason for cancelling."))
     if target == "cancelled":
-        if not reason:
-            raise ValidationError(FIX_FIELDS, fields={"reason": str(_l("Give the reason for cancelling."))})
-        if len(reason) > REASON_MAX:
-            raise ValidationError(FIX_FIELDS, fields={"reason": str(_l("At most %(n)d characters.", n=REASON_MAX))})
         cohort.cancelled_reason = reason
         now = utcnow()
         db.session.execute(
@@ -312,9 +319,10 @@ def add_session(actor: Actor, cohort_id: int, *, starts_at: Any, ends_at: Any = 
     start = _as_datetime(starts_at, "starts_at", errors)
     end = _as_datetime(ends_at, "ends_at", errors) if ends_at not in (None, "") else (
         start + timedelta(hours=2) if start else None)
-    topic = (topic or "").strip() or None
-    if topic and len(topic) > 200:
-        errors["topic"] = str(_l("At most %(n)d characters.", n=200))
+    try:
+        topic = _reason(topic, "topic", max_length=200)
+    except ValidationError as error:
+        errors.update(error.fields)
     if start and end and end <= start:
         errors["ends_at"] = str(_l("The end is not after the start."))
     if start and not (cohort.start_date <= start.astimezone(_local_zone()).date() <= cohort.end_date):
@@ -368,9 +376,10 @@ def schedule_weekly(actor: Actor, cohort_id: int, *, weekdays: Iterable[Any], st
             at = None
             errors["start_time"] = str(_l("Write the time as HH:MM."))
     minutes = _as_int(duration_minutes, "duration_minutes", errors, 15, 12 * 60)
-    topic = (topic or "").strip() or None
-    if topic and len(topic) > 200:
-        errors["topic"] = str(_l("At most %(n)d characters.", n=200))
+    try:
+        topic = _reason(topic, "topic", max_length=200)
+    except ValidationError as error:
+        errors.update(error.fields)
     if errors:
         raise ValidationError(FIX_FIELDS, fields=errors)
     zone = _local_zone()
@@ -482,11 +491,7 @@ def withdraw(actor: Actor, enrollment_id: int, reason: str) -> Enrollment:
     """Withdraw an enrolled or waitlisted trainee with a reason; the freed seat goes to the first
     on the waiting list."""
     enrollment = get_enrollment(actor, enrollment_id, P.ENROLLMENTS_WRITE)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(FIX_FIELDS, fields={"reason": str(_l("Give the reason for withdrawing."))})
-    if len(reason) > REASON_MAX:
-        raise ValidationError(FIX_FIELDS, fields={"reason": str(_l("At most %(n)d characters.", n=REASON_MAX))})
+    reason = _reason(reason, required=True, message=_l("Give the reason for withdrawing."))
     cohort = _lock(enrollment.cohort_id)
     db.session.refresh(enrollment)
     if enrollment.status not in ACTIVE_ENROLLMENT:
@@ -680,9 +685,7 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
     check_version(cohort, version)
     _check_transition(cohort, "completed")
     today = today or date.today()
-    reason = (override_reason or "").strip() or None
-    if reason and len(reason) > REASON_MAX:
-        raise ValidationError(FIX_FIELDS, fields={"reason": str(_l("At most %(n)d characters.", n=REASON_MAX))})
+    reason = _reason(override_reason)
     if today < cohort.end_date and not reason:
         raise ValidationError(
             _l("The cohort ends on %(date)s. Completing it earlier needs a reason.", date=cohort.end_date.isoformat()),

@@ -18,7 +18,8 @@ from talent.extensions import db
 from talent.geo.models import Region
 from talent.people import queries
 from talent.people.models import Trainee
-from talent.people.validation import FIELDS, RegionIndex, clean_fin, clean_trainee, FieldError, search_name
+from talent.people.validation import (FIELDS, FieldError, RegionIndex, clean_fin, clean_trainee, has_control_chars,
+                                      search_name)
 from talent.permissions import Actor, P, require, require_center, require_trainee
 
 FIX_FIELDS = _l("Please correct the marked fields.")
@@ -145,6 +146,8 @@ def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 2
         raise ValidationError(FIX_FIELDS, fields={"q": str(_l("Enter a FIN or a name."))})
     if len(text) > 200:
         raise ValidationError(FIX_FIELDS, fields={"q": str(_l("At most %(n)d characters.", n=200))})
+    if has_control_chars(text):
+        raise ValidationError(FIX_FIELDS, fields={"q": str(_l("The text contains characters that are not allowed."))})
     result = db.paginate(queries.trainee_search(actor, text), page=page, per_page=per_page,
                          error_out=False, count=True)
     audit.record(actor, "trainee.search", "trainee", None, details={"results": result.total})

@@ -52,6 +52,28 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_chars(text: str | None) -> bool:
+    """Control characters (NUL and friends) are never valid text; PostgreSQL refuses NUL."""
+    return bool(text) and _CONTROL.search(text) is not None
+
+
+def clean_free_text(value: Any, *, max_length: int, required: bool = False) -> str | None:
+    """A reason, topic or other free text: trimmed, no control characters, bounded length."""
+    text = _text(value)
+    if not text:
+        if required:
+            raise FieldError(_l("This field is required."))
+        return None
+    if has_control_chars(text):
+        raise FieldError(_l("The text contains characters that are not allowed."))
+    if len(text) > max_length:
+        raise FieldError(_l("At most %(n)d characters.", n=max_length))
+    return text
+
+
 def clean_fin(value: Any) -> str:
     """FIN: trimmed, upper-cased, exactly 7 digits or capital Latin letters."""
     fin = _text(value).upper()
@@ -70,6 +92,8 @@ def clean_name(value: Any, *, required: bool = True) -> str | None:
         return None
     if len(name) > NAME_MAX:
         raise FieldError(_l("At most %(n)d characters.", n=NAME_MAX))
+    if has_control_chars(name):
+        raise FieldError(_l("The text contains characters that are not allowed."))
     return name
 
 
