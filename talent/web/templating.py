@@ -27,6 +27,9 @@ NAVIGATION = [
     ("trainee.certificates", _l("My certificates"), {"trainee"}),
     ("trainee.jobs", _l("My jobs"), {"trainee"}),
     ("trainee.my_data", _l("My data"), {"trainee"}),
+    ("account.service_tokens", _l("Service tokens"), {"admin"}),
+    ("account.tokens", _l("API tokens"), {"admin", "center_admin", "ministry", "trainee"}),
+    ("api_v1.docs", _l("API docs"), {"admin", "center_admin", "ministry"}),
 ]
 
 
