@@ -82,3 +82,29 @@ def test_phone_property(raw):
     from talent.people.validation import clean_phone
     phone = clean_phone(raw)
     assert phone.startswith("+994") and len(phone) == 13 and phone[4:].isdigit()
+
+
+def test_huge_ids_are_not_found_not_500(client, login_as, world):
+    login_as(world["admin"])
+    big = "9" * 25
+    for url in (f"/center/cohorts?center_id={big}", f"/center/cohorts/{big}", f"/center/trainees/{big}",
+                f"/center/trainees/new?cohort_id={big}", f"/center/imports?cohort_id={big}",
+                f"/center/cohorts/{world['cohort'].id}/sessions/{big}/attendance"):
+        assert client.get(url).status_code in (200, 404), url
+    for url, data in ((f"/center/cohorts/{big}/enroll", {"fin": "1234567"}),
+                      (f"/center/enrollments/{big}/withdraw", {"reason": "x"}),
+                      (f"/center/sessions/{big}/delete", {}),
+                      ("/center/trainees/new", {"home_region_id": big, "center_id": big}),
+                      ("/center/imports", {"center_id": big, "cohort_id": big})):
+        assert client.post(url, data=data).status_code in (404, 422), url
+
+
+def test_services_refuse_huge_ids(factory):
+    from talent.errors import NotFound
+    from talent.learning import services as ls
+    from talent.people import services as ps
+    from talent.permissions import Actor
+    for call in (lambda: ls.get_cohort(Actor.system(), 10**20), lambda: ps.get_trainee(Actor.system(), 10**20),
+                 lambda: ls.get_enrollment(Actor.system(), -1), lambda: ls.delete_session(Actor.system(), "x")):
+        with pytest.raises(NotFound):
+            call()

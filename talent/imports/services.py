@@ -30,7 +30,7 @@ from talent.imports.parser import FileProblem, Sheet, read_sheet
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.people.services import region_index
-from talent.people.validation import FIELDS, clean_trainee
+from talent.people.validation import FIELDS, as_id, clean_trainee
 from talent.permissions import Actor, P, require, require_center
 
 CHUNK = 500
@@ -101,19 +101,13 @@ class ImportReport:
 
 def _load_targets(actor: Actor, center_id: Any, cohort_id: Any) -> tuple[Center, Cohort | None]:
     require(actor, P.IMPORTS_RUN)
-    try:
-        center = db.session.get(Center, int(center_id))
-    except (TypeError, ValueError):
-        center = None
+    center = db.session.get(Center, as_id(center_id)) if as_id(center_id) else None
     if center is None:
         raise ValidationError(_l("Please correct the marked fields."), fields={"center_id": str(_l("Unknown center."))})
     require_center(actor, P.IMPORTS_RUN, center.id)
     cohort = None
     if cohort_id not in (None, "", 0):
-        try:
-            cohort = db.session.get(Cohort, int(cohort_id))
-        except (TypeError, ValueError):
-            cohort = None
+        cohort = db.session.get(Cohort, as_id(cohort_id)) if as_id(cohort_id) else None
         if cohort is None or not actor.covers_center(cohort.center_id):
             raise NotFound(_l("Not found."))
         if cohort.center_id != center.id:

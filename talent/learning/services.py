@@ -34,6 +34,7 @@ from talent.extensions import db
 from talent.learning.models import (ATTENDANCE_MARKS, COHORT_MODES, Attendance, Cohort, CohortSession,
                                     Enrollment)
 from talent.people.models import Trainee
+from talent.people.validation import as_id
 from talent.permissions import Actor, P, require, require_center, require_trainee
 
 FIX_FIELDS = _l("Please correct the marked fields.")
@@ -57,6 +58,9 @@ def get_cohort(actor: Actor, cohort_id: int, perm: P = P.COHORTS_READ, *, lock: 
     """A cohort of the actor's centers, or NotFound (another center's cohort is not revealed).
     With ``lock`` the row is locked for the rest of the transaction (PostgreSQL)."""
     require(actor, perm)
+    cohort_id = as_id(cohort_id)
+    if cohort_id is None:
+        raise NotFound(_l("Not found."))
     stmt = select(Cohort).where(Cohort.id == cohort_id)
     if lock:
         stmt = stmt.with_for_update(of=Cohort).execution_options(populate_existing=True)
@@ -78,7 +82,7 @@ def _lock(cohort_id: int) -> Cohort:
 
 def get_enrollment(actor: Actor, enrollment_id: int, perm: P = P.COHORTS_READ) -> Enrollment:
     require(actor, perm)
-    enrollment = db.session.get(Enrollment, enrollment_id)
+    enrollment = db.session.get(Enrollment, as_id(enrollment_id)) if as_id(enrollment_id) else None
     if enrollment is None:
         raise NotFound(_l("Not found."))
     require(actor, perm, enrollment.cohort.center_id)
@@ -406,7 +410,7 @@ def schedule_weekly(actor: Actor, cohort_id: int, *, weekdays: Iterable[Any], st
 
 def delete_session(actor: Actor, session_id: int) -> None:
     """Remove a session (and its attendance marks); attendance percentages are recomputed."""
-    session = db.session.get(CohortSession, session_id)
+    session = db.session.get(CohortSession, as_id(session_id)) if as_id(session_id) else None
     if session is None:
         raise NotFound(_l("Not found."))
     cohort = get_cohort(actor, session.cohort_id, P.COHORTS_WRITE, lock=True)
@@ -440,7 +444,7 @@ def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = Tr
     cohort = get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE, lock=True)
     if cohort.status not in ENROLLABLE:
         raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=cohort.status))
-    trainee = db.session.get(Trainee, trainee_id)
+    trainee = db.session.get(Trainee, as_id(trainee_id)) if as_id(trainee_id) else None
     if trainee is None:
         raise NotFound(_l("Not found."))
     existing = db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort.id,
@@ -749,7 +753,7 @@ def view_roster(actor: Actor, cohort: Cohort) -> list[Enrollment]:
 def trainee_enrollment(actor: Actor, enrollment_id: int) -> Enrollment:
     """An enrollment the actor may see through its trainee (staff of their centers, or the
     trainee)."""
-    enrollment = db.session.get(Enrollment, enrollment_id)
+    enrollment = db.session.get(Enrollment, as_id(enrollment_id)) if as_id(enrollment_id) else None
     if enrollment is None:
         raise NotFound(_l("Not found."))
     require_trainee(actor, enrollment.trainee_id)

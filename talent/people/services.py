@@ -18,8 +18,8 @@ from talent.extensions import db
 from talent.geo.models import Region
 from talent.people import queries
 from talent.people.models import Trainee
-from talent.people.validation import (FIELDS, FieldError, RegionIndex, clean_fin, clean_trainee, has_control_chars,
-                                      search_name)
+from talent.people.validation import (FIELDS, FieldError, RegionIndex, as_id, clean_fin, clean_trainee,
+                                      has_control_chars, search_name)
 from talent.permissions import Actor, P, require, require_center, require_trainee
 
 FIX_FIELDS = _l("Please correct the marked fields.")
@@ -40,10 +40,9 @@ def _check_center(actor: Actor, center_id: int | None) -> int | None:
                 return next(iter(actor.center_ids))
             raise ValidationError(FIX_FIELDS, fields={"center_id": str(_l("Choose one of your centers."))})
         return None
-    try:
-        center_id = int(center_id)
-    except (TypeError, ValueError):
-        raise ValidationError(FIX_FIELDS, fields={"center_id": str(_l("Unknown center."))}) from None
+    center_id = as_id(center_id)
+    if center_id is None:
+        raise ValidationError(FIX_FIELDS, fields={"center_id": str(_l("Unknown center."))})
     from talent.centers.models import Center
     if db.session.get(Center, center_id) is None:
         raise ValidationError(FIX_FIELDS, fields={"center_id": str(_l("Unknown center."))})
@@ -79,13 +78,17 @@ def _region_value(data: Mapping[str, Any]) -> Any:
     """Forms send ``home_region_id``; imports and the API send ``home_region`` (code or name)."""
     value = data.get("home_region")
     if value in (None, "") and data.get("home_region_id") not in (None, ""):
-        region = db.session.get(Region, int(data["home_region_id"])) if str(data["home_region_id"]).isdigit() else None
+        region_id = as_id(data["home_region_id"])
+        region = db.session.get(Region, region_id) if region_id else None
         return region.code if region else "?"
     return value
 
 
 def get_trainee(actor: Actor, trainee_id: int, *, audit_view: bool = True) -> Trainee:
     """One trainee's record for staff (or the trainee themself); audited as ``trainee.view``."""
+    trainee_id = as_id(trainee_id)
+    if trainee_id is None:
+        raise NotFound(_l("Not found."))
     require_trainee(actor, trainee_id)
     trainee = db.session.get(Trainee, trainee_id)
     if trainee is None:
@@ -100,6 +103,9 @@ def update_trainee(actor: Actor, trainee_id: int, data: Mapping[str, Any], *,
     """Change some fields of a trainee (only the keys present in ``data``); keeps
     ``search_name`` in sync. Changing the FIN to one already registered is a Duplicate."""
     require(actor, P.TRAINEES_WRITE)
+    trainee_id = as_id(trainee_id)
+    if trainee_id is None:
+        raise NotFound(_l("Not found."))
     require_trainee(actor, trainee_id)
     trainee = db.session.get(Trainee, trainee_id)
     if trainee is None:

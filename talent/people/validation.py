@@ -74,6 +74,24 @@ def clean_free_text(value: Any, *, max_length: int, required: bool = False) -> s
     return text
 
 
+MAX_ID = 2**31 - 1
+
+
+def as_id(value: Any) -> int | None:
+    """A database id from outside (URL, form, JSON): a whole number from 1 to 2**31-1, else None
+    (PostgreSQL refuses larger integers for integer columns)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not text.isdigit() or len(text) > 10:
+            return None
+        number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 def clean_fin(value: Any) -> str:
     """FIN: trimmed, upper-cased, exactly 7 digits or capital Latin letters."""
     fin = _text(value).upper()

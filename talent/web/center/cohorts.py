@@ -18,6 +18,7 @@ from talent.extensions import db
 from talent.learning import queries as lq
 from talent.learning import services as ls
 from talent.learning.models import COHORT_STATUSES, CohortSession
+from talent.people.validation import as_id
 from talent.permissions import P
 from talent.web.access import roles_required
 from talent.web.center.views import bp
@@ -100,8 +101,7 @@ def cohorts():
     actor = current_actor()
     status = request.args.get("status") or None
     status = status if status in COHORT_STATUSES else None
-    center_id = request.args.get("center_id", "")
-    center_id = int(center_id) if center_id.isdigit() else None
+    center_id = as_id(request.args.get("center_id"))
     sort = request.args.get("sort", "start")
     sort = sort if sort in lq.COHORT_SORTS else "start"
     q = (request.args.get("q") or "").strip()[:40] or None
@@ -132,7 +132,7 @@ def cohort_new():
     return render_template("center/cohort_form.html", form=form, cohort=None)
 
 
-@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def cohort_edit(cohort_id: int):
     actor = current_actor()
@@ -173,14 +173,14 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
         free=max(cohort.capacity - counts["enrolled"], 0), **_labels()), status_code
 
 
-@bp.route("/cohorts/<int:cohort_id>")
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>")
 @roles_required(*STAFF)
 def cohort_detail(cohort_id: int):
     cohort = ls.get_cohort(current_actor(), cohort_id)
     return _detail(cohort)
 
 
-@bp.route("/cohorts/<int:cohort_id>/status", methods=["POST"])
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/status", methods=["POST"])
 @roles_required(*STAFF)
 def cohort_status(cohort_id: int):
     actor = current_actor()
@@ -200,7 +200,7 @@ def cohort_status(cohort_id: int):
     return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
 
 
-@bp.route("/cohorts/<int:cohort_id>/enroll", methods=["POST"])
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/enroll", methods=["POST"])
 @roles_required(*STAFF)
 def cohort_enroll(cohort_id: int):
     actor = current_actor()
@@ -221,7 +221,7 @@ def cohort_enroll(cohort_id: int):
     return _detail(cohort, status_code=422, enroll_form=form)
 
 
-@bp.route("/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
+@bp.route("/enrollments/<int(max=2147483647):enrollment_id>/withdraw", methods=["POST"])
 @roles_required(*STAFF)
 def enrollment_withdraw(enrollment_id: int):
     actor = current_actor()
@@ -241,7 +241,7 @@ def enrollment_withdraw(enrollment_id: int):
     return redirect(url_for("center.cohort_detail", cohort_id=cohort_id))
 
 
-@bp.route("/cohorts/<int:cohort_id>/sessions", methods=["POST"])
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions", methods=["POST"])
 @roles_required(*STAFF)
 def session_add(cohort_id: int):
     actor = current_actor()
@@ -261,7 +261,7 @@ def session_add(cohort_id: int):
     return _detail(cohort, status_code=422, session_form=form)
 
 
-@bp.route("/cohorts/<int:cohort_id>/schedule", methods=["POST"])
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/schedule", methods=["POST"])
 @roles_required(*STAFF)
 def session_schedule(cohort_id: int):
     """Add a weekly series of sessions over the cohort's dates."""
@@ -282,7 +282,7 @@ def session_schedule(cohort_id: int):
     return _detail(cohort, status_code=422, schedule_form=form)
 
 
-@bp.route("/sessions/<int:session_id>/delete", methods=["POST"])
+@bp.route("/sessions/<int(max=2147483647):session_id>/delete", methods=["POST"])
 @roles_required(*STAFF)
 def session_delete(session_id: int):
     actor = current_actor()
@@ -293,7 +293,7 @@ def session_delete(session_id: int):
     return redirect(url_for("center.cohort_detail", cohort_id=cohort_id) + "#schedule")
 
 
-@bp.route("/cohorts/<int:cohort_id>/sessions/<int:session_id>/attendance", methods=["GET", "POST"])
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions/<int(max=2147483647):session_id>/attendance", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def attendance(cohort_id: int, session_id: int):
     """The attendance grid of one session: one row per enrolled trainee, present/absent/excused."""
@@ -329,7 +329,7 @@ def attendance(cohort_id: int, session_id: int):
                            **_labels()), status_code
 
 
-@bp.route("/cohorts/<int:cohort_id>/scores", methods=["GET", "POST"])
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/scores", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def scores(cohort_id: int):
     """The score grid: a final score 0–100 per enrolled trainee, saved all together."""

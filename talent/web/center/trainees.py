@@ -90,9 +90,8 @@ def trainee_new():
     """Register a trainee; with ``cohort_id`` (a cohort of mine) also enroll them into it."""
     actor = current_actor()
     cohort = None
-    cohort_arg = request.args.get("cohort_id", "")
-    if cohort_arg.isdigit():
-        cohort = ls.get_cohort(actor, int(cohort_arg), P.ENROLLMENTS_WRITE)
+    if request.args.get("cohort_id"):
+        cohort = ls.get_cohort(actor, request.args.get("cohort_id"), P.ENROLLMENTS_WRITE)
     form = TraineeForm()
     form.fill_choices(actor, with_center=cohort is None)
     if request.method == "GET" and cohort is None and actor.center_ids and len(actor.center_ids) == 1:
@@ -119,7 +118,7 @@ def trainee_new():
     return render_template("center/trainee_form.html", form=form, trainee=None, cohort=cohort), status
 
 
-@bp.route("/trainees/<int:trainee_id>")
+@bp.route("/trainees/<int(max=2147483647):trainee_id>")
 @roles_required(*STAFF)
 def trainee_detail(trainee_id: int):
     actor = current_actor()
@@ -131,7 +130,7 @@ def trainee_detail(trainee_id: int):
                            can_write=actor.has(P.TRAINEES_WRITE), my_centers=actor.center_ids)
 
 
-@bp.route("/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
+@bp.route("/trainees/<int(max=2147483647):trainee_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def trainee_edit(trainee_id: int):
     actor = current_actor()
