@@ -135,3 +135,12 @@ def test_issue_button_needs_csrf(client, factory, login_as, app, monkeypatch):
     response = client.post(f"/center/cohorts/{enrollment.cohort_id}/awards/issue")
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Award.id))) == 0
+
+
+def test_control_characters_in_reason_are_refused(client, factory, login_as):
+    award, admin, _ = _setup(factory)
+    login_as(admin)
+    response = client.post(f"/center/awards/{award.id}/revoke", data={"reason": "bad\x00reason"})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Award, award.id).revoked_at is None

@@ -146,3 +146,13 @@ def test_reset_link_expires(client, factory, monkeypatch):
     # An invitation token is not a reset token.
     token = path.rsplit("/", 1)[1]
     assert client.get(f"/invitation/{token}").status_code == 410
+
+
+def test_garbage_input_never_500(client, factory):
+    for email in ("nul\x00@example.az", "x" * 300 + "@example.az", "ä@ä"):
+        assert client.post("/password-reset", data={"email": email}).status_code in (302, 422)
+    assert client.post("/verify", data={"serial": "AZAI\x00", "birth_date": "1998-05-17"}).status_code == 404
+    assert client.get("/verify/abc%00def").status_code == 404
+    assert client.get("/api/v1/verify/abc%00def").status_code == 404
+    assert client.get("/invitation/abc%00def").status_code == 410
+    assert mail.outbox == []

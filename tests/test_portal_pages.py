@@ -165,3 +165,19 @@ def test_consents_need_csrf(client, factory, login_as, app, monkeypatch):
     assert client.post("/me/data/consents", data={}).status_code == 400
     db.session.expire_all()
     assert db.session.get(Trainee, trainee.id).followup_consent is True
+
+
+def test_job_form_garbage_is_refused(client, factory, login_as):
+    trainee, user = _me(factory)
+    db.session.commit()
+    login_as(user)
+    start = (date.today() - timedelta(days=5)).isoformat()
+    for data in ({"employer_name": "Bad\x00Co", "country_code": "AZ", "job_title": "Analyst",
+                  "employment_type": "full_time", "start_date": start},
+                 {"employer_name": "Co", "country_code": "ZZ", "job_title": "Analyst",
+                  "employment_type": "astronaut", "start_date": start, "monthly_pay_azn": "lots"},
+                 {"employer_name": "Co" * 200, "country_code": "AZ", "job_title": "A\x07",
+                  "employment_type": "full_time", "start_date": "17.05.2024x"}):
+        response = client.post("/me/jobs", data=data)
+        assert response.status_code == 422
+    assert db.session.scalar(select(func.count(Placement.id))) == 0

@@ -22,6 +22,7 @@ from talent.accounts.services import normalise_email, set_password
 from talent.errors import Conflict, DomainError, NotFound, ValidationError
 from talent.extensions import db
 from talent.people.models import Trainee
+from talent.people.validation import has_control_chars
 from talent.permissions import Actor, P, require, require_trainee
 
 INVITE = "invite"
@@ -135,7 +136,7 @@ def request_password_reset(email: str, *, ip: str | None = None,
                            link_builder: Callable[[str, str], str] = link_for) -> None:
     """Email a reset link when an active account has this email. Answers the same either way."""
     email = normalise_email(email)
-    if not email or len(email) > 254:
+    if not email or len(email) > 254 or has_control_chars(email):
         return
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None or not user.active:

@@ -21,6 +21,7 @@ from talent.db import utcnow
 from talent.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment
+from talent.people.validation import has_control_chars
 from talent.permissions import Actor, P, require
 
 SERIAL_PREFIX = "AZAI"
@@ -148,6 +149,9 @@ def revoke_award(actor: Actor, award: Award, reason: str) -> Award:
     if not reason:
         raise ValidationError(_l("Please correct the marked fields."),
                               fields={"reason": _l("Give a reason for revoking.")})
+    if has_control_chars(reason):
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"reason": _l("The text contains characters that are not allowed.")})
     if len(reason) > REVOKE_REASON_MAX:
         raise ValidationError(_l("Please correct the marked fields."),
                               fields={"reason": _l("At most %(n)d characters.", n=REVOKE_REASON_MAX)})

@@ -37,12 +37,19 @@ class ConsentForm(FlaskForm):
     research_consent = BooleanField(_l("My anonymised data may be used for research"))
 
 
+def no_control_chars(_form, field) -> None:
+    from wtforms.validators import ValidationError as FieldValidationError
+    from talent.people.validation import has_control_chars
+    if isinstance(field.data, str) and has_control_chars(field.data):
+        raise FieldValidationError(_l("The text contains characters that are not allowed."))
+
+
 class JobForm(FlaskForm):
-    employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200)])
-    employer_city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    employer_name = StringField(_l("Employer"), validators=[DataRequired(), Length(max=200), no_control_chars])
+    employer_city = StringField(_l("City"), validators=[Optional(), Length(max=120), no_control_chars])
     country_code = SelectField(_l("Country"), validators=[DataRequired()])
     sector_id = SelectField(_l("Sector"), validators=[Optional()])
-    job_title = StringField(_l("Job title"), validators=[DataRequired(), Length(max=200)])
+    job_title = StringField(_l("Job title"), validators=[DataRequired(), Length(max=200), no_control_chars])
     employment_type = SelectField(_l("Employment type"), validators=[DataRequired()],
                                   choices=[SelectChoice(k, v) for k, v in EMPLOYMENT_TYPE_LABELS.items()])
     remote = BooleanField(_l("Remote work"))
