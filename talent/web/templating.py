@@ -17,6 +17,7 @@ NAVIGATION = [
     ("center.cohorts", _l("Cohorts"), {"center_admin", "admin"}),
     ("center.trainees", _l("Trainees"), {"center_admin", "admin"}),
     ("center.followups", _l("Follow-up"), {"center_admin", "admin"}),
+    ("center.awards", _l("Certificates"), {"center_admin", "admin"}),
     ("ministry.dashboard", _l("Dashboard"), {"ministry", "admin"}),
     ("ministry.regions", _l("Regions"), {"ministry", "admin"}),
     ("ministry.objectives", _l("Objectives"), {"ministry", "admin"}),
