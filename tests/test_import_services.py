@@ -202,3 +202,12 @@ def test_cli_import(app, factory, tmp_path):
     assert runner.invoke(args=["import", "trainees", str(good), "--center", "NOPE"]).exit_code == 2
     assert runner.invoke(args=["import", "trainees", str(tmp_path / "missing.csv"), "--center", "BAKU1"]).exit_code == 2
     assert runner.invoke(args=["import", "trainees", str(good)]).exit_code == 2
+
+
+def test_race_with_another_registration_is_a_conflict(setup, factory, monkeypatch):
+    from talent.errors import Conflict
+    center, _, admin = setup
+    factory.trainee(fin="1AAAAA1")
+    monkeypatch.setattr(services, "_ids_by_fin", lambda fins: {})    # the lookup ran before the other insert
+    with pytest.raises(Conflict):
+        services.commit_import(admin, csv_bytes(), center_id=center.id)

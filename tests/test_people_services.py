@@ -124,3 +124,13 @@ def test_search_needs_text_and_permission(factory):
 def test_ministry_cannot_create(factory):
     with pytest.raises(PermissionDenied):
         services.create_trainee(actor(factory.user("ministry")), trainee_data())
+
+
+def test_concurrent_same_fin_is_a_duplicate_not_a_crash(factory, monkeypatch):
+    """Two registrations of one FIN racing: the loser gets Duplicate (the unique constraint)."""
+    admin = factory.user("admin")
+    services.create_trainee(actor(admin), trainee_data())
+    # simulate the race: the pre-check does not see the first row
+    monkeypatch.setattr(services.db.session, "scalar", lambda *a, **k: None)
+    with pytest.raises(Duplicate):
+        services.create_trainee(actor(admin), trainee_data())

@@ -19,12 +19,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from talent import audit
 from talent.audit import AuditEvent
 from talent.centers.models import Center
 from talent.db import utcnow
-from talent.errors import NotFound, ValidationError
+from talent.errors import Conflict, NotFound, ValidationError
 from talent.extensions import db
 from talent.imports.parser import FileProblem, Sheet, read_sheet
 from talent.learning.models import Cohort, Enrollment
@@ -239,11 +240,16 @@ def _bulk_insert(table, rows: list[dict[str, Any]]) -> None:
         json_columns = {name for name in columns if table.c[name].type.__class__.__name__ == "JSON"}
         cursor = connection.connection.driver_connection.cursor()
         names = ", ".join(f'"{name}"' for name in columns)
-        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[name]) if name in json_columns and row[name] is not None
-                                else row[name] for name in columns])
-        cursor.close()
+        import psycopg
+        try:
+            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([json.dumps(row[name]) if name in json_columns and row[name] is not None
+                                    else row[name] for name in columns])
+        except psycopg.errors.IntegrityError as error:   # same meaning as SQLAlchemy's, for the caller
+            raise IntegrityError(f"COPY {table.name}", None, error) from error
+        finally:
+            cursor.close()
     else:
         db.session.execute(insert(table), rows)
 
@@ -268,7 +274,11 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
     new_rows = [dict(p.values, registered_by_center_id=center.id, consent_at=now, created_at=now, updated_at=now)
                 for p in report.plans if p.trainee == NEW]
     if new_rows:
-        _bulk_insert(Trainee.__table__, new_rows)
+        try:
+            _bulk_insert(Trainee.__table__, new_rows)
+        except IntegrityError:  # another import or registration took some of these FINs meanwhile
+            raise Conflict(_l("Some of these trainees were registered by someone else while the file was being "
+                              "imported. Nothing was imported; check the file again.")) from None
         created = _ids_by_fin([r["fin"] for r in new_rows])
         for plan in report.plans:
             if plan.trainee == NEW:

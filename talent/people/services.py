@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from talent import audit
 from talent.errors import Duplicate, NotFound, PermissionDenied, ValidationError
@@ -68,8 +69,14 @@ def create_trainee(actor: Actor, data: Mapping[str, Any], *, center_id: int | No
                         fields={"fin": str(_l("A trainee with this FIN is already registered; "
                                               "enroll them by FIN instead."))})
     trainee = Trainee(registered_by_center_id=center_id, **values)
-    db.session.add(trainee)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():   # a concurrent registration of the same FIN: a clear Duplicate
+            db.session.add(trainee)
+            db.session.flush()
+    except IntegrityError:
+        raise Duplicate(_l("A trainee with this FIN is already registered."),
+                        fields={"fin": str(_l("A trainee with this FIN is already registered; "
+                                              "enroll them by FIN instead."))}) from None
     audit.record(actor, "trainee.create", "trainee", trainee.id, trainee_id=trainee.id, center_id=center_id)
     return trainee
 
