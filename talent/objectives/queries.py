@@ -91,14 +91,16 @@ def _filters(objective: Objective, start: date, end: date, today: date) -> Filte
                    timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku"))
 
 
-def _national_row(filters: Filters, cache: dict | None) -> dict[str, int]:
-    """The one-row aggregate for ``filters``; objectives that share a scope and period (several
-    national ones usually do) reuse it through ``cache`` instead of running it again."""
-    if cache is not None and filters in cache:
-        return cache[filters]
-    row = queries.metrics(filters, None).get(0, queries.zero_metrics())
+def _national_row(filters: Filters, cache: dict | None, only: tuple[str, ...]) -> dict[str, int]:
+    """The one-row aggregate of the metrics in ``only`` for ``filters`` (only what the objective
+    needs, so a count of awards reads the awards alone); objectives that share a scope, period
+    and metric reuse it through ``cache`` instead of running it again."""
+    cache_key = (filters, only)
+    if cache is not None and cache_key in cache:
+        return cache[cache_key]
+    row = queries.metrics(filters, None, only=only).get(0, queries.zero_metrics())
     if cache is not None:
-        cache[filters] = row
+        cache[cache_key] = row
     return row
 
 
@@ -109,14 +111,15 @@ def current_value(objective: Objective, today: date, k: int | None = None, *, ca
         start = date(objective.baseline_year, 1, 1)
         if today < start:
             return Cell(float(objective.baseline_value), "shown", "count", k)
-        row = _national_row(_filters(objective, start, today, today), cache)
-        count = row[COUNT_SOURCES[objective.metric]]
+        source = COUNT_SOURCES[objective.metric]
+        row = _national_row(_filters(objective, start, today, today), cache, (source,))
+        count = row[source]
         cell = suppress([{"n": count}], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
         if cell.value is None:
             return cell
         return Cell(float(objective.baseline_value) + count, "shown", "count", k)
     num, den = RATE_SOURCES[objective.metric]
-    row = _national_row(_filters(objective, today - timedelta(days=364), today, today), cache)
+    row = _national_row(_filters(objective, today - timedelta(days=364), today, today), cache, (num, den))
     spec = TableSpec(counts=[], rates=[RateSpec("rate", num, den)])
     return suppress([{num: row[num], den: row[den]}], spec, k=k).rows[0]["cells"]["rate"]
 

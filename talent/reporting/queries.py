@@ -48,6 +48,7 @@ ENROLLMENT_METRICS = ("enrolled", "active", "completed", "certified", "completio
 PLACEMENT_METRICS = ("placed", "placements", "local", "regional", "international")
 ALL_METRICS = ("centers",) + ENROLLMENT_METRICS + PLACEMENT_METRICS
 TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
+TOTAL = "__total__"  # key of the all-groups row in results that carry one
 COHORT_DIMENSIONS = ("region", "center", "course", "skill")
 
 
@@ -127,13 +128,14 @@ def _with_dimension_joins(stmt, dimension: str | None, *, trainee_column=None):
 def course_conditions(filters: Filters) -> list[ColumnElement]:
     """The course and place filters, as conditions on Cohort and Course."""
     conds: list[ColumnElement] = []
+    # Course filters as a semi-join on the (small) courses table: no join needed when unfiltered.
     if filters.level:
-        conds.append(Course.level == filters.level)
+        conds.append(Cohort.course_id.in_(select(Course.id).where(Course.level == filters.level)))
     if filters.sector_id:
-        conds.append(Course.sector_id == filters.sector_id)
+        conds.append(Cohort.course_id.in_(select(Course.id).where(Course.sector_id == filters.sector_id)))
     if filters.skill_id:
-        conds.append(Course.id.in_(select(course_skills.c.course_id)
-                                   .where(course_skills.c.skill_id == filters.skill_id)))
+        conds.append(Cohort.course_id.in_(select(course_skills.c.course_id)
+                                          .where(course_skills.c.skill_id == filters.skill_id)))
     if filters.region_id:
         conds.append(Cohort.center_id.in_(select(Center.id).where(Center.region_id == filters.region_id)))
     if filters.center_id:
@@ -141,18 +143,17 @@ def course_conditions(filters: Filters) -> list[ColumnElement]:
     return conds
 
 
-def _flag(condition) -> ColumnElement:
-    return case((condition, 1), else_=0)
-
-
-def enrollment_metrics(filters: Filters, dimension: str | None = None) -> dict[Any, dict[str, int]]:
-    """Per group: enrolled, active, completed, certified and the numerators/denominators of the
-    completion, certification and 6-month placement rates."""
+def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
+    """The condition that makes an enrollment row count in each enrollment metric."""
     in_period = lambda col: and_(col >= filters.start_at, col < filters.end_before)  # noqa: E731
     ended_in_period = Cohort.end_date.between(filters.start, filters.end)
     cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
     completed = Enrollment.status == "completed"
-    has_award = and_(Award.id.is_not(None), Award.revoked_at.is_(None))
+    completed_in_period = and_(completed, in_period(Enrollment.completed_at))
+    has_award = (select(Award.id)
+                 .where(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None),
+                        Award.revoked_at.is_(None))
+                 .exists())
     placed_within = (
         select(Placement.id)
         .where(Placement.trainee_id == Enrollment.trainee_id,
@@ -161,33 +162,56 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None) -> dict[A
                or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
         .exists())
     eligible = and_(completed, ended_in_period, Cohort.end_date <= cutoff)
-    key = _dimension_column(dimension, filters)
-    inner = (
-        select(
-            key.label("k"),
-            _flag(and_(Enrollment.status.in_(EVER_ENROLLED), in_period(Enrollment.enrolled_at))).label("enrolled"),
-            _flag(and_(Enrollment.status == "enrolled", Cohort.start_date <= filters.end,
-                       Cohort.end_date >= filters.start)).label("active"),
-            _flag(and_(completed, in_period(Enrollment.completed_at))).label("completed"),
-            _flag(and_(has_award, Award.issued_on.between(filters.start, filters.end))).label("certified"),
-            _flag(and_(completed, ended_in_period)).label("completion_num"),
-            _flag(and_(Enrollment.status.in_(FINISHED), ended_in_period)).label("completion_den"),
-            _flag(and_(completed, in_period(Enrollment.completed_at), has_award)).label("cert_num"),
-            _flag(and_(completed, in_period(Enrollment.completed_at))).label("cert_den"),
-            _flag(and_(eligible, placed_within)).label("placement_num"),
-            _flag(eligible).label("placement_den"),
-            _flag(and_(completed, ended_in_period, Cohort.end_date > cutoff)).label("placement_pending"),
-        )
+    awarded_in_period = Enrollment.id.in_(
+        select(Award.enrollment_id).where(Award.issued_on.between(filters.start, filters.end),
+                                          Award.revoked_at.is_(None), Award.renewal_of_id.is_(None)))
+    return {
+        "certified": awarded_in_period,
+        "enrolled": and_(Enrollment.status.in_(EVER_ENROLLED), in_period(Enrollment.enrolled_at)),
+        "active": and_(Enrollment.status == "enrolled", Cohort.start_date <= filters.end,
+                       Cohort.end_date >= filters.start),
+        "completed": completed_in_period,
+        "completion_num": and_(completed, ended_in_period),
+        "completion_den": and_(Enrollment.status.in_(FINISHED), ended_in_period),
+        "cert_num": and_(completed_in_period, has_award),
+        "cert_den": completed_in_period,
+        "placement_num": and_(eligible, placed_within),
+        "placement_den": eligible,
+        "placement_pending": and_(completed, ended_in_period, Cohort.end_date > cutoff),
+    }
+
+
+def enrollment_metrics(filters: Filters, dimension: str | None = None,
+                       only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+    """Per group: enrolled, active, completed, certified and the numerators/denominators of the
+    completion, certification and 6-month placement rates (or just the metrics in ``only``).
+
+    One pass over the enrollments that can count at all (the WHERE is the OR of the metrics'
+    conditions, so a narrow request such as awards alone uses the awards' date index)."""
+    flags = enrollment_flags(filters)
+    wanted = [m for m in ENROLLMENT_METRICS if only is None or m in only]
+    out: dict[Any, dict[str, int]] = {}
+    if not wanted:
+        return out
+    # The cheap condition first: placement_num implies placement_den, cert_num implies cert_den.
+    cheap = {"placement_num": "placement_den", "cert_num": "cert_den"}
+    where_parts = [flags[cheap.get(m, m)] for m in wanted]
+    key = _dimension_column(dimension, filters).label("k")
+    stmt = (
+        select(key, *[func.count().filter(flags[m]).label(m) for m in wanted])
         .select_from(Enrollment)
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
-        .join(Course, Course.id == Cohort.course_id)
-        .outerjoin(Award, and_(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None)))
     )
-    inner = _with_dimension_joins(inner, dimension, trainee_column=Enrollment.trainee_id)
-    inner = inner.where(*course_conditions(filters)).subquery()
-    outer = select(inner.c.k, *[func.coalesce(func.sum(inner.c[m]), 0).label(m) for m in ENROLLMENT_METRICS]
-                   ).group_by(inner.c.k)
-    return {row.k: {m: int(getattr(row, m)) for m in ENROLLMENT_METRICS} for row in _session().execute(outer)}
+    stmt = _with_dimension_joins(stmt, dimension, trainee_column=Enrollment.trainee_id)
+    stmt = stmt.where(or_(*where_parts), *course_conditions(filters))
+    if dimension is not None:
+        stmt = stmt.group_by(key)
+    for row in _session().execute(stmt):
+        out.setdefault(row.k, {}).update({m: int(getattr(row, m)) for m in wanted})
+    for values in out.values():
+        for m in ENROLLMENT_METRICS if only is None else [m for m in ENROLLMENT_METRICS if m in only]:
+            values.setdefault(m, 0)
+    return out
 
 
 def _placement_base(filters: Filters, dimension: str | None, key, extra_columns):
@@ -199,7 +223,6 @@ def _placement_base(filters: Filters, dimension: str | None, key, extra_columns)
         .join(Employer, Employer.id == Placement.employer_id)
         .join(Enrollment, and_(Enrollment.trainee_id == Placement.trainee_id, Enrollment.status == "completed"))
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
-        .join(Course, Course.id == Cohort.course_id)
     )
     stmt = _with_dimension_joins(stmt, dimension, trainee_column=Placement.trainee_id)
     return stmt.where(Placement.start_date.between(filters.start, filters.end),
@@ -208,20 +231,31 @@ def _placement_base(filters: Filters, dimension: str | None, key, extra_columns)
                       *course_conditions(filters))
 
 
-def placement_metrics(filters: Filters, dimension: str | None = None) -> dict[Any, dict[str, int]]:
-    """Per group: distinct trainees placed, distinct placements, and placements per market."""
+def placement_metrics(filters: Filters, dimension: str | None = None, *,
+                      with_total: bool = False) -> dict[Any, dict[str, int]]:
+    """Per group: distinct trainees placed, distinct placements, and placements per market.
+    ``with_total`` adds the all-groups row under the key ``TOTAL`` (distinct counts: not the sum
+    of the groups) — one ROLLUP query on PostgreSQL, a second query elsewhere."""
     key = _dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     inner = _placement_base(filters, dimension, key, [
         Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market")]).subquery()
+    rollup = with_total and dimension is not None and _dialect() == "postgresql"
     outer = select(
         inner.c.k,
         func.count(func.distinct(inner.c.tid)).label("placed"),
         func.count(func.distinct(inner.c.pid)).label("placements"),
         *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m)
           for m in ("local", "regional", "international")],
-    ).group_by(inner.c.k)
-    return {row.k: {m: int(getattr(row, m)) for m in PLACEMENT_METRICS} for row in _session().execute(outer)}
+    ).group_by(func.rollup(inner.c.k) if rollup else inner.c.k)
+    out = {}
+    for row in _session().execute(outer):
+        out[TOTAL if (rollup and row.k is None) else row.k] = {m: int(getattr(row, m)) for m in PLACEMENT_METRICS}
+    if with_total and not rollup:
+        out[TOTAL] = placement_metrics(filters, None).get(0, {m: 0 for m in PLACEMENT_METRICS})
+    elif with_total:
+        out.setdefault(TOTAL, {m: 0 for m in PLACEMENT_METRICS})
+    return out
 
 
 def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, int]:
@@ -229,8 +263,7 @@ def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, i
     if dimension in TRAINEE_DIMENSIONS:
         return {}
     key = _dimension_column(dimension, filters)
-    inner = (select(key.label("k"), Cohort.center_id.label("cid"))
-             .select_from(Cohort).join(Course, Course.id == Cohort.course_id))
+    inner = select(key.label("k"), Cohort.center_id.label("cid")).select_from(Cohort)
     inner = _with_dimension_joins(inner, dimension)
     inner = inner.where(Cohort.status != "cancelled", Cohort.start_date <= filters.end,
                         Cohort.end_date >= filters.start, *course_conditions(filters)).subquery()
@@ -238,18 +271,58 @@ def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, i
     return {row.k: int(row.n) for row in _session().execute(outer)}
 
 
-def metrics(filters: Filters, dimension: str | None = None) -> dict[Any, dict[str, int]]:
-    """Every metric per group (groups with no data are absent; callers add zero rows)."""
+def metrics(filters: Filters, dimension: str | None = None,
+            only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+    """Every metric (or those in ``only``) per group; groups with no data are absent."""
     out: dict[Any, dict[str, int]] = {}
-    for source in (enrollment_metrics(filters, dimension), placement_metrics(filters, dimension)):
+    sources = [enrollment_metrics(filters, dimension, only)]
+    if only is None or set(only) & set(PLACEMENT_METRICS):
+        sources.append(placement_metrics(filters, dimension))
+    for source in sources:
         for key, values in source.items():
             out.setdefault(key, {}).update(values)
-    for key, n in center_counts(filters, dimension).items():
-        out.setdefault(key, {})["centers"] = n
+    if only is None or "centers" in only:
+        for key, n in center_counts(filters, dimension).items():
+            out.setdefault(key, {})["centers"] = n
     for values in out.values():
         for m in ALL_METRICS:
             values.setdefault(m, 0)
     return out
+
+
+ADDITIVE_DIMENSIONS = ("region", "center", "course", "gender", "age_band", "home")
+
+
+def metrics_with_total(filters: Filters, dimension: str) -> tuple[dict[Any, dict[str, int]], dict[str, int]]:
+    """Per group and for all groups together. Each enrollment falls in exactly one group of an
+    additive dimension, so the total of the enrollment metrics is the sum of the groups (one
+    scan instead of two); people placed, placements and centers are distinct counts and get
+    their own (small) queries."""
+    if dimension not in ADDITIVE_DIMENSIONS:
+        return metrics(filters, dimension), metrics(filters, None).get(0, zero_metrics())
+    rows: dict[Any, dict[str, int]] = {}
+    for key, values in enrollment_metrics(filters, dimension).items():
+        rows.setdefault(key, {}).update(values)
+    placements = placement_metrics(filters, dimension, with_total=True)
+    placement_total = placements.pop(TOTAL)
+    for key, values in placements.items():
+        rows.setdefault(key, {}).update(values)
+    if dimension not in TRAINEE_DIMENSIONS:
+        for key, n in center_counts(filters, dimension).items():
+            rows.setdefault(key, {})["centers"] = n
+    for values in rows.values():
+        for m in ALL_METRICS:
+            values.setdefault(m, 0)
+    total = {m: sum(r[m] for r in rows.values()) for m in ENROLLMENT_METRICS}
+    total.update(placement_total)
+    # A center belongs to one region, so centers add up over regions and over a region's centers.
+    if dimension in ("region", "center"):
+        total["centers"] = sum(r["centers"] for r in rows.values())
+    elif dimension not in TRAINEE_DIMENSIONS:
+        total["centers"] = center_counts(filters, None).get(0, 0)
+    for m in ALL_METRICS:
+        total.setdefault(m, 0)
+    return rows, total
 
 
 def zero_metrics() -> dict[str, int]:
@@ -285,8 +358,7 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         for row in _session().execute(stmt):
             out[row.q][metric] = int(row.n)
 
-    enroll_base = (select(Enrollment.id).select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
-                   .join(Course, Course.id == Cohort.course_id))
+    enroll_base = select(Enrollment.id).select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
     count_by("enrollments", _bucket_case(Enrollment.enrolled_at, ts_buckets), enroll_base,
              [Enrollment.status.in_(EVER_ENROLLED), Enrollment.enrolled_at >= filters.start_at,
               Enrollment.enrolled_at < filters.end_before])
@@ -294,7 +366,7 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
              [Enrollment.status == "completed", Enrollment.completed_at >= filters.start_at,
               Enrollment.completed_at < filters.end_before])
     award_base = (select(Award.id).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
-                  .join(Cohort, Cohort.id == Enrollment.cohort_id).join(Course, Course.id == Cohort.course_id))
+                  .join(Cohort, Cohort.id == Enrollment.cohort_id))
     count_by("awards", _bucket_case(Award.issued_on, day_buckets), award_base,
              [Award.revoked_at.is_(None), Award.renewal_of_id.is_(None),
               Award.issued_on.between(filters.start, filters.end)])

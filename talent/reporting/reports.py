@@ -78,6 +78,7 @@ FAIRNESS_SPEC = TableSpec(
 )
 FAIRNESS_COLUMNS = ["completion_den", "completion_rate", "completion_gap", "completed", "certification_rate",
                     "certification_gap", "placement_den", "placement_rate", "placement_gap"]
+FAIRNESS_RAW = ("completion_num", "completion_den", "cert_num", "completed", "placement_num", "placement_den")
 FAIRNESS_RATES = (("completion_rate", "completion_gap"), ("certification_rate", "certification_gap"),
                   ("placement_rate", "placement_gap"))
 
@@ -152,13 +153,13 @@ def _localized(obj) -> str:
 
 # ---- regions and drill-down -----------------------------------------------------------------------
 
-def _regions(filters: Filters) -> tuple[Table, list[Region]]:
+def _regions(filters: Filters) -> tuple[Table, list[Region], dict[str, int]]:
+    """The regions table (suppressed), the regions, and the raw national figures (private)."""
     regions = list(db.session.scalars(select(Region).order_by(Region.id)))
-    data = queries.metrics(filters, "region")
-    national = queries.metrics(filters, None).get(0, queries.zero_metrics())
+    data, national = queries.metrics_with_total(filters, "region")
     rows = [{"id": r.id, "code": r.code, "label": _localized(r), **data.get(r.id, queries.zero_metrics())}
             for r in regions]
-    return suppress(rows, MAIN_SPEC, total=dict(national), k=_k()), regions
+    return suppress(rows, MAIN_SPEC, total=dict(national), k=_k()), regions, national
 
 
 def sort_rows(table: NamedTable, column: str | None, descending: bool = False) -> list[str]:
@@ -183,7 +184,7 @@ def sort_rows(table: NamedTable, column: str | None, descending: bool = False) -
 def regions_table(filters: Filters, *, actor=None) -> Report:
     """One row per economic region (all 14, zeros included) plus the national total."""
     _check(actor)
-    table, _ = _regions(filters)
+    table, _, _ = _regions(filters)
     return Report("regions", _l("Regions"), filters, [
         NamedTable("regions", _l("Regions"), _l("Region"), MAIN_COLUMNS, table, _l("Azerbaijan"))])
 
@@ -191,7 +192,7 @@ def regions_table(filters: Filters, *, actor=None) -> Report:
 def national_summary(filters: Filters, *, actor=None) -> Report:
     """The national figures: the total row of the regions table (suppressed together with it)."""
     _check(actor)
-    table, _ = _regions(filters)
+    table, _, _ = _regions(filters)
     national = Table(rows=[table.total], total=None, k=table.k, columns=table.columns,
                      row_status=[table.total_status])
     market_total = table.total
@@ -212,14 +213,14 @@ def _get_region(region_id: int) -> Region:
 
 def _region_centers(filters: Filters, region_id: int) -> tuple[Table, Region]:
     region = _get_region(region_id)
-    regions_tbl, regions = _regions(filters)
+    regions_tbl, regions, _ = _regions(filters)
     index = next(i for i, r in enumerate(regions) if r.id == region.id)
     scoped = filters.scoped(region_id=region.id)
-    data = queries.metrics(scoped, "center")
+    data, region_total = queries.metrics_with_total(scoped, "center")
     centers = list(db.session.scalars(select(Center).where(Center.region_id == region.id).order_by(Center.name)))
     rows = [{"id": c.id, "code": c.code, "label": c.name, **data.get(c.id, queries.zero_metrics())}
             for c in centers]
-    total = {"id": region.id, "label": _localized(region), **queries.metrics(scoped, None).get(0, queries.zero_metrics())}
+    total = {"id": region.id, "label": _localized(region), **region_total}
     table = suppress(rows, MAIN_SPEC, total=total, k=_k(), total_preset=regions_tbl.row_status[index])
     return table, region
 
@@ -244,9 +245,9 @@ def center_breakdown(filters: Filters, center_id: int, *, actor=None) -> Report:
     index = next((i for i, r in enumerate(region_tbl.rows) if r["id"] == center.id), None)
     preset = region_tbl.row_status[index] if index is not None else None
     scoped = filters.scoped(center_id=center.id)
-    total = {"id": center.id, "label": center.name, **queries.metrics(scoped, None).get(0, queries.zero_metrics())}
+    by_course, center_total = queries.metrics_with_total(scoped, "course")
+    total = {"id": center.id, "label": center.name, **center_total}
 
-    by_course = queries.metrics(scoped, "course")
     ran = select(Cohort.course_id).where(Cohort.center_id == center.id)
     courses = list(db.session.scalars(select(Course).where(Course.id.in_(ran)).order_by(Course.code)))
     course_rows = [{"id": c.id, "code": c.code, "label": f"{c.code} — {c.title}",
@@ -283,15 +284,14 @@ def fairness(filters: Filters, *, actor=None) -> Report:
     each group's gap to the overall rate and a flag where it exceeds ``FAIRNESS_GAP_PP``."""
     _check(actor)
     threshold = float(current_app.config.get("FAIRNESS_GAP_PP", 10))
-    regions_tbl, _ = _regions(filters)
-    national = queries.metrics(filters, None).get(0, queries.zero_metrics())
+    regions_tbl, _, national = _regions(filters)
     preset = {c: regions_tbl.total_status[c] for c in ("completion_num", "completion_den", "cert_num",
                                                         "completed", "placement_num", "placement_den")}
     report = Report("fairness", _l("Fairness"), filters, [])
     report.extra["threshold"] = threshold
     flags = 0
     for dimension, (title, key_label, groups) in FAIRNESS_GROUPS.items():
-        data = queries.metrics(filters, dimension)
+        data = queries.metrics(filters, dimension, only=FAIRNESS_RAW)
         rows = [{"code": code, "label": label, **data.get(code, queries.zero_metrics())} for code, label in groups]
         table = suppress(rows, FAIRNESS_SPEC, total={"label": _l("All"), **national}, k=_k(), total_preset=preset)
         overall = table.total["cells"]
@@ -360,7 +360,7 @@ def trends(filters: Filters, *, actor=None) -> Report:
     data = queries.trend_metrics(filters, quarters)
     rows = [{"code": label, "label": label, **data[label]} for label, _, _ in quarters]
     total = {"label": _l("Period"), **{c: sum(r[c] for r in rows) for c in TREND_SPEC.counts}}
-    regions_tbl, _ = _regions(filters)
+    regions_tbl, _, _ = _regions(filters)
     preset = {col: regions_tbl.total_status[src] for col, src in TREND_FROM_NATIONAL.items()}
     table = suppress(rows, TREND_SPEC, total=total, k=_k(), total_preset=preset)
     return Report("trends", _l("Trends"), filters, [
