@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from talent import audit
 from talent.catalog.models import Course
@@ -187,8 +188,12 @@ def create_cohort(actor: Actor, data: Mapping[str, Any]) -> Cohort:
     if db.session.scalar(select(Cohort.id).where(Cohort.code == values["code"])) is not None:
         raise ValidationError(FIX_FIELDS, fields={"code": str(_l("A cohort with this code already exists."))})
     cohort = Cohort(status="planned", version=1, **values)
-    db.session.add(cohort)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():   # the same code created concurrently: a field message
+            db.session.add(cohort)
+            db.session.flush()
+    except IntegrityError:
+        raise ValidationError(FIX_FIELDS, fields={"code": str(_l("A cohort with this code already exists."))}) from None
     audit.record(actor, "cohort.create", "cohort", cohort.id, center_id=cohort.center_id,
                  details={"code": cohort.code})
     return cohort
