@@ -34,13 +34,11 @@ MINISTRY = "ministry@talent.az"
 
 def report_items(bench) -> list[tuple[str, str, object]]:
     """(name, page path, function) for every ministry report."""
-    from sqlalchemy import text
     from talent.reporting import reports
     from talent.objectives.queries import objectives_progress
     region_id = bench.scalar("SELECT id FROM regions WHERE code = 'BAKU'")
     center_id = bench.scalar("SELECT c.id FROM centers c JOIN regions r ON r.id = c.region_id "
                              "WHERE r.code = 'BAKU' ORDER BY c.id LIMIT 1")
-    del text
     year = date.today().year
     query = f"?period=year&year={year}"
     return [

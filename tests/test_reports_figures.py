@@ -176,3 +176,56 @@ def test_k5_hides_small_cells_and_complements(ds):
         for cell in cells.values():
             if cell.status != "shown":
                 assert cell.value is None
+
+
+def _exactly_one_hidden(cells_list) -> bool:
+    return sum(1 for c in cells_list if c.value is None) == 1
+
+
+@pytest.mark.parametrize("build", ["regions", "mobility", "trends", "fairness", "region", "center"])
+def test_no_sum_on_any_report_has_a_single_hidden_cell(ds, build):
+    """On the real reports (k = 5): wherever a total is shown, the cells adding up to it never
+    have exactly one withheld member (it could be worked out by subtraction)."""
+    f = filters()
+    report = {"regions": lambda: reports.regions_table(f), "mobility": lambda: reports.mobility(f),
+              "trends": lambda: reports.trends(f), "fairness": lambda: reports.fairness(f),
+              "region": lambda: reports.region_centers(f, ds.baku.region_id),
+              "center": lambda: reports.center_breakdown(f, ds.baku.id)}[build]()
+    checked = 0
+    for named in report.tables:
+        table = named.table
+        counts = [c for c in named.columns if table.rows and c in table.rows[0]["cells"]
+                  and table.rows[0]["cells"][c].kind == "count"]
+        for col in counts:
+            if table.total and table.total["cells"][col].value is not None and len(table.rows) > 1:
+                members = [r["cells"][col] for r in table.rows]
+                assert not _exactly_one_hidden(members), (named.name, col)
+                checked += 1
+        for row in table.rows + ([table.total] if table.total else []):
+            cells = row["cells"]
+            for total_col, parts in (("placements", ["local", "regional", "international"]),
+                                     ("placements", ["same_region", "baku", "other_az", "az_unknown",
+                                                     "regional", "international"])):
+                if all(p in cells for p in parts) and total_col in cells and cells[total_col].value is not None:
+                    assert not _exactly_one_hidden([cells[p] for p in parts]), (named.name, row.get("label"))
+    if build == "regions":
+        assert checked  # the regions table has shown column totals to check
+
+
+def test_charts_carry_only_shown_values(ds):
+    table = reports.regions_table(filters()).tables[0]
+    data = reports.chart(table, ["placed", "completed"], "bar")
+    by_label = dict(zip(data["labels"], zip(*[d["data"] for d in data["datasets"]])))
+    ganja = next(r for r in table.table.rows if r["code"] == "GANJA_DASHKASAN")
+    assert by_label[str(ganja["label"])] == (None, 5)  # 1 placed is withheld, 5 completed shown
+
+
+def test_definitions_in_three_languages():
+    from talent.reporting.definitions import DEFINITIONS, in_language
+    keys = {key for key, _ in DEFINITIONS}
+    assert {"enrolled", "active", "completed", "certified", "placed", "completion_rate", "certification_rate",
+            "placement_rate", "market", "suppression", "mobility", "fairness", "objectives"} <= keys
+    for language in ("az", "en", "ru"):
+        items = in_language(language)
+        assert len(items) == len(DEFINITIONS) and all(term and len(text) > 30 for _, term, text in items)
+    assert in_language("az")[0][1] == "Dövr" and in_language("ru")[0][1] == "Период"
