@@ -363,3 +363,22 @@ def test_browser_ministry_filters_switches_language_and_exports(journey, factory
     assert sum(row[2] for row in regions[1:] if isinstance(row[2], int)) == 8 * 2, regions  # regions + total
     j.shot("xlsx-downloaded")
     j.assert_clean_console()
+
+
+# ---- the watcher itself --------------------------------------------------------------------------
+
+def test_browser_csp_watch_catches_an_inline_script_and_style(journey):
+    """The console check would see an inline script or style: a page under the app's own CSP with
+    both is reported as violations (so a clean journey means none slipped in)."""
+    from talent.web.security import CSP
+    j = journey()
+    body = "<!doctype html><html><head><style>p{color:red}</style></head><body><p>x</p><script>document.title='ran'</script></body></html>"
+    j.page.route(j.server.url("/csp-probe"), lambda route: route.fulfill(
+        status=200, body=body, headers={"Content-Type": "text/html", "Content-Security-Policy": CSP}))
+    j.page.goto(j.server.url("/csp-probe"))
+    j.page.wait_for_timeout(200)
+    assert j.page.title() != "ran"
+    violations = " ".join(text for _url, text in j.csp_violations())
+    assert "script" in violations and "style" in violations, j.console_errors
+    with pytest.raises(AssertionError, match="CSP violations"):
+        j.assert_clean_console()
