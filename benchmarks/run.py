@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -129,7 +130,7 @@ class Bench:
         try:
             cursor = raw.cursor()
             for statement, parameters, many in statements:
-                if many:
+                if many and not isinstance(parameters, Mapping):
                     cursor.executemany(statement, parameters)
                 else:
                     cursor.execute(statement, parameters)
@@ -172,6 +173,11 @@ def page_items(bench: Bench) -> list[tuple[str, str, str, str, dict | None]]:
         ("trainee search: FIN", center_admin, "POST", "/center/trainees", {"q": fin}),
         ("cohort list", center_admin, "GET", "/center/cohorts", None),
         ("cohort roster (largest)", center_admin, "GET", f"/center/cohorts/{cohort_id}", None),
+        ("center dashboard", center_admin, "GET", "/center/", None),
+        ("center awards list", center_admin, "GET", "/center/awards", None),
+        ("center follow-up queue", center_admin, "GET", "/center/followups", None),
+        ("center jobs list", center_admin, "GET", "/center/placements", None),
+        ("trainee learning page", "trainee@talent.az", "GET", "/me/learning", None),
         ("verification page", "", "GET", f"/verify/{code}", None),
         ("verification API", "", "GET", f"/api/v1/verify/{code}", None),
     ]
