@@ -30,6 +30,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_logging(app)
+    register_converters(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -44,6 +45,19 @@ def register_logging(app: Flask) -> None:
     install()  # no personal data (FIN, SQL parameters) in any log record
     if not app.logger.handlers or app.config["PRODUCTION"]:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def register_converters(app: Flask) -> None:
+    """``<int:…>`` in every route stops at the database's integer range, so an id no record can
+    have is a 404 from routing rather than an out-of-range error in the database."""
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseId(IntegerConverter):
+        def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's signature)
+            kwargs.setdefault("max", 2_147_483_647)
+            super().__init__(map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseId
 
 
 def register_extensions(app: Flask) -> None:

@@ -164,3 +164,11 @@ def test_security_headers(client):
 def test_health_endpoints(client):
     assert client.get("/healthz").json == {"status": "ok"}
     assert client.get("/readyz").json["database"] == "ok"
+
+
+def test_ids_beyond_the_database_range_are_404(client, factory):
+    user = factory.user("admin")
+    db.session.commit()
+    login(client, user.email)
+    assert client.get("/center/awards/99999999999").status_code == 404
+    assert client.get("/center/awards/2147483648").status_code == 404
