@@ -33,7 +33,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -130,7 +129,10 @@ class Bench:
         try:
             cursor = raw.cursor()
             for statement, parameters, many in statements:
-                if many and not isinstance(parameters, Mapping):
+                # SQLAlchemy flags some single-row INSERTs (one row per statement, with RETURNING)
+                # as executemany while passing one parameter set: replay those with execute().
+                if many and isinstance(parameters, list) and not isinstance(parameters[0] if parameters else None,
+                                                                            (str, int, float, bytes)):
                     cursor.executemany(statement, parameters)
                 else:
                     cursor.execute(statement, parameters)
