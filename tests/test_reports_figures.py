@@ -160,17 +160,18 @@ def test_k5_hides_small_cells_and_complements(ds):
     table = reports.regions_table(filters()).tables[0].table
     by_code = {r["code"]: r["cells"] for r in table.rows}
     ganja, baku = by_code["GANJA_DASHKASAN"], by_code["BAKU"]
-    # Ganja: 1 placed, 1 placement, 1 local -> "<5"; 5 completed shown.
+    # Ganja: 1 placed, 1 placement, 1 local -> "<5"; 6 enrolled shown.
     assert ganja["placed"].value is None and ganja["placed"].symbol == "<5"
     assert ganja["placements"].value is None
-    assert ganja["completed"].value == 5
+    assert ganja["enrolled"].value == 6 and baku["enrolled"].value == 13
     # Ganja's placements (1) could be worked out from the national 6 minus Baku's 5: Baku's is hidden too.
     assert baku["placements"].value is None and baku["placements"].symbol == "x"
     # Baku's market cells are all below 5.
     assert all(baku[m].value is None for m in ("local", "regional", "international"))
-    # A rate whose numerator is hidden is withheld; a 75 % completion rate of 6 / 8 is shown.
-    assert baku["completion_rate"].value == 75.0
-    assert baku["certification_rate"].value is None  # 4 of 6: numerator below 5
+    # A completion rate of 6 / 8 would show that 2 people did not complete: withheld, like a
+    # rate whose numerator is small (4 of 6 certified).
+    assert baku["completion_rate"].value is None and baku["completion_rate"].symbol == "x"
+    assert baku["certification_rate"].value is None
     # Nothing withheld keeps its value anywhere in the result.
     for cells in by_code.values():
         for cell in cells.values():
@@ -214,10 +215,10 @@ def test_no_sum_on_any_report_has_a_single_hidden_cell(ds, build):
 
 def test_charts_carry_only_shown_values(ds):
     table = reports.regions_table(filters()).tables[0]
-    data = reports.chart(table, ["placed", "completed"], "bar")
+    data = reports.chart(table, ["placed", "enrolled"], "bar")
     by_label = dict(zip(data["labels"], zip(*[d["data"] for d in data["datasets"]])))
     ganja = next(r for r in table.table.rows if r["code"] == "GANJA_DASHKASAN")
-    assert by_label[str(ganja["label"])] == (None, 5)  # 1 placed is withheld, 5 completed shown
+    assert by_label[str(ganja["label"])] == (None, 6)  # 1 placed is withheld, 6 enrolled shown
 
 
 def test_definitions_in_three_languages():

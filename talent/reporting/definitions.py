@@ -199,19 +199,23 @@ DEFINITIONS: list[tuple[str, dict[str, tuple[str, str]]]] = [
     ("suppression", {
         "en": ("Small numbers", "To protect people, a count from 1 to k−1 (k = 5 unless configured otherwise) is "
                                 "shown as “<5”. A rate is not shown (“x”) when its denominator is below k or when "
-                                "its numerator or denominator is withheld. Where a withheld number could be worked "
+                                "its numerator, its denominator or the number of people it leaves out (e.g. those "
+                                "who did not complete) is withheld — a rate of 74 of 75 would show that 1 person "
+                                "did not get there. Where a withheld number could be worked "
                                 "out from a row or column total, the next smallest number is withheld too (“x”). "
                                 "“—” means there is nothing to divide by. Exports show exactly what the screen "
                                 "shows."),
         "az": ("Kiçik rəqəmlər", "Şəxsləri qorumaq üçün 1-dən k−1-ə qədər say (başqa cür təyin edilməyibsə k = 5) "
-                                 "“<5” kimi göstərilir. Məxrəci k-dan kiçik olan və ya surəti, yaxud məxrəci "
-                                 "gizlədilən nisbət göstərilmir (“x”). Gizlədilmiş rəqəm sətir və ya sütun "
+                                 "“<5” kimi göstərilir. Məxrəci k-dan kiçik olan, yaxud surəti, məxrəci və ya "
+                                 "kənarda qalan şəxslərin sayı (məsələn, bitirməyənlər) gizlədilən nisbət "
+                                 "göstərilmir (“x”): 75-dən 74 nisbəti 1 nəfərin çatmadığını göstərərdi. Gizlədilmiş rəqəm sətir və ya sütun "
                                  "cəmindən hesablana bilərsə, növbəti ən kiçik rəqəm də gizlədilir (“x”). “—” "
                                  "bölmək üçün heç nə olmadığını bildirir. İxraclar ekranda göstərilənin eynisini "
                                  "göstərir."),
         "ru": ("Малые числа", "Для защиты людей количество от 1 до k−1 (k = 5, если не задано иное) показывается как "
-                              "«<5». Доля не показывается («x»), если её знаменатель меньше k или числитель или "
-                              "знаменатель скрыт. Если скрытое число можно вычислить из итога строки или столбца, "
+                              "«<5». Доля не показывается («x»), если её знаменатель меньше k или скрыт её "
+                              "числитель, знаменатель или число не вошедших в неё людей (например, не "
+                              "завершивших): доля 74 из 75 показала бы, что 1 человек не дошёл. Если скрытое число можно вычислить из итога строки или столбца, "
                               "скрывается и следующее наименьшее («x»). «—» означает, что делить не на что. "
                               "Выгрузки показывают ровно то же, что и экран."),
     }),

@@ -27,7 +27,7 @@ from talent.learning.models import Cohort
 from talent.permissions import P, require
 from talent.reporting import queries
 from talent.reporting.periods import Filters, quarters_between
-from talent.reporting.suppression import RateSpec, Table, TableSpec, suppress
+from talent.reporting.suppression import REST_PREFIX, RateSpec, Table, TableSpec, suppress
 
 COLUMN_LABELS: dict[str, Any] = {
     "centers": _l("Centers"),
@@ -159,7 +159,8 @@ def _regions(filters: Filters) -> tuple[Table, list[Region], dict[str, int]]:
     data, national = queries.metrics_with_total(filters, "region")
     rows = [{"id": r.id, "code": r.code, "label": _localized(r), **data.get(r.id, queries.zero_metrics())}
             for r in regions]
-    return suppress(rows, MAIN_SPEC, total=dict(national), k=_k()), regions, national
+    total = {"code": "AZ", "label": _l("Azerbaijan"), **national}
+    return suppress(rows, MAIN_SPEC, total=total, k=_k()), regions, national
 
 
 def sort_rows(table: NamedTable, column: str | None, descending: bool = False) -> list[str]:
@@ -285,8 +286,8 @@ def fairness(filters: Filters, *, actor=None) -> Report:
     _check(actor)
     threshold = float(current_app.config.get("FAIRNESS_GAP_PP", 10))
     regions_tbl, _, national = _regions(filters)
-    preset = {c: regions_tbl.total_status[c] for c in ("completion_num", "completion_den", "cert_num",
-                                                        "completed", "placement_num", "placement_den")}
+    preset = {c: st for c, st in regions_tbl.total_status.items()
+              if c in FAIRNESS_RAW or c.startswith(REST_PREFIX)}
     report = Report("fairness", _l("Fairness"), filters, [])
     report.extra["threshold"] = threshold
     flags = 0

@@ -4,10 +4,10 @@ The rule (DESIGN.md section 3, written out on the definitions page):
 
 1. *Primary*: a count of people from 1 to k-1 is shown as ``<k`` (k = ``SUPPRESSION_K``, 5 by
    default). Zero is shown: it reveals nobody.
-2. *Rates*: a rate is shown only when its denominator is at least k and both its numerator and
-   its denominator are shown (a rate next to its base would otherwise give the hidden count
-   back). Numerators and denominators are treated as cells of their own, even where the page
-   only prints the rate.
+2. *Rates*: a rate is shown only when its denominator is at least k and its numerator, its
+   denominator and the people it leaves out (denominator minus numerator) are all shown (a rate
+   next to its base would otherwise give a hidden count back). All three are treated as cells of
+   their own, even where the page only prints the rate.
 3. *Complementary*: the figures of a table are tied together by sums (a column of regions adds up
    to the national row, local + regional + international adds up to all placements). Wherever
    a hidden cell could be worked out from what is shown, the smallest other shown cell of that
@@ -34,6 +34,7 @@ NO_BASE = "no_base"        # a rate whose denominator is 0 (undefined, nothing t
 HIDDEN_RATE = "hidden_rate"  # a rate withheld because its base or numerator is hidden
 
 INF = float("inf")
+REST_PREFIX = "_rest:"  # the implicit "left out of the rate" count of each rate
 
 CellId = Hashable
 
@@ -285,11 +286,22 @@ def suppress(rows: list[dict[str, Any]], spec: TableSpec, *, total: dict[str, An
             grid.values[(i, col)] = int(row.get(col) or 0)
             if col in spec.entities:
                 grid.entities.add((i, col))
+    # The people a rate leaves out (denominator minus numerator: those who did not complete, were
+    # not certified, were not placed) are a count too: a rate of 74 / 75 would show that 1 person
+    # was left out. Each rate gets that count as a hidden-from-view cell of its own.
+    rest_cols = []
+    for rate in spec.rates:
+        rest = REST_PREFIX + rate.name
+        rest_cols.append(rest)
+        for i, row in enumerate(all_rows):
+            grid.values[(i, rest)] = max(grid.values[(i, rate.denominator)] - grid.values[(i, rate.numerator)], 0)
     for i in range(len(all_rows)):
         for total_col, parts in spec.row_sums:
             grid.add_sum((i, total_col), [(i, p) for p in parts])
+        for rate in spec.rates:
+            grid.add_sum((i, rate.denominator), [(i, rate.numerator), (i, REST_PREFIX + rate.name)])
     if total_index is not None and spec.additive and rows:
-        for col in raw_cols:
+        for col in raw_cols + rest_cols:
             if col in spec.entities:
                 continue
             grid.add_sum((total_index, col), [(i, col) for i in range(len(rows))])
@@ -310,7 +322,8 @@ def suppress(rows: list[dict[str, Any]], spec: TableSpec, *, total: dict[str, An
             if den == 0:
                 cells[rate.name] = Cell(None, NO_BASE, "rate", k)
             elif (den < k or status[(i, rate.numerator)] != SHOWN
-                  or status[(i, rate.denominator)] != SHOWN):
+                  or status[(i, rate.denominator)] != SHOWN
+                  or status[(i, REST_PREFIX + rate.name)] != SHOWN):
                 cells[rate.name] = Cell(None, HIDDEN_RATE, "rate", k)
             else:
                 cells[rate.name] = Cell(_rate(num, den), SHOWN, "rate", k)
@@ -320,7 +333,7 @@ def suppress(rows: list[dict[str, Any]], spec: TableSpec, *, total: dict[str, An
 
     built = [build(i, row) for i, row in enumerate(all_rows)]
     columns = list(spec.entities) + list(spec.counts) + [r.name for r in spec.rates]
-    statuses = [{col: status[(i, col)] for col in raw_cols} for i in range(len(all_rows))]
+    statuses = [{col: status[(i, col)] for col in raw_cols + rest_cols} for i in range(len(all_rows))]
     return Table(rows=built[:len(rows)], total=built[total_index] if total_index is not None else None,
                  k=k, columns=columns, row_status=statuses[:len(rows)],
                  total_status=statuses[total_index] if total_index is not None else {})
