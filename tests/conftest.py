@@ -70,6 +70,11 @@ class IsolatedClient(FlaskClient):
     """Tests hold an app context, which requests then share; clear what Flask-Login and the
     actor cache keep on ``g`` so each request (and each client) starts as a real one would."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Assertions read English text; tests of other languages pass their own header or switch.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
     def open(self, *args, **kwargs):
         from flask import g, has_app_context
         if has_app_context():
