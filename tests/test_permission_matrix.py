@@ -1,0 +1,176 @@
+"""Every registered route × every role (and anonymous), with the ids of another center's records.
+
+The expected answer is decided by the audience a route belongs to; whatever the route, no role may
+get a server error, and nobody reaches a page of an area that is not theirs.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from flask import url_for
+
+from talent.extensions import db
+from tests.conftest import login
+
+ROLES = ("anonymous", "trainee", "center_admin", "ministry", "admin")
+
+# Which roles may use each web area (by URL prefix). Public routes are open to everyone.
+AREAS = [
+    ("/admin", {"admin"}),
+    ("/center", {"admin", "center_admin"}),
+    ("/ministry", {"admin", "ministry"}),
+    ("/me", {"trainee"}),
+]
+PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healthz", "/readyz", "/login",
+                   "/lang", "/static", "/api/v1/verify", "/api/v1/openapi.json", "/api/v1/docs",
+                   "/invitation", "/password-reset", "/account")
+# Routes that end the session or switch language are not walked (they would sign the walker out).
+SKIPPED_ENDPOINTS = {"auth.logout", "auth.set_language", "static"}
+
+
+@pytest.fixture
+def world(factory):
+    """Two centers; every id points at center B (not the center admin's own center A)."""
+    center_a, center_b = factory.center(code="CA"), factory.center(code="CB")
+    cohort_a = factory.cohort(center=center_a, start_date=date.today() - timedelta(days=90),
+                              end_date=date.today() - timedelta(days=10))
+    cohort_b = factory.cohort(center=center_b, start_date=date.today() - timedelta(days=90),
+                              end_date=date.today() - timedelta(days=10))
+    trainee_a, trainee_b = factory.trainee(), factory.trainee()
+    factory.enrollment(trainee_a, cohort_a, status="completed", final_score=90, attendance_pct=95)
+    enrollment_b = factory.enrollment(trainee_b, cohort_b, status="completed", final_score=90, attendance_pct=95)
+    session_b = factory.session(cohort_b, cohort_b.start_date)
+    users = {
+        "trainee": factory.trainee_user(trainee_a),
+        "center_admin": factory.center_admin(center_a),
+        "ministry": factory.user("ministry"),
+        "admin": factory.user("admin"),
+    }
+    ids = {"cohort_id": cohort_b.id, "trainee_id": trainee_b.id, "enrollment_id": enrollment_b.id,
+           "center_id": center_b.id, "session_id": session_b.id, "user_id": users["admin"].id}
+    try:
+        from talent.credentials.services import issue_award
+        from talent.permissions import Actor
+        award = issue_award(Actor.system(), enrollment_b)
+        if award is not None:
+            ids.update(award_id=award.id, code=award.verification_code, serial=award.serial)
+    except ImportError:
+        pass
+    from talent.accounts.services import create_token
+    from talent.permissions import Actor
+    tokens = {role: create_token(Actor.system(), user, "matrix", service=False)[1] for role, user in users.items()}
+    db.session.commit()
+    return {"users": users, "ids": ids, "tokens": tokens}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIPPED_ENDPOINTS:
+            continue
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        yield rule, methods
+
+
+def _build(rule, ids) -> str | None:
+    values = {}
+    for arg in rule.arguments:
+        if arg in ids:
+            values[arg] = ids[arg]
+        elif arg.endswith("_id") or arg == "id":
+            values[arg] = 1
+        elif arg in ("lang", "code") and "lang" in rule.rule:
+            values[arg] = "en"
+        else:
+            values[arg] = ids.get(arg, "x")
+    try:
+        return url_for(rule.endpoint, _external=False, **values)
+    except Exception:
+        return None
+
+
+def _allowed(path: str) -> set[str] | None:
+    for prefix, roles in AREAS:
+        if path == prefix or path.startswith(prefix + "/"):
+            return roles
+    return None
+
+
+# API paths holding personal data: the ministry and trainees (except their own /me) never get them.
+PERSON_LEVEL_API = ("/api/v1/trainees", "/api/v1/enrollments", "/api/v1/placements", "/api/v1/awards",
+                    "/api/v1/imports", "/api/v1/cohorts/")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_api_endpoint_with_every_role_token(app, client, world, role):
+    headers = {} if role == "anonymous" else {"Authorization": f"Bearer {world['tokens'][role]}"}
+    failures, checked = [], 0
+    for rule, methods in _routes(app):
+        if not rule.rule.startswith("/api/"):
+            continue
+        url = _build(rule, world["ids"])
+        if url is None:
+            continue
+        for method in sorted(methods & {"GET", "POST", "PATCH", "PUT", "DELETE"}):
+            response = client.open(url, method=method, headers=headers,
+                                   json={} if method in {"POST", "PATCH", "PUT"} else None)
+            checked += 1
+            status = response.status_code
+            public = url.startswith(PUBLIC_PREFIXES)
+            if status >= 500:
+                failures.append(f"{method} {url}: {status}")
+            elif role == "anonymous" and not public and status != 401:
+                failures.append(f"{method} {url}: anonymous got {status}, expected 401")
+            elif role in ("ministry", "trainee") and url.startswith(PERSON_LEVEL_API) and status < 400:
+                failures.append(f"{method} {url}: {role} got {status} on person-level data")
+            elif role == "center_admin" and status < 300 and method == "GET" and not public and any(
+                    url.startswith(f"/api/v1/{resource}/{world['ids'][key]}")
+                    for resource, key in (("cohorts", "cohort_id"), ("trainees", "trainee_id"),
+                                          ("enrollments", "enrollment_id"), ("awards", "award_id"))
+                    if key in world["ids"]):
+                failures.append(f"{method} {url}: center admin read another center's record ({status})")
+    assert checked > 20
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_with_every_role(app, client, world, role):
+    if role != "anonymous":
+        login(client, world["users"][role].email)
+    checked = 0
+    failures = []
+    for rule, methods in _routes(app):
+        url = _build(rule, world["ids"])
+        if url is None:
+            continue
+        for method in sorted(methods):
+            if method not in {"GET", "POST"}:
+                continue
+            response = client.open(url, method=method, data={} if method == "POST" else None)
+            checked += 1
+            status = response.status_code
+            if status >= 500:
+                failures.append(f"{method} {url}: {status}")
+                continue
+            if url.startswith("/api/"):
+                if role == "anonymous" and not url.startswith(PUBLIC_PREFIXES) and status not in (401, 404, 405):
+                    failures.append(f"{method} {url}: anonymous got {status}, expected 401")
+                continue
+            allowed = None if url.startswith(PUBLIC_PREFIXES) else _allowed(url)
+            if allowed is None:
+                continue  # public pages and the account pages of any signed-in user
+            if role == "anonymous":
+                if not (status in (302, 401) and "/login" in response.headers.get("Location", "/login")):
+                    failures.append(f"{method} {url}: anonymous got {status}")
+            elif role not in allowed:
+                if status not in (403, 404):
+                    failures.append(f"{method} {url}: {role} got {status}, expected 403/404")
+            elif role == "center_admin" and re.search(r"/(\d+)(/|$)", url) and method == "GET":
+                # Ids of another center's records: never a 200 with that record.
+                if status == 200 and any(str(v) in url for k, v in world["ids"].items()
+                                         if k in ("cohort_id", "trainee_id", "enrollment_id", "award_id",
+                                                  "center_id", "session_id")):
+                    failures.append(f"{method} {url}: center admin of another center got 200")
+    assert checked > 10
+    assert not failures, "\n".join(failures)
