@@ -96,10 +96,13 @@ def _baku_enrolled(client) -> int:
     response = client.get("/ministry/export/regions.csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    header = next(r for r in rows if r and len(r) > 2)
-    column = next(i for i, name in enumerate(header) if name in ("Enrolled", "Qeydiyyatda", "Qəbul olunub")
-                  or name.lower().startswith("enrolled"))
-    baku = next(r for r in rows if r and r[0] in ("Bakı", "Baku", "Баку"))
+    from sqlalchemy import select
+    from talent.geo.models import Region
+    from talent.reporting.reports import MAIN_COLUMNS
+    region = db.session.scalars(select(Region).where(Region.code == "BAKU")).one()
+    names = {region.name_az, region.name_en, region.name_ru}
+    column = 1 + MAIN_COLUMNS.index("enrolled")  # the first column is the region (any language)
+    baku = next(r for r in rows if r and r[0] in names)
     return int(baku[column])
 
 
