@@ -128,6 +128,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "IMPORT_MAX_BYTES": _int(env, "TALENT_MAX_UPLOAD_MB", 10, 1) * 1024 * 1024,
         "IMPORT_MAX_ROWS": _int(env, "TALENT_IMPORT_MAX_ROWS", 50_000, 1),
         "BABEL_DEFAULT_LOCALE": "az",
+        # Language of messages produced outside a web request (CLI output).
+        "OFFLINE_LOCALE": env.get("TALENT_CLI_LANGUAGE", "az"),
         "BABEL_DEFAULT_TIMEZONE": env.get("TALENT_TIMEZONE", "Asia/Baku"),
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "LANGUAGES": ("az", "en", "ru"),

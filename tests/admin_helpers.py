@@ -48,4 +48,4 @@ def completer(factory, center, *, ended_days_ago: int = 200, **kw):
 def request_context(app):
     """A request context for calling services directly: translated messages need a locale, and
     the locale selector reads the request."""
-    return app.test_request_context("/")
+    return app.test_request_context("/", headers={"Accept-Language": "en"})

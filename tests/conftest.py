@@ -78,7 +78,7 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         from flask import g, has_app_context
         if has_app_context():
-            for name in ("_login_user", "_actor"):
+            for name in ("_login_user", "_actor", "_flask_babel"):
                 g.pop(name, None)
         return super().open(*args, **kwargs)
 
@@ -89,7 +89,7 @@ def app(test_env):
     from talent.accounts.passwords import use_fast_hashing_for_tests
 
     use_fast_hashing_for_tests()
-    application = create_app({"WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost", "REQUIRE_2FA": False},
+    application = create_app({"WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost", "OFFLINE_LOCALE": "en", "REQUIRE_2FA": False},
                              env=test_env)
     application.test_client_class = IsolatedClient
     with application.app_context():

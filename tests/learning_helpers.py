@@ -26,5 +26,5 @@ import pytest  # noqa: E402
 @pytest.fixture
 def request_ctx(app):
     """A request context for service calls (translated messages need a locale)."""
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         yield

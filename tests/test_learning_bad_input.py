@@ -71,7 +71,7 @@ def test_random_upload_bytes_never_crash_the_parser(app, factory, data):
     from talent.imports.services import preview_import
     from talent.permissions import Actor
     center = db.session.scalar(select(Cohort.center_id)) or factory.center().id
-    with app.test_request_context("/"):
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         report = preview_import(Actor.system(), data, center_id=center)
     assert report.ok is False or report.plans
 

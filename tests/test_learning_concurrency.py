@@ -31,7 +31,7 @@ def test_twenty_simultaneous_enrollments_into_ten_free_seats(app, factory):
 
     def worker(trainee_id: int) -> None:
         try:
-            with app.test_request_context("/"):
+            with app.test_request_context("/", headers={"Accept-Language": "en"}):
                 barrier.wait(timeout=30)
                 enrollment = services.enroll(Actor.system(channel="web"), cohort_id, trainee_id)
                 status = enrollment.status

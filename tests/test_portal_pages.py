@@ -35,7 +35,7 @@ def test_learning_page(client, factory, login_as):
     response = client.get("/me/learning")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert cohort.course.title_az in html and done.cohort.course.title_az in html
+    assert cohort.course.title_en in html and done.cohort.course.title_en in html
     assert "Neural networks" in html and "Past topic" not in html
     assert "88" in html and "75" in html
     assert client.get("/me/").status_code == 302

@@ -53,9 +53,7 @@ def demo(trainees: int, random_seed: int) -> None:
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        # Lazy messages need a locale; outside a request the selector has none to read.
-        with current_app.test_request_context():
-            click.echo(f"Error: {error.message}", err=True)
+        click.echo(f"Error: {error.message}", err=True)
         sys.exit(1)
     except BaseException:
         db.session.rollback()

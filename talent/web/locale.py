@@ -9,7 +9,7 @@ from flask_login import current_user
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and services called outside a request
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return current_app.config.get("OFFLINE_LOCALE") or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
