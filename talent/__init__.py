@@ -48,14 +48,14 @@ def register_logging(app: Flask) -> None:
 
 
 def register_converters(app: Flask) -> None:
-    """``<int:…>`` in every route stops at the database's integer range, so an id no record can
-    have is a 404 from routing rather than an out-of-range error in the database."""
+    """``<int:…>`` in every route: a number beyond the database's integer range is read as 0, an id
+    no record has, so the view answers its ordinary 404 instead of the database failing on it."""
     from werkzeug.routing import IntegerConverter
 
     class DatabaseId(IntegerConverter):
-        def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's signature)
-            kwargs.setdefault("max", 2_147_483_647)
-            super().__init__(map, *args, **kwargs)
+        def to_python(self, value: str) -> int:
+            number = super().to_python(value)
+            return number if number <= 2_147_483_647 else 0
 
     app.url_map.converters["int"] = DatabaseId
 
