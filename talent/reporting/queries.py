@@ -162,9 +162,13 @@ def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
                or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
         .exists())
     eligible = and_(completed, ended_in_period, Cohort.end_date <= cutoff)
-    awarded_in_period = Enrollment.id.in_(
-        select(Award.enrollment_id).where(Award.issued_on.between(filters.start, filters.end),
-                                          Award.revoked_at.is_(None), Award.renewal_of_id.is_(None)))
+    # EXISTS, not IN (subquery): inside an aggregate FILTER PostgreSQL re-ran the IN subquery for
+    # every enrollment row (hours at 1M trainees); EXISTS probes ix_awards_enrollment_id instead.
+    awarded_in_period = (select(Award.id)
+                         .where(Award.enrollment_id == Enrollment.id,
+                                Award.issued_on.between(filters.start, filters.end),
+                                Award.revoked_at.is_(None), Award.renewal_of_id.is_(None))
+                         .exists())
     return {
         "certified": awarded_in_period,
         "enrolled": and_(Enrollment.status.in_(EVER_ENROLLED), in_period(Enrollment.enrolled_at)),
