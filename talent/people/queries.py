@@ -24,6 +24,10 @@ def trainee_search(actor: Actor, text: str) -> Select:
     text = text.strip()
     conditions = []
     if _FIN_LIKE.match(text):
+        # A known FIN is answered from the unique index alone; the name scan (a LIKE with a leading
+        # wildcard reads every trainee) only runs when no trainee has that FIN.
+        if db.session.scalar(select(Trainee.id).where(Trainee.fin == text.upper())) is not None:
+            return scope_trainees(select(Trainee).where(Trainee.fin == text.upper()).order_by(Trainee.id), actor)
         conditions.append(Trainee.fin == text.upper())
     words = fold(text).split()
     if words:
