@@ -1,0 +1,87 @@
+"""Shared pieces of the hostile-input tests (tests/test_inputs_*.py): payloads, a world of records
+whose free text is hostile, and row counting over every table."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from talent.extensions import db
+
+# Markup that must never reach a page unescaped.
+DANGEROUS = (re.compile(r"<script>alert", re.I), re.compile(r"<img src=x", re.I))
+
+
+def xss(tag: str) -> str:
+    """A payload naming the field it was put in (so a leak says where it came from)."""
+    return f'"><img src=x onerror=alert({tag})><script>alert({tag})</script>'
+
+
+def leaks(html: str) -> list[str]:
+    """The unescaped payload fragments found in ``html``, with some context."""
+    found = []
+    for pattern in DANGEROUS:
+        for m in pattern.finditer(html):
+            found.append(html[max(0, m.start() - 80):m.end() + 40])
+    return found
+
+
+def table_counts(*, exclude=("audit_events",)) -> dict[str, int]:
+    """``{table: row count}`` for every table of the schema (audit events excluded)."""
+    db.session.expire_all()
+    return {t.name: db.session.scalar(select(func.count()).select_from(t))
+            for t in db.metadata.sorted_tables if t.name not in exclude}
+
+
+def trainee_data(fin: str, **kw) -> dict:
+    data = {"fin": fin, "first_name": "Aysel", "last_name": "Məmmədova", "patronymic": "Rəşad qızı",
+            "birth_date": "1998-05-17", "gender": "F", "home_region": "BAKU"}
+    data.update(kw)
+    return data
+
+
+def hostile_world(factory) -> dict:
+    """One center with hostile text in every free-text field the pages show, written through the
+    real services where there is one. Committed."""
+    from talent.centers.services import create_center
+    from talent.credentials.services import issue_award, revoke_award
+    from talent.learning.services import withdraw
+    from talent.people.services import create_trainee
+    from talent.permissions import Actor
+    from talent.placement.services import record_placement
+    from tests.factories import next_fin
+
+    sys = Actor.system()
+    center = create_center(sys, code="XSS1", name=xss("center"), region_id=factory.region("BAKU").id,
+                           city=xss("city"), capacity=100)
+    course = factory.course(title_en=xss("course"), title_az=xss("course_az"))
+    cohort = factory.cohort(center=center, course=course, start_date=date.today() - timedelta(days=90),
+                            end_date=date.today() - timedelta(days=10))
+    names = {"first_name": xss("first"), "last_name": xss("last"), "patronymic": xss("patronymic")}
+    t1 = create_trainee(sys, trainee_data(next_fin(), **names), center_id=center.id)
+    t2 = create_trainee(sys, trainee_data(next_fin(), **names), center_id=center.id)
+    t3 = create_trainee(sys, trainee_data(next_fin(), **names), center_id=center.id)
+    # Formula-looking text: exports must neutralise it.
+    t4 = create_trainee(sys, trainee_data(next_fin(), first_name="=HYPERLINK(\"http://x\")",
+                                          last_name="+1+2", patronymic="@SUM(A1)"), center_id=center.id)
+    e1 = factory.enrollment(t1, cohort, status="completed", final_score=90, attendance_pct=95)
+    e2 = factory.enrollment(t2, cohort, status="enrolled")
+    e3 = factory.enrollment(t3, cohort, status="completed", final_score=90, attendance_pct=95)
+    e4 = factory.enrollment(t4, cohort, status="completed", final_score=90, attendance_pct=95)
+    withdraw(sys, e2.id, xss("withdraw"))
+    award1 = issue_award(sys, e1)
+    award3 = issue_award(sys, e3)
+    revoke_award(sys, award3, xss("revoke"))
+    placement = record_placement(sys, t1.id, employer_name=xss("employer"), job_title=xss("job"),
+                                 employer_city=xss("ecity"), country_code="AZ", employment_type="full_time",
+                                 start_date=(date.today() - timedelta(days=5)).isoformat())
+    formula_placement = record_placement(sys, t4.id, employer_name="-2+3", job_title="=1+1", country_code="AZ",
+                                         employment_type="full_time",
+                                         start_date=(date.today() - timedelta(days=5)).isoformat())
+    users = {"center_admin": factory.center_admin(center), "admin": factory.user("admin"),
+             "ministry": factory.user("ministry"), "trainee": factory.trainee_user(t1)}
+    db.session.commit()
+    return {"center": center, "course": course, "cohort": cohort, "trainees": [t1, t2, t3, t4],
+            "enrollments": [e1, e2, e3, e4], "award": award1, "revoked": award3, "placement": placement,
+            "formula_placement": formula_placement, "users": users}
