@@ -86,7 +86,7 @@ def as_id(value: Any) -> int | None:
         number = value
     else:
         text = str(value if value is not None else "").strip()
-        if not text.isdigit() or len(text) > 10:
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:
             return None
         number = int(text)
     return number if 1 <= number <= MAX_ID else None

@@ -28,6 +28,7 @@ from talent.web.access import roles_required
 from talent.web.admin import forms as F
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.people.validation import as_id
 
 bp = Blueprint("admin", __name__)
 PER_PAGE = 25
@@ -182,7 +183,7 @@ def users():
     args = request.args
     center_id = args.get("center_id", "")
     stmt = catq.users_stmt(current_actor(), role=args.get("role") if args.get("role") in ROLES else None,
-                           active=args.get("active"), center_id=int(center_id) if center_id.isdigit() else None,
+                           active=args.get("active"), center_id=as_id(center_id),
                            sort=args.get("sort", "email")).options(selectinload(User.assignments))
     page = db.paginate(stmt, page=page_number(args.get("page")), per_page=PER_PAGE, error_out=False)
     all_centers = db.session.scalars(select(Center).order_by(Center.code)).all()

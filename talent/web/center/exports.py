@@ -21,6 +21,7 @@ from talent.placement.queries import cohort_placement_rows
 from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
+from talent.people.validation import as_id
 
 KINDS = ("roster", "results", "placements")
 FORMATS = ("csv", "xlsx")
@@ -35,8 +36,8 @@ def exports():
     stmt = select(Cohort).order_by(Cohort.end_date.desc(), Cohort.code)
     stmt = scope_centers(stmt, actor, Cohort.center_id)
     center_id = args.get("center_id", "")
-    if center_id.isdigit():
-        stmt = stmt.where(Cohort.center_id == int(center_id))
+    if as_id(center_id) is not None:
+        stmt = stmt.where(Cohort.center_id == as_id(center_id))
     status = args.get("status") if args.get("status") in COHORT_STATUSES else None
     if status:
         stmt = stmt.where(Cohort.status == status)

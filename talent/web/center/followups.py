@@ -18,6 +18,7 @@ from talent.web.access import roles_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.people.validation import as_id
 
 OUTCOME_LABELS = {"employed": _l("Employed (record the job)"), "looking": _l("Still looking"),
                   "studying": _l("In further study"), "unreachable": _l("Unreachable")}
@@ -37,7 +38,7 @@ def followups():
     centers = my_centers(actor)
     center_id = args.get("center_id", "")
     filters = pq.FollowUpFilters(
-        center_id=int(center_id) if center_id.isdigit() and int(center_id) in {c.id for c in centers} else None,
+        center_id=as_id(center_id) if as_id(center_id) in {c.id for c in centers} else None,
         milestone=int(args["milestone"]) if args.get("milestone") in ("3", "6") else None,
         sort=args.get("sort") if args.get("sort") in pq.FOLLOWUP_SORTS else "due")
     page = pq.followups_due(actor, filters, page_number(args.get("page")))

@@ -22,6 +22,7 @@ from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.people.validation import as_id
 
 EMPLOYMENT_LABELS = {"full_time": _l("Full time"), "part_time": _l("Part time"), "contract": _l("Contract"),
                      "internship": _l("Internship"), "self_employed": _l("Self-employed")}
@@ -69,7 +70,7 @@ class RejectForm(FlaskForm):
 
 def _int_arg(name: str) -> int | None:
     value = request.values.get(name, "")
-    return int(value) if value.isdigit() else None
+    return as_id(value)
 
 
 @bp.route("/placements")
@@ -204,7 +205,7 @@ def completers():
     args = request.args
     centers = my_centers(actor)
     center_id = args.get("center_id", "")
-    center = int(center_id) if center_id.isdigit() and int(center_id) in {c.id for c in centers} else None
+    center = as_id(center_id) if as_id(center_id) in {c.id for c in centers} else None
     without_job = args.get("without_job") == "1"
     sort = args.get("sort") if args.get("sort") in pq.COMPLETER_SORTS else "-ended"
     page = pq.completers_page(actor, center_id=center, without_job=without_job, sort=sort,
