@@ -19,6 +19,7 @@ from talent.catalog.models import LEVELS, Certification, Course, Sector, Skill
 from talent.errors import ValidationError
 from talent.extensions import db
 from talent.permissions import Actor, P, require
+from talent.people.validation import has_control_chars
 
 CHECK_MESSAGE = _l("Please correct the marked fields.")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_.\-]*$")
@@ -48,6 +49,8 @@ class FieldChecker:
             return self.values[name]
         if len(value) > max_len:
             self.fail(name, _l("At most %(n)d characters.", n=max_len))
+        if has_control_chars(value):
+            self.fail(name, _l("The text contains characters that are not allowed."))
         self.values[name] = value
         return value
 
