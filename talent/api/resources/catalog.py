@@ -97,12 +97,7 @@ def create_center(body):
 @operation(bp, "/centers/{center_id}", "PATCH", summary="Change a center (administrator)", tags=["Centers"],
            body=CenterUpdate, response=CenterOut)
 def update_center(center_id: int, body):
-    actor = api_actor()
-    active = body.pop("active", None)
-    center = centers.update_center(actor, center_id, **body) if body or active is None else None
-    if active is not None:
-        center = centers.set_center_active(actor, center_id, active)
-    return center_json(center)
+    return center_json(_update(api_actor(), centers.update_center, centers.set_center_active, center_id, body))
 
 
 # ---- certifications ------------------------------------------------------------------------
@@ -185,12 +180,7 @@ def create_certification(body):
 @operation(bp, "/certifications/{certification_id}", "PATCH", summary="Change a certification (administrator)",
            tags=["Catalog"], body=CertificationUpdate, response=CertificationOut)
 def update_certification(certification_id: int, body):
-    actor = api_actor()
-    active = body.pop("active", None)
-    obj = catalog.update_certification(actor, certification_id, **body) if body or active is None else None
-    if active is not None:
-        obj = catalog.set_certification_active(actor, certification_id, active)
-    return certification_json(obj)
+    return certification_json(_update(api_actor(), catalog.update_certification, catalog.set_certification_active, certification_id, body))
 
 
 # ---- courses -------------------------------------------------------------------------------
@@ -256,9 +246,14 @@ def create_course(body):
 @operation(bp, "/courses/{course_id}", "PATCH", summary="Change a course (administrator)", tags=["Catalog"],
            body=CourseUpdate, response=CourseOut)
 def update_course(course_id: int, body):
-    actor = api_actor()
+    return course_json(_update(api_actor(), catalog.update_course, catalog.set_course_active, course_id, body))
+
+
+def _update(actor, update, set_active, obj_id: int, body: dict):
+    """PATCH of a catalog row: the fields through ``update``, ``active`` through ``set_active``
+    (the services keep activation a separate, separately audited action)."""
     active = body.pop("active", None)
-    obj = catalog.update_course(actor, course_id, **body) if body or active is None else None
+    obj = update(actor, obj_id, **body) if body or active is None else None
     if active is not None:
-        obj = catalog.set_course_active(actor, course_id, active)
-    return course_json(obj)
+        obj = set_active(actor, obj_id, active)
+    return obj
