@@ -65,7 +65,7 @@ def register_commands(app: Flask) -> None:
     from talent.cli_commands import seed, tokens, users
     for group in (seed, users, tokens):
         app.cli.add_command(group)
-    for name in ("imports", "awards", "keys", "ops"):
+    for name in ("imports", "awards", "keys", "ops", "reports"):
         try:
             module = __import__(f"talent.cli_commands.{name}", fromlist=["commands"])
         except ModuleNotFoundError as error:

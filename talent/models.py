@@ -9,3 +9,4 @@ from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment
 from talent.objectives.models import Objective  # noqa: F401
 from talent.people.models import Trainee  # noqa: F401
 from talent.placement.models import Employer, FollowUp, Placement  # noqa: F401
+from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState  # noqa: F401

@@ -5,15 +5,27 @@ checks what k = 5 withholds on the same data."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import delete
+
+from talent.extensions import db
+from talent.reporting import summary
+from talent.reporting.models import ReportSummaryState
 
 from talent.reporting.periods import parse_filters
 from talent.reporting import reports
 from tests.reports_helpers import PERIOD, TODAY, build_dataset
 
 
-@pytest.fixture
-def ds(factory):
-    return build_dataset(factory)
+@pytest.fixture(params=["summary", "live"])
+def ds(request, factory):
+    """The dataset, read through the report summary and (second run) through the live tables."""
+    data = build_dataset(factory)
+    db.session.commit()
+    if request.param == "live":
+        db.session.execute(delete(ReportSummaryState))
+        db.session.commit()
+    assert (summary.built_timezone(db.session) is not None) == (request.param == "summary")
+    return data
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from talent.learning.models import (ATTENDANCE_MARKS, COHORT_MODES, Attendance, 
 from talent.people.models import Trainee
 from talent.people.validation import as_id
 from talent.permissions import Actor, P, require, require_center, require_trainee
+from talent.reporting import summary
 
 FIX_FIELDS = _l("Please correct the marked fields.")
 
@@ -265,6 +266,7 @@ def change_status(actor: Actor, cohort_id: int, target: str, *, reason: str | No
             .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(ACTIVE_ENROLLMENT))
             .values(status="withdrawn", withdrawn_at=now, withdrawal_reason=str(_l("Cohort cancelled"))),
             execution_options={"synchronize_session": False})
+        summary.mark_cohorts(db.session, [cohort.id])  # a Core update: the ORM events do not see it
     previous = cohort.status
     cohort.status = target
     cohort.version += 1
@@ -721,6 +723,7 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
         .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(("applied", "waitlisted")))
         .values(status="withdrawn", withdrawn_at=now, withdrawal_reason=str(_l("Cohort completed"))),
         execution_options={"synchronize_session": False})
+    summary.mark_cohorts(db.session, [cohort.id])  # a Core update: the ORM events do not see it
     cohort.status = "completed"
     cohort.completed_at = now
     cohort.completion_override_reason = reason if today < cohort.end_date else None

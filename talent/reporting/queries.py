@@ -34,6 +34,8 @@ from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.placement.markets import market_case
 from talent.placement.models import Employer, Placement
+from talent.extensions import db
+from talent.reporting import summary
 from talent.reporting.periods import Filters
 from talent.replica import reports_session
 
@@ -186,17 +188,26 @@ def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
 
 
 def enrollment_metrics(filters: Filters, dimension: str | None = None,
-                       only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+                       only: tuple[str, ...] | None = None, *, live: bool = False) -> dict[Any, dict[str, int]]:
     """Per group: enrolled, active, completed, certified and the numerators/denominators of the
     completion, certification and 6-month placement rates (or just the metrics in ``only``).
 
-    One pass over the enrollments that can count at all (the WHERE is the OR of the metrics'
-    conditions, so a narrow request such as awards alone uses the awards' date index)."""
-    flags = enrollment_flags(filters)
+    From the per-cohort summary (:mod:`talent.reporting.summary`) when it is built and the
+    dimension is one of the cohort's; otherwise (or with ``live=True``) one pass over the
+    enrollments that can count at all (the WHERE is the OR of the metrics' conditions, so a narrow
+    request such as awards alone uses the awards' date index). Both give the same figures."""
     wanted = [m for m in ENROLLMENT_METRICS if only is None or m in only]
     out: dict[Any, dict[str, int]] = {}
     if not wanted:
         return out
+    session = _session()
+    if not live and summary.usable(session, filters, dimension):
+        if session is db.session:
+            summary.sync(session)  # this transaction's own changes first
+        for key, values in summary.enrollment_metrics(session, filters, dimension).items():
+            out[key] = {m: values.get(m, 0) for m in wanted}
+        return out
+    flags = enrollment_flags(filters)
     # The cheap condition first: placement_num implies placement_den, cert_num implies cert_den.
     cheap = {"placement_num": "placement_den", "cert_num": "cert_den"}
     where_parts = [flags[cheap.get(m, m)] for m in wanted]
@@ -210,7 +221,7 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
     stmt = stmt.where(or_(*where_parts), *course_conditions(filters))
     if dimension is not None:
         stmt = stmt.group_by(key)
-    for row in _session().execute(stmt):
+    for row in session.execute(stmt):
         out.setdefault(row.k, {}).update({m: int(getattr(row, m)) for m in wanted})
     for values in out.values():
         for m in ENROLLMENT_METRICS if only is None else [m for m in ENROLLMENT_METRICS if m in only]:
@@ -340,6 +351,22 @@ def _bucket_case(column, buckets: list[tuple[str, Any, Any]]):
                 else_=null())
 
 
+def _live_trend_counts(filters: Filters, ts_buckets, day_buckets, count_by) -> None:
+    """Enrollments, completions and awards per quarter from the live tables."""
+    enroll_base = select(Enrollment.id).select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
+    count_by("enrollments", _bucket_case(Enrollment.enrolled_at, ts_buckets), enroll_base,
+             [Enrollment.status.in_(EVER_ENROLLED), Enrollment.enrolled_at >= filters.start_at,
+              Enrollment.enrolled_at < filters.end_before])
+    count_by("completions", _bucket_case(Enrollment.completed_at, ts_buckets), enroll_base,
+             [Enrollment.status == "completed", Enrollment.completed_at >= filters.start_at,
+              Enrollment.completed_at < filters.end_before])
+    award_base = (select(Award.id).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
+                  .join(Cohort, Cohort.id == Enrollment.cohort_id))
+    count_by("awards", _bucket_case(Award.issued_on, day_buckets), award_base,
+             [Award.revoked_at.is_(None), Award.renewal_of_id.is_(None),
+              Award.issued_on.between(filters.start, filters.end)])
+
+
 def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> dict[str, dict[str, int]]:
     """Per quarter: enrollments (enrolled_at), completions (completed_at), awards (issued_on, not
     revoked, originals), placements (start_date) and placements per market."""
@@ -362,18 +389,14 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         for row in _session().execute(stmt):
             out[row.q][metric] = int(row.n)
 
-    enroll_base = select(Enrollment.id).select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
-    count_by("enrollments", _bucket_case(Enrollment.enrolled_at, ts_buckets), enroll_base,
-             [Enrollment.status.in_(EVER_ENROLLED), Enrollment.enrolled_at >= filters.start_at,
-              Enrollment.enrolled_at < filters.end_before])
-    count_by("completions", _bucket_case(Enrollment.completed_at, ts_buckets), enroll_base,
-             [Enrollment.status == "completed", Enrollment.completed_at >= filters.start_at,
-              Enrollment.completed_at < filters.end_before])
-    award_base = (select(Award.id).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
-                  .join(Cohort, Cohort.id == Enrollment.cohort_id))
-    count_by("awards", _bucket_case(Award.issued_on, day_buckets), award_base,
-             [Award.revoked_at.is_(None), Award.renewal_of_id.is_(None),
-              Award.issued_on.between(filters.start, filters.end)])
+    session = _session()
+    if summary.usable(session, filters, None):
+        if session is db.session:
+            summary.sync(session)
+        for label, values in summary.trend_counts(session, filters, day_buckets).items():
+            out[label].update(values)
+    else:
+        _live_trend_counts(filters, ts_buckets, day_buckets, count_by)
 
     market = market_case(Employer.country_code, regional_countries())
     inner = _placement_base(filters, None, literal_column("0"), [

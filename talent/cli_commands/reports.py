@@ -1,0 +1,56 @@
+"""``talent reports rebuild-summary`` and ``talent reports check-summary``: the per-cohort summary
+behind the national and regional reports (talent/reporting/summary.py)."""
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from talent.cli import transactional
+
+
+@click.group()
+def reports() -> None:
+    """The ministry reports' summary tables."""
+
+
+@reports.command("rebuild-summary")
+@click.option("--if-missing", is_flag=True,
+              help="Do nothing when the summary is already built in the configured time zone.")
+@with_appcontext
+@transactional
+def rebuild_summary(if_missing: bool) -> None:
+    """Count the summary from the live tables, in one transaction (reports keep working meanwhile).
+    Needed after TALENT_TIMEZONE changes or on a database that held data before the summary existed."""
+    from talent.extensions import db
+    from talent.reporting import summary
+    tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
+    if if_missing and summary.built_timezone(db.session) == tz:
+        click.echo(f"The report summary is already built ({tz}).")
+        return
+    started = time.perf_counter()
+    counts = summary.rebuild(db.session, tz)
+    click.echo(f"Report summary rebuilt ({tz}): {counts['cohorts']:,} cohorts, {counts['cohort_rows']:,} cohort rows, "
+               f"{counts['day_rows']:,} day rows in {time.perf_counter() - started:.1f} s.")
+
+
+@reports.command("check-summary")
+@with_appcontext
+def check_summary() -> None:
+    """Compare the summary with the live tables for every year with data; exit 1 on any difference."""
+    from talent.extensions import db
+    from talent.reporting import summary
+    differences = summary.compare_with_live(db.session)
+    if differences is None:
+        click.echo("The report summary is not built (reports read the live tables).")
+        raise SystemExit(1)
+    for line in differences:
+        click.echo(line)
+    if differences:
+        raise SystemExit(1)
+    click.echo("The report summary equals the live tables.")
+
+
+commands = [reports]

@@ -1,0 +1,54 @@
+"""Summary tables behind the ministry reports (kept current by :mod:`talent.reporting.summary`).
+
+They hold nothing the live tables do not: counts per cohort, so a national or regional report
+sums tens of thousands of small rows instead of scanning every enrollment. Each row is rebuilt
+from the live rows of its cohort whenever a transaction changes one of its enrollments, awards,
+dates or its trainees' placements; ``talent reports check-summary`` and the test suite compare
+them with the live queries.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from talent.db import Base, utcnow
+
+
+class ReportSummaryState(Base):
+    """One row when the summary tables are built and maintained; absent until
+    ``talent reports rebuild-summary`` has run on a database that already held data.
+    ``timezone`` is the zone the ``day`` columns are counted in (TALENT_TIMEZONE at build time);
+    reports in another zone read the live tables."""
+    __tablename__ = "report_summary_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportCohortDay(Base):
+    """Per cohort and day (in the summary's time zone): enrollments (enrolled_at), completions
+    (completed_at), completions whose enrollment holds an original unrevoked award, and original
+    unrevoked awards (issued_on)."""
+    __tablename__ = "report_cohort_days"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    completed_awarded: Mapped[int] = mapped_column(Integer, default=0)
+    certified: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportCohortTotal(Base):
+    """Per cohort: enrollments now ``enrolled`` (active), completed, finished (completed, failed
+    or withdrawn) and completed with a placement within six months of the cohort's end."""
+    __tablename__ = "report_cohort_totals"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    active: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+    placed: Mapped[int] = mapped_column(Integer, default=0)

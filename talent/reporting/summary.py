@@ -1,0 +1,352 @@
+"""The report summary: per-cohort counts that let the national and regional reports sum a few
+tens of thousands of rows instead of scanning every enrollment (docs/performance.md).
+
+**Kept current by the write path, in the same transaction.** Session events note every cohort
+whose figures a flush may have changed — an enrollment's status, dates or cohort; an award
+issued, revoked or renewed; a placement of one of its completers recorded, verified, rejected
+or moved; the cohort's own dates — and before the transaction commits those cohorts' summary rows
+are rebuilt from their live rows (:func:`sync`). Code that writes these tables with Core
+statements (bulk imports, cohort-wide status updates) calls :func:`mark_cohorts` itself. On
+PostgreSQL the cohorts are locked (``FOR UPDATE``, in id order) before their rows are recounted,
+so two transactions touching one cohort cannot overwrite each other's counts.
+
+**Read only when built.** The tables are used while the single :class:`ReportSummaryState` row
+exists and names the report's time zone; otherwise the reports read the live tables (always
+correct, slower). ``talent reports rebuild-summary`` builds everything from the live tables
+(after restoring a backup made elsewhere, or after changing TALENT_TIMEZONE);
+``talent reports check-summary`` compares it with the live queries.
+
+The live queries in :mod:`talent.reporting.queries` stay the definition: the tests run every
+report both ways and require equal figures.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from itertools import chain
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, delete, event, exists, func, inspect, insert, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from talent.credentials.models import Award
+from talent.learning.models import Cohort, Enrollment
+from talent.placement.models import Placement
+from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
+
+MARKS = "talent_report_summary_marks"
+CHUNK = 1000  # cohorts per statement (bounded IN lists and memory)
+
+# Attributes whose change can move a cohort's figures.
+_WATCHED = {
+    Enrollment: ("status", "enrolled_at", "completed_at", "cohort_id", "trainee_id"),
+    Award: ("enrollment_id", "issued_on", "revoked_at", "renewal_of_id"),
+    Placement: ("trainee_id", "start_date", "end_date", "verification"),
+    Cohort: ("start_date", "end_date"),
+}
+
+
+# ---- what changed ----------------------------------------------------------------------------
+
+def _marks(session: Session) -> dict[str, set[int]]:
+    return session.info.setdefault(MARKS, {"cohorts": set(), "enrollments": set(), "trainees": set()})
+
+
+def mark_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
+    """Recount these cohorts before the transaction commits (for Core writes the ORM events do
+    not see)."""
+    _marks(session)["cohorts"].update(i for i in cohort_ids if i is not None)
+
+
+def _values(obj, name: str, *, changed_only: bool) -> list[Any]:
+    """The attribute's current value plus, when it changed in this flush, its previous ones."""
+    history = inspect(obj).attrs[name].history
+    if changed_only:
+        return list(chain(history.added or (), history.deleted or ()))
+    return [getattr(obj, name)] + list(history.deleted or ())
+
+
+def _changed(obj, names) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[n].history.has_changes() for n in names)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context) -> None:
+    """Note the cohorts (directly or through enrollments and trainees) a flush touched. Runs
+    with the pre-flush state still visible (new/dirty/deleted and attribute history)."""
+    if not (session.new or session.dirty or session.deleted):
+        return
+    marks = None
+    for obj in chain(session.new, session.dirty, session.deleted):
+        kind = type(obj)
+        watched = _WATCHED.get(kind)
+        if watched is None:
+            continue
+        is_dirty = obj not in session.new and obj not in session.deleted
+        if is_dirty and not _changed(obj, watched):
+            continue
+        marks = marks or _marks(session)
+        if kind is Enrollment:
+            marks["cohorts"].update(v for v in _values(obj, "cohort_id", changed_only=False) if v)
+        elif kind is Award:
+            marks["enrollments"].update(v for v in _values(obj, "enrollment_id", changed_only=False) if v)
+        elif kind is Placement:
+            marks["trainees"].update(v for v in _values(obj, "trainee_id", changed_only=False) if v)
+        elif kind is Cohort and is_dirty:
+            marks["cohorts"].add(obj.id)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    sync(session)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(MARKS, None)
+
+
+def sync(session: Session) -> None:
+    """Flush, then recount every cohort the transaction touched (no-op when nothing did)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    marks = session.info.get(MARKS)
+    if not marks or not any(marks.values()):
+        return
+    session.info.pop(MARKS, None)
+    tz = built_timezone(session)
+    if tz is None:
+        return
+    cohort_ids = set(marks["cohorts"])
+    if marks["enrollments"]:
+        for chunk in _chunks(sorted(marks["enrollments"])):
+            cohort_ids.update(session.scalars(select(Enrollment.cohort_id).where(Enrollment.id.in_(chunk))))
+    if marks["trainees"]:
+        for chunk in _chunks(sorted(marks["trainees"])):
+            cohort_ids.update(session.scalars(
+                select(Enrollment.cohort_id).where(Enrollment.trainee_id.in_(chunk),
+                                                   Enrollment.status == "completed").distinct()))
+    refresh(session, cohort_ids, tz)
+
+
+# ---- recounting --------------------------------------------------------------------------------
+
+def _chunks(ids: list[int], size: int = CHUNK):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def built_timezone(session: Session) -> str | None:
+    return session.scalar(select(ReportSummaryState.timezone).where(ReportSummaryState.id == 1))
+
+
+def _add_days(session: Session, column, days: int):
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(column, f"+{int(days)} days")
+    return column + literal_column(str(int(days)))
+
+
+def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, int]]:
+    from talent.reporting.queries import FINISHED, PLACEMENT_WINDOW_DAYS
+    completed = Enrollment.status == "completed"
+    placed_within = exists().where(
+        Placement.trainee_id == Enrollment.trainee_id,
+        Placement.verification != "rejected",
+        Placement.start_date <= _add_days(session, Cohort.end_date, PLACEMENT_WINDOW_DAYS),
+        or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
+    stmt = (select(Enrollment.cohort_id,
+                   func.count().filter(Enrollment.status == "enrolled").label("active"),
+                   func.count().filter(completed).label("completed"),
+                   func.count().filter(Enrollment.status.in_(FINISHED)).label("finished"),
+                   func.count().filter(and_(completed, placed_within)).label("placed"))
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .where(Enrollment.cohort_id.in_(cohort_ids),
+                   Enrollment.status.in_(("enrolled",) + FINISHED))
+            .group_by(Enrollment.cohort_id))
+    return [{"cohort_id": r.cohort_id, "active": r.active, "completed": r.completed,
+             "finished": r.finished, "placed": r.placed} for r in session.execute(stmt)]
+
+
+def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[str, Any]]:
+    from talent.reporting.queries import EVER_ENROLLED
+    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    original_award = (select(Award.id).where(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None),
+                                             Award.revoked_at.is_(None)).exists())
+    stmt = (select(Enrollment.cohort_id, Enrollment.status, Enrollment.enrolled_at, Enrollment.completed_at,
+                   original_award.label("awarded"))
+            .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status.in_(EVER_ENROLLED)))
+    for cohort_id, status, enrolled_at, completed_at, awarded in session.execute(stmt):
+        if enrolled_at is not None:
+            counts[(cohort_id, enrolled_at.astimezone(tz).date())][0] += 1
+        if status == "completed" and completed_at is not None:
+            bucket = counts[(cohort_id, completed_at.astimezone(tz).date())]
+            bucket[1] += 1
+            bucket[2] += bool(awarded)
+    awards = (select(Enrollment.cohort_id, Award.issued_on, func.count())
+              .join(Enrollment, Enrollment.id == Award.enrollment_id)
+              .where(Enrollment.cohort_id.in_(cohort_ids), Award.revoked_at.is_(None),
+                     Award.renewal_of_id.is_(None))
+              .group_by(Enrollment.cohort_id, Award.issued_on))
+    for cohort_id, issued_on, n in session.execute(awards):
+        counts[(cohort_id, issued_on)][3] += n
+    return [{"cohort_id": c, "day": d, "enrolled": v[0], "completed": v[1], "completed_awarded": v[2],
+             "certified": v[3]} for (c, d), v in counts.items()]
+
+
+def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
+    """Recount these cohorts' summary rows from their live rows (in the caller's transaction)."""
+    ids = sorted(set(cohort_ids))
+    if not ids:
+        return
+    tz = ZoneInfo(tz_name)
+    for chunk in _chunks(ids):
+        if session.get_bind().dialect.name == "postgresql":
+            # Serialise with any other transaction recounting the same cohorts (id order: no deadlock
+            # between two recounts).
+            session.execute(select(Cohort.id).where(Cohort.id.in_(chunk)).order_by(Cohort.id).with_for_update())
+        totals, days = _totals(session, chunk), _days(session, chunk, tz)
+        session.execute(delete(ReportCohortTotal).where(ReportCohortTotal.cohort_id.in_(chunk)))
+        session.execute(delete(ReportCohortDay).where(ReportCohortDay.cohort_id.in_(chunk)))
+        if totals:
+            session.execute(insert(ReportCohortTotal), totals)
+        if days:
+            session.execute(insert(ReportCohortDay), days)
+
+
+def rebuild(session: Session, tz_name: str) -> dict[str, int]:
+    """Build the summary tables from scratch for every cohort and record that they are current.
+    Returns the row counts."""
+    session.execute(delete(ReportSummaryState))
+    session.execute(delete(ReportCohortTotal))
+    session.execute(delete(ReportCohortDay))
+    ids = list(session.scalars(select(Enrollment.cohort_id).distinct().order_by(Enrollment.cohort_id)))
+    refresh(session, ids, tz_name)
+    session.add(ReportSummaryState(id=1, timezone=tz_name))
+    session.flush()
+    session.info.pop(MARKS, None)  # everything is counted
+    return {"cohorts": len(ids),
+            "cohort_rows": session.scalar(select(func.count()).select_from(ReportCohortTotal)) or 0,
+            "day_rows": session.scalar(select(func.count()).select_from(ReportCohortDay)) or 0}
+
+
+def mark_built_if_empty(session: Session, tz_name: str) -> bool:
+    """A database with no enrollments has a current (empty) summary: record it. Returns whether
+    the summary is (now) in use."""
+    if built_timezone(session) is not None:
+        return True
+    if session.scalar(select(Enrollment.id).limit(1)) is not None:
+        return False
+    session.add(ReportSummaryState(id=1, timezone=tz_name))
+    session.flush()
+    return True
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+SUMMARY_DIMENSIONS = (None, "region", "center", "course", "skill")
+
+
+def usable(session: Session, filters, dimension: str | None) -> bool:
+    """Whether the summary can answer this report: a cohort dimension (or none) and a summary
+    built in the report's time zone."""
+    if dimension not in SUMMARY_DIMENSIONS:
+        return False
+    return built_timezone(session) == filters.timezone
+
+
+def enrollment_metrics(session: Session, filters, dimension: str | None) -> dict[Any, dict[str, int]]:
+    """The enrollment metrics of :func:`talent.reporting.queries.enrollment_metrics`, from the
+    summary. Groups whose metrics are all zero are left out."""
+    from talent.reporting.queries import (PLACEMENT_WINDOW_DAYS, _dimension_column, _with_dimension_joins,
+                                          course_conditions)
+    key = _dimension_column(dimension, filters).label("k")
+    conds = course_conditions(filters)
+    D, T = ReportCohortDay, ReportCohortTotal
+
+    def total(column, cond=None):
+        agg = func.sum(column) if cond is None else func.sum(column).filter(cond)
+        return func.coalesce(agg, 0)
+
+    day_stmt = (select(key, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
+                       total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified"))
+                .select_from(D).join(Cohort, Cohort.id == D.cohort_id))
+    day_stmt = _with_dimension_joins(day_stmt, dimension).where(D.day.between(filters.start, filters.end), *conds)
+
+    ended = Cohort.end_date.between(filters.start, filters.end)
+    cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
+    past = and_(ended, Cohort.end_date <= cutoff)
+    pending = and_(ended, Cohort.end_date > cutoff)
+    cohort_stmt = (select(key, total(T.active).label("active"), total(T.completed, ended).label("completion_num"),
+                          total(T.finished, ended).label("completion_den"),
+                          total(T.completed, past).label("placement_den"),
+                          total(T.placed, past).label("placement_num"),
+                          total(T.completed, pending).label("placement_pending"))
+                   .select_from(T).join(Cohort, Cohort.id == T.cohort_id))
+    cohort_stmt = _with_dimension_joins(cohort_stmt, dimension).where(
+        Cohort.start_date <= filters.end, Cohort.end_date >= filters.start, *conds)
+    if dimension is not None:
+        day_stmt, cohort_stmt = day_stmt.group_by(key), cohort_stmt.group_by(key)
+
+    out: dict[Any, dict[str, int]] = {}
+    for row in session.execute(day_stmt):
+        values = {m: int(getattr(row, m)) for m in ("enrolled", "completed", "cert_num", "certified")}
+        values["cert_den"] = values["completed"]
+        out.setdefault(row.k, {}).update(values)
+    for row in session.execute(cohort_stmt):
+        out.setdefault(row.k, {}).update({m: int(getattr(row, m)) for m in (
+            "active", "completion_num", "completion_den", "placement_den", "placement_num", "placement_pending")})
+    return {k: v for k, v in out.items() if any(v.values())}
+
+
+def trend_counts(session: Session, filters, day_buckets: list[tuple[str, date, date]]) -> dict[str, dict[str, int]]:
+    """Per quarter (``(label, first day, day after the last)``): enrollments, completions and
+    awards from the summary."""
+    from talent.reporting.queries import _bucket_case, course_conditions
+    D = ReportCohortDay
+    bucket = _bucket_case(D.day, day_buckets).label("q")
+    inner = (select(bucket, D.enrolled, D.completed, D.certified)
+             .select_from(D).join(Cohort, Cohort.id == D.cohort_id)
+             .where(D.day.between(filters.start, filters.end), *course_conditions(filters))).subquery()
+    stmt = (select(inner.c.q, func.sum(inner.c.enrolled).label("enrollments"),
+                   func.sum(inner.c.completed).label("completions"), func.sum(inner.c.certified).label("awards"))
+            .where(inner.c.q.is_not(None)).group_by(inner.c.q))
+    return {row.q: {"enrollments": int(row.enrollments or 0), "completions": int(row.completions or 0),
+                    "awards": int(row.awards or 0)} for row in session.execute(stmt)}
+
+
+# ---- checking --------------------------------------------------------------------------------
+
+def _nonzero(data: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
+    return {k: v for k, v in data.items() if any(v.values())}
+
+
+def compare_with_live(session: Session, years: Iterable[int] | None = None,
+                      today: date | None = None) -> list[str] | None:
+    """Every difference between the summary and the live queries, per year (every year with
+    enrollments or awards unless given), dimension and metric; None when the summary is not built."""
+    from talent.reporting import queries
+    from talent.reporting.periods import Filters
+    tz = built_timezone(session)
+    if tz is None:
+        return None
+    today = today or date.today()
+    if years is None:
+        bounds = session.execute(select(func.min(ReportCohortDay.day), func.max(ReportCohortDay.day))).one()
+        years = range(bounds[0].year, bounds[1].year + 1) if bounds[0] else []
+    out = []
+    for year in years:
+        filters = Filters(start=date(year, 1, 1), end=date(year, 12, 31), today=today, kind="year", year=year,
+                          timezone=tz)
+        for dimension in SUMMARY_DIMENSIONS:
+            built = _nonzero(enrollment_metrics(session, filters, dimension))
+            live = _nonzero(queries.enrollment_metrics(filters, dimension, live=True))
+            for key in sorted(set(built) | set(live), key=str):
+                a, b = built.get(key, {}), live.get(key, {})
+                for metric in queries.ENROLLMENT_METRICS:
+                    if a.get(metric, 0) != b.get(metric, 0):
+                        out.append(f"{year} {dimension or 'national'} {key}: {metric} summary {a.get(metric, 0)} "
+                                   f"live {b.get(metric, 0)}")
+    return out

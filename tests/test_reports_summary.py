@@ -1,0 +1,275 @@
+"""The report summary (talent/reporting/summary.py) equals the live queries — on the hand-worked
+dataset for every period kind, filter and dimension, and after every kind of write the services
+make, each in its own committed transaction. The figure tests (test_reports_figures.py) run every
+report both through the summary and through the live tables."""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from talent.credentials import services as credentials
+from talent.extensions import db
+from talent.learning import services as learning
+from talent.learning.models import Cohort, Enrollment
+from talent.permissions import Actor
+from talent.placement import services as placement
+from talent.reporting import queries, reports, summary
+from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
+from talent.reporting.periods import parse_filters
+from tests.admin_helpers import job
+from tests.conftest import is_postgres
+from tests.reports_helpers import TODAY, build_dataset
+
+SYSTEM = Actor.system()
+
+
+def live_equals_summary(years=(2024, 2025, 2026), today=TODAY) -> list[str]:
+    assert summary.built_timezone(db.session) is not None
+    return summary.compare_with_live(db.session, years=years, today=today)
+
+
+def nonzero(data):
+    return {k: v for k, v in data.items() if any(v.values())}
+
+
+@pytest.fixture
+def ds(factory):
+    data = build_dataset(factory)
+    db.session.commit()
+    return data
+
+
+PERIODS = [{"period": "year", "year": "2025"}, {"period": "year", "year": "2024"},
+           {"period": "quarter", "year": "2025", "quarter": "1"}, {"period": "quarter", "year": "2025", "quarter": "4"},
+           {"period": "custom", "start": "2025-01-05", "end": "2025-01-05"},
+           {"period": "custom", "start": "2025-03-31", "end": "2025-12-05"},
+           {"period": "custom", "start": "2024-01-01", "end": "2026-12-31"}]
+
+
+@pytest.mark.parametrize("args", PERIODS)
+def test_summary_equals_live_for_every_period_filter_and_dimension(ds, args):
+    assert db.session.scalar(select(func.count()).select_from(ReportCohortTotal)) == 4
+    variants = [{}, {"level": "foundation"}, {"level": "advanced"}, {"skill": ds.skill.code}]
+    checked = 0
+    for extra in variants:
+        f, messages = parse_filters({**args, **extra}, today=TODAY)
+        assert messages == []
+        for scoped in (f, f.scoped(region_id=ds.baku.region_id), f.scoped(center_id=ds.ganja.id)):
+            for dimension in summary.SUMMARY_DIMENSIONS:
+                assert summary.usable(db.session, scoped, dimension)
+                built = nonzero(summary.enrollment_metrics(db.session, scoped, dimension))
+                live = nonzero(queries.enrollment_metrics(scoped, dimension, live=True))
+                assert built == {k: {m: v[m] for m in built.get(k, v)} for k, v in live.items()}, (args, extra, dimension)
+                checked += bool(live)
+    assert checked > 20  # the comparisons were not all of empty results
+
+
+def test_trend_counts_equal_live(ds, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    f, _ = parse_filters({"period": "custom", "start": "2024-01-01", "end": "2025-12-31"}, today=TODAY)
+    with_summary = reports.trends(f).table("trends").as_json()
+    db.session.execute(delete(ReportSummaryState))
+    live = reports.trends(f).table("trends").as_json()
+    assert with_summary == live
+    assert [row["enrollments"]["value"] for row in live["rows"]] == [3, 0, 0, 0, 8, 0, 6, 5]
+
+
+def test_trainee_dimensions_and_other_time_zones_read_the_live_tables(ds, app):
+    f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
+    assert not summary.usable(db.session, f, "gender")
+    assert not summary.usable(db.session, f, "age_band")
+    other, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY, timezone="Europe/Moscow")
+    assert not summary.usable(db.session, other, None)
+    assert summary.usable(db.session, f, "region")
+
+
+def test_days_are_counted_in_the_report_time_zone(factory):
+    """An enrollment at 21:30 UTC on 31 December is 1 January in Baku (UTC+4)."""
+    cohort = factory.cohort(start_date=date(2026, 1, 10), end_date=date(2026, 3, 1), status="running")
+    factory.enrollment(cohort=cohort, status="enrolled", enrolled_at=datetime(2025, 12, 31, 21, 30, tzinfo=timezone.utc))
+    db.session.commit()
+    assert db.session.execute(select(ReportCohortDay.day, ReportCohortDay.enrolled)).all() == [(date(2026, 1, 1), 1)]
+    for year, expected in ((2025, 0), (2026, 1)):
+        f, _ = parse_filters({"period": "year", "year": str(year)}, today=TODAY)
+        assert queries.enrollment_metrics(f).get(0, {}).get("enrolled", 0) == expected
+        assert queries.enrollment_metrics(f, live=True).get(0, {}).get("enrolled", 0) == expected
+
+
+def test_every_service_write_keeps_the_summary_current(ds, factory):
+    """One committed transaction per user action, as the web and API make them."""
+    k1, k2, k3 = ds.cohorts[1], ds.cohorts[2], ds.cohorts[3]
+    steps = []
+
+    def step(name):
+        db.session.commit()
+        problems = live_equals_summary()
+        assert problems == [], (name, problems)
+        steps.append(name)
+
+    # enroll, waitlist, withdraw (and the waiting list's promotion)
+    newcomer = factory.trainee()
+    db.session.commit()
+    learning.enroll(SYSTEM, k3.id, newcomer.id)
+    step("enroll")
+    e = db.session.scalar(select(Enrollment).where(Enrollment.trainee_id == newcomer.id))
+    learning.withdraw(SYSTEM, e.id, "moved away")
+    step("withdraw")
+    learning.enroll(SYSTEM, k3.id, newcomer.id)
+    step("enroll again")
+    # scores, then completing the cohort (completions and awards in one transaction)
+    k3 = db.session.get(Cohort, k3.id)
+    k3.end_date = date.today() - timedelta(days=1)
+    k3.version += 1
+    step("cohort dates")
+    enrolled = list(db.session.scalars(select(Enrollment).where(Enrollment.cohort_id == k3.id,
+                                                                Enrollment.status == "enrolled")))
+    learning.record_scores(SYSTEM, k3.id, {x.id: "90" for x in enrolled[:-1]} | {enrolled[-1].id: "10"})
+    db.session.execute(update(Enrollment).where(Enrollment.cohort_id == k3.id).values(attendance_pct=Decimal(95)))
+    step("scores")
+    learning.complete_cohort(SYSTEM, k3.id)
+    step("complete cohort")
+    assert db.session.execute(select(ReportCohortTotal.active, ReportCohortTotal.finished).where(
+        ReportCohortTotal.cohort_id == k3.id)).one() == (0, len(enrolled) + 1)  # + the applicant, withdrawn
+    # awards: revoke, renew
+    award = credentials.get_award(SYSTEM, db.session.scalar(
+        select(func.min(credentials.Award.id)).where(credentials.Award.revoked_at.is_(None))))
+    credentials.revoke_award(SYSTEM, award, "issued in error")
+    step("revoke award")
+    # placements: record, reject, verify, end, move
+    f6 = ds.trainees["f6"]
+    p = placement.record_placement(SYSTEM, f6.id, **job(start_date="2026-01-10"))
+    step("record placement")
+    placement.reject_placement(SYSTEM, p.id, "not confirmed")
+    step("reject placement")
+    placement.verify_placement(SYSTEM, p.id)
+    step("verify placement")
+    placement.update_placement(SYSTEM, p.id, start_date="2027-01-10")
+    step("move placement")
+    # cohort dates moved (the 6-month window follows the cohort's end), cohort cancelled
+    k2 = db.session.get(Cohort, k2.id)
+    k2.end_date = date(2025, 12, 20)
+    step("completed cohort's end date corrected")
+    extra = factory.cohort(ds.baku, ds.course_a, start_date=date.today() + timedelta(days=30),
+                           end_date=date.today() + timedelta(days=90), status="open")
+    db.session.commit()
+    learning.enroll(SYSTEM, extra.id, factory.trainee().id)
+    step("enroll into a new cohort")
+    learning.change_status(SYSTEM, extra.id, "cancelled", reason="no teacher", version=extra.version)
+    step("cancel cohort")
+    assert db.session.scalar(select(func.sum(ReportCohortTotal.finished)).where(
+        ReportCohortTotal.cohort_id == extra.id)) == 1
+    assert len(steps) == 14
+
+
+def test_rolled_back_changes_leave_the_summary_alone(ds, factory):
+    before = db.session.execute(select(ReportCohortTotal.cohort_id, ReportCohortTotal.active)
+                                .order_by(ReportCohortTotal.cohort_id)).all()
+    learning.enroll(SYSTEM, ds.cohorts[3].id, factory.trainee().id)
+    f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
+    # Read inside the same transaction: the summary includes the transaction's own change ...
+    assert queries.enrollment_metrics(f)[0]["active"] == 6
+    db.session.rollback()
+    # ... and after the rollback neither the change nor its count is there.
+    after = db.session.execute(select(ReportCohortTotal.cohort_id, ReportCohortTotal.active)
+                               .order_by(ReportCohortTotal.cohort_id)).all()
+    assert after == before
+    assert queries.enrollment_metrics(f)[0]["active"] == 5
+    assert live_equals_summary() == []
+
+
+def test_core_writes_are_marked_by_hand(ds):
+    """A bulk statement the ORM events cannot see: without mark_cohorts the summary would be stale."""
+    k3 = ds.cohorts[3]
+    db.session.execute(update(Enrollment).where(Enrollment.cohort_id == k3.id, Enrollment.status == "enrolled")
+                       .values(status="withdrawn"), execution_options={"synchronize_session": False})
+    db.session.commit()
+    assert any("active" in line for line in live_equals_summary())  # the check notices staleness
+    db.session.execute(update(Enrollment).where(Enrollment.cohort_id == k3.id, Enrollment.status == "withdrawn")
+                       .values(status="enrolled"), execution_options={"synchronize_session": False})
+    summary.mark_cohorts(db.session, [k3.id])
+    db.session.commit()
+    assert live_equals_summary() == []
+
+
+def test_rebuild_and_check_commands(ds, app):
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["reports", "check-summary"])
+    assert ok.exit_code == 0, ok.output
+    assert "equals the live tables" in ok.output
+    db.session.execute(update(ReportCohortTotal).values(active=ReportCohortTotal.active + 1))
+    db.session.commit()
+    bad = runner.invoke(args=["reports", "check-summary"])
+    assert bad.exit_code == 1 and "active summary" in bad.output
+    skipped = runner.invoke(args=["reports", "rebuild-summary", "--if-missing"])
+    assert skipped.exit_code == 0 and "already built" in skipped.output
+    rebuilt = runner.invoke(args=["reports", "rebuild-summary"])
+    assert rebuilt.exit_code == 0 and "4 cohorts" in rebuilt.output, rebuilt.output
+    db.session.remove()
+    assert runner.invoke(args=["reports", "check-summary"]).exit_code == 0
+    db.session.execute(delete(ReportSummaryState))
+    db.session.commit()
+    missing = runner.invoke(args=["reports", "check-summary"])
+    assert missing.exit_code == 1 and "not built" in missing.output
+
+
+def test_unbuilt_summary_is_not_maintained_and_reports_stay_correct(ds, factory):
+    db.session.execute(delete(ReportSummaryState))
+    db.session.commit()
+    f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
+    assert not summary.usable(db.session, f, None)
+    learning.enroll(SYSTEM, ds.cohorts[3].id, factory.trainee().id)
+    db.session.commit()
+    assert queries.enrollment_metrics(f)[0]["active"] == 6  # live
+    counts = summary.rebuild(db.session, "Asia/Baku")
+    db.session.commit()
+    assert counts["cohorts"] == 4
+    assert queries.enrollment_metrics(f)[0]["active"] == 6  # summary
+    assert live_equals_summary() == []
+
+
+def test_demo_data_builds_the_summary(app):
+    from talent.demo import build_demo
+    build_demo(trainees=300, seed=7)
+    db.session.commit()
+    assert summary.built_timezone(db.session) == "Asia/Baku"
+    assert db.session.scalar(select(func.count()).select_from(ReportCohortDay)) > 0
+    assert live_equals_summary(years=range(date.today().year - 3, date.today().year + 1), today=date.today()) == []
+
+
+def test_concurrent_enrollments_into_one_cohort_are_all_counted(app, factory):
+    """Two transactions recounting one cohort must not overwrite each other (PostgreSQL locks)."""
+    if not is_postgres(app):
+        pytest.skip("SQLite runs one writer at a time; the row lock is PostgreSQL's")
+    cohort = factory.cohort(start_date=date.today() + timedelta(days=5), end_date=date.today() + timedelta(days=60),
+                            status="open", capacity=50)
+    trainees = [factory.trainee() for _ in range(12)]
+    db.session.commit()
+    cohort_id, ids = cohort.id, [t.id for t in trainees]
+    errors = []
+    barrier = threading.Barrier(6)
+
+    def worker(chunk):
+        with app.app_context():
+            try:
+                barrier.wait()
+                for tid in chunk:
+                    learning.enroll(SYSTEM, cohort_id, tid)
+                    db.session.commit()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(ids[i::6],)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert db.session.scalar(select(ReportCohortTotal.active).where(ReportCohortTotal.cohort_id == cohort_id)) == 12
+    assert db.session.scalar(select(func.sum(ReportCohortDay.enrolled)).where(
+        ReportCohortDay.cohort_id == cohort_id)) == 12
