@@ -204,7 +204,7 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
     if not live and summary.usable(session, filters, dimension):
         if session is db.session:
             summary.sync(session)  # this transaction's own changes first
-        for key, values in summary.enrollment_metrics(session, filters, dimension).items():
+        for key, values in summary.enrollment_metrics(session, filters, dimension, wanted).items():
             out[key] = {m: values.get(m, 0) for m in wanted}
         return out
     flags = enrollment_flags(filters)

@@ -257,9 +257,14 @@ def usable(session: Session, filters, dimension: str | None) -> bool:
     return built_timezone(session) == filters.timezone
 
 
-def enrollment_metrics(session: Session, filters, dimension: str | None) -> dict[Any, dict[str, int]]:
-    """The enrollment metrics of :func:`talent.reporting.queries.enrollment_metrics`, from the
-    summary. Groups whose metrics are all zero are left out."""
+DAY_METRICS = ("enrolled", "completed", "cert_num", "cert_den", "certified")
+
+
+def enrollment_metrics(session: Session, filters, dimension: str | None,
+                       wanted: Iterable[str] | None = None) -> dict[Any, dict[str, int]]:
+    """The enrollment metrics of :func:`talent.reporting.queries.enrollment_metrics` (those in
+    ``wanted``, default all), from the summary. Groups whose metrics are all zero are left out."""
+    wanted = set(wanted) if wanted is not None else None
     from talent.reporting.queries import (PLACEMENT_WINDOW_DAYS, _dimension_column, _with_dimension_joins,
                                           course_conditions)
     key = _dimension_column(dimension, filters).label("k")
@@ -270,10 +275,12 @@ def enrollment_metrics(session: Session, filters, dimension: str | None) -> dict
         agg = func.sum(column) if cond is None else func.sum(column).filter(cond)
         return func.coalesce(agg, 0)
 
-    day_stmt = (select(key, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
-                       total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified"))
-                .select_from(D).join(Cohort, Cohort.id == D.cohort_id))
-    day_stmt = _with_dimension_joins(day_stmt, dimension).where(D.day.between(filters.start, filters.end), *conds)
+    day_stmt = select(key, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
+                      total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified")
+                      ).select_from(D)
+    if dimension is not None or conds:  # the national figure needs no cohort attribute
+        day_stmt = _with_dimension_joins(day_stmt.join(Cohort, Cohort.id == D.cohort_id), dimension)
+    day_stmt = day_stmt.where(D.day.between(filters.start, filters.end), *conds)
 
     ended = Cohort.end_date.between(filters.start, filters.end)
     cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
@@ -291,13 +298,17 @@ def enrollment_metrics(session: Session, filters, dimension: str | None) -> dict
         day_stmt, cohort_stmt = day_stmt.group_by(key), cohort_stmt.group_by(key)
 
     out: dict[Any, dict[str, int]] = {}
-    for row in session.execute(day_stmt):
-        values = {m: int(getattr(row, m)) for m in ("enrolled", "completed", "cert_num", "certified")}
-        values["cert_den"] = values["completed"]
-        out.setdefault(row.k, {}).update(values)
-    for row in session.execute(cohort_stmt):
-        out.setdefault(row.k, {}).update({m: int(getattr(row, m)) for m in (
-            "active", "completion_num", "completion_den", "placement_den", "placement_num", "placement_pending")})
+    if wanted is None or wanted & set(DAY_METRICS):
+        for row in session.execute(day_stmt):
+            values = {m: int(getattr(row, m)) for m in ("enrolled", "completed", "cert_num", "certified")}
+            values["cert_den"] = values["completed"]
+            out.setdefault(row.k, {}).update(values)
+    if wanted is None or wanted - set(DAY_METRICS):
+        for row in session.execute(cohort_stmt):
+            out.setdefault(row.k, {}).update({m: int(getattr(row, m)) for m in (
+                "active", "completion_num", "completion_den", "placement_den", "placement_num", "placement_pending")})
+    if wanted is not None:
+        out = {k: {m: v for m, v in values.items() if m in wanted} for k, values in out.items()}
     return {k: v for k, v in out.items() if any(v.values())}
 
 
