@@ -44,6 +44,9 @@ def make_csv(rows: int, seed: int | None = None) -> bytes:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--profile", metavar="FILE",
+                        help="write a cProfile of the timed preview + commit to FILE (timings then include "
+                             "the profiler's overhead)")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="talent-bench-")
@@ -105,6 +108,11 @@ def main() -> None:
         baseline = time.perf_counter() - t0
         db.session.rollback()
 
+        profiler = None
+        if args.profile:
+            import cProfile
+            profiler = cProfile.Profile()
+            profiler.enable()
         c0, t0 = time.process_time(), time.perf_counter()
         report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id)
         t_preview = time.perf_counter() - t0
@@ -113,6 +121,9 @@ def main() -> None:
         db.session.commit()
         t_commit = time.perf_counter() - t0
         cpu = time.process_time() - c0
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         assert report.committed
         total = t_preview + t_commit
         print(f"preview: {t_preview:.2f} s ({args.rows / t_preview:,.0f} rows/s)")

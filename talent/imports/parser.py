@@ -93,7 +93,7 @@ def _read_csv(data: bytes, max_rows: int) -> Sheet:
         columns, unknown = _map_header(header)
         rows: list[tuple[int, list[Any]]] = []
         for cells in reader:
-            if _is_empty(cells):
+            if not "".join(cells).strip():           # _is_empty for cells that are all strings
                 continue
             if len(rows) >= max_rows:
                 raise _too_many(max_rows)

@@ -3,7 +3,8 @@ web upload, the JSON API and ``talent import trainees``.
 
 :func:`preview_import` reads and checks the whole file and says what would happen to every row;
 :func:`commit_import` does the same and, only when no row has a problem, writes everything in
-bulk (Core ``INSERT`` of trainees, enrollments and audit events; known FINs looked up in chunks).
+bulk (trainees, enrollments and one audit event per trainee: PostgreSQL ``COPY``, SQLite one
+``executemany`` per table; known FINs looked up in chunks, never row by row).
 All or nothing: a single bad row writes nothing. Importing the same file again creates nothing
 new (known FINs are reused, trainees already in the cohort are left alone).
 
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import JSON, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from talent import audit
@@ -148,12 +151,15 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
     regions = region_index()
     today = today or date.today()
     columns = sheet.columns
-    get = {name: columns.get(name) for name in FIELDS}
+    present = [name for name in FIELDS if name in columns]   # the required ones at least
+    pick = itemgetter(*(columns[name] for name in present))
+    width = max(columns.values()) + 1
     seen: dict[str, int] = {}
     plans: list[RowPlan] = []
     for number, cells in sheet.rows:
-        raw = {name: (cells[index] if index is not None and index < len(cells) else None)
-               for name, index in get.items()}
+        if len(cells) < width:
+            cells = list(cells) + [None] * (width - len(cells))
+        raw = dict(zip(present, pick(cells)))        # absent columns read as None
         values, errors = clean_trainee(raw, regions, today=today)
         fin = values.get("fin")
         if fin is not None:
@@ -228,30 +234,118 @@ def _ids_by_fin(fins: list[str]) -> dict[str, int]:
     return found
 
 
-def _bulk_insert(table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows with uniform keys in the current transaction, without per-row ORM work:
-    PostgreSQL COPY (psycopg), elsewhere one Core executemany."""
-    if not rows:
+class Same:
+    """A column value shared by every row of a :func:`_bulk_insert` (converted once)."""
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+def _with_defaults(table, columns: dict[str, Any], count: int) -> dict[str, Any]:
+    """``columns`` plus the Python-side defaults of the columns it leaves out, as Core's
+    ``insert`` would fill them in."""
+    columns = dict(columns)
+    for column in table.c:
+        default = column.default
+        if column.name in columns or default is None or column.primary_key:
+            continue
+        if default.is_scalar:
+            columns[column.name] = Same(default.arg)
+        elif default.is_callable:
+            columns[column.name] = [default.arg(None) for _ in range(count)]
+        else:  # a SQL expression default: not for this path
+            raise NotImplementedError(f"{table.name}.{column.name} has a SQL expression default")
+    return columns
+
+
+def _memoized(process):
+    """A converter that converts each distinct value once: the audit details of an import repeat
+    a handful of shapes across thousands of rows, its timestamps are all one "now"."""
+    cache: dict[Any, Any] = {}
+
+    def convert(value):
+        try:   # the type is part of the key: 1 == True == 1.0, but they are written differently
+            key = (tuple((k, v.__class__, v) for k, v in value.items()) if isinstance(value, dict)
+                   else (value.__class__, value))
+            return cache[key]
+        except KeyError:
+            cache[key] = result = process(value)
+            return result
+        except TypeError:  # unhashable inside: convert every time
+            return process(value)
+    return convert
+
+
+def _json_text(process, connection):
+    """Core's JSON bind processor for psycopg wraps a value in ``Json``, which COPY would dump
+    again for every row; dump it here, as psycopg would, so that a memoized value is dumped once."""
+    from psycopg.adapt import PyFormat
+    from psycopg.types.json import Json
+    raw = connection.connection.driver_connection
+    dumper = raw.adapters.get_dumper(Json, PyFormat.TEXT)(Json, raw)
+
+    def convert(value):
+        wrapped = process(value)
+        return bytes(dumper.dump(wrapped)).decode() if isinstance(wrapped, Json) else wrapped
+    return convert
+
+
+def _bulk_insert(table, columns: dict[str, Any], count: int) -> None:
+    """Insert ``count`` rows given column by column (a list of ``count`` values, or :class:`Same`)
+    in the current transaction, without per-row ORM or Core work: the values go through the bind
+    processors Core would use (a shared value converted once), then PostgreSQL COPY (psycopg) or
+    SQLite one DB-API executemany."""
+    if not count:
         return
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        import json
-        columns = list(rows[0])
-        json_columns = {name for name in columns if table.c[name].type.__class__.__name__ == "JSON"}
-        cursor = connection.connection.driver_connection.cursor()
-        names = ", ".join(f'"{name}"' for name in columns)
+    dialect = connection.dialect
+    columns = _with_defaults(table, columns, count)
+    names = list(columns)
+    if dialect.name not in ("postgresql", "sqlite"):   # the statements below are written for these two
+        rows = [{name: (value.value if isinstance(value, Same) else value[i]) for name, value in columns.items()}
+                for i in range(count)]
+        db.session.execute(insert(table), rows)
+        return
+    values = []
+    for name in names:
+        column = columns[name]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None and dialect.name == "postgresql" and isinstance(table.c[name].type, JSON):
+            process = _json_text(process, connection)
+        if process is None:
+            values.append(repeat(column.value, count) if isinstance(column, Same) else column)
+        elif isinstance(column, Same):
+            values.append(repeat(process(column.value), count))
+        else:   # memoized: JSON details, dates and timestamps repeat across the rows
+            values.append(list(map(_memoized(process), column)))
+    preparer = dialect.identifier_preparer
+    target = f"{preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in names)})"
+    if dialect.name == "postgresql":
         import psycopg
+        cursor = connection.connection.driver_connection.cursor()
         try:
-            with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row([json.dumps(row[name]) if name in json_columns and row[name] is not None
-                                    else row[name] for name in columns])
+            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                for row in zip(*values):
+                    copy.write_row(row)
         except psycopg.errors.IntegrityError as error:   # same meaning as SQLAlchemy's, for the caller
             raise IntegrityError(f"COPY {table.name}", None, error) from error
         finally:
             cursor.close()
     else:
-        db.session.execute(insert(table), rows)
+        connection.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(names))})",
+                                   list(zip(*values)))
+
+
+def _new_ids(table, count: int) -> list[int] | None:
+    """PostgreSQL: ``count`` ids drawn from the table's id sequence in one statement, so rows
+    written by COPY need no look-up afterwards. None elsewhere."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql" or not count:
+        return None
+    return list(connection.scalars(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+        {"table": table.name, "n": count}))
 
 
 def preview_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any = None, waitlist: bool = True,
@@ -271,43 +365,49 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
     if not report.ok:
         return report
     now = utcnow()
-    new_rows = [dict(p.values, registered_by_center_id=center.id, consent_at=now, created_at=now, updated_at=now)
-                for p in report.plans if p.trainee == NEW]
-    if new_rows:
+    new = [plan for plan in report.plans if plan.trainee == NEW]
+    if new:
+        trainee_columns: dict[str, Any] = {name: [plan.values[name] for plan in new] for name in new[0].values}
+        trainee_columns.update(registered_by_center_id=Same(center.id), consent_at=Same(now), created_at=Same(now),
+                               updated_at=Same(now))
+        ids = _new_ids(Trainee.__table__, len(new))
+        if ids is not None:
+            trainee_columns["id"] = ids
         try:
-            _bulk_insert(Trainee.__table__, new_rows)
+            _bulk_insert(Trainee.__table__, trainee_columns, len(new))
         except IntegrityError:  # another import or registration took some of these FINs meanwhile
             raise Conflict(_l("Some of these trainees were registered by someone else while the file was being "
                               "imported. Nothing was imported; check the file again.")) from None
-        created = _ids_by_fin([r["fin"] for r in new_rows])
-        for plan in report.plans:
-            if plan.trainee == NEW:
-                plan.trainee_id = created[plan.fin]
-    enrollment_rows = []
+        if ids is None:
+            created = _ids_by_fin([plan.fin for plan in new])
+            ids = [created[plan.fin] for plan in new]
+        for plan, trainee_id in zip(new, ids):
+            plan.trainee_id = trainee_id
     if cohort is not None:
-        for plan in report.plans:
-            if plan.enrollment in (ENROLLED, WAITLISTED):
-                enrolled = plan.enrollment == ENROLLED
-                enrollment_rows.append({"trainee_id": plan.trainee_id, "cohort_id": cohort.id,
-                                        "status": plan.enrollment, "applied_at": now,
-                                        "enrolled_at": now if enrolled else None,
-                                        "waitlisted_at": None if enrolled else now,
-                                        "created_by_id": actor.user_id})
-        if enrollment_rows:
-            # Core executemany (uniform keys): no per-row ORM work.
-            _bulk_insert(Enrollment.__table__, enrollment_rows)
+        placed = [plan for plan in report.plans if plan.enrollment in (ENROLLED, WAITLISTED)]
+        _bulk_insert(Enrollment.__table__, {
+            "trainee_id": [plan.trainee_id for plan in placed], "cohort_id": Same(cohort.id),
+            "status": [plan.enrollment for plan in placed], "applied_at": Same(now),
+            "enrolled_at": [now if plan.enrollment == ENROLLED else None for plan in placed],
+            "waitlisted_at": [None if plan.enrollment == ENROLLED else now for plan in placed],
+            "created_by_id": Same(actor.user_id)}, len(placed))
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
                          details={"cohort_id": cohort.id if cohort else None, "file": "".join(ch for ch in (filename or "") if ch.isprintable())[:100],
                                   **report.counts})
     db.session.flush()
-    row_events = [
-        {"at": now, "actor_id": actor.user_id, "actor_label": actor.label, "channel": actor.channel, "ip": actor.ip,
-         "action": "import.row", "entity_type": "trainee", "entity_id": str(plan.trainee_id),
-         "trainee_id": plan.trainee_id, "center_id": center.id,
-         "details": {"import_event": event.id, "trainee": plan.trainee, "enrollment": plan.enrollment}}
-        for plan in report.plans if plan.trainee == NEW or plan.enrollment in (ENROLLED, WAITLISTED)]
-    if row_events:
-        _bulk_insert(AuditEvent.__table__, row_events)
+    # One audit event per trainee registered or placed by the import, written in bulk.
+    audited = [plan for plan in report.plans if plan.trainee == NEW or plan.enrollment in (ENROLLED, WAITLISTED)]
+    details: dict[tuple[str, str | None], dict[str, Any]] = {}   # a few shapes, shared by the rows
+    for plan in audited:
+        if (plan.trainee, plan.enrollment) not in details:
+            details[plan.trainee, plan.enrollment] = {"import_event": event.id, "trainee": plan.trainee,
+                                                      "enrollment": plan.enrollment}
+    _bulk_insert(AuditEvent.__table__, {
+        "at": Same(now), "actor_id": Same(actor.user_id), "actor_label": Same(actor.label),
+        "channel": Same(actor.channel), "ip": Same(actor.ip), "action": Same("import.row"),
+        "entity_type": Same("trainee"), "entity_id": [str(plan.trainee_id) for plan in audited],
+        "trainee_id": [plan.trainee_id for plan in audited], "center_id": Same(center.id),
+        "details": [details[plan.trainee, plan.enrollment] for plan in audited]}, len(audited))
     db.session.flush()
     report.committed = True
     return report
