@@ -314,18 +314,28 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
 
 def trend_counts(session: Session, filters, day_buckets: list[tuple[str, date, date]]) -> dict[str, dict[str, int]]:
     """Per quarter (``(label, first day, day after the last)``): enrollments, completions and
-    awards from the summary."""
-    from talent.reporting.queries import _bucket_case, course_conditions
+    awards from the summary. The database sums per day (at most a few hundred rows per year);
+    the days fall into their quarters here."""
+    from bisect import bisect_right
+
+    from talent.reporting.queries import course_conditions
     D = ReportCohortDay
-    bucket = _bucket_case(D.day, day_buckets).label("q")
-    inner = (select(bucket, D.enrolled, D.completed, D.certified)
-             .select_from(D).join(Cohort, Cohort.id == D.cohort_id)
-             .where(D.day.between(filters.start, filters.end), *course_conditions(filters))).subquery()
-    stmt = (select(inner.c.q, func.sum(inner.c.enrolled).label("enrollments"),
-                   func.sum(inner.c.completed).label("completions"), func.sum(inner.c.certified).label("awards"))
-            .where(inner.c.q.is_not(None)).group_by(inner.c.q))
-    return {row.q: {"enrollments": int(row.enrollments or 0), "completions": int(row.completions or 0),
-                    "awards": int(row.awards or 0)} for row in session.execute(stmt)}
+    conds = course_conditions(filters)
+    stmt = select(D.day, func.sum(D.enrolled), func.sum(D.completed), func.sum(D.certified)).select_from(D)
+    if conds:
+        stmt = stmt.join(Cohort, Cohort.id == D.cohort_id)
+    stmt = stmt.where(D.day.between(filters.start, filters.end), *conds).group_by(D.day)
+    starts = [lo for _, lo, _ in day_buckets]
+    out: dict[str, dict[str, int]] = {}
+    for day, enrolled, completed, certified in session.execute(stmt):
+        i = bisect_right(starts, day) - 1
+        if i < 0 or day >= day_buckets[i][2]:
+            continue
+        values = out.setdefault(day_buckets[i][0], {"enrollments": 0, "completions": 0, "awards": 0})
+        values["enrollments"] += int(enrolled or 0)
+        values["completions"] += int(completed or 0)
+        values["awards"] += int(certified or 0)
+    return out
 
 
 # ---- checking --------------------------------------------------------------------------------
