@@ -6,6 +6,7 @@ and writes an audit event. Staff views of a trainee's record are audited as ``tr
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from talent import audit
+from talent.centers.queries import Page
 from talent.errors import Duplicate, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.geo.models import Region
@@ -24,6 +26,7 @@ from talent.people.validation import (FIELDS, FieldError, RegionIndex, as_id, cl
 from talent.permissions import Actor, P, require, require_center, require_trainee
 
 FIX_FIELDS = _l("Please correct the marked fields.")
+MAX_PER_PAGE = 100
 
 
 def region_index() -> RegionIndex:
@@ -148,10 +151,18 @@ def find_by_fin(fin: str) -> Trainee | None:
     return db.session.scalar(select(Trainee).where(Trainee.fin == fin))
 
 
-def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 25):
+@dataclass
+class SearchPage(Page):
+    """A page of a trainee search. ``more``: counting stopped at ``total``, more trainees match."""
+    more: bool = False
+
+
+def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 25,
+                    count_cap: int | None = None) -> SearchPage:
     """Search by FIN (exact) or by name (case- and accent-insensitive) among the trainees the
-    actor may see. Returns a Flask-SQLAlchemy pagination of Trainee. The search is audited
-    (without the search text, which may be a FIN)."""
+    actor may see: one page of Trainee, sorted by name, and how many match — exactly, or with
+    ``count_cap`` up to that many (then ``more`` is True). The search is audited (without the
+    search text, which may be a FIN)."""
     if not actor.has(P.TRAINEES_READ):
         raise PermissionDenied(_l("You do not have permission to do this."))
     text = (text or "").strip()
@@ -161,7 +172,10 @@ def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 2
         raise ValidationError(FIX_FIELDS, fields={"q": str(_l("At most %(n)d characters.", n=200))})
     if has_control_chars(text):
         raise ValidationError(FIX_FIELDS, fields={"q": str(_l("The text contains characters that are not allowed."))})
-    result = db.paginate(queries.trainee_search(actor, text), page=page, per_page=per_page,
-                         error_out=False, count=True)
-    audit.record(actor, "trainee.search", "trainee", None, details={"results": result.total})
+    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+    items, total, more = queries.trainee_search_page(actor, text, page=page, per_page=per_page,
+                                                     count_cap=count_cap)
+    result = SearchPage(items=items, page=page, per_page=per_page, total=total, more=more)
+    details = {"results": total, "more": True} if more else {"results": total}
+    audit.record(actor, "trainee.search", "trainee", None, details=details)
     return result

@@ -26,6 +26,9 @@ from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 
 GENDER_LABELS = {"F": _l("Female"), "M": _l("Male")}
+# The search page counts matches up to this many ("more than …"): an exact count of a common
+# name or a single letter would read every match (the list of pages then ends there).
+SEARCH_COUNT_CAP = 5000
 EDUCATION_LABELS = {"secondary": _l("Secondary"), "vocational": _l("Vocational"), "bachelor": _l("Bachelor"),
                     "master": _l("Master"), "doctorate": _l("Doctorate")}
 
@@ -75,7 +78,8 @@ def trainees():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                result = ps.search_trainees(actor, form.q.data, page=page_number(form.page.data), per_page=25)
+                result = ps.search_trainees(actor, form.q.data, page=page_number(form.page.data), per_page=25,
+                                            count_cap=SEARCH_COUNT_CAP)
             except ValidationError as error:
                 apply_errors(form, error)
                 status = 422
