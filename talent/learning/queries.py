@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import contains_eager
 
 from talent.catalog.models import Course
 from talent.centers.models import Center
@@ -60,11 +61,14 @@ def active_courses() -> list[Course]:
 
 def roster(cohort_id: int) -> list[Enrollment]:
     """Enrollments of a cohort with their trainees (one query): enrolled and finished first, then
-    the waiting list in its order, then withdrawn."""
+    the waiting list in its order, then withdrawn; by name within each."""
     order = case((Enrollment.status.in_(("enrolled", "completed", "failed")), 0),
                  (Enrollment.status == "applied", 1), (Enrollment.status == "waitlisted", 2), else_=3)
-    stmt = (select(Enrollment).join(Trainee, Trainee.id == Enrollment.trainee_id)
+    # The trainees come from the join the order needs (not from a second, eager join of the same
+    # table), without their home region: the pages that show a roster use names and FINs only.
+    stmt = (select(Enrollment).join(Enrollment.trainee)
             .where(Enrollment.cohort_id == cohort_id)
+            .options(contains_eager(Enrollment.trainee).lazyload(Trainee.home_region))
             .order_by(order, Enrollment.waitlisted_at, Trainee.search_name, Enrollment.id))
     return list(db.session.scalars(stmt))
 
