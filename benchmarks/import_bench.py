@@ -1,7 +1,7 @@
 """Import throughput: preview + commit of N generated trainee rows (CSV), versus a plain Core
 bulk insert of the same rows.
 
-    .venv/bin/python benchmarks/import_bench.py [--rows N]
+    .venv/bin/python benchmarks/import_bench.py [--rows N] [--format csv|xlsx] [--profile FILE]
 
 Runs against a temporary SQLite file, or against TALENT_DATABASE_URL when set (the schema is
 migrated there, and the rows are left behind — use a scratch database). Prints figures; the
@@ -41,9 +41,25 @@ def make_csv(rows: int, seed: int | None = None) -> bytes:
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
+def make_xlsx(rows: int, seed: int | None = None) -> bytes:
+    """The same rows as :func:`make_csv`, as a workbook with one sheet (text cells, as typed in)."""
+    import csv
+    import io
+
+    from openpyxl import Workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    for cells in csv.reader(io.StringIO(make_csv(rows, seed).decode("utf-8-sig")), delimiter=";"):
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="the uploaded file's format")
     parser.add_argument("--profile", metavar="FILE",
                         help="write a cProfile of the timed preview + commit to FILE (timings then include "
                              "the profiler's overhead)")
@@ -74,9 +90,9 @@ def main() -> None:
     from datetime import date, timedelta
 
     app = create_app(env=env)
-    data = make_csv(args.rows)
+    data = make_xlsx(args.rows) if args.format == "xlsx" else make_csv(args.rows)
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; rows: {args.rows}; "
-          f"file: {len(data) / 1e6:.1f} MB")
+          f"file: {args.format}, {len(data) / 1e6:.1f} MB")
     with app.app_context(), app.test_request_context("/"):
         upgrade()
         load_reference()
