@@ -273,3 +273,20 @@ def test_concurrent_enrollments_into_one_cohort_are_all_counted(app, factory):
     assert db.session.scalar(select(ReportCohortTotal.active).where(ReportCohortTotal.cohort_id == cohort_id)) == 12
     assert db.session.scalar(select(func.sum(ReportCohortDay.enrolled)).where(
         ReportCohortDay.cohort_id == cohort_id)) == 12
+
+
+def test_a_committed_import_is_counted(app, factory):
+    """The import writes enrollments with Core bulk statements and marks the cohort itself."""
+    from talent.imports import services as imports
+    from tests.learning_helpers import actor
+    from tests.test_import_services import csv_bytes
+    center = factory.center()
+    cohort = factory.cohort(center=center, status="open", capacity=2)
+    admin = actor(factory.center_admin(center))
+    db.session.commit()
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert imports.commit_import(admin, csv_bytes(), center_id=center.id, cohort_id=cohort.id).committed
+        db.session.commit()
+    assert db.session.scalar(select(ReportCohortTotal.active).where(ReportCohortTotal.cohort_id == cohort.id)) == 2
+    year = date.today().year
+    assert live_equals_summary(years=[year], today=date.today()) == []

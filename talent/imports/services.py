@@ -36,6 +36,7 @@ from talent.people.models import Trainee
 from talent.people.services import region_index
 from talent.people.validation import FIELDS, as_id, clean_trainee
 from talent.permissions import Actor, P, require, require_center
+from talent.reporting import summary
 
 CHUNK = 500
 
@@ -391,6 +392,7 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
             "enrolled_at": [now if plan.enrollment == ENROLLED else None for plan in placed],
             "waitlisted_at": [None if plan.enrollment == ENROLLED else now for plan in placed],
             "created_by_id": Same(actor.user_id)}, len(placed))
+        summary.mark_cohorts(db.session, [cohort.id])  # Core rows: recount the cohort's report summary
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
                          details={"cohort_id": cohort.id if cohort else None, "file": "".join(ch for ch in (filename or "") if ch.isprintable())[:100],
                                   **report.counts})
