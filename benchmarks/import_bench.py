@@ -1,7 +1,7 @@
 """Import throughput: preview + commit of N generated trainee rows (CSV), versus a plain Core
 bulk insert of the same rows.
 
-    .venv/bin/python benchmarks/import_bench.py [--rows N] [--format csv|xlsx] [--profile FILE]
+    .venv/bin/python benchmarks/import_bench.py [--rows N] [--format csv|xlsx|xlsx-inline] [--profile FILE]
 
 Runs against a temporary SQLite file, or against TALENT_DATABASE_URL when set (the schema is
 migrated there, and the rows are left behind — use a scratch database). Prints figures; the
@@ -41,25 +41,58 @@ def make_csv(rows: int, seed: int | None = None) -> bytes:
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def make_xlsx(rows: int, seed: int | None = None) -> bytes:
-    """The same rows as :func:`make_csv`, as a workbook with one sheet (text cells, as typed in)."""
+def make_xlsx(rows: int, seed: int | None = None, *, shared_strings: bool = True) -> bytes:
+    """The same rows as :func:`make_csv`, as a workbook with one sheet of text cells: with a shared
+    string table as Excel and LibreOffice save text, or (``shared_strings=False``) with inline
+    strings as openpyxl writes them."""
     import csv
     import io
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
 
     from openpyxl import Workbook
     workbook = Workbook()
     sheet = workbook.active
-    for cells in csv.reader(io.StringIO(make_csv(rows, seed).decode("utf-8-sig")), delimiter=";"):
+    lines = list(csv.reader(io.StringIO(make_csv(rows, seed).decode("utf-8-sig")), delimiter=";"))
+    for cells in lines:
         sheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)
-    return out.getvalue()
+    if not shared_strings:
+        return out.getvalue()
+    strings: dict[str, int] = {}
+    for cells in lines:
+        for cell in cells:
+            if cell:
+                strings.setdefault(cell, len(strings))
+    inline = re.compile(r'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is></c>')
+    source, shared = zipfile.ZipFile(io.BytesIO(out.getvalue())), io.BytesIO()
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(shared, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name.startswith("xl/worksheets/"):
+                by_text = {escape(text): index for text, index in strings.items()}
+                content = inline.sub(lambda m: f'<c r="{m.group(1)}" t="s"><v>{by_text[m.group(2)]}</v></c>',
+                                     content.decode()).encode()
+            elif name == "[Content_Types].xml":
+                content = content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                          b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                          b'sharedStrings+xml" /></Types>')
+            target.writestr(name, content)
+        items = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+        target.writestr("xl/sharedStrings.xml",
+                        f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">{items}</sst>')
+    return shared.getvalue()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="the uploaded file's format")
+    parser.add_argument("--format", choices=("csv", "xlsx", "xlsx-inline"), default="csv",
+                        help="the uploaded file: CSV; a workbook as Excel saves it (shared string table); "
+                             "a workbook as openpyxl writes it (inline strings)")
     parser.add_argument("--profile", metavar="FILE",
                         help="write a cProfile of the timed preview + commit to FILE (timings then include "
                              "the profiler's overhead)")
@@ -90,7 +123,8 @@ def main() -> None:
     from datetime import date, timedelta
 
     app = create_app(env=env)
-    data = make_xlsx(args.rows) if args.format == "xlsx" else make_csv(args.rows)
+    data = (make_csv(args.rows) if args.format == "csv"
+            else make_xlsx(args.rows, shared_strings=args.format == "xlsx"))
     print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; rows: {args.rows}; "
           f"file: {args.format}, {len(data) / 1e6:.1f} MB")
     with app.app_context(), app.test_request_context("/"):

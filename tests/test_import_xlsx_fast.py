@@ -41,15 +41,18 @@ def both(data: bytes, max_rows: int = 50):
         answered.append(result is not None)
         return result
 
+    fast_strings = parser._fast_string_table
     parser._fast_xlsx_rows = spy
     try:
         fast = read(data, max_rows)
     finally:
         parser._fast_xlsx_rows = lambda *args: None
+        parser._fast_string_table = lambda source: None
     try:
         slow = read(data, max_rows)
     finally:
         parser._fast_xlsx_rows = fast_rows
+        parser._fast_string_table = fast_strings
     if data.startswith(b"PK"):
         assert raw_alike(data, max_rows) == any(answered)
     return fast, slow, any(answered)
@@ -86,6 +89,33 @@ def raw_alike(data: bytes, max_rows: int = 50) -> bool:
         return fast is not None
     finally:
         wb.close()
+
+
+def shared_strings(data: bytes) -> bytes:
+    """The workbook with its inline strings moved to a shared string table, as Excel saves text."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    strings: dict[str, int] = {}
+
+    def share(match):
+        text = match.group(2) or ""
+        index = strings.setdefault(text, len(strings))
+        return f'<c r="{match.group(1)}" t="s"><v>{index}</v></c>'
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name.startswith("xl/worksheets/"):
+                content = re.sub(r'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is></c>',
+                                 share, content.decode()).encode()
+            elif name == "[Content_Types].xml":
+                content = content.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                          b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                          b'sharedStrings+xml" /></Types>')
+            target.writestr(name, content)
+        items = "".join(f'<si><t xml:space="preserve">{text}</t></si>' for text in strings)
+        target.writestr("xl/sharedStrings.xml", f'<sst xmlns="{NS}" uniqueCount="{len(strings)}">{items}</sst>')
+    return out.getvalue()
 
 
 def workbook(rows, write_only=False) -> bytes:
@@ -133,13 +163,47 @@ HEADER_ROW = '<row r="1">' + "".join(
 
 
 def test_the_fast_reader_reads_the_template_and_a_big_sheet_like_openpyxl():
-    for data in (parser.template_xlsx(),
-                 workbook([list(FIELDS)] + [[f"{i:07d}", "Ad", "Soyad", None, date(1990, 1, 1 + i % 28), "F",
-                                             None, 994501234567 + i, "BAKU", 1.5 * i] for i in range(300)]),
+    big = workbook([list(FIELDS)] + [[f"{i:07d}", "Ad", "Soyad x005F_y", None, date(1990, 1, 1 + i % 28), "F",
+                                      None, 994501234567 + i, "BAKU", 1.5 * i] for i in range(300)])
+    for data in (parser.template_xlsx(), big, shared_strings(big), shared_strings(parser.template_xlsx()),
                  workbook([list(FIELDS)] + [["A", i] for i in range(300)], write_only=True)):
         fast, slow, answered = both(data, max_rows=1000)
         assert answered, "the fast reader gave up on a plain workbook"
         assert fast == slow and fast[0] != "problem"
+    strings = []
+    fast_strings = parser._fast_string_table
+    parser._fast_string_table = lambda source: strings.append(fast_strings(source)) or strings[-1]
+    try:
+        read(shared_strings(big))
+    finally:
+        parser._fast_string_table = fast_strings
+    assert strings and strings[0] is not None and "Soyad y" in strings[0]   # openpyxl drops "x005F_"
+
+
+@pytest.mark.parametrize("items", [
+    "<si><t>a</t></si><si/><si><t/></si><si><t>x005F_x000D_ &amp; &#10;\r\n</t></si>",
+    '<si><t xml:space="preserve">  a  </t></si><si><t><![CDATA[<b>]]></t></si>',
+    "<si><r><t>a</t></r><r><rPr><b/></rPr><t>b</t></r></si>",                   # rich text: openpyxl's
+    '<si><t>a</t><rPh sb="0" eb="1"><t>x</t></rPh><phoneticPr fontId="1"/></si>',  # phonetic: openpyxl's
+    "<si><t>a</t><t>b</t></si>",
+    "<si><t>a<b/></t></si>",
+    "<extLst/><si><t>a</t></si>",
+])
+def test_shared_string_tables(items):
+    rows = HEADER_ROW + '<row r="2">' + "".join(f'<c r="{chr(65 + i)}2" t="s"><v>{i}</v></c>' for i in range(3)) + "</row>"
+    xml = sheet_xml(rows).replace("<extLst/>", "")
+    data = with_sheet(xml, shared=[])
+    data = data  # the table below replaces the empty one
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/sharedStrings.xml":
+                padding = "<si><t>p</t></si>" * 3
+                content = f'<sst xmlns="{NS}">{items.replace(chr(92) + "r", chr(13)).replace(chr(92) + "n", chr(10))}{padding}</sst>'.encode()
+            target.writestr(name, content)
+    fast, slow, _ = both(out.getvalue())
+    assert fast == slow
 
 
 CASES = {
@@ -250,6 +314,8 @@ _cell = st.one_of(st.none(), _text, st.integers(-10**15, 10**15), st.booleans(),
 @given(header=st.one_of(st.just(list(FIELDS)), st.lists(_cell, max_size=12)),
        rows=st.lists(st.lists(_cell, max_size=12), max_size=12), write_only=st.booleans())
 def test_generated_workbooks_read_alike(header, rows, write_only):
-    fast, slow, answered = both(workbook([header] + rows, write_only=write_only), max_rows=8)
-    assert answered
-    assert fast == slow
+    data = workbook([header] + rows, write_only=write_only)
+    for data in (data, shared_strings(data)):
+        fast, slow, answered = both(data, max_rows=8)
+        assert answered
+        assert fast == slow

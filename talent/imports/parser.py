@@ -104,9 +104,8 @@ def _read_csv(data: bytes, max_rows: int) -> Sheet:
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> Sheet:
-    from openpyxl import load_workbook
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = _load_workbook(data)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error=error.__class__.__name__)) from None
     except Exception as error:  # openpyxl raises assorted errors on broken workbooks
@@ -146,6 +145,28 @@ def _read_xlsx(data: bytes, max_rows: int) -> Sheet:
     return Sheet(columns, rows, unknown, "xlsx")
 
 
+def _load_workbook(data: bytes):
+    """openpyxl's ``load_workbook(read_only=True, data_only=True)``, with the shared strings read by
+    :func:`_fast_string_table` when it can (openpyxl: ~10 µs a string, 30,000 in a 10,000-row file)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    class Reader(ExcelReader):
+        def read_strings(self):
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None and not self.rich_text:
+                with self.archive.open(part.PartName[1:]) as source:
+                    strings = _fast_string_table(source)
+                if strings is not None:
+                    self.shared_strings = strings
+                    return
+            super().read_strings()
+
+    reader = Reader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
 # ---- fast worksheet reading ---------------------------------------------------------------------
 # openpyxl's read-only worksheet builds an ElementTree element per cell and costs ~15 µs a cell
 # (1.5 s for 10,000 rows of 10 columns). For the plain structure spreadsheet programs write —
@@ -159,12 +180,67 @@ _DATA, _ROW, _CELL, _VALUE, _FORMULA, _INLINE, _TEXT = (
     f"{_MAIN_NS}}}{name}" for name in ("sheetData", "row", "c", "v", "f", "is", "t"))
 
 
+_SHARED_ITEM = f"{_MAIN_NS}}}si"
+
+
 class _Unusual(Exception):
     """The worksheet has something the fast reader leaves to openpyxl."""
 
 
 class _Enough(Exception):
     """More rows than an import may have: stop reading."""
+
+
+def _fast_string_table(source) -> list[str] | None:
+    """openpyxl.reader.strings.read_string_table for items of plain text (``<si><t>…</t></si>``,
+    as spreadsheet programs write unformatted text); None when there is anything else (rich or
+    phonetic runs, …) or any error, and openpyxl reads the table."""
+    from xml.parsers import expat
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    strings: list[str] = []
+    depth = 0            # 0 outside an item, 1 in <si>, 2 in its <t>
+    texts = 0
+    text: list[str] = []
+
+    def start(name, _attrs):
+        nonlocal depth, texts, text
+        if depth == 0:
+            if name == _SHARED_ITEM:
+                depth, texts, text = 1, 0, []
+        elif depth == 1 and name == _TEXT and not texts:
+            depth, texts = 2, 1
+        else:
+            raise _Unusual
+
+    def end(name):
+        nonlocal depth
+        if depth == 2:
+            depth = 1
+        elif depth == 1:
+            strings.append("".join(text).replace("x005F_", ""))
+            depth = 0
+
+    def chars(data):
+        if depth == 2:
+            text.append(data)
+
+    def refuse(*_args):
+        raise _Unusual
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        while True:
+            chunk = source.read(1 << 16)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                return strings
+    except Exception:
+        return None
 
 
 def _fast_xlsx_rows(workbook, sheet, max_rows: int):
