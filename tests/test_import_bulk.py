@@ -121,8 +121,9 @@ def test_bulk_insert_matches_a_core_insert(app):
                   Column("day", Date), Column("at", UTCDateTime()), Column("flag", Boolean, default=True),
                   Column("info", JSON), Column("note", String(40), default="none"))
     now = utcnow()
-    infos = [{"n": 1}, {"n": True}, {"n": 1.0}, {"n": [1, 2]}, None, {"n": 1}]
-    columns = {"kind": ["core", "core", "core", "core", "core", "core"], "day": [date(2000, 1, i + 1) for i in range(6)],
+    infos = [{"n": 1}, {"n": True}, {"n": 1.0}, {"n": [1, 2]}, None, {"n": 1}, {"n": 0.0}, {"n": -0.0},
+             {1: "a"}, {"1": "a"}]
+    columns = {"kind": ["core"] * len(infos), "day": [date(2000, 1, i + 1) for i in range(len(infos))],
                "at": services.Same(now), "info": infos}
     metadata.create_all(db.engine)
     try:
@@ -132,12 +133,14 @@ def test_bulk_insert_matches_a_core_insert(app):
         read = db.session.execute(select(table).order_by(table.c.id)).all()
         core = [tuple(r)[2:] for r in read if r.kind == "core"]
         bulk = [tuple(r)[2:] for r in read if r.kind == "bulk"]
-        assert len(core) == len(bulk) == 6
+        assert len(core) == len(bulk) == len(infos)
         assert bulk == core
-        assert [type(r[-2]["n"]) if r[-2] else None for r in bulk] == [int, bool, float, list, None, int]
+        assert [type(r[-2].get("n")) if r[-2] else None for r in bulk] == [
+            int, bool, float, list, None, int, float, float, type(None), type(None)]
         assert bulk[0][1].tzinfo is not None and bulk[0][1] == now and bulk[0][2] is True
         raw = db.session.execute(select(table.c.info.cast(String)).order_by(table.c.id)).scalars().all()
-        assert raw[:6] == raw[6:]                  # stored alike, not only read back alike
+        assert raw[:len(infos)] == raw[len(infos):]     # stored alike, not only read back alike
+        assert '{"n": -0.0}' in raw and '{"1": "a"}' in raw
         db.session.rollback()
     finally:
         db.session.rollback()

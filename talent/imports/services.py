@@ -14,7 +14,7 @@ problem that stops the import.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -260,21 +260,35 @@ def _with_defaults(table, columns: dict[str, Any], count: int) -> dict[str, Any]
     return columns
 
 
+def _memo_key(value: Any) -> Any:
+    """A key under which equal values are written alike (raises TypeError for anything else):
+    the class is part of it (1 == True == 1.0, but they are written differently), a timestamp's
+    time zone too; floats (0.0 == -0.0) and containers other than flat dicts are not memoized."""
+    cls = value.__class__
+    if cls is dict:
+        return tuple((k.__class__, k, _memo_key(v)) for k, v in value.items())
+    if cls is datetime:
+        return cls, value, value.tzinfo
+    if cls in (str, int, bool, date, type(None)):
+        return cls, value
+    raise TypeError(cls)
+
+
 def _memoized(process):
     """A converter that converts each distinct value once: the audit details of an import repeat
     a handful of shapes across thousands of rows, its timestamps are all one "now"."""
     cache: dict[Any, Any] = {}
 
     def convert(value):
-        try:   # the type is part of the key: 1 == True == 1.0, but they are written differently
-            key = (tuple((k, v.__class__, v) for k, v in value.items()) if isinstance(value, dict)
-                   else (value.__class__, value))
+        try:
+            key = _memo_key(value)
+        except TypeError:
+            return process(value)
+        try:
             return cache[key]
         except KeyError:
             cache[key] = result = process(value)
             return result
-        except TypeError:  # unhashable inside: convert every time
-            return process(value)
     return convert
 
 
