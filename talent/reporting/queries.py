@@ -247,29 +247,34 @@ def _placement_base(filters: Filters, dimension: str | None, key, extra_columns)
 
 
 def placement_metrics(filters: Filters, dimension: str | None = None, *,
-                      with_total: bool = False) -> dict[Any, dict[str, int]]:
-    """Per group: distinct trainees placed, distinct placements, and placements per market.
+                      with_total: bool = False, only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+    """Per group: distinct trainees placed, distinct placements, and placements per market (or
+    just the metrics in ``only``: each distinct count is a sort of its own).
     ``with_total`` adds the all-groups row under the key ``TOTAL`` (distinct counts: not the sum
     of the groups) — one ROLLUP query on PostgreSQL, a second query elsewhere."""
+    wanted = [m for m in PLACEMENT_METRICS if only is None or m in only]
+    if not wanted:
+        return {}
     key = _dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     inner = _placement_base(filters, dimension, key, [
         Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market")]).subquery()
     rollup = with_total and dimension is not None and _dialect() == "postgresql"
-    outer = select(
-        inner.c.k,
-        func.count(func.distinct(inner.c.tid)).label("placed"),
-        func.count(func.distinct(inner.c.pid)).label("placements"),
-        *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m)
-          for m in ("local", "regional", "international")],
-    ).group_by(func.rollup(inner.c.k) if rollup else inner.c.k)
+    columns = {
+        "placed": func.count(func.distinct(inner.c.tid)),
+        "placements": func.count(func.distinct(inner.c.pid)),
+        **{m: func.count(func.distinct(case((inner.c.market == m, inner.c.pid))))
+           for m in ("local", "regional", "international")},
+    }
+    outer = select(inner.c.k, *[columns[m].label(m) for m in wanted]
+                   ).group_by(func.rollup(inner.c.k) if rollup else inner.c.k)
     out = {}
     for row in _session().execute(outer):
-        out[TOTAL if (rollup and row.k is None) else row.k] = {m: int(getattr(row, m)) for m in PLACEMENT_METRICS}
+        out[TOTAL if (rollup and row.k is None) else row.k] = {m: int(getattr(row, m)) for m in wanted}
     if with_total and not rollup:
-        out[TOTAL] = placement_metrics(filters, None).get(0, {m: 0 for m in PLACEMENT_METRICS})
+        out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {m: 0 for m in wanted})
     elif with_total:
-        out.setdefault(TOTAL, {m: 0 for m in PLACEMENT_METRICS})
+        out.setdefault(TOTAL, {m: 0 for m in wanted})
     return out
 
 
@@ -292,7 +297,7 @@ def metrics(filters: Filters, dimension: str | None = None,
     out: dict[Any, dict[str, int]] = {}
     sources = [enrollment_metrics(filters, dimension, only)]
     if only is None or set(only) & set(PLACEMENT_METRICS):
-        sources.append(placement_metrics(filters, dimension))
+        sources.append(placement_metrics(filters, dimension, only=only))
     for source in sources:
         for key, values in source.items():
             out.setdefault(key, {}).update(values)
