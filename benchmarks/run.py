@@ -41,6 +41,7 @@ from benchmarks.common import (ROOT, Target, app_env, machine, median_ms, prepar
                                print_table, target)
 
 RATIO_TARGET = 1.25
+IMPORT_TARGET_ROWS_S = 5000
 RSS_TARGET_MB = 300
 
 
@@ -367,7 +368,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep a finished demo load from an earlier run")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per item (median), default 5")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs before timing, default 1")
-    parser.add_argument("--import-rows", type=int, default=5000, help="rows for the import rate (0 = skip)")
+    parser.add_argument("--import-rows", type=int, default=10000,
+                        help="rows for the import rate (0 = skip); the target is >= 5,000 rows/s for 10,000 rows")
     parser.add_argument("--skip-export", action="store_true", help="skip the export memory measurement")
     parser.add_argument("--only", default="", help="comma-separated words: time only items containing one")
     parser.add_argument("--skip-load", action="store_true",
@@ -403,7 +405,10 @@ def main() -> None:
             if "error" in r:
                 rows.append([r["item"], size, None, None, "FAILED", None, None, r["error"][:60]])
                 continue
-            verdict = "ok" if r["ratio"] is not None and r["ratio"] <= RATIO_TARGET else "over"
+            if "rows_per_s" in r:  # the import's target is its rate; the ratio to a bare insert is shown
+                verdict = f"{r['rows_per_s']:,} rows/s " + ("ok" if r["rows_per_s"] >= IMPORT_TARGET_ROWS_S else "over")
+            else:
+                verdict = "ok" if r["ratio"] is not None and r["ratio"] <= RATIO_TARGET else "over"
             rows.append([r["item"], size, r["app_ms"], r["direct_ms"], f"{r['ratio']:.2f}x", r["statements"],
                          r.get("app_cpu_ms"), verdict])
     print_table(["item", "trainees", "app ms", "direct SQL ms", "ratio", "SQL stmts", "app CPU ms", "target"], rows)
