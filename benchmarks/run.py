@@ -225,6 +225,10 @@ def _copy_database(t: Target) -> Target:
                 print(f"  (could not copy {t.name}: in use; the import runs on an empty database)", flush=True)
                 conn.execute(f'CREATE DATABASE "{name}"')
                 copy.size = 0
+            try:  # the copy went through the WAL: flush it now, not during the timed import
+                conn.execute("CHECKPOINT")
+            except psycopg.Error:
+                pass
         copy.url = t.url.rsplit("/", 1)[0] + "/" + name
     else:
         path = Path(t.sqlite_path()).with_name(f"talent_bench_{t.size}_import.db")

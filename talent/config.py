@@ -98,11 +98,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         engine_options.update(pool_size=_int(env, "TALENT_DB_POOL_SIZE", 5, 1), max_overflow=10,
                               pool_recycle=1800,
                               # JIT compiles the report aggregates for ~1-2 s each and saves far less
-                              # (docs/performance.md): off for the app's sessions. psycopg prepares a
-                              # statement after 5 runs, and after 5 more PostgreSQL may switch it to a
-                              # generic plan that ignores the dates: the regions report at 1M went
-                              # 0.6 s -> 1.8 s from its 11th run. Always plan with the actual values.
-                              connect_args={"options": "-c jit=off -c plan_cache_mode=force_custom_plan"})
+                              # (docs/performance.md): off for the app's sessions. (Report transactions
+                              # also turn generic plans off: talent/replica.py.)
+                              connect_args={"options": "-c jit=off"})
 
     ratelimit_storage = env.get("TALENT_RATELIMIT_STORAGE", "memory://")
     if not ratelimit_storage.startswith(("memory://", "redis://", "rediss://")):
