@@ -25,12 +25,18 @@ LAST = ["Məmmədov", "İsmayılov", "Həsənova", "Quliyev", "Əliyeva", "Hüse
 REGIONS = ["BAKU", "Gəncə-Daşkəsən", "Lankaran-Astara", "şəki-zaqatala", "Naxçıvan", "Quba-Xaçmaz"]
 
 
-def make_csv(rows: int, seed: int | None = None) -> bytes:
+def make_csv(rows: int, seed: int | None = None, taken=None) -> bytes:
+    """``taken(fins)`` returns those of ``fins`` already registered: the file holds new people only
+    (on a database of 1M trainees about one file in eight would otherwise reuse a demo FIN, which the
+    import reads as an existing trainee and the plain insert refuses)."""
     rnd = random.Random(seed)
-    fins = set()
+    fins: set[str] = set()
     lines = ["fin;first_name;last_name;patronymic;birth_date;gender;email;phone;home_region;education_level"]
     while len(fins) < rows:
-        fins.add("".join(rnd.choice(ALPHABET) for _ in range(7)))
+        while len(fins) < rows:
+            fins.add("".join(rnd.choice(ALPHABET) for _ in range(7)))
+        if taken is not None:
+            fins -= set(taken(sorted(fins)))
     for i, fin in enumerate(sorted(fins, key=lambda _: rnd.random())):
         first, last = rnd.choice(FIRST), rnd.choice(LAST)
         lines.append(";".join([
@@ -41,7 +47,7 @@ def make_csv(rows: int, seed: int | None = None) -> bytes:
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def make_xlsx(rows: int, seed: int | None = None, *, shared_strings: bool = True) -> bytes:
+def make_xlsx(rows: int, seed: int | None = None, *, shared_strings: bool = True, taken=None) -> bytes:
     """The same rows as :func:`make_csv`, as a workbook with one sheet of text cells: with a shared
     string table as Excel and LibreOffice save text, or (``shared_strings=False``) with inline
     strings as openpyxl writes them."""
@@ -54,7 +60,7 @@ def make_xlsx(rows: int, seed: int | None = None, *, shared_strings: bool = True
     from openpyxl import Workbook
     workbook = Workbook()
     sheet = workbook.active
-    lines = list(csv.reader(io.StringIO(make_csv(rows, seed).decode("utf-8-sig")), delimiter=";"))
+    lines = list(csv.reader(io.StringIO(make_csv(rows, seed, taken).decode("utf-8-sig")), delimiter=";"))
     for cells in lines:
         sheet.append(cells)
     out = io.BytesIO()
@@ -123,14 +129,19 @@ def main() -> None:
     from datetime import date, timedelta
 
     app = create_app(env=env)
-    data = (make_csv(args.rows) if args.format == "csv"
-            else make_xlsx(args.rows, shared_strings=args.format == "xlsx"))
-    print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; rows: {args.rows}; "
-          f"file: {args.format}, {len(data) / 1e6:.1f} MB")
     with app.app_context(), app.test_request_context("/"):
         upgrade()
         load_reference()
         db.session.commit()
+
+        def taken(fins: list[str]) -> set[str]:
+            return {fin for i in range(0, len(fins), 1000)
+                    for fin in db.session.scalars(select(Trainee.fin).where(Trainee.fin.in_(fins[i:i + 1000])))}
+        data = (make_csv(args.rows, taken=taken) if args.format == "csv"
+                else make_xlsx(args.rows, shared_strings=args.format == "xlsx", taken=taken))
+        db.session.rollback()
+        print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}; rows: {args.rows}; "
+              f"file: {args.format}, {len(data) / 1e6:.1f} MB")
         suffix = os.urandom(3).hex().upper()
         region = db.session.scalar(select(Region).where(Region.code == "BAKU"))
         center = Center(code=f"BENCH{suffix}", name="Bench", region_id=region.id, city="Bakı", capacity=100_000)
