@@ -116,13 +116,13 @@ def _bounds(grid: Grid, status: dict[CellId, str], k: int) -> dict[CellId, tuple
             bounds[cell] = (1, k - 1)
         else:
             bounds[cell] = (0, INF)
+    # A sum whose cells are all shown narrows nothing; the statuses do not change in here.
+    open_sums = [(total, parts) for total, parts in grid.sums
+                 if status[total] != SHOWN or any(status[p] != SHOWN for p in parts)]
     changed, rounds = True, 0
     while changed and rounds < 50:
         changed, rounds = False, rounds + 1
-        for total, parts in grid.sums:
-            members = [total] + parts
-            if all(status[m] == SHOWN for m in members):
-                continue
+        for total, parts in open_sums:
             lo_t, hi_t = bounds[total]
             sum_lo = sum(bounds[p][0] for p in parts)
             sum_hi = sum(bounds[p][1] for p in parts)
