@@ -1,20 +1,21 @@
 """Helpers for the administration, dashboard, placement and export tests."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from talent.audit import AuditEvent
 from talent.extensions import db
 from talent.permissions import Actor
+from talent import clock
 
 JOB = {
     "employer_name": "Azercell Telecom",
     "country_code": "AZ",
     "job_title": "Data analyst",
     "employment_type": "full_time",
-    "start_date": date.today() - timedelta(days=30),
+    "start_date": clock.today() - timedelta(days=30),
 }
 
 
@@ -37,7 +38,7 @@ def audit_actions(**filters) -> list[str]:
 
 def completer(factory, center, *, ended_days_ago: int = 200, **kw):
     """A trainee who completed a cohort at ``center`` that ended ``ended_days_ago`` days ago."""
-    end = date.today() - timedelta(days=ended_days_ago)
+    end = clock.today() - timedelta(days=ended_days_ago)
     cohort = kw.pop("cohort", None) or factory.cohort(center=center, start_date=end - timedelta(days=60),
                                                       end_date=end, status="completed")
     trainee = kw.pop("trainee", None) or factory.trainee(**kw)

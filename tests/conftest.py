@@ -24,11 +24,28 @@ from talent.reference import load_reference
 from talent.reporting import summary
 
 PG_URL = os.environ.get("TALENT_TEST_DATABASE_URL")
+# "HH:MM" (UTC): the whole session runs with the clock moved to that time of today's UTC date and
+# ticking from there. CI runs the suite once more at 23:30 UTC, when Baku (UTC+4) is already on the
+# next day, so a test or a code path that takes the host's date instead of the app's cannot return.
+FROZEN_CLOCK = os.environ.get("TALENT_TEST_FROZEN_CLOCK")
 REDIS_URL = os.environ.get("TALENT_TEST_REDIS_URL")
 
 
 def _normalise_pg(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _frozen_clock():
+    if not FROZEN_CLOCK:
+        yield None
+        return
+    import time_machine
+    from datetime import datetime, time as dtime, timezone as dtz
+    hours, minutes = (int(part) for part in FROZEN_CLOCK.split(":"))
+    start = datetime.combine(datetime.now(dtz.utc).date(), dtime(hours, minutes), tzinfo=dtz.utc)
+    with time_machine.travel(start, tick=True):
+        yield start
 
 
 @pytest.fixture(scope="session")

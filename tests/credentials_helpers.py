@@ -1,7 +1,6 @@
 """Helpers for the credentials and portal tests."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 

@@ -17,6 +17,7 @@ from talent.geo.models import Region
 from talent.i18n import fold
 from talent.learning.models import Cohort, CohortSession, Enrollment
 from talent.people.models import Trainee
+from talent import clock
 
 PASSWORD = "a-long-test-password-1"
 _seq = itertools.count(1)
@@ -82,7 +83,7 @@ class Factory:
 
     def cohort(self, center: Center | None = None, course: Course | None = None, **kw) -> Cohort:
         n = next(_seq)
-        start = kw.pop("start_date", date.today() - timedelta(days=30))
+        start = kw.pop("start_date", clock.today() - timedelta(days=30))
         cohort = Cohort(code=kw.pop("code", f"COH{n}"), course_id=(course or self.course()).id,
                         center_id=(center or self.center()).id, start_date=start,
                         end_date=kw.pop("end_date", start + timedelta(days=60)),

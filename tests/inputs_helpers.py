@@ -3,11 +3,12 @@ whose free text is hostile, and row counting over every table."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from talent.extensions import db
+from talent import clock
 
 # Markup that must never reach a page unescaped.
 DANGEROUS = (re.compile(r"<script>alert", re.I), re.compile(r"<img src=x", re.I))
@@ -56,8 +57,8 @@ def hostile_world(factory) -> dict:
     center = create_center(sys, code="XSS1", name=xss("center"), region_id=factory.region("BAKU").id,
                            city=xss("city"), capacity=100)
     course = factory.course(title_en=xss("course"), title_az=xss("course_az"))
-    cohort = factory.cohort(center=center, course=course, start_date=date.today() - timedelta(days=90),
-                            end_date=date.today() - timedelta(days=10))
+    cohort = factory.cohort(center=center, course=course, start_date=clock.today() - timedelta(days=90),
+                            end_date=clock.today() - timedelta(days=10))
     names = {"first_name": xss("first"), "last_name": xss("last"), "patronymic": xss("patronymic")}
     t1 = create_trainee(sys, trainee_data(next_fin(), **names), center_id=center.id)
     t2 = create_trainee(sys, trainee_data(next_fin(), **names), center_id=center.id)
@@ -75,10 +76,10 @@ def hostile_world(factory) -> dict:
     revoke_award(sys, award3, xss("revoke"))
     placement = record_placement(sys, t1.id, employer_name=xss("employer"), job_title=xss("job"),
                                  employer_city=xss("ecity"), country_code="AZ", employment_type="full_time",
-                                 start_date=(date.today() - timedelta(days=5)).isoformat())
+                                 start_date=(clock.today() - timedelta(days=5)).isoformat())
     formula_placement = record_placement(sys, t4.id, employer_name="-2+3", job_title="=1+1", country_code="AZ",
                                          employment_type="full_time",
-                                         start_date=(date.today() - timedelta(days=5)).isoformat())
+                                         start_date=(clock.today() - timedelta(days=5)).isoformat())
     users = {"center_admin": factory.center_admin(center), "admin": factory.user("admin"),
              "ministry": factory.user("ministry"), "trainee": factory.trainee_user(t1)}
     db.session.commit()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from talent.audit import AuditEvent
 from talent.extensions import db
 from talent.learning.models import Attendance, Cohort, Enrollment
 from tests.api_helpers import Api, api_for, field_names
+from talent import clock
 
 
 @pytest.fixture
@@ -36,8 +37,8 @@ def world(client, factory):
 
 def _new_cohort(w, **over):
     body = {"code": "NEW-1", "course_id": w["course"].id, "center_id": w["a"].id,
-            "start_date": (date.today() + timedelta(days=10)).isoformat(),
-            "end_date": (date.today() + timedelta(days=70)).isoformat(), "capacity": 2}
+            "start_date": (clock.today() + timedelta(days=10)).isoformat(),
+            "end_date": (clock.today() + timedelta(days=70)).isoformat(), "capacity": 2}
     body.update(over)
     return body
 

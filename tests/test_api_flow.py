@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from talent.extensions import db
 from talent.reporting import reports
 from talent.reporting.periods import parse_filters
 from tests.api_helpers import Api, api_for
+from talent import clock
 
 
 def _ok(response, status=200):
@@ -50,8 +51,8 @@ def test_whole_flow_through_the_api(client, factory):
     db.session.add(CenterAssignment(user_id=center_admin_user.id, center_id=center["id"]))
     db.session.commit()
     staff = api_for(client, center_admin_user, "import script")
-    start = date.today() - timedelta(days=260)
-    end = date.today() - timedelta(days=200)
+    start = clock.today() - timedelta(days=260)
+    end = clock.today() - timedelta(days=200)
     cohort = _ok(staff.post("/cohorts", json={
         "code": "GNC-AI-1", "course_id": course["id"], "center_id": center["id"],
         "start_date": start.isoformat(), "end_date": end.isoformat(), "capacity": 10},
@@ -101,7 +102,7 @@ def test_whole_flow_through_the_api(client, factory):
             "start_date": (end + timedelta(days=30)).isoformat()}), 201)
 
     # The ministry sees the aggregates, suppressed exactly as on its pages.
-    query = {"start": (start - timedelta(days=1)).isoformat(), "end": date.today().isoformat()}
+    query = {"start": (start - timedelta(days=1)).isoformat(), "end": clock.today().isoformat()}
     url = "/reports/national?" + "&".join(f"{k}={v}" for k, v in query.items())
     national = _ok(ministry.get(url))
     filters, messages = parse_filters(query)

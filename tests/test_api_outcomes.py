@@ -1,7 +1,7 @@
 """Awards and placements through the API, per role and center."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from talent.credentials.models import Award
 from talent.extensions import db
 from talent.placement.models import Placement
 from tests.api_helpers import Api, api_for, field_names
+from talent import clock
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def world(client, factory):
     a, b = factory.center(code="CA"), factory.center(code="CB")
     cert = factory.certification(pass_mark=60, min_attendance=0)
     course = factory.course(certification=cert)
-    past = date.today() - timedelta(days=100)
+    past = clock.today() - timedelta(days=100)
     cohort_a = factory.cohort(center=a, course=course, code="A-1", status="completed", start_date=past,
                               end_date=past + timedelta(days=30))
     t1, t2 = factory.trainee(), factory.trainee()
@@ -73,7 +74,7 @@ def test_issue_list_revoke_and_public_verify(world, client):
 
 
 JOB = {"employer_name": "Azercell", "country_code": "AZ", "job_title": "ML engineer",
-       "employment_type": "full_time", "start_date": (date.today() - timedelta(days=30)).isoformat(),
+       "employment_type": "full_time", "start_date": (clock.today() - timedelta(days=30)).isoformat(),
        "monthly_pay_azn": 2500.5}
 
 
@@ -102,9 +103,9 @@ def test_placements_record_update_end_and_scope(world):
                              .where(AuditEvent.action == "placement.list_view")) == 1
     moved = world["admin_a"].patch(f"/placements/{pid}", json={"country_code": "DE", "remote": True})
     assert moved.status_code == 200 and moved.get_json()["market"] == "international"
-    ended = world["admin_a"].post(f"/placements/{pid}/end", json={"end_date": date.today().isoformat()})
-    assert ended.status_code == 200 and ended.get_json()["end_date"] == date.today().isoformat()
-    again = world["admin_a"].post(f"/placements/{pid}/end", json={"end_date": date.today().isoformat()})
+    ended = world["admin_a"].post(f"/placements/{pid}/end", json={"end_date": clock.today().isoformat()})
+    assert ended.status_code == 200 and ended.get_json()["end_date"] == clock.today().isoformat()
+    again = world["admin_a"].post(f"/placements/{pid}/end", json={"end_date": clock.today().isoformat()})
     assert again.status_code == 409
     # Verify / reject transitions.
     assert world["admin_a"].post(f"/placements/{pid}/verify").status_code == 409

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -25,6 +25,7 @@ from talent.extensions import db
 from tests.browser_helpers import (CHROMIUM, LAUNCH_ARGS, Journey, LiveServer, compile_translations,
                                    journey_folder, sign_in, skip_without_browser, translation_of)
 from tests.factories import PASSWORD, next_fin
+from talent import clock
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def test_browser_center_admin_runs_a_cohort_to_certificates(journey, factory, tm
 
     j = journey()
     page = j.page
-    today = date.today()
+    today = clock.today()
     start, end = today - timedelta(days=14), today + timedelta(days=30)
 
     sign_in(j, admin.email, PASSWORD)
@@ -295,7 +296,7 @@ def _ministry_data(factory) -> None:
         cert = factory.certification(code=f"C-{code}", level=level)
         course = factory.course(certification=cert, level=level)
         cohort = factory.cohort(center=factory.center(code=code, region=region), course=course, status="completed",
-                                start_date=date.today(), end_date=date.today())
+                                start_date=clock.today(), end_date=clock.today())
         for i in range(n):
             e = factory.enrollment(trainee=factory.trainee(gender="F" if i % 2 else "M", region=region),
                                    cohort=cohort, status="completed", final_score=Decimal(80),
@@ -316,7 +317,7 @@ def test_browser_ministry_filters_switches_language_and_exports(journey, factory
     page.locator("canvas[data-chart]").first.wait_for()
     j.shot("dashboard-az")
 
-    year = str(date.today().year)
+    year = str(clock.today().year)
     page.locator("#f-period").select_option("year")
     page.locator("#f-year").fill(year)
     page.locator("#f-level").select_option("foundation")

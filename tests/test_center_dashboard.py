@@ -1,12 +1,13 @@
 """Center dashboard: seats, cohorts, low attendance, follow-ups due; scoped and audited."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from talent.centers import queries as cq
 from talent.extensions import db
 from tests.admin_helpers import actor, audit_actions, completer
+from talent import clock
 
 
 def _center_with_activity(factory, **kw):
@@ -14,11 +15,11 @@ def _center_with_activity(factory, **kw):
     cert = factory.certification(min_attendance=80)
     course = factory.course(certification=cert)
     running = factory.cohort(center=center, course=course, status="running",
-                             start_date=date.today() - timedelta(days=50), end_date=date.today() + timedelta(days=5))
+                             start_date=clock.today() - timedelta(days=50), end_date=clock.today() + timedelta(days=5))
     open_ = factory.cohort(center=center, course=course, status="open",
-                           start_date=date.today() + timedelta(days=10))
+                           start_date=clock.today() + timedelta(days=10))
     planned = factory.cohort(center=center, course=course, status="planned",
-                             start_date=date.today() + timedelta(days=20))
+                             start_date=clock.today() + timedelta(days=20))
     low = factory.trainee(first_name="Leyla", last_name="Aşağı")
     factory.enrollment(trainee=low, cohort=running, attendance_pct=Decimal("55.5"))
     factory.enrollment(cohort=running, attendance_pct=Decimal("95"))
@@ -77,7 +78,7 @@ def test_dashboard_anonymous_redirects_to_login(client):
 
 def test_ending_soon_and_upcoming(factory):
     center, running, open_, _ = _center_with_activity(factory)
-    far = factory.cohort(center=center, status="planned", start_date=date.today() + timedelta(days=200))
+    far = factory.cohort(center=center, status="planned", start_date=clock.today() + timedelta(days=200))
     a = actor(factory.center_admin(center))
     assert [c.id for c, _ in cq.ending_soon(a)] == [running.id]
     upcoming = [c.id for c, _ in cq.running_and_upcoming(a)]

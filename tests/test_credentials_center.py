@@ -3,7 +3,7 @@ revoke, renew and issuing a cohort's awards — for the allowed role, a forbidde
 center's admin."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -11,6 +11,7 @@ from talent.audit import AuditEvent
 from talent.credentials.models import Award
 from talent.extensions import db
 from tests.credentials_helpers import completed, issued
+from talent import clock
 
 
 def _setup(factory):
@@ -25,7 +26,7 @@ def _setup(factory):
 def test_list_and_expiring(client, factory, login_as):
     award, admin, _ = _setup(factory)
     soon = issued(factory, cohort=award.enrollment.cohort, validity_months=36)
-    soon.expires_on = date.today() + timedelta(days=30)
+    soon.expires_on = clock.today() + timedelta(days=30)
     foreign = issued(factory)
     db.session.commit()
     login_as(admin)
@@ -43,11 +44,11 @@ def test_expiring_query_excludes_revoked_and_far(factory):
     from talent.credentials.services import revoke_award
     from talent.permissions import Actor
     a = issued(factory)
-    a.expires_on = date.today() + timedelta(days=10)
+    a.expires_on = clock.today() + timedelta(days=10)
     b = issued(factory)
-    b.expires_on = date.today() + timedelta(days=91)
+    b.expires_on = clock.today() + timedelta(days=91)
     c = issued(factory)
-    c.expires_on = date.today() + timedelta(days=89)
+    c.expires_on = clock.today() + timedelta(days=89)
     revoke_award(Actor.system(), c, "x")
     assert [x.id for x in expiring_awards(Actor.system())] == [a.id]
 

@@ -17,6 +17,7 @@ from talent.learning.models import Enrollment
 from talent.permissions import Actor
 from tests.conftest import is_postgres
 from tests.credentials_helpers import completed
+from talent import clock
 
 SYSTEM = Actor.system()
 
@@ -25,13 +26,13 @@ def test_issue_award_for_qualifying_enrollment(factory):
     enrollment = completed(factory, score=60, attendance=80, validity_months=24)
     award = services.issue_award(SYSTEM, enrollment)
     assert award is not None
-    year = date.today().year
+    year = clock.today().year
     assert re.fullmatch(rf"AZAI-{year}-\d{{6}}", award.serial)
     assert award.serial.endswith("000001")
     assert len(award.verification_code) == 20
     assert re.fullmatch(r"[A-Za-z0-9_-]{20}", award.verification_code)
-    assert award.issued_on == date.today()
-    assert award.expires_on == services.add_months(date.today(), 24)
+    assert award.issued_on == clock.today()
+    assert award.expires_on == services.add_months(clock.today(), 24)
     assert award.trainee_id == enrollment.trainee_id
     assert award.center_id == enrollment.cohort.center_id
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "award.issue"))
@@ -78,7 +79,7 @@ def test_issue_for_cohort_only_qualifying_serials_consecutive(factory):
     assert len(awards) == 2
     numbers = sorted(int(a.serial[-6:]) for a in awards)
     assert numbers == [1, 2]
-    assert db.session.get(SerialCounter, date.today().year).last_number == 2
+    assert db.session.get(SerialCounter, clock.today().year).last_number == 2
 
 
 def test_center_admin_scope(factory):
@@ -103,7 +104,7 @@ def test_revoke_requires_reason_and_is_audited(factory):
     assert award.revoked_at is None
     services.revoke_award(SYSTEM, award, "Exam fraud")
     assert award.revoked_reason == "Exam fraud"
-    assert award.status_on(date.today()) == "revoked"
+    assert award.status_on(clock.today()) == "revoked"
     with pytest.raises(InvalidTransition):
         services.revoke_award(SYSTEM, award, "again")
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "award.revoke")) is not None
@@ -199,4 +200,4 @@ def test_concurrent_issuing_of_one_enrollment_gives_one_award(app, factory):
     assert errors == []
     assert len(set(results)) == 1 and len(results) == 6
     assert db.session.scalar(select(func.count(Award.id))) == 1
-    assert db.session.get(SerialCounter, date.today().year).last_number == 1
+    assert db.session.get(SerialCounter, clock.today().year).last_number == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import jsonschema
@@ -15,6 +15,7 @@ from talent.credentials import services
 from talent.extensions import db
 from talent.permissions import Actor
 from tests.credentials_helpers import issued
+from talent import clock
 
 SCHEMAS = Path(__file__).parent / "data" / "ob3"
 
@@ -28,8 +29,8 @@ def _validator(name: str):
 def _states(factory):
     valid = issued(factory)
     expired = issued(factory, validity_months=12)
-    expired.issued_on = date.today() - timedelta(days=800)
-    expired.expires_on = date.today() - timedelta(days=1)
+    expired.issued_on = clock.today() - timedelta(days=800)
+    expired.expires_on = clock.today() - timedelta(days=1)
     revoked = issued(factory)
     services.revoke_award(Actor.system(), revoked, "Issued in error")
     db.session.commit()
@@ -57,7 +58,7 @@ def test_api_verify_every_state(client, factory):
         # No other personal data in the answer.
         text = response.get_data(as_text=True)
         assert "Məmmədova" not in text and award.trainee.fin not in text
-    assert client.get(f"/api/v1/verify/{revoked.verification_code}").get_json()["revoked_on"] == date.today().isoformat()
+    assert client.get(f"/api/v1/verify/{revoked.verification_code}").get_json()["revoked_on"] == clock.today().isoformat()
     assert client.get(f"/api/v1/verify/{expired.verification_code}").get_json()["expires_on"] == expired.expires_on.isoformat()
 
 

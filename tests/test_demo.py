@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -24,6 +24,7 @@ from talent.objectives.models import Objective
 from talent.people.models import Trainee
 from talent.placement.models import Employer, FollowUp, Placement
 from tests.conftest import is_postgres, reset_database
+from talent import clock
 
 N = 300
 FIN_RE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
@@ -68,7 +69,7 @@ def test_exact_trainee_count_and_valid_people(demo):
     trainees = db.session.scalars(select(Trainee)).all()
     assert len(trainees) == N
     assert len({t.fin for t in trainees}) == N
-    today = date.today()
+    today = clock.today()
     genders = defaultdict(int)
     for t in trainees:
         assert FIN_RE.match(t.fin), t.fin
@@ -108,7 +109,7 @@ def test_national_picture(demo):
 
 
 def test_cohort_statuses_match_dates_and_capacity(demo):
-    today = date.today()
+    today = clock.today()
     statuses = defaultdict(int)
     for cohort in db.session.scalars(select(Cohort)):
         statuses[cohort.status] += 1
@@ -162,7 +163,7 @@ def test_serials_gapless_and_counters_match(demo):
         assert match and int(match.group(1)) == award.issued_on.year
         by_year[award.issued_on.year].append(int(match.group(2)))
         assert re.match(r"^[A-Za-z0-9_-]{20}$", award.verification_code)
-        assert award.issued_on < date.today()
+        assert award.issued_on < clock.today()
         if award.certification.validity_months:
             assert award.expires_on > award.issued_on
         else:
@@ -188,7 +189,7 @@ def test_placements_cover_all_markets(demo):
     placed = db.session.scalar(select(func.count(func.distinct(Placement.trainee_id))))
     assert 0.4 < placed / completers < 0.8
     for placement in db.session.scalars(select(Placement)):
-        assert placement.center_id is not None and placement.start_date < date.today()
+        assert placement.center_id is not None and placement.start_date < clock.today()
         assert placement.end_date is None or placement.end_date >= placement.start_date
         assert placement.occupation_code[:2] in ("25", "21", "24", "35")
     assert db.session.scalar(select(func.count()).select_from(FollowUp)) > 0

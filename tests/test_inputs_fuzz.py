@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -17,6 +17,7 @@ from talent.errors import DomainError
 from talent.extensions import db
 from tests.conftest import login
 from tests.inputs_helpers import table_counts
+from talent import clock
 
 FUZZ = settings(max_examples=25, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -158,8 +159,8 @@ def own_world(factory):
     from talent.placement.services import record_placement
 
     center = factory.center(code="FZA")
-    cohort = factory.cohort(center=center, start_date=date.today() - timedelta(days=100),
-                            end_date=date.today() - timedelta(days=10))
+    cohort = factory.cohort(center=center, start_date=clock.today() - timedelta(days=100),
+                            end_date=clock.today() - timedelta(days=10))
     trainee, other = factory.trainee(), factory.trainee()
     enrollment = factory.enrollment(trainee, cohort, status="completed", final_score=90, attendance_pct=95)
     factory.enrollment(other, cohort, status="enrolled")
@@ -167,7 +168,7 @@ def own_world(factory):
     award = issue_award(Actor.system(), enrollment)
     placement = record_placement(Actor.system(), trainee.id, employer_name="Acme", job_title="Analyst",
                                  country_code="AZ", employment_type="full_time",
-                                 start_date=(date.today() - timedelta(days=5)).isoformat())
+                                 start_date=(clock.today() - timedelta(days=5)).isoformat())
     users = {"admin": factory.user("admin"), "center_admin": factory.center_admin(center),
              "trainee": factory.trainee_user(trainee)}
     bystander = factory.user("ministry")

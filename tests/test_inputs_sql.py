@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -14,6 +14,7 @@ from talent.people.models import Trainee
 from talent.i18n import fold
 from tests.conftest import login
 from tests.inputs_helpers import table_counts
+from talent import clock
 
 HOSTILE = ["' OR 1=1 --", '"; DROP TABLE trainees; --', "%", "_", "\\", "%%", "%_%", "' OR ''='",
            "1; DELETE FROM trainees", "1 UNION SELECT fin FROM trainees --", "İsmayılov ğüşçö 😀 ‮ ΩЖ",
@@ -34,8 +35,8 @@ def world(factory):
     other = factory.trainee(first_name="Per%cent", last_name="Other-center")
     cohorts = {}
     for code, center in (("PLAIN1", center_a), ("PCT%X", center_a), ("UND_X", center_a), ("OTHERB", center_b)):
-        cohorts[code] = factory.cohort(center=center, code=code, start_date=date.today() - timedelta(days=90),
-                                       end_date=date.today() - timedelta(days=10))
+        cohorts[code] = factory.cohort(center=center, code=code, start_date=clock.today() - timedelta(days=90),
+                                       end_date=clock.today() - timedelta(days=10))
     for t in (plain, percent, underscore, backslash, quote):
         factory.enrollment(t, cohorts["PLAIN1"], status="completed", final_score=90, attendance_pct=95)
     factory.enrollment(other, cohorts["OTHERB"], status="completed", final_score=90, attendance_pct=95)

@@ -14,6 +14,7 @@ from talent.extensions import db
 from talent.learning import queries, services
 from talent.learning.models import Attendance, Cohort, Enrollment
 from tests.learning_helpers import actor, request_ctx  # noqa: F401
+from talent import clock
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
 
@@ -218,7 +219,7 @@ def test_scores_all_or_nothing(factory):
 
 
 def test_complete_before_end_needs_reason(factory):
-    cohort, _ = _cohort_with_sessions(factory, start_date=date.today(), end_date=date.today() + timedelta(days=10))
+    cohort, _ = _cohort_with_sessions(factory, start_date=clock.today(), end_date=clock.today() + timedelta(days=10))
     admin = actor(factory.user("admin"))
     with pytest.raises(ValidationError) as info:
         services.complete_cohort(admin, cohort.id)
@@ -229,8 +230,8 @@ def test_complete_before_end_needs_reason(factory):
 
 
 def test_complete_sets_outcomes(factory):
-    cohort, s = _cohort_with_sessions(factory, start_date=date.today() - timedelta(days=60),
-                                      end_date=date.today() - timedelta(days=1))
+    cohort, s = _cohort_with_sessions(factory, start_date=clock.today() - timedelta(days=60),
+                                      end_date=clock.today() - timedelta(days=1))
     good, low_score, low_att, no_score = (factory.enrollment(cohort=cohort) for _ in range(4))
     waiting = factory.enrollment(cohort=cohort, status="waitlisted", waitlisted_at=datetime.now(timezone.utc))
     admin = actor(factory.user("admin"))

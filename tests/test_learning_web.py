@@ -1,7 +1,7 @@
 """Cohort pages: list, create/edit, detail, status, enroll, withdraw, sessions, attendance, scores."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from talent.audit import AuditEvent
 from talent.extensions import db
 from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment
+from talent import clock
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def world(factory):
     cert = factory.certification(pass_mark=60, min_attendance=50)
     course = factory.course(certification=cert)
     cohort = factory.cohort(center=mine, course=course, status="open", capacity=1, code="MINE-1",
-                            start_date=date.today() - timedelta(days=10), end_date=date.today() - timedelta(days=1))
+                            start_date=clock.today() - timedelta(days=10), end_date=clock.today() - timedelta(days=1))
     foreign = factory.cohort(center=other, status="open", code="OTHER-1")
     admin = factory.center_admin(mine)
     stranger = factory.center_admin(other)
@@ -146,8 +147,8 @@ def test_status_transitions_and_completion(client, login_as, world, factory):
 
 
 def test_complete_early_needs_reason(client, login_as, world, factory):
-    cohort = factory.cohort(center=world["mine"], status="running", end_date=date.today() + timedelta(days=5),
-                            start_date=date.today() - timedelta(days=5))
+    cohort = factory.cohort(center=world["mine"], status="running", end_date=clock.today() + timedelta(days=5),
+                            start_date=clock.today() - timedelta(days=5))
     db.session.commit()
     login_as(world["admin"])
     url = f"/center/cohorts/{cohort.id}/status"

@@ -1,7 +1,6 @@
 """Trainee services: create, update (search_name in sync), view audit, search, scoping."""
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from sqlalchemy import select

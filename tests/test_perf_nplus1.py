@@ -8,7 +8,7 @@ the audit events of a page (one per trainee shown) as one multi-row INSERT; SQLi
 per event from the ORM (in-process, microseconds each), so there only reads are compared."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -16,6 +16,7 @@ from talent.extensions import db
 from tests.admin_helpers import completer
 from tests.conftest import is_postgres
 from tests.credentials_helpers import completed
+from talent import clock
 
 SMALL, LARGE = 5, 25
 
@@ -62,7 +63,7 @@ def test_center_cohort_list(factory, login_as, statements):
 def test_center_cohort_roster(factory, login_as, statements):
     center = factory.center()
     cohort = factory.cohort(center=center, capacity=100)
-    factory.session(cohort, date.today() - timedelta(days=3))
+    factory.session(cohort, clock.today() - timedelta(days=3))
 
     def grow(n):
         for _ in range(n):
@@ -104,7 +105,7 @@ def test_center_awards_list(factory, login_as, statements):
 
 def test_center_followup_queue(factory, login_as, statements):
     center = factory.center()
-    end = date.today() - timedelta(days=200)
+    end = clock.today() - timedelta(days=200)
     cohort = factory.cohort(center=center, start_date=end - timedelta(days=60), end_date=end,
                             status="completed", capacity=100)
 
@@ -158,7 +159,7 @@ def test_ministry_regions_table(factory, login_as, statements):
     """The regions table is 14 rows whatever the data; what grows is centers, cohorts and
     enrollments behind the aggregates — the statement count must not follow them."""
     regions = ["BAKU", "GANJA_DASHKASAN"]
-    today = date.today()
+    today = clock.today()
     year_start = datetime(today.year, 1, 2, 12, tzinfo=timezone.utc)
 
     def grow(n):

@@ -6,13 +6,14 @@ get a server error, and nobody reaches a page of an area that is not theirs.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import url_for
 
 from talent.extensions import db
 from tests.conftest import login
+from talent import clock
 
 ROLES = ("anonymous", "trainee", "center_admin", "ministry", "admin")
 
@@ -34,10 +35,10 @@ SKIPPED_ENDPOINTS = {"auth.logout", "auth.set_language", "static"}
 def world(factory):
     """Two centers; every id points at center B (not the center admin's own center A)."""
     center_a, center_b = factory.center(code="CA"), factory.center(code="CB")
-    cohort_a = factory.cohort(center=center_a, start_date=date.today() - timedelta(days=90),
-                              end_date=date.today() - timedelta(days=10))
-    cohort_b = factory.cohort(center=center_b, start_date=date.today() - timedelta(days=90),
-                              end_date=date.today() - timedelta(days=10))
+    cohort_a = factory.cohort(center=center_a, start_date=clock.today() - timedelta(days=90),
+                              end_date=clock.today() - timedelta(days=10))
+    cohort_b = factory.cohort(center=center_b, start_date=clock.today() - timedelta(days=90),
+                              end_date=clock.today() - timedelta(days=10))
     trainee_a, trainee_b = factory.trainee(), factory.trainee()
     factory.enrollment(trainee_a, cohort_a, status="completed", final_score=90, attendance_pct=95)
     enrollment_b = factory.enrollment(trainee_b, cohort_b, status="completed", final_score=90, attendance_pct=95)

@@ -13,6 +13,7 @@ from talent.placement import services as ps
 from talent.placement.markets import market_case, market_for
 from talent.placement.models import Employer, FollowUp, Placement
 from tests.admin_helpers import actor, audit_actions, completer, job, request_context
+from talent import clock
 
 REGIONAL = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
 
@@ -100,7 +101,7 @@ def test_end_date_rules(trainee_setup):
         ps.report_own_job(actor(user), **job(start_date="2024-05-01", end_date="2024-04-01"))
     assert "end_date" in err.value.fields
     with pytest.raises(ValidationError) as err:
-        ps.report_own_job(actor(user), **job(end_date=date.today() + timedelta(days=3)))
+        ps.report_own_job(actor(user), **job(end_date=clock.today() + timedelta(days=3)))
     assert "end_date" in err.value.fields
 
 
@@ -112,10 +113,10 @@ def test_update_and_end_own_job(trainee_setup, factory):
     ps.update_own_job(actor(user), p.id, job_title="ML engineer")
     assert p.job_title == "ML engineer"
     assert p.verification == "pending"  # a change must be verified again
-    ps.end_own_job(actor(user), p.id, date.today().isoformat())
-    assert p.end_date == date.today()
+    ps.end_own_job(actor(user), p.id, clock.today().isoformat())
+    assert p.end_date == clock.today()
     with pytest.raises(InvalidTransition):
-        ps.end_own_job(actor(user), p.id, date.today())
+        ps.end_own_job(actor(user), p.id, clock.today())
     assert ps.own_jobs(actor(user)) == [p]
 
 
@@ -126,7 +127,7 @@ def test_trainee_cannot_touch_other_trainees_job(trainee_setup, factory):
     with pytest.raises(NotFound):
         ps.update_own_job(actor(user), p.id, job_title="Hacked")
     with pytest.raises(NotFound):
-        ps.end_own_job(actor(user), p.id, date.today())
+        ps.end_own_job(actor(user), p.id, clock.today())
     with pytest.raises(NotFound):
         ps.update_own_job(actor(user), "abc", job_title="x")
     assert p.job_title == "Data analyst"
@@ -157,7 +158,7 @@ def test_other_center_admin_gets_not_found(factory):
     with pytest.raises(NotFound):
         ps.record_placement(actor(stranger), trainee.id, **job())
     p = ps.record_placement(actor(factory.user("admin")), trainee.id, **job())
-    for call in (lambda: ps.end_placement(actor(stranger), p.id, date.today()),
+    for call in (lambda: ps.end_placement(actor(stranger), p.id, clock.today()),
                  lambda: ps.verify_placement(actor(stranger), p.id),
                  lambda: ps.reject_placement(actor(stranger), p.id)):
         with pytest.raises(NotFound):

@@ -1,7 +1,7 @@
 """Placement and follow-up pages: record/edit/end/verify/reject jobs, the follow-up queue."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -9,9 +9,10 @@ from talent.extensions import db
 from talent.placement import services as ps
 from talent.placement.models import FollowUp, Placement
 from tests.admin_helpers import actor, audit_actions, completer, job, request_context
+from talent import clock
 
 FORM = {"employer_name": "SOCAR Digital", "country_code": "AZ", "job_title": "ML engineer",
-        "employment_type": "full_time", "start_date": (date.today() - timedelta(days=10)).isoformat(),
+        "employment_type": "full_time", "start_date": (clock.today() - timedelta(days=10)).isoformat(),
         "monthly_pay_azn": "2500"}
 
 
@@ -145,10 +146,10 @@ def test_placements_list_verify_reject_edit_end(client, factory, login_as):
     assert client.get(f"/center/placements/{reported.id}/edit").status_code == 200
     assert client.post(f"/center/placements/{reported.id}/end", data={"end_date": "bad"}).status_code == 422
     assert client.post(f"/center/placements/{reported.id}/end",
-                       data={"end_date": date.today().isoformat()}).status_code == 302
+                       data={"end_date": clock.today().isoformat()}).status_code == 302
     db.session.expire_all()
     p = db.session.get(Placement, reported.id)
-    assert (p.job_title, p.end_date) == ("Senior ML engineer", date.today())
+    assert (p.job_title, p.end_date) == ("Senior ML engineer", clock.today())
     actions = audit_actions(trainee_id=trainee.id)
     for action in ("placement.verify", "placement.reject", "placement.update", "placement.end", "trainee.view_list"):
         assert action in actions
@@ -157,7 +158,7 @@ def test_placements_list_verify_reject_edit_end(client, factory, login_as):
     assert "Türk AI" not in client.get("/center/placements").get_data(as_text=True)
     for path in (f"/center/placements/{second.id}/verify", f"/center/placements/{second.id}/reject",
                  f"/center/placements/{second.id}/end"):
-        assert client.post(path, data={"end_date": date.today().isoformat()}).status_code == 404
+        assert client.post(path, data={"end_date": clock.today().isoformat()}).status_code == 404
     assert client.get(f"/center/placements/{second.id}/edit").status_code == 404
 
 

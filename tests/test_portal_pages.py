@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from talent.extensions import db
 from talent.people.models import Trainee
 from talent.placement.models import Placement
 from tests.credentials_helpers import completed, issued
+from talent import clock
 
 
 def _me(factory, **kw):
@@ -26,9 +27,9 @@ def test_learning_page(client, factory, login_as):
     trainee, user = _me(factory)
     cohort = factory.cohort(status="running")
     factory.enrollment(trainee=trainee, cohort=cohort, status="enrolled", attendance_pct=75)
-    soon = date.today() + timedelta(days=2)
+    soon = clock.today() + timedelta(days=2)
     factory.session(cohort, soon, topic="Neural networks")
-    factory.session(cohort, date.today() - timedelta(days=3), topic="Past topic")
+    factory.session(cohort, clock.today() - timedelta(days=3), topic="Past topic")
     done = completed(factory, trainee=trainee, score=88)
     db.session.commit()
     login_as(user)
@@ -66,14 +67,14 @@ def test_trainee_cannot_reach_another_trainees_records(client, factory, login_as
     other_user = factory.trainee_user(other)
     other_job = report_own_job(Actor.for_user(other_user), employer_name="Azercell", country_code="AZ",
                                job_title="ML engineer", employment_type="full_time",
-                               start_date=date.today() - timedelta(days=10))
+                               start_date=clock.today() - timedelta(days=10))
     db.session.commit()
     login_as(user)
     assert client.get(f"/me/certificates/{other_award.id}.pdf").status_code == 404
     assert client.get("/me/certificates/99999999999.pdf").status_code == 404
     assert client.get(f"/me/jobs/{other_job.id}/edit").status_code == 404
     assert client.post(f"/me/jobs/{other_job.id}/edit", data={"job_title": "x"}).status_code == 404
-    assert client.post(f"/me/jobs/{other_job.id}/end", data={"end_date": date.today().isoformat()}).status_code == 404
+    assert client.post(f"/me/jobs/{other_job.id}/end", data={"end_date": clock.today().isoformat()}).status_code == 404
     for page in ("/me/learning", "/me/certificates", "/me/jobs", "/me/data"):
         html = client.get(page).get_data(as_text=True)
         assert "Orxan" not in html and other_award.serial not in html and "Azercell" not in html
@@ -104,7 +105,7 @@ def test_jobs_report_edit_end(client, factory, login_as):
                                         "employment_type": "full_time", "start_date": "2024-02-30"})
     assert bad.status_code == 422
     assert db.session.scalar(select(func.count(Placement.id))) == 0
-    start = (date.today() - timedelta(days=40)).isoformat()
+    start = (clock.today() - timedelta(days=40)).isoformat()
     ok = client.post("/me/jobs", data={"employer_name": "Kapital Bank", "country_code": "AZ",
                                        "job_title": "Data analyst", "employment_type": "full_time",
                                        "start_date": start, "monthly_pay_azn": "2100"})
@@ -120,12 +121,12 @@ def test_jobs_report_edit_end(client, factory, login_as):
     assert edited.status_code == 302
     db.session.expire_all()
     assert db.session.get(Placement, job.id).job_title == "Senior data analyst"
-    future = client.post(f"/me/jobs/{job.id}/end", data={"end_date": (date.today() + timedelta(days=5)).isoformat()})
+    future = client.post(f"/me/jobs/{job.id}/end", data={"end_date": (clock.today() + timedelta(days=5)).isoformat()})
     assert future.status_code == 422
-    ended = client.post(f"/me/jobs/{job.id}/end", data={"end_date": date.today().isoformat()})
+    ended = client.post(f"/me/jobs/{job.id}/end", data={"end_date": clock.today().isoformat()})
     assert ended.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Placement, job.id).end_date == date.today()
+    assert db.session.get(Placement, job.id).end_date == clock.today()
 
 
 def test_my_data_download_views_and_consents(client, factory, login_as):
@@ -171,7 +172,7 @@ def test_job_form_garbage_is_refused(client, factory, login_as):
     trainee, user = _me(factory)
     db.session.commit()
     login_as(user)
-    start = (date.today() - timedelta(days=5)).isoformat()
+    start = (clock.today() - timedelta(days=5)).isoformat()
     for data in ({"employer_name": "Bad\x00Co", "country_code": "AZ", "job_title": "Analyst",
                   "employment_type": "full_time", "start_date": start},
                  {"employer_name": "Co", "country_code": "ZZ", "job_title": "Analyst",

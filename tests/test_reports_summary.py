@@ -23,6 +23,7 @@ from talent.reporting.periods import parse_filters
 from tests.admin_helpers import job
 from tests.conftest import is_postgres
 from tests.reports_helpers import TODAY, build_dataset
+from talent import clock
 
 SYSTEM = Actor.system()
 
@@ -122,7 +123,7 @@ def test_every_service_write_keeps_the_summary_current(ds, factory):
     step("enroll again")
     # scores, then completing the cohort (completions and awards in one transaction)
     k3 = db.session.get(Cohort, k3.id)
-    k3.end_date = date.today() - timedelta(days=1)
+    k3.end_date = clock.today() - timedelta(days=1)
     k3.version += 1
     step("cohort dates")
     enrolled = list(db.session.scalars(select(Enrollment).where(Enrollment.cohort_id == k3.id,
@@ -153,8 +154,8 @@ def test_every_service_write_keeps_the_summary_current(ds, factory):
     k2 = db.session.get(Cohort, k2.id)
     k2.end_date = date(2025, 12, 20)
     step("completed cohort's end date corrected")
-    extra = factory.cohort(ds.baku, ds.course_a, start_date=date.today() + timedelta(days=30),
-                           end_date=date.today() + timedelta(days=90), status="open")
+    extra = factory.cohort(ds.baku, ds.course_a, start_date=clock.today() + timedelta(days=30),
+                           end_date=clock.today() + timedelta(days=90), status="open")
     db.session.commit()
     learning.enroll(SYSTEM, extra.id, factory.trainee().id)
     step("enroll into a new cohort")
@@ -237,14 +238,14 @@ def test_demo_data_builds_the_summary(app):
     db.session.commit()
     assert summary.built_timezone(db.session) == "Asia/Baku"
     assert db.session.scalar(select(func.count()).select_from(ReportCohortDay)) > 0
-    assert live_equals_summary(years=range(date.today().year - 3, date.today().year + 1), today=date.today()) == []
+    assert live_equals_summary(years=range(clock.today().year - 3, clock.today().year + 1), today=clock.today()) == []
 
 
 def test_concurrent_enrollments_into_one_cohort_are_all_counted(app, factory):
     """Two transactions recounting one cohort must not overwrite each other (PostgreSQL locks)."""
     if not is_postgres(app):
         pytest.skip("SQLite runs one writer at a time; the row lock is PostgreSQL's")
-    cohort = factory.cohort(start_date=date.today() + timedelta(days=5), end_date=date.today() + timedelta(days=60),
+    cohort = factory.cohort(start_date=clock.today() + timedelta(days=5), end_date=clock.today() + timedelta(days=60),
                             status="open", capacity=50)
     trainees = [factory.trainee() for _ in range(12)]
     db.session.commit()
@@ -288,5 +289,5 @@ def test_a_committed_import_is_counted(app, factory):
         assert imports.commit_import(admin, csv_bytes(), center_id=center.id, cohort_id=cohort.id).committed
         db.session.commit()
     assert db.session.scalar(select(ReportCohortTotal.active).where(ReportCohortTotal.cohort_id == cohort.id)) == 2
-    year = date.today().year
-    assert live_equals_summary(years=[year], today=date.today()) == []
+    year = clock.today().year
+    assert live_equals_summary(years=[year], today=clock.today()) == []

@@ -18,6 +18,7 @@ from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
+from talent import clock
 
 SEAT_COHORT_STATUSES = ("open", "running")
 ENDING_SOON_DAYS = 14
@@ -135,7 +136,7 @@ def running_and_upcoming(actor: Actor, today: date | None = None, limit: int = 2
     """Running cohorts, and planned/open ones starting within ``UPCOMING_DAYS`` days:
     rows of (Cohort, enrolled count), soonest first."""
     require(actor, P.COHORTS_READ)
-    today = today or date.today()
+    today = today or clock.today()
     from sqlalchemy import or_
     return _cohort_rows(
         actor,
@@ -148,7 +149,7 @@ def ending_soon(actor: Actor, today: date | None = None, days: int = ENDING_SOON
     """Running cohorts whose end date is within ``days`` days (or already past and not yet
     completed): rows of (Cohort, enrolled count)."""
     require(actor, P.COHORTS_READ)
-    today = today or date.today()
+    today = today or clock.today()
     return _cohort_rows(actor, Cohort.status == "running", Cohort.end_date <= today + timedelta(days=days),
                         order_by=(Cohort.end_date, Cohort.code), limit=limit)
 

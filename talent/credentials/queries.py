@@ -14,6 +14,7 @@ from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
+from talent import clock
 
 # Codes are secrets.token_urlsafe(15): 20 URL-safe characters. Anything else cannot exist.
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
@@ -68,14 +69,14 @@ class Verification:
             "center": {"code": award.center.code, "name": award.center.name, "city": award.center.city},
             "issued_on": award.issued_on.isoformat(),
             "expires_on": award.expires_on.isoformat() if award.expires_on else None,
-            "revoked_on": award.revoked_at.date().isoformat() if award.revoked_at else None,
+            "revoked_on": clock.local_date(award.revoked_at).isoformat() if award.revoked_at else None,
         }
 
 
 def verify(award: Award | None, today: date | None = None) -> Verification:
     if award is None:
         return Verification("not_found")
-    return Verification(award.status_on(today or date.today()), award)
+    return Verification(award.status_on(today or clock.today()), award)
 
 
 def verify_code(code: Any) -> Verification:
@@ -89,7 +90,7 @@ def center_awards(actor: Actor, *, expiring_within: int | None = None, status: s
     """Awards of the actor's centers (newest first); ``expiring_within`` days keeps the valid
     awards that expire in that window, soonest first."""
     require(actor, P.AWARDS_READ)
-    today = today or date.today()
+    today = today or clock.today()
     stmt = (select(Award).options(joinedload(Award.trainee), joinedload(Award.certification),
                                   joinedload(Award.center)))
     stmt = scope_centers(stmt, actor, Award.center_id)

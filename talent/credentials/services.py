@@ -23,6 +23,7 @@ from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment
 from talent.people.validation import has_control_chars
 from talent.permissions import Actor, P, require
+from talent import clock
 
 SERIAL_PREFIX = "AZAI"
 REVOKE_REASON_MAX = 500
@@ -83,7 +84,7 @@ def _original_award(enrollment_id: int) -> Award | None:
 
 def _new_award(actor: Actor, *, enrollment: Enrollment, certification, center_id: int,
                renewal_of: Award | None = None) -> Award:
-    today = date.today()
+    today = clock.today()
     award = Award(serial=next_serial(today.year), verification_code=new_verification_code(),
                   enrollment_id=enrollment.id, trainee_id=enrollment.trainee_id,
                   certification_id=certification.id, center_id=center_id, issued_on=today,

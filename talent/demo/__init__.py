@@ -21,6 +21,7 @@ from talent.demo.data import DEMO_PASSWORD
 from talent.errors import Conflict
 from talent.extensions import db
 from talent.people.models import Trainee
+from talent import clock
 
 __all__ = ["build_demo", "DEMO_PASSWORD", "DEMO_EMAILS"]
 
@@ -54,4 +55,4 @@ def build_demo(trainees: int = 2000, seed: int = 2026, *, today: date | None = N
                           "empty database: create a new one (talent db upgrade on a fresh "
                           "TALENT_DATABASE_URL) and run it there.",
                           found=", ".join(f"{n} {name}" for name, n in found.items())))
-    return DemoBuilder(trainees, seed, today or date.today(), progress).run()
+    return DemoBuilder(trainees, seed, today or clock.today(), progress).run()

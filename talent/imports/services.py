@@ -37,6 +37,7 @@ from talent.people.services import region_index
 from talent.people.validation import FIELDS, as_id, clean_trainee
 from talent.permissions import Actor, P, require, require_center
 from talent.reporting import summary
+from talent import clock
 
 CHUNK = 500
 
@@ -150,7 +151,7 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
                                                                status=cohort.status))))
 
     regions = region_index()
-    today = today or date.today()
+    today = today or clock.today()
     columns = sheet.columns
     present = [name for name in FIELDS if name in columns]   # the required ones at least
     pick = itemgetter(*(columns[name] for name in present))

@@ -38,6 +38,7 @@ from talent.people.models import Trainee
 from talent.people.validation import as_id
 from talent.permissions import Actor, P, require, require_center, require_trainee
 from talent.reporting import summary
+from talent import clock
 
 FIX_FIELDS = _l("Please correct the marked fields.")
 
@@ -695,7 +696,7 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
     cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
     check_version(cohort, version)
     _check_transition(cohort, "completed")
-    today = today or date.today()
+    today = today or clock.today()
     reason = _reason(override_reason)
     if today < cohort.end_date and not reason:
         raise ValidationError(

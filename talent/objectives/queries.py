@@ -30,6 +30,7 @@ from talent.permissions import P, require
 from talent.reporting import queries
 from talent.reporting.periods import Filters
 from talent.reporting.suppression import Cell, RateSpec, TableSpec, suppress
+from talent import clock
 
 AT_RISK_SHARE = 0.8
 COUNT_SOURCES = {"enrolled": "enrolled", "completed": "completed", "certified": "certified", "placed": "placed"}
@@ -125,7 +126,7 @@ def current_value(objective: Objective, today: date, k: int | None = None, *, ca
 
 
 def progress(objective: Objective, today: date | None = None, *, cache: dict | None = None) -> Progress:
-    today = today or date.today()
+    today = today or clock.today()
     cell = current_value(objective, today, cache=cache)
     baseline, target = float(objective.baseline_value), float(objective.target_value)
     start, deadline = date(objective.baseline_year, 1, 1), date(objective.deadline_year, 12, 31)

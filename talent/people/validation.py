@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from talent.i18n import fold
 from talent.people.models import EDUCATION_LEVELS
+from talent import clock
 
 MIN_AGE = 14
 MAX_AGE = 80
@@ -147,7 +148,7 @@ def age_on(birth: date, today: date) -> int:
 def clean_birth_date(value: Any, *, today: date | None = None) -> date:
     """A real date, giving an age from 14 to 80 years today."""
     birth = parse_date(value)
-    today = today or date.today()
+    today = today or clock.today()
     if birth > today:
         raise FieldError(_l("The birth date is in the future."))
     age = age_on(birth, today)
@@ -271,7 +272,7 @@ def clean_trainee(raw: Mapping[str, Any], regions: RegionIndex, *, today: date |
     ``search_name``. With ``partial`` only the keys present in ``raw`` are checked (updates)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    today = today or date.today()
+    today = today or clock.today()
     for name, target, fn in _STEPS:
         if partial and name not in raw:
             continue

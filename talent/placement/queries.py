@@ -20,6 +20,7 @@ from talent.permissions import Actor, P, require, scope_centers, trainee_visible
 from talent.placement.markets import current_regional_countries, market_case
 from talent.placement.models import Employer, FollowUp, Placement
 from talent.placement.services import MILESTONES
+from talent import clock
 
 
 def milestone_cutoff(today: date, months: int) -> date:
@@ -88,7 +89,7 @@ def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_pag
     data): the caller audits the view."""
     require(actor, P.PLACEMENTS_READ)
     require(actor, P.TRAINEES_READ)
-    due = _followup_union(actor, today or date.today(), filters)
+    due = _followup_union(actor, today or clock.today(), filters)
     if due is None:
         return Page(items=[], page=1, per_page=per_page, total=0)
     order = {"due": (due.c.cohort_end, due.c.milestone, due.c.search_name),
@@ -102,7 +103,7 @@ def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_pag
 def followups_due_count(actor: Actor, today: date | None = None) -> dict[int, int]:
     """How many follow-ups are due, per center id (GROUP BY in SQL)."""
     require(actor, P.PLACEMENTS_READ)
-    due = _followup_union(actor, today or date.today(), FollowUpFilters())
+    due = _followup_union(actor, today or clock.today(), FollowUpFilters())
     rows = db.session.execute(select(due.c.center_id, func.count()).group_by(due.c.center_id)).all()
     return {center_id: n for center_id, n in rows}
 

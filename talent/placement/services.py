@@ -32,6 +32,7 @@ from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, require_trainee
 from talent.placement.markets import current_regional_countries, market_for
 from talent.placement.models import EMPLOYMENT_TYPES, FOLLOWUP_OUTCOMES, Employer, FollowUp, Placement
+from talent import clock
 
 JOB_FIELDS = ("employer_name", "country_code", "sector_id", "occupation_code", "job_title",
               "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn", "employer_city")
@@ -133,7 +134,7 @@ def clean_job_fields(fields: dict[str, Any], *, partial: bool = False,
         out["employment_type"] = kind
     if given("remote"):
         out["remote"] = _parse_bool(fields.get("remote"))
-    today = date.today()
+    today = clock.today()
     for name in ("start_date", "end_date"):
         if given(name):
             try:
@@ -437,7 +438,7 @@ def record_followup(actor: Actor, enrollment_id: int, milestone_months: Any, out
         raise ValidationError(CHECK_MESSAGE, fields=errors)
     if enrollment.status != "completed":
         raise InvalidTransition(_l("Only trainees who completed the course are followed up."))
-    if date.today() < add_months(cohort.end_date, milestone):
+    if clock.today() < add_months(cohort.end_date, milestone):
         raise InvalidTransition(_l("This follow-up is not due yet."))
     exists = db.session.scalar(select(FollowUp.id).where(FollowUp.enrollment_id == enrollment.id,
                                                          FollowUp.milestone_months == milestone))

@@ -5,13 +5,13 @@ Azerbaijani, English and Russian, and a notes sheet with the period, filters and
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Iterable
 
 from flask import Response
 
 from talent.exports import stream_csv, xlsx_response
 from talent.reporting.definitions import DEFINITIONS, suppression_note
+from talent import clock
 
 DEFINITION_HEADER = ["key", "term (az)", "definition (az)", "term (en)", "definition (en)", "term (ru)",
                      "definition (ru)"]
@@ -34,7 +34,7 @@ def notes(title: Any, filters, k: int) -> list[str]:
         if described.get(name):
             lines.append(f"Filter {name}: {described[name]}")
     lines.append(suppression_note(k))
-    lines.append(f"Exported on {date.today().isoformat()}.")
+    lines.append(f"Exported on {clock.today().isoformat()}.")
     return lines
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from talent.catalog.models import LEVELS, Sector, Skill
 from talent.extensions import db
+from talent import clock
 
 EARLIEST = date(2000, 1, 1)
 MAX_YEARS_AHEAD = 1
@@ -134,7 +135,7 @@ def parse_filters(mapping: Mapping[str, Any] | None, *, today: date | None = Non
     mapping = mapping or {}
     messages: list[str] = []
     if today is None:
-        today = date.today()
+        today = clock.today()
     if timezone is None:
         try:
             from flask import current_app

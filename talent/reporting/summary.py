@@ -34,6 +34,7 @@ from talent.credentials.models import Award
 from talent.learning.models import Cohort, Enrollment
 from talent.placement.models import Placement
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
+from talent import clock
 
 MARKS = "talent_report_summary_marks"
 CHUNK = 1000  # cohorts per statement (bounded IN lists and memory)
@@ -358,7 +359,7 @@ def compare_with_live(session: Session, years: Iterable[int] | None = None,
     tz = built_timezone(session)
     if tz is None:
         return None
-    today = today or date.today()
+    today = today or clock.today()
     if years is None:
         bounds = session.execute(select(func.min(ReportCohortDay.day), func.max(ReportCohortDay.day))).one()
         years = range(bounds[0].year, bounds[1].year + 1) if bounds[0] else []

@@ -18,6 +18,7 @@ from talent.permissions import P
 from talent.placement import queries as placement_queries
 from talent.placement import services as placements
 from talent.placement.models import EMPLOYMENT_TYPES, MARKETS, SOURCES, VERIFICATION_STATES, Placement
+from talent import clock
 
 ID = F.integer(minimum=1, maximum=2**31 - 1)
 
@@ -46,10 +47,9 @@ RevokeIn = Schema("RevokeIn", {"reason": F.string(required=True, min_length=1, m
 
 
 def award_json(a: Award) -> dict[str, Any]:
-    from datetime import date
     return {"id": a.id, "serial": a.serial, "verification_code": a.verification_code,
             "verify_url": f"{current_app.config['PUBLIC_BASE_URL']}/verify/{a.verification_code}",
-            "status": a.status_on(date.today()), "trainee_id": a.trainee_id, "enrollment_id": a.enrollment_id,
+            "status": a.status_on(clock.today()), "trainee_id": a.trainee_id, "enrollment_id": a.enrollment_id,
             "certification_id": a.certification_id, "certification_code": a.certification.code,
             "center_id": a.center_id, "issued_on": a.issued_on, "expires_on": a.expires_on,
             "revoked_at": a.revoked_at, "revoked_reason": a.revoked_reason, "renewal_of_id": a.renewal_of_id}

@@ -2,7 +2,6 @@
 with its certificate, revoke with a reason, renew, and issuing a cohort's awards."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -23,6 +22,7 @@ from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.redirects import safe_next
+from talent import clock
 
 STATUSES = ("valid", "expired", "revoked")
 
@@ -55,7 +55,7 @@ def awards():
                               "expiring": expiring, "status": status})
     return render_template("center/awards.html", page=result, expiring=expiring, status=status,
                            statuses=STATUSES, expiring_days=EXPIRING_DAYS,
-                           current_date=date.today())
+                           current_date=clock.today())
 
 
 @bp.route("/awards/<int:award_id>")
@@ -74,7 +74,7 @@ def _detail_page(award, revoke_form=None, status=200):
     renewal_of = db.session.get(Award, award.renewal_of_id) if award.renewal_of_id else None
     return render_template("center/award_detail.html", award=award, renewals=renewals, renewal_of=renewal_of,
                            revoke_form=revoke_form or RevokeForm(), action_form=ActionForm(),
-                           current_date=date.today()), status
+                           current_date=clock.today()), status
 
 
 @bp.route("/awards/<int:award_id>/certificate.pdf")

@@ -1,7 +1,6 @@
 """Center workspace: dashboard (seats, cohorts running and ending, low attendance, follow-ups)."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import current_app, render_template
 
@@ -11,13 +10,14 @@ from talent.placement.services import audit_personal_view
 from talent.web.access import roles_required
 from talent.web.center.views import bp  # noqa: F401
 from talent.web.context import current_actor
+from talent import clock
 
 
 @bp.route("/")
 @roles_required("center_admin", "admin")
 def dashboard():
     actor = current_actor()
-    today = date.today()
+    today = clock.today()
     seats = cq.seat_usage(actor)
     low = cq.low_attendance(actor)
     if low:

@@ -1,7 +1,6 @@
 """Center workspace: exports of their own cohorts (roster, results, jobs) as CSV or XLSX."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import render_template, request
 from flask_babel import gettext as _
@@ -22,6 +21,7 @@ from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.people.validation import as_id
+from talent import clock
 
 KINDS = ("roster", "results", "placements")
 FORMATS = ("csv", "xlsx")
@@ -66,7 +66,7 @@ def _roster(cohort: Cohort):
             .where(Enrollment.cohort_id == cohort.id)
             .order_by(Trainee.search_name, Trainee.id))
     rows = db.session.execute(stmt).all()
-    return header, [list(r[:11]) + [r[11].date() if r[11] else None] for r in rows], [r[-1] for r in rows]
+    return header, [list(r[:11]) + [clock.local_date(r[11])] for r in rows], [r[-1] for r in rows]
 
 
 def _results(cohort: Cohort):
@@ -83,7 +83,7 @@ def _results(cohort: Cohort):
             .where(Enrollment.cohort_id == cohort.id)
             .order_by(Trainee.search_name, Trainee.id))
     rows = db.session.execute(stmt).all()
-    out = [[r[0], r[1], r[2], r[3], r[4], r[5], r[6].date() if r[6] else None, r[7], r[8], r[9],
+    out = [[r[0], r[1], r[2], r[3], r[4], r[5], clock.local_date(r[6]), r[7], r[8], r[9],
             _("yes") if r[10] else ""] for r in rows]
     return header, out, [r[-1] for r in rows]
 
@@ -112,10 +112,10 @@ def cohort_export(cohort_id: int, kind: str, fmt: str):
         header, rows, trainee_ids = _placements(actor, cohort)
     audit.record(actor, f"export.{kind}", "cohort", cohort.id, center_id=cohort.center_id,
                  details={"format": fmt, "rows": len(rows), "trainee_ids": sorted(set(trainee_ids))})
-    filename = f"{cohort.code}-{kind}-{date.today().isoformat()}.{fmt}"
+    filename = f"{cohort.code}-{kind}-{clock.today().isoformat()}.{fmt}"
     if fmt == "csv":
         return stream_csv(filename, header, rows)
     titles = {"roster": _("Roster"), "results": _("Results"), "placements": _("Jobs")}
     notes = [_("Cohort %(code)s, exported on %(day)s. Personal data: keep it safe and delete it when no longer needed.",
-               code=cohort.code, day=date.today().isoformat())]
+               code=cohort.code, day=clock.today().isoformat())]
     return xlsx_response(filename, [(titles[kind], header, rows)], notes)

@@ -29,6 +29,7 @@ from talent.web.access import permission_required
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.ministry.forms import ObjectiveForm
+from talent import clock
 
 bp = Blueprint("ministry", __name__)
 
@@ -51,7 +52,7 @@ FORMATS = ("csv", "xlsx")
 def _filters(default_years: int = 0):
     args = request.args
     if default_years and not any(args.get(k) for k in ("period", "year", "quarter", "start", "end")):
-        today = date.today()
+        today = clock.today()
         args = dict(args.items())
         args.update(period="custom", start=date(today.year - default_years, 1, 1).isoformat(),
                     end=date(today.year, 12, 31).isoformat())
@@ -258,8 +259,8 @@ def objectives():
 def objective_new():
     form = _objective_form(ObjectiveForm())
     if request.method == "GET":
-        form.baseline_year.data = form.baseline_year.data or date.today().year
-        form.deadline_year.data = form.deadline_year.data or date.today().year + 4
+        form.baseline_year.data = form.baseline_year.data or clock.today().year
+        form.deadline_year.data = form.deadline_year.data or clock.today().year + 4
     if form.validate_on_submit():
         try:
             objective_services.create_objective(current_actor(), **form.values())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -21,6 +20,7 @@ from talent.people import self_service
 from talent.web.access import roles_required
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent import clock
 
 bp = Blueprint("trainee", __name__)
 
@@ -101,7 +101,7 @@ def learning():
 @roles_required("trainee")
 def certificates():
     awards = award_queries.own_awards(current_actor())
-    return render_template("trainee/certificates.html", awards=awards, today=date.today())
+    return render_template("trainee/certificates.html", awards=awards, today=clock.today())
 
 
 @bp.route("/certificates/<int:award_id>.pdf")
