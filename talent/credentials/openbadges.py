@@ -14,12 +14,13 @@ import hashlib
 import hmac
 import os
 import secrets
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 
+from talent import clock
 from talent.credentials import signing
 from talent.credentials.models import Award
 
@@ -70,9 +71,14 @@ def identity_object(award: Award) -> dict[str, Any]:
             "identityHash": _sha256(trainee.fin + identity_salt())}
 
 
+def _moment(day: date, end_of_day: bool = False) -> datetime:
+    """The first (or last) second of a calendar day in the app's zone: an award issued on the 5th in
+    Baku is valid from 00:00 Baku time, which is still the 4th in UTC."""
+    return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=clock.zone())
+
+
 def _timestamp(day: date, end_of_day: bool = False) -> str:
-    moment = datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _moment(day, end_of_day).isoformat()
 
 
 def credential_url(award: Award, suffix: str = "json") -> str:
@@ -178,7 +184,7 @@ def credential(award: Award) -> dict[str, Any]:
 def credential_jwt(award: Award) -> str:
     """The credential signed as a VC-JWT (EdDSA): registered claims plus the credential in ``vc``."""
     body = credential(award)
-    issued = datetime.combine(award.issued_on, time(0, 0), tzinfo=timezone.utc)
+    issued = _moment(award.issued_on)
     claims: dict[str, Any] = {
         "iss": body["issuer"]["id"],
         "jti": body["id"],
@@ -187,6 +193,6 @@ def credential_jwt(award: Award) -> str:
         "vc": body,
     }
     if award.expires_on is not None:
-        until = datetime.combine(award.expires_on, time(23, 59, 59), tzinfo=timezone.utc)
+        until = _moment(award.expires_on, end_of_day=True)
         claims["exp"] = int(until.timestamp())
     return signing.sign(claims)
