@@ -140,6 +140,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": _int(env, "TALENT_LOGIN_MAX_FAILURES", 5, 1),
         "LOGIN_LOCK_MINUTES": _int(env, "TALENT_LOGIN_LOCK_MINUTES", 15, 1),
         "SUPPRESSION_K": _int(env, "TALENT_SUPPRESSION_K", 5, 1),
+        "CORRECTION_DAYS": _int(env, "TALENT_CORRECTION_DAYS", 30, 0),
         "FAIRNESS_GAP_PP": _int(env, "TALENT_FAIRNESS_GAP_PP", 10, 1),
         "REGIONAL_COUNTRIES": neighbours,
         "PUBLIC_BASE_URL": (env.get("TALENT_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),

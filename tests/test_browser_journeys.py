@@ -193,14 +193,21 @@ def test_browser_center_admin_runs_a_cohort_to_certificates(journey, factory, tm
     page.get_by_role("alert").filter(has_text="Scores saved (5 changes).").wait_for()
     j.shot("scores-recorded")
 
-    # Before the end date completing needs a reason: first without one (422), then with it.
-    j.expect_failure(cohort_url.removeprefix(j.server.base) + "/status", 422)
-    page.get_by_role("button", name="Complete", exact=True).click()
+    # Completing starts with a summary: who passes, who does not and why. Before the end date
+    # completing needs a reason: first without one (422), then with it.
+    page.get_by_role("link", name="Complete…").click()
+    page.get_by_role("heading", name="Complete cohort BAK-AIF-01").wait_for()
+    assert "3 will pass, 2 will not pass." in page.locator("#complete-counts").inner_text()
+    assert page.get_by_text("score below the pass mark").count() == 1
+    assert page.get_by_text("attendance below the minimum").count() == 1
+    j.shot("complete-summary")
+    j.expect_failure(cohort_url.removeprefix(j.server.base) + "/complete", 422)
+    page.get_by_role("button", name="Complete the cohort").click()
     page.locator(".invalid-feedback").filter(has_text="Give the reason for completing before the end date.").wait_for()
     j.shot("complete-needs-a-reason")
-    page.get_by_placeholder("Reason (needed before the end date)").fill("Course finished early: all modules taught")
-    page.get_by_role("button", name="Complete", exact=True).click()
-    page.get_by_role("alert").filter(has_text="Completed").wait_for()
+    page.get_by_label("Reason for completing before the end date").fill("Course finished early: all modules taught")
+    page.get_by_role("button", name="Complete the cohort").click()
+    page.get_by_role("alert").filter(has_text="completed: 3 passed, 2 did not pass.").wait_for()
     j.shot("cohort-completed")
     statuses = page.locator("section[aria-labelledby=roster-h] tbody tr td:nth-child(3)").all_inner_texts()
     assert sorted(s.strip() for s in statuses) == ["Completed"] * 3 + ["Not passed"] * 2

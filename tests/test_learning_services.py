@@ -243,7 +243,10 @@ def test_complete_sets_outcomes(factory):
     services.record_scores(admin, cohort.id, {good.id: "60", low_score.id: "59.99", low_att.id: "95"})
     with pytest.raises(Conflict):
         services.complete_cohort(admin, cohort.id, version=cohort.version - 1)
-    services.complete_cohort(admin, cohort.id, version=cohort.version)
+    with pytest.raises(services.MissingScores) as info:   # no_score must be marked explicitly
+        services.complete_cohort(admin, cohort.id, version=cohort.version)
+    assert list(info.value.fields) == [f"enrollments[{no_score.id}]"]
+    services.complete_cohort(admin, cohort.id, version=cohort.version, did_not_sit=[no_score.id])
     for e in (good, low_score, low_att, no_score, waiting):
         db.session.refresh(e)
     assert good.status == "completed"

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from talent.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from talent.audit import AuditEvent
 from talent.extensions import db
 from talent.placement import services as ps
 from talent.placement.markets import market_case, market_for
@@ -207,8 +208,13 @@ def test_record_followup_rules(factory):
     assert set(err.value.fields) == {"milestone_months", "outcome"}
     f = ps.record_followup(actor(ca), enrollment.id, 3, "looking", "Call back in May")
     assert (f.milestone_months, f.outcome, f.recorded_by_id) == (3, "looking", ca.id)
-    with pytest.raises(Conflict):
-        ps.record_followup(actor(ca), enrollment.id, "3", "studying")
+    # recording the same milestone again corrects the saved follow-up (it was a 409)
+    again = ps.record_followup(actor(ca), enrollment.id, "3", "studying", "Enrolled at a university")
+    assert again.id == f.id and (again.outcome, again.note) == ("studying", "Enrolled at a university")
+    assert db.session.scalar(select(func.count()).select_from(FollowUp)) == 1
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "followup.update"))
+    assert event.details["old"] == {"outcome": "looking", "note": "Call back in May"}
+    assert event.details["new"]["outcome"] == "studying"
     stranger = factory.center_admin(factory.center())
     with pytest.raises(NotFound):
         ps.record_followup(actor(stranger), enrollment.id, 3, "looking")

@@ -73,8 +73,15 @@ def test_record_followup_outcome(client, factory, login_as):
     assert response.status_code == 302
     f = db.session.scalar(select(FollowUp))
     assert (f.outcome, f.milestone_months, f.note) == ("looking", 3, "call in May")
+    # re-opened, the saved follow-up shows as saved and can be corrected (it was an empty form, then a 409)
+    reopened = client.get(f"/center/followups/{enrollment.id}/3").get_data(as_text=True)
+    assert "Saved on" in reopened and '<option selected value="looking">' in reopened
+    assert "call in May" in reopened
     again = client.post(f"/center/followups/{enrollment.id}/3", data={"outcome": "studying"})
-    assert again.status_code == 409
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(FollowUp)) == 1
+    assert db.session.scalar(select(FollowUp.outcome)) == "studying"
     assert client.get(f"/center/followups/{enrollment.id}/4").status_code == 404
 
 

@@ -181,3 +181,35 @@ def renew_award(actor: Actor, award: Award) -> Award:
                  center_id=award.center_id,
                  details={"serial": new.serial, "renewal_of": award.serial})
     return new
+
+
+def settle_after_correction(actor: Actor, enrollment: Enrollment, reason: str) -> dict[str, list[str]]:
+    """Make the enrollment's awards follow its corrected result: when it now qualifies, it holds
+    one valid award (issued — idempotently — or, if every award it had was revoked, a new one
+    linked to the last revoked); when it no longer qualifies, every valid award is revoked with
+    the correction as the reason. Returns the serials issued and revoked."""
+    require(actor, P.AWARDS_ISSUE, enrollment.cohort.center_id)
+    require(actor, P.AWARDS_REVOKE, enrollment.cohort.center_id)
+    db.session.execute(select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update())
+    awards = list(db.session.scalars(select(Award).where(Award.enrollment_id == enrollment.id).order_by(Award.id)))
+    valid = [a for a in awards if a.revoked_at is None]
+    issued: list[str] = []
+    revoked: list[str] = []
+    if qualifies(enrollment):
+        if not awards:
+            award = issue_award(actor, enrollment)
+            issued.append(award.serial)
+        elif not valid:
+            cohort = enrollment.cohort
+            award = _new_award(actor, enrollment=enrollment, certification=cohort.course.certification,
+                               center_id=cohort.center_id, renewal_of=awards[-1])
+            audit.record(actor, "award.reissue", "award", award.id, trainee_id=enrollment.trainee_id,
+                         center_id=cohort.center_id,
+                         details={"serial": award.serial, "replaces": awards[-1].serial, "reason": reason})
+            issued.append(award.serial)
+    else:
+        text = str(_l("Result corrected: %(reason)s", reason=reason))[:REVOKE_REASON_MAX]
+        for award in valid:
+            revoke_award(actor, award, text)
+            revoked.append(award.serial)
+    return {"awards_issued": issued, "awards_revoked": revoked}

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint,
+                        false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.catalog.models import Course
@@ -94,6 +95,9 @@ class Enrollment(Base):
     completed_at: Mapped[datetime | None] = mapped_column(index=True)
     withdrawn_at: Mapped[datetime | None]
     withdrawal_reason: Mapped[str | None] = mapped_column(String(500))
+    # Marked by the center administrator when completing: the trainee has no final score because
+    # they did not sit the assessment (the enrollment then fails for that reason).
+    did_not_sit: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     trainee: Mapped[Trainee] = relationship(lazy="joined")
@@ -110,3 +114,25 @@ class Attendance(Base):
                                                primary_key=True, index=True)
     mark: Mapped[str] = mapped_column(String(8))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResultCorrection(Base):
+    """A final score or attendance amended after the cohort was completed: the old and new values,
+    the outcome before and after, the reason and who made it. Shown to the trainee."""
+    __tablename__ = "result_corrections"
+    __table_args__ = (CheckConstraint(in_check("old_status", ENROLLMENT_STATUSES), name="old_status"),
+                      CheckConstraint(in_check("new_status", ENROLLMENT_STATUSES), name="new_status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"), index=True)
+    corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(500))
+    old_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    new_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    old_attendance: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    new_attendance: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    old_status: Mapped[str] = mapped_column(String(12))
+    new_status: Mapped[str] = mapped_column(String(12))
+
+    enrollment: Mapped[Enrollment] = relationship()

@@ -26,16 +26,20 @@ COHORT_SORTS = {
 def _enrolled_counts():
     return (select(Enrollment.cohort_id,
                    func.sum(case((Enrollment.status == "enrolled", 1), else_=0)).label("enrolled"),
-                   func.sum(case((Enrollment.status == "waitlisted", 1), else_=0)).label("waitlisted"))
+                   func.sum(case((Enrollment.status == "waitlisted", 1), else_=0)).label("waitlisted"),
+                   func.sum(case((Enrollment.status.in_(("completed", "failed")), 1), else_=0)).label("finished"))
             .group_by(Enrollment.cohort_id).subquery())
 
 
 def cohort_list(actor: Actor, *, status: str | None = None, center_id: int | None = None,
                 sort: str = "start", q: str | None = None) -> Select:
-    """Rows ``(Cohort, enrolled, waitlisted)`` of the actor's centers, filtered and sorted."""
+    """Rows ``(Cohort, enrolled, waitlisted, finished)`` of the actor's centers, filtered and
+    sorted; ``finished`` counts the trainees who completed or did not pass (a completed cohort's
+    people: it has nobody ``enrolled`` any more)."""
     require(actor, P.COHORTS_READ)
     counts = _enrolled_counts()
-    stmt = (select(Cohort, func.coalesce(counts.c.enrolled, 0), func.coalesce(counts.c.waitlisted, 0))
+    stmt = (select(Cohort, func.coalesce(counts.c.enrolled, 0), func.coalesce(counts.c.waitlisted, 0),
+                   func.coalesce(counts.c.finished, 0))
             .join(Center, Center.id == Cohort.center_id)
             .outerjoin(counts, counts.c.cohort_id == Cohort.id))
     stmt = scope_centers(stmt, actor, Cohort.center_id)
@@ -116,3 +120,15 @@ def session_mark_counts(cohort_id: int) -> dict[int, dict[str, int]]:
     for session_id, mark, n in db.session.execute(stmt):
         result.setdefault(session_id, {})[mark] = n
     return result
+
+
+def existing_enrollment(cohort_id: int, fin: str) -> Enrollment | None:
+    """The enrollment in this cohort (not withdrawn) of the trainee with this FIN, if any: what a
+    refused duplicate enrollment links to."""
+    from talent.people.services import find_by_fin
+    trainee = find_by_fin(fin)
+    if trainee is None:
+        return None
+    return db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort_id,
+                                                      Enrollment.trainee_id == trainee.id,
+                                                      Enrollment.status != "withdrawn"))

@@ -208,13 +208,13 @@ COMPLETER_SORTS = ("-ended", "ended", "name")
 def completers_page(actor: Actor, *, center_id: int | None = None, without_job: bool = False,
                     sort: str = "-ended", page: int = 1, per_page: int = 25) -> Page:
     """Completers of the actor's cohorts: rows of (enrollment id, trainee id, last name, first
-    name, cohort code, cohort end, has a job). Personal data: the caller audits the view."""
+    name, cohort code, cohort end, cohort completed at, has a job). Personal data: the caller audits the view."""
     require(actor, P.PLACEMENTS_WRITE)
     has_job = _has_job()
     stmt = (select(Enrollment.id.label("enrollment_id"), Trainee.id.label("trainee_id"),
                    Trainee.last_name.label("last_name"), Trainee.first_name.label("first_name"),
                    Cohort.code.label("cohort_code"), Cohort.end_date.label("cohort_end"),
-                   has_job.label("has_job"))
+                   Cohort.completed_at.label("completed_at"), has_job.label("has_job"))
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .where(Enrollment.status == "completed"))

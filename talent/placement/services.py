@@ -412,9 +412,15 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def saved_followup(enrollment_id: int, milestone: int) -> FollowUp | None:
+    return db.session.scalar(select(FollowUp).where(FollowUp.enrollment_id == enrollment_id,
+                                                    FollowUp.milestone_months == milestone))
+
+
 def record_followup(actor: Actor, enrollment_id: int, milestone_months: Any, outcome: str,
                     note: str | None = None) -> FollowUp:
-    """Record the outcome of contacting a completer at the 3- or 6-month milestone."""
+    """Record the outcome of contacting a completer at the 3- or 6-month milestone; recording it
+    again corrects the saved one (audited with the old and new values)."""
     require(actor, P.PLACEMENTS_WRITE)
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
@@ -440,10 +446,16 @@ def record_followup(actor: Actor, enrollment_id: int, milestone_months: Any, out
         raise InvalidTransition(_l("Only trainees who completed the course are followed up."))
     if clock.today() < add_months(cohort.end_date, milestone):
         raise InvalidTransition(_l("This follow-up is not due yet."))
-    exists = db.session.scalar(select(FollowUp.id).where(FollowUp.enrollment_id == enrollment.id,
-                                                         FollowUp.milestone_months == milestone))
-    if exists is not None:
-        raise Conflict(_l("This follow-up has already been recorded."))
+    existing = saved_followup(enrollment.id, milestone)
+    if existing is not None:  # a saved follow-up is corrected, not recorded twice
+        old = {"outcome": existing.outcome, "note": existing.note}
+        existing.outcome, existing.note = outcome, note
+        existing.recorded_at, existing.recorded_by_id = utcnow(), actor.user_id
+        db.session.flush()
+        audit.record(actor, "followup.update", "follow_up", existing.id, trainee_id=enrollment.trainee_id,
+                     center_id=cohort.center_id, details={"milestone": milestone, "old": old,
+                                                          "new": {"outcome": outcome, "note": note}})
+        return existing
     followup = FollowUp(enrollment_id=enrollment.id, milestone_months=milestone, outcome=outcome, note=note,
                         recorded_by_id=actor.user_id)
     db.session.add(followup)

@@ -32,6 +32,8 @@ CohortOut = Schema("Cohort", {
     "status": F.enum_of(COHORT_STATUSES, required=True),
     "enrolled": F.integer(required=True, minimum=0, description="Trainees holding a seat."),
     "waitlisted": F.integer(required=True, minimum=0),
+    "finished": F.integer(required=True, minimum=0,
+                          description="Trainees who completed or did not pass (a completed cohort's people)."),
     "completed_at": F.datetime(required=True, nullable=True),
     "cancelled_reason": F.string(required=True, nullable=True),
     "version": F.integer(required=True, description="Send it back on updates to detect concurrent changes."),
@@ -55,6 +57,11 @@ StatusChange = Schema("CohortStatusChange", {
     "reason": F.string(nullable=True, max_length=500,
                        description="Required to cancel, and to complete before the end date."),
     "version": F.integer(minimum=1, maximum=2**31 - 1),
+    "did_not_sit": F.array(ID, max_items=5000,
+                           description="Completing: enrollments without a final score whose trainees did not sit "
+                                       "the assessment (they do not pass, for that reason). Any other enrolled "
+                                       "trainee without a score makes completion a 422 `missing_scores` naming "
+                                       "each as `enrollments[<id>]`."),
 })
 CohortQuery = Schema("CohortQuery", {
     "status": F.enum_of(COHORT_STATUSES),
@@ -117,14 +124,17 @@ BulkResult = Schema("BulkResult", {
 })
 
 
-def cohort_json(c: Cohort, enrolled: int | None = None, waitlisted: int | None = None) -> dict[str, Any]:
-    if enrolled is None or waitlisted is None:
+def cohort_json(c: Cohort, enrolled: int | None = None, waitlisted: int | None = None,
+                finished: int | None = None) -> dict[str, Any]:
+    if enrolled is None or waitlisted is None or finished is None:
         counts = learning.seat_counts(c.id)
         enrolled, waitlisted = counts["enrolled"], counts["waitlisted"]
+        finished = counts["completed"] + counts["failed"]
     return {"id": c.id, "code": c.code, "course_id": c.course_id, "course_code": c.course.code,
             "center_id": c.center_id, "center_code": c.center.code, "start_date": c.start_date,
             "end_date": c.end_date, "capacity": c.capacity, "mode": c.mode, "status": c.status,
-            "enrolled": int(enrolled), "waitlisted": int(waitlisted), "completed_at": c.completed_at,
+            "enrolled": int(enrolled), "waitlisted": int(waitlisted), "finished": int(finished),
+            "completed_at": c.completed_at,
             "cancelled_reason": c.cancelled_reason, "version": c.version}
 
 
@@ -157,7 +167,7 @@ def get_cohort(cohort_id: int):
 @operation(bp, "/cohorts", "POST", summary="Create a cohort (status planned)", tags=["Cohorts"],
            body=CohortIn, response=CohortOut, status=201, idempotent=True)
 def create_cohort(body):
-    return cohort_json(learning.create_cohort(api_actor(), body), 0, 0)
+    return cohort_json(learning.create_cohort(api_actor(), body), 0, 0, 0)
 
 
 @operation(bp, "/cohorts/{cohort_id}", "PATCH", summary="Change a cohort", tags=["Cohorts"],
@@ -173,8 +183,39 @@ def update_cohort(cohort_id: int, body):
                        "Completing decides completed/failed per trainee and issues the awards earned.")
 def change_cohort_status(cohort_id: int, body):
     cohort = learning.change_status(api_actor(), cohort_id, body["status"], reason=body.get("reason"),
-                                    version=body.get("version"))
+                                    version=body.get("version"), did_not_sit=body.get("did_not_sit"))
     return cohort_json(cohort)
+
+
+OutcomeOut = Schema("CompletionOutcome", {
+    "enrollment_id": F.integer(required=True),
+    "final_score": F.number(required=True, nullable=True),
+    "attendance_pct": F.number(required=True, nullable=True),
+    "passes": F.boolean(required=True),
+    "reasons": F.array(F.enum_of(learning.FAIL_REASONS), required=True,
+                       description="Why not: no_score, did_not_sit, score_below, no_attendance, attendance_below."),
+})
+PreviewOut = Schema("CompletionPreview", {
+    "cohort_id": F.integer(required=True),
+    "passing": F.integer(required=True, minimum=0),
+    "failing": F.integer(required=True, minimum=0),
+    "missing_scores": F.array(F.integer(), required=True,
+                              description="Enrollments without a final score: they block completion unless "
+                                          "listed in `did_not_sit`."),
+    "outcomes": F.array(OutcomeOut, required=True),
+})
+
+
+@operation(bp, "/cohorts/{cohort_id}/completion-preview", summary="Who would pass, and why not",
+           tags=["Cohorts"], response=PreviewOut,
+           description="What completing the cohort now would decide for each enrolled trainee. Reads only.")
+def completion_preview(cohort_id: int):
+    preview = learning.completion_preview(api_actor(), cohort_id)
+    return {"cohort_id": preview.cohort.id, "passing": len(preview.passing), "failing": len(preview.failing),
+            "missing_scores": [r.enrollment.id for r in preview.missing],
+            "outcomes": [{"enrollment_id": r.enrollment.id, "final_score": r.enrollment.final_score,
+                          "attendance_pct": r.attendance_pct, "passes": r.passes, "reasons": r.reasons}
+                         for r in preview.rows]}
 
 
 @operation(bp, "/cohorts/{cohort_id}/sessions", summary="The cohort's sessions", tags=["Cohorts"],
@@ -261,6 +302,48 @@ def record_scores(cohort_id: int, body):
             raise ValidationError("Each enrollment once.", fields={f"scores[{i}].enrollment_id": "Given twice."})
         scores[item["enrollment_id"]] = item["score"]
     written = learning.record_scores(actor, cohort_id, scores)
+    return {"written": written, "cohort": cohort_json(learning.get_cohort(actor, cohort_id))}
+
+
+CorrectionIn = Schema("ResultCorrectionIn", {
+    "final_score": F.number(nullable=True, minimum=0, maximum=100, description="The corrected score; omit to keep."),
+    "attendance_pct": F.number(nullable=True, minimum=0, maximum=100,
+                               description="The corrected attendance %; omit to keep."),
+    "reason": F.string(required=True, min_length=1, max_length=500),
+})
+CorrectionOut = Schema("ResultCorrection", {
+    "id": F.integer(required=True),
+    "enrollment": F.object(EnrollmentOut, required=True),
+    "old_score": F.number(required=True, nullable=True),
+    "new_score": F.number(required=True, nullable=True),
+    "old_attendance": F.number(required=True, nullable=True),
+    "new_attendance": F.number(required=True, nullable=True),
+    "old_status": F.enum_of(ENROLLMENT_STATUSES, required=True),
+    "new_status": F.enum_of(ENROLLMENT_STATUSES, required=True),
+    "reason": F.string(required=True),
+    "corrected_at": F.datetime(required=True),
+})
+
+
+@operation(bp, "/enrollments/{enrollment_id}/correction", "POST", summary="Correct a result after completion",
+           tags=["Attendance and scores"], body=CorrectionIn, response=CorrectionOut, status=201, errors=[409],
+           description="Within TALENT_CORRECTION_DAYS (default 30) of the cohort's completion (409 after). The "
+                       "result is evaluated again; an award is issued or revoked accordingly.")
+def correct_result(enrollment_id: int, body):
+    c = learning.correct_result(api_actor(), enrollment_id, final_score=body.get("final_score"),
+                                attendance_pct=body.get("attendance_pct"), reason=body["reason"])
+    return {"id": c.id, "enrollment": enrollment_json(c.enrollment), "old_score": c.old_score,
+            "new_score": c.new_score, "old_attendance": c.old_attendance, "new_attendance": c.new_attendance,
+            "old_status": c.old_status, "new_status": c.new_status, "reason": c.reason,
+            "corrected_at": c.corrected_at}
+
+
+@operation(bp, "/cohorts/{cohort_id}/sessions/{session_id}/all-present", "POST",
+           summary="Mark everyone without a mark present", tags=["Attendance and scores"], response=BulkResult,
+           errors=[409], description="Marks already given are kept; only for a session that has started (422).")
+def mark_all_present(cohort_id: int, session_id: int):
+    actor = api_actor()
+    written = learning.mark_all_present(actor, cohort_id, session_id)
     return {"written": written, "cohort": cohort_json(learning.get_cohort(actor, cohort_id))}
 
 

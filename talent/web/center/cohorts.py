@@ -6,6 +6,7 @@ talent.learning.services (another center's cohort is a 404 there)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, SelectMultipleField,
@@ -13,17 +14,18 @@ from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, S
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from talent.centers.queries import page_number, paginate_rows
-from talent.errors import ValidationError
+from talent.errors import Conflict, Duplicate, ValidationError
 from talent.extensions import db
 from talent.learning import queries as lq
 from talent.learning import services as ls
-from talent.learning.models import COHORT_STATUSES, CohortSession
+from talent.learning.models import COHORT_STATUSES, CohortSession, Enrollment, ResultCorrection
 from talent.people.validation import as_id
 from talent.permissions import P
 from talent.web.access import roles_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent import clock
 
 STATUS_LABELS = {"planned": _l("Planned"), "open": _l("Open"), "running": _l("Running"),
                  "completed": _l("Completed"), "cancelled": _l("Cancelled")}
@@ -164,7 +166,7 @@ def _id_href(endpoint: str, key: str) -> tuple[str, str]:
 
 
 def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=None, status_form=None,
-            schedule_form=None):
+            schedule_form=None, existing=None):
     roster = ls.view_roster(current_actor(), cohort)
     counts = ls.seat_counts(cohort.id)
     sessions = lq.sessions(cohort.id)
@@ -172,13 +174,20 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
     waiting = [e for e in roster if e.status == "waitlisted"]
     status_form = status_form or StatusForm(formdata=None)
     status_form.version.data = str(cohort.version)
+    deadline = ls.correction_deadline(cohort)
+    correctable = deadline is not None and clock.today() <= deadline and current_actor().has(P.COHORTS_WRITE)
     return render_template(
         "center/cohort_detail.html", cohort=cohort, roster=roster, counts=counts, sessions=sessions,
         mark_counts=mark_counts, waiting=waiting, positions={e.id: i for i, e in enumerate(waiting, start=1)}, enroll_form=enroll_form or EnrollForm(formdata=None),
         session_form=session_form or SessionForm(formdata=None), status_form=status_form,
         schedule_form=schedule_form or ScheduleForm(formdata=None),
         withdraw_form=WithdrawForm(formdata=None), transitions=sorted(ls.TRANSITIONS[cohort.status]),
-        free=max(cohort.capacity - counts["enrolled"], 0),
+        free=max(cohort.capacity - counts["enrolled"], 0) if cohort.status in ls.ENROLLABLE else 0,
+        existing=existing, correctable=correctable, correction_deadline=deadline,
+        corrected=set(db.session.scalars(
+            select(ResultCorrection.enrollment_id).join(Enrollment, Enrollment.id == ResultCorrection.enrollment_id)
+            .where(Enrollment.cohort_id == cohort.id))) if cohort.status == "completed" else set(),
+        correct_href=_id_href("center.enrollment_correct", "enrollment_id"),
         # Translated once for the whole roster rather than once per row.
         roster_labels={status: str(label) for status, label in ENROLLMENT_LABELS.items()},
         trainee_href=_id_href("center.trainee_detail", "trainee_id"),
@@ -223,6 +232,12 @@ def cohort_enroll(cohort_id: int):
             enrollment = ls.enroll_by_fin(actor, cohort.id, form.fin.data)
         except ValidationError as error:
             apply_errors(form, error)
+        except Duplicate as error:
+            db.session.rollback()
+            cohort = ls.get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE)
+            form.fin.errors = list(form.fin.errors or []) + [str(error.message)]
+            return _detail(cohort, status_code=409, enroll_form=form,
+                           existing=lq.existing_enrollment(cohort.id, form.fin.data))
         else:
             name = enrollment.trainee.full_name
             if enrollment.status == "waitlisted":
@@ -336,8 +351,10 @@ def attendance(cohort_id: int, session_id: int):
         else:
             flash(_("Attendance saved (%(n)d changes).", n=n), "success")
             return redirect(url_for("center.cohort_detail", cohort_id=cohort.id) + "#schedule")
+    started = ls.session_started(session)
     return render_template("center/cohort_attendance.html", cohort=cohort, session=session, enrolled=enrolled,
-                           marks=marks, errors=errors, editable=cohort.status in ("open", "running"),
+                           marks=marks, errors=errors, started=started,
+                           editable=cohort.status in ("open", "running") and started,
                            **_labels()), status_code
 
 
@@ -369,3 +386,122 @@ def scores(cohort_id: int):
             return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
     return render_template("center/cohort_scores.html", cohort=cohort, enrolled=enrolled, values=values,
                            errors=errors, editable=cohort.status in ("open", "running"), **_labels()), status_code
+
+
+# ---- completing with a summary, correcting afterwards ------------------------------------------
+
+FAIL_REASON_LABELS = {"no_score": _l("no final score"), "did_not_sit": _l("did not sit the assessment"),
+                      "score_below": _l("score below the pass mark"), "no_attendance": _l("no attendance recorded"),
+                      "attendance_below": _l("attendance below the minimum")}
+
+
+class CompleteForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for completing before the end date"), validators=[Optional(), Length(max=500)])
+    version = HiddenField()
+
+
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/complete", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def cohort_complete(cohort_id: int):
+    """Before completing: who will pass, who will not and why; trainees without a score are
+    marked "did not sit the assessment" here (or get their score first). The confirmation names
+    the counts."""
+    actor = current_actor()
+    cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
+    if cohort.status != "running":
+        flash(_("Only a running cohort can be completed."), "warning")
+        return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+    form = CompleteForm()
+    marked = {as_id(v) for v in request.form.getlist("did_not_sit")} if request.method == "POST" else set()
+    errors: dict[int, str] = {}
+    status_code = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                ls.complete_cohort(actor, cohort.id, override_reason=form.reason.data, version=form.version.data,
+                                   did_not_sit=request.form.getlist("did_not_sit"))
+            except (ValidationError, Conflict) as error:
+                db.session.rollback()
+                cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
+                form.version.data = str(cohort.version)
+                for key, message in error.fields.items():
+                    eid = as_id(key.removeprefix("enrollments[").rstrip("]"))
+                    if eid:
+                        errors[eid] = str(message)
+                    elif key == "reason":
+                        form.reason.errors = list(form.reason.errors or []) + [str(message)]
+                flash(str(error.message), "danger")
+                status_code = error.status
+                if cohort.status != "running":
+                    return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+            else:
+                counts = ls.seat_counts(cohort.id)
+                flash(_("Cohort %(code)s completed: %(passed)d passed, %(failed)d did not pass.", code=cohort.code,
+                        passed=counts["completed"], failed=counts["failed"]), "success")
+                return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
+        else:
+            status_code = 422
+    else:
+        form.version.data = str(cohort.version)
+    preview = ls.completion_preview(actor, cohort.id)
+    return render_template("center/cohort_complete.html", cohort=cohort, preview=preview, form=form,
+                           marked=marked, errors=errors, early=clock.today() < cohort.end_date,
+                           reason_labels=FAIL_REASON_LABELS, correction_days=ls.correction_days(),
+                           **_labels()), status_code
+
+
+class CorrectionForm(FlaskForm):
+    final_score = StringField(_l("New final score"), validators=[Optional(), Length(max=10)])
+    attendance_pct = StringField(_l("New attendance %"), validators=[Optional(), Length(max=10)])
+    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=500)])
+
+
+@bp.route("/enrollments/<int(max=2147483647):enrollment_id>/correct", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def enrollment_correct(enrollment_id: int):
+    """Correct a final score or the attendance after completion, with a reason."""
+    actor = current_actor()
+    enrollment = ls.get_enrollment(actor, enrollment_id, P.COHORTS_WRITE)
+    cohort = enrollment.cohort
+    form = CorrectionForm()
+    status_code = 200
+    if form.validate_on_submit():
+        try:
+            correction = ls.correct_result(actor, enrollment.id, final_score=form.final_score.data,
+                                           attendance_pct=form.attendance_pct.data, reason=form.reason.data)
+        except (ValidationError, Conflict) as error:
+            db.session.rollback()
+            apply_errors(form, error)
+            enrollment = ls.get_enrollment(actor, enrollment_id, P.COHORTS_WRITE)
+            cohort = enrollment.cohort
+            status_code = error.status
+        else:
+            flash(_("The result of %(name)s was corrected: %(status)s.", name=enrollment.trainee.full_name,
+                    status=ENROLLMENT_LABELS.get(correction.new_status, correction.new_status)), "success")
+            return redirect(url_for("center.cohort_detail", cohort_id=cohort.id) + f"#enrollment-{enrollment.id}")
+    elif request.method == "POST":
+        status_code = 422
+    deadline = ls.correction_deadline(cohort)
+    return render_template("center/enrollment_correct.html", form=form, enrollment=enrollment, cohort=cohort,
+                           deadline=deadline, open_window=deadline is not None and clock.today() <= deadline,
+                           corrections=ls.corrections_of([enrollment.id]).get(enrollment.id, []),
+                           **_labels()), status_code
+
+
+@bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions/<int(max=2147483647):session_id>/all-present",
+          methods=["POST"])
+@roles_required(*STAFF)
+def attendance_all_present(cohort_id: int, session_id: int):
+    """Mark everyone without a mark present; the grid then takes the exceptions."""
+    actor = current_actor()
+    if not GridForm().validate_on_submit():
+        flash(_("The form expired. Please try again."), "danger")
+    else:
+        try:
+            n = ls.mark_all_present(actor, cohort_id, session_id)
+        except ValidationError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            flash(_("%(n)d trainees marked present. Change the exceptions and save.", n=n), "success")
+    return redirect(url_for("center.attendance", cohort_id=cohort_id, session_id=session_id))

@@ -67,7 +67,8 @@ def followup_record(enrollment_id: int, milestone: int):
     enrollment = _due_enrollment(actor, enrollment_id)
     if milestone not in ps.MILESTONES:
         raise NotFound(_l("Not found."))
-    form = FollowUpForm()
+    saved = ps.saved_followup(enrollment.id, milestone)
+    form = FollowUpForm(obj=saved) if request.method == "GET" and saved is not None else FollowUpForm()
     status = 200
     if request.method == "GET":
         ps.audit_personal_view(actor, "trainee.view_contacts", [enrollment.trainee_id],
@@ -82,10 +83,11 @@ def followup_record(enrollment_id: int, milestone: int):
             apply_errors(form, error)
             status = 422
         else:
-            flash(_("The follow-up was recorded."), "success")
+            flash(_("The follow-up was corrected.") if saved is not None else _("The follow-up was recorded."),
+                  "success")
             return redirect(url_for("center.followups"))
     elif request.method == "POST":
         status = 422
     return render_template("center/followup_form.html", form=form, enrollment=enrollment,
-                           trainee=enrollment.trainee, cohort=enrollment.cohort, milestone=milestone,
+                           trainee=enrollment.trainee, cohort=enrollment.cohort, milestone=milestone, saved=saved, outcome_labels=OUTCOME_LABELS,
                            due=ps.add_months(enrollment.cohort.end_date, milestone)), status

@@ -94,7 +94,10 @@ def learning():
     actor = current_actor()
     enrollments = self_service.my_enrollments(actor)
     sessions = self_service.my_next_sessions(actor)
-    return render_template("trainee/learning.html", enrollments=enrollments, sessions=sessions)
+    from talent.learning.services import corrections_of
+    corrections = corrections_of([e.id for e in enrollments])  # of the trainee's own enrollments
+    return render_template("trainee/learning.html", enrollments=enrollments, sessions=sessions,
+                           corrections=corrections)
 
 
 @bp.route("/certificates")
