@@ -89,10 +89,12 @@ def get_trainee(trainee_id: int):
 
 
 @operation(bp, "/trainees/{trainee_id}/enrollments", summary="A trainee's enrollments", tags=["Trainees"],
-           response=EnrollmentOut, response_list=True)
+           response=EnrollmentOut, response_list=True,
+           description="A center administrator gets the enrollments at their centers only.")
 def trainee_enrollments(trainee_id: int):
-    trainee = people.get_trainee(api_actor(), trainee_id)
-    return [enrollment_json(e) for e in people_queries.trainee_enrollments(trainee.id)]
+    actor = api_actor()
+    trainee = people.get_trainee(actor, trainee_id)
+    return [enrollment_json(e) for e in people_queries.trainee_enrollments(trainee.id, actor)]
 
 
 @operation(bp, "/trainees", "POST", summary="Register a trainee", tags=["Trainees"], body=TraineeIn,
