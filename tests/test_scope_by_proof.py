@@ -387,3 +387,16 @@ def test_import_looks_known_fins_up_in_one_query(client, world, factory, app):
 
     statements(1)   # loads the center and the cohort once
     assert statements(40) == statements(4)
+
+
+@pytest.mark.parametrize("language,message", [("az", "Bu FİN başqa şəxsə məxsusdur."),
+                                              ("ru", "Этот ФИН принадлежит другому человеку."),
+                                              ("en", "This FIN belongs to another person.")])
+def test_import_problem_in_the_users_language(client, world, language, message):
+    api = _api(client, world, "baku1")
+    g = world["g"]
+    data = f"{HEADER}\n{g.fin},Fake,Person,,2001-01-01,F,BAKU\n"
+    response = api.post("/imports/trainees", data={"center_id": str(world["baku1"].id), "dry_run": "true",
+                                                   "file": (io.BytesIO(data.encode()), "t.csv")},
+                        content_type="multipart/form-data", headers={"Accept-Language": language})
+    assert [p["message"] for p in response.get_json()["problems"]] == [message]

@@ -791,4 +791,6 @@ def trainee_enrollment(actor: Actor, enrollment_id: int) -> Enrollment:
     if enrollment is None:
         raise NotFound(_l("Not found."))
     require_trainee(actor, enrollment.trainee_id)
+    if actor.center_ids is not None and not actor.covers_center(enrollment.cohort.center_id):
+        raise NotFound(_l("Not found."))   # another center's enrollment stays theirs
     return enrollment

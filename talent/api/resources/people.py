@@ -99,7 +99,9 @@ def trainee_enrollments(trainee_id: int):
 
 @operation(bp, "/trainees", "POST", summary="Register a trainee", tags=["Trainees"], body=TraineeIn,
            response=TraineeOut, status=201, idempotent=True, errors=[409],
-           description="A FIN already registered is a 409 `duplicate`: enroll that trainee by FIN instead.")
+           description="A FIN already registered is a 409 `duplicate`: when the birth date and name are the "
+                       "recorded ones, enroll that person with FIN and birth_date instead; otherwise the FIN "
+                       "belongs to another person (nothing about them is told).")
 def create_trainee(body):
     center_id = body.pop("center_id", None)
     return trainee_json(people.create_trainee(api_actor(), _raw(body), center_id=center_id))
