@@ -400,3 +400,60 @@ def test_import_problem_in_the_users_language(client, world, language, message):
                                                    "file": (io.BytesIO(data.encode()), "t.csv")},
                         content_type="multipart/form-data", headers={"Accept-Language": language})
     assert [p["message"] for p in response.get_json()["problems"]] == [message]
+
+
+def test_unknown_fin_and_wrong_birth_date_take_the_same_statements(client, world, app):
+    """'Comparable timing': both answers come from the same SQL, one look-up on FIN and birth
+    date together (measured wall times are left to the benchmark: the CI machine is shared)."""
+    from sqlalchemy import event
+    from talent.errors import ValidationError
+    from talent.learning import services as learning
+    from talent.permissions import Actor
+    from tests.conftest import QueryCounter
+    user = world["users"]["baku1"]
+    g = world["g"]
+
+    def run(fin, birth):
+        counter = QueryCounter()
+        with app.test_request_context("/"):
+            actor = Actor.for_user(user)
+            event.listen(db.engine, "before_cursor_execute", counter)
+            try:
+                with pytest.raises(ValidationError) as info:
+                    learning.enroll_by_fin(actor, world["open"].id, fin, birth)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", counter)
+        db.session.rollback()
+        return counter.statements, info.value.fields
+
+    wrong_statements, wrong_fields = run(g.fin, WRONG_BIRTH)
+    unknown_statements, unknown_fields = run("ZZZZZZ9", WRONG_BIRTH)
+    assert wrong_statements == unknown_statements and wrong_fields == unknown_fields
+    assert sum("FROM trainees" in s for s in wrong_statements) == 1
+
+
+def test_roster_links_only_to_records_the_center_reaches(client, login_as, world):
+    login_as(world["users"]["baku1"])
+    g = world["g"]
+    client.post(f"/center/cohorts/{world['full'].id}/enroll", data={"fin": g.fin, "birth_date": BIRTH.isoformat()})
+    page = client.get(f"/center/cohorts/{world['full'].id}").get_data(as_text=True)
+    assert g.fin in page and f"/center/trainees/{g.id}\"" not in page
+
+
+def test_another_centers_recorded_job_does_not_show_in_completers_or_followups(client, world, factory, app):
+    from talent.permissions import Actor
+    from talent.placement import queries as pq
+    g = world["g"]
+    ended = clock.today() - timedelta(days=200)
+    baku_done = factory.cohort(center=world["baku1"], status="completed", start_date=ended - timedelta(days=60),
+                               end_date=ended)
+    factory.enrollment(trainee=g, cohort=baku_done, status="completed")
+    db.session.commit()
+    with app.test_request_context("/"):
+        baku1 = Actor.for_user(world["users"]["baku1"])
+        ganja = Actor.for_user(world["users"]["ganja"])
+        mine = {row.trainee_id: row.has_job for row in pq.completers_page(baku1).items}
+        theirs = {row.trainee_id: row.has_job for row in pq.completers_page(ganja).items}
+        due = [row.trainee_id for row in pq.followups_due(baku1, pq.FollowUpFilters()).items]
+    assert mine == {g.id: False} and theirs == {g.id: True}
+    assert g.id in due

@@ -35,11 +35,17 @@ def milestone_cutoff(today: date, months: int) -> date:
     return date(year, month, min(today.day, last))
 
 
-def _has_job():
-    """A recorded, not rejected job held at or after the cohort's end."""
-    return exists(select(Placement.id).where(
+def _has_job(actor: Actor):
+    """A recorded, not rejected job held at or after the cohort's end — one the actor sees: the
+    trainee's own report, or one their centers recorded (a job another center recorded stays
+    that center's, not even its existence shows here)."""
+    stmt = select(Placement.id).where(
         Placement.trainee_id == Enrollment.trainee_id, Placement.verification != "rejected",
-        or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date)))
+        or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
+    if actor.center_ids is not None:   # the trainee is a completer of the actor's cohort: in scope
+        stmt = stmt.where(or_(Placement.source != "center",
+                              Placement.center_id.in_(sorted(actor.center_ids) or [-1])))
+    return exists(stmt)
 
 
 @dataclass
@@ -71,7 +77,7 @@ def _followup_union(actor: Actor, today: date, filters: FollowUpFilters):
                        Cohort.end_date <= milestone_cutoff(today, months),
                        ~exists(select(FollowUp.id).where(FollowUp.enrollment_id == Enrollment.id,
                                                          FollowUp.milestone_months == months)),
-                       ~_has_job()))
+                       ~_has_job(actor)))
         stmt = scope_centers(stmt, actor, Cohort.center_id)
         if filters.center_id:
             stmt = stmt.where(Cohort.center_id == filters.center_id)
@@ -210,7 +216,7 @@ def completers_page(actor: Actor, *, center_id: int | None = None, without_job: 
     """Completers of the actor's cohorts: rows of (enrollment id, trainee id, last name, first
     name, cohort code, cohort end, has a job). Personal data: the caller audits the view."""
     require(actor, P.PLACEMENTS_WRITE)
-    has_job = _has_job()
+    has_job = _has_job(actor)
     stmt = (select(Enrollment.id.label("enrollment_id"), Trainee.id.label("trainee_id"),
                    Trainee.last_name.label("last_name"), Trainee.first_name.label("first_name"),
                    Cohort.code.label("cohort_code"), Cohort.end_date.label("cohort_end"),
