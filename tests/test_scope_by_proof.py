@@ -457,3 +457,19 @@ def test_another_centers_recorded_job_does_not_show_in_completers_or_followups(c
         due = [row.trainee_id for row in pq.followups_due(baku1, pq.FollowUpFilters()).items]
     assert mine == {g.id: False} and theirs == {g.id: True}
     assert g.id in due
+
+
+@pytest.mark.parametrize("given,same", [
+    (("Xəyal", "Şükürov", None), True),
+    (("Khayal", "Shukurov", None), True),            # English-style spelling
+    (("Xayal", "Sukurov", "Elcin oglu"), True),      # plain Latin, patronymic too
+    (("ŞÜKÜROV", "XƏYAL", None), True),              # first and last name swapped, upper case
+    (("Xəyal", "Şükürova", None), False),            # another last name
+    (("Xəyala", "Şükürov", None), False),
+    (("Xəyal", "Şükürov", "Rauf oğlu"), False),      # another father
+    (("Хаял", "Шукюров", None), False),              # Cyrillic is not transliterated (reported)
+    (("", "", None), False),
+])
+def test_same_person_name_is_lenient_but_not_blind(given, same):
+    from talent.people.validation import same_person_name
+    assert same_person_name(("Xəyal", "Şükürov", "Elçin oğlu"), given) is same

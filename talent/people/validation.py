@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
@@ -262,7 +263,8 @@ _ENGLISH = str.maketrans({"ə": "a", "Ə": "a", "ş": "sh", "Ş": "sh", "ç": "c
 _PATRONYMIC_WORDS = {"oglu", "ogli", "qizi", "gizi", "kizi", "ogly", "kyzy", "oghlu", "ghizi", "gyzy"}
 
 
-def _name_keys(text: str | None) -> set[str]:
+@lru_cache(maxsize=8192)   # names repeat a lot across an import's rows
+def _name_keys(text: str | None) -> frozenset[str]:
     """The spellings a name is compared by: plain folded Latin, and the English-style one."""
     text = (text or "").replace("-", " ").replace("'", "").replace("`", "").replace("ʼ", "")
     keys = set()
@@ -270,10 +272,11 @@ def _name_keys(text: str | None) -> set[str]:
         key = " ".join(_NAME_PUNCTUATION.sub(" ", fold(variant)).split())
         if key:
             keys.add(key)
-    return keys
+    return frozenset(keys)
 
 
-def _patronymic_keys(text: str | None) -> set[str]:
+@lru_cache(maxsize=8192)
+def _patronymic_keys(text: str | None) -> frozenset[str]:
     words = [w for w in fold(text).replace("-", " ").split() if w not in _PATRONYMIC_WORDS]
     return _name_keys(" ".join(words))
 
@@ -281,6 +284,8 @@ def _patronymic_keys(text: str | None) -> set[str]:
 def same_person_name(record: tuple[str, str, str | None], given: tuple[str, str, str | None]) -> bool:
     """Is ``given`` (first name, last name, patronymic from a file or form) the recorded
     ``record`` name? Lenient as described above."""
+    if record[0] == given[0] and record[1] == given[1] and (not record[2] or not given[2] or record[2] == given[2]):
+        return True   # as recorded (a file imported again): no folding needed
     r_first, r_last = _name_keys(record[0]), _name_keys(record[1])
     g_first, g_last = _name_keys(given[0]), _name_keys(given[1])
     if not ((r_first & g_first and r_last & g_last) or (r_first & g_last and r_last & g_first)):
