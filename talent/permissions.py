@@ -208,7 +208,7 @@ def require_trainee(actor: Actor, trainee_id: int) -> None:
 # ---- what other centers recorded -------------------------------------------------------------
 # A job a center recorded is that center's (``Placement.center_id``); a job the trainee reported
 # is the trainee's and concerns every center the trainee is in scope of, which may verify or reject
-# it only when it enrolled the trainee (``may_decide_placement``).
+# it only when it enrolled the trainee (``deciding_centers``).
 
 def trainee_id_visible_clause(actor: Actor, trainee_id_column):
     """Like :func:`trainee_visible_clause` for a column holding a trainee id (a query that does not

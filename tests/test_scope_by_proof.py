@@ -211,19 +211,23 @@ def test_api_verify_only_by_a_center_that_enrolled_and_no_overturning(client, wo
 def test_a_center_that_only_registered_does_not_verify(client, world, factory):
     from talent.permissions import Actor
     from talent.placement import services as ps
-    g = world["g"]
-    user = factory.trainee_user(g)
+    # Registered at BAKU-02, trained at GANJA-01, reported a job themself.
+    h = factory.trainee(registered_by_center_id=world["baku2"].id)
+    factory.enrollment(trainee=h, cohort=factory.cohort(center=world["ganja"], status="completed"),
+                       status="completed")
+    user = factory.trainee_user(h)
     db.session.flush()
     with client.application.test_request_context("/"):
         job = ps.report_own_job(Actor.for_user(user), employer_name="Bakı Data", country_code="AZ",
                                 job_title="Analyst", employment_type="full_time",
                                 start_date=(clock.today() - timedelta(days=20)).isoformat())
-    registered_only = factory.trainee(registered_by_center_id=world["baku2"].id)
     db.session.commit()
-    # GANJA-01 enrolled the trainee: it verifies.
+    baku2 = _api(client, world, "baku2")
+    assert baku2.get(f"/placements/{job.id}").status_code == 200       # their registered trainee's report
+    assert baku2.post(f"/placements/{job.id}/verify").status_code == 403
+    assert baku2.post(f"/placements/{job.id}/reject", json={}).status_code == 403
     assert _api(client, world, "ganja").post(f"/placements/{job.id}/verify").status_code == 200
-    assert registered_only.id  # (BAKU-02 registered someone else; it never sees this job)
-    assert _api(client, world, "baku2").get(f"/placements/{job.id}").status_code == 404
+    assert _api(client, world, "baku1").get(f"/placements/{job.id}").status_code == 404
 
 
 # ---- finding 1 on the web pages ------------------------------------------------------------

@@ -333,7 +333,8 @@ def end_placement(actor: Actor, placement_id: int, end_date: Any) -> Placement:
 
 
 def verify_placement(actor: Actor, placement_id: int) -> Placement:
-    """Confirm a job a trainee reported (pending or earlier rejected → verified)."""
+    """Confirm a job a trainee reported (pending or earlier rejected → verified): a center that
+    enrolled the trainee, and not over another center's decision (see ``_deciding_center``)."""
     placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
     if placement.verification == "verified":
         raise InvalidTransition(_l("This job is already verified."))
@@ -348,7 +349,8 @@ def verify_placement(actor: Actor, placement_id: int) -> Placement:
 
 
 def reject_placement(actor: Actor, placement_id: int, reason: str | None = None) -> Placement:
-    """Mark a reported job as not confirmed (it stays on record, counted nowhere)."""
+    """Mark a reported job as not confirmed (it stays on record, counted nowhere); who may decide
+    as for :func:`verify_placement`."""
     placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
     if placement.verification == "rejected":
         raise InvalidTransition(_l("This job is already rejected."))
