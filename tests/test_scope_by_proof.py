@@ -479,3 +479,24 @@ def test_another_centers_recorded_job_does_not_show_in_completers_or_followups(c
 def test_same_person_name_is_lenient_but_not_blind(given, same):
     from talent.people.validation import same_person_name
     assert same_person_name(("Xəyal", "Şükürov", "Elçin oğlu"), given) is same
+
+
+def test_web_verify_does_not_overturn_another_centers_decision(client, login_as, world, reported):
+    g = world["g"]
+    baku1_user, baku2_user = world["users"]["baku1"], world["users"]["baku2"]
+    login_as(baku1_user)
+    client.post(f"/center/cohorts/{world['full'].id}/enroll", data={"fin": g.fin, "birth_date": BIRTH.isoformat()})
+    assert client.post(f"/center/placements/{reported.id}/verify").status_code == 404   # waitlisted only
+    assert "Analyst" not in client.get("/center/placements").get_data(as_text=True)
+    client.post("/logout")
+    login_as(baku2_user)
+    assert client.post(f"/center/placements/{reported.id}/reject", data={"reason": "No such company"}).status_code == 302
+    client.post("/logout")
+    login_as(baku1_user)
+    client.post(f"/center/cohorts/{world['open'].id}/enroll", data={"fin": g.fin, "birth_date": BIRTH.isoformat()})
+    assert "Analyst" in client.get("/center/placements").get_data(as_text=True)
+    refused = client.post(f"/center/placements/{reported.id}/verify")
+    assert refused.status_code == 409 and "Another center has already decided" in refused.get_data(as_text=True)
+    assert client.get(f"/center/placements/{reported.id}/edit").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Placement, reported.id).verification == "rejected"
