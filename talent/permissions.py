@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select
 
 from talent.errors import NotFound, PermissionDenied
 
@@ -136,14 +136,24 @@ def scope_centers(stmt: Select, actor: Actor, center_column) -> Select:
     return stmt.where(center_column.in_(sorted(actor.center_ids) or [-1]))
 
 
+# A center reaches a trainee's personal data (DESIGN §3 "A center sees what concerns it") when one of
+# its centers registered the trainee, or holds an enrollment of theirs in one of these statuses.
+# Applied and waitlisted give nothing (a seat was asked for, not taken); withdrawn gives nothing
+# either: access obtained through an enrollment ends with that enrollment, so a center cannot
+# enroll someone (even with proof) and keep reading their record after withdrawing them.
+SCOPE_STATUSES = ("enrolled", "completed", "failed")
+
+
 def trainee_visible_clause(actor: Actor):
-    """SQL condition: trainees enrolled at, or registered by, the actor's centers."""
+    """SQL condition: trainees registered by, or enrolled (see ``SCOPE_STATUSES``) at, the actor's
+    centers."""
     from talent.learning.models import Cohort, Enrollment
     from talent.people.models import Trainee
     centers = sorted(actor.center_ids or []) or [-1]
     enrolled_here = exists(
         select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
-        .where(Enrollment.trainee_id == Trainee.id, Cohort.center_id.in_(centers)))
+        .where(Enrollment.trainee_id == Trainee.id, Enrollment.status.in_(SCOPE_STATUSES),
+               Cohort.center_id.in_(centers)))
     return or_(Trainee.registered_by_center_id.in_(centers), enrolled_here)
 
 
@@ -158,14 +168,21 @@ def scope_trainees(stmt: Select, actor: Actor) -> Select:
     return stmt.where(trainee_visible_clause(actor))
 
 
-def trainee_center_ids(trainee_id: int) -> set[int]:
-    """Centers a trainee belongs to: where enrolled, and the registering center."""
+def enrolling_center_ids(trainee_id: int) -> set[int]:
+    """Centers where the trainee is or was enrolled (``SCOPE_STATUSES``)."""
     from talent.extensions import db
     from talent.learning.models import Cohort, Enrollment
-    from talent.people.models import Trainee
-    ids = set(db.session.scalars(
+    return set(db.session.scalars(
         select(Cohort.center_id).join(Enrollment, Enrollment.cohort_id == Cohort.id)
-        .where(Enrollment.trainee_id == trainee_id)))
+        .where(Enrollment.trainee_id == trainee_id, Enrollment.status.in_(SCOPE_STATUSES))))
+
+
+def trainee_center_ids(trainee_id: int) -> set[int]:
+    """Centers a trainee belongs to: where enrolled (``SCOPE_STATUSES``), and the registering
+    center."""
+    from talent.extensions import db
+    from talent.people.models import Trainee
+    ids = enrolling_center_ids(trainee_id)
     registered = db.session.scalar(select(Trainee.registered_by_center_id).where(Trainee.id == trainee_id))
     if registered is not None:
         ids.add(registered)
@@ -186,6 +203,67 @@ def require_trainee(actor: Actor, trainee_id: int) -> None:
     """Person-level access to one trainee, or 404 (never reveal existence)."""
     if not may_see_trainee(actor, trainee_id):
         raise NotFound(_l("Not found."))
+
+
+# ---- what other centers recorded -------------------------------------------------------------
+# A job a center recorded is that center's (``Placement.center_id``); a job the trainee reported
+# is the trainee's and concerns every center the trainee is in scope of, which may verify or reject
+# it only when it enrolled the trainee (``deciding_centers``).
+
+def trainee_id_visible_clause(actor: Actor, trainee_id_column):
+    """Like :func:`trainee_visible_clause` for a column holding a trainee id (a query that does not
+    select from ``trainees``, or selects it for another purpose)."""
+    from sqlalchemy.orm import aliased
+    from talent.learning.models import Cohort, Enrollment
+    from talent.people.models import Trainee
+    centers = sorted(actor.center_ids or []) or [-1]
+    registered = aliased(Trainee)
+    return or_(
+        exists(select(registered.id).where(registered.id == trainee_id_column,
+                                           registered.registered_by_center_id.in_(centers))),
+        exists(select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
+               .where(Enrollment.trainee_id == trainee_id_column, Enrollment.status.in_(SCOPE_STATUSES),
+                      Cohort.center_id.in_(centers))))
+
+
+def placement_visible_clause(actor: Actor):
+    """SQL condition on ``Placement``: jobs the actor's centers recorded, and jobs reported by a
+    trainee of theirs. None for an actor not limited to centers."""
+    if actor.center_ids is None:
+        return None
+    from talent.placement.models import Placement
+    centers = sorted(actor.center_ids) or [-1]
+    return or_(and_(Placement.source == "center", Placement.center_id.in_(centers)),
+               and_(Placement.source != "center", trainee_id_visible_clause(actor, Placement.trainee_id)))
+
+
+def may_see_placement(actor: Actor, placement) -> bool:
+    if actor.center_ids is None:
+        return True
+    if placement.source == "center":
+        return placement.center_id is not None and placement.center_id in actor.center_ids
+    return may_see_trainee(actor, placement.trainee_id)
+
+
+def require_placement(actor: Actor, placement) -> None:
+    """Staff access to one job, or 404 (another center's record is not revealed)."""
+    if not may_see_placement(actor, placement):
+        raise NotFound(_l("Not found."))
+
+
+def owns_placement(actor: Actor, placement) -> bool:
+    """May change the job's facts: the recording center (a trainee's own report is theirs)."""
+    if actor.center_ids is None:
+        return True
+    return placement.source == "center" and placement.center_id in actor.center_ids
+
+
+def deciding_centers(actor: Actor, trainee_id: int) -> set[int] | None:
+    """The actor's centers that enrolled the trainee (who may verify or reject their reported
+    jobs); None for an actor not limited to centers."""
+    if actor.center_ids is None:
+        return None
+    return enrolling_center_ids(trainee_id) & set(actor.center_ids)
 
 
 def centers_of(actor: Actor) -> Iterable[int] | None:

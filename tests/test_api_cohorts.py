@@ -179,7 +179,10 @@ def test_status_transitions(world):
 
 
 def test_enroll_capacity_waitlist_duplicate_and_withdraw(world, factory):
-    t1, t2, t3 = factory.trainee(), factory.trainee(), factory.trainee()
+    # By id: trainees the center registered; by FIN (with the birth date): anyone registered.
+    t1, t3 = factory.trainee(registered_by_center_id=world["a"].id), factory.trainee(registered_by_center_id=world["a"].id)
+    t2 = factory.trainee(registered_by_center_id=world["a"].id)
+    elsewhere = factory.trainee(registered_by_center_id=world["b"].id)
     db.session.commit()
     api = world["admin_a"]
     cid = world["cohort_a"].id  # capacity 1
@@ -187,8 +190,10 @@ def test_enroll_capacity_waitlist_duplicate_and_withdraw(world, factory):
     assert first.status_code == 201 and first.get_json()["status"] == "enrolled"
     full = api.post(f"/cohorts/{cid}/enrollments", json={"trainee_id": t2.id, "waitlist": False})
     assert full.status_code == 409 and full.get_json()["code"] == "capacity"
-    waiting = api.post(f"/cohorts/{cid}/enrollments", json={"fin": t2.fin})
+    waiting = api.post(f"/cohorts/{cid}/enrollments", json={"fin": t2.fin, "birth_date": t2.birth_date.isoformat()})
     assert waiting.status_code == 201 and waiting.get_json()["status"] == "waitlisted"
+    assert api.post(f"/cohorts/{cid}/enrollments", json={"trainee_id": elsewhere.id}).status_code == 404
+    assert api.post(f"/cohorts/{cid}/enrollments", json={"fin": elsewhere.fin}).status_code == 422
     dup = api.post(f"/cohorts/{cid}/enrollments", json={"trainee_id": t1.id})
     assert dup.status_code == 409 and dup.get_json()["code"] == "duplicate"
     assert [e["trainee_id"] for e in api.get(f"/cohorts/{cid}/waitlist").get_json()] == [t2.id]

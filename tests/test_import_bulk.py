@@ -40,7 +40,8 @@ def setup(factory):
 
 def test_commit_writes_what_the_orm_would(setup, factory):
     center, cohort, user = setup
-    known = factory.trainee(fin="0000001")
+    known = factory.trainee(fin="0000001", first_name="Ad1", last_name="Soyad\\1", patronymic=None,
+                            birth_date=date(1981, 2, 11), gender="M")   # row 3, the same person
     before = utcnow()
     report = services.commit_import(actor(user), csv_bytes(rows(5)), center_id=center.id, cohort_id=cohort.id,
                                     filename="a.csv")

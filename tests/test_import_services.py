@@ -93,7 +93,9 @@ def test_every_problem_reported_by_row_and_column_and_nothing_written(setup, fac
 
 def test_commit_enrolls_waitlists_and_is_idempotent(setup, factory):
     center, cohort, admin = setup
-    known = factory.trainee(fin="3CCCCC3")
+    # Row 4's FIN is known, with the same birth date and name: that person is reused.
+    known = factory.trainee(fin="3CCCCC3", first_name="Rəşad", last_name="Quliyev", patronymic=None,
+                            birth_date=date(2000, 1, 1), gender="M")
     report = services.commit_import(admin, csv_bytes(), center_id=center.id, cohort_id=cohort.id)
     assert report.committed
     assert [(p.trainee, p.enrollment) for p in report.plans] == [
@@ -208,6 +210,6 @@ def test_race_with_another_registration_is_a_conflict(setup, factory, monkeypatc
     from talent.errors import Conflict
     center, _, admin = setup
     factory.trainee(fin="1AAAAA1")
-    monkeypatch.setattr(services, "_ids_by_fin", lambda fins: {})    # the lookup ran before the other insert
+    monkeypatch.setattr(services, "_known_by_fin", lambda fins, *columns: {})   # the lookup ran before the other insert
     with pytest.raises(Conflict):
         services.commit_import(admin, csv_bytes(), center_id=center.id)

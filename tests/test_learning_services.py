@@ -156,13 +156,20 @@ def test_enroll_by_fin_reuses_known_trainee_of_another_center(factory):
     cohort = factory.cohort(center=mine, status="open")
     trainee = factory.trainee(registered_by_center_id=other.id)
     admin = actor(factory.center_admin(mine))
-    enrollment = services.enroll_by_fin(admin, cohort.id, trainee.fin.lower())
+    with pytest.raises(ValidationError) as info:                        # the FIN alone is not enough
+        services.enroll_by_fin(admin, cohort.id, trainee.fin)
+    assert set(info.value.fields) == {"birth_date"}
+    with pytest.raises(NotFound):                                        # nor is the id
+        services.enroll(admin, cohort.id, trainee.id)
+    enrollment = services.enroll_by_fin(admin, cohort.id, trainee.fin.lower(), trainee.birth_date.strftime("%d.%m.%Y"))
     assert enrollment.trainee_id == trainee.id
-    with pytest.raises(ValidationError) as info:
-        services.enroll_by_fin(admin, cohort.id, "ZZZZZZ9")
-    assert "fin" in info.value.fields
+    with pytest.raises(ValidationError) as unknown:
+        services.enroll_by_fin(admin, cohort.id, "ZZZZZZ9", trainee.birth_date)
+    with pytest.raises(ValidationError) as wrong:
+        services.enroll_by_fin(admin, cohort.id, trainee.fin, trainee.birth_date.replace(day=1))
+    assert unknown.value.fields == wrong.value.fields and "fin" in wrong.value.fields
     with pytest.raises(ValidationError):
-        services.enroll_by_fin(admin, cohort.id, "bad")
+        services.enroll_by_fin(admin, cohort.id, "bad", trainee.birth_date)
 
 
 def _cohort_with_sessions(factory, n=4, **kw):

@@ -89,12 +89,14 @@ def test_enroll_waitlist_withdraw_flow(client, login_as, world, factory):
     db.session.commit()
     login_as(world["admin"])
     cid = world["cohort"].id
-    assert client.post(f"/center/cohorts/{cid}/enroll", data={"fin": a.fin.lower()}).status_code == 302
-    response = client.post(f"/center/cohorts/{cid}/enroll", data={"fin": b.fin}, follow_redirects=True)
+    born = a.birth_date.isoformat()
+    assert client.post(f"/center/cohorts/{cid}/enroll", data={"fin": a.fin.lower(), "birth_date": born}).status_code == 302
+    response = client.post(f"/center/cohorts/{cid}/enroll", data={"fin": b.fin, "birth_date": born},
+                           follow_redirects=True)
     assert "waiting list" in response.get_data(as_text=True)
-    bad = client.post(f"/center/cohorts/{cid}/enroll", data={"fin": "ZZZZZZ9"})
-    assert bad.status_code == 422 and "Register the trainee first" in bad.get_data(as_text=True)
-    dup = client.post(f"/center/cohorts/{cid}/enroll", data={"fin": a.fin})
+    bad = client.post(f"/center/cohorts/{cid}/enroll", data={"fin": "ZZZZZZ9", "birth_date": born})
+    assert bad.status_code == 422 and "register the trainee" in bad.get_data(as_text=True)
+    dup = client.post(f"/center/cohorts/{cid}/enroll", data={"fin": a.fin, "birth_date": born})
     assert dup.status_code == 409
     ea = db.session.scalar(select(Enrollment).where(Enrollment.trainee_id == a.id))
     assert client.post(f"/center/enrollments/{ea.id}/withdraw", data={"reason": ""}).status_code == 422
@@ -143,7 +145,8 @@ def test_status_transitions_and_completion(client, login_as, world, factory):
     page = client.get(f"/center/cohorts/{cohort.id}").get_data(as_text=True)
     assert "Completed" in page
     # a completed cohort takes no more enrollments
-    assert client.post(f"/center/cohorts/{cohort.id}/enroll", data={"fin": trainee.fin}).status_code == 409
+    assert client.post(f"/center/cohorts/{cohort.id}/enroll",
+                       data={"fin": trainee.fin, "birth_date": trainee.birth_date.isoformat()}).status_code == 409
 
 
 def test_complete_early_needs_reason(client, login_as, world, factory):

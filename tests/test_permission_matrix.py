@@ -31,8 +31,39 @@ PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healt
 SKIPPED_ENDPOINTS = {"auth.logout", "auth.set_language", "static"}
 
 
-@pytest.fixture
-def world(factory):
+# The situations every route × role is walked in (the rows of the matrix):
+# - "plain": center B's records, which center A's administrator has never touched;
+# - "after_enrollment_attempt" (issue 13): center A's administrator has tried every way to enroll
+#   center B's trainee — by bare id (404), by FIN alone (422), by FIN and a wrong birth date (422),
+#   with the right birth date into a full cohort (waiting list: proof, but no seat) and into a free
+#   one then withdrawn. None of it may open that trainee's record, their enrollments, scores or jobs.
+SITUATIONS = ("plain", "after_enrollment_attempt")
+
+
+def _attempt_enrollment(client, token, trainee, center, trainee_a, factory):
+    full = factory.cohort(center=center, status="open", capacity=1)
+    factory.enrollment(trainee_a, full)
+    free = factory.cohort(center=center, status="open", capacity=5)
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def enroll(cohort, body):
+        return client.post(f"/api/v1/cohorts/{cohort.id}/enrollments", json=body, headers=headers)
+
+    born, wrong = trainee.birth_date.isoformat(), (trainee.birth_date + timedelta(days=1)).isoformat()
+    assert enroll(full, {"trainee_id": trainee.id, "waitlist": True}).status_code == 404
+    assert enroll(full, {"fin": trainee.fin, "waitlist": True}).status_code == 422
+    assert enroll(full, {"fin": trainee.fin, "birth_date": wrong}).status_code == 422
+    assert enroll(full, {"fin": trainee.fin, "birth_date": born}).get_json()["status"] == "waitlisted"
+    seat = enroll(free, {"fin": trainee.fin, "birth_date": born}).get_json()
+    assert seat["status"] == "enrolled"
+    withdrawn = client.post(f"/api/v1/enrollments/{seat['id']}/withdraw", json={"reason": "attempt"},
+                            headers=headers)
+    assert withdrawn.status_code == 200
+
+
+@pytest.fixture(params=SITUATIONS)
+def world(request, factory, client):
     """Two centers; every id points at center B (not the center admin's own center A)."""
     center_a, center_b = factory.center(code="CA"), factory.center(code="CB")
     cohort_a = factory.cohort(center=center_a, start_date=clock.today() - timedelta(days=90),
@@ -49,8 +80,18 @@ def world(factory):
         "ministry": factory.user("ministry"),
         "admin": factory.user("admin"),
     }
+    from talent.placement.models import Employer, Placement
+    employer = Employer(name="Matrix Employer", country_code="AZ")
+    db.session.add(employer)
+    db.session.flush()
+    job_b = Placement(trainee_id=trainee_b.id, employer_id=employer.id, job_title="Engineer",
+                      employment_type="full_time", start_date=cohort_b.end_date, source="center",
+                      verification="verified", center_id=center_b.id)
+    db.session.add(job_b)
+    db.session.flush()
     ids = {"cohort_id": cohort_b.id, "trainee_id": trainee_b.id, "enrollment_id": enrollment_b.id,
-           "center_id": center_b.id, "session_id": session_b.id, "user_id": users["admin"].id}
+           "center_id": center_b.id, "session_id": session_b.id, "user_id": users["admin"].id,
+           "placement_id": job_b.id}
     try:
         from talent.credentials.services import issue_award
         from talent.permissions import Actor
@@ -63,7 +104,15 @@ def world(factory):
     from talent.permissions import Actor
     tokens = {role: create_token(Actor.system(), user, "matrix", service=False)[1] for role, user in users.items()}
     db.session.commit()
-    return {"users": users, "ids": ids, "tokens": tokens}
+    if request.param == "after_enrollment_attempt":
+        _attempt_enrollment(client, tokens["center_admin"], trainee_b, center_a, trainee_a, factory)
+    return {"users": users, "ids": ids, "tokens": tokens, "situation": request.param}
+
+
+def _other_centers_person(url: str, ids) -> bool:
+    """Does the URL name center B's trainee or a job center B recorded?"""
+    return bool(re.search(rf"/trainees/{ids['trainee_id']}(/|$)", url)
+                or re.search(rf"/placements/{ids['placement_id']}(/|$)", url))
 
 
 def _routes(app):
@@ -125,6 +174,9 @@ def test_every_api_endpoint_with_every_role_token(app, client, world, role):
                 failures.append(f"{method} {url}: anonymous got {status}, expected 401")
             elif role in ("ministry", "trainee") and url.startswith(PERSON_LEVEL_API) and status < 400:
                 failures.append(f"{method} {url}: {role} got {status} on person-level data")
+            elif role == "center_admin" and _other_centers_person(url, world["ids"]) and status not in (404, 422):
+                # Any method: another center's person or job is a 404 (a body the schema refuses, 422).
+                failures.append(f"{method} {url}: center admin reached another center's person ({status})")
             elif role == "center_admin" and status < 300 and method == "GET" and not public and any(
                     url.startswith(f"/api/v1/{resource}/{world['ids'][key]}")
                     for resource, key in (("cohorts", "cohort_id"), ("trainees", "trainee_id"),
@@ -167,6 +219,10 @@ def test_every_route_with_every_role(app, client, world, role):
             elif role not in allowed:
                 if status not in (403, 404):
                     failures.append(f"{method} {url}: {role} got {status}, expected 403/404")
+            elif role == "center_admin" and _other_centers_person(url, world["ids"]):
+                # Any method: center B's trainee and the jobs it recorded are not found.
+                if status != 404:
+                    failures.append(f"{method} {url}: center admin reached another center's person ({status})")
             elif role == "center_admin" and re.search(r"/(\d+)(/|$)", url) and method == "GET":
                 # Ids of another center's records: never a 200 with that record.
                 if status == 200 and any(str(v) in url for k, v in world["ids"].items()

@@ -14,9 +14,9 @@ from talent.permissions import Actor
 from tests.learning_helpers import actor
 
 
-def _job(trainee, employer, *, center=None, verification="pending"):
+def _job(trainee, employer, *, center=None, verification="pending", source="self_reported"):
     db.session.add(Placement(trainee_id=trainee.id, employer_id=employer.id, job_title="Engineer",
-                             employment_type="full_time", start_date=date(2026, 1, 10), source="self_reported",
+                             employment_type="full_time", start_date=date(2026, 1, 10), source=source,
                              verification=verification, center_id=center.id if center else None))
 
 
@@ -30,17 +30,23 @@ def test_pending_count_follows_every_ownership_path_and_no_other(factory):
     factory.enrollment(enrolled_a, factory.cohort(center=a))
     recorded_by_a = factory.trainee(registered_by_center_id=b.id)
     only_b = factory.trainee(registered_by_center_id=b.id)
+    # Waitlisted and withdrawn at A: the trainee is not A's, nor are their jobs (issue 13).
+    waiting_at_a = factory.trainee(registered_by_center_id=b.id)
+    factory.enrollment(waiting_at_a, factory.cohort(center=a), status="waitlisted", enrolled_at=None)
+    factory.enrollment(waiting_at_a, factory.cohort(center=a), status="withdrawn")
     _job(registered_a, employer)
     _job(registered_a, employer, verification="verified")   # not pending
     _job(enrolled_a, employer)
     _job(enrolled_a, employer)                               # two pending jobs of one trainee: both count
-    _job(recorded_by_a, employer, center=a)
+    _job(recorded_by_a, employer, center=a, source="center")
     _job(only_b, employer)
+    _job(waiting_at_a, employer)
     db.session.flush()
     admin_a, admin_b = actor(factory.center_admin(a)), actor(factory.center_admin(b))
     assert queries.pending_count(admin_a) == 4
-    assert queries.pending_count(admin_b) == 4   # enrolled_a, recorded_by_a and only_b are registered by B
-    assert queries.pending_count(Actor.system()) == 5
+    # enrolled_a, only_b and waiting_at_a are registered by B; recorded_by_a's job is A's record
+    assert queries.pending_count(admin_b) == 4
+    assert queries.pending_count(Actor.system()) == 6
     assert queries.pending_count(actor(factory.center_admin(factory.center(code="CC")))) == 0
     # The same rows as the scoped jobs list filtered to pending.
     for who in (admin_a, admin_b):

@@ -148,14 +148,22 @@ def test_placements_list_verify_reject_edit_end(client, factory, login_as):
     assert db.session.get(Placement, reported.id).verification == "verified"
     assert db.session.get(Placement, second.id).verification == "rejected"
     assert client.post(f"/center/placements/{reported.id}/verify").status_code == 409
-    edit = client.post(f"/center/placements/{reported.id}/edit", data=dict(FORM, job_title="Senior ML engineer"))
-    assert edit.status_code == 302
-    assert client.get(f"/center/placements/{reported.id}/edit").status_code == 200
-    assert client.post(f"/center/placements/{reported.id}/end", data={"end_date": "bad"}).status_code == 422
+    # A job the trainee reported is the trainee's: the center verifies it but does not change it
+    # (issue 13); a job the center recorded is the center's to change and end.
+    assert client.get(f"/center/placements/{reported.id}/edit").status_code == 404
     assert client.post(f"/center/placements/{reported.id}/end",
+                       data={"end_date": clock.today().isoformat()}).status_code == 404
+    with request_context(client.application):
+        recorded = ps.record_placement(actor(ca), trainee.id, **job(employer_name="Bakı AI"))
+    db.session.commit()
+    edit = client.post(f"/center/placements/{recorded.id}/edit", data=dict(FORM, job_title="Senior ML engineer"))
+    assert edit.status_code == 302
+    assert client.get(f"/center/placements/{recorded.id}/edit").status_code == 200
+    assert client.post(f"/center/placements/{recorded.id}/end", data={"end_date": "bad"}).status_code == 422
+    assert client.post(f"/center/placements/{recorded.id}/end",
                        data={"end_date": clock.today().isoformat()}).status_code == 302
     db.session.expire_all()
-    p = db.session.get(Placement, reported.id)
+    p = db.session.get(Placement, recorded.id)
     assert (p.job_title, p.end_date) == ("Senior ML engineer", clock.today())
     actions = audit_actions(trainee_id=trainee.id)
     for action in ("placement.verify", "placement.reject", "placement.update", "placement.end", "trainee.view_list"):

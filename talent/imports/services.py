@@ -33,8 +33,8 @@ from talent.extensions import db
 from talent.imports.parser import FileProblem, Sheet, read_sheet
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
-from talent.people.services import region_index
-from talent.people.validation import FIELDS, as_id, clean_trainee
+from talent.people.services import ANOTHER_PERSON, region_index
+from talent.people.validation import FIELDS, as_id, clean_trainee, same_person_name
 from talent.permissions import Actor, P, require, require_center
 from talent.reporting import summary
 from talent import clock
@@ -65,6 +65,7 @@ class RowPlan:
     enrollment: str | None = None   # ENROLLED, WAITLISTED, ALREADY or None (no cohort)
     values: dict[str, Any] = field(default_factory=dict, repr=False)
     trainee_id: int | None = None
+    registered_here: bool = False   # EXISTING: registered by the import's center (else elsewhere)
 
 
 @dataclass
@@ -177,12 +178,27 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
             plans.append(RowPlan(row=number, fin=fin, name=f"{values['last_name']} {values['first_name']}",
                                  values=values))
 
-    # Known FINs, looked up in chunks.
-    known = _ids_by_fin([p.fin for p in plans])
+    # Known FINs, looked up in chunks (with what proves the row is that person). A known FIN is
+    # reused only when the row's birth date and name are the recorded ones; otherwise the row is a
+    # problem like any bad row, and says nothing about the person the FIN belongs to.
+    known = _known_by_fin([p.fin for p in plans])
+    others: set[int] = set()
     for plan in plans:
-        if plan.fin in known:
-            plan.trainee = EXISTING
-            plan.trainee_id = known[plan.fin]
+        record = known.get(plan.fin)
+        if record is None:
+            continue
+        values = plan.values
+        if record.birth_date != values["birth_date"] or not same_person_name(
+                (record.first_name, record.last_name, record.patronymic),
+                (values["first_name"], values["last_name"], values.get("patronymic"))):
+            report.problems.append(Problem(plan.row, "fin", str(ANOTHER_PERSON)))
+            others.add(plan.row)
+            continue
+        plan.trainee = EXISTING
+        plan.trainee_id = record.id
+        plan.registered_here = record.registered_by_center_id == center.id
+    if others:
+        plans = [plan for plan in plans if plan.row not in others]
 
     if cohort is not None:
         if lock:
@@ -219,9 +235,20 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
 
 
 def _ids_by_fin(fins: list[str]) -> dict[str, int]:
-    """Trainee ids of the known FINs, looked up in chunks (PostgreSQL: one array parameter per
-    chunk; elsewhere an IN list)."""
-    found: dict[str, int] = {}
+    """Trainee ids of the known FINs, looked up in chunks."""
+    return {fin: row.id for fin, row in _known_by_fin(fins, Trainee.id).items()}
+
+
+_IDENTITY = (Trainee.id, Trainee.birth_date, Trainee.first_name, Trainee.last_name, Trainee.patronymic,
+             Trainee.registered_by_center_id)
+
+
+def _known_by_fin(fins: list[str], *columns) -> dict[str, Any]:
+    """The known FINs' trainees (id and what identifies the person: birth date, names, registering
+    center — or just ``columns``), looked up in chunks (PostgreSQL: one array parameter per chunk;
+    elsewhere an IN list)."""
+    columns = columns or _IDENTITY
+    found: dict[str, Any] = {}
     postgres = db.session.connection().dialect.name == "postgresql"
     size = 10_000 if postgres else CHUNK
     for start in range(0, len(fins), size):
@@ -232,7 +259,7 @@ def _ids_by_fin(fins: list[str]) -> dict[str, int]:
             condition = Trainee.fin == any_(bindparam("fins", chunk, type_=ARRAY(String)))
         else:
             condition = Trainee.fin.in_(chunk)
-        found.update(db.session.execute(select(Trainee.fin, Trainee.id).where(condition)).tuples().all())
+        found.update((row.fin, row) for row in db.session.execute(select(Trainee.fin, *columns).where(condition)))
     return found
 
 

@@ -124,11 +124,9 @@ def session_mark_counts(cohort_id: int) -> dict[int, dict[str, int]]:
 
 def existing_enrollment(cohort_id: int, fin: str) -> Enrollment | None:
     """The enrollment in this cohort (not withdrawn) of the trainee with this FIN, if any: what a
-    refused duplicate enrollment links to."""
-    from talent.people.services import find_by_fin
-    trainee = find_by_fin(fin)
-    if trainee is None:
-        return None
-    return db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort_id,
-                                                      Enrollment.trainee_id == trainee.id,
-                                                      Enrollment.status != "withdrawn"))
+    refused duplicate enrollment links to. Only this cohort's roster is searched, which the center
+    already sees, so it tells nothing about people elsewhere."""
+    fin = (fin or "").strip().upper()
+    return db.session.scalar(select(Enrollment).join(Trainee, Trainee.id == Enrollment.trainee_id)
+                             .where(Enrollment.cohort_id == cohort_id, Trainee.fin == fin,
+                                    Enrollment.status != "withdrawn"))

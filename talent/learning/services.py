@@ -450,14 +450,24 @@ def seat_counts(cohort_id: int) -> dict[str, int]:
 def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = True) -> Enrollment:
     """Enroll a trainee, or put them on the waiting list when the cohort is full (with
     ``waitlist=False`` a full cohort is a :class:`CapacityFull`). Locks the cohort row first so
-    concurrent enrollments never exceed the capacity. A withdrawn trainee may enroll again."""
+    concurrent enrollments never exceed the capacity. A withdrawn trainee may enroll again.
+
+    By id only a trainee the actor may already see (registered by or enrolled at their centers);
+    anyone else is a NotFound exactly like an id nobody has — a center brings a new person in
+    with :func:`enroll_by_fin` (FIN and birth date)."""
     require(actor, P.ENROLLMENTS_WRITE)
     cohort = get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE, lock=True)
-    if cohort.status not in ENROLLABLE:
-        raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=cohort.status))
     trainee = db.session.get(Trainee, as_id(trainee_id)) if as_id(trainee_id) else None
     if trainee is None:
         raise NotFound(_l("Not found."))
+    require_trainee(actor, trainee.id)
+    return _enroll(actor, cohort, trainee, waitlist=waitlist)
+
+
+def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -> Enrollment:
+    """Enroll ``trainee`` (whom the caller has let the actor reach) into ``cohort`` (locked)."""
+    if cohort.status not in ENROLLABLE:
+        raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=cohort.status))
     existing = db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort.id,
                                                           Enrollment.trainee_id == trainee.id))
     if existing is not None and existing.status != "withdrawn":
@@ -486,20 +496,35 @@ def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = Tr
     return enrollment
 
 
-def enroll_by_fin(actor: Actor, cohort_id: int, fin: str, *, waitlist: bool = True) -> Enrollment:
-    """Enroll the trainee with this FIN (one trainee, one record: any registered FIN)."""
-    from talent.people.services import find_by_fin
-    from talent.people.validation import FieldError, clean_fin
+NO_SUCH_PERSON = _l("No trainee with this FIN and birth date is registered. Check both against the ID card, "
+                    "or register the trainee.")
+
+
+def enroll_by_fin(actor: Actor, cohort_id: int, fin: str, birth_date: Any = None, *,
+                  waitlist: bool = True) -> Enrollment:
+    """Enroll the registered trainee with this FIN **and** birth date (one trainee, one record:
+    any center may enroll any registered person, by proving it met them — the ID card). An
+    unknown FIN and a wrong birth date get the same answer, from the same single statement.
+    Enrolling gives the center the person's record only once they hold a seat (see
+    ``permissions.SCOPE_STATUSES``); the waiting list gives nothing."""
+    from talent.people.services import find_by_identity
+    from talent.people.validation import FieldError, clean_fin, parse_date
+    errors: dict[str, str] = {}
     try:
         clean_fin(fin)
     except FieldError as error:
-        raise ValidationError(FIX_FIELDS, fields={"fin": str(error.message)}) from None
-    get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE)
-    trainee = find_by_fin(fin)
+        errors["fin"] = str(error.message)
+    try:
+        birth = parse_date(birth_date)
+    except FieldError as error:
+        errors["birth_date"] = str(error.message)
+    if errors:
+        raise ValidationError(FIX_FIELDS, fields=errors)
+    cohort = get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE, lock=True)
+    trainee = find_by_identity(fin, birth)
     if trainee is None:
-        raise ValidationError(FIX_FIELDS, fields={"fin": str(_l(
-            "No trainee with this FIN is registered yet. Register the trainee first."))})
-    return enroll(actor, cohort_id, trainee.id, waitlist=waitlist)
+        raise ValidationError(FIX_FIELDS, fields={"fin": str(NO_SUCH_PERSON)})
+    return _enroll(actor, cohort, trainee, waitlist=waitlist)
 
 
 def withdraw(actor: Actor, enrollment_id: int, reason: str) -> Enrollment:
@@ -1015,4 +1040,6 @@ def trainee_enrollment(actor: Actor, enrollment_id: int) -> Enrollment:
     if enrollment is None:
         raise NotFound(_l("Not found."))
     require_trainee(actor, enrollment.trainee_id)
+    if actor.center_ids is not None and not actor.covers_center(enrollment.cohort.center_id):
+        raise NotFound(_l("Not found."))   # another center's enrollment stays theirs
     return enrollment

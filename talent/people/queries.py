@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from talent.extensions import db
 from talent.i18n import fold
 from talent.people.models import Trainee
-from talent.permissions import Actor, scope_trainees
+from talent.permissions import Actor, scope_centers, scope_trainees
 
 _FIN_LIKE = re.compile(r"^[0-9A-Za-z]{7}$")
 # A LIKE '%word%' is answered from the trigram index only for words of three characters or more.
@@ -92,11 +92,15 @@ def trainee_search_page(actor: Actor, text: str, *, page: int, per_page: int,
     return [t for t, _ in rows if t is not None], total, False
 
 
-def trainee_enrollments(trainee_id: int):
-    """A trainee's enrollments with their cohorts, courses and centers (newest first)."""
+def trainee_enrollments(trainee_id: int, actor: Actor | None = None):
+    """A trainee's enrollments with their cohorts, courses and centers (newest first). For a
+    center administrator only those at their centers: what other centers recorded (their
+    enrollments, scores) stays theirs."""
     from talent.learning.models import Cohort, Enrollment
     stmt = (select(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
             .where(Enrollment.trainee_id == trainee_id)
             .options(selectinload(Enrollment.cohort))
             .order_by(Cohort.start_date.desc(), Enrollment.id.desc()))
+    if actor is not None:
+        stmt = scope_centers(stmt, actor, Cohort.center_id)
     return list(db.session.scalars(stmt))

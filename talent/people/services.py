@@ -22,10 +22,11 @@ from talent.geo.models import Region
 from talent.people import queries
 from talent.people.models import Trainee
 from talent.people.validation import (FIELDS, FieldError, RegionIndex, as_id, clean_fin, clean_trainee,
-                                      has_control_chars, search_name)
+                                      has_control_chars, same_person_name, search_name)
 from talent.permissions import Actor, P, require, require_center, require_trainee
 
 FIX_FIELDS = _l("Please correct the marked fields.")
+ANOTHER_PERSON = _l("This FIN belongs to another person.")
 MAX_PER_PAGE = 100
 
 
@@ -67,10 +68,9 @@ def create_trainee(actor: Actor, data: Mapping[str, Any], *, center_id: int | No
     values, errors = clean_trainee(raw, region_index(), today=today)
     if errors:
         raise ValidationError(FIX_FIELDS, fields=errors)
-    if db.session.scalar(select(Trainee.id).where(Trainee.fin == values["fin"])) is not None:
-        raise Duplicate(_l("A trainee with this FIN is already registered."),
-                        fields={"fin": str(_l("A trainee with this FIN is already registered; "
-                                              "enroll them by FIN instead."))})
+    known = db.session.scalar(select(Trainee).where(Trainee.fin == values["fin"]))
+    if known is not None:
+        _refuse_known_fin(known, values)
     trainee = Trainee(registered_by_center_id=center_id, **values)
     try:
         with db.session.begin_nested():   # a concurrent registration of the same FIN: a clear Duplicate
@@ -82,6 +82,22 @@ def create_trainee(actor: Actor, data: Mapping[str, Any], *, center_id: int | No
                                               "enroll them by FIN instead."))}) from None
     audit.record(actor, "trainee.create", "trainee", trainee.id, trainee_id=trainee.id, center_id=center_id)
     return trainee
+
+
+def _refuse_known_fin(known: Trainee, values: Mapping[str, Any]) -> None:
+    """Registering a FIN that is already registered (one person, one record). Only when the birth
+    date and the name are the recorded ones does the answer say that this person is registered
+    (then the center enrolls them with FIN and birth date); otherwise the FIN belongs to another
+    person, and nothing about that person is told."""
+    same = (known.birth_date == values.get("birth_date") and same_person_name(
+        (known.first_name, known.last_name, known.patronymic),
+        (values.get("first_name"), values.get("last_name"), values.get("patronymic"))))
+    if not same:
+        raise Duplicate(ANOTHER_PERSON, fields={"fin": str(_l(
+            "This FIN belongs to another person. Check the FIN and the birth date against the ID card."))})
+    raise Duplicate(_l("This person is already registered."),
+                    fields={"fin": str(_l("This person is already registered: enroll them into a cohort with "
+                                          "their FIN and birth date."))})
 
 
 def _region_value(data: Mapping[str, Any]) -> Any:
@@ -141,14 +157,16 @@ def update_trainee(actor: Actor, trainee_id: int, data: Mapping[str, Any], *,
     return trainee
 
 
-def find_by_fin(fin: str) -> Trainee | None:
-    """The trainee with this FIN regardless of scope — for enrolling a known FIN (one trainee,
-    one record). Callers must not show the record unless the actor may see it."""
+def find_by_identity(fin: Any, birth_date: date) -> Trainee | None:
+    """The trainee with this FIN **and** this birth date, regardless of scope — the proof a center
+    gives that it met the person (their ID card) before enrolling them. One statement on both
+    columns, so an unknown FIN and a wrong birth date take the same path and the same time.
+    Callers must answer both alike and not show the record unless the actor may see it."""
     try:
         fin = clean_fin(fin)
     except FieldError:
         return None
-    return db.session.scalar(select(Trainee).where(Trainee.fin == fin))
+    return db.session.scalar(select(Trainee).where(Trainee.fin == fin, Trainee.birth_date == birth_date))
 
 
 @dataclass

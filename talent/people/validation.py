@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 
@@ -245,6 +246,52 @@ class RegionIndex:
 
 def search_name(last_name: str, first_name: str, patronymic: str | None) -> str:
     return fold(f"{last_name} {first_name} {patronymic or ''}")
+
+
+# ---- is the file's person the recorded one? ----------------------------------------------------
+# A known FIN is reused only for the same person: the birth date must be equal and the name the
+# same, read leniently — a file typed on another keyboard or copied from another system differs
+# in ways that do not make it another person: case and spacing, punctuation and hyphens, the
+# Azerbaijani letters written plainly (ə as e or a, ş as s or sh, x as x or kh, ...), first and last
+# name swapped, and a patronymic left out or given without "oğlu"/"qızı". Names in Cyrillic are
+# not transliterated: such a row is reported, and the person is enrolled by FIN and birth date.
+
+_NAME_PUNCTUATION = re.compile(r"[^\w ]+")
+# The English-style spelling of Azerbaijani letters (passports, foreign systems).
+_ENGLISH = str.maketrans({"ə": "a", "Ə": "a", "ş": "sh", "Ş": "sh", "ç": "ch", "Ç": "ch", "x": "kh",
+                          "X": "kh", "ğ": "gh", "Ğ": "gh", "q": "g", "Q": "g", "c": "j", "C": "j"})
+_PATRONYMIC_WORDS = {"oglu", "ogli", "qizi", "gizi", "kizi", "ogly", "kyzy", "oghlu", "ghizi", "gyzy"}
+
+
+@lru_cache(maxsize=8192)   # names repeat a lot across an import's rows
+def _name_keys(text: str | None) -> frozenset[str]:
+    """The spellings a name is compared by: plain folded Latin, and the English-style one."""
+    text = (text or "").replace("-", " ").replace("'", "").replace("`", "").replace("ʼ", "")
+    keys = set()
+    for variant in (text, text.translate(_ENGLISH)):
+        key = " ".join(_NAME_PUNCTUATION.sub(" ", fold(variant)).split())
+        if key:
+            keys.add(key)
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=8192)
+def _patronymic_keys(text: str | None) -> frozenset[str]:
+    words = [w for w in fold(text).replace("-", " ").split() if w not in _PATRONYMIC_WORDS]
+    return _name_keys(" ".join(words))
+
+
+def same_person_name(record: tuple[str, str, str | None], given: tuple[str, str, str | None]) -> bool:
+    """Is ``given`` (first name, last name, patronymic from a file or form) the recorded
+    ``record`` name? Lenient as described above."""
+    if record[0] == given[0] and record[1] == given[1] and (not record[2] or not given[2] or record[2] == given[2]):
+        return True   # as recorded (a file imported again): no folding needed
+    r_first, r_last = _name_keys(record[0]), _name_keys(record[1])
+    g_first, g_last = _name_keys(given[0]), _name_keys(given[1])
+    if not ((r_first & g_first and r_last & g_last) or (r_first & g_last and r_last & g_first)):
+        return False
+    r_pat, g_pat = _patronymic_keys(record[2]), _patronymic_keys(given[2])
+    return not r_pat or not g_pat or bool(r_pat & g_pat)
 
 
 def _optional_name(value: Any) -> str | None:

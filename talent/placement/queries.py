@@ -16,7 +16,7 @@ from talent.extensions import db
 from talent.i18n import fold
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
-from talent.permissions import Actor, P, require, scope_centers, trainee_visible_clause
+from talent.permissions import SCOPE_STATUSES, Actor, P, placement_visible_clause, require, scope_centers
 from talent.placement.markets import current_regional_countries, market_case
 from talent.placement.models import Employer, FollowUp, Placement
 from talent.placement.services import MILESTONES
@@ -35,11 +35,17 @@ def milestone_cutoff(today: date, months: int) -> date:
     return date(year, month, min(today.day, last))
 
 
-def _has_job():
-    """A recorded, not rejected job held at or after the cohort's end."""
-    return exists(select(Placement.id).where(
+def _has_job(actor: Actor):
+    """A recorded, not rejected job held at or after the cohort's end — one the actor sees: the
+    trainee's own report, or one their centers recorded (a job another center recorded stays
+    that center's, not even its existence shows here)."""
+    stmt = select(Placement.id).where(
         Placement.trainee_id == Enrollment.trainee_id, Placement.verification != "rejected",
-        or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date)))
+        or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
+    if actor.center_ids is not None:   # the trainee is a completer of the actor's cohort: in scope
+        stmt = stmt.where(or_(Placement.source != "center",
+                              Placement.center_id.in_(sorted(actor.center_ids) or [-1])))
+    return exists(stmt)
 
 
 @dataclass
@@ -71,7 +77,7 @@ def _followup_union(actor: Actor, today: date, filters: FollowUpFilters):
                        Cohort.end_date <= milestone_cutoff(today, months),
                        ~exists(select(FollowUp.id).where(FollowUp.enrollment_id == Enrollment.id,
                                                          FollowUp.milestone_months == months)),
-                       ~_has_job()))
+                       ~_has_job(actor)))
         stmt = scope_centers(stmt, actor, Cohort.center_id)
         if filters.center_id:
             stmt = stmt.where(Cohort.center_id == filters.center_id)
@@ -127,10 +133,9 @@ PLACEMENT_SORTS = {
 
 
 def _placement_scope(stmt, actor: Actor):
-    if actor.center_ids is None:
-        return stmt
-    centers = sorted(actor.center_ids) or [-1]
-    return stmt.where(or_(Placement.center_id.in_(centers), trainee_visible_clause(actor)))
+    """Jobs the actor's centers recorded, and jobs their trainees reported (permissions)."""
+    condition = placement_visible_clause(actor)
+    return stmt if condition is None else stmt.where(condition)
 
 
 def placements_page(actor: Actor, filters: PlacementFilters, page: int = 1, per_page: int = 25) -> Page:
@@ -158,22 +163,23 @@ def placements_page(actor: Actor, filters: PlacementFilters, page: int = 1, per_
 def pending_count(actor: Actor) -> int:
     """Jobs waiting for verification among the actor's (the same rows as ``_placement_scope``).
 
-    For a center administrator the three ways a job belongs to a center — recorded by it, its
-    trainee registered there, its trainee enrolled there — are counted as a UNION of ids, each
-    branch using its own index: the OR of ``_placement_scope`` made PostgreSQL hash every trainee
-    (1.2 s at 1M trainees; 0.3 s this way)."""
+    For a center administrator the three ways a job belongs to a center — recorded by it, or
+    reported by a trainee registered there or enrolled there (``SCOPE_STATUSES``) — are counted as
+    a UNION of ids, each branch using its own index: the OR of ``_placement_scope`` made
+    PostgreSQL hash every trainee (1.2 s at 1M trainees; 0.3 s this way)."""
     require(actor, P.PLACEMENTS_READ)
     pending = Placement.verification == "pending"
     if actor.center_ids is None:
         return db.session.scalar(select(func.count(Placement.id)).where(pending)) or 0
     centers = sorted(actor.center_ids) or [-1]
+    reported = Placement.source != "center"
     ids = union(
-        select(Placement.id).where(pending, Placement.center_id.in_(centers)),
+        select(Placement.id).where(pending, Placement.source == "center", Placement.center_id.in_(centers)),
         select(Placement.id).join(Trainee, Trainee.id == Placement.trainee_id)
-        .where(pending, Trainee.registered_by_center_id.in_(centers)),
+        .where(pending, reported, Trainee.registered_by_center_id.in_(centers)),
         select(Placement.id).join(Enrollment, Enrollment.trainee_id == Placement.trainee_id)
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
-        .where(pending, Cohort.center_id.in_(centers)),
+        .where(pending, reported, Enrollment.status.in_(SCOPE_STATUSES), Cohort.center_id.in_(centers)),
     ).subquery()
     return db.session.scalar(select(func.count()).select_from(ids)) or 0
 
@@ -196,7 +202,7 @@ def cohort_placement_rows(actor: Actor, cohort_id: int):
             .where(Enrollment.cohort_id == cohort_id, Enrollment.status == "completed",
                    or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.start_date))
             .order_by(Trainee.search_name, Placement.start_date))
-    return list(db.session.execute(scope_centers(stmt, actor, Cohort.center_id)).all())
+    return list(db.session.execute(_placement_scope(scope_centers(stmt, actor, Cohort.center_id), actor)).all())
 
 
 
@@ -210,7 +216,7 @@ def completers_page(actor: Actor, *, center_id: int | None = None, without_job: 
     """Completers of the actor's cohorts: rows of (enrollment id, trainee id, last name, first
     name, cohort code, cohort end, cohort completed at, has a job). Personal data: the caller audits the view."""
     require(actor, P.PLACEMENTS_WRITE)
-    has_job = _has_job()
+    has_job = _has_job(actor)
     stmt = (select(Enrollment.id.label("enrollment_id"), Trainee.id.label("trainee_id"),
                    Trainee.last_name.label("last_name"), Trainee.first_name.label("first_name"),
                    Cohort.code.label("cohort_code"), Cohort.end_date.label("cohort_end"),

@@ -29,7 +29,8 @@ from talent.extensions import db
 from talent.geo.models import Country
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
-from talent.permissions import Actor, P, require, require_trainee
+from talent.permissions import (SCOPE_STATUSES, Actor, P, deciding_centers, owns_placement, require,
+                                require_placement, require_trainee)
 from talent.placement.markets import current_regional_countries, market_for
 from talent.placement.models import EMPLOYMENT_TYPES, FOLLOWUP_OUTCOMES, Employer, FollowUp, Placement
 from talent import clock
@@ -230,7 +231,7 @@ def _trainee_center(trainee_id: int, actor: Actor | None = None) -> int | None:
     """The center responsible for a trainee's job: the center of their latest completed (else
     latest) enrollment within the actor's centers, else the registering center."""
     stmt = (select(Cohort.center_id).join(Enrollment, Enrollment.cohort_id == Cohort.id)
-            .where(Enrollment.trainee_id == trainee_id)
+            .where(Enrollment.trainee_id == trainee_id, Enrollment.status.in_(SCOPE_STATUSES))
             .order_by((Enrollment.status == "completed").desc(), Cohort.end_date.desc(), Enrollment.id.desc()))
     if actor is not None and actor.center_ids is not None:
         stmt = stmt.where(Cohort.center_id.in_(sorted(actor.center_ids) or [-1]))
@@ -250,8 +251,31 @@ def get_placement(actor: Actor, placement_id: int, *, perm: P = P.PLACEMENTS_REA
     placement = db.session.get(Placement, placement_id)
     if placement is None:
         raise NotFound(_l("Not found."))
-    require_trainee(actor, placement.trainee_id)
+    require_placement(actor, placement)   # another center's record, or a trainee not of mine: 404
     return placement
+
+
+def get_owned_placement(actor: Actor, placement_id: int) -> Placement:
+    """A job whose facts the actor may change: one their center recorded (a job the trainee
+    reported is the trainee's to change; a center verifies or rejects it)."""
+    placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_WRITE)
+    if not owns_placement(actor, placement):
+        raise NotFound(_l("Not found."))
+    return placement
+
+
+def _deciding_center(actor: Actor, placement: Placement) -> int | None:
+    """The center that verifies or rejects ``placement`` for ``actor``: one of theirs that enrolled
+    the trainee. A decision another center took stands (a :class:`InvalidTransition`); the
+    center that took it may change it."""
+    if actor.center_ids is None or placement.source == "center":
+        return placement.center_id   # an administrator; or the recording center (get_placement checked)
+    centers = deciding_centers(actor, placement.trainee_id)
+    if not centers:
+        raise PermissionDenied(_l("Only a center where this trainee is enrolled verifies their jobs."))
+    if placement.verification != "pending" and placement.center_id not in centers:
+        raise InvalidTransition(_l("Another center has already decided on this job."))
+    return placement.center_id if placement.center_id in centers else min(centers)
 
 
 def record_placement(actor: Actor, trainee_id: int, *, followup_enrollment_id: int | None = None,
@@ -281,7 +305,7 @@ def record_placement(actor: Actor, trainee_id: int, *, followup_enrollment_id: i
 
 
 def update_placement(actor: Actor, placement_id: int, **fields) -> Placement:
-    placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_WRITE)
+    placement = get_owned_placement(actor, placement_id)
     values = clean_job_fields(fields, partial=True, current=placement)
     changes = _apply(actor, placement, values)
     db.session.flush()
@@ -304,15 +328,17 @@ def _end(actor: Actor, placement: Placement, end_date: Any, action: str) -> Plac
 
 
 def end_placement(actor: Actor, placement_id: int, end_date: Any) -> Placement:
-    placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_WRITE)
+    placement = get_owned_placement(actor, placement_id)
     return _end(actor, placement, end_date, "placement.end")
 
 
 def verify_placement(actor: Actor, placement_id: int) -> Placement:
-    """Confirm a job a trainee reported (pending or earlier rejected → verified)."""
+    """Confirm a job a trainee reported (pending or earlier rejected → verified): a center that
+    enrolled the trainee, and not over another center's decision (see ``_deciding_center``)."""
     placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
     if placement.verification == "verified":
         raise InvalidTransition(_l("This job is already verified."))
+    placement.center_id = _deciding_center(actor, placement)
     placement.verification = "verified"
     placement.verified_by_id = actor.user_id
     placement.verified_at = utcnow()
@@ -323,10 +349,12 @@ def verify_placement(actor: Actor, placement_id: int) -> Placement:
 
 
 def reject_placement(actor: Actor, placement_id: int, reason: str | None = None) -> Placement:
-    """Mark a reported job as not confirmed (it stays on record, counted nowhere)."""
+    """Mark a reported job as not confirmed (it stays on record, counted nowhere); who may decide
+    as for :func:`verify_placement`."""
     placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
     if placement.verification == "rejected":
         raise InvalidTransition(_l("This job is already rejected."))
+    placement.center_id = _deciding_center(actor, placement)
     reason = _text(reason)[:500] or None
     placement.verification = "rejected"
     placement.verified_by_id = actor.user_id

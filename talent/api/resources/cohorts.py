@@ -99,10 +99,16 @@ EnrollmentOut = Schema("Enrollment", {
     "withdrawal_reason": F.string(required=True, nullable=True),
 })
 EnrollIn = Schema("EnrollmentIn", {
-    "trainee_id": ID.but(description="The trainee's id; or give fin."),
-    "fin": F.string(min_length=1, max_length=20, description="Enroll the registered trainee with this FIN."),
+    "trainee_id": ID.but(description="A trainee the token already reaches (registered by or enrolled at its "
+                                     "centers); any other id is a 404 like an unknown one. Or give fin and "
+                                     "birth_date."),
+    "fin": F.string(min_length=1, max_length=20, description="Enroll the registered trainee with this FIN; "
+                                                               "birth_date is then required."),
+    "birth_date": F.date(description="With fin: the birth date as on the person's ID card. An unknown FIN and "
+                                     "a wrong birth date get the same 422."),
     "waitlist": F.boolean(default=True, description="When the cohort is full: waiting list (true) or 409."),
-}, description="Give exactly one of trainee_id and fin.")
+}, description="Give exactly one of trainee_id and fin (with birth_date). The waiting list gives no "
+               "access to the person's record; a seat does.")
 WithdrawIn = Schema("WithdrawIn", {"reason": F.string(required=True, min_length=1, max_length=500)})
 RosterQuery = Schema("RosterQuery", {"status": F.enum_of(ENROLLMENT_STATUSES)}, register=False)
 
@@ -262,7 +268,8 @@ def enroll(cohort_id: int, body):
         message = "Give exactly one of trainee_id and fin."
         raise ValidationError(message, fields={"trainee_id": message})
     if has_fin:
-        enrollment = learning.enroll_by_fin(actor, cohort_id, body["fin"], waitlist=body["waitlist"])
+        enrollment = learning.enroll_by_fin(actor, cohort_id, body["fin"], body.get("birth_date"),
+                                            waitlist=body["waitlist"])
     else:
         enrollment = learning.enroll(actor, cohort_id, body["trainee_id"], waitlist=body["waitlist"])
     return enrollment_json(enrollment)

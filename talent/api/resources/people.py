@@ -89,15 +89,19 @@ def get_trainee(trainee_id: int):
 
 
 @operation(bp, "/trainees/{trainee_id}/enrollments", summary="A trainee's enrollments", tags=["Trainees"],
-           response=EnrollmentOut, response_list=True)
+           response=EnrollmentOut, response_list=True,
+           description="A center administrator gets the enrollments at their centers only.")
 def trainee_enrollments(trainee_id: int):
-    trainee = people.get_trainee(api_actor(), trainee_id)
-    return [enrollment_json(e) for e in people_queries.trainee_enrollments(trainee.id)]
+    actor = api_actor()
+    trainee = people.get_trainee(actor, trainee_id)
+    return [enrollment_json(e) for e in people_queries.trainee_enrollments(trainee.id, actor)]
 
 
 @operation(bp, "/trainees", "POST", summary="Register a trainee", tags=["Trainees"], body=TraineeIn,
            response=TraineeOut, status=201, idempotent=True, errors=[409],
-           description="A FIN already registered is a 409 `duplicate`: enroll that trainee by FIN instead.")
+           description="A FIN already registered is a 409 `duplicate`: when the birth date and name are the "
+                       "recorded ones, enroll that person with FIN and birth_date instead; otherwise the FIN "
+                       "belongs to another person (nothing about them is told).")
 def create_trainee(body):
     center_id = body.pop("center_id", None)
     return trainee_json(people.create_trainee(api_actor(), _raw(body), center_id=center_id))

@@ -59,6 +59,7 @@ class CohortForm(FlaskForm):
 
 class EnrollForm(FlaskForm):
     fin = StringField(_l("FIN of the trainee"), validators=[DataRequired(), Length(max=20)])
+    birth_date = DateField(_l("Birth date"), validators=[DataRequired()])
 
 
 class WithdrawForm(FlaskForm):
@@ -229,7 +230,7 @@ def cohort_enroll(cohort_id: int):
     form = EnrollForm()
     if form.validate_on_submit():
         try:
-            enrollment = ls.enroll_by_fin(actor, cohort.id, form.fin.data)
+            enrollment = ls.enroll_by_fin(actor, cohort.id, form.fin.data, form.birth_date.data)
         except ValidationError as error:
             apply_errors(form, error)
         except Duplicate as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, true
 
 from talent import audit
 from talent.centers.queries import my_centers, page_number, paginate_rows
@@ -15,7 +15,7 @@ from talent.extensions import db
 from talent.geo.models import Region
 from talent.learning.models import COHORT_STATUSES, Cohort, Enrollment
 from talent.people.models import Trainee
-from talent.permissions import P, require, scope_centers
+from talent.permissions import P, require, scope_centers, trainee_visible_clause
 from talent.placement.queries import cohort_placement_rows
 from talent.web.access import permission_required
 from talent.web.center.views import bp
@@ -55,18 +55,23 @@ def _cohort(actor, cohort_id: int) -> Cohort:
     return cohort
 
 
-def _roster(cohort: Cohort):
+def _roster(actor, cohort: Cohort):
+    """The cohort's people. The personal details (birth date to education) only of trainees the
+    actor reaches: someone on the waiting list (or withdrawn) has FIN, name and status only, as on
+    the roster page."""
     header = [_("FIN"), _("Last name"), _("First name"), _("Patronymic"), _("Birth date"), _("Gender"),
               _("Email"), _("Phone"), _("Home region"), _("Education"), _("Status"), _("Enrolled on")]
+    visible = true() if actor.center_ids is None else trainee_visible_clause(actor)
     stmt = (select(Trainee.fin, Trainee.last_name, Trainee.first_name, Trainee.patronymic, Trainee.birth_date,
                    Trainee.gender, Trainee.email, Trainee.phone, Region.code, Trainee.education_level,
-                   Enrollment.status, Enrollment.enrolled_at, Trainee.id)
+                   Enrollment.status, Enrollment.enrolled_at, case((visible, True), else_=False), Trainee.id)
             .join(Enrollment, Enrollment.trainee_id == Trainee.id)
             .join(Region, Region.id == Trainee.home_region_id)
             .where(Enrollment.cohort_id == cohort.id)
             .order_by(Trainee.search_name, Trainee.id))
     rows = db.session.execute(stmt).all()
-    return header, [list(r[:11]) + [clock.local_date(r[11])] for r in rows], [r[-1] for r in rows]
+    out = [list(r[:11]) if r[12] else list(r[:4]) + [None] * 6 + [r[10]] for r in rows]
+    return header, [row + [clock.local_date(r[11])] for row, r in zip(out, rows)], [r[-1] for r in rows]
 
 
 def _results(cohort: Cohort):
@@ -105,7 +110,7 @@ def cohort_export(cohort_id: int, kind: str, fmt: str):
     actor = current_actor()
     cohort = _cohort(actor, cohort_id)
     if kind == "roster":
-        header, rows, trainee_ids = _roster(cohort)
+        header, rows, trainee_ids = _roster(actor, cohort)
     elif kind == "results":
         header, rows, trainee_ids = _results(cohort)
     else:

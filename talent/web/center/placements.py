@@ -134,7 +134,7 @@ def placement_new(trainee_id: int):
 @permission_required(P.PLACEMENTS_WRITE)
 def placement_edit(placement_id: int):
     actor = current_actor()
-    placement = ps.get_placement(actor, placement_id, perm=P.PLACEMENTS_WRITE)
+    placement = ps.get_owned_placement(actor, placement_id)
     form = PlacementForm(obj=placement) if request.method == "GET" else PlacementForm()
     form.fill_choices()
     if request.method == "GET":
@@ -166,7 +166,7 @@ def placement_end(placement_id: int):
     actor = current_actor()
     form = EndForm()
     if not form.validate_on_submit():
-        ps.get_placement(actor, placement_id, perm=P.PLACEMENTS_WRITE)
+        ps.get_owned_placement(actor, placement_id)
         return render_template("errors/error.html", status=422, incident=None,
                                message=_("Enter the date the job ended as YYYY-MM-DD.")), 422
     try:

@@ -127,7 +127,7 @@ def trainee_new():
 def trainee_detail(trainee_id: int):
     actor = current_actor()
     trainee = ps.get_trainee(actor, trainee_id)  # audited as trainee.view; 404 outside my centers
-    enrollments = pq.trainee_enrollments(trainee.id)
+    enrollments = pq.trainee_enrollments(trainee.id, actor)  # only my centers' records
     return render_template("center/trainee_detail.html", trainee=trainee, enrollments=enrollments,
                            gender_labels=GENDER_LABELS, education_labels=EDUCATION_LABELS,
                            status_labels=STATUS_LABELS, enrollment_labels=ENROLLMENT_LABELS,
