@@ -185,7 +185,8 @@ def test_attendance_for_future_session_refused_and_mark_all_present(client, logi
 def test_enrolling_a_fin_already_in_the_cohort_answers_on_the_form(client, login_as, world):
     cohort, e = world["cohort"], world["Passer"]
     login_as(world["admin"])
-    response = client.post(f"/center/cohorts/{cohort.id}/enroll", data={"fin": e.trainee.fin})
+    response = client.post(f"/center/cohorts/{cohort.id}/enroll", data={"fin": e.trainee.fin,
+                                                                        "birth_date": e.trainee.birth_date.isoformat()})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "already in this cohort" in page and 'class="invalid-feedback d-block" id="fin-err"' in page
