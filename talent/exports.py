@@ -90,8 +90,9 @@ def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterable[
 def stream_csv(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Response:
     """A streamed CSV download: UTF-8 with BOM, every cell neutralised, not cached.
 
-    ``rows`` may be a generator (e.g. over ``db.session.execute(...).yield_per(500)``); it is
-    consumed while the response is sent, inside the request context."""
+    ``rows`` is consumed while the response is sent, after the request has committed and its
+    database session has closed: give plain values read before returning (never ORM objects to
+    load lazily, nor a cursor on the request's session)."""
     generator = (chunk.encode("utf-8") for chunk in csv_lines(header, rows))
     response = Response(stream_with_context(generator), mimetype=CSV_MIMETYPE)
     return _download_headers(response, filename)
