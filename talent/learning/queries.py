@@ -116,3 +116,17 @@ def session_mark_counts(cohort_id: int) -> dict[int, dict[str, int]]:
     for session_id, mark, n in db.session.execute(stmt):
         result.setdefault(session_id, {})[mark] = n
     return result
+
+
+def normalise_cohort_code(raw: object) -> str:
+    """A cohort code as stored: trimmed and in capitals (the cohort service saves it so)."""
+    return str(raw or "").strip().upper()
+
+
+def cohort_by_code(raw: object) -> Cohort | None:
+    """The cohort with this code however it was typed ("ml-1", " ML-1 "): the one lookup by code
+    that every interface (CLI, web, API) uses, so none of them accepts a code another refuses."""
+    code = normalise_cohort_code(raw)
+    if not code:
+        return None
+    return db.session.scalar(select(Cohort).where(Cohort.code == code))
