@@ -164,3 +164,16 @@ def test_the_service_checks_who_and_what(world, factory):
     assert [t.id for t in found.items] == [world["rashad"].id]
     everyone = ps.list_trainees(Actor.for_user(factory.user("admin")), per_page=100)
     assert world["outsider"].id in {t.id for t in everyone.items}
+
+
+def test_the_api_lists_my_trainees_with_the_same_filters(client, world):
+    from tests.api_helpers import api_for
+    api = api_for(client, world["admin"])
+    listed = api.get("/trainees?limit=10").get_json()
+    assert listed["total"] == 31 and len(listed["items"]) == 10 and listed["next_page"] == 2
+    assert world["outsider"].id not in {t["id"] for t in listed["items"]}
+    withdrawn = api.get(f"/trainees?cohort_id={world['cohort'].id}&status=withdrawn").get_json()
+    assert {t["id"] for t in withdrawn["items"]} == {t.id for t in world["people"][26:]}
+    refused = api.get(f"/trainees?cohort_id={world['foreign_cohort'].id}")
+    assert refused.status_code == 422 and "cohort_id" in {e["field"] for e in refused.get_json()["errors"]}
+    assert api.get("/trainees?status=graduated").status_code in (400, 422)
