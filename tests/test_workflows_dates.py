@@ -91,3 +91,27 @@ def test_instants_in_exports_are_baku_wall_time(app):
     book = load_workbook(io.BytesIO(xlsx_bytes([("t", ["at", "naive"], [stored])])))
     assert [c.value for c in next(book.worksheets[0].iter_rows(min_row=2))] == [datetime(2026, 12, 5, 0, 17)] * 2
 
+
+
+def test_the_signed_credential_of_an_evening_award_is_valid_at_once(factory, tmp_path, monkeypatch, app):
+    """The Open Badges credential took the award's Baku date at midnight UTC: issued at 20:17 UTC
+    (the 5th in Baku), its JWT said "issued at 00:00 UTC on the 5th", four hours ahead, and an
+    outside verifier refused it as not yet valid."""
+    import jwt
+
+    from talent.credentials import openbadges, signing
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    monkeypatch.setattr(signing, "keys_dir", lambda: keys)       # a key of this test's own
+    monkeypatch.setitem(app.config, "SIGNING_KEY", None)
+    with time_machine.travel(LATE_EVENING_UTC, tick=True):
+        award = issued(factory)
+        award.expires_on = date(2027, 12, 5)
+        db.session.commit()
+        body = openbadges.credential(award)
+        assert body["validFrom"] == "2026-12-04T20:00:00Z"        # 00:00 on 5 December in Baku
+        assert body["validUntil"] == "2027-12-05T19:59:59Z"       # the last second of 5 December 2027 there
+        token = openbadges.credential_jwt(award)
+        key = jwt.PyJWK(signing.jwks()["keys"][0]).key
+        claims = jwt.decode(token, key, algorithms=["EdDSA"])    # checks iat and nbf against now
+        assert claims["iat"] <= LATE_EVENING_UTC.timestamp()
