@@ -177,3 +177,12 @@ def test_the_api_lists_my_trainees_with_the_same_filters(client, world):
     refused = api.get(f"/trainees?cohort_id={world['foreign_cohort'].id}")
     assert refused.status_code == 422 and "cohort_id" in {e["field"] for e in refused.get_json()["errors"]}
     assert api.get("/trainees?status=graduated").status_code in (400, 422)
+
+
+def test_each_trainee_shown_in_the_list_is_audited(client, login_as, world):
+    login_as(world["admin"])
+    page = client.get(f"/center/trainees?cohort_id={world['cohort'].id}&status=withdrawn").get_data(as_text=True)
+    shown = set(_ids(page))
+    viewed = set(db.session.scalars(select(AuditEvent.trainee_id).where(AuditEvent.action == "trainee.view_list",
+                                                                        AuditEvent.actor_id == world["admin"].id)))
+    assert shown and viewed == shown

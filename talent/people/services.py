@@ -211,7 +211,7 @@ def list_trainees(actor: Actor, *, text: Any = None, cohort_id: Any = None, stat
     page at a time: optionally only those a search ``text`` finds (FIN or name, as
     :func:`search_trainees`), enrolled in a cohort (one the actor may read), with an enrollment
     in a status, or from a home region. Bad filters name their field. Audited like the search
-    (without the text)."""
+    (without the text), and each trainee shown as viewed in a list."""
     from talent.learning.models import ENROLLMENT_STATUSES, Cohort
     if not actor.has(P.TRAINEES_READ):
         raise PermissionDenied(_l("You do not have permission to do this."))
@@ -250,6 +250,10 @@ def list_trainees(actor: Actor, *, text: Any = None, cohort_id: Any = None, stat
     if filters:
         details["filters"] = filters
     audit.record(actor, "trainee.search", "trainee", None, details=details)
+    # Names, FINs and birth dates of the trainees shown: each trainee can see who listed them.
+    for trainee in items:
+        audit.record(actor, "trainee.view_list", "trainee", trainee.id, trainee_id=trainee.id,
+                     details={"page": "trainees"})
     return SearchPage(items=items, page=page, per_page=per_page, total=total, more=more)
 
 
