@@ -167,13 +167,25 @@ def page_items(bench: Bench) -> list[tuple[str, str, str, str, dict | None]]:
     fin = bench.scalar(
         "SELECT t.fin FROM trainees t JOIN enrollments e ON e.trainee_id = t.id WHERE e.cohort_id = :cid "
         "ORDER BY t.id LIMIT 1", cid=cohort_id)
+
+    def search_page(text: str) -> str:
+        # The search is posted and answered on a GET page carrying only its handle: time that page.
+        response = bench.client(center_admin).post("/center/trainees", data={"q": text})
+        if response.status_code != 303:
+            raise SystemExit(f"POST /center/trainees: HTTP {response.status_code}")
+        return response.headers["Location"]
+
     return [
         ("national dashboard", ministry, "GET", "/ministry/", None),
         ("regions table", ministry, "GET", "/ministry/regions", None),
         ("fairness", ministry, "GET", "/ministry/fairness", None),
         ("trends (2 years)", ministry, "GET", "/ministry/trends", None),
-        ("trainee search: name", center_admin, "POST", "/center/trainees", {"q": name}),
-        ("trainee search: FIN", center_admin, "POST", "/center/trainees", {"q": fin}),
+        ("trainee search: name", center_admin, "GET", search_page(name), None),
+        ("trainee search: FIN", center_admin, "GET", search_page(fin), None),
+        ("trainee list (all of my centers)", center_admin, "GET", "/center/trainees", None),
+        ("trainee list: a cohort", center_admin, "GET", f"/center/trainees?cohort_id={cohort_id}", None),
+        ("trainee list: status and region", center_admin, "GET", "/center/trainees?status=completed&region_id=1",
+         None),
         ("cohort list", center_admin, "GET", "/center/cohorts", None),
         ("cohort roster (largest)", center_admin, "GET", f"/center/cohorts/{cohort_id}", None),
         ("center dashboard", center_admin, "GET", "/center/", None),

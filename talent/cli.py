@@ -40,6 +40,36 @@ def main() -> None:
     """
 
 
+def serve_url(host: str, port: int) -> str:
+    """The address a browser reaches the development server on (a wildcard bind is reached on
+    this machine; to link to another address, set TALENT_PUBLIC_URL)."""
+    if host in ("0.0.0.0", "", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _run_command() -> click.Command:
+    """Flask's ``run`` that first tells the configuration where it serves, so generated links (QR
+    codes, share links, mails) point there unless TALENT_PUBLIC_URL is set; production ignores it
+    (talent.config.public_base_url). The reloader's child process inherits the variable."""
+    from flask.cli import run_command
+
+    from talent.config import DEV_SERVER_URL_VARIABLE
+
+    @functools.wraps(run_command.callback)
+    def callback(*args, **kwargs):
+        os.environ[DEV_SERVER_URL_VARIABLE] = serve_url(kwargs["host"], kwargs["port"])
+        return run_command.callback(*args, **kwargs)
+
+    return click.Command("run", callback=callback, params=run_command.params, help=run_command.help,
+                         short_help=run_command.short_help)
+
+
+main.add_command(_run_command())
+
+
 def transactional(fn):
     """Run a command body in one transaction: commit on success, roll back on any error and
     print a domain error as a clear message with exit code 1."""

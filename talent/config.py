@@ -56,6 +56,21 @@ def _instance_secret(instance: Path) -> str:
     return key
 
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+# Set by ``talent run`` to the address it serves on (talent/cli.py); never set it by hand.
+DEV_SERVER_URL_VARIABLE = "TALENT_DEV_SERVER_URL"
+
+
+def public_base_url(env: Mapping[str, str], production: bool) -> str:
+    """The base of every generated link (QR codes, share links, mails): ``TALENT_PUBLIC_URL`` when
+    set; otherwise, outside production, the address the development server serves on (``talent
+    run --host/--port``, so ``make run PORT=5101`` links to port 5101); otherwise the default."""
+    configured = env.get("TALENT_PUBLIC_URL")
+    if not configured and not production:
+        configured = env.get(DEV_SERVER_URL_VARIABLE)
+    return (configured or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = dict(os.environ if env is None else env)
     mode = env.get("TALENT_ENV", "development").strip().lower()
@@ -143,7 +158,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "CORRECTION_DAYS": _int(env, "TALENT_CORRECTION_DAYS", 30, 0),
         "FAIRNESS_GAP_PP": _int(env, "TALENT_FAIRNESS_GAP_PP", 10, 1),
         "REGIONAL_COUNTRIES": neighbours,
-        "PUBLIC_BASE_URL": (env.get("TALENT_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_BASE_URL": public_base_url(env, production),
         "SIGNING_KEY": env.get("TALENT_SIGNING_KEY") or None,
         "IDENTITY_SALT": env.get("TALENT_IDENTITY_SALT") or None,
         "MAIL_SENDER": env.get("TALENT_MAIL_SENDER", "log"),

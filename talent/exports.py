@@ -13,13 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from itertools import islice
 from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from flask import Response, stream_with_context
+
+from talent import clock
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,12 +47,20 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def local_time(instant: datetime) -> datetime:
+    """A stored instant (naive ones are UTC, as stored) in the app's zone (TALENT_TIMEZONE), so a
+    spreadsheet shows the Baku time and date, never UTC's (20:17 UTC on 4 Dec is 5 Dec in Baku)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(clock.zone())
+
+
 def _csv_text(value: Any) -> str:
     value = safe_cell(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
+        return local_time(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -90,8 +100,9 @@ def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterable[
 def stream_csv(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Response:
     """A streamed CSV download: UTF-8 with BOM, every cell neutralised, not cached.
 
-    ``rows`` may be a generator (e.g. over ``db.session.execute(...).yield_per(500)``); it is
-    consumed while the response is sent, inside the request context."""
+    ``rows`` is consumed while the response is sent, after the request has committed and its
+    database session has closed: give plain values read before returning (never ORM objects to
+    load lazily, nor a cursor on the request's session)."""
     generator = (chunk.encode("utf-8") for chunk in csv_lines(header, rows))
     response = Response(stream_with_context(generator), mimetype=CSV_MIMETYPE)
     return _download_headers(response, filename)
@@ -157,8 +168,8 @@ def xlsx_bytes(sheets: list[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]],
             cells = []
             for value in row:
                 value = safe_cell(value)
-                if isinstance(value, datetime) and value.tzinfo is not None:
-                    value = value.replace(tzinfo=None)  # Excel has no time zones (stored in UTC)
+                if isinstance(value, datetime):
+                    value = local_time(value).replace(tzinfo=None)  # Excel has no time zones: Baku's wall time
                 cells.append(value)
             ws.append(cells)
 

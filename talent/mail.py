@@ -5,7 +5,10 @@
 - ``smtp``: sent through ``SMTP_URL`` (``smtp://user:password@host:port``, ``smtps://`` for TLS,
   ``smtp+starttls://`` for STARTTLS).
 
-Services call :func:`send`; tests read :data:`outbox` (filled by the log sender) or the files.
+Services call :func:`send_after_commit` for a message that belongs to a change (an invitation):
+it is queued on the database session and leaves only when that transaction commits, and is
+dropped when it rolls back. :func:`send` sends at once. Tests read :data:`outbox` (filled by the
+log sender) or the files.
 """
 from __future__ import annotations
 
@@ -21,8 +24,11 @@ from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger("talent.mail")
+_QUEUE = "talent_mail_after_commit"
 
 # The most recent messages of the log sender, newest last (for tests and the development shell).
 outbox: list[EmailMessage] = []
@@ -82,3 +88,30 @@ def send(to: str, subject: str, body: str) -> EmailMessage:
         raise RuntimeError(f"Unknown MAIL_SENDER {name!r}; use one of {', '.join(SENDERS)}")
     sender(message)
     return message
+
+
+def send_after_commit(session, to: str, subject: str, body: str) -> None:
+    """Send this message when ``session``'s transaction commits; never if it rolls back. A
+    request that fails after the service ran (or whose commit fails) sends nothing."""
+    if hasattr(session, "registry"):  # a scoped_session (db.session): the request's own session
+        session = session()
+    session.info.setdefault(_QUEUE, []).append((to, subject, body))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_queued(session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the transaction is still open
+        return
+    queued = session.info.pop(_QUEUE, None)
+    for to, subject, body in queued or ():
+        try:
+            send(to, subject, body)
+        except Exception:  # noqa: BLE001 - the change is committed; a lost mail must not undo the answer
+            log.exception("mail to %s could not be sent after the commit", to)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_queued(session) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back: the transaction goes on
+        return
+    session.info.pop(_QUEUE, None)

@@ -166,11 +166,16 @@ def test_scoping(factory, setup):
         services.preview_import(actor(factory.user("ministry")), csv_bytes(), center_id=center.id)
 
 
-def test_templates_are_importable(setup):
+def test_templates_are_readable_and_import_nobody(setup):
+    # The example row is a comment row (tests/test_workflows_imports.py): the template as
+    # downloaded is read without error and imports nobody.
     center, _, admin = setup
     for data in (template_csv(), template_xlsx()):
         report = services.preview_import(admin, data, center_id=center.id)
-        assert report.ok and len(report.plans) == 1, report.problems
+        assert not report.plans and report.rows_read == 0
+        assert [p.message for p in report.problems] == [
+            "The file has only rows starting with # (comments, like the template's example row); add your "
+            "trainees below the header."]
 
 
 # ---- CLI ---------------------------------------------------------------------------------------

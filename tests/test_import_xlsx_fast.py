@@ -75,7 +75,7 @@ def raw_alike(data: bytes, max_rows: int = 50) -> bool:
             header = next(iterator, None)
             rows = []
             for number, cells in enumerate(iterator, start=2):
-                if not parser._is_empty(list(cells)):
+                if not parser._is_empty(list(cells)) and not parser._is_comment(cells):
                     rows.append((number, list(cells)))
                     if len(rows) > max_rows:
                         break

@@ -13,7 +13,7 @@ from talent.extensions import db
 from talent.placement import services as ps
 from talent.placement.markets import market_case, market_for
 from talent.placement.models import Employer, FollowUp, Placement
-from tests.admin_helpers import actor, audit_actions, completer, job, request_context
+from tests.admin_helpers import JOB, actor, audit_actions, completer, job, request_context
 from talent import clock
 
 REGIONAL = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
@@ -78,7 +78,9 @@ def test_report_own_job_is_pending_self_reported(trainee_setup):
 def test_report_own_job_reuses_employer(trainee_setup):
     _, _, user = trainee_setup
     a = ps.report_own_job(actor(user), **job())
-    b = ps.report_own_job(actor(user), **job(employer_name="  azercell   telecom "))
+    # A second job at the same employer (another start date: the same one would be a duplicate).
+    b = ps.report_own_job(actor(user), **job(employer_name="  azercell   telecom ",
+                                             start_date=JOB["start_date"] - timedelta(days=400)))
     assert a.employer_id == b.employer_id
     c = ps.report_own_job(actor(user), **job(country_code="tr"))
     assert c.employer_id != a.employer_id and c.employer.country_code == "TR"

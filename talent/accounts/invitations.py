@@ -1,15 +1,17 @@
-"""Trainee accounts by invitation, and password reset by email link.
+"""Accounts by invitation (trainees from their center, staff from the admin pages), and password
+reset by email link.
 
 Links carry a token signed with itsdangerous (the app's secret key, a salt per purpose) that
 expires, and holds a fingerprint of the user's current password hash and session token: setting a
 password changes both, so a link works once. Re-inviting rotates the session token, so only the
-newest invitation works.
+newest invitation works. An invitation mail leaves only after the transaction that made it
+commits (:func:`talent.mail.send_after_commit`).
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Callable
+from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -17,9 +19,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from talent import audit, mail
-from talent.accounts.models import User
-from talent.accounts.services import normalise_email, set_password
-from talent.errors import Conflict, DomainError, NotFound, ValidationError
+from talent.accounts.models import ApiToken, User
+from talent.accounts.services import create_user, normalise_email, set_password
+from talent.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
 from talent.people.models import Trainee
 from talent.people.validation import has_control_chars
@@ -113,12 +115,75 @@ def invite_trainee(actor: Actor, trainee_id: int, *,
                  center_id=trainee.registered_by_center_id)
     link = link_builder(make_token(user, INVITE), INVITE)
     days = MAX_AGE[INVITE] // 86400
-    mail.send(user.email, "Dəvət / Invitation — AI Talent Centers",
+    mail.send_after_commit(db.session, user.email, "Dəvət / Invitation — AI Talent Centers",
               f"Salam, {trainee.first_name}!\n\n"
               f"Şəxsi kabinetinizə giriş üçün şifrə təyin edin ({days} gün ərzində):\n"
               f"Set a password for your trainee account (within {days} days):\n\n{link}\n\n"
               "Bu link bir dəfə işləyir. / The link works once.\n")
     return user
+
+
+STAFF_ROLES = ("admin", "center_admin", "ministry")
+
+
+def is_service_user(user: User) -> bool:
+    """The user behind a service token (no person: never invited, never signs in)."""
+    return db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == user.id,
+                                                       ApiToken.is_service.is_(True)).limit(1)) is not None
+
+
+def invite_staff(actor: Actor, user_id: Any, *, link_builder: Callable[[str, str], str] = link_for) -> User:
+    """Send (or send again) a staff user without a password the invitation to set one. Only the
+    newest link works (the session token rotates) and it expires after ``MAX_AGE[INVITE]``; the
+    mail leaves after the commit."""
+    require(actor, P.USERS_MANAGE)
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        user = None
+    if user is None or user.role not in STAFF_ROLES or is_service_user(user):
+        raise NotFound(_l("Not found."))
+    if user.password_hash:
+        raise Conflict(_l("This user has already set a password; they can use \"Forgot password?\" on the "
+                          "sign-in page."))
+    if not user.active:
+        raise InvalidTransition(_l("This user is deactivated; activate them before sending an invitation."))
+    user.session_token = secrets.token_hex(16)  # older invitation links stop working
+    db.session.flush()
+    audit.record(actor, "user.invite", "user", user.id, details={"role": user.role})
+    link = link_builder(make_token(user, INVITE), INVITE)
+    days = MAX_AGE[INVITE] // 86400
+    mail.send_after_commit(db.session, user.email, "Dəvət / Invitation — AI Talent Centers",
+                           f"Salam, {user.full_name}!\n\n"
+                           f"AI Talent Centers platformasında hesabınız yaradılıb. Şifrə təyin edin ({days} gün ərzində):\n"
+                           f"An account was created for you on the AI Talent Centers platform. Set your password "
+                           f"(within {days} days):\n\n{link}\n\n"
+                           "Bu link bir dəfə işləyir. / The link works once.\n")
+    return user
+
+
+def create_staff_user(actor: Actor, *, password: str | None = None, **fields) -> User:
+    """A staff user from the admin pages: with a password, ready to sign in; without one, invited
+    by mail to set it (the mail leaves after the commit)."""
+    user = create_user(actor, password=password or None, **fields)
+    if not password and user.role in STAFF_ROLES:  # a trainee's invitation comes from their center
+        invite_staff(actor, user.id)
+    return user
+
+
+def last_invitations(user_ids) -> dict[int, Any]:
+    """When each of these users was last sent an invitation (from the audit trail)."""
+    from sqlalchemy import func
+
+    from talent.audit import AuditEvent
+    ids = [str(i) for i in user_ids]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(AuditEvent.entity_id, func.max(AuditEvent.at))
+                              .where(AuditEvent.entity_type == "user", AuditEvent.entity_id.in_(ids),
+                                     AuditEvent.action.in_(("user.invite", "trainee.invite")))
+                              .group_by(AuditEvent.entity_id))
+    return {int(entity_id): at for entity_id, at in rows}
 
 
 def accept_invitation(token: str, password: str, *, ip: str | None = None) -> User:

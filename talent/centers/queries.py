@@ -181,3 +181,12 @@ def my_centers(actor: Actor, *, include_inactive: bool = False) -> list[Center]:
     if not include_inactive:
         stmt = stmt.where(Center.active.is_(True))
     return list(db.session.scalars(scope_centers(stmt, actor, Center.id)))
+
+
+def center_by_code(raw: object) -> Center | None:
+    """The center with this code however it was typed ("baku1", " BAKU1 "); codes are stored in
+    capitals. The one lookup by code for every interface."""
+    code = str(raw or "").strip().upper()
+    if not code:
+        return None
+    return db.session.scalar(select(Center).where(Center.code == code))

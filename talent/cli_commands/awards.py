@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from talent.cli import transactional
 
@@ -22,10 +21,9 @@ def issue(cohort_code: str) -> None:
     """Issue every award the cohort's completed enrollments earned."""
     from talent.credentials.services import issue_for_cohort
     from talent.errors import NotFound
-    from talent.extensions import db
-    from talent.learning.models import Cohort
+    from talent.learning.queries import cohort_by_code
     from talent.permissions import Actor
-    cohort = db.session.scalar(select(Cohort).where(Cohort.code == cohort_code.strip()))
+    cohort = cohort_by_code(cohort_code)
     if cohort is None:
         raise NotFound(f"No cohort with code {cohort_code}.")
     result = issue_for_cohort(Actor.system(), cohort)

@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from talent.errors import DomainError
 from talent.extensions import db
@@ -43,17 +42,17 @@ def _print_report(report, *, err: bool) -> None:
 @with_appcontext
 def trainees(file: Path, center_code: str, cohort_code: str | None, dry_run: bool, no_waitlist: bool) -> None:
     """Register (and optionally enroll) trainees from a CSV or XLSX file. All or nothing."""
-    from talent.centers.models import Center
+    from talent.centers.queries import center_by_code
     from talent.imports.services import commit_import, preview_import
-    from talent.learning.models import Cohort
+    from talent.learning.queries import cohort_by_code
     from talent.permissions import Actor
 
-    center = db.session.scalar(select(Center).where(Center.code == center_code.strip()))
+    center = center_by_code(center_code)
     if center is None:
         raise click.BadParameter(f"no center with code {center_code!r}", param_hint="--center")
     cohort = None
     if cohort_code:
-        cohort = db.session.scalar(select(Cohort).where(Cohort.code == cohort_code.strip().upper()))
+        cohort = cohort_by_code(cohort_code)
         if cohort is None:
             raise click.BadParameter(f"no cohort with code {cohort_code!r}", param_hint="--cohort")
         if cohort.center_id != center.id:

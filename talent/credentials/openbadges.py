@@ -71,14 +71,16 @@ def identity_object(award: Award) -> dict[str, Any]:
             "identityHash": _sha256(trainee.fin + identity_salt())}
 
 
-def _moment(day: date, end_of_day: bool = False) -> datetime:
-    """The first (or last) second of a calendar day in the app's zone: an award issued on the 5th in
-    Baku is valid from 00:00 Baku time, which is still the 4th in UTC."""
-    return datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=clock.zone())
+def _instant(day: date, end_of_day: bool = False) -> datetime:
+    """The start (or last second) of a calendar date in the app's zone, in UTC: an award's dates
+    are Baku dates, so 5 December starts at 20:00 UTC on the 4th (not at midnight UTC, which
+    at 20:17 UTC put an award issued that minute into the future)."""
+    local = datetime.combine(day, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=clock.zone())
+    return local.astimezone(timezone.utc)
 
 
 def _timestamp(day: date, end_of_day: bool = False) -> str:
-    return _moment(day, end_of_day).isoformat()
+    return _instant(day, end_of_day).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def credential_url(award: Award, suffix: str = "json") -> str:
@@ -184,7 +186,7 @@ def credential(award: Award) -> dict[str, Any]:
 def credential_jwt(award: Award) -> str:
     """The credential signed as a VC-JWT (EdDSA): registered claims plus the credential in ``vc``."""
     body = credential(award)
-    issued = _moment(award.issued_on)
+    issued = _instant(award.issued_on)
     claims: dict[str, Any] = {
         "iss": body["issuer"]["id"],
         "jti": body["id"],
@@ -193,6 +195,6 @@ def credential_jwt(award: Award) -> str:
         "vc": body,
     }
     if award.expires_on is not None:
-        until = _moment(award.expires_on, end_of_day=True)
+        until = _instant(award.expires_on, end_of_day=True)
         claims["exp"] = int(until.timestamp())
     return signing.sign(claims)

@@ -30,6 +30,7 @@ class Sheet:
     rows: list[tuple[int, list[Any]]]              # (spreadsheet row number, cells)
     unknown_columns: list[str] = field(default_factory=list)
     format: str = "csv"
+    comment_rows: int = 0                         # rows skipped because they start with "#"
 
 
 def _header_key(cell: Any) -> str:
@@ -58,6 +59,16 @@ def _map_header(header: list[Any]) -> tuple[dict[str, int], list[str]]:
 
 def _is_empty(cells: list[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+COMMENT_MARK = "#"
+
+
+def _is_comment(cells: Any) -> bool:
+    """A row whose first cell starts with ``#`` is a comment (the template's example row is one):
+    skipped, and counted so the report can say so. No field's valid value starts with ``#``."""
+    first = cells[0] if len(cells) else None
+    return isinstance(first, str) and first.lstrip().startswith(COMMENT_MARK)
 
 
 def read_sheet(data: bytes, *, max_rows: int, max_bytes: int) -> Sheet:
@@ -92,15 +103,19 @@ def _read_csv(data: bytes, max_rows: int) -> Sheet:
             raise FileProblem(_l("The file is empty."))
         columns, unknown = _map_header(header)
         rows: list[tuple[int, list[Any]]] = []
+        comments = 0
         for cells in reader:
             if not "".join(cells).strip():           # _is_empty for cells that are all strings
+                continue
+            if _is_comment(cells):
+                comments += 1
                 continue
             if len(rows) >= max_rows:
                 raise _too_many(max_rows)
             rows.append((reader.line_num, cells))
     except csv.Error as error:
         raise FileProblem(_l("The CSV file is malformed: %(error)s", error=str(error))) from None
-    return Sheet(columns, rows, unknown, "csv")
+    return Sheet(columns, rows, unknown, "csv", comments)
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> Sheet:
@@ -116,22 +131,26 @@ def _read_xlsx(data: bytes, max_rows: int) -> Sheet:
             raise FileProblem(_l("The file is empty."))
         fast = _fast_xlsx_rows(workbook, sheet, max_rows)
         if fast is not None:
-            header, rows = fast
+            header, rows, comments = fast
             if header is None:
                 raise FileProblem(_l("The file is empty."))
             columns, unknown = _map_header(list(header))
             if len(rows) > max_rows:
                 raise _too_many(max_rows)
-            return Sheet(columns, rows, unknown, "xlsx")
+            return Sheet(columns, rows, unknown, "xlsx", comments)
         iterator = sheet.iter_rows(values_only=True)
         header = next(iterator, None)
         if header is None:
             raise FileProblem(_l("The file is empty."))
         columns, unknown = _map_header(list(header))
         rows: list[tuple[int, list[Any]]] = []
+        comments = 0
         for number, cells in enumerate(iterator, start=2):
             cells = list(cells)
             if _is_empty(cells):
+                continue
+            if _is_comment(cells):
+                comments += 1
                 continue
             if len(rows) >= max_rows:
                 raise _too_many(max_rows)
@@ -142,7 +161,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> Sheet:
         raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error=error.__class__.__name__)) from None
     finally:
         workbook.close()
-    return Sheet(columns, rows, unknown, "xlsx")
+    return Sheet(columns, rows, unknown, "xlsx", comments)
 
 
 def _load_workbook(data: bytes):
@@ -244,9 +263,10 @@ def _fast_string_table(source) -> list[str] | None:
 
 
 def _fast_xlsx_rows(workbook, sheet, max_rows: int):
-    """``(header, rows)`` as :func:`_read_xlsx` builds them from openpyxl's
+    """``(header, rows, comments)`` as :func:`_read_xlsx` builds them from openpyxl's
     ``sheet.iter_rows(values_only=True)`` — header the first row or None, rows the non-empty ones
-    after it with their row numbers, at most ``max_rows + 1`` — or None to let openpyxl read."""
+    after it that are not comments, with their row numbers, at most ``max_rows + 1``; comments the
+    number of comment rows skipped — or None to let openpyxl read."""
     try:
         from openpyxl.utils.cell import column_index_from_string
         from openpyxl.utils.datetime import from_excel, from_ISO8601
@@ -401,11 +421,14 @@ def _fast_xlsx_rows(workbook, sheet, max_rows: int):
     empty_row: Any = (None,) * max_col if max_col is not None else []
     header: Any = None
     rows: list[tuple[int, list[Any]]] = []
+    comments = 0
 
     def emit(number: int, cells: Any) -> None:
-        nonlocal header
+        nonlocal header, comments
         if number == 1:
             header = cells
+        elif _is_comment(cells):
+            comments += 1
         elif not _is_empty(cells):
             rows.append((number, list(cells)))
             if len(rows) > max_rows:
@@ -439,7 +462,7 @@ def _fast_xlsx_rows(workbook, sheet, max_rows: int):
             pass
     except Exception:   # _Unusual, or whatever openpyxl would also stumble on: let it read
         return None
-    return header, rows
+    return header, rows, comments
 
 
 def template_csv() -> bytes:
@@ -465,5 +488,7 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
-EXAMPLE_ROW = ("5ABCD12", "Aysel", "Məmmədova", "Rəşad qızı", "1998-05-17", "F", "aysel@example.az",
+# The example row is a comment row ("#" first, skipped by the reader and counted in the report),
+# and its FIN "# 5ABCD12" could never pass the FIN check either: left in, it imports nobody.
+EXAMPLE_ROW = ("# 5ABCD12", "Aysel", "Məmmədova", "Rəşad qızı", "1998-05-17", "F", "aysel@example.az",
                "+994 50 123 45 67", "Bakı", "bachelor")

@@ -144,6 +144,14 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
     if sheet.unknown_columns:
         report.warnings.append(str(_l("These columns are not used: %(names)s.",
                                       names=", ".join(sheet.unknown_columns))))
+    if sheet.comment_rows:
+        report.warnings.append(str(_l("%(n)d row(s) starting with # (comments, like the template's example row) "
+                                      "were skipped.", n=sheet.comment_rows)))
+    if not sheet.rows and sheet.comment_rows:
+        report.problems.append(Problem(None, None, str(_l(
+            "The file has only rows starting with # (comments, like the template's example row); add your "
+            "trainees below the header."))))
+        return report
     if not sheet.rows:
         report.problems.append(Problem(None, None, str(_l("The file has no rows below the header."))))
         return report

@@ -130,3 +130,17 @@ def existing_enrollment(cohort_id: int, fin: str) -> Enrollment | None:
     return db.session.scalar(select(Enrollment).join(Trainee, Trainee.id == Enrollment.trainee_id)
                              .where(Enrollment.cohort_id == cohort_id, Trainee.fin == fin,
                                     Enrollment.status != "withdrawn"))
+
+
+def normalise_cohort_code(raw: object) -> str:
+    """A cohort code as stored: trimmed and in capitals (the cohort service saves it so)."""
+    return str(raw or "").strip().upper()
+
+
+def cohort_by_code(raw: object) -> Cohort | None:
+    """The cohort with this code however it was typed ("ml-1", " ML-1 "): the one lookup by code
+    that every interface (CLI, web, API) uses, so none of them accepts a code another refuses."""
+    code = normalise_cohort_code(raw)
+    if not code:
+        return None
+    return db.session.scalar(select(Cohort).where(Cohort.code == code))

@@ -171,18 +171,24 @@ class ObjectivesTable:
 
     def __init__(self, items: list[Progress]):
         self.items = items
+        # The rows as plain values, read now: a CSV download streams its body after the request
+        # has committed and its session has closed, when the objectives can no longer be loaded.
+        self._rows = [self._row(p) for p in items]
 
     def header(self) -> list[str]:
         return [str(h) for h in (_l("Objective"), _l("Metric"), _l("Scope"), _l("Baseline year"), _l("Baseline"),
                                  _l("Deadline year"), _l("Target"), _l("Today"), _l("Projection"),
                                  _l("Status"))]
 
+    @staticmethod
+    def _row(p: Progress) -> list[Any]:
+        o = p.objective
+        return [o.title, p.metric_label, f"{SCOPE_LABELS[o.scope]}: {p.scope_name}", o.baseline_year,
+                float(o.baseline_value), o.deadline_year, float(o.target_value), p.current.export_value(),
+                "" if p.projected is None else round(p.projected, 1), p.status_label]
+
     def export_rows(self):
-        for p in self.items:
-            o = p.objective
-            yield [o.title, p.metric_label, f"{SCOPE_LABELS[o.scope]}: {p.scope_name}", o.baseline_year,
-                   float(o.baseline_value), o.deadline_year, float(o.target_value), p.current.export_value(),
-                   "" if p.projected is None else round(p.projected, 1), p.status_label]
+        return iter(self._rows)
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "objectives": [p.as_json() for p in self.items]}

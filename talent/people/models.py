@@ -71,3 +71,17 @@ class Trainee(Base):
 
     def __repr__(self) -> str:
         return f"<Trainee {self.id}>"
+
+
+class TraineeSearch(Base):
+    """A staff member's trainee search kept on the server behind a short random handle, so the
+    results page is a GET that survives Back and reloads while the searched text (often a FIN)
+    never appears in a URL or a log. A handle works only for its user, in the browser session
+    that made it, for ``talent.people.services.SEARCH_HANDLE_HOURS``."""
+    __tablename__ = "trainee_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handle: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -46,9 +46,31 @@ def _search_condition(text: str) -> ColumnElement[bool] | None:
     return and_(*(_name_contains(w) for w in words))
 
 
-def _in_order(actor: Actor, condition: ColumnElement[bool] | None) -> Select:
-    stmt = select(Trainee).where(condition if condition is not None else false())
+def _in_order(actor: Actor, condition: ColumnElement[bool] | None, extra=()) -> Select:
+    stmt = select(Trainee).where(condition if condition is not None else false(), *extra)
     return scope_trainees(stmt.order_by(Trainee.search_name, Trainee.id), actor)
+
+
+def list_conditions(actor: Actor, *, cohort_id: int | None = None, status: str | None = None,
+                    region_id: int | None = None) -> list[ColumnElement[bool]]:
+    """Filters of the trainee list: enrolled in a cohort, with an enrollment in a status (in that
+    cohort, else at the actor's centers), from a home region. The caller checks the cohort is
+    one the actor may read."""
+    from talent.learning.models import Cohort, Enrollment
+    conditions: list[ColumnElement[bool]] = []
+    if cohort_id is not None or status is not None:
+        enrolled = select(Enrollment.trainee_id)
+        if cohort_id is not None:
+            enrolled = enrolled.where(Enrollment.cohort_id == cohort_id)
+        elif actor.center_ids is not None:
+            enrolled = enrolled.join(Cohort, Cohort.id == Enrollment.cohort_id).where(
+                Cohort.center_id.in_(sorted(actor.center_ids) or [-1]))
+        if status is not None:
+            enrolled = enrolled.where(Enrollment.status == status)
+        conditions.append(Trainee.id.in_(enrolled))
+    if region_id is not None:
+        conditions.append(Trainee.home_region_id == region_id)
+    return conditions
 
 
 def trainee_search(actor: Actor, text: str) -> Select:
@@ -57,9 +79,11 @@ def trainee_search(actor: Actor, text: str) -> Select:
     return _in_order(actor, _search_condition(text))
 
 
-def trainee_search_page(actor: Actor, text: str, *, page: int, per_page: int,
-                        count_cap: int | None = None) -> tuple[list[Trainee], int, bool]:
+def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: int,
+                        count_cap: int | None = None, extra=()) -> tuple[list[Trainee], int, bool]:
     """One page of :func:`trainee_search` and how many it found: ``(trainees, total, more)``.
+    Without ``text``: every trainee the actor may see (the list of a center's trainees); ``extra``
+    narrows either (see :func:`list_conditions`).
 
     With ``count_cap``, counting stops there: ``more`` is then True and ``total`` is the cap.
 
@@ -70,10 +94,10 @@ def trainee_search_page(actor: Actor, text: str, *, page: int, per_page: int,
     surname in "M" (1.1 s at 1M trainees); collecting the matches first uses the trigram index.
     Only when more than ``count_cap`` match does the page come from that ordered walk: the matches
     are then many, so it meets 25 of them soon."""
-    condition = _search_condition(text)
+    condition = _search_condition(text) if text is not None else true()
     offset = (page - 1) * per_page
     hits = scope_trainees(select(Trainee.id, Trainee.search_name)
-                          .where(condition if condition is not None else false()), actor)
+                          .where(condition if condition is not None else false(), *extra), actor)
     if count_cap is not None:
         hits = hits.limit(count_cap + 1)
     hits = hits.cte("hits")
@@ -87,7 +111,7 @@ def trainee_search_page(actor: Actor, text: str, *, page: int, per_page: int,
     rows = db.session.execute(stmt).all()
     total = rows[0].total if rows else 0
     if count_cap is not None and total > count_cap:
-        walk = _in_order(actor, condition).limit(per_page).offset(offset)
+        walk = _in_order(actor, condition, extra).limit(per_page).offset(offset)
         return list(db.session.scalars(walk)), count_cap, True
     return [t for t, _ in rows if t is not None], total, False
 

@@ -6,15 +6,16 @@ and writes an audit event. Staff views of a trainee's record are audited as ``tr
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from talent import audit
+from talent import audit, clock
 from talent.centers.queries import Page
 from talent.errors import Duplicate, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
@@ -175,6 +176,105 @@ class SearchPage(Page):
     more: bool = False
 
 
+def _clean_query(text: Any) -> str:
+    text = (text or "").strip() if isinstance(text, str) or text is None else str(text).strip()
+    if not text:
+        raise ValidationError(FIX_FIELDS, fields={"q": str(_l("Enter a FIN or a name."))})
+    if len(text) > 200:
+        raise ValidationError(FIX_FIELDS, fields={"q": str(_l("At most %(n)d characters.", n=200))})
+    if has_control_chars(text):
+        raise ValidationError(FIX_FIELDS, fields={"q": str(_l("The text contains characters that are not allowed."))})
+    return text
+
+
+# ---- the trainee list and its search handles -----------------------------------------------
+
+SEARCH_HANDLE_HOURS = 12
+_HANDLE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def save_search(actor: Actor, text: Any) -> str:
+    """Keep a search text on the server and answer its handle: a short random string the results
+    page carries in its URL instead of the text (often a FIN). The actor's expired handles go."""
+    from talent.people.models import TraineeSearch
+    if not actor.has(P.TRAINEES_READ) or actor.user_id is None:
+        raise PermissionDenied(_l("You do not have permission to do this."))
+    text = _clean_query(text)
+    expired = clock.now() - timedelta(hours=SEARCH_HANDLE_HOURS)
+    db.session.execute(delete(TraineeSearch).where(TraineeSearch.user_id == actor.user_id,
+                                                   TraineeSearch.created_at < expired))
+    search = TraineeSearch(handle=secrets.token_urlsafe(12), user_id=actor.user_id, text=text)
+    db.session.add(search)
+    db.session.flush()
+    return search.handle
+
+
+def saved_search_text(actor: Actor, handle: Any) -> str | None:
+    """The text behind one of the actor's own handles, or None (unknown, another user's, expired)."""
+    from talent.people.models import TraineeSearch
+    if (not isinstance(handle, str) or not handle or len(handle) > 32 or not set(handle) <= _HANDLE_CHARS
+            or actor.user_id is None):
+        return None
+    row = db.session.execute(select(TraineeSearch.text, TraineeSearch.created_at)
+                             .where(TraineeSearch.handle == handle, TraineeSearch.user_id == actor.user_id)).first()
+    if row is None or row.created_at < clock.now() - timedelta(hours=SEARCH_HANDLE_HOURS):
+        return None
+    return row.text
+
+
+def list_trainees(actor: Actor, *, text: Any = None, cohort_id: Any = None, status: Any = None,
+                  region_id: Any = None, page: int = 1, per_page: int = 25,
+                  count_cap: int | None = None) -> SearchPage:
+    """The trainees of the actor's centers (everyone's for an administrator), sorted by name, one
+    page at a time: optionally only those a search ``text`` finds (FIN or name, as
+    :func:`search_trainees`), enrolled in a cohort (one the actor may read), with an enrollment
+    in a status, or from a home region. Bad filters name their field. Audited like the search
+    (without the text), and each trainee shown as viewed in a list."""
+    from talent.learning.models import ENROLLMENT_STATUSES, Cohort
+    if not actor.has(P.TRAINEES_READ):
+        raise PermissionDenied(_l("You do not have permission to do this."))
+    errors: dict[str, str] = {}
+    if text is not None:
+        try:
+            text = _clean_query(text)
+        except ValidationError as error:
+            errors.update(error.fields)
+    cohort = None
+    if cohort_id not in (None, ""):
+        cohort = db.session.get(Cohort, as_id(cohort_id)) if as_id(cohort_id) is not None else None
+        if cohort is None or not actor.covers_center(cohort.center_id):
+            errors["cohort_id"] = str(_l("Choose a cohort of your centers from the list."))
+    if status in ("", None):
+        status = None
+    elif status not in ENROLLMENT_STATUSES:
+        errors["status"] = str(_l("Choose a status from the list."))
+    region = None
+    if region_id not in (None, ""):
+        region = db.session.get(Region, as_id(region_id)) if as_id(region_id) is not None else None
+        if region is None:
+            errors["region_id"] = str(_l("Choose a region from the list."))
+    if errors:
+        raise ValidationError(FIX_FIELDS, fields=errors)
+    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+    extra = queries.list_conditions(actor, cohort_id=cohort.id if cohort else None, status=status,
+                                    region_id=region.id if region else None)
+    items, total, more = queries.trainee_search_page(actor, text, page=page, per_page=per_page,
+                                                     count_cap=count_cap, extra=extra)
+    filters = {k: v for k, v in (("cohort_id", cohort.id if cohort else None), ("status", status),
+                                 ("region_id", region.id if region else None)) if v is not None}
+    details: dict[str, Any] = {"results": total, "list": True, "text": text is not None}
+    if more:
+        details["more"] = True
+    if filters:
+        details["filters"] = filters
+    audit.record(actor, "trainee.search", "trainee", None, details=details)
+    # Names, FINs and birth dates of the trainees shown: each trainee can see who listed them.
+    for trainee in items:
+        audit.record(actor, "trainee.view_list", "trainee", trainee.id, trainee_id=trainee.id,
+                     details={"page": "trainees"})
+    return SearchPage(items=items, page=page, per_page=per_page, total=total, more=more)
+
+
 def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 25,
                     count_cap: int | None = None) -> SearchPage:
     """Search by FIN (exact) or by name (case- and accent-insensitive) among the trainees the
@@ -183,13 +283,7 @@ def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 2
     search text, which may be a FIN)."""
     if not actor.has(P.TRAINEES_READ):
         raise PermissionDenied(_l("You do not have permission to do this."))
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(FIX_FIELDS, fields={"q": str(_l("Enter a FIN or a name."))})
-    if len(text) > 200:
-        raise ValidationError(FIX_FIELDS, fields={"q": str(_l("At most %(n)d characters.", n=200))})
-    if has_control_chars(text):
-        raise ValidationError(FIX_FIELDS, fields={"q": str(_l("The text contains characters that are not allowed."))})
+    text = _clean_query(text)
     page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
     items, total, more = queries.trainee_search_page(actor, text, page=page, per_page=per_page,
                                                      count_cap=count_cap)

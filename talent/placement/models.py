@@ -60,6 +60,8 @@ class Placement(Base):
     verification: Mapped[str] = mapped_column(String(10), index=True)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_at: Mapped[datetime | None]
+    # Why the center did not confirm a reported job (required to reject; shown to the trainee).
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
     # The center that recorded or verifies it (scoping for center admins).
     center_id: Mapped[int | None] = mapped_column(ForeignKey("centers.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

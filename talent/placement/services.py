@@ -180,9 +180,7 @@ def clean_job_fields(fields: dict[str, Any], *, partial: bool = False,
     return out
 
 
-def find_or_create_employer(actor: Actor, name: str, country_code: str, *, sector_id: int | None = None,
-                            city: str | None = None) -> Employer:
-    """The employer with this name (case-insensitive, spaces collapsed) in this country, or a new one."""
+def _existing_employer(name: str, country_code: str) -> Employer | None:
     name = _text(name)
     employer = db.session.scalars(
         select(Employer).where(Employer.country_code == country_code,
@@ -190,6 +188,14 @@ def find_or_create_employer(actor: Actor, name: str, country_code: str, *, secto
     if employer is None:
         employer = db.session.scalar(select(Employer).where(Employer.country_code == country_code,
                                                             Employer.name == name))
+    return employer
+
+
+def find_or_create_employer(actor: Actor, name: str, country_code: str, *, sector_id: int | None = None,
+                            city: str | None = None) -> Employer:
+    """The employer with this name (case-insensitive, spaces collapsed) in this country, or a new one."""
+    name = _text(name)
+    employer = _existing_employer(name, country_code)
     if employer is not None:
         return employer
     employer = Employer(name=name, country_code=country_code, sector_id=sector_id, city=city)
@@ -342,26 +348,37 @@ def verify_placement(actor: Actor, placement_id: int) -> Placement:
     placement.verification = "verified"
     placement.verified_by_id = actor.user_id
     placement.verified_at = utcnow()
+    placement.rejection_reason = None
     db.session.flush()
     audit.record(actor, "placement.verify", "placement", placement.id, trainee_id=placement.trainee_id,
                  center_id=placement.center_id)
     return placement
 
 
+REASON_MAX = 500
+
+
 def reject_placement(actor: Actor, placement_id: int, reason: str | None = None) -> Placement:
-    """Mark a reported job as not confirmed (it stays on record, counted nowhere); who may decide
+    """Mark a reported job as not confirmed (it stays on record, counted nowhere). The reason is
+    required: it is stored and shown to the trainee, who can correct the report. Who may decide
     as for :func:`verify_placement`."""
     placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
     if placement.verification == "rejected":
         raise InvalidTransition(_l("This job is already rejected."))
     placement.center_id = _deciding_center(actor, placement)
-    reason = _text(reason)[:500] or None
+    reason = _text(reason)
+    if not reason:
+        raise ValidationError(CHECK_MESSAGE, fields={"reason": str(_l(
+            "Say why the job is not confirmed; the trainee sees the reason."))})
+    if len(reason) > REASON_MAX:
+        raise ValidationError(CHECK_MESSAGE, fields={"reason": str(_l("At most %(n)d characters.", n=REASON_MAX))})
+    placement.rejection_reason = reason
     placement.verification = "rejected"
     placement.verified_by_id = actor.user_id
     placement.verified_at = utcnow()
     db.session.flush()
     audit.record(actor, "placement.reject", "placement", placement.id, trainee_id=placement.trainee_id,
-                 center_id=placement.center_id, details={"reason": reason} if reason else None)
+                 center_id=placement.center_id, details={"reason": reason})
     return placement
 
 
@@ -395,10 +412,31 @@ def own_jobs(actor: Actor) -> list[Placement]:
                                    .order_by(Placement.start_date.desc(), Placement.id.desc())))
 
 
+def _refuse_duplicate(trainee_id: int, values: dict[str, Any], *, current: Placement | None = None) -> None:
+    """A trainee's job at the same employer from the same start date is already on record: say so
+    on the form instead of recording it twice."""
+    name = values.get("employer_name", current.employer.name if current else "")
+    country = values.get("country_code", current.employer.country_code if current else "")
+    start = values.get("start_date", current.start_date if current else None)
+    employer = _existing_employer(name, country) if name and country else None
+    if employer is None or start is None:
+        return
+    stmt = select(Placement.id).where(Placement.trainee_id == trainee_id, Placement.employer_id == employer.id,
+                                      Placement.start_date == start)
+    if current is not None:
+        stmt = stmt.where(Placement.id != current.id)
+    if db.session.scalar(stmt.limit(1)) is not None:
+        message = str(_l("This job is already on your list (same employer and start date); "
+                         "edit it there instead of reporting it again."))
+        raise ValidationError(message, fields={"employer_name": message, "start_date": message})
+
+
 def report_own_job(actor: Actor, **fields) -> Placement:
-    """A trainee reports a job: recorded as self-reported and pending until a center verifies it."""
+    """A trainee reports a job: recorded as self-reported and pending until a center verifies it.
+    The same job twice (same employer and start date) is refused."""
     trainee_id = _own_trainee_id(actor)
     values = clean_job_fields(fields)
+    _refuse_duplicate(trainee_id, values)
     placement = Placement(trainee_id=trainee_id, source="self_reported", verification="pending",
                           center_id=_trainee_center(trainee_id), created_by_id=actor.user_id)
     _apply(actor, placement, values)
@@ -413,15 +451,30 @@ def update_own_job(actor: Actor, placement_id: int, **fields) -> Placement:
     """A trainee corrects one of their jobs; a change needs the center's verification again."""
     placement = _own_placement(actor, placement_id)
     values = clean_job_fields(fields, partial=True, current=placement)
+    _refuse_duplicate(placement.trainee_id, values, current=placement)
     changes = _apply(actor, placement, values)
     if changes and placement.verification != "pending":
         placement.verification = "pending"
         placement.verified_by_id = None
         placement.verified_at = None
+        placement.rejection_reason = None
     db.session.flush()
     audit.record(actor, "placement.update", "placement", placement.id, trainee_id=placement.trainee_id,
                  center_id=placement.center_id, details={"changes": sorted(changes)})
     return placement
+
+
+def withdraw_own_job(actor: Actor, placement_id: Any) -> None:
+    """A trainee takes back a job they reported that no center has looked at yet (self-reported,
+    pending): it is removed; the audit trail keeps that it was reported and withdrawn."""
+    placement = _own_placement(actor, placement_id)
+    if placement.source != "self_reported" or placement.verification != "pending":
+        raise InvalidTransition(_l("Only a job you reported that waits for confirmation can be withdrawn."))
+    details = {"employer_id": placement.employer_id, "start_date": placement.start_date.isoformat()}
+    audit.record(actor, "placement.withdraw", "placement", placement.id, trainee_id=placement.trainee_id,
+                 center_id=placement.center_id, details=details)
+    db.session.delete(placement)
+    db.session.flush()
 
 
 def end_own_job(actor: Actor, placement_id: int, end_date: Any) -> Placement:

@@ -109,6 +109,8 @@ PlacementOut = Schema("Placement", {
     "monthly_pay_azn": F.number(required=True, nullable=True),
     "source": F.enum_of(SOURCES, required=True),
     "verification": F.enum_of(VERIFICATION_STATES, required=True),
+    "rejection_reason": F.string(required=True, nullable=True,
+                                 description="Why the center did not confirm the job (shown to the trainee)."),
     "center_id": F.integer(required=True, nullable=True),
     "created_at": F.datetime(required=True),
 })
@@ -131,7 +133,8 @@ PlacementIn = Schema("PlacementIn", {
 })
 PlacementUpdate = Schema("PlacementUpdate", dict(_JOB))
 EndIn = Schema("PlacementEnd", {"end_date": F.date(required=True)})
-RejectIn = Schema("PlacementReject", {"reason": F.string(nullable=True, max_length=500)})
+RejectIn = Schema("PlacementReject", {"reason": F.string(required=True, min_length=1, max_length=500,
+                                                         description="Required; the trainee sees it.")})
 PlacementQuery = Schema("PlacementQuery", {
     "verification": F.enum_of(VERIFICATION_STATES),
     "source": F.enum_of(SOURCES),
@@ -148,7 +151,8 @@ def placement_json(p: Placement, market: str | None = None) -> dict[str, Any]:
             "sector_id": p.sector_id, "occupation_code": p.occupation_code, "job_title": p.job_title,
             "employment_type": p.employment_type, "remote": p.remote, "start_date": p.start_date,
             "end_date": p.end_date, "monthly_pay_azn": p.monthly_pay_azn, "source": p.source,
-            "verification": p.verification, "center_id": p.center_id, "created_at": p.created_at}
+            "verification": p.verification, "rejection_reason": p.rejection_reason, "center_id": p.center_id,
+            "created_at": p.created_at}
 
 
 @operation(bp, "/placements", summary="List jobs of the token's trainees", tags=["Placements"],
@@ -204,4 +208,4 @@ def verify_placement(placement_id: int):
 @operation(bp, "/placements/{placement_id}/reject", "POST", summary="Reject a self-reported job",
            tags=["Placements"], body=RejectIn, response=PlacementOut, errors=[409])
 def reject_placement(placement_id: int, body):
-    return placement_json(placements.reject_placement(api_actor(), placement_id, body.get("reason")))
+    return placement_json(placements.reject_placement(api_actor(), placement_id, body["reason"]))

@@ -12,6 +12,7 @@ from talent.api.v1 import bp
 from talent.imports import services as imports
 from talent.people import queries as people_queries
 from talent.people import services as people
+from talent.learning.models import ENROLLMENT_STATUSES
 from talent.people.models import EDUCATION_LEVELS, Trainee
 
 TraineeOut = Schema("Trainee", {
@@ -81,6 +82,29 @@ def search_trainees(body):
     total = result.total or 0
     return {"items": [trainee_json(t) for t in result.items], "page": body["page"], "limit": body["limit"],
             "total": total, "next_page": body["page"] + 1 if body["page"] * body["limit"] < total else None}
+
+
+ListQuery = Schema("TraineeListQuery", {
+    "cohort_id": F.integer(minimum=1, maximum=2**31 - 1, description="Only trainees enrolled in this cohort."),
+    "status": F.enum_of(ENROLLMENT_STATUSES, description="Only trainees with an enrollment in this status."),
+    "region_id": F.integer(minimum=1, maximum=2**31 - 1, description="Only trainees from this home region."),
+}, register=False)
+LIST_COUNT_CAP = 5000
+
+
+@operation(bp, "/trainees", summary="List the trainees of the token's centers, by name", tags=["Trainees"],
+           query=ListQuery, response=TraineeOut, paginated=True,
+           description="A center administrator's list: trainees enrolled at or registered by their centers "
+                       "(an administrator: everyone), sorted by name; `total` stops counting at 5,000. "
+                       "To find someone by FIN or name, use POST /trainees/search (no FIN in a URL). Audited.")
+def list_trainees(query):
+    page, limit = query["page"], query["limit"]
+    result = people.list_trainees(api_actor(), cohort_id=query.get("cohort_id"), status=query.get("status"),
+                                  region_id=query.get("region_id"), page=page, per_page=limit,
+                                  count_cap=LIST_COUNT_CAP)
+    more = result.more or page * limit < result.total
+    return {"items": [trainee_json(t) for t in result.items], "page": page, "limit": limit,
+            "total": result.total, "next_page": page + 1 if more else None}
 
 
 @operation(bp, "/trainees/{trainee_id}", summary="One trainee (audited)", tags=["Trainees"], response=TraineeOut)

@@ -99,7 +99,7 @@ class UserForm(AdminForm):
     email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[(k, v) for k, v in ROLE_LABELS.items() if k in ROLES])
-    password = PasswordField(_l("Initial password (optional: leave empty to send an invitation later)"),
+    password = PasswordField(_l("Initial password (optional: leave it empty and the user gets an invitation by mail)"),
                              validators=[Optional(), Length(max=200)])
     centers = SelectMultipleField(_l("Centers (center administrators only)"), validators=[Optional()])
 

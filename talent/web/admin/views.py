@@ -7,6 +7,7 @@ registry (:data:`KINDS`); each view calls the entity's service and nothing else 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,6 +15,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from talent.accounts import invitations
 from talent.accounts import services as accounts
 from talent.accounts.models import ROLES, User
 from talent.catalog import queries as catq
@@ -22,13 +24,14 @@ from talent.catalog.models import Certification, Course, Sector, Skill
 from talent.centers import services as centers
 from talent.centers.models import Center
 from talent.centers.queries import page_number
-from talent.errors import NotFound, ValidationError
+from talent.errors import DomainError, NotFound, ValidationError
 from talent.extensions import db
 from talent.web.access import roles_required
 from talent.web.admin import forms as F
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.people.validation import as_id
+from talent import clock
 
 bp = Blueprint("admin", __name__)
 PER_PAGE = 25
@@ -187,7 +190,15 @@ def users():
                            sort=args.get("sort", "email")).options(selectinload(User.assignments))
     page = db.paginate(stmt, page=page_number(args.get("page")), per_page=PER_PAGE, error_out=False)
     all_centers = db.session.scalars(select(Center).order_by(Center.code)).all()
-    return render_template("admin/users.html", page=page, centers={c.id: c for c in all_centers},
+    # Staff without a password: when they were last invited, and whether that link has expired.
+    waiting = [u for u in page.items if not u.password_hash and u.role in invitations.STAFF_ROLES
+               and not invitations.is_service_user(u)]
+    sent = invitations.last_invitations([u.id for u in waiting])
+    max_age = timedelta(seconds=invitations.MAX_AGE[invitations.INVITE])
+    invites = {u.id: {"sent": sent.get(u.id),
+                      "expired": sent.get(u.id) is not None and sent[u.id] + max_age < clock.now()}
+               for u in waiting}
+    return render_template("admin/users.html", page=page, centers={c.id: c for c in all_centers}, invites=invites,
                            roles=F.ROLE_LABELS, role=args.get("role", ""), active=args.get("active", ""),
                            center_id=center_id, sort=args.get("sort", "email"))
 
@@ -200,14 +211,18 @@ def user_new():
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(current_actor(), email=form.email.data, full_name=form.full_name.data,
-                                        role=form.role.data, password=form.password.data or None,
-                                        center_ids=[int(c) for c in form.centers.data or []])
+            user = invitations.create_staff_user(
+                current_actor(), email=form.email.data, full_name=form.full_name.data, role=form.role.data,
+                password=form.password.data or None, center_ids=[int(c) for c in form.centers.data or []])
         except ValidationError as error:
             apply_errors(form, error)
             status = 422
         else:
-            flash(_("User %(email)s created.", email=user.email), "success")
+            if user.password_hash or user.role not in invitations.STAFF_ROLES:
+                flash(_("User %(email)s created.", email=user.email), "success")
+            else:
+                flash(_("User %(email)s created; an invitation to set a password was sent.", email=user.email),
+                      "success")
             return redirect(url_for("admin.users"))
     elif request.method == "POST":
         status = 422
@@ -242,6 +257,21 @@ def user_centers(user_id: int):
     elif request.method == "POST":
         status = 422
     return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@roles_required("admin")
+def user_invite(user_id: int):
+    """Send or resend the invitation to set a password (only the newest link works)."""
+    try:
+        user = invitations.invite_staff(current_actor(), user_id)
+    except NotFound:
+        raise
+    except DomainError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("admin.users")), 303
+    flash(_("An invitation was sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

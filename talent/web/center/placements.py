@@ -65,7 +65,8 @@ class EndForm(FlaskForm):
 
 
 class RejectForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    # Required by the service (reject_placement); the trainee sees it.
+    reason = TextAreaField(_l("Why is the job not confirmed?"), validators=[Optional(), Length(max=ps.REASON_MAX)])
 
 
 def _int_arg(name: str) -> int | None:
@@ -186,14 +187,30 @@ def placement_verify(placement_id: int):
     return redirect(url_for("center.placements", verification="pending"))
 
 
-@bp.route("/placements/<int:placement_id>/reject", methods=["POST"])
+@bp.route("/placements/<int:placement_id>/reject", methods=["GET", "POST"])
 @permission_required(P.PLACEMENTS_VERIFY)
 def placement_reject(placement_id: int):
+    """Rejecting is a step of its own: the job, a required reason (the trainee sees it), and a
+    confirmation button; nothing changes until it is pressed with a reason."""
+    actor = current_actor()
+    placement = ps.get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
     form = RejectForm()
-    reason = form.reason.data if form.validate_on_submit() else None
-    ps.reject_placement(current_actor(), placement_id, reason)
-    flash(_("The job was marked as not confirmed."), "success")
-    return redirect(url_for("center.placements", verification="pending"))
+    status = 200
+    if request.method == "GET":
+        ps.audit_personal_view(actor, "trainee.view", [placement.trainee_id],
+                               details={"page": "center.placement_reject"})
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                ps.reject_placement(actor, placement.id, form.reason.data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                flash(_("The job was marked as not confirmed; the trainee sees your reason."), "success")
+                return redirect(url_for("center.placements", verification="pending"))
+    return render_template("center/placement_reject.html", form=form, placement=placement,
+                           labels={"employment": EMPLOYMENT_LABELS}), status
 
 
 @bp.route("/completers")

@@ -1,8 +1,11 @@
-"""Center workspace: trainees — search by FIN or name (a POST: no FIN in any URL), register
-(optionally straight into a cohort), view (audited) and edit."""
+"""Center workspace: trainees — the list of my centers' trainees (paged, by name; filtered by
+cohort, enrollment status and home region) and the search by FIN or name: the search is posted,
+kept on the server behind a short handle, and answered by a redirect to a GET page that carries
+only the handle (no FIN in any URL, and Back works); register (optionally straight into a
+cohort), view (audited) and edit."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -35,7 +38,17 @@ EDUCATION_LABELS = {"secondary": _l("Secondary"), "vocational": _l("Vocational")
 
 class SearchForm(FlaskForm):
     q = StringField(_l("FIN or name"), validators=[DataRequired(), Length(max=200)])
-    page = HiddenField()
+    # The list's filters ride along, so a new search keeps them.
+    cohort_id = HiddenField()
+    status = HiddenField()
+    region_id = HiddenField()
+
+
+LIST_FILTERS = ("cohort_id", "status", "region_id")
+# The search handles this browser session made (a handle works only here, for its user).
+SEARCH_SESSION_KEY = "trainee_searches"
+SEARCH_SESSION_MAX = 20
+COHORT_CHOICES_MAX = 300
 
 
 class TraineeForm(FlaskForm):
@@ -67,25 +80,70 @@ class TraineeForm(FlaskForm):
         return {name: getattr(self, name).data for name in names}
 
 
+def _filter_choices(actor, selected_cohort: str) -> dict:
+    from talent.centers.models import Center
+    from talent.learning.models import Cohort
+    from talent.permissions import scope_centers
+    stmt = (select(Cohort.id, Cohort.code, Center.code).join(Center, Center.id == Cohort.center_id)
+            .order_by(Cohort.start_date.desc(), Cohort.id.desc()).limit(COHORT_CHOICES_MAX))
+    rows = db.session.execute(scope_centers(stmt, actor, Cohort.center_id)).all()
+    cohorts = [(str(cohort_id), f"{code} ({center_code})") for cohort_id, code, center_code in rows]
+    if selected_cohort and selected_cohort not in {value for value, _label in cohorts}:
+        cohorts.append((selected_cohort, selected_cohort))
+    regions = db.session.scalars(select(Region).order_by(Region.id)).all()
+    return {"cohorts": cohorts, "statuses": list(ENROLLMENT_LABELS.items()),
+            "regions": [(str(r.id), r.name) for r in regions]}
+
+
+def _list_page(actor, form: SearchForm, *, text: str | None, handle: str | None, filters: dict, page: int,
+               status: int = 200):
+    filter_errors: dict[str, str] = {}
+    try:
+        result = ps.list_trainees(actor, text=text, page=page, per_page=25, count_cap=SEARCH_COUNT_CAP, **filters)
+    except ValidationError as error:
+        filter_errors = {k: str(v) for k, v in error.fields.items() if k in LIST_FILTERS}
+        filters = {k: v for k, v in filters.items() if k not in filter_errors}
+        result = ps.list_trainees(actor, text=text, page=1, per_page=25, count_cap=SEARCH_COUNT_CAP, **filters)
+        status = 422
+    return render_template("center/trainees.html", form=form, result=result, gender_labels=GENDER_LABELS,
+                           handle=handle, text=text, filters=filters, filter_errors=filter_errors,
+                           link_args=dict(filters, **({"s": handle} if handle else {})),
+                           choices=_filter_choices(actor, filters.get("cohort_id", "")),
+                           status_labels=ENROLLMENT_LABELS), status
+
+
 @bp.route("/trainees", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def trainees():
-    """Search (POST) among the trainees of my centers; the search text never goes in the URL."""
+    """The list of my centers' trainees, and the search. A search is posted, kept on the server,
+    and answered with a redirect to this page's GET with the search's handle (``s``): the page
+    survives Back and reload, and the searched text (often a FIN) is in no URL."""
     actor = current_actor()
-    form = SearchForm()
-    result = None
-    status = 200
     if request.method == "POST":
+        form = SearchForm()
+        filters = {k: (getattr(form, k).data or "").strip() for k in LIST_FILTERS}
+        filters = {k: v for k, v in filters.items() if v}
         if form.validate_on_submit():
             try:
-                result = ps.search_trainees(actor, form.q.data, page=page_number(form.page.data), per_page=25,
-                                            count_cap=SEARCH_COUNT_CAP)
+                handle = ps.save_search(actor, form.q.data)
             except ValidationError as error:
                 apply_errors(form, error)
-                status = 422
-        else:
-            status = 422
-    return render_template("center/trainees.html", form=form, result=result, gender_labels=GENDER_LABELS), status
+            else:
+                session[SEARCH_SESSION_KEY] = (session.get(SEARCH_SESSION_KEY, []) + [handle])[-SEARCH_SESSION_MAX:]
+                return redirect(url_for("center.trainees", s=handle, **filters), 303)
+        return _list_page(actor, form, text=None, handle=None, filters=filters, page=1, status=422)
+    args = request.args
+    filters = {k: args.get(k, "").strip() for k in LIST_FILTERS}
+    filters = {k: v for k, v in filters.items() if v}
+    handle, text = args.get("s") or None, None
+    if handle:
+        if handle in session.get(SEARCH_SESSION_KEY, []):
+            text = ps.saved_search_text(actor, handle)
+        if text is None:
+            flash(_("This search is no longer available; search again."), "info")
+            handle = None
+    form = SearchForm(formdata=None, data={"q": text or "", **filters})
+    return _list_page(actor, form, text=text, handle=handle, filters=filters, page=page_number(args.get("page")))
 
 
 @bp.route("/trainees/new", methods=["GET", "POST"])

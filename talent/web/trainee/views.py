@@ -205,6 +205,28 @@ def job_end(placement_id: int):
     return redirect(url_for("trainee.jobs"))
 
 
+@bp.route("/jobs/<int:placement_id>/withdraw", methods=["GET", "POST"])
+@roles_required("trainee")
+def job_withdraw(placement_id: int):
+    """Take back a job I reported that waits for confirmation: a confirmation page, then the
+    report is removed."""
+    from talent.errors import InvalidTransition
+    from talent.placement.services import withdraw_own_job
+    actor = current_actor()
+    placement = _my_job(actor, placement_id)
+    form = FlaskForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            withdraw_own_job(actor, placement.id)
+        except InvalidTransition as error:
+            flash(str(error.message), "danger")
+            return redirect(url_for("trainee.jobs")), 303
+        flash(_("Your report was withdrawn."), "success")
+        return redirect(url_for("trainee.jobs"))
+    return render_template("trainee/job_withdraw.html", form=form, job=placement,
+                           types=EMPLOYMENT_TYPE_LABELS), 200 if request.method == "GET" else 422
+
+
 @bp.route("/data", methods=["GET"])
 @roles_required("trainee")
 def my_data():
