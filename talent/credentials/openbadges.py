@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any
 
