@@ -128,7 +128,7 @@ def test_api_enrolled_by_proof_sees_the_person_not_other_centers_records(client,
     assert api.patch(f"/placements/{world['ganja_job'].id}", json={"job_title": "Changed"}).status_code == 404
     assert api.post(f"/placements/{world['ganja_job'].id}/end",
                     json={"end_date": clock.today().isoformat()}).status_code == 404
-    assert api.post(f"/placements/{world['ganja_job'].id}/reject", json={}).status_code == 404
+    assert api.post(f"/placements/{world['ganja_job'].id}/reject", json={"reason": "Not here"}).status_code == 404
     # GANJA-01 itself still sees everything it recorded.
     own = _api(client, world, "ganja")
     assert world["ganja_job"].id in [p["id"] for p in own.get("/placements").get_json()["items"]]
@@ -225,7 +225,7 @@ def test_a_center_that_only_registered_does_not_verify(client, world, factory):
     baku2 = _api(client, world, "baku2")
     assert baku2.get(f"/placements/{job.id}").status_code == 200       # their registered trainee's report
     assert baku2.post(f"/placements/{job.id}/verify").status_code == 403
-    assert baku2.post(f"/placements/{job.id}/reject", json={}).status_code == 403
+    assert baku2.post(f"/placements/{job.id}/reject", json={"reason": "Not here"}).status_code == 403
     assert _api(client, world, "ganja").post(f"/placements/{job.id}/verify").status_code == 200
     assert _api(client, world, "baku1").get(f"/placements/{job.id}").status_code == 404
 

@@ -30,10 +30,12 @@ def world(factory):
     stranger = factory.center_admin(other, locale="en")
     rashad = factory.trainee(fin="7RSH123", first_name="Rəşad", last_name="İsmayılov", patronymic=None,
                              registered_by_center_id=mine.id)
-    # 30 more of my center, in a cohort: 26 enrolled from Baku, 4 withdrawn from Ganja.
+    # 30 more registered by my center, in a cohort: 26 enrolled from Baku, 4 withdrawn from Ganja
+    # (registered here, so the withdrawn stay in scope: permissions.SCOPE_STATUSES).
     people = []
     for i in range(30):
-        t = factory.trainee(first_name=f"Ad{i:02d}", last_name="Quliyeva", region="BAKU" if i < 26 else "GANJA_DASHKASAN")
+        t = factory.trainee(first_name=f"Ad{i:02d}", last_name="Quliyeva", region="BAKU" if i < 26 else "GANJA_DASHKASAN",
+                            registered_by_center_id=mine.id)
         factory.enrollment(trainee=t, cohort=cohort, status="enrolled" if i < 26 else "withdrawn")
         people.append(t)
     outsider = factory.trainee(first_name="Kənan", last_name="İsmayılov", registered_by_center_id=other.id)

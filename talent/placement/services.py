@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from talent import audit
 from talent.catalog.models import Occupation, Sector
 from talent.db import utcnow
-from talent.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationError
+from talent.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.geo.models import Country
 from talent.learning.models import Cohort, Enrollment
