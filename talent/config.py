@@ -140,6 +140,11 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_MAX_FAILURES": _int(env, "TALENT_LOGIN_MAX_FAILURES", 5, 1),
         "LOGIN_LOCK_MINUTES": _int(env, "TALENT_LOGIN_LOCK_MINUTES", 15, 1),
         "SUPPRESSION_K": _int(env, "TALENT_SUPPRESSION_K", 5, 1),
+        # Disclosure control of the ministry reports (docs/disclosure.md): the cell-key method; the
+        # record keys' secret (default: derived from SECRET_KEY). Never rotate it: new keys mean
+        # new noise on every figure, and two noises of one figure are worth more than one.
+        "DISCLOSURE_METHOD": "cellkey",
+        "DISCLOSURE_KEY": env.get("TALENT_DISCLOSURE_KEY") or None,
         "FAIRNESS_GAP_PP": _int(env, "TALENT_FAIRNESS_GAP_PP", 10, 1),
         "REGIONAL_COUNTRIES": neighbours,
         "PUBLIC_BASE_URL": (env.get("TALENT_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),

@@ -1,7 +1,10 @@
 """Raw aggregates for the ministry reports: SQL with GROUP BY in the database, one pass per
 source table, never a Python loop over rows.
 
-Nothing here is suppressed: these functions are private to :mod:`talent.reporting`. Pages, exports
+Nothing here is suppressed: these functions are private to :mod:`talent.reporting`. Beside each
+count ``m`` they return ``m__key`` (:func:`talent.reporting.cellkey.key_name`), the sum of the
+record keys of the records counted, from the same aggregate: what the cell-key method perturbs
+the published value by (docs/disclosure.md). Pages, exports
 and the API call :mod:`talent.reporting.reports`, which passes every result through
 :func:`talent.reporting.suppression.suppress`.
 
@@ -36,6 +39,7 @@ from talent.placement.markets import market_case
 from talent.placement.models import Employer, Placement
 from talent.extensions import db
 from talent.reporting import summary
+from talent.reporting.cellkey import distinct_key_sum, key_name, key_sql
 from talent.reporting.periods import Filters
 from talent.replica import reports_session
 
@@ -49,6 +53,7 @@ ENROLLMENT_METRICS = ("enrolled", "active", "completed", "certified", "completio
                       "placement_pending")
 PLACEMENT_METRICS = ("placed", "placements", "local", "regional", "international")
 ALL_METRICS = ("centers",) + ENROLLMENT_METRICS + PLACEMENT_METRICS
+KEYED_METRICS = ENROLLMENT_METRICS + PLACEMENT_METRICS  # counts of people: a key sum each
 TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
 TOTAL = "__total__"  # key of the all-groups row in results that carry one
 COHORT_DIMENSIONS = ("region", "center", "course", "skill")
@@ -205,15 +210,17 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
         if session is db.session:
             summary.sync(session)  # this transaction's own changes first
         for key, values in summary.enrollment_metrics(session, filters, dimension, wanted).items():
-            out[key] = {m: values.get(m, 0) for m in wanted}
+            out[key] = {n: values.get(n, 0) for m in wanted for n in (m, key_name(m))}
         return out
     flags = enrollment_flags(filters)
     # The cheap condition first: placement_num implies placement_den, cert_num implies cert_den.
     cheap = {"placement_num": "placement_den", "cert_num": "cert_den"}
     where_parts = [flags[cheap.get(m, m)] for m in wanted]
     key = _dimension_column(dimension, filters).label("k")
+    record_key = key_sql(Enrollment.id, "enrollment")
     stmt = (
-        select(key, *[func.count().filter(flags[m]).label(m) for m in wanted])
+        select(key, *[func.count().filter(flags[m]).label(m) for m in wanted],
+               *[func.coalesce(func.sum(record_key).filter(flags[m]), 0).label(key_name(m)) for m in wanted])
         .select_from(Enrollment)
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
     )
@@ -222,10 +229,11 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
     if dimension is not None:
         stmt = stmt.group_by(key)
     for row in session.execute(stmt):
-        out.setdefault(row.k, {}).update({m: int(getattr(row, m)) for m in wanted})
+        out.setdefault(row.k, {}).update({n: int(getattr(row, n)) for m in wanted for n in (m, key_name(m))})
     for values in out.values():
         for m in ENROLLMENT_METRICS if only is None else [m for m in ENROLLMENT_METRICS if m in only]:
             values.setdefault(m, 0)
+            values.setdefault(key_name(m), 0)
     return out
 
 
@@ -258,23 +266,29 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     key = _dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     inner = _placement_base(filters, dimension, key, [
-        Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market")]).subquery()
+        Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market"),
+        key_sql(Placement.id, "placement").label("pkey"), key_sql(Placement.trainee_id, "trainee").label("tkey"),
+    ]).subquery()
     rollup = with_total and dimension is not None and _dialect() == "postgresql"
+    markets = ("local", "regional", "international")
     columns = {
         "placed": func.count(func.distinct(inner.c.tid)),
         "placements": func.count(func.distinct(inner.c.pid)),
-        **{m: func.count(func.distinct(case((inner.c.market == m, inner.c.pid))))
-           for m in ("local", "regional", "international")},
+        **{m: func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))) for m in markets},
+        key_name("placed"): distinct_key_sum(inner.c.tid, inner.c.tkey),
+        key_name("placements"): distinct_key_sum(inner.c.pid, inner.c.pkey),
+        **{key_name(m): distinct_key_sum(case((inner.c.market == m, inner.c.pid)), inner.c.pkey) for m in markets},
     }
-    outer = select(inner.c.k, *[columns[m].label(m) for m in wanted]
+    names = [n for m in wanted for n in (m, key_name(m))]
+    outer = select(inner.c.k, *[columns[n].label(n) for n in names]
                    ).group_by(func.rollup(inner.c.k) if rollup else inner.c.k)
     out = {}
     for row in _session().execute(outer):
-        out[TOTAL if (rollup and row.k is None) else row.k] = {m: int(getattr(row, m)) for m in wanted}
+        out[TOTAL if (rollup and row.k is None) else row.k] = {n: int(getattr(row, n)) for n in names}
     if with_total and not rollup:
-        out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {m: 0 for m in wanted})
+        out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {n: 0 for n in names})
     elif with_total:
-        out.setdefault(TOTAL, {m: 0 for m in wanted})
+        out.setdefault(TOTAL, {n: 0 for n in names})
     return out
 
 
@@ -307,6 +321,8 @@ def metrics(filters: Filters, dimension: str | None = None,
     for values in out.values():
         for m in ALL_METRICS:
             values.setdefault(m, 0)
+        for m in KEYED_METRICS:
+            values.setdefault(key_name(m), 0)
     return out
 
 
@@ -333,7 +349,10 @@ def metrics_with_total(filters: Filters, dimension: str) -> tuple[dict[Any, dict
     for values in rows.values():
         for m in ALL_METRICS:
             values.setdefault(m, 0)
-    total = {m: sum(r[m] for r in rows.values()) for m in ENROLLMENT_METRICS}
+        for m in KEYED_METRICS:
+            values.setdefault(key_name(m), 0)
+    # Key sums add up like the counts they go with.
+    total = {n: sum(r[n] for r in rows.values()) for m in ENROLLMENT_METRICS for n in (m, key_name(m))}
     total.update(placement_total)
     # A center belongs to one region, so centers add up over regions and over a region's centers.
     if dimension in ("region", "center"):
@@ -342,11 +361,13 @@ def metrics_with_total(filters: Filters, dimension: str) -> tuple[dict[Any, dict
         total["centers"] = center_counts(filters, None).get(0, 0)
     for m in ALL_METRICS:
         total.setdefault(m, 0)
+    for m in KEYED_METRICS:
+        total.setdefault(key_name(m), 0)
     return rows, total
 
 
 def zero_metrics() -> dict[str, int]:
-    return {m: 0 for m in ALL_METRICS}
+    return {**{m: 0 for m in ALL_METRICS}, **{key_name(m): 0 for m in KEYED_METRICS}}
 
 
 # ---- trends ----------------------------------------------------------------------------------
@@ -358,18 +379,22 @@ def _bucket_case(column, buckets: list[tuple[str, Any, Any]]):
 
 def _live_trend_counts(filters: Filters, ts_buckets, day_buckets, count_by) -> None:
     """Enrollments, completions and awards per quarter from the live tables."""
-    enroll_base = select(Enrollment.id).select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
+    enroll_base = (select(key_sql(Enrollment.id, "enrollment").label("rkey"))
+                   .select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id))
     count_by("enrollments", _bucket_case(Enrollment.enrolled_at, ts_buckets), enroll_base,
              [Enrollment.status.in_(EVER_ENROLLED), Enrollment.enrolled_at >= filters.start_at,
               Enrollment.enrolled_at < filters.end_before])
     count_by("completions", _bucket_case(Enrollment.completed_at, ts_buckets), enroll_base,
              [Enrollment.status == "completed", Enrollment.completed_at >= filters.start_at,
               Enrollment.completed_at < filters.end_before])
-    award_base = (select(Award.id).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
+    award_base = (select(key_sql(Award.enrollment_id, "enrollment").label("rkey")).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
                   .join(Cohort, Cohort.id == Enrollment.cohort_id))
     count_by("awards", _bucket_case(Award.issued_on, day_buckets), award_base,
              [Award.revoked_at.is_(None), Award.renewal_of_id.is_(None),
               Award.issued_on.between(filters.start, filters.end)])
+
+
+TREND_METRICS = ("enrollments", "completions", "awards", "placements", "local", "regional", "international")
 
 
 def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> dict[str, dict[str, int]]:
@@ -383,16 +408,17 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         return (datetime.combine(lo, time.min, tzinfo=tz), datetime.combine(hi + timedelta(days=1), time.min, tzinfo=tz))
     ts_buckets = [(label, *instants(lo, hi)) for label, lo, hi in quarters]
     day_buckets = [(label, lo, hi + timedelta(days=1)) for label, lo, hi in quarters]
-    out: dict[str, dict[str, int]] = {label: {"enrollments": 0, "completions": 0, "awards": 0, "placements": 0,
-                                              "local": 0, "regional": 0, "international": 0}
+    out: dict[str, dict[str, int]] = {label: {n: 0 for m in TREND_METRICS for n in (m, key_name(m))}
                                       for label, _, _ in quarters}
     conds = course_conditions(filters)
 
     def count_by(metric: str, bucket, base, where):
         inner = base.add_columns(bucket.label("q")).where(*where, *conds).subquery()
-        stmt = select(inner.c.q, func.count().label("n")).where(inner.c.q.is_not(None)).group_by(inner.c.q)
+        stmt = (select(inner.c.q, func.count().label("n"), func.coalesce(func.sum(inner.c.rkey), 0).label("kk"))
+                .where(inner.c.q.is_not(None)).group_by(inner.c.q))
         for row in _session().execute(stmt):
             out[row.q][metric] = int(row.n)
+            out[row.q][key_name(metric)] = int(row.kk)
 
     session = _session()
     if summary.usable(session, filters, None):
@@ -405,16 +431,20 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
 
     market = market_case(Employer.country_code, regional_countries())
     inner = _placement_base(filters, None, literal_column("0"), [
-        Placement.id.label("pid"), market.label("market"),
+        Placement.id.label("pid"), market.label("market"), key_sql(Placement.id, "placement").label("pkey"),
         _bucket_case(Placement.start_date, day_buckets).label("q")]).subquery()
+    markets = ("local", "regional", "international")
     stmt = select(
         inner.c.q, func.count(func.distinct(inner.c.pid)).label("placements"),
-        *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m)
-          for m in ("local", "regional", "international")],
+        *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m) for m in markets],
+        distinct_key_sum(inner.c.pid, inner.c.pkey).label(key_name("placements")),
+        *[distinct_key_sum(case((inner.c.market == m, inner.c.pid)), inner.c.pkey).label(key_name(m))
+          for m in markets],
     ).where(inner.c.q.is_not(None)).group_by(inner.c.q)
     for row in _session().execute(stmt):
-        for m in ("placements", "local", "regional", "international"):
+        for m in ("placements",) + markets:
             out[row.q][m] = int(getattr(row, m))
+            out[row.q][key_name(m)] = int(getattr(row, key_name(m)))
     return out
 
 
@@ -479,22 +509,27 @@ def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
     employer_region = case(*whens, else_=null()) if whens else null()
     market = market_case(Employer.country_code, regional_countries())
     inner = _placement_base(filters, "region", Center.region_id, [
-        Placement.id.label("pid"), market.label("market"), employer_region.label("emp_region")]).subquery()
+        Placement.id.label("pid"), market.label("market"), employer_region.label("emp_region"),
+        key_sql(Placement.id, "placement").label("pkey")]).subquery()
     baku = baku_region_id() or -1
     local = inner.c.market == "local"
 
-    def distinct_when(cond):
-        return func.count(func.distinct(case((cond, inner.c.pid))))
+    conditions = {
+        "same_region": and_(local, inner.c.emp_region == inner.c.k),
+        "baku": and_(local, inner.c.emp_region == baku, inner.c.k != baku),
+        "other_az": and_(local, inner.c.emp_region.is_not(None), inner.c.emp_region != inner.c.k,
+                         inner.c.emp_region != baku),
+        "az_unknown": and_(local, inner.c.emp_region.is_(None)),
+        "regional": inner.c.market == "regional",
+        "international": inner.c.market == "international",
+    }
     stmt = select(
         inner.c.k,
         func.count(func.distinct(inner.c.pid)).label("placements"),
-        distinct_when(and_(local, inner.c.emp_region == inner.c.k)).label("same_region"),
-        distinct_when(and_(local, inner.c.emp_region == baku, inner.c.k != baku)).label("baku"),
-        distinct_when(and_(local, inner.c.emp_region.is_not(None), inner.c.emp_region != inner.c.k,
-                           inner.c.emp_region != baku)).label("other_az"),
-        distinct_when(and_(local, inner.c.emp_region.is_(None))).label("az_unknown"),
-        distinct_when(inner.c.market == "regional").label("regional"),
-        distinct_when(inner.c.market == "international").label("international"),
+        distinct_key_sum(inner.c.pid, inner.c.pkey).label(key_name("placements")),
+        *[func.count(func.distinct(case((cond, inner.c.pid)))).label(c) for c, cond in conditions.items()],
+        *[distinct_key_sum(case((cond, inner.c.pid)), inner.c.pkey).label(key_name(c))
+          for c, cond in conditions.items()],
     ).group_by(inner.c.k)
-    cols = ("placements",) + MOBILITY_COLUMNS
+    cols = [n for c in ("placements",) + MOBILITY_COLUMNS for n in (c, key_name(c))]
     return {row.k: {c: int(getattr(row, c)) for c in cols} for row in _session().execute(stmt)}
