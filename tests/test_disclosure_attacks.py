@@ -76,6 +76,7 @@ def build_population(factory) -> Population:
     for code in REGIONS:
         pop.centers[code] = factory.center(code=f"ATK-{code}", region=code, city="")
     employers = [Employer(name="Local Co", country_code="AZ", city="Bakı"),
+                 Employer(name="Ganja Co", country_code="AZ", city="Gəncə"),
                  Employer(name="Regional Co", country_code="TR", city="İstanbul"),
                  Employer(name="Far Co", country_code="DE", city="Berlin")]
     db.session.add_all(employers)
@@ -123,7 +124,7 @@ def build_population(factory) -> Population:
                     if rng.random() < 0.6:
                         begin = end + timedelta(days=rng.randint(10, 120))
                         begin = begin.replace(day=min(max(begin.day, 5), 25))
-                        employer = rng.choices(employers, (6, 2, 1))[0]
+                        employer = rng.choices(employers, (4, 2, 2, 1))[0]
                         db.session.add(Placement(trainee_id=trainee.id, employer_id=employer.id, job_title="Analyst",
                                                  employment_type="full_time", start_date=begin, source="center",
                                                  verification="verified"))
@@ -431,19 +432,33 @@ def test_same_cell_same_answer_everywhere(pop):
             assert skill_row["cells"] == courses[holders[0].id]
 
 
+def _event_days(before: date) -> list[date]:
+    """Days on which something countable happened (enrollments, completions, awards, placements):
+    a window starting the day after one of them holds a different set of records."""
+    days = set()
+    for column in (Enrollment.enrolled_at, Enrollment.completed_at):
+        days.update(v.date() for v in db.session.scalars(db.select(column)) if v is not None)
+    days.update(db.session.scalars(db.select(Award.issued_on)))
+    days.update(db.session.scalars(db.select(Placement.start_date)))
+    return sorted(d for d in days if d < before)
+
+
 def test_averaging_many_differences(pop):
-    """The averaging attack (Asghar & Kaafar): the same target (a region's fourth quarter of 2025)
-    as the difference of many *different* pairs of windows sharing a start, each pair a fresh
-    draw of the noise; the attacker averages the differences and rounds. Measured, not hidden:
-    this is the residual risk written in docs/disclosure.md."""
+    """The averaging attack (Asghar & Kaafar): the same target (every region's fourth quarter of
+    2025) as the difference of many *different* pairs of windows sharing a start, each pair a
+    fresh draw of the noise; the attacker averages the differences and rounds. Repeating a pair,
+    or moving its start across days without events, gives the very same answers (nothing to
+    average); here the starts are chosen, with knowledge of the data an outsider lacks, just after
+    days with events, so every pair is a new draw: an upper bound. Measured, not hidden: this is
+    the residual risk written in docs/disclosure.md, and the bounds below pin the figures there."""
+    target_start, target_end = date(2025, 10, 1), date(2025, 12, 31)
+    truth = true_regions(window(target_start, target_end))
+    leads = [d + timedelta(days=1) for d in _event_days(date(2025, 9, 30))]  # long windows: shown numbers
     results = {}
-    for pairs in (1, 4, 12):
+    for pairs in (1, 4, 12, 48, 96):
         outcome, counter = Outcome(f"averaging {pairs} differences"), Counter()
-        target_start, target_end = date(2025, 10, 1), date(2025, 12, 31)
-        truth = true_regions(window(target_start, target_end))
         estimates: dict = {}
-        for i in range(pairs):
-            lead = date(2025, 9, 1) - timedelta(days=30 * i)
+        for lead in leads[:pairs]:
             big = published_regions(window(lead, target_end), counter)
             small = published_regions(window(lead, target_start - timedelta(days=1)), counter)
             for key in truth:
@@ -452,19 +467,17 @@ def test_averaging_many_differences(pop):
                 estimates.setdefault(key, []).append(point(big[key]) - point(small[key]))
         for key, value in truth.items():
             got = estimates.get(key)
-            estimate = sum(got) / len(got) if got else None
-            judge(outcome, value, (0, INF), estimate)
-            if 1 <= value <= K - 1 and BOUND == 0 and got:
-                outcome.recovered += 0  # plain suppression: the guess is certain, counted below
-        if BOUND == 0:
+            judge(outcome, value, (0, INF), sum(got) / len(got) if got else None)
+        if BOUND == 0:  # plain suppression: a difference of two shown numbers is certain
             outcome.recovered = outcome.guessed
         outcome.queries = counter.queries
         results[pairs] = _record(outcome)
-    # Same window pairs asked again give the same noise: the one-pair figure is what any number
-    # of repeats of it gives. With many different pairs the average closes in; the suite pins the
-    # measured rates (see docs/disclosure.md) so a change of parameters shows up here.
-    assert results[1].targets > 10
-    assert results[1].recovered / results[1].targets <= 0.5, results[1].line()
+    assert len(leads) >= 96 and results[1].targets > 10
+    # No certainty at any number of queries; the point guess of one pair is rarely right; with
+    # many distinct pairs the average closes in (docs/disclosure.md, "Residual risk").
+    assert all(r.recovered == 0 for r in results.values()) or BOUND == 0
+    assert results[1].guessed / results[1].targets <= 0.25, results[1].line()
+    assert results[4].guessed / results[4].targets <= 0.5, results[4].line()
 
 
 # ---- raw fields and bare small counts in every answer ------------------------------------------------
