@@ -414,6 +414,11 @@ def test_same_cell_same_answer_everywhere(pop):
         total = reports.region_centers(f, region_id).tables[0].table.total
         for col in EVENT_COUNTS:
             assert total["cells"][col] == by_code[code]["cells"][col], (code, col)
+    mobility = {r["code"]: r["cells"] for r in reports.mobility(f).tables[0].table.rows}
+    for code in REGIONS:  # a region's placements: the same records on the regions and mobility pages
+        assert mobility[code]["placements"] == by_code[code]["cells"]["placements"], code
+        assert mobility[code]["regional"] == by_code[code]["cells"]["regional"], code
+        assert mobility[code]["international"] == by_code[code]["cells"]["international"], code
     national = reports.national_summary(f).tables[0].table.rows[0]["cells"]
     trend_total = reports.trends(f).tables[0].table.total["cells"]
     for trend_col, col in (("enrollments", "enrolled"), ("completions", "completed"), ("awards", "certified"),

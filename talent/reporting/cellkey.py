@@ -85,12 +85,28 @@ def key_sql(id_column, domain: str):
     return ((y * lit(a2) + lit(b2)) % lit(_P2)) % lit(N_KEYS)
 
 
+def perturbing() -> bool:
+    """Whether the reports perturb (DISCLOSURE_METHOD=cellkey); the threshold method (tests of
+    exact figures, the benchmark's baseline) needs no key sums."""
+    from flask import current_app
+    return current_app.config.get("DISCLOSURE_METHOD", "cellkey") == "cellkey"
+
+
+def report_key_sql(id_column, domain: str):
+    """:func:`key_sql` for a report query: a constant 0 when the reports do not perturb, so the
+    threshold baseline runs the SQL it ran before the cell-key method. (The report summary always
+    stores the real key sums: it uses :func:`key_sql`.)"""
+    return key_sql(id_column, domain) if perturbing() else literal_column("0")
+
+
 def distinct_key_sum(id_column, key_column):
     """The sum of the record keys over the DISTINCT ids of a group, for counts of distinct
     records (a placement joined to several completions is one placement): ``id * 256 + key`` is
     one number per id, so SUM(DISTINCT) of it minus 256 * SUM(DISTINCT id) is the key sum.
     ``id_column`` may be a CASE that is NULL for rows not counted."""
     from sqlalchemy import func
+    if not perturbing():
+        return literal_column("0")
     packed = func.sum(func.distinct(id_column * literal_column(str(N_KEYS)) + key_column))
     ids = func.sum(func.distinct(id_column))
     return func.coalesce(packed, 0) - literal_column(str(N_KEYS)) * func.coalesce(ids, 0)

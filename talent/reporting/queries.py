@@ -39,7 +39,7 @@ from talent.placement.markets import market_case
 from talent.placement.models import Employer, Placement
 from talent.extensions import db
 from talent.reporting import summary
-from talent.reporting.cellkey import distinct_key_sum, key_name, key_sql
+from talent.reporting.cellkey import distinct_key_sum, key_name, report_key_sql as key_sql
 from talent.reporting.periods import Filters
 from talent.replica import reports_session
 
@@ -430,16 +430,17 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         _live_trend_counts(filters, ts_buckets, day_buckets, count_by)
 
     market = market_case(Employer.country_code, regional_countries())
+    # One row per placement (a placement has one start date, hence one quarter): counted and summed
+    # plainly, without a COUNT(DISTINCT) per column.
     inner = _placement_base(filters, None, literal_column("0"), [
         Placement.id.label("pid"), market.label("market"), key_sql(Placement.id, "placement").label("pkey"),
-        _bucket_case(Placement.start_date, day_buckets).label("q")]).subquery()
+        _bucket_case(Placement.start_date, day_buckets).label("q")]).distinct().subquery()
     markets = ("local", "regional", "international")
     stmt = select(
-        inner.c.q, func.count(func.distinct(inner.c.pid)).label("placements"),
-        *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m) for m in markets],
-        distinct_key_sum(inner.c.pid, inner.c.pkey).label(key_name("placements")),
-        *[distinct_key_sum(case((inner.c.market == m, inner.c.pid)), inner.c.pkey).label(key_name(m))
-          for m in markets],
+        inner.c.q, func.count().label("placements"),
+        *[func.count().filter(inner.c.market == m).label(m) for m in markets],
+        func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
+        *[func.coalesce(func.sum(inner.c.pkey).filter(inner.c.market == m), 0).label(key_name(m)) for m in markets],
     ).where(inner.c.q.is_not(None)).group_by(inner.c.q)
     for row in _session().execute(stmt):
         for m in ("placements",) + markets:
@@ -508,9 +509,12 @@ def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
     whens = [(city.in_(sorted(spellings)), literal(region_id)) for region_id, spellings in by_region.items()]
     employer_region = case(*whens, else_=null()) if whens else null()
     market = market_case(Employer.country_code, regional_countries())
+    # One row per (region, placement): the join to completed enrollments repeats a placement for
+    # each matching completion; DISTINCT once here lets the outer query count and sum plainly
+    # instead of one COUNT(DISTINCT) (a sort each) per column and per key sum.
     inner = _placement_base(filters, "region", Center.region_id, [
         Placement.id.label("pid"), market.label("market"), employer_region.label("emp_region"),
-        key_sql(Placement.id, "placement").label("pkey")]).subquery()
+        key_sql(Placement.id, "placement").label("pkey")]).distinct().subquery()
     baku = baku_region_id() or -1
     local = inner.c.market == "local"
 
@@ -525,11 +529,10 @@ def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
     }
     stmt = select(
         inner.c.k,
-        func.count(func.distinct(inner.c.pid)).label("placements"),
-        distinct_key_sum(inner.c.pid, inner.c.pkey).label(key_name("placements")),
-        *[func.count(func.distinct(case((cond, inner.c.pid)))).label(c) for c, cond in conditions.items()],
-        *[distinct_key_sum(case((cond, inner.c.pid)), inner.c.pkey).label(key_name(c))
-          for c, cond in conditions.items()],
+        func.count().label("placements"),
+        func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
+        *[func.count().filter(cond).label(c) for c, cond in conditions.items()],
+        *[func.coalesce(func.sum(inner.c.pkey).filter(cond), 0).label(key_name(c)) for c, cond in conditions.items()],
     ).group_by(inner.c.k)
     cols = [n for c in ("placements",) + MOBILITY_COLUMNS for n in (c, key_name(c))]
     return {row.k: {c: int(getattr(row, c)) for c in cols} for row in _session().execute(stmt)}

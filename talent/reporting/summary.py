@@ -272,14 +272,19 @@ def mark_built_if_empty(session: Session, tz_name: str) -> bool:
 SUMMARY_DIMENSIONS = (None, "region", "center", "course", "skill")
 
 
-def usable(session: Session, filters, dimension: str | None) -> bool:
-    """Whether the summary can answer this report: a cohort dimension (or none) and a summary
-    built in the report's time zone."""
-    if dimension not in SUMMARY_DIMENSIONS:
-        return False
+def is_current(session: Session, tz_name: str) -> bool:
+    """Whether the summary is built in this time zone with the configured record keys."""
     state = session.execute(select(ReportSummaryState.timezone, ReportSummaryState.key_id)
                             .where(ReportSummaryState.id == 1)).first()
-    return state is not None and state.timezone == filters.timezone and state.key_id == fingerprint()
+    return state is not None and state.timezone == tz_name and state.key_id == fingerprint()
+
+
+def usable(session: Session, filters, dimension: str | None) -> bool:
+    """Whether the summary can answer this report: a cohort dimension (or none) and a summary
+    built in the report's time zone with the configured record keys."""
+    if dimension not in SUMMARY_DIMENSIONS:
+        return False
+    return is_current(session, filters.timezone)
 
 
 DAY_METRICS = ("enrolled", "completed", "cert_num", "cert_den", "certified")
