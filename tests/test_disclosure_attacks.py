@@ -4,8 +4,9 @@ account would: free periods, filters, several pages and the JSON API, then arith
 Every attack targets the *small* cells (a true count of 1..k-1 people) of some table and tries to
 work them out from other answers. What an attacker may conclude from a published cell:
 
-* a number ``v`` -> the true count lies in ``[v - B, v + B]`` (B = the perturbation bound,
-  public like the perturbation table; 0 for plain suppression) and is at least 1 unless ``v`` is 0;
+* a number ``v`` -> the true count lies in ``[v - B, v + B]`` (B = the public noise bound of a
+  period's count, twice the perturbation table's; 0 for plain suppression) and is at least 1
+  unless ``v`` is 0;
 * ``0`` -> nobody;
 * ``<k`` -> 1 .. k-1+B;  ``x`` (or anything else withheld) -> 0 .. anything.
 
@@ -39,7 +40,8 @@ from tests.api_helpers import api_for
 
 TODAY = date(2026, 6, 1)
 K = 5
-BOUND = getattr(suppression, "PERTURBATION_BOUND", 0)
+# The public bound of the noise on a published count of a period's events (0: plain suppression).
+BOUND = getattr(suppression, "WINDOW_BOUND", 0)
 REGIONS = ("BAKU", "GANJA_DASHKASAN", "SHAKI_ZAGATALA", "LANKARAN_ASTARA", "NAKHCHIVAN", "GUBA_KHACHMAZ")
 EVENT_COUNTS = ("enrolled", "completed", "certified", "placements", "local", "regional", "international")
 INF = float("inf")

@@ -14,7 +14,7 @@ from talent.reporting.models import ReportSummaryState
 
 from talent.reporting.periods import parse_filters
 from talent.reporting import reports
-from tests.reports_helpers import (K1_ALL, K1_COMPLETED, K2_ALL, K3_ALL, PERIOD, TODAY, build_dataset, published,
+from tests.reports_helpers import (K0_ALL, K1_ALL, K1_COMPLETED, K2_ALL, K3_ALL, PERIOD, TODAY, build_dataset, published,
                                    record_ids)
 
 
@@ -172,22 +172,26 @@ def test_trends(ds, k1):
 # ---- the same data with k = 5, as published (the cell-key method) -----------------------------------
 
 def test_k5_publishes_perturbed_values(ds):
-    """Each published count is the true count moved by the perturbation table at its cell key (the
-    sum of its records' keys, worked out here from the records themselves); nothing from 1 to 4 is
-    ever shown; rates come from the published numerator and denominator."""
+    """Each published count of the year's events is the perturbed cumulative count at the year's end
+    minus the one before it (each moved by the perturbation table at its cell key: the sum of its
+    records' keys, worked out here from the records themselves); people placed (not additive over
+    time) are perturbed directly; nothing from 1 to 4 is ever shown; rates come from the published
+    numerator and denominator."""
+    k0 = record_ids(ds, K0_ALL)  # 2024: enrolled, completed, in a cohort that ended
     table = reports.regions_table(filters()).tables[0].table
     by_code = {r["code"]: r["cells"] for r in table.rows}
     ganja, baku = by_code["GANJA_DASHKASAN"], by_code["BAKU"]
-    assert baku["enrolled"] == published(record_ids(ds, K1_ALL + K3_ALL))
-    assert ganja["enrolled"] == published(record_ids(ds, K2_ALL))
-    assert table.total["cells"]["enrolled"] == published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL))
-    assert baku["completed"] == published(record_ids(ds, K1_COMPLETED))
+    assert baku["enrolled"] == published(record_ids(ds, K1_ALL + K3_ALL), before=k0)
+    assert ganja["enrolled"] == published(record_ids(ds, K2_ALL), before=[])
+    assert table.total["cells"]["enrolled"] == published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL), before=k0)
+    assert baku["completed"] == published(record_ids(ds, K1_COMPLETED), before=k0)
     assert ganja["placed"] == published(record_ids(ds, ["f5"], "trainee"), "trainee")
-    assert ganja["placements"] == published(record_ids(ds, ["f5"], "placement"), "placement")
+    assert ganja["placements"] == published(record_ids(ds, ["f5"], "placement"), "placement", before=[])
     baku_jobs = record_ids(ds, ["m0", "f1", "f2", "m1", "f3"], "placement")
-    assert len(baku_jobs) == 5 and baku["placements"] == published(baku_jobs, "placement")
-    # The completion rate of Baku (K1: 6 of 8) from the published 6 and 8.
-    num, den = published(record_ids(ds, K1_COMPLETED)), published(record_ids(ds, K1_ALL))
+    assert len(baku_jobs) == 5 and baku["placements"] == published(baku_jobs, "placement", before=[])
+    # The completion rate of Baku (K1 ended in 2025: 6 of 8; K0 before: 3 of 3) from the published values.
+    num = published(record_ids(ds, K1_COMPLETED), before=k0)
+    den = published(record_ids(ds, K1_ALL), before=k0)
     rate = baku["completion_rate"]
     if den.value is not None and num.value is not None:
         assert rate.value == pytest.approx(min(100.0, 100 * num.value / den.value))
@@ -273,7 +277,8 @@ def test_charts_draw_withheld_values_as_marked(ds):
     data = reports.chart(table, ["placed", "enrolled"], "bar")
     ganja_index = next(i for i, r in enumerate(table.table.rows) if r["code"] == "GANJA_DASHKASAN")
     ganja = table.table.rows[ganja_index]["cells"]
-    assert data["datasets"][1]["data"][ganja_index] == ganja["enrolled"].value == published(record_ids(ds, K2_ALL)).value
+    assert data["datasets"][1]["data"][ganja_index] == ganja["enrolled"].value == \
+        published(record_ids(ds, K2_ALL), before=[]).value
     placed = ganja["placed"]
     if placed.value is None:  # drawn as a marked bar up to k - 1 with its symbol, not as an empty bar
         assert [0, ganja_index, "<5"] in data["withheld"] and data["withheldHeight"] == 4

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from talent.audit import AuditEvent
 from talent.extensions import db
 from talent.objectives.models import Objective
-from tests.reports_helpers import (K1_ALL, K1_COMPLETED, K2_ALL, K2_COMPLETED, K3_ALL, build_dataset, published,
+from tests.reports_helpers import (K0_ALL, K1_ALL, K1_COMPLETED, K2_ALL, K2_COMPLETED, K3_ALL, build_dataset, published,
                                    record_ids)
 
 PAGES = ["/ministry/", "/ministry/regions", "/ministry/fairness", "/ministry/mobility", "/ministry/trends",
@@ -79,8 +79,9 @@ def test_dashboard_shows_suppressed_figures(client, login_as, ministry, ds):
     login_as(ministry)
     body = client.get("/ministry/" + Y2025).get_data(as_text=True)
     # The published (perturbed) values of the 19 enrollments and 11 completions of 2025.
-    enrolled = published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL)).value
-    completed = published(record_ids(ds, K1_COMPLETED + K2_COMPLETED)).value
+    k0 = record_ids(ds, K0_ALL)  # the 2024 cohort: before the period
+    enrolled = published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL), before=k0).value
+    completed = published(record_ids(ds, K1_COMPLETED + K2_COMPLETED), before=k0).value
     assert re.search(rf'metric-enrolled">\s*{enrolled}\s*<', body)
     assert re.search(rf'metric-completed">\s*{completed}\s*<', body)
     assert "&lt;5" in body  # e.g. Baku's single regional placement
@@ -131,12 +132,14 @@ def test_csv_and_xlsx_match_screen(client, login_as, ministry, ds):
     assert header[0] == "Region" and "Placements" in header
     baku, ganja = body["Baku"], body["Ganja-Dashkasan"]  # region names in the user's language (en)
     # Exactly the published cells: Baku's 5 placements and Ganja's 1, 13 and 19 enrollments.
+    k0 = record_ids(ds, K0_ALL)  # the 2024 cohort: before the period
     assert baku["Placements"] == published(record_ids(ds, ["m0", "f1", "f2", "m1", "f3"], "placement"),
-                                           "placement").text()
-    assert ganja["Placements"] == published(record_ids(ds, ["f5"], "placement"), "placement").text()
-    assert baku["Enrolled"] == published(record_ids(ds, K1_ALL + K3_ALL)).text()
-    assert rows[-1][header.index("Enrolled")] == published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL)).text()
-    num, den = published(record_ids(ds, K1_COMPLETED)), published(record_ids(ds, K1_ALL))
+                                           "placement", before=[]).text()
+    assert ganja["Placements"] == published(record_ids(ds, ["f5"], "placement"), "placement", before=[]).text()
+    assert baku["Enrolled"] == published(record_ids(ds, K1_ALL + K3_ALL), before=k0).text()
+    assert rows[-1][header.index("Enrolled")] == published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL), before=k0).text()
+    num = published(record_ids(ds, K1_COMPLETED), before=k0)
+    den = published(record_ids(ds, K1_ALL), before=k0)
     assert baku["Completion rate %"] == (f"{100 * num.value / den.value:.1f}" if num.value and den.value else "x")
     for row in rows[1:]:
         for column, value in zip(header[2:], row[2:]):  # the Centers column counts centers, not people

@@ -28,7 +28,6 @@ from talent.i18n import current_language
 from talent.objectives.models import Objective
 from talent.permissions import P, require
 from talent.reporting import queries
-from talent.reporting.cellkey import key_name
 from talent.reporting.periods import Filters
 from talent.reporting.suppression import Cell, RateSpec, TableSpec, suppress
 from talent import clock
@@ -116,8 +115,7 @@ def current_value(objective: Objective, today: date, k: int | None = None, *, ca
         source = COUNT_SOURCES[objective.metric]
         row = _national_row(_filters(objective, start, today, today), cache, (source,))
         count = row[source]
-        cell = suppress([{"n": count, key_name("n"): row[key_name(source)]}], TableSpec(counts=["n"]),
-                        k=k).rows[0]["cells"]["n"]
+        cell = suppress([_renamed(row, {source: "n"})], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
         if cell.value is None:
             return cell
         # The published (perturbed) count, never the raw one beside it.
@@ -125,8 +123,17 @@ def current_value(objective: Objective, today: date, k: int | None = None, *, ca
     num, den = RATE_SOURCES[objective.metric]
     row = _national_row(_filters(objective, today - timedelta(days=364), today, today), cache, (num, den))
     spec = TableSpec(counts=[], rates=[RateSpec("rate", num, den)])
-    return suppress([{num: row[num], den: row[den], key_name(num): row[key_name(num)],
-                      key_name(den): row[key_name(den)]}], spec, k=k).rows[0]["cells"]["rate"]
+    return suppress([_renamed(row, {num: num, den: den})], spec, k=k).rows[0]["cells"]["rate"]
+
+
+def _renamed(row: dict[str, int], names: dict[str, str]) -> dict[str, int]:
+    """The metrics' counts, key sums and (when present) counts before the period, under new names."""
+    out = {}
+    for source, name in names.items():
+        for suffix in ("", "__key", "__pre", "__pre__key"):
+            if source + suffix in row:
+                out[name + suffix] = row[source + suffix]
+    return out
 
 
 def progress(objective: Objective, today: date | None = None, *, cache: dict | None = None) -> Progress:

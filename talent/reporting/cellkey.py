@@ -142,6 +142,11 @@ def perturb(count: int, key_sum: int) -> int:
     return max(count + noise(count, int(key_sum) % N_KEYS), 0)
 
 
+def pre_name(metric: str) -> str:
+    """The name of a metric's count before the period (its cumulative anchor)."""
+    return metric + "__pre"
+
+
 def key_name(metric: str) -> str:
     """The name under which a metric's key sum travels beside it (never past :mod:`suppression`)."""
     return metric + "__key"

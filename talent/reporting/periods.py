@@ -23,6 +23,9 @@ MAX_YEARS_AHEAD = 1
 PERIOD_KINDS = ("year", "quarter", "custom")
 
 
+EPOCH = date(1900, 1, 1)  # before any record
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a report covers. ``start``/``end`` are inclusive dates (Baku time); ``today`` is the
@@ -42,6 +45,9 @@ class Filters:
     region_id: int | None = None
     center_id: int | None = None
     timezone: str = "Asia/Baku"
+    # The day ages are counted on (default: the period's last day); kept by before_start() so the
+    # records before a period fall in the same age bands as the period's own.
+    age_on: date | None = None
 
     @property
     def start_at(self) -> datetime:
@@ -77,6 +83,15 @@ class Filters:
 
     def with_period(self, start: date, end: date) -> "Filters":
         return replace(self, start=start, end=end, kind="custom", year=None, quarter=None)
+
+    def before_start(self) -> "Filters | None":
+        """Everything before the period (from EPOCH to the day before ``start``), same filters and
+        age reference: the cell-key method publishes a period's count as the difference of two
+        perturbed cumulative counts (talent.reporting.suppression). None when nothing can precede."""
+        if self.start <= EPOCH:
+            return None
+        return replace(self, start=EPOCH, end=self.start - timedelta(days=1), kind="custom", year=None,
+                       quarter=None, age_on=self.age_on or self.end)
 
     def scoped(self, **kw) -> "Filters":
         return replace(self, **kw)

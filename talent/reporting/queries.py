@@ -39,7 +39,7 @@ from talent.placement.markets import market_case
 from talent.placement.models import Employer, Placement
 from talent.extensions import db
 from talent.reporting import summary
-from talent.reporting.cellkey import distinct_key_sum, key_name, report_key_sql as key_sql
+from talent.reporting.cellkey import distinct_key_sum, key_name, perturbing, pre_name, report_key_sql as key_sql
 from talent.reporting.periods import Filters
 from talent.replica import reports_session
 
@@ -54,6 +54,14 @@ ENROLLMENT_METRICS = ("enrolled", "active", "completed", "certified", "completio
 PLACEMENT_METRICS = ("placed", "placements", "local", "regional", "international")
 ALL_METRICS = ("centers",) + ENROLLMENT_METRICS + PLACEMENT_METRICS
 KEYED_METRICS = ENROLLMENT_METRICS + PLACEMENT_METRICS  # counts of people: a key sum each
+# Counts of events dated inside the period (additive over time): published as the difference of
+# two perturbed cumulative counts, so they also carry their count and key sum before the period
+# (``m__pre``, ``m__pre__key``). Not: active (cohorts overlapping the period), placed (distinct
+# people: not additive over time), centers (not people).
+ANCHORED_ENROLLMENT = ("enrolled", "completed", "certified", "cert_num", "cert_den", "completion_num",
+                       "completion_den", "placement_num", "placement_den", "placement_pending")
+ANCHORED_PLACEMENT = ("placements", "local", "regional", "international")
+ANCHORED = ANCHORED_ENROLLMENT + ANCHORED_PLACEMENT
 TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
 TOTAL = "__total__"  # key of the all-groups row in results that carry one
 COHORT_DIMENSIONS = ("region", "center", "course", "skill")
@@ -92,8 +100,8 @@ def _years_before(day: date, years: int) -> date:
 
 
 def age_band_case(filters: Filters):
-    """Age on the last day of the period, in bands."""
-    ref = filters.end
+    """Age on the last day of the period (``age_on`` for the records before it), in bands."""
+    ref = filters.age_on or filters.end
     return case(
         (Trainee.birth_date > _years_before(ref, 25), literal("under_25")),
         (Trainee.birth_date > _years_before(ref, 35), literal("25_34")),
@@ -305,9 +313,29 @@ def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, i
     return {row.k: int(row.n) for row in _session().execute(outer)}
 
 
+def _with_pre(rows: dict[Any, dict[str, int]], pre: dict[Any, dict[str, int]], names) -> None:
+    """Give each group's anchored metrics their count and key sum before the period."""
+    for key, values in rows.items():
+        before = pre.get(key, {})
+        for m in names:
+            values[pre_name(m)] = before.get(m, 0)
+            values[key_name(pre_name(m))] = before.get(key_name(m), 0)
+
+
 def metrics(filters: Filters, dimension: str | None = None,
             only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
-    """Every metric (or those in ``only``) per group; groups with no data are absent."""
+    """Every metric (or those in ``only``) per group; groups with no data are absent. When the
+    reports perturb, the anchored metrics also carry what came before the period."""
+    out = _metrics(filters, dimension, only)
+    anchored = tuple(m for m in ANCHORED if only is None or m in only)
+    before = filters.before_start()
+    if perturbing() and anchored:
+        _with_pre(out, _metrics(before, dimension, anchored) if before else {}, anchored)
+    return out
+
+
+def _metrics(filters: Filters, dimension: str | None = None,
+             only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
     out: dict[Any, dict[str, int]] = {}
     sources = [enrollment_metrics(filters, dimension, only)]
     if only is None or set(only) & set(PLACEMENT_METRICS):
@@ -336,13 +364,30 @@ def metrics_with_total(filters: Filters, dimension: str) -> tuple[dict[Any, dict
     their own (small) queries."""
     if dimension not in ADDITIVE_DIMENSIONS:
         return metrics(filters, dimension), metrics(filters, None).get(0, zero_metrics())
+    rows, total = _metrics_with_total(filters, dimension)
+    before = filters.before_start()
+    if perturbing():
+        pre_rows, pre_total = _metrics_with_total(before, dimension, anchored=True) if before else ({}, {})
+        _with_pre(rows, pre_rows, ANCHORED)
+        _with_pre({0: total}, {0: pre_total}, ANCHORED)
+    return rows, total
+
+
+def _metrics_with_total(filters: Filters, dimension: str, *, anchored: bool = False):
+    """:func:`metrics_with_total` for one period (only the anchored metrics with ``anchored``)."""
+    enrollment_only = ANCHORED_ENROLLMENT if anchored else None
+    placement_only = ANCHORED_PLACEMENT if anchored else None
     rows: dict[Any, dict[str, int]] = {}
-    for key, values in enrollment_metrics(filters, dimension).items():
+    for key, values in enrollment_metrics(filters, dimension, enrollment_only).items():
         rows.setdefault(key, {}).update(values)
-    placements = placement_metrics(filters, dimension, with_total=True)
+    placements = placement_metrics(filters, dimension, with_total=True, only=placement_only)
     placement_total = placements.pop(TOTAL)
     for key, values in placements.items():
         rows.setdefault(key, {}).update(values)
+    if anchored:
+        total = {n: sum(r.get(n, 0) for r in rows.values()) for m in ANCHORED_ENROLLMENT for n in (m, key_name(m))}
+        total.update(placement_total)
+        return rows, total
     if dimension not in TRAINEE_DIMENSIONS:
         for key, n in center_counts(filters, dimension).items():
             rows.setdefault(key, {})["centers"] = n
@@ -367,7 +412,8 @@ def metrics_with_total(filters: Filters, dimension: str) -> tuple[dict[Any, dict
 
 
 def zero_metrics() -> dict[str, int]:
-    return {**{m: 0 for m in ALL_METRICS}, **{key_name(m): 0 for m in KEYED_METRICS}}
+    return {**{m: 0 for m in ALL_METRICS}, **{key_name(m): 0 for m in KEYED_METRICS},
+            **{n: 0 for m in ANCHORED for n in (pre_name(m), key_name(pre_name(m)))}}
 
 
 # ---- trends ----------------------------------------------------------------------------------
@@ -395,6 +441,9 @@ def _live_trend_counts(filters: Filters, ts_buckets, day_buckets, count_by) -> N
 
 
 TREND_METRICS = ("enrollments", "completions", "awards", "placements", "local", "regional", "international")
+TREND_SOURCES = {"enrollments": "enrolled", "completions": "completed", "awards": "certified",
+                 "placements": "placements", "local": "local", "regional": "regional",
+                 "international": "international"}
 
 
 def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> dict[str, dict[str, int]]:
@@ -446,6 +495,23 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         for m in ("placements",) + markets:
             out[row.q][m] = int(getattr(row, m))
             out[row.q][key_name(m)] = int(getattr(row, key_name(m)))
+    before = filters.before_start()
+    if perturbing():
+        # Each quarter's cumulative anchor: everything before the period, then the quarters before it.
+        running = {m: 0 for m in TREND_METRICS}
+        running.update({key_name(m): 0 for m in TREND_METRICS})
+        if before is not None:
+            pre = enrollment_metrics(before, None, ("enrolled", "completed", "certified")).get(0, {})
+            pre.update(placement_metrics(before, None, only=ANCHORED_PLACEMENT).get(0, {}))
+            for trend, national in TREND_SOURCES.items():
+                running[trend] = pre.get(national, 0)
+                running[key_name(trend)] = pre.get(key_name(national), 0)
+        for label, _, _ in quarters:
+            for m in TREND_METRICS:
+                out[label][pre_name(m)] = running[m]
+                out[label][key_name(pre_name(m))] = running[key_name(m)]
+                running[m] += out[label][m]
+                running[key_name(m)] += out[label][key_name(m)]
     return out
 
 
@@ -500,7 +566,16 @@ def city_region_map() -> dict[str, int]:
 
 
 def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
-    """Per region of the center where the trainee completed: placements by where they work."""
+    """Per region of the center where the trainee completed: placements by where they work (with
+    what came before the period when the reports perturb: every column is anchored)."""
+    out = _mobility_metrics(filters)
+    before = filters.before_start()
+    if perturbing():
+        _with_pre(out, _mobility_metrics(before) if before else {}, ("placements",) + MOBILITY_COLUMNS)
+    return out
+
+
+def _mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
     mapping = city_region_map()
     by_region: dict[int, list[str]] = {}
     for spelling, region_id in mapping.items():

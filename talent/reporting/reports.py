@@ -26,7 +26,7 @@ from talent.i18n import current_language
 from talent.learning.models import Cohort
 from talent.permissions import P, require
 from talent.reporting import queries
-from talent.reporting.cellkey import key_name
+from talent.reporting.cellkey import key_name, pre_name
 from talent.reporting.periods import Filters, quarters_between
 from talent.reporting.suppression import REST_PREFIX, RateSpec, Table, TableSpec, suppress
 
@@ -343,7 +343,8 @@ def mobility(filters: Filters, *, actor=None) -> Report:
     _check(actor)
     regions = list(db.session.scalars(select(Region).order_by(Region.id)))
     data = queries.mobility_metrics(filters)
-    cols = [n for c in ("placements", *queries.MOBILITY_COLUMNS) for n in (c, key_name(c))]
+    cols = [n for c in ("placements", *queries.MOBILITY_COLUMNS)
+            for n in (c, key_name(c), pre_name(c), key_name(pre_name(c)))]
     rows = [{"id": r.id, "code": r.code, "label": _localized(r), **{c: data.get(r.id, {}).get(c, 0) for c in cols}}
             for r in regions]
     # The total row counts the rows' placements together (key sums add up like the counts).
@@ -364,6 +365,9 @@ def trends(filters: Filters, *, actor=None) -> Report:
     rows = [{"code": label, "label": label, **data[label]} for label, _, _ in quarters]
     total = {"label": _l("Period"), **{n: sum(r[n] for r in rows) for c in TREND_SPEC.counts
                                        for n in (c, key_name(c))}}
+    if rows and pre_name("enrollments") in rows[0]:
+        # The period's anchor is the first quarter's: everything before the period.
+        total.update({n: rows[0][n] for c in TREND_SPEC.counts for n in (pre_name(c), key_name(pre_name(c)))})
     regions_tbl, _, _ = _regions(filters)
     preset = {col: regions_tbl.total_status[src] for col, src in TREND_FROM_NATIONAL.items()}
     table = suppress(rows, TREND_SPEC, total=total, k=_k(), total_preset=preset)

@@ -42,7 +42,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Iterable
 
-from talent.reporting.cellkey import BOUND as PERTURBATION_BOUND, key_name, perturb
+from talent.reporting.cellkey import BOUND as PERTURBATION_BOUND, key_name, perturb, pre_name
+
+# How far a published count of a period's events can be from the true count: the difference of
+# two perturbed cumulative counts (public, like the perturbation table).
+WINDOW_BOUND = 2 * PERTURBATION_BOUND
 
 SHOWN = "shown"
 SMALL = "small"            # 1..k-1, primary
@@ -292,14 +296,35 @@ def _key_fields(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in KEY_FIELDS if key in row}
 
 
-def publish_count(raw: int, key_sum: int, k: int) -> Cell:
-    """One count of people under the cell-key method."""
+def published_value(raw: int, key_sum: int, pre: int | None = None, pre_key: int = 0) -> int:
+    """The published value of a count (before the ``<k`` rule). With ``pre`` (the count of the
+    same kind of records before the period, ``pre_key`` their key sum) the count of a period is
+    published as the difference of the perturbed cumulative counts at its end and before its start:
+    every way of cutting time into windows then reaches the same two perturbed numbers, so
+    differencing and averaging over window starts learn nothing new (docs/disclosure.md)."""
+    if raw <= 0:
+        return 0
+    if pre is None:
+        return perturb(raw, key_sum)
+    return perturb(raw + pre, key_sum + pre_key) - perturb(pre, pre_key)
+
+
+def publish_count(raw: int, key_sum: int, k: int, pre: int | None = None, pre_key: int = 0) -> Cell:
+    """One count of people under the cell-key method: 0 for nobody, ``<k`` below k."""
     if raw <= 0:
         return Cell(0, SHOWN, "count", k)
-    value = perturb(raw, key_sum)
+    value = published_value(raw, key_sum, pre, pre_key)
     if value < k:
         return Cell(None, SMALL, "count", k)
     return Cell(value, SHOWN, "count", k)
+
+
+def _publish_column(row: dict[str, Any], col: str, k: int) -> Cell:
+    anchor = pre_name(col)
+    if anchor in row:
+        return publish_count(int(row.get(col) or 0), int(row[key_name(col)]), k,
+                             int(row[anchor]), int(row[key_name(anchor)]))
+    return publish_count(int(row.get(col) or 0), int(row[key_name(col)]), k)
 
 
 def publish_rate(num: Cell, den: Cell, raw_den: int, published_den: int, k: int) -> Cell:
@@ -320,7 +345,7 @@ def _cellkey(rows: list[dict[str, Any]], spec: TableSpec, total: dict[str, Any] 
             counted.append(col)
     built, statuses = [], []
     for row in all_rows:
-        published = {col: publish_count(int(row.get(col) or 0), int(row[key_name(col)]), k) for col in counted}
+        published = {col: _publish_column(row, col, k) for col in counted}
         cells: dict[str, Cell] = {col: Cell(int(row.get(col) or 0), SHOWN, "entity", k) for col in spec.entities}
         cells.update({col: published[col] for col in spec.counts})
         for rate in spec.rates:
