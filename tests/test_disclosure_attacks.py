@@ -456,8 +456,8 @@ def test_averaging_many_differences(pop):
     fresh draw of the noise; the attacker averages the differences and rounds. Repeating a pair,
     or moving its start across days without events, gives the very same answers (nothing to
     average); here the starts are chosen, with knowledge of the data an outsider lacks, just after
-    days with events, so every pair is a new draw: an upper bound. Measured, not hidden: this is
-    the residual risk written in docs/disclosure.md, and the bounds below pin the figures there."""
+    days with events, so every pair would be a new draw of plain cell-key noise: an upper bound. Measured:
+    what docs/disclosure.md reports; before the cumulative anchors it rose with the queries."""
     target_start, target_end = date(2025, 10, 1), date(2025, 12, 31)
     truth = true_regions(window(target_start, target_end))
     leads = [d + timedelta(days=1) for d in _event_days(date(2025, 9, 30))]  # long windows: shown numbers
@@ -480,11 +480,13 @@ def test_averaging_many_differences(pop):
         outcome.queries = counter.queries
         results[pairs] = _record(outcome)
     assert len(leads) >= 96 and results[1].targets > 10
-    # No certainty at any number of queries; the point guess of one pair is rarely right; with
-    # many distinct pairs the average closes in (docs/disclosure.md, "Residual risk").
-    assert all(r.recovered == 0 for r in results.values()) or BOUND == 0
+    # No certainty at any number of queries, the point guess right no more often than at chance,
+    # and no gain from more queries: every pair telescopes to the same two perturbed cumulative
+    # counts, so all differences of a target are one and the same number.
+    assert all(r.recovered == 0 for r in results.values())
     assert results[1].guessed / results[1].targets <= 0.25, results[1].line()
-    assert results[4].guessed / results[4].targets <= 0.5, results[4].line()
+    assert results[96].guessed == results[1].guessed, results[96].line()
+    assert all(len(set(values)) == 1 for values in estimates.values()), "a new pair gave a new draw"
 
 
 # ---- raw fields and bare small counts in every answer ------------------------------------------------
