@@ -390,7 +390,7 @@ def test_table_minus_margins_across_pages(pop):
     assert outcome.share <= LIMIT, outcome.line()
 
 
-def test_same_cell_same_answer_everywhere(pop):
+def test_same_cell_same_answer_everywhere(pop, app, monkeypatch):
     """One decision per cell: a region's figures are the same on the regions page, the dashboard
     table, as the total of its own centers page and in the trends total; a cell asked again, or
     through an equivalent window (moved across days without events), gets the same answer, so
@@ -403,13 +403,22 @@ def test_same_cell_same_answer_everywhere(pop):
         again = reports.regions_table(f).tables[0].table
         assert [r["cells"] for r in again.rows] == [r["cells"] for r in first.rows]
     # Events only fall on days 5..25: these windows hold exactly the same people.
-    equivalent = [window(date(2024, 12, 27), date(2025, 12, 31)), window(date(2025, 1, 3), date(2026, 1, 2)),
-                  window(date(2024, 12, 29), date(2025, 12, 28))]
-    for g in equivalent:
-        other = reports.regions_table(g).tables[0].table
-        for a, b in zip(first.rows, other.rows):
-            for col in EVENT_COUNTS:
-                assert a["cells"][col] == b["cells"][col], (a["code"], col, g)
+    equivalent = [window(date(2025, 1, 3), date(2026, 1, 2)), window(date(2025, 1, 2), date(2025, 12, 28))]
+    across_new_year = [window(date(2024, 12, 27), date(2025, 12, 31)), window(date(2024, 12, 29), date(2025, 12, 28))]
+
+    def same(windows):
+        baseline = reports.regions_table(f).tables[0].table
+        for g in windows:
+            other = reports.regions_table(g).tables[0].table
+            for a, b in zip(baseline.rows, other.rows):
+                for col in EVENT_COUNTS:
+                    assert a["cells"][col] == b["cells"][col], (a["code"], col, g)
+    same(equivalent)
+    # With year anchors (the default) a window starting in December 2024 has running totals from
+    # 1 January 2024: another draw (docs/disclosure.md). With epoch anchors it is the same figure.
+    monkeypatch.setitem(app.config, "DISCLOSURE_ANCHOR", "epoch")
+    same(equivalent + across_new_year)
+    monkeypatch.setitem(app.config, "DISCLOSURE_ANCHOR", "year")
     by_code = {r["code"]: r for r in first.rows}
     for code in REGIONS:
         region_id = by_code[code]["id"]
@@ -450,7 +459,7 @@ def _event_days(before: date) -> list[date]:
     return sorted(d for d in days if d < before)
 
 
-def test_averaging_many_differences(pop):
+def test_averaging_many_differences(pop, app, monkeypatch):
     """The averaging attack (Asghar & Kaafar): the same target (every region's fourth quarter of
     2025) as the difference of many *different* pairs of windows sharing a start, each pair a
     fresh draw of the noise; the attacker averages the differences and rounds. Repeating a pair,
@@ -458,6 +467,7 @@ def test_averaging_many_differences(pop):
     average); here the starts are chosen, with knowledge of the data an outsider lacks, just after
     days with events, so every pair would be a new draw of plain cell-key noise: an upper bound. Measured:
     what docs/disclosure.md reports; before the cumulative anchors it rose with the queries."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_ANCHOR", "epoch")  # the stronger setting; year: next test
     target_start, target_end = date(2025, 10, 1), date(2025, 12, 31)
     truth = true_regions(window(target_start, target_end))
     leads = [d + timedelta(days=1) for d in _event_days(date(2025, 9, 30))]  # long windows: shown numbers
@@ -487,6 +497,33 @@ def test_averaging_many_differences(pop):
     assert results[1].guessed / results[1].targets <= 0.25, results[1].line()
     assert results[96].guessed == results[1].guessed, results[96].line()
     assert all(len(set(values)) == 1 for values in estimates.values()), "a new pair gave a new draw"
+
+
+def test_year_anchors_bound_the_averaging_by_the_years(pop, app, monkeypatch):
+    """DISCLOSURE_ANCHOR=year (the default, the cheaper setting: a period starting on 1 January needs
+    no running total before it): window pairs starting in one year all give the same estimate, so an
+    attacker gets at most one independent estimate per year a window can start in (two here)."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_ANCHOR", "year")
+    assert flt(period="year", year=2025).before_start() is None
+    assert flt(period="quarter", year=2025, quarter=3).before_start().start == date(2025, 1, 1)
+    target_start, target_end = date(2025, 10, 1), date(2025, 12, 31)
+    truth = true_regions(window(target_start, target_end))
+    leads = [d + timedelta(days=1) for d in _event_days(date(2025, 9, 30))][::4]
+    outcome, counter, estimates = Outcome("averaging, year anchors"), Counter(), {}
+    for lead in leads:
+        big = published_regions(window(lead, target_end), counter)
+        small = published_regions(window(lead, target_start - timedelta(days=1)), counter)
+        for key in truth:
+            if point(big[key]) is not None and point(small[key]) is not None:
+                estimates.setdefault(key, []).append(point(big[key]) - point(small[key]))
+    for key, value in truth.items():
+        got = estimates.get(key)
+        judge(outcome, value, (0, INF), sum(got) / len(got) if got else None)
+    outcome.queries = counter.queries
+    _record(outcome)
+    assert {lead.year for lead in leads} == {2024, 2025} and len(leads) >= 20
+    assert all(len(set(values)) <= 2 for values in estimates.values())
+    assert outcome.recovered == 0 and outcome.guessed / outcome.targets <= 0.4, outcome.line()
 
 
 # ---- raw fields and bare small counts in every answer ------------------------------------------------

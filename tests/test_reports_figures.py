@@ -171,13 +171,17 @@ def test_trends(ds, k1):
 
 # ---- the same data with k = 5, as published (the cell-key method) -----------------------------------
 
-def test_k5_publishes_perturbed_values(ds):
+@pytest.mark.parametrize("anchor", ["year", "epoch"])
+def test_k5_publishes_perturbed_values(ds, anchor, app, monkeypatch):
     """Each published count of the year's events is the perturbed cumulative count at the year's end
     minus the one before it (each moved by the perturbation table at its cell key: the sum of its
     records' keys, worked out here from the records themselves); people placed (not additive over
     time) are perturbed directly; nothing from 1 to 4 is ever shown; rates come from the published
     numerator and denominator."""
-    k0 = record_ids(ds, K0_ALL)  # 2024: enrolled, completed, in a cohort that ended
+    monkeypatch.setitem(app.config, "DISCLOSURE_ANCHOR", anchor)
+    # The running totals start on 1 January 2025 (year anchors: nothing before the period) or
+    # before any record (epoch anchors: K0's 2024 enrollments, completions and cohort end).
+    k0 = record_ids(ds, K0_ALL) if anchor == "epoch" else []
     table = reports.regions_table(filters()).tables[0].table
     by_code = {r["code"]: r["cells"] for r in table.rows}
     ganja, baku = by_code["GANJA_DASHKASAN"], by_code["BAKU"]
