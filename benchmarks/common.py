@@ -23,6 +23,9 @@ BIN = Path(sys.executable).parent
 PG_SERVER = os.environ.get("TALENT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SQLITE_DIR = Path(os.environ.get("TALENT_BENCH_DIR") or Path(tempfile.gettempdir()) / "talent-bench")
 SECRET = "bench-secret-" + "x" * 40
+# Name of the scratch PostgreSQL databases (talent_bench_<size>): another prefix keeps two checkouts
+# benchmarking on one server from dropping each other's database.
+PG_PREFIX = os.environ.get("TALENT_BENCH_PG_PREFIX", "talent_bench")
 
 
 @dataclass
@@ -35,7 +38,7 @@ class Target:
 
     @property
     def name(self) -> str:
-        return f"talent_bench_{self.size}"
+        return f"{PG_PREFIX}_{self.size}"
 
     def libpq_dsn(self) -> str:
         """The URL psycopg accepts (no ``+psycopg`` driver suffix)."""
@@ -50,7 +53,7 @@ def target(kind: str, size: int) -> Target:
     instance.mkdir(parents=True, exist_ok=True)
     if kind == "postgresql":
         base = PG_SERVER.rsplit("/", 1)[0]
-        return Target(kind, size, f"{base}/talent_bench_{size}", instance)
+        return Target(kind, size, f"{base}/{PG_PREFIX}_{size}", instance)
     if kind == "sqlite":
         return Target(kind, size, f"sqlite:///{SQLITE_DIR / f'talent_bench_{size}.db'}", instance)
     raise SystemExit(f"unknown database kind {kind!r} (postgresql or sqlite)")

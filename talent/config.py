@@ -32,6 +32,15 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -156,6 +165,14 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_LOCK_MINUTES": _int(env, "TALENT_LOGIN_LOCK_MINUTES", 15, 1),
         "SUPPRESSION_K": _int(env, "TALENT_SUPPRESSION_K", 5, 1),
         "CORRECTION_DAYS": _int(env, "TALENT_CORRECTION_DAYS", 30, 0),
+        # Disclosure control of the ministry reports (docs/disclosure.md): the cell-key method; the
+        # record keys' secret (default: derived from SECRET_KEY). Never rotate it: new keys mean
+        # new noise on every figure, and two noises of one figure are worth more than one.
+        "DISCLOSURE_METHOD": "cellkey",
+        "DISCLOSURE_KEY": env.get("TALENT_DISCLOSURE_KEY") or None,
+        # Where the running totals of a period's counts start (docs/disclosure.md): "year" keeps the
+        # whole-year views at the cost they had; "epoch" is stronger and re-reads all history.
+        "DISCLOSURE_ANCHOR": _choice(env, "TALENT_DISCLOSURE_ANCHOR", ("epoch", "year"), "year"),
         "FAIRNESS_GAP_PP": _int(env, "TALENT_FAIRNESS_GAP_PP", 10, 1),
         "REGIONAL_COUNTRIES": neighbours,
         "PUBLIC_BASE_URL": public_base_url(env, production),

@@ -132,3 +132,44 @@ def build_dataset(factory) -> Dataset:
     job("f5", employer("Baku Data", "AZ", "Bakı"), date(2025, 12, 15))
     db.session.flush()
     return ds
+
+
+# ---- what the cell-key method publishes (worked out here independently of the report code) ------
+
+def record_ids(ds, names, what="enrollment"):
+    """The ids of the dataset's records for these trainees: their enrollment (the last one made
+    for each name), their placements (not rejected), or the trainee ids."""
+    from sqlalchemy import select
+    if what == "enrollment":
+        return [ds.enrollments[n].id for n in names]
+    if what == "trainee":
+        return [ds.trainees[n].id for n in names]
+    trainee_ids = [ds.trainees[n].id for n in names]
+    return list(db.session.scalars(select(Placement.id).where(Placement.trainee_id.in_(trainee_ids),
+                                                              Placement.verification != "rejected")))
+
+
+def published(ids, domain="enrollment", k=5, before=None):
+    """The published cell of a count of these records: the count moved by the perturbation table
+    at (count, sum of the records' keys mod 256), "<k" below k, 0 for nobody. A count of a
+    period's events (``before``: the ids of the same kind of records before the period, possibly
+    none) is the perturbed cumulative count at the period's end minus the one before its start."""
+    from talent.reporting.cellkey import perturb, record_key
+    from talent.reporting.suppression import Cell
+    keys = sum(record_key(i, domain) for i in ids)
+    if not ids:
+        return Cell(0, "shown", "count", k)
+    if before is None:
+        value = perturb(len(ids), keys)
+    else:
+        pre_keys = sum(record_key(i, domain) for i in before)
+        value = perturb(len(ids) + len(before), keys + pre_keys) - perturb(len(before), pre_keys)
+    return Cell(None, "small", "count", k) if value < k else Cell(value, "shown", "count", k)
+
+
+K1_ALL = ("f1", "f2", "f3", "f4", "m1", "m2", "m3", "m4")
+K1_COMPLETED = ("f1", "f2", "f3", "f4", "m1", "m2")
+K2_ALL = ("f5", "f6", "f7", "m5", "m6", "m7")
+K2_COMPLETED = ("f5", "f6", "f7", "m5", "m6")
+K3_ALL = ("a0", "a1", "a2", "a3", "a4")
+K0_ALL = ("m0", "m01", "m02")  # enrolled and completed in 2024: before the period of the tests

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from talent.extensions import db
 from talent.reporting import reports
+from tests.reports_helpers import published
 from talent.reporting.periods import parse_filters
 from tests.api_helpers import Api, api_for
 from talent import clock
@@ -109,10 +110,15 @@ def test_whole_flow_through_the_api(client, factory):
     assert not messages
     on_screen = json.loads(json.dumps(reports.national_summary(filters).as_json(), default=str))
     assert national == on_screen
+    # Published values (the cell-key method, docs/disclosure.md), worked out from the records: the
+    # 6 completions (nothing before the period) and the 2 people placed.
     completed_cell = _cell(national, "completed")
-    assert completed_cell["value"] == 6 and completed_cell["suppressed"] is None
+    expected = published([e["id"] for e in completed], before=[])
+    assert len(completed) == 6 and completed_cell["value"] == expected.value
+    assert completed_cell["suppressed"] == (expected.symbol or None)
     placed = _cell(national, "placed")
-    assert placed["value"] is None and placed["suppressed"] == "<5"
+    expected = published([e["trainee_id"] for e in completed[:2]], "trainee")
+    assert placed["value"] == expected.value and placed["suppressed"] == (expected.symbol or None)
     regions = _ok(ministry.get("/reports/regions?" + "&".join(f"{k}={v}" for k, v in query.items())))
     assert regions["tables"]
     assert "Ad1" not in json.dumps(national) and "8FL0011" not in json.dumps(regions)

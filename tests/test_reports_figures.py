@@ -1,7 +1,8 @@
 """Every figure of every report against values worked out by hand (dataset: tests/reports_helpers.py).
 
-With SUPPRESSION_K = 1 nothing is withheld, so the tests see every figure; a second set of tests
-checks what k = 5 withholds on the same data."""
+With SUPPRESSION_K = 1 and the threshold method (no perturbation) nothing is withheld or moved, so
+the tests see every true figure through the same report code; a second set of tests checks what is
+published at k = 5 by the cell-key method (each value worked out from the records' keys)."""
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,8 @@ from talent.reporting.models import ReportSummaryState
 
 from talent.reporting.periods import parse_filters
 from talent.reporting import reports
-from tests.reports_helpers import PERIOD, TODAY, build_dataset
+from tests.reports_helpers import (K0_ALL, K1_ALL, K1_COMPLETED, K2_ALL, K3_ALL, PERIOD, TODAY, build_dataset, published,
+                                   record_ids)
 
 
 @pytest.fixture(params=["summary", "live"])
@@ -31,6 +33,7 @@ def ds(request, factory):
 @pytest.fixture
 def k1(app, monkeypatch):
     monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "threshold")  # exact figures: no perturbation
 
 
 def filters(**extra):
@@ -166,39 +169,83 @@ def test_trends(ds, k1):
     assert values(table.total)["enrollments"] == 19
 
 
-# ---- the same data with k = 5 ------------------------------------------------------------------
+# ---- the same data with k = 5, as published (the cell-key method) -----------------------------------
 
-def test_k5_hides_small_cells_and_complements(ds):
+@pytest.mark.parametrize("anchor", ["year", "epoch"])
+def test_k5_publishes_perturbed_values(ds, anchor, app, monkeypatch):
+    """Each published count of the year's events is the perturbed cumulative count at the year's end
+    minus the one before it (each moved by the perturbation table at its cell key: the sum of its
+    records' keys, worked out here from the records themselves); people placed (not additive over
+    time) are perturbed directly; nothing from 1 to 4 is ever shown; rates come from the published
+    numerator and denominator."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_ANCHOR", anchor)
+    # The running totals start on 1 January 2025 (year anchors: nothing before the period) or
+    # before any record (epoch anchors: K0's 2024 enrollments, completions and cohort end).
+    k0 = record_ids(ds, K0_ALL) if anchor == "epoch" else []
     table = reports.regions_table(filters()).tables[0].table
     by_code = {r["code"]: r["cells"] for r in table.rows}
     ganja, baku = by_code["GANJA_DASHKASAN"], by_code["BAKU"]
-    # Ganja: 1 placed, 1 placement, 1 local -> "<5"; 6 enrolled shown.
-    assert ganja["placed"].value is None and ganja["placed"].symbol == "<5"
-    assert ganja["placements"].value is None
-    assert ganja["enrolled"].value == 6 and baku["enrolled"].value == 13
-    # Ganja's placements (1) could be worked out from the national 6 minus Baku's 5: Baku's is hidden too.
-    assert baku["placements"].value is None and baku["placements"].symbol == "x"
-    # Baku's market cells are all below 5.
-    assert all(baku[m].value is None for m in ("local", "regional", "international"))
-    # A completion rate of 6 / 8 would show that 2 people did not complete: withheld, like a
-    # rate whose numerator is small (4 of 6 certified).
-    assert baku["completion_rate"].value is None and baku["completion_rate"].symbol == "x"
-    assert baku["certification_rate"].value is None
-    # Nothing withheld keeps its value anywhere in the result.
-    for cells in by_code.values():
+    assert baku["enrolled"] == published(record_ids(ds, K1_ALL + K3_ALL), before=k0)
+    assert ganja["enrolled"] == published(record_ids(ds, K2_ALL), before=[])
+    assert table.total["cells"]["enrolled"] == published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL), before=k0)
+    assert baku["completed"] == published(record_ids(ds, K1_COMPLETED), before=k0)
+    assert ganja["placed"] == published(record_ids(ds, ["f5"], "trainee"), "trainee")
+    assert ganja["placements"] == published(record_ids(ds, ["f5"], "placement"), "placement", before=[])
+    baku_jobs = record_ids(ds, ["m0", "f1", "f2", "m1", "f3"], "placement")
+    assert len(baku_jobs) == 5 and baku["placements"] == published(baku_jobs, "placement", before=[])
+    # The completion rate of Baku (K1 ended in 2025: 6 of 8; K0 before: 3 of 3) from the published values.
+    num = published(record_ids(ds, K1_COMPLETED), before=k0)
+    den = published(record_ids(ds, K1_ALL), before=k0)
+    rate = baku["completion_rate"]
+    if den.value is not None and num.value is not None:
+        assert rate.value == pytest.approx(min(100.0, 100 * num.value / den.value))
+    else:
+        assert rate.value is None and rate.symbol == "x"
+    # Regions without anyone: exact zeros, no rate ("—").
+    assert by_code["NAKHCHIVAN"]["enrolled"].value == 0
+    assert by_code["NAKHCHIVAN"]["completion_rate"].symbol == "—"
+    # Nothing withheld keeps its value, and no count from 1 to 4 is published.
+    for cells in list(by_code.values()) + [table.total["cells"]]:
         for cell in cells.values():
             if cell.status != "shown":
                 assert cell.value is None
-
-
-def _exactly_one_hidden(cells_list) -> bool:
-    return sum(1 for c in cells_list if c.value is None) == 1
+            if cell.kind == "count" and cell.value is not None:
+                assert not 1 <= cell.value <= 4
+    # With the threshold rule gone, the same raw figures are no longer shown exactly: at least one
+    # shown count differs from its true value (the regions table has 30 non-zero counts).
+    assert any(baku[c].value not in (None, v) for c, v in BAKU.items() if c in ("enrolled", "completed", "certified",
+                                                                            "active", "placed", "placements"))
 
 
 @pytest.mark.parametrize("build", ["regions", "mobility", "trends", "fairness", "region", "center"])
-def test_no_sum_on_any_report_has_a_single_hidden_cell(ds, build):
-    """On the real reports (k = 5): wherever a total is shown, the cells adding up to it never
-    have exactly one withheld member (it could be worked out by subtraction)."""
+def test_no_report_publishes_a_small_count_or_a_raw_field(ds, build):
+    """On every report (k = 5): no count cell holds 1..4, a withheld cell holds no value, and a
+    row carries only its key fields and its cells."""
+    f = filters()
+    report = {"regions": lambda: reports.regions_table(f), "mobility": lambda: reports.mobility(f),
+              "trends": lambda: reports.trends(f), "fairness": lambda: reports.fairness(f),
+              "region": lambda: reports.region_centers(f, ds.baku.region_id),
+              "center": lambda: reports.center_breakdown(f, ds.baku.id)}[build]()
+    checked = 0
+    for named in report.tables:
+        table = named.table
+        for row in table.rows + ([table.total] if table.total else []):
+            assert set(row) <= {"id", "code", "label", "cells", "gaps"}, set(row)
+            for cell in row["cells"].values():
+                if cell.value is None:
+                    assert cell.status != "shown"
+                elif cell.kind == "count":
+                    assert not 1 <= cell.value <= 4
+                    checked += 1
+    assert checked
+
+
+@pytest.mark.parametrize("build", ["regions", "mobility", "trends", "fairness", "region", "center"])
+def test_threshold_method_leaves_no_sum_with_a_single_hidden_cell(ds, build, app, monkeypatch):
+    """The former threshold rule (kept as DISCLOSURE_METHOD=threshold) still does what it promised
+    inside one table: wherever a total is shown, the cells adding up to it never have exactly one
+    withheld member. (It cannot promise more: tests/test_disclosure_attacks.py.)"""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "threshold")
     f = filters()
     report = {"regions": lambda: reports.regions_table(f), "mobility": lambda: reports.mobility(f),
               "trends": lambda: reports.trends(f), "fairness": lambda: reports.fairness(f),
@@ -225,12 +272,24 @@ def test_no_sum_on_any_report_has_a_single_hidden_cell(ds, build):
         assert checked  # the regions table has shown column totals to check
 
 
-def test_charts_carry_only_shown_values(ds):
+def _exactly_one_hidden(cells_list) -> bool:
+    return sum(1 for c in cells_list if c.value is None) == 1
+
+
+def test_charts_draw_withheld_values_as_marked(ds):
     table = reports.regions_table(filters()).tables[0]
     data = reports.chart(table, ["placed", "enrolled"], "bar")
-    by_label = dict(zip(data["labels"], zip(*[d["data"] for d in data["datasets"]])))
-    ganja = next(r for r in table.table.rows if r["code"] == "GANJA_DASHKASAN")
-    assert by_label[str(ganja["label"])] == (None, 6)  # 1 placed is withheld, 6 enrolled shown
+    ganja_index = next(i for i, r in enumerate(table.table.rows) if r["code"] == "GANJA_DASHKASAN")
+    ganja = table.table.rows[ganja_index]["cells"]
+    assert data["datasets"][1]["data"][ganja_index] == ganja["enrolled"].value == \
+        published(record_ids(ds, K2_ALL), before=[]).value
+    placed = ganja["placed"]
+    if placed.value is None:  # drawn as a marked bar up to k - 1 with its symbol, not as an empty bar
+        assert [0, ganja_index, "<5"] in data["withheld"] and data["withheldHeight"] == 4
+    else:
+        assert data["datasets"][0]["data"][ganja_index] == placed.value >= 5
+    nulls = {(i, j) for i, d in enumerate(data["datasets"]) for j, v in enumerate(d["data"]) if v is None}
+    assert nulls == {(i, j) for i, j, _ in data["withheld"]}
 
 
 def test_definitions_in_three_languages():

@@ -70,6 +70,7 @@ def test_only_the_ministry_and_admin_manage(factory, analyst):
 
 def test_progress_of_a_count(ds, analyst, app, monkeypatch):
     monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "threshold")  # exact figures: no perturbation
     # Certified since 1 January 2025 up to TODAY (2026-03-01): 9 awards; baseline 0; target 20 by
     # the end of 2026. Elapsed 425 days (today included) of 730: projection 9 * 730 / 425 = 15.46 ->
     # below 80 % of 20 (16) -> behind.
@@ -95,6 +96,7 @@ def test_progress_of_a_count(ds, analyst, app, monkeypatch):
 
 def test_progress_of_a_scoped_rate(ds, analyst, app, monkeypatch):
     monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "threshold")  # exact figures: no perturbation
     # Completion rate in Baku over the 12 months before TODAY (2025-03-02 .. 2026-03-01): K1 ended
     # 2025-03-31 (6 of 8 completed) -> 75 %. K3 ends 2026-02-28 but nobody has finished it yet.
     objective = make(analyst, metric="completion_rate", scope="region", region_id=ds.baku.region_id,

@@ -112,7 +112,7 @@ def test_rates_never_reveal_small_counts(pairs, k):
     rows = [{"label": str(i), "num": min(n, d), "den": d} for i, (n, d) in enumerate(pairs)]
     total = {"label": "all", "num": sum(r["num"] for r in rows), "den": sum(r["den"] for r in rows)}
     spec = TableSpec(counts=["den"], rates=[RateSpec("rate", "num", "den")])
-    table = suppress(rows, spec, total=total, k=k)
+    table = suppress(rows, spec, total=total, k=k, method="threshold")
     for raw, row in zip(rows + [total], table.rows + [table.total]):
         rate = row["cells"]["rate"]
         if rate.value is not None:
@@ -144,7 +144,7 @@ def test_zero_is_shown_and_k1_hides_nothing():
 
 def test_withheld_cells_carry_no_value():
     spec = TableSpec(counts=["a", "b"], row_sums=[("a", ["b"])])
-    table = suppress([{"a": 3, "b": 3}, {"a": 9, "b": 9}], spec, total={"a": 12, "b": 12}, k=5)
+    table = suppress([{"a": 3, "b": 3}, {"a": 9, "b": 9}], spec, total={"a": 12, "b": 12}, k=5, method="threshold")
     for row in table.rows + [table.total]:
         for cell in row["cells"].values():
             assert (cell.value is None) == (cell.status != SHOWN)
@@ -155,7 +155,7 @@ def test_withheld_cells_carry_no_value():
 
 def test_preset_hidden_total_stays_hidden():
     spec = TableSpec(counts=["a"])
-    table = suppress([{"a": 10}, {"a": 20}], spec, total={"a": 30}, k=5, total_preset={"a": COMPLEMENT})
+    table = suppress([{"a": 10}, {"a": 20}], spec, total={"a": 30}, k=5, total_preset={"a": COMPLEMENT}, method="threshold")
     assert table.total["cells"]["a"].value is None
     # With the total hidden, one shown part would still give nothing away; both parts are >= k.
     assert not recoverable(_grid_of(table, spec), {(i, "a"): s for i, s in

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from talent.audit import AuditEvent
 from talent.extensions import db
 from talent.objectives.models import Objective
-from tests.reports_helpers import build_dataset
+from tests.reports_helpers import (K1_ALL, K1_COMPLETED, K2_ALL, K2_COMPLETED, K3_ALL, build_dataset, published,
+                                   record_ids)
 
 PAGES = ["/ministry/", "/ministry/regions", "/ministry/fairness", "/ministry/mobility", "/ministry/trends",
          "/ministry/objectives", "/ministry/definitions"]
@@ -77,9 +78,13 @@ def test_admin_sees_reports(client, factory, login_as, ds):
 def test_dashboard_shows_suppressed_figures(client, login_as, ministry, ds):
     login_as(ministry)
     body = client.get("/ministry/" + Y2025).get_data(as_text=True)
-    assert re.search(r'metric-enrolled">\s*19\s*<', body)
-    assert re.search(r'metric-completed">\s*11\s*<', body)
-    assert "&lt;5" in body  # e.g. Ganja's single placement
+    # The published (perturbed) values of the 19 enrollments and 11 completions of 2025.
+    k0 = []  # year anchors (the default): nothing of 2025 precedes the year (epoch: test_reports_figures)
+    enrolled = published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL), before=k0).value
+    completed = published(record_ids(ds, K1_COMPLETED + K2_COMPLETED), before=k0).value
+    assert re.search(rf'metric-enrolled">\s*{enrolled}\s*<', body)
+    assert re.search(rf'metric-completed">\s*{completed}\s*<', body)
+    assert "&lt;5" in body  # e.g. Baku's single regional placement
     assert 'type="application/json" id="chart-regions-data"' in body
 
 
@@ -126,9 +131,19 @@ def test_csv_and_xlsx_match_screen(client, login_as, ministry, ds):
     header, body = rows[0], {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert header[0] == "Region" and "Placements" in header
     baku, ganja = body["Baku"], body["Ganja-Dashkasan"]  # region names in the user's language (en)
-    assert baku["Placements"] == "x" and ganja["Placements"] == "<5"
-    assert baku["Enrolled"] == "13" and rows[-1][header.index("Enrolled")] == "19"
-    assert baku["Completion rate %"] == "x"  # 6 of 8: would show that 2 did not complete
+    # Exactly the published cells: Baku's 5 placements and Ganja's 1, 13 and 19 enrollments.
+    k0 = []  # year anchors (the default): nothing of 2025 precedes the year (epoch: test_reports_figures)
+    assert baku["Placements"] == published(record_ids(ds, ["m0", "f1", "f2", "m1", "f3"], "placement"),
+                                           "placement", before=[]).text()
+    assert ganja["Placements"] == published(record_ids(ds, ["f5"], "placement"), "placement", before=[]).text()
+    assert baku["Enrolled"] == published(record_ids(ds, K1_ALL + K3_ALL), before=k0).text()
+    assert rows[-1][header.index("Enrolled")] == published(record_ids(ds, K1_ALL + K2_ALL + K3_ALL), before=k0).text()
+    num = published(record_ids(ds, K1_COMPLETED), before=k0)
+    den = published(record_ids(ds, K1_ALL), before=k0)
+    assert baku["Completion rate %"] == (f"{100 * num.value / den.value:.1f}" if num.value and den.value else "x")
+    for row in rows[1:]:
+        for column, value in zip(header[2:], row[2:]):  # the Centers column counts centers, not people
+            assert not (value.isdigit() and 1 <= int(value) <= 4), (column, row)
 
     response = client.get("/ministry/export/fairness.xlsx" + Y2025)
     assert response.status_code == 200

@@ -18,16 +18,17 @@ def reports() -> None:
 
 @reports.command("rebuild-summary")
 @click.option("--if-missing", is_flag=True,
-              help="Do nothing when the summary is already built in the configured time zone.")
+              help="Do nothing when the summary is already built in the configured time zone and record keys.")
 @with_appcontext
 @transactional
 def rebuild_summary(if_missing: bool) -> None:
     """Count the summary from the live tables, in one transaction (reports keep working meanwhile).
-    Needed after TALENT_TIMEZONE changes or on a database that held data before the summary existed."""
+    Needed after TALENT_TIMEZONE or TALENT_DISCLOSURE_KEY changes, after the upgrade that added the
+    record-key sums (revision 0004), or on a database that held data before the summary existed."""
     from talent.extensions import db
     from talent.reporting import summary
     tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
-    if if_missing and summary.built_timezone(db.session) == tz:
+    if if_missing and summary.is_current(db.session, tz):
         click.echo(f"The report summary is already built ({tz}).")
         return
     started = time.perf_counter()

@@ -115,14 +115,25 @@ def current_value(objective: Objective, today: date, k: int | None = None, *, ca
         source = COUNT_SOURCES[objective.metric]
         row = _national_row(_filters(objective, start, today, today), cache, (source,))
         count = row[source]
-        cell = suppress([{"n": count}], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
+        cell = suppress([_renamed(row, {source: "n"})], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
         if cell.value is None:
             return cell
-        return Cell(float(objective.baseline_value) + count, "shown", "count", k)
+        # The published (perturbed) count, never the raw one beside it.
+        return Cell(float(objective.baseline_value) + cell.value, "shown", "count", k)
     num, den = RATE_SOURCES[objective.metric]
     row = _national_row(_filters(objective, today - timedelta(days=364), today, today), cache, (num, den))
     spec = TableSpec(counts=[], rates=[RateSpec("rate", num, den)])
-    return suppress([{num: row[num], den: row[den]}], spec, k=k).rows[0]["cells"]["rate"]
+    return suppress([_renamed(row, {num: num, den: den})], spec, k=k).rows[0]["cells"]["rate"]
+
+
+def _renamed(row: dict[str, int], names: dict[str, str]) -> dict[str, int]:
+    """The metrics' counts, key sums and (when present) counts before the period, under new names."""
+    out = {}
+    for source, name in names.items():
+        for suffix in ("", "__key", "__pre", "__pre__key"):
+            if source + suffix in row:
+                out[name + suffix] = row[source + suffix]
+    return out
 
 
 def progress(objective: Objective, today: date | None = None, *, cache: dict | None = None) -> Progress:

@@ -197,27 +197,60 @@ DEFINITIONS: list[tuple[str, dict[str, tuple[str, str]]]] = [
                        "от базы до цели; иначе «отстаёт». После срока: достигнута или не достигнута."),
     }),
     ("suppression", {
-        "en": ("Small numbers", "To protect people, a count from 1 to k−1 (k = 5 unless configured otherwise) is "
-                                "shown as “<5”. A rate is not shown (“x”) when its denominator is below k or when "
-                                "its numerator, its denominator or the number of people it leaves out (e.g. those "
-                                "who did not complete) is withheld — a rate of 74 of 75 would show that 1 person "
-                                "did not get there. Where a withheld number could be worked "
-                                "out from a row or column total, the next smallest number is withheld too (“x”). "
-                                "“—” means there is nothing to divide by. Exports show exactly what the screen "
-                                "shows."),
-        "az": ("Kiçik rəqəmlər", "Şəxsləri qorumaq üçün 1-dən k−1-ə qədər say (başqa cür təyin edilməyibsə k = 5) "
-                                 "“<5” kimi göstərilir. Məxrəci k-dan kiçik olan, yaxud surəti, məxrəci və ya "
-                                 "kənarda qalan şəxslərin sayı (məsələn, bitirməyənlər) gizlədilən nisbət "
-                                 "göstərilmir (“x”): 75-dən 74 nisbəti 1 nəfərin çatmadığını göstərərdi. Gizlədilmiş rəqəm sətir və ya sütun "
-                                 "cəmindən hesablana bilərsə, növbəti ən kiçik rəqəm də gizlədilir (“x”). “—” "
-                                 "bölmək üçün heç nə olmadığını bildirir. İxraclar ekranda göstərilənin eynisini "
-                                 "göstərir."),
-        "ru": ("Малые числа", "Для защиты людей количество от 1 до k−1 (k = 5, если не задано иное) показывается как "
-                              "«<5». Доля не показывается («x»), если её знаменатель меньше k или скрыт её "
-                              "числитель, знаменатель или число не вошедших в неё людей (например, не "
-                              "завершивших): доля 74 из 75 показала бы, что 1 человек не дошёл. Если скрытое число можно вычислить из итога строки или столбца, "
-                              "скрывается и следующее наименьшее («x»). «—» означает, что делить не на что. "
-                              "Выгрузки показывают ровно то же, что и экран."),
+        "en": ("Published figures (disclosure control)",
+               "To protect people, every count of people is published with a small, fixed disturbance (the "
+               "cell-key method of the ABS TableBuilder and the ONS 2021 Census tables): each person's record "
+               "carries a secret random key, and the published value is the true count plus an adjustment "
+               "between −5 and +5 (mostly −2 to +2; none in about 3 cases of 10) chosen by the count and the "
+               "sum of its people's keys. A count of events in a period (enrollments, completions, awards, "
+               "placements) is published as the difference of two such running totals counted from 1 January "
+               "of the period's first year, at the end of the period and just before it, so it is within "
+               "±10 of the true count (usually ±3; ±5 for a period starting on 1 January) and consecutive "
+               "periods of a year add up exactly. The same people always give the same published value — on every "
+               "page, in every period and filter, in exports and in the API — so asking again or subtracting "
+               "overlapping figures cannot reveal a small number exactly. A count that would be published below "
+               "k (k = 5 unless configured otherwise) is shown as “<5”; 0 means nobody. Totals are published "
+               "the same way from their own people, so rows need not add up exactly to their total. A rate is "
+               "computed from the published numerator and denominator and shown only when the published "
+               "denominator is at least k and the numerator is shown; otherwise “x”. “—” means there is nothing "
+               "to divide by. Centers are not people and are shown exactly. Exports show exactly what the "
+               "screen shows."),
+        "az": ("Dərc olunan rəqəmlər (məxfiliyin qorunması)",
+               "Şəxsləri qorumaq üçün şəxslərin hər sayı kiçik, sabit düzəlişlə dərc olunur (ABS TableBuilder "
+               "və ONS 2021 siyahıyaalma cədvəllərinin hüceyrə açarı üsulu): hər şəxsin qeydinin gizli təsadüfi "
+               "açarı var, dərc olunan dəyər isə həqiqi say üstəgəl −5 ilə +5 arasında düzəlişdir (əsasən −2 ilə "
+               "+2 arasında; təxminən 10 haldan 3-də düzəliş yoxdur); düzəliş sayla və həmin şəxslərin "
+               "açarlarının cəmi ilə seçilir. Dövrdəki hadisələrin sayı (qeydiyyatlar, bitirmələr, sertifikatlar, "
+               "işə düzəlmələr) dövrün ilk ilinin 1 yanvarından sayılan iki belə artan yekunun — dövrün "
+               "sonunda və dövrdən bir gün əvvəl — fərqi kimi dərc olunur, ona görə həqiqi saydan ±10 "
+               "daxilində fərqlənir (adətən ±3; 1 yanvardan başlayan dövr üçün ±5), bir ilin ardıcıl "
+               "dövrlərinin cəmi isə tam üst-üstə düşür. Eyni şəxslər həmişə eyni dərc olunan dəyəri verir — hər səhifədə, "
+               "hər dövr və filtrdə, ixraclarda və API-də — ona görə yenidən soruşmaq və ya üst-üstə düşən "
+               "rəqəmləri bir-birindən çıxmaq kiçik rəqəmi dəqiq üzə çıxara bilməz. k-dan (başqa cür təyin "
+               "edilməyibsə k = 5) kiçik dərc olunacaq say “<5” kimi göstərilir; 0 heç kimin olmadığını "
+               "bildirir. Yekunlar da öz şəxslərinə görə eyni qaydada dərc olunur, ona görə sətirlərin cəmi "
+               "yekuna tam bərabər olmaya bilər. Nisbət dərc olunmuş surət və məxrəcdən hesablanır və yalnız "
+               "dərc olunmuş məxrəc ən azı k olduqda və surət göstərildikdə göstərilir; əks halda “x”. “—” "
+               "bölmək üçün heç nə olmadığını bildirir. Mərkəzlər şəxs deyil və dəqiq göstərilir. İxraclar "
+               "ekranda göstərilənin eynisini göstərir."),
+        "ru": ("Публикуемые числа (защита данных)",
+               "Для защиты людей каждое количество людей публикуется с небольшим постоянным искажением (метод "
+               "ключей ячеек, как в ABS TableBuilder и таблицах переписи ONS 2021): у записи каждого человека "
+               "есть секретный случайный ключ, а публикуемое значение — истинное количество плюс поправка от −5 "
+               "до +5 (обычно от −2 до +2; примерно в 3 случаях из 10 поправки нет), выбранная по количеству и "
+               "сумме ключей этих людей. Число событий за период (зачислений, завершений, сертификатов, "
+               "трудоустройств) публикуется как разность двух таких нарастающих итогов, считаемых с 1 января "
+               "первого года периода, — на конец периода и на день до его начала, поэтому оно отличается "
+               "от истинного не более чем на ±10 (обычно на ±3; на ±5 для периода, начинающегося 1 января), "
+               "а последовательные периоды одного года складываются точно. Одни и те же люди всегда дают одно и то же публикуемое значение — на "
+               "каждой странице, в любом периоде и фильтре, в выгрузках и в API, — поэтому повторный запрос или "
+               "вычитание пересекающихся чисел не раскрывает малое число точно. Количество, которое было бы "
+               "опубликовано меньше k (k = 5, если не задано иное), показывается как «<5»; 0 означает, что "
+               "людей нет. Итоги публикуются так же, по их собственным людям, поэтому строки могут не "
+               "складываться точно в итог. Доля вычисляется из опубликованных числителя и знаменателя и "
+               "показывается, только если опубликованный знаменатель не меньше k и числитель показан; иначе "
+               "«x». «—» означает, что делить не на что. Центры — не люди и показываются точно. Выгрузки "
+               "показывают ровно то же, что и экран."),
     }),
 ]
 
@@ -232,7 +265,10 @@ def in_language(language: str) -> list[tuple[str, str, str]]:
     return [(key, *texts.get(language, texts["en"])) for key, texts in DEFINITIONS]
 
 
-def suppression_note(k: int) -> str:
-    """The suppression sentence for exports, with the configured k."""
-    text = dict((key, texts) for key, texts in DEFINITIONS)["suppression"]["en"][1]
-    return text.replace("k = 5 unless configured otherwise", f"k = {k}").replace("“<5”", f"“<{k}”")
+def suppression_note(k: int, language: str = "en") -> str:
+    """The disclosure-control paragraph for exports, in one language, with the configured k."""
+    text = dict((key, texts) for key, texts in DEFINITIONS)["suppression"][language][1]
+    for default in ("k = 5 unless configured otherwise", "başqa cür təyin edilməyibsə k = 5",
+                    "k = 5, если не задано иное"):
+        text = text.replace(default, f"k = {k}")
+    return text.replace("“<5”", f"“<{k}”").replace("«<5»", f"«<{k}»")

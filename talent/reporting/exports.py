@@ -1,7 +1,8 @@
 """CSV and XLSX downloads of the ministry reports: exactly the suppressed cells the screen shows
 (withheld figures as ``<5`` / ``x`` / ``—``), through the shared formula-safe writers in
 :mod:`talent.exports`. The workbook has one sheet per table, a sheet of the definitions in
-Azerbaijani, English and Russian, and a notes sheet with the period, filters and suppression rule.
+Azerbaijani, English and Russian, and a notes sheet with the period, filters and how the published
+values are protected (in the three languages).
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def notes(title: Any, filters, k: int) -> list[str]:
     for name in ("skill", "sector", "level"):
         if described.get(name):
             lines.append(f"Filter {name}: {described[name]}")
-    lines.append(suppression_note(k))
+    for language in ("az", "en", "ru"):
+        lines.append(suppression_note(k, language))
     lines.append(f"Exported on {clock.today().isoformat()}.")
     return lines
 

@@ -25,13 +25,17 @@ class ReportSummaryState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     timezone: Mapped[str] = mapped_column(String(64))
+    # The record keys the key sums were computed with (talent.reporting.cellkey.fingerprint());
+    # the summary is read only while it matches the configured ones.
+    key_id: Mapped[str | None] = mapped_column(String(32))
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReportCohortDay(Base):
     """Per cohort and day (in the summary's time zone): enrollments (enrolled_at), completions
     (completed_at), completions whose enrollment holds an original unrevoked award, and original
-    unrevoked awards (issued_on)."""
+    unrevoked awards (issued_on); each with the sum of its enrollments' record keys
+    (talent.reporting.cellkey), which the published figures are perturbed by."""
     __tablename__ = "report_cohort_days"
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
@@ -40,11 +44,16 @@ class ReportCohortDay(Base):
     completed: Mapped[int] = mapped_column(Integer, default=0)
     completed_awarded: Mapped[int] = mapped_column(Integer, default=0)
     certified: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled_key: Mapped[int] = mapped_column(Integer, default=0)
+    completed_key: Mapped[int] = mapped_column(Integer, default=0)
+    completed_awarded_key: Mapped[int] = mapped_column(Integer, default=0)
+    certified_key: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReportCohortTotal(Base):
     """Per cohort: enrollments now ``enrolled`` (active), completed, finished (completed, failed
-    or withdrawn) and completed with a placement within six months of the cohort's end."""
+    or withdrawn) and completed with a placement within six months of the cohort's end; each with
+    the sum of its enrollments' record keys."""
     __tablename__ = "report_cohort_totals"
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
@@ -52,3 +61,7 @@ class ReportCohortTotal(Base):
     completed: Mapped[int] = mapped_column(Integer, default=0)
     finished: Mapped[int] = mapped_column(Integer, default=0)
     placed: Mapped[int] = mapped_column(Integer, default=0)
+    active_key: Mapped[int] = mapped_column(Integer, default=0)
+    completed_key: Mapped[int] = mapped_column(Integer, default=0)
+    finished_key: Mapped[int] = mapped_column(Integer, default=0)
+    placed_key: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,6 +23,9 @@ MAX_YEARS_AHEAD = 1
 PERIOD_KINDS = ("year", "quarter", "custom")
 
 
+EPOCH = date(1900, 1, 1)  # before any record
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a report covers. ``start``/``end`` are inclusive dates (Baku time); ``today`` is the
@@ -42,6 +45,9 @@ class Filters:
     region_id: int | None = None
     center_id: int | None = None
     timezone: str = "Asia/Baku"
+    # The day ages are counted on (default: the period's last day); kept by before_start() so the
+    # records before a period fall in the same age bands as the period's own.
+    age_on: date | None = None
 
     @property
     def start_at(self) -> datetime:
@@ -77,6 +83,28 @@ class Filters:
 
     def with_period(self, start: date, end: date) -> "Filters":
         return replace(self, start=start, end=end, kind="custom", year=None, quarter=None)
+
+    def anchor(self) -> date:
+        """Where the running totals of the period's counts start (``DISCLOSURE_ANCHOR``): ``year``
+        (the default) — 1 January of the period's first year, so a period starting on 1 January
+        costs nothing extra, at the price of one independent draw per year a window may start in;
+        ``epoch`` — before any record, so every window is a difference of the same running totals,
+        at the price of reading all earlier history (docs/disclosure.md)."""
+        from flask import current_app
+        if current_app.config.get("DISCLOSURE_ANCHOR", "year") == "epoch":
+            return EPOCH
+        return date(self.start.year, 1, 1)
+
+    def before_start(self) -> "Filters | None":
+        """The records before the period back to the anchor (anchor to the day before ``start``),
+        same filters and age reference: the cell-key method publishes a period's count as the
+        difference of two perturbed running totals from the anchor (talent.reporting.suppression,
+        docs/disclosure.md). None when nothing can precede the period."""
+        anchor = self.anchor()
+        if self.start <= anchor:
+            return None
+        return replace(self, start=anchor, end=self.start - timedelta(days=1), kind="custom", year=None,
+                       quarter=None, age_on=self.age_on or self.end)
 
     def scoped(self, **kw) -> "Filters":
         return replace(self, **kw)

@@ -1,7 +1,10 @@
 """Raw aggregates for the ministry reports: SQL with GROUP BY in the database, one pass per
 source table, never a Python loop over rows.
 
-Nothing here is suppressed: these functions are private to :mod:`talent.reporting`. Pages, exports
+Nothing here is suppressed: these functions are private to :mod:`talent.reporting`. Beside each
+count ``m`` they return ``m__key`` (:func:`talent.reporting.cellkey.key_name`), the sum of the
+record keys of the records counted, from the same aggregate: what the cell-key method perturbs
+the published value by (docs/disclosure.md). Pages, exports
 and the API call :mod:`talent.reporting.reports`, which passes every result through
 :func:`talent.reporting.suppression.suppress`.
 
@@ -36,6 +39,7 @@ from talent.placement.markets import market_case
 from talent.placement.models import Employer, Placement
 from talent.extensions import db
 from talent.reporting import summary
+from talent.reporting.cellkey import distinct_key_sum, key_name, perturbing, pre_name, report_key_sql as key_sql
 from talent.reporting.periods import Filters
 from talent.replica import reports_session
 
@@ -49,6 +53,15 @@ ENROLLMENT_METRICS = ("enrolled", "active", "completed", "certified", "completio
                       "placement_pending")
 PLACEMENT_METRICS = ("placed", "placements", "local", "regional", "international")
 ALL_METRICS = ("centers",) + ENROLLMENT_METRICS + PLACEMENT_METRICS
+KEYED_METRICS = ENROLLMENT_METRICS + PLACEMENT_METRICS  # counts of people: a key sum each
+# Counts of events dated inside the period (additive over time): published as the difference of
+# two perturbed cumulative counts, so they also carry their count and key sum before the period
+# (``m__pre``, ``m__pre__key``). Not: active (cohorts overlapping the period), placed (distinct
+# people: not additive over time), centers (not people).
+ANCHORED_ENROLLMENT = ("enrolled", "completed", "certified", "cert_num", "cert_den", "completion_num",
+                       "completion_den", "placement_num", "placement_den", "placement_pending")
+ANCHORED_PLACEMENT = ("placements", "local", "regional", "international")
+ANCHORED = ANCHORED_ENROLLMENT + ANCHORED_PLACEMENT
 TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
 TOTAL = "__total__"  # key of the all-groups row in results that carry one
 COHORT_DIMENSIONS = ("region", "center", "course", "skill")
@@ -87,8 +100,8 @@ def _years_before(day: date, years: int) -> date:
 
 
 def age_band_case(filters: Filters):
-    """Age on the last day of the period, in bands."""
-    ref = filters.end
+    """Age on the last day of the period (``age_on`` for the records before it), in bands."""
+    ref = filters.age_on or filters.end
     return case(
         (Trainee.birth_date > _years_before(ref, 25), literal("under_25")),
         (Trainee.birth_date > _years_before(ref, 35), literal("25_34")),
@@ -205,15 +218,17 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
         if session is db.session:
             summary.sync(session)  # this transaction's own changes first
         for key, values in summary.enrollment_metrics(session, filters, dimension, wanted).items():
-            out[key] = {m: values.get(m, 0) for m in wanted}
+            out[key] = {n: values.get(n, 0) for m in wanted for n in (m, key_name(m))}
         return out
     flags = enrollment_flags(filters)
     # The cheap condition first: placement_num implies placement_den, cert_num implies cert_den.
     cheap = {"placement_num": "placement_den", "cert_num": "cert_den"}
     where_parts = [flags[cheap.get(m, m)] for m in wanted]
     key = _dimension_column(dimension, filters).label("k")
+    record_key = key_sql(Enrollment.id, "enrollment")
     stmt = (
-        select(key, *[func.count().filter(flags[m]).label(m) for m in wanted])
+        select(key, *[func.count().filter(flags[m]).label(m) for m in wanted],
+               *[func.coalesce(func.sum(record_key).filter(flags[m]), 0).label(key_name(m)) for m in wanted])
         .select_from(Enrollment)
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
     )
@@ -222,10 +237,11 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
     if dimension is not None:
         stmt = stmt.group_by(key)
     for row in session.execute(stmt):
-        out.setdefault(row.k, {}).update({m: int(getattr(row, m)) for m in wanted})
+        out.setdefault(row.k, {}).update({n: int(getattr(row, n)) for m in wanted for n in (m, key_name(m))})
     for values in out.values():
         for m in ENROLLMENT_METRICS if only is None else [m for m in ENROLLMENT_METRICS if m in only]:
             values.setdefault(m, 0)
+            values.setdefault(key_name(m), 0)
     return out
 
 
@@ -258,23 +274,29 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     key = _dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     inner = _placement_base(filters, dimension, key, [
-        Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market")]).subquery()
+        Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market"),
+        key_sql(Placement.id, "placement").label("pkey"), key_sql(Placement.trainee_id, "trainee").label("tkey"),
+    ]).subquery()
     rollup = with_total and dimension is not None and _dialect() == "postgresql"
+    markets = ("local", "regional", "international")
     columns = {
         "placed": func.count(func.distinct(inner.c.tid)),
         "placements": func.count(func.distinct(inner.c.pid)),
-        **{m: func.count(func.distinct(case((inner.c.market == m, inner.c.pid))))
-           for m in ("local", "regional", "international")},
+        **{m: func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))) for m in markets},
+        key_name("placed"): distinct_key_sum(inner.c.tid, inner.c.tkey),
+        key_name("placements"): distinct_key_sum(inner.c.pid, inner.c.pkey),
+        **{key_name(m): distinct_key_sum(case((inner.c.market == m, inner.c.pid)), inner.c.pkey) for m in markets},
     }
-    outer = select(inner.c.k, *[columns[m].label(m) for m in wanted]
+    names = [n for m in wanted for n in (m, key_name(m))]
+    outer = select(inner.c.k, *[columns[n].label(n) for n in names]
                    ).group_by(func.rollup(inner.c.k) if rollup else inner.c.k)
     out = {}
     for row in _session().execute(outer):
-        out[TOTAL if (rollup and row.k is None) else row.k] = {m: int(getattr(row, m)) for m in wanted}
+        out[TOTAL if (rollup and row.k is None) else row.k] = {n: int(getattr(row, n)) for n in names}
     if with_total and not rollup:
-        out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {m: 0 for m in wanted})
+        out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {n: 0 for n in names})
     elif with_total:
-        out.setdefault(TOTAL, {m: 0 for m in wanted})
+        out.setdefault(TOTAL, {n: 0 for n in names})
     return out
 
 
@@ -291,9 +313,29 @@ def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, i
     return {row.k: int(row.n) for row in _session().execute(outer)}
 
 
+def _with_pre(rows: dict[Any, dict[str, int]], pre: dict[Any, dict[str, int]], names) -> None:
+    """Give each group's anchored metrics their count and key sum before the period."""
+    for key, values in rows.items():
+        before = pre.get(key, {})
+        for m in names:
+            values[pre_name(m)] = before.get(m, 0)
+            values[key_name(pre_name(m))] = before.get(key_name(m), 0)
+
+
 def metrics(filters: Filters, dimension: str | None = None,
             only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
-    """Every metric (or those in ``only``) per group; groups with no data are absent."""
+    """Every metric (or those in ``only``) per group; groups with no data are absent. When the
+    reports perturb, the anchored metrics also carry what came before the period."""
+    out = _metrics(filters, dimension, only)
+    anchored = tuple(m for m in ANCHORED if only is None or m in only)
+    before = filters.before_start()
+    if perturbing() and anchored:
+        _with_pre(out, _metrics(before, dimension, anchored) if before else {}, anchored)
+    return out
+
+
+def _metrics(filters: Filters, dimension: str | None = None,
+             only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
     out: dict[Any, dict[str, int]] = {}
     sources = [enrollment_metrics(filters, dimension, only)]
     if only is None or set(only) & set(PLACEMENT_METRICS):
@@ -307,6 +349,8 @@ def metrics(filters: Filters, dimension: str | None = None,
     for values in out.values():
         for m in ALL_METRICS:
             values.setdefault(m, 0)
+        for m in KEYED_METRICS:
+            values.setdefault(key_name(m), 0)
     return out
 
 
@@ -320,20 +364,40 @@ def metrics_with_total(filters: Filters, dimension: str) -> tuple[dict[Any, dict
     their own (small) queries."""
     if dimension not in ADDITIVE_DIMENSIONS:
         return metrics(filters, dimension), metrics(filters, None).get(0, zero_metrics())
+    rows, total = _metrics_with_total(filters, dimension)
+    before = filters.before_start()
+    if perturbing():
+        pre_rows, pre_total = _metrics_with_total(before, dimension, anchored=True) if before else ({}, {})
+        _with_pre(rows, pre_rows, ANCHORED)
+        _with_pre({0: total}, {0: pre_total}, ANCHORED)
+    return rows, total
+
+
+def _metrics_with_total(filters: Filters, dimension: str, *, anchored: bool = False):
+    """:func:`metrics_with_total` for one period (only the anchored metrics with ``anchored``)."""
+    enrollment_only = ANCHORED_ENROLLMENT if anchored else None
+    placement_only = ANCHORED_PLACEMENT if anchored else None
     rows: dict[Any, dict[str, int]] = {}
-    for key, values in enrollment_metrics(filters, dimension).items():
+    for key, values in enrollment_metrics(filters, dimension, enrollment_only).items():
         rows.setdefault(key, {}).update(values)
-    placements = placement_metrics(filters, dimension, with_total=True)
+    placements = placement_metrics(filters, dimension, with_total=True, only=placement_only)
     placement_total = placements.pop(TOTAL)
     for key, values in placements.items():
         rows.setdefault(key, {}).update(values)
+    if anchored:
+        total = {n: sum(r.get(n, 0) for r in rows.values()) for m in ANCHORED_ENROLLMENT for n in (m, key_name(m))}
+        total.update(placement_total)
+        return rows, total
     if dimension not in TRAINEE_DIMENSIONS:
         for key, n in center_counts(filters, dimension).items():
             rows.setdefault(key, {})["centers"] = n
     for values in rows.values():
         for m in ALL_METRICS:
             values.setdefault(m, 0)
-    total = {m: sum(r[m] for r in rows.values()) for m in ENROLLMENT_METRICS}
+        for m in KEYED_METRICS:
+            values.setdefault(key_name(m), 0)
+    # Key sums add up like the counts they go with.
+    total = {n: sum(r[n] for r in rows.values()) for m in ENROLLMENT_METRICS for n in (m, key_name(m))}
     total.update(placement_total)
     # A center belongs to one region, so centers add up over regions and over a region's centers.
     if dimension in ("region", "center"):
@@ -342,11 +406,14 @@ def metrics_with_total(filters: Filters, dimension: str) -> tuple[dict[Any, dict
         total["centers"] = center_counts(filters, None).get(0, 0)
     for m in ALL_METRICS:
         total.setdefault(m, 0)
+    for m in KEYED_METRICS:
+        total.setdefault(key_name(m), 0)
     return rows, total
 
 
 def zero_metrics() -> dict[str, int]:
-    return {m: 0 for m in ALL_METRICS}
+    return {**{m: 0 for m in ALL_METRICS}, **{key_name(m): 0 for m in KEYED_METRICS},
+            **{n: 0 for m in ANCHORED for n in (pre_name(m), key_name(pre_name(m)))}}
 
 
 # ---- trends ----------------------------------------------------------------------------------
@@ -358,18 +425,25 @@ def _bucket_case(column, buckets: list[tuple[str, Any, Any]]):
 
 def _live_trend_counts(filters: Filters, ts_buckets, day_buckets, count_by) -> None:
     """Enrollments, completions and awards per quarter from the live tables."""
-    enroll_base = select(Enrollment.id).select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
+    enroll_base = (select(key_sql(Enrollment.id, "enrollment").label("rkey"))
+                   .select_from(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id))
     count_by("enrollments", _bucket_case(Enrollment.enrolled_at, ts_buckets), enroll_base,
              [Enrollment.status.in_(EVER_ENROLLED), Enrollment.enrolled_at >= filters.start_at,
               Enrollment.enrolled_at < filters.end_before])
     count_by("completions", _bucket_case(Enrollment.completed_at, ts_buckets), enroll_base,
              [Enrollment.status == "completed", Enrollment.completed_at >= filters.start_at,
               Enrollment.completed_at < filters.end_before])
-    award_base = (select(Award.id).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
+    award_base = (select(key_sql(Award.enrollment_id, "enrollment").label("rkey")).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
                   .join(Cohort, Cohort.id == Enrollment.cohort_id))
     count_by("awards", _bucket_case(Award.issued_on, day_buckets), award_base,
              [Award.revoked_at.is_(None), Award.renewal_of_id.is_(None),
               Award.issued_on.between(filters.start, filters.end)])
+
+
+TREND_METRICS = ("enrollments", "completions", "awards", "placements", "local", "regional", "international")
+TREND_SOURCES = {"enrollments": "enrolled", "completions": "completed", "awards": "certified",
+                 "placements": "placements", "local": "local", "regional": "regional",
+                 "international": "international"}
 
 
 def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> dict[str, dict[str, int]]:
@@ -383,16 +457,17 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         return (datetime.combine(lo, time.min, tzinfo=tz), datetime.combine(hi + timedelta(days=1), time.min, tzinfo=tz))
     ts_buckets = [(label, *instants(lo, hi)) for label, lo, hi in quarters]
     day_buckets = [(label, lo, hi + timedelta(days=1)) for label, lo, hi in quarters]
-    out: dict[str, dict[str, int]] = {label: {"enrollments": 0, "completions": 0, "awards": 0, "placements": 0,
-                                              "local": 0, "regional": 0, "international": 0}
+    out: dict[str, dict[str, int]] = {label: {n: 0 for m in TREND_METRICS for n in (m, key_name(m))}
                                       for label, _, _ in quarters}
     conds = course_conditions(filters)
 
     def count_by(metric: str, bucket, base, where):
         inner = base.add_columns(bucket.label("q")).where(*where, *conds).subquery()
-        stmt = select(inner.c.q, func.count().label("n")).where(inner.c.q.is_not(None)).group_by(inner.c.q)
+        stmt = (select(inner.c.q, func.count().label("n"), func.coalesce(func.sum(inner.c.rkey), 0).label("kk"))
+                .where(inner.c.q.is_not(None)).group_by(inner.c.q))
         for row in _session().execute(stmt):
             out[row.q][metric] = int(row.n)
+            out[row.q][key_name(metric)] = int(row.kk)
 
     session = _session()
     if summary.usable(session, filters, None):
@@ -404,17 +479,39 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         _live_trend_counts(filters, ts_buckets, day_buckets, count_by)
 
     market = market_case(Employer.country_code, regional_countries())
+    # One row per placement (a placement has one start date, hence one quarter): counted and summed
+    # plainly, without a COUNT(DISTINCT) per column.
     inner = _placement_base(filters, None, literal_column("0"), [
-        Placement.id.label("pid"), market.label("market"),
-        _bucket_case(Placement.start_date, day_buckets).label("q")]).subquery()
+        Placement.id.label("pid"), market.label("market"), key_sql(Placement.id, "placement").label("pkey"),
+        _bucket_case(Placement.start_date, day_buckets).label("q")]).distinct().subquery()
+    markets = ("local", "regional", "international")
     stmt = select(
-        inner.c.q, func.count(func.distinct(inner.c.pid)).label("placements"),
-        *[func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))).label(m)
-          for m in ("local", "regional", "international")],
+        inner.c.q, func.count().label("placements"),
+        *[func.count().filter(inner.c.market == m).label(m) for m in markets],
+        func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
+        *[func.coalesce(func.sum(inner.c.pkey).filter(inner.c.market == m), 0).label(key_name(m)) for m in markets],
     ).where(inner.c.q.is_not(None)).group_by(inner.c.q)
     for row in _session().execute(stmt):
-        for m in ("placements", "local", "regional", "international"):
+        for m in ("placements",) + markets:
             out[row.q][m] = int(getattr(row, m))
+            out[row.q][key_name(m)] = int(getattr(row, key_name(m)))
+    before = filters.before_start()
+    if perturbing():
+        # Each quarter's cumulative anchor: everything before the period, then the quarters before it.
+        running = {m: 0 for m in TREND_METRICS}
+        running.update({key_name(m): 0 for m in TREND_METRICS})
+        if before is not None:
+            pre = enrollment_metrics(before, None, ("enrolled", "completed", "certified")).get(0, {})
+            pre.update(placement_metrics(before, None, only=ANCHORED_PLACEMENT).get(0, {}))
+            for trend, national in TREND_SOURCES.items():
+                running[trend] = pre.get(national, 0)
+                running[key_name(trend)] = pre.get(key_name(national), 0)
+        for label, _, _ in quarters:
+            for m in TREND_METRICS:
+                out[label][pre_name(m)] = running[m]
+                out[label][key_name(pre_name(m))] = running[key_name(m)]
+                running[m] += out[label][m]
+                running[key_name(m)] += out[label][key_name(m)]
     return out
 
 
@@ -469,7 +566,16 @@ def city_region_map() -> dict[str, int]:
 
 
 def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
-    """Per region of the center where the trainee completed: placements by where they work."""
+    """Per region of the center where the trainee completed: placements by where they work (with
+    what came before the period when the reports perturb: every column is anchored)."""
+    out = _mobility_metrics(filters)
+    before = filters.before_start()
+    if perturbing():
+        _with_pre(out, _mobility_metrics(before) if before else {}, ("placements",) + MOBILITY_COLUMNS)
+    return out
+
+
+def _mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
     mapping = city_region_map()
     by_region: dict[int, list[str]] = {}
     for spelling, region_id in mapping.items():
@@ -478,23 +584,30 @@ def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
     whens = [(city.in_(sorted(spellings)), literal(region_id)) for region_id, spellings in by_region.items()]
     employer_region = case(*whens, else_=null()) if whens else null()
     market = market_case(Employer.country_code, regional_countries())
+    # One row per (region, placement): the join to completed enrollments repeats a placement for
+    # each matching completion; DISTINCT once here lets the outer query count and sum plainly
+    # instead of one COUNT(DISTINCT) (a sort each) per column and per key sum.
     inner = _placement_base(filters, "region", Center.region_id, [
-        Placement.id.label("pid"), market.label("market"), employer_region.label("emp_region")]).subquery()
+        Placement.id.label("pid"), market.label("market"), employer_region.label("emp_region"),
+        key_sql(Placement.id, "placement").label("pkey")]).distinct().subquery()
     baku = baku_region_id() or -1
     local = inner.c.market == "local"
 
-    def distinct_when(cond):
-        return func.count(func.distinct(case((cond, inner.c.pid))))
+    conditions = {
+        "same_region": and_(local, inner.c.emp_region == inner.c.k),
+        "baku": and_(local, inner.c.emp_region == baku, inner.c.k != baku),
+        "other_az": and_(local, inner.c.emp_region.is_not(None), inner.c.emp_region != inner.c.k,
+                         inner.c.emp_region != baku),
+        "az_unknown": and_(local, inner.c.emp_region.is_(None)),
+        "regional": inner.c.market == "regional",
+        "international": inner.c.market == "international",
+    }
     stmt = select(
         inner.c.k,
-        func.count(func.distinct(inner.c.pid)).label("placements"),
-        distinct_when(and_(local, inner.c.emp_region == inner.c.k)).label("same_region"),
-        distinct_when(and_(local, inner.c.emp_region == baku, inner.c.k != baku)).label("baku"),
-        distinct_when(and_(local, inner.c.emp_region.is_not(None), inner.c.emp_region != inner.c.k,
-                           inner.c.emp_region != baku)).label("other_az"),
-        distinct_when(and_(local, inner.c.emp_region.is_(None))).label("az_unknown"),
-        distinct_when(inner.c.market == "regional").label("regional"),
-        distinct_when(inner.c.market == "international").label("international"),
+        func.count().label("placements"),
+        func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
+        *[func.count().filter(cond).label(c) for c, cond in conditions.items()],
+        *[func.coalesce(func.sum(inner.c.pkey).filter(cond), 0).label(key_name(c)) for c, cond in conditions.items()],
     ).group_by(inner.c.k)
-    cols = ("placements",) + MOBILITY_COLUMNS
+    cols = [n for c in ("placements",) + MOBILITY_COLUMNS for n in (c, key_name(c))]
     return {row.k: {c: int(getattr(row, c)) for c in cols} for row in _session().execute(stmt)}

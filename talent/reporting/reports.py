@@ -26,6 +26,7 @@ from talent.i18n import current_language
 from talent.learning.models import Cohort
 from talent.permissions import P, require
 from talent.reporting import queries
+from talent.reporting.cellkey import key_name, pre_name
 from talent.reporting.periods import Filters, quarters_between
 from talent.reporting.suppression import REST_PREFIX, RateSpec, Table, TableSpec, suppress
 
@@ -195,7 +196,7 @@ def national_summary(filters: Filters, *, actor=None) -> Report:
     _check(actor)
     table, _, _ = _regions(filters)
     national = Table(rows=[table.total], total=None, k=table.k, columns=table.columns,
-                     row_status=[table.total_status])
+                     row_status=[table.total_status], method=table.method)
     market_total = table.total
     report = Report("national", _l("National dashboard"), filters, [
         NamedTable("national", _l("National figures"), _l("Scope"), MAIN_COLUMNS, national),
@@ -342,9 +343,11 @@ def mobility(filters: Filters, *, actor=None) -> Report:
     _check(actor)
     regions = list(db.session.scalars(select(Region).order_by(Region.id)))
     data = queries.mobility_metrics(filters)
-    cols = ["placements", *queries.MOBILITY_COLUMNS]
+    cols = [n for c in ("placements", *queries.MOBILITY_COLUMNS)
+            for n in (c, key_name(c), pre_name(c), key_name(pre_name(c)))]
     rows = [{"id": r.id, "code": r.code, "label": _localized(r), **{c: data.get(r.id, {}).get(c, 0) for c in cols}}
             for r in regions]
+    # The total row counts the rows' placements together (key sums add up like the counts).
     total = {"label": _l("All regions"), **{c: sum(row[c] for row in rows) for c in cols}}
     table = suppress(rows, MOBILITY_SPEC, total=total, k=_k())
     return Report("mobility", _l("Mobility"), filters, [
@@ -360,7 +363,11 @@ def trends(filters: Filters, *, actor=None) -> Report:
     quarters = quarters_between(filters.start, filters.end)
     data = queries.trend_metrics(filters, quarters)
     rows = [{"code": label, "label": label, **data[label]} for label, _, _ in quarters]
-    total = {"label": _l("Period"), **{c: sum(r[c] for r in rows) for c in TREND_SPEC.counts}}
+    total = {"label": _l("Period"), **{n: sum(r[n] for r in rows) for c in TREND_SPEC.counts
+                                       for n in (c, key_name(c))}}
+    if rows and pre_name("enrollments") in rows[0]:
+        # The period's anchor is the first quarter's: everything before the period.
+        total.update({n: rows[0][n] for c in TREND_SPEC.counts for n in (pre_name(c), key_name(pre_name(c)))})
     regions_tbl, _, _ = _regions(filters)
     preset = {col: regions_tbl.total_status[src] for col, src in TREND_FROM_NATIONAL.items()}
     table = suppress(rows, TREND_SPEC, total=total, k=_k(), total_preset=preset)
@@ -370,14 +377,21 @@ def trends(filters: Filters, *, actor=None) -> Report:
 
 def chart(table: NamedTable, columns: list[str], kind: str = "bar", *, stacked: bool = False,
           with_total: bool = False) -> dict[str, Any]:
-    """Chart.js data for some columns of a table: only shown values (withheld ones are null)."""
+    """Chart.js data for some columns of a table: the published values; a withheld one is null in
+    ``data`` and listed in ``withheld`` (dataset, point, symbol) so the chart draws it as a marked
+    bar up to ``k - 1`` labelled with its symbol (never as an empty bar or a zero)."""
     rows = table.table.rows + ([table.table.total] if with_total and table.table.total else [])
+    withheld = [[i, j, r["cells"][c].symbol or "x"] for i, c in enumerate(columns)
+                for j, r in enumerate(rows) if r["cells"][c].value is None]
     return {
         "type": kind,
         "stacked": stacked,
         "labels": [str(r.get("label")) for r in rows],
         "datasets": [{"label": str(COLUMN_LABELS.get(c, c)),
                       "data": [r["cells"][c].value for r in rows]} for c in columns],
+        "withheld": withheld,
+        "withheldHeight": max(table.table.k - 1, 1),
+        "withheldLabel": str(_l("withheld")),
     }
 
 

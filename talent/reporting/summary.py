@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from talent.credentials.models import Award
 from talent.learning.models import Cohort, Enrollment
 from talent.placement.models import Placement
+from talent.reporting.cellkey import fingerprint, key_name, key_sql
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
 from talent import clock
 
@@ -153,6 +154,7 @@ def _add_days(session: Session, column, days: int):
 def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, int]]:
     from talent.reporting.queries import FINISHED, PLACEMENT_WINDOW_DAYS
     completed = Enrollment.status == "completed"
+    key = key_sql(Enrollment.id, "enrollment")
     placed_within = exists().where(
         Placement.trainee_id == Enrollment.trainee_id,
         Placement.verification != "rejected",
@@ -162,39 +164,54 @@ def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, int]]:
                    func.count().filter(Enrollment.status == "enrolled").label("active"),
                    func.count().filter(completed).label("completed"),
                    func.count().filter(Enrollment.status.in_(FINISHED)).label("finished"),
-                   func.count().filter(and_(completed, placed_within)).label("placed"))
+                   func.count().filter(and_(completed, placed_within)).label("placed"),
+                   func.coalesce(func.sum(key).filter(Enrollment.status == "enrolled"), 0).label("active_key"),
+                   func.coalesce(func.sum(key).filter(completed), 0).label("completed_key"),
+                   func.coalesce(func.sum(key).filter(Enrollment.status.in_(FINISHED)), 0).label("finished_key"),
+                   func.coalesce(func.sum(key).filter(and_(completed, placed_within)), 0).label("placed_key"))
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .where(Enrollment.cohort_id.in_(cohort_ids),
                    Enrollment.status.in_(("enrolled",) + FINISHED))
             .group_by(Enrollment.cohort_id))
     return [{"cohort_id": r.cohort_id, "active": r.active, "completed": r.completed,
-             "finished": r.finished, "placed": r.placed} for r in session.execute(stmt)]
+             "finished": r.finished, "placed": r.placed, "active_key": int(r.active_key),
+             "completed_key": int(r.completed_key), "finished_key": int(r.finished_key),
+             "placed_key": int(r.placed_key)} for r in session.execute(stmt)]
 
 
 def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[str, Any]]:
     from talent.reporting.queries import EVER_ENROLLED
-    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    # enrolled, completed, completed_awarded, certified, then the four key sums
+    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0] * 8)
+    key = key_sql(Enrollment.id, "enrollment")
     original_award = (select(Award.id).where(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None),
                                              Award.revoked_at.is_(None)).exists())
     stmt = (select(Enrollment.cohort_id, Enrollment.status, Enrollment.enrolled_at, Enrollment.completed_at,
-                   original_award.label("awarded"))
+                   original_award.label("awarded"), key.label("key"))
             .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status.in_(EVER_ENROLLED)))
-    for cohort_id, status, enrolled_at, completed_at, awarded in session.execute(stmt):
+    for cohort_id, status, enrolled_at, completed_at, awarded, record_key in session.execute(stmt):
         if enrolled_at is not None:
-            counts[(cohort_id, enrolled_at.astimezone(tz).date())][0] += 1
+            bucket = counts[(cohort_id, enrolled_at.astimezone(tz).date())]
+            bucket[0] += 1
+            bucket[4] += record_key
         if status == "completed" and completed_at is not None:
             bucket = counts[(cohort_id, completed_at.astimezone(tz).date())]
             bucket[1] += 1
-            bucket[2] += bool(awarded)
-    awards = (select(Enrollment.cohort_id, Award.issued_on, func.count())
+            bucket[5] += record_key
+            if awarded:
+                bucket[2] += 1
+                bucket[6] += record_key
+    awards = (select(Enrollment.cohort_id, Award.issued_on, func.count(), func.sum(key))
               .join(Enrollment, Enrollment.id == Award.enrollment_id)
               .where(Enrollment.cohort_id.in_(cohort_ids), Award.revoked_at.is_(None),
                      Award.renewal_of_id.is_(None))
               .group_by(Enrollment.cohort_id, Award.issued_on))
-    for cohort_id, issued_on, n in session.execute(awards):
+    for cohort_id, issued_on, n, key_sum in session.execute(awards):
         counts[(cohort_id, issued_on)][3] += n
+        counts[(cohort_id, issued_on)][7] += int(key_sum or 0)
     return [{"cohort_id": c, "day": d, "enrolled": v[0], "completed": v[1], "completed_awarded": v[2],
-             "certified": v[3]} for (c, d), v in counts.items()]
+             "certified": v[3], "enrolled_key": v[4], "completed_key": v[5], "completed_awarded_key": v[6],
+             "certified_key": v[7]} for (c, d), v in counts.items()]
 
 
 def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
@@ -230,7 +247,7 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
         session.execute(text("ANALYZE cohorts, enrollments, awards, placements"))
     ids = list(session.scalars(select(Enrollment.cohort_id).distinct().order_by(Enrollment.cohort_id)))
     refresh(session, ids, tz_name)
-    session.add(ReportSummaryState(id=1, timezone=tz_name))
+    session.add(ReportSummaryState(id=1, timezone=tz_name, key_id=fingerprint()))
     session.flush()
     session.info.pop(MARKS, None)  # everything is counted
     return {"cohorts": len(ids),
@@ -245,7 +262,7 @@ def mark_built_if_empty(session: Session, tz_name: str) -> bool:
         return True
     if session.scalar(select(Enrollment.id).limit(1)) is not None:
         return False
-    session.add(ReportSummaryState(id=1, timezone=tz_name))
+    session.add(ReportSummaryState(id=1, timezone=tz_name, key_id=fingerprint()))
     session.flush()
     return True
 
@@ -255,12 +272,19 @@ def mark_built_if_empty(session: Session, tz_name: str) -> bool:
 SUMMARY_DIMENSIONS = (None, "region", "center", "course", "skill")
 
 
+def is_current(session: Session, tz_name: str) -> bool:
+    """Whether the summary is built in this time zone with the configured record keys."""
+    state = session.execute(select(ReportSummaryState.timezone, ReportSummaryState.key_id)
+                            .where(ReportSummaryState.id == 1)).first()
+    return state is not None and state.timezone == tz_name and state.key_id == fingerprint()
+
+
 def usable(session: Session, filters, dimension: str | None) -> bool:
     """Whether the summary can answer this report: a cohort dimension (or none) and a summary
-    built in the report's time zone."""
+    built in the report's time zone with the configured record keys."""
     if dimension not in SUMMARY_DIMENSIONS:
         return False
-    return built_timezone(session) == filters.timezone
+    return is_current(session, filters.timezone)
 
 
 DAY_METRICS = ("enrolled", "completed", "cert_num", "cert_den", "certified")
@@ -282,7 +306,10 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
         return func.coalesce(agg, 0)
 
     day_stmt = select(key, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
-                      total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified")
+                      total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified"),
+                      total(D.enrolled_key).label("enrolled__key"), total(D.completed_key).label("completed__key"),
+                      total(D.completed_awarded_key).label("cert_num__key"),
+                      total(D.certified_key).label("certified__key")
                       ).select_from(D)
     if dimension is not None or conds:  # the national figure needs no cohort attribute
         day_stmt = _with_dimension_joins(day_stmt.join(Cohort, Cohort.id == D.cohort_id), dimension)
@@ -296,7 +323,13 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
                           total(T.finished, ended).label("completion_den"),
                           total(T.completed, past).label("placement_den"),
                           total(T.placed, past).label("placement_num"),
-                          total(T.completed, pending).label("placement_pending"))
+                          total(T.completed, pending).label("placement_pending"),
+                          total(T.active_key).label("active__key"),
+                          total(T.completed_key, ended).label("completion_num__key"),
+                          total(T.finished_key, ended).label("completion_den__key"),
+                          total(T.completed_key, past).label("placement_den__key"),
+                          total(T.placed_key, past).label("placement_num__key"),
+                          total(T.completed_key, pending).label("placement_pending__key"))
                    .select_from(T).join(Cohort, Cohort.id == T.cohort_id))
     cohort_stmt = _with_dimension_joins(cohort_stmt, dimension).where(
         Cohort.start_date <= filters.end, Cohort.end_date >= filters.start, *conds)
@@ -306,15 +339,19 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
     out: dict[Any, dict[str, int]] = {}
     if wanted is None or wanted & set(DAY_METRICS):
         for row in session.execute(day_stmt):
-            values = {m: int(getattr(row, m)) for m in ("enrolled", "completed", "cert_num", "certified")}
+            values = {n: int(getattr(row, n)) for m in ("enrolled", "completed", "cert_num", "certified")
+                      for n in (m, key_name(m))}
             values["cert_den"] = values["completed"]
+            values[key_name("cert_den")] = values[key_name("completed")]
             out.setdefault(row.k, {}).update(values)
     if wanted is None or wanted - set(DAY_METRICS):
         for row in session.execute(cohort_stmt):
-            out.setdefault(row.k, {}).update({m: int(getattr(row, m)) for m in (
-                "active", "completion_num", "completion_den", "placement_den", "placement_num", "placement_pending")})
+            out.setdefault(row.k, {}).update({n: int(getattr(row, n)) for m in (
+                "active", "completion_num", "completion_den", "placement_den", "placement_num", "placement_pending")
+                for n in (m, key_name(m))})
     if wanted is not None:
-        out = {k: {m: v for m, v in values.items() if m in wanted} for k, values in out.items()}
+        keep = wanted | {key_name(m) for m in wanted}
+        out = {k: {m: v for m, v in values.items() if m in keep} for k, values in out.items()}
     return {k: v for k, v in out.items() if any(v.values())}
 
 
@@ -327,20 +364,22 @@ def trend_counts(session: Session, filters, day_buckets: list[tuple[str, date, d
     from talent.reporting.queries import course_conditions
     D = ReportCohortDay
     conds = course_conditions(filters)
-    stmt = select(D.day, func.sum(D.enrolled), func.sum(D.completed), func.sum(D.certified)).select_from(D)
+    stmt = select(D.day, func.sum(D.enrolled), func.sum(D.completed), func.sum(D.certified),
+                  func.sum(D.enrolled_key), func.sum(D.completed_key), func.sum(D.certified_key)).select_from(D)
     if conds:
         stmt = stmt.join(Cohort, Cohort.id == D.cohort_id)
     stmt = stmt.where(D.day.between(filters.start, filters.end), *conds).group_by(D.day)
     starts = [lo for _, lo, _ in day_buckets]
     out: dict[str, dict[str, int]] = {}
-    for day, enrolled, completed, certified in session.execute(stmt):
+    names = ("enrollments", "completions", "awards")
+    for day, *sums in session.execute(stmt):
         i = bisect_right(starts, day) - 1
         if i < 0 or day >= day_buckets[i][2]:
             continue
-        values = out.setdefault(day_buckets[i][0], {"enrollments": 0, "completions": 0, "awards": 0})
-        values["enrollments"] += int(enrolled or 0)
-        values["completions"] += int(completed or 0)
-        values["awards"] += int(certified or 0)
+        values = out.setdefault(day_buckets[i][0], {n: 0 for m in names for n in (m, key_name(m))})
+        for m, count, key_sum in zip(names, sums[:3], sums[3:]):
+            values[m] += int(count or 0)
+            values[key_name(m)] += int(key_sum or 0)
     return out
 
 
@@ -372,7 +411,7 @@ def compare_with_live(session: Session, years: Iterable[int] | None = None,
             live = _nonzero(queries.enrollment_metrics(filters, dimension, live=True))
             for key in sorted(set(built) | set(live), key=str):
                 a, b = built.get(key, {}), live.get(key, {})
-                for metric in queries.ENROLLMENT_METRICS:
+                for metric in queries.ENROLLMENT_METRICS + tuple(key_name(m) for m in queries.ENROLLMENT_METRICS):
                     if a.get(metric, 0) != b.get(metric, 0):
                         out.append(f"{year} {dimension or 'national'} {key}: {metric} summary {a.get(metric, 0)} "
                                    f"live {b.get(metric, 0)}")

@@ -1,6 +1,20 @@
-"""Small-cell suppression: the ONE function every ministry page, export and API answer uses.
+"""Disclosure control: the ONE function every ministry page, export and API answer uses.
 
-The rule (DESIGN.md section 3, written out on the definitions page):
+:func:`suppress` turns raw aggregate rows into published :class:`Cell` objects by one of two
+methods (``DISCLOSURE_METHOD``):
+
+``cellkey`` (the default; docs/disclosure.md)
+    The cell-key method (:mod:`talent.reporting.cellkey`): every count of people is published as
+    ``max(count + d, 0)``, ``d`` in -5..+5 looked up by (count, sum of the counted records'
+    keys mod 256). A published value below k is shown as ``<k`` (a true zero stays 0). The same
+    records always give the same value, whatever page, period window or filter selects them, so
+    differences of overlapping answers are noisy and asking again gains nothing. Rates are
+    computed from the published numerator and denominator and shown when the published
+    denominator is at least k and the numerator is shown. Totals are cells of their own
+    (perturbed by their own records), so rows need not add up to them exactly.
+
+``threshold`` (the former rule; kept for the tests of exact figures and as a reference — it
+does NOT hold once periods and filters are free, see tests/test_disclosure_attacks.py)
 
 1. *Primary*: a count of people from 1 to k-1 is shown as ``<k`` (k = ``SUPPRESSION_K``, 5 by
    default). Zero is shown: it reveals nobody.
@@ -19,13 +33,20 @@ every sum with a shown total it narrows each hidden cell to the interval the oth
 hidden cell whose interval closes to a single number counts as recovered and gets another
 complementary cell.
 
-The result holds no hidden value at all: suppressed cells carry ``value=None``. Pages, exports
-and the API only ever see :class:`Cell` objects made here.
+The result holds no hidden value at all: suppressed cells carry ``value=None``, and no raw count
+or key sum rides along with a row. Pages, exports and the API only ever see :class:`Cell`
+objects made here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Hashable, Iterable
+
+from talent.reporting.cellkey import BOUND as PERTURBATION_BOUND, key_name, perturb, pre_name
+
+# How far a published count of a period's events can be from the true count: the difference of
+# two perturbed cumulative counts (public, like the perturbation table).
+WINDOW_BOUND = 2 * PERTURBATION_BOUND
 
 SHOWN = "shown"
 SMALL = "small"            # 1..k-1, primary
@@ -34,6 +55,10 @@ NO_BASE = "no_base"        # a rate whose denominator is 0 (undefined, nothing t
 HIDDEN_RATE = "hidden_rate"  # a rate withheld because its base or numerator is hidden
 
 INF = float("inf")
+CELLKEY = "cellkey"
+THRESHOLD = "threshold"
+METHODS = (CELLKEY, THRESHOLD)
+KEY_FIELDS = ("id", "code", "label")  # what a row may carry besides its cells
 REST_PREFIX = "_rest:"  # the implicit "left out of the rate" count of each rate
 
 CellId = Hashable
@@ -243,6 +268,7 @@ class Table:
     # used to carry hidden cells over to a drill-down page. Never exported.
     row_status: list[dict[str, str]] = field(default_factory=list, repr=False)
     total_status: dict[str, str] = field(default_factory=dict, repr=False)
+    method: str = THRESHOLD
 
     def as_json(self) -> dict[str, Any]:
         def row_json(row):
@@ -258,17 +284,101 @@ def _rate(num: int, den: int) -> float:
     return 100.0 * num / den
 
 
+def configured_method() -> str:
+    from flask import current_app
+    method = current_app.config.get("DISCLOSURE_METHOD", CELLKEY)
+    if method not in METHODS:
+        raise ValueError(f"DISCLOSURE_METHOD must be one of {METHODS}, got {method!r}")
+    return method
+
+
+def _key_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in KEY_FIELDS if key in row}
+
+
+def published_value(raw: int, key_sum: int, pre: int | None = None, pre_key: int = 0) -> int:
+    """The published value of a count (before the ``<k`` rule). With ``pre`` (the count of the
+    same kind of records before the period, ``pre_key`` their key sum) the count of a period is
+    published as the difference of the perturbed cumulative counts at its end and before its start:
+    every way of cutting time into windows then reaches the same two perturbed numbers, so
+    differencing and averaging over window starts learn nothing new (docs/disclosure.md)."""
+    if raw <= 0:
+        return 0
+    if pre is None:
+        return perturb(raw, key_sum)
+    return perturb(raw + pre, key_sum + pre_key) - perturb(pre, pre_key)
+
+
+def publish_count(raw: int, key_sum: int, k: int, pre: int | None = None, pre_key: int = 0) -> Cell:
+    """One count of people under the cell-key method: 0 for nobody, ``<k`` below k."""
+    if raw <= 0:
+        return Cell(0, SHOWN, "count", k)
+    value = published_value(raw, key_sum, pre, pre_key)
+    if value < k:
+        return Cell(None, SMALL, "count", k)
+    return Cell(value, SHOWN, "count", k)
+
+
+def _publish_column(row: dict[str, Any], col: str, k: int) -> Cell:
+    anchor = pre_name(col)
+    if anchor in row:
+        return publish_count(int(row.get(col) or 0), int(row[key_name(col)]), k,
+                             int(row[anchor]), int(row[key_name(anchor)]))
+    return publish_count(int(row.get(col) or 0), int(row[key_name(col)]), k)
+
+
+def publish_rate(num: Cell, den: Cell, raw_den: int, published_den: int, k: int) -> Cell:
+    """A rate from the published numerator and denominator: shown when the published
+    denominator is at least k and the numerator is shown (never beyond 100 %)."""
+    if raw_den <= 0:
+        return Cell(None, NO_BASE, "rate", k)
+    if den.value is None or published_den < k or num.value is None:
+        return Cell(None, HIDDEN_RATE, "rate", k)
+    return Cell(min(100.0, _rate(num.value, den.value)), SHOWN, "rate", k)
+
+
+def _cellkey(rows: list[dict[str, Any]], spec: TableSpec, total: dict[str, Any] | None, k: int) -> Table:
+    all_rows = list(rows) + ([total] if total is not None else [])
+    counted: list[str] = []
+    for col in spec.counts + [c for rate in spec.rates for c in (rate.numerator, rate.denominator)]:
+        if col not in counted and col not in spec.entities:
+            counted.append(col)
+    built, statuses = [], []
+    for row in all_rows:
+        published = {col: _publish_column(row, col, k) for col in counted}
+        cells: dict[str, Cell] = {col: Cell(int(row.get(col) or 0), SHOWN, "entity", k) for col in spec.entities}
+        cells.update({col: published[col] for col in spec.counts})
+        for rate in spec.rates:
+            den = published[rate.denominator]
+            raw_den = int(row.get(rate.denominator) or 0)
+            cells[rate.name] = publish_rate(published[rate.numerator], den, raw_den,
+                                            den.value if den.value is not None else 0, k)
+        built.append({**_key_fields(row), "cells": cells})
+        statuses.append({col: cell.status for col, cell in published.items()})
+    columns = list(spec.entities) + list(spec.counts) + [r.name for r in spec.rates]
+    n = len(rows)
+    return Table(rows=built[:n], total=built[n] if total is not None else None, k=k, columns=columns,
+                 row_status=statuses[:n], total_status=statuses[n] if total is not None else {}, method=CELLKEY)
+
+
 def suppress(rows: list[dict[str, Any]], spec: TableSpec, *, total: dict[str, Any] | None = None,
-             k: int | None = None, total_preset: dict[str, str] | None = None) -> Table:
-    """Apply the suppression rule to raw aggregate rows (the one entry point for every report).
+             k: int | None = None, total_preset: dict[str, str] | None = None,
+             method: str | None = None) -> Table:
+    """Apply the disclosure rule to raw aggregate rows (the one entry point for every report).
 
     ``rows`` and ``total`` are dicts holding key fields and the raw integer columns named in
-    ``spec`` (counts, entities and the numerators/denominators of the rates). Returns a
-    :class:`Table` whose cells hold only what may be shown."""
+    ``spec`` (counts, entities and the numerators/denominators of the rates) and, for the
+    cell-key method, the key sum of each count (``<column>__key``). Returns a :class:`Table`
+    whose cells hold only what may be shown. ``method`` defaults to ``DISCLOSURE_METHOD``;
+    ``total_preset`` only matters to the threshold method (the cell-key method gives a cell the
+    same value wherever it appears)."""
     if k is None:
         from flask import current_app
         k = int(current_app.config.get("SUPPRESSION_K", 5))
     k = max(int(k), 1)
+    method = method or configured_method()
+    if method == CELLKEY:
+        return _cellkey(rows, spec, total, k)
     raw_cols: list[str] = []
     for col in spec.counts + spec.entities:
         if col not in raw_cols:
@@ -327,7 +437,7 @@ def suppress(rows: list[dict[str, Any]], spec: TableSpec, *, total: dict[str, An
                 cells[rate.name] = Cell(None, HIDDEN_RATE, "rate", k)
             else:
                 cells[rate.name] = Cell(_rate(num, den), SHOWN, "rate", k)
-        out = {key: value for key, value in row.items() if key not in raw_cols}
+        out = _key_fields(row)
         out["cells"] = cells
         return out
 

@@ -1,5 +1,6 @@
-"""Ministry reports: the same suppressed aggregates as the ministry pages (small counts shown as
-"<k", rates on small bases hidden, complementary cells hidden too). Never a row about a person."""
+"""Ministry reports: the same published aggregates as the ministry pages (the cell-key method of
+docs/disclosure.md: counts perturbed consistently, published values below k shown as "<k", rates
+from published counts). Never a row about a person, never a raw count beside a cell."""
 from __future__ import annotations
 
 from talent.api.core import api_actor, operation
@@ -23,7 +24,9 @@ ReportQuery = Schema("ReportQuery", {
 }, register=False)
 
 Cell = Schema("ReportCell", {
-    "value": F.number(required=True, nullable=True, description="null when suppressed or not computable."),
+    "value": F.number(required=True, nullable=True,
+                      description="The published value (counts are perturbed, docs/disclosure.md); null when "
+                                  "withheld or not computable."),
     "suppressed": F.string(required=True, nullable=True, description="What is shown instead, e.g. '<5'."),
     "status": F.string(required=True),
 }, description="One figure of a report.")
@@ -41,7 +44,7 @@ ReportOut = Schema("Report", {
     "filters": F("object", required=True, description="The period and filters applied."),
     "suppression_k": F.integer(required=True, nullable=True),
     "tables": F.array(ReportTable, required=True),
-}, description="Suppressed aggregates, exactly as on the ministry pages.")
+}, description="Published aggregates (cell-key method), exactly as on the ministry pages.")
 ObjectiveOut = Schema("ObjectiveProgress", {
     "id": F.integer(required=True),
     "title": F.string(required=True),
