@@ -7,10 +7,13 @@ class DomainError(Exception):
     status = 400
     code = "error"
 
-    def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str | None = None):
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, code: str | None = None,
+                 extra: dict[str, object] | None = None):
         super().__init__(message)
         self.message = message
         self.fields = dict(fields or {})
+        # Facts an interface may show beside the message (e.g. the record a duplicate clashes with).
+        self.extra = dict(extra or {})
         if code:
             self.code = code
 

@@ -196,6 +196,9 @@ def test_enroll_capacity_waitlist_duplicate_and_withdraw(world, factory):
     assert api.post(f"/cohorts/{cid}/enrollments", json={"fin": elsewhere.fin}).status_code == 422
     dup = api.post(f"/cohorts/{cid}/enrollments", json={"trainee_id": t1.id})
     assert dup.status_code == 409 and dup.get_json()["code"] == "duplicate"
+    # The answer names the enrollment it clashes with, which the center can open.
+    existing = dup.get_json()["existing_enrollment_id"]
+    assert existing == first.get_json()["id"] and api.get(f"/enrollments/{existing}").status_code == 200
     assert [e["trainee_id"] for e in api.get(f"/cohorts/{cid}/waitlist").get_json()] == [t2.id]
     both = api.post(f"/cohorts/{cid}/enrollments", json={"trainee_id": t3.id, "fin": t3.fin})
     assert both.status_code == 422

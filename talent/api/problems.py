@@ -37,4 +37,5 @@ def problem(status: int, title: str | None = None, detail: str | None = None, **
 
 def problem_from_domain(error: DomainError):
     errors = [{"field": str(k), "message": str(v)} for k, v in error.fields.items()] or None
-    return problem(error.status, _phrase(error.status), str(error.message), code=error.code, errors=errors)
+    return problem(error.status, _phrase(error.status), str(error.message), code=error.code, errors=errors,
+                   **error.extra)

@@ -471,7 +471,8 @@ def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -
     existing = db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort.id,
                                                           Enrollment.trainee_id == trainee.id))
     if existing is not None and existing.status != "withdrawn":
-        raise Duplicate(_l("This trainee is already in this cohort (%(status)s).", status=existing.status))
+        raise Duplicate(_l("This trainee is already in this cohort (%(status)s).", status=existing.status),
+                        extra={"existing_enrollment_id": existing.id})
     enrolled = db.session.scalar(select(func.count()).select_from(Enrollment).where(
         Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))
     now = utcnow()
