@@ -102,6 +102,18 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
                               # also turn generic plans off: talent/replica.py.)
                               connect_args={"options": "-c jit=off"})
 
+    public_url = (env.get("TALENT_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    trusted_hosts = None
+    if production:
+        # Host header allow-list (Flask's TRUSTED_HOSTS): the public URL's host plus any listed,
+        # so a foreign Host is refused (400) and never reflected in redirects or links.
+        from urllib.parse import urlsplit
+        public_host = urlsplit(public_url).hostname
+        extra = [h.strip().lower() for h in env.get("TALENT_TRUSTED_HOSTS", "").split(",") if h.strip()]
+        trusted_hosts = sorted({h for h in [public_host, *extra] if h})
+        if not trusted_hosts:
+            raise ConfigError("TALENT_PUBLIC_URL must be an absolute URL such as https://talent.example.az")
+
     ratelimit_storage = env.get("TALENT_RATELIMIT_STORAGE", "memory://")
     if not ratelimit_storage.startswith(("memory://", "redis://", "rediss://")):
         raise ConfigError("TALENT_RATELIMIT_STORAGE must be memory:// or a redis:// URL")
@@ -119,7 +131,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
-        "SESSION_COOKIE_NAME": "talent_session",
+        # __Host- prefix in production: Secure, Path=/ and no Domain, so no sibling host can set it.
+        "SESSION_COOKIE_NAME": "__Host-talent_session" if production else "talent_session",
+        "LANGUAGE_COOKIE_NAME": "__Host-talent_lang" if production else "talent_lang",
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
+        "TRUSTED_HOSTS": trusted_hosts,
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int(env, "TALENT_SESSION_IDLE_MINUTES", 30, 1)),
         "SESSION_ABSOLUTE_HOURS": _int(env, "TALENT_SESSION_ABSOLUTE_HOURS", 12, 1),
@@ -142,7 +159,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SUPPRESSION_K": _int(env, "TALENT_SUPPRESSION_K", 5, 1),
         "FAIRNESS_GAP_PP": _int(env, "TALENT_FAIRNESS_GAP_PP", 10, 1),
         "REGIONAL_COUNTRIES": neighbours,
-        "PUBLIC_BASE_URL": (env.get("TALENT_PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_BASE_URL": public_url,
         "SIGNING_KEY": env.get("TALENT_SIGNING_KEY") or None,
         "IDENTITY_SALT": env.get("TALENT_IDENTITY_SALT") or None,
         "MAIL_SENDER": env.get("TALENT_MAIL_SENDER", "log"),

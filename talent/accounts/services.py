@@ -119,6 +119,15 @@ def set_active(actor: Actor, user: User, active: bool) -> None:
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
 
 
+def sign_out(actor: Actor, user: User) -> None:
+    """End every session of ``user``: the session token in their cookies no longer matches."""
+    if actor.user_id != user.id:
+        raise NotFound(_l("Not found."))
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+    audit.record(actor, "logout", "user", user.id)
+
+
 def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
     """Check credentials with lock-out. Raises ValidationError with one generic message whether
     or not the account exists or is locked."""

@@ -20,7 +20,7 @@ from talent.accounts import services as accounts
 from talent.accounts import twofactor
 from talent.accounts.models import User
 from talent.errors import ValidationError
-from talent.extensions import db, limiter
+from talent.extensions import csrf, db, limiter
 from talent.permissions import Actor
 from talent.web.auth.forms import LoginForm, PasswordChangeForm, TotpCodeForm, TwoFactorForm
 from talent.web.context import client_ip, current_actor
@@ -241,6 +241,10 @@ def regenerate_recovery_codes():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Rotates the user's server-side session token: a copy of this cookie (or any other
+        # session of the user) is dead from now on, whatever client presents it.
+        accounts.sign_out(current_actor(), current_user._get_current_object())
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -268,8 +272,17 @@ def change_password():
 
 
 @bp.route("/lang/<code>", methods=["POST"])
+@csrf.exempt
 def set_language(code: str):
-    from flask import current_app
+    """The language choice lives in its own cookie, so switching (and every page's switch form)
+    needs no session: an anonymous visitor gets no session cookie. Exempt from CSRF: a forged
+    switch changes nothing but the language, and touches no session (SameSite=Lax keeps the
+    session cookie off a cross-site POST, and an empty session is not written)."""
+    response = redirect(safe_next(request.form.get("next")) or url_for("public.index"))
     if code in current_app.config["LANGUAGES"]:
-        session["lang"] = code
-    return redirect(safe_next(request.form.get("next")) or url_for("public.index"))
+        if session:
+            session["lang"] = code
+        response.set_cookie(current_app.config["LANGUAGE_COOKIE_NAME"], code, max_age=365 * 24 * 3600,
+                            path="/", secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+                            samesite="Lax")
+    return response
