@@ -145,6 +145,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int(env, "TALENT_MAX_UPLOAD_MB", 10, 1) * 1024 * 1024 + 64 * 1024,
         "IMPORT_MAX_BYTES": _int(env, "TALENT_MAX_UPLOAD_MB", 10, 1) * 1024 * 1024,
         "IMPORT_MAX_ROWS": _int(env, "TALENT_IMPORT_MAX_ROWS", 50_000, 1),
+        # Zip bombs: what an uploaded workbook may unpack to, and how tightly a part may be packed.
+        "IMPORT_MAX_UNCOMPRESSED_BYTES": _int(env, "TALENT_IMPORT_MAX_UNPACKED_MB", 100, 1) * 1024 * 1024,
+        "IMPORT_MAX_RATIO": _int(env, "TALENT_IMPORT_MAX_RATIO", 200, 10),
         "BABEL_DEFAULT_LOCALE": "az",
         # Language of messages produced outside a web request (CLI output).
         "OFFLINE_LOCALE": env.get("TALENT_CLI_LANGUAGE", "az"),
