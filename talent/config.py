@@ -170,6 +170,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SMTP_URL": env.get("TALENT_SMTP_URL") or None,
         "CORS_ORIGINS": tuple(o.strip() for o in env.get("TALENT_CORS_ORIGINS", "").split(",") if o.strip()),
         "API_RATE_LIMIT": env.get("TALENT_API_RATE_LIMIT", "600 per minute"),
+        # API tokens expire: the default lifetime and the longest one may choose.
+        "API_TOKEN_DAYS": _int(env, "TALENT_API_TOKEN_DAYS", 90, 1),
+        "API_TOKEN_MAX_DAYS": _int(env, "TALENT_API_TOKEN_MAX_DAYS", 365, 1),
         "REQUIRE_2FA": _bool(env, "TALENT_REQUIRE_2FA", mode != "testing"),
         "PRODUCTION": production,
         "BENCHMARK_ROUTES": _bool(env, "TALENT_BENCHMARK_ROUTES", False),

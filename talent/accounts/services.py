@@ -198,24 +198,67 @@ def _token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(actor: Actor, user: User, name: str, *, service: bool = False) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the secret, shown once."""
+def confirm_identity(actor: Actor, password: str | None, code: str | None = None) -> None:
+    """A signed-in person proves it is still them before something sensitive (a new API token):
+    the current password, and the second factor where one is set up. A session or cookie alone is
+    not enough (ASVS 3.7.1). Raises ValidationError naming the field at fault."""
+    from talent.accounts import twofactor
+    user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound(_l("Not found."))
+    if not verify_password(user.password_hash, password or ""):
+        audit.record(actor, "reauth.failure", "user", user.id)
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"current_password": str(_l("The current password is wrong."))})
+    if twofactor.is_enrolled(user):
+        twofactor.reauthenticate(actor, user, code or "")
+
+
+def token_lifetime(days) -> int:
+    """The number of days a new token lives: the default, or a chosen one within the maximum."""
+    config = current_app.config
+    maximum = config["API_TOKEN_MAX_DAYS"]
+    if days in (None, ""):
+        return min(config["API_TOKEN_DAYS"], maximum)
+    try:
+        value = int(days)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= maximum:
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"days": str(_l("Choose between 1 and %(n)d days.", n=maximum))})
+    return value
+
+
+def create_token(actor: Actor, user: User, name: str, *, service: bool = False, days: int | None = None,
+                 password: str | None = None, code: str | None = None) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the secret, shown once. A person (web, API)
+    confirms their password and second factor first; the CLI (``Actor.system()``) is trusted."""
     if user.id != actor.user_id or service:
         require(actor, P.TOKENS_MANAGE)
     else:
         require(actor, P.TOKENS_OWN)
     name = (name or "").strip()
+    errors: dict[str, str] = {}
     if not name or len(name) > 100:
-        raise ValidationError(_l("Please correct the marked fields."),
-                              fields={"name": str(_l("Give the token a name of 1 to 100 characters."))})
+        errors["name"] = str(_l("Give the token a name of 1 to 100 characters."))
+    try:
+        lifetime = token_lifetime(days)
+    except ValidationError as error:
+        errors.update(error.fields)
+    if errors:
+        raise ValidationError(_l("Please correct the marked fields."), fields=errors)
     if not user.active:
         raise Conflict(_l("The user is deactivated."))
+    if actor.user_id is not None:
+        confirm_identity(actor, password, code)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret),
-                     is_service=service)
+                     is_service=service, expires_at=utcnow() + timedelta(days=lifetime))
     db.session.add(token)
     db.session.flush()
-    audit.record(actor, "token.create", "api_token", token.id, details={"user_id": user.id, "name": name})
+    audit.record(actor, "token.create", "api_token", token.id,
+                 details={"user_id": user.id, "name": name, "days": lifetime})
     return token, secret
 
 
@@ -228,15 +271,34 @@ def revoke_token(actor: Actor, token: ApiToken) -> None:
         audit.record(actor, "token.revoke", "api_token", token.id)
 
 
-def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
-    """The active user behind a bearer token, or None. Updates last-use time."""
+class TokenRefused(Exception):
+    """A bearer token that is not accepted; ``reason`` is ``invalid`` or ``expired``."""
+
+    def __init__(self, reason: str, token: ApiToken | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.token = token
+
+
+def check_token(secret: str) -> tuple[User, ApiToken]:
+    """The active user behind a bearer token (updating its last-use time), or TokenRefused."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        return None
+        raise TokenRefused("invalid")
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
-        return None
+        raise TokenRefused("invalid")
+    if token.is_expired():
+        raise TokenRefused("expired", token)
     token.last_used_at = utcnow()
     return token.user, token
+
+
+def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a bearer token, or None. Updates last-use time."""
+    try:
+        return check_token(secret)
+    except TokenRefused:
+        return None
 
 
 def list_tokens(actor: Actor, user_id: int | None = None) -> list[ApiToken]:

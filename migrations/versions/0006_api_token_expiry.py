@@ -1,0 +1,33 @@
+"""API tokens expire: api_tokens.expires_at (issue 13). Tokens that exist when this runs get 90 days
+from now, so scripts in use keep working for a grace period and their owners see the date.
+
+Revision ID: 0006
+Revises: 0002
+Create Date: 2026-12-05 19:45:00
+
+"""
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0006'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
+    tokens = sa.table('api_tokens', sa.column('expires_at', sa.DateTime(timezone=True)))
+    op.execute(tokens.update().values(expires_at=datetime.now(timezone.utc) + timedelta(days=90)))
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.alter_column('expires_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+
+
+def downgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('expires_at')
