@@ -60,7 +60,7 @@ def create_user(actor: Actor, *, email: str, full_name: str, role: str, password
     email = normalise_email(email)
     errors = _validate_new_user(email, full_name, role)
     if password is not None:
-        problem = password_problem(password, email=email)
+        problem = password_problem(password, email=email, user_inputs=tuple(full_name.split()))
         if problem:
             errors["password"] = problem
     centers: list[Center] = []
@@ -176,8 +176,11 @@ def change_password(actor: Actor, user: User, current_password: str, new_passwor
 
 
 def set_password(actor: Actor, user: User, new_password: str) -> None:
-    """Set a password (after checking the policy) and end every other session of the user."""
-    problem = password_problem(new_password, email=user.email)
+    """Set a password (after checking the policy, and that it is not the current one) and end
+    every other session of the user."""
+    problem = password_problem(new_password, email=user.email, user_inputs=tuple(user.full_name.split()))
+    if problem is None and user.password_hash and verify_password(user.password_hash, new_password):
+        problem = str(_l("The new password must differ from the current one."))
     if problem:
         raise ValidationError(_l("Please correct the marked fields."), fields={"new_password": problem})
     user.password_hash = hash_password(new_password)
