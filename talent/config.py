@@ -168,6 +168,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAIL_SENDER": env.get("TALENT_MAIL_SENDER", "log"),
         "MAIL_FROM": env.get("TALENT_MAIL_FROM", "no-reply@talent.example.az"),
         "SMTP_URL": env.get("TALENT_SMTP_URL") or None,
+        # Committed mail is sent from a background thread (the answer does not wait for the server).
+        "MAIL_BACKGROUND": _bool(env, "TALENT_MAIL_BACKGROUND", production),
+        # Failed serial + birth date look-ups per serial (any address): a birth date is one of
+        # ~20,000 days, so 20 misses a day make guessing one take years.
+        "VERIFY_SERIAL_RATE_LIMIT": env.get("TALENT_VERIFY_SERIAL_RATE_LIMIT", "10 per hour;20 per day"),
+        "RESET_MAILS_PER_HOUR": _int(env, "TALENT_RESET_MAILS_PER_HOUR", 3, 1),
         "CORS_ORIGINS": tuple(o.strip() for o in env.get("TALENT_CORS_ORIGINS", "").split(",") if o.strip()),
         "API_RATE_LIMIT": env.get("TALENT_API_RATE_LIMIT", "600 per minute"),
         # API tokens expire: the default lifetime and the longest one may choose.

@@ -5,7 +5,11 @@
 - ``smtp``: sent through ``SMTP_URL`` (``smtp://user:password@host:port``, ``smtps://`` for TLS,
   ``smtp+starttls://`` for STARTTLS).
 
-Services call :func:`send`; tests read :data:`outbox` (filled by the log sender) or the files.
+Services call :func:`send_after_commit` (the message leaves only once the transaction that
+decided to send it has committed; a rollback drops it) or, outside any transaction, :func:`send`.
+With ``MAIL_BACKGROUND`` on (production), committed messages are handed to a short-lived thread,
+so how long a mail server takes never shows in a response time (password reset answers alike for
+known and unknown addresses). Tests read :data:`outbox` (filled by the log sender) or the files.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import logging
 import secrets
 import smtplib
 import ssl
+import threading
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -20,7 +25,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger("talent.mail")
 
@@ -82,3 +89,51 @@ def send(to: str, subject: str, body: str) -> EmailMessage:
         raise RuntimeError(f"Unknown MAIL_SENDER {name!r}; use one of {', '.join(SENDERS)}")
     sender(message)
     return message
+
+
+# ---- after the commit --------------------------------------------------------------------------
+
+_PENDING = "talent_mail_pending"
+_threads: list[threading.Thread] = []
+
+
+def send_after_commit(to: str, subject: str, body: str) -> None:
+    """Queue a message on the current database session: it is sent when the transaction commits
+    and dropped when it rolls back."""
+    from talent.extensions import db
+    db.session.info.setdefault(_PENDING, []).append((to, subject, body))
+
+
+def _deliver(app, messages: list[tuple[str, str, str]]) -> None:
+    with app.app_context():
+        for to, subject, body in messages:
+            try:
+                send(to, subject, body)
+            except Exception:  # noqa: BLE001 - the transaction is committed; log, never raise into it
+                log.exception("mail to %s could not be sent", to)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_committed(session) -> None:
+    messages = session.info.pop(_PENDING, None)
+    if not messages or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    if app.config.get("MAIL_BACKGROUND"):
+        thread = threading.Thread(target=_deliver, args=(app, messages), name="talent-mail", daemon=True)
+        _threads.append(thread)
+        del _threads[:-20]
+        thread.start()
+    else:
+        _deliver(app, messages)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_rolled_back(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def wait_for_background(timeout: float = 10.0) -> None:
+    """Wait until messages handed to background threads are sent (tests, the CLI at exit)."""
+    for thread in list(_threads):
+        thread.join(timeout)
