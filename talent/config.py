@@ -158,7 +158,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": _bool(env, "TALENT_RATELIMIT", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_MAX_FAILURES": _int(env, "TALENT_LOGIN_MAX_FAILURES", 5, 1),
+        # The longest delay (minutes) after repeated wrong passwords (and the 2FA lock).
         "LOGIN_LOCK_MINUTES": _int(env, "TALENT_LOGIN_LOCK_MINUTES", 15, 1),
+        # Progressive delay (talent/accounts/lockout.py): the first wait, doubling per failure.
+        "LOGIN_DELAY_SECONDS": _int(env, "TALENT_LOGIN_DELAY_SECONDS", 30, 1),
+        "LOGIN_ADDRESS_FREE_FAILURES": _int(env, "TALENT_LOGIN_ADDRESS_FREE_FAILURES", 20, 1),
+        "DEVICE_COOKIE_NAME": "__Host-talent_device" if production else "talent_device",
         "SUPPRESSION_K": _int(env, "TALENT_SUPPRESSION_K", 5, 1),
         "FAIRNESS_GAP_PP": _int(env, "TALENT_FAIRNESS_GAP_PP", 10, 1),
         "REGIONAL_COUNTRIES": neighbours,

@@ -128,31 +128,36 @@ def sign_out(actor: Actor, user: User) -> None:
     audit.record(actor, "logout", "user", user.id)
 
 
-def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
-    """Check credentials with lock-out. Raises ValidationError with one generic message whether
-    or not the account exists or is locked."""
+def authenticate(email: str, password: str, *, ip: str | None = None, device: str | None = None) -> User:
+    """Check credentials with progressive delays per account and per address (talent/accounts/
+    lockout.py); ``device`` is the browser's device cookie, which skips both for its account.
+    Raises ValidationError with one generic message whether or not the account exists, the
+    password was wrong or an attempt came during a delay (then the password is not checked)."""
+    from talent.accounts import lockout
     email = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     now = utcnow()
     if user is None or not user.active:
-        verify_password(None, password)
+        if lockout.address_delayed(ip, now):
+            verify_password(None, password)
+        elif not verify_password(None, password):
+            audit.record(Actor(user_id=None, label="anonymous", role="anonymous", ip=ip, channel="web"),
+                         "login.unknown", "user", None)
         raise ValidationError(GENERIC_LOGIN_ERROR)
-    if user.locked_until is not None and user.locked_until > now:
+    trusted = lockout.device_trusted(user, device)
+    if not trusted and (lockout.account_delayed(user, now) or lockout.address_delayed(ip, now)):
         verify_password(None, password)
         _audit_login(user, "login.locked", ip)
         raise ValidationError(GENERIC_LOGIN_ERROR)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            _audit_login(user, "login.lock", ip)
-        else:
-            _audit_login(user, "login.failure", ip)
+        started_delay = lockout.record_account_failure(user, now)
+        _audit_login(user, "login.lock" if started_delay else "login.failure", ip,
+                     {"device": True} if trusted else None)
+        if started_delay:
+            lockout.mail_unlock_link(user, ip)
         db.session.flush()
-        raise ValidationError(GENERIC_LOGIN_ERROR)
-    user.failed_logins = 0
-    user.locked_until = None
+        raise DeviceRefused(GENERIC_LOGIN_ERROR) if trusted else ValidationError(GENERIC_LOGIN_ERROR)
+    lockout.clear_account(user)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -161,9 +166,14 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
     return user
 
 
-def _audit_login(user: User, action: str, ip: str | None) -> None:
+class DeviceRefused(ValidationError):
+    """A wrong password from a browser holding the account's device cookie: the interface drops
+    the cookie (one guess per stolen cookie)."""
+
+
+def _audit_login(user: User, action: str, ip: str | None, details: dict | None = None) -> None:
     actor = Actor(user_id=user.id, label=user.email, role=user.role, ip=ip, channel="web")
-    audit.record(actor, action, "user", user.id)
+    audit.record(actor, action, "user", user.id, details=details)
 
 
 def change_password(actor: Actor, user: User, current_password: str, new_password: str) -> None:
