@@ -89,3 +89,12 @@ def test_production_refuses_a_foreign_host_header(tmp_path):
 def test_trusted_hosts_are_not_restricted_outside_production():
     from talent.config import load_config
     assert load_config({"TALENT_ENV": "testing", "TALENT_INSTANCE_PATH": "/tmp/talent-cfg-test"})["TRUSTED_HOSTS"] is None
+
+
+def test_language_switch_works_with_csrf_on_and_without_a_session(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    page = client.get("/").get_data(as_text=True)
+    assert "csrf_token" not in page.split('class="d-flex gap-1 lang-switch"', 1)[1].split("</form>", 1)[0]
+    response = client.post("/lang/az", data={"next": "/"})
+    assert response.status_code == 302 and client.get_cookie("talent_lang").value == "az"
+    assert client.get_cookie("talent_session") is None
