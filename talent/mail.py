@@ -17,7 +17,9 @@ import logging
 import secrets
 import smtplib
 import ssl
+import queue
 import threading
+import time
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -94,7 +96,10 @@ def send(to: str, subject: str, body: str) -> EmailMessage:
 # ---- after the commit --------------------------------------------------------------------------
 
 _PENDING = "talent_mail_pending"
-_threads: list[threading.Thread] = []
+BACKGROUND_DELAY = 0.25  # seconds
+_queue: "queue.Queue" = queue.Queue()
+_worker: threading.Thread | None = None
+_worker_lock = threading.Lock()
 
 
 def send_after_commit(to: str, subject: str, body: str) -> None:
@@ -120,12 +125,38 @@ def _send_committed(session) -> None:
         return
     app = current_app._get_current_object()
     if app.config.get("MAIL_BACKGROUND"):
-        thread = threading.Thread(target=_deliver, args=(app, messages), name="talent-mail", daemon=True)
-        _threads.append(thread)
-        del _threads[:-20]
-        thread.start()
+        _ensure_worker()
+        _queue.put((time.monotonic(), app, messages))       # never blocks the request
     else:
         _deliver(app, messages)
+
+
+def _ensure_worker() -> None:
+    global _worker
+    if _worker is not None and _worker.is_alive():
+        return
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="talent-mail", daemon=True)
+            _worker.start()
+
+
+def _work() -> None:
+    """One long-lived sender per process. It polls the queue every BACKGROUND_DELAY seconds rather
+    than waiting on it, so queuing a message wakes nothing: neither the sending nor the thread's
+    share of the interpreter shows in the answer that queued it (a reset answers alike for any
+    address)."""
+    while True:
+        time.sleep(BACKGROUND_DELAY)
+        while True:
+            try:
+                _queued_at, app, messages = _queue.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                _deliver(app, messages)
+            finally:
+                _queue.task_done()
 
 
 @event.listens_for(Session, "after_rollback")
@@ -134,6 +165,7 @@ def _drop_rolled_back(session) -> None:
 
 
 def wait_for_background(timeout: float = 10.0) -> None:
-    """Wait until messages handed to background threads are sent (tests, the CLI at exit)."""
-    for thread in list(_threads):
-        thread.join(timeout)
+    """Wait until messages handed to the background sender are sent (tests)."""
+    deadline = time.monotonic() + timeout
+    while _queue.unfinished_tasks and time.monotonic() < deadline:
+        time.sleep(0.02)

