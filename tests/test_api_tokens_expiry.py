@@ -34,9 +34,12 @@ def test_a_session_alone_cannot_mint_a_token(client, factory, login_as):
     login_as(user)
     missing = client.post("/account/tokens", data={"name": "stolen session"})
     wrong = client.post("/account/tokens", data={"name": "stolen session", "current_password": "not-the-password-1"})
-    assert missing.status_code == wrong.status_code == 422
-    assert "The current password is wrong." in wrong.get_data(as_text=True)
+    assert missing.status_code == 422
+    # 200 like a wrong password at sign-in: the failure is committed and counts towards the delay.
+    assert wrong.status_code == 200 and "The current password is wrong." in wrong.get_data(as_text=True)
     assert _count() == 0
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).failed_logins == 1
     ok = client.post("/account/tokens", data={"name": "mine", "current_password": PASSWORD})
     assert ok.status_code == 200 and _secret(ok.get_data(as_text=True))
     assert _count() == 1
@@ -54,9 +57,36 @@ def test_an_enrolled_user_also_gives_a_current_code(client, factory, login_as):
     page = client.get("/account/tokens")
     assert page.status_code == 200 and 'name="code"' in page.get_data(as_text=True)
     no_code = client.post("/account/tokens", data={"name": "x", "current_password": PASSWORD})
-    assert no_code.status_code == 422 and _count() == 0
+    assert no_code.status_code == 200 and "The code is not valid" in no_code.get_data(as_text=True)
+    assert _count() == 0
     ok = client.post("/account/tokens", data={"name": "x", "current_password": PASSWORD, "code": totp.now()})
-    assert ok.status_code == 200 and _count() == 1
+    assert ok.status_code == 200 and _count() == 1 and _secret(ok.get_data(as_text=True))
+
+
+def test_guessing_the_code_from_a_borrowed_session_locks_the_second_factor(app, client, factory):
+    user = factory.user("ministry", totp_secret=pyotp.random_base32(32), totp_confirmed_at=utcnow())
+    db.session.commit()
+    totp = pyotp.TOTP(user.totp_secret)
+    from tests.conftest import login
+    login(client, user.email)
+    client.post("/login/verify", data={"code": totp.at(utcnow() - timedelta(seconds=30))})
+    for guess in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/account/tokens", data={"name": "x", "current_password": PASSWORD, "code": f"{guess:06d}"})
+    right = client.post("/account/tokens", data={"name": "x", "current_password": PASSWORD, "code": totp.now()})
+    assert "locked" in right.get_data(as_text=True) and _count() == 0
+
+
+def test_a_wrong_password_creates_no_service_user(client, factory, login_as):
+    from talent.accounts.models import User
+    admin = factory.user("admin")
+    db.session.commit()
+    login_as(admin)
+    users_before = db.session.scalar(select(func.count()).select_from(User))
+    response = client.post("/account/service-tokens", data={"name": "Agency", "role": "ministry",
+                                                            "current_password": "not-the-password-1"})
+    assert response.status_code == 200 and "The current password is wrong." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(User)) == users_before and _count() == 0
 
 
 def test_default_and_chosen_lifetime_within_the_maximum(app, client, factory, login_as):

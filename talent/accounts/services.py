@@ -220,7 +220,12 @@ def confirm_identity(actor: Actor, password: str | None, code: str | None = None
     if user is None:
         raise NotFound(_l("Not found."))
     if not verify_password(user.password_hash, password or ""):
+        # Counted like a wrong password at sign-in (the interfaces commit this failure).
+        from talent.accounts import lockout
+        if lockout.record_account_failure(user, utcnow()):
+            lockout.mail_unlock_link(user, actor.ip)
         audit.record(actor, "reauth.failure", "user", user.id)
+        db.session.flush()
         raise ValidationError(_l("Please correct the marked fields."),
                               fields={"current_password": str(_l("The current password is wrong."))})
     if twofactor.is_enrolled(user):
@@ -265,6 +270,30 @@ def create_token(actor: Actor, user: User, name: str, *, service: bool = False, 
         raise Conflict(_l("The user is deactivated."))
     if actor.user_id is not None:
         confirm_identity(actor, password, code)
+    return _new_token(actor, user, name, lifetime, service=service)
+
+
+REAUTH_FIELDS = frozenset({"current_password", "code"})
+
+
+def create_service_token(actor: Actor, *, email: str, name: str, role: str, center_ids: list[int] | None,
+                         days: int | None = None, password: str | None = None,
+                         code: str | None = None) -> tuple[ApiToken, str]:
+    """A service user holding ``role`` (and centers) with one service token. The administrator
+    confirms their identity first, so a failed confirmation writes nothing but its own count."""
+    require(actor, P.TOKENS_MANAGE)
+    lifetime = token_lifetime(days)
+    if actor.user_id is not None:
+        confirm_identity(actor, password, code)
+    user = create_user(actor, email=email, full_name=name, role=role, center_ids=center_ids)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"name": str(_l("Give the token a name of 1 to 100 characters."))})
+    return _new_token(actor, user, name, lifetime, service=True)
+
+
+def _new_token(actor: Actor, user: User, name: str, lifetime: int, *, service: bool) -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret),
                      is_service=service, expires_at=utcnow() + timedelta(days=lifetime))

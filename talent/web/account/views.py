@@ -46,12 +46,18 @@ def tokens():
             form = TokenForm(formdata=None)
         except ValidationError as error:
             apply_errors(form, error)
-            status = 422
+            status = _refusal_status(error)
     elif form.is_submitted():
         status = 422
     personal = [t for t in accounts.list_tokens(actor, actor.user_id) if not t.is_service]
     return render_template("account/tokens.html", form=form, tokens=personal, secret=secret,
                            **_identity_context()), status
+
+
+def _refusal_status(error: ValidationError) -> int:
+    """A wrong password or code is answered 200, not 422, so the failure (counted towards the
+    delay and the second-factor lock) is committed, like at sign-in; other mistakes write nothing."""
+    return 200 if accounts.REAUTH_FIELDS & set(error.fields) else 422
 
 
 def _identity_context() -> dict:
@@ -96,16 +102,16 @@ def service_tokens():
     status = 200
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(actor, email=_service_email(), full_name=form.name.data,
-                                        role=form.role.data, center_ids=form.centers.data or None)
-            _token, secret = accounts.create_token(actor, user, form.name.data, service=True, days=form.days.data,
-                                                   password=form.current_password.data, code=form.code.data)
+            _token, secret = accounts.create_service_token(
+                actor, email=_service_email(), name=form.name.data, role=form.role.data,
+                center_ids=form.centers.data or None, days=form.days.data,
+                password=form.current_password.data, code=form.code.data)
             form = _service_form()
             form.process(formdata=None)
             form.centers.choices = [(c.id, f"{c.code} — {c.name}") for c in active_centers()]
         except ValidationError as error:
             apply_errors(form, error)
-            status = 422
+            status = _refusal_status(error)
     elif form.is_submitted():
         status = 422
     service = [t for t in accounts.list_tokens(actor) if t.is_service]
