@@ -126,6 +126,18 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
                               # also turn generic plans off: talent/replica.py.)
                               connect_args={"options": "-c jit=off"})
 
+    public_url = public_base_url(env, production)
+    trusted_hosts = None
+    if production:
+        # Host header allow-list (Flask's TRUSTED_HOSTS): the public URL's host plus any listed,
+        # so a foreign Host is refused (400) and never reflected in redirects or links.
+        from urllib.parse import urlsplit
+        public_host = urlsplit(public_url).hostname
+        extra = [h.strip().lower() for h in env.get("TALENT_TRUSTED_HOSTS", "").split(",") if h.strip()]
+        trusted_hosts = sorted({h for h in [public_host, *extra] if h})
+        if not trusted_hosts:
+            raise ConfigError("TALENT_PUBLIC_URL must be an absolute URL such as https://talent.example.az")
+
     ratelimit_storage = env.get("TALENT_RATELIMIT_STORAGE", "memory://")
     if not ratelimit_storage.startswith(("memory://", "redis://", "rediss://")):
         raise ConfigError("TALENT_RATELIMIT_STORAGE must be memory:// or a redis:// URL")
@@ -143,7 +155,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
-        "SESSION_COOKIE_NAME": "talent_session",
+        # __Host- prefix in production: Secure, Path=/ and no Domain, so no sibling host can set it.
+        "SESSION_COOKIE_NAME": "__Host-talent_session" if production else "talent_session",
+        "LANGUAGE_COOKIE_NAME": "__Host-talent_lang" if production else "talent_lang",
+        "SESSION_COOKIE_PATH": "/",
+        "SESSION_COOKIE_DOMAIN": None,
+        "TRUSTED_HOSTS": trusted_hosts,
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=_int(env, "TALENT_SESSION_IDLE_MINUTES", 30, 1)),
         "SESSION_ABSOLUTE_HOURS": _int(env, "TALENT_SESSION_ABSOLUTE_HOURS", 12, 1),
@@ -152,6 +169,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int(env, "TALENT_MAX_UPLOAD_MB", 10, 1) * 1024 * 1024 + 64 * 1024,
         "IMPORT_MAX_BYTES": _int(env, "TALENT_MAX_UPLOAD_MB", 10, 1) * 1024 * 1024,
         "IMPORT_MAX_ROWS": _int(env, "TALENT_IMPORT_MAX_ROWS", 50_000, 1),
+        # Zip bombs: what an uploaded workbook may unpack to, and how tightly a part may be packed.
+        "IMPORT_MAX_UNCOMPRESSED_BYTES": _int(env, "TALENT_IMPORT_MAX_UNPACKED_MB", 100, 1) * 1024 * 1024,
+        "IMPORT_MAX_RATIO": _int(env, "TALENT_IMPORT_MAX_RATIO", 200, 10),
         "BABEL_DEFAULT_LOCALE": "az",
         # Language of messages produced outside a web request (CLI output).
         "OFFLINE_LOCALE": env.get("TALENT_CLI_LANGUAGE", "az"),
@@ -162,7 +182,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_ENABLED": _bool(env, "TALENT_RATELIMIT", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_MAX_FAILURES": _int(env, "TALENT_LOGIN_MAX_FAILURES", 5, 1),
+        # The longest delay (minutes) after repeated wrong passwords (and the 2FA lock).
         "LOGIN_LOCK_MINUTES": _int(env, "TALENT_LOGIN_LOCK_MINUTES", 15, 1),
+        # Progressive delay (talent/accounts/lockout.py): the first wait, doubling per failure.
+        "LOGIN_DELAY_SECONDS": _int(env, "TALENT_LOGIN_DELAY_SECONDS", 30, 1),
+        "LOGIN_ADDRESS_FREE_FAILURES": _int(env, "TALENT_LOGIN_ADDRESS_FREE_FAILURES", 20, 1),
+        "DEVICE_COOKIE_NAME": "__Host-talent_device" if production else "talent_device",
         "SUPPRESSION_K": _int(env, "TALENT_SUPPRESSION_K", 5, 1),
         "CORRECTION_DAYS": _int(env, "TALENT_CORRECTION_DAYS", 30, 0),
         # Disclosure control of the ministry reports (docs/disclosure.md): the cell-key method; the
@@ -175,14 +200,23 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DISCLOSURE_ANCHOR": _choice(env, "TALENT_DISCLOSURE_ANCHOR", ("epoch", "year"), "year"),
         "FAIRNESS_GAP_PP": _int(env, "TALENT_FAIRNESS_GAP_PP", 10, 1),
         "REGIONAL_COUNTRIES": neighbours,
-        "PUBLIC_BASE_URL": public_base_url(env, production),
+        "PUBLIC_BASE_URL": public_url,
         "SIGNING_KEY": env.get("TALENT_SIGNING_KEY") or None,
         "IDENTITY_SALT": env.get("TALENT_IDENTITY_SALT") or None,
         "MAIL_SENDER": env.get("TALENT_MAIL_SENDER", "log"),
         "MAIL_FROM": env.get("TALENT_MAIL_FROM", "no-reply@talent.example.az"),
         "SMTP_URL": env.get("TALENT_SMTP_URL") or None,
+        # Committed mail is sent from a background thread (the answer does not wait for the server).
+        "MAIL_BACKGROUND": _bool(env, "TALENT_MAIL_BACKGROUND", production),
+        # Failed serial + birth date look-ups per serial (any address): a birth date is one of
+        # ~20,000 days, so 20 misses a day make guessing one take years.
+        "VERIFY_SERIAL_RATE_LIMIT": env.get("TALENT_VERIFY_SERIAL_RATE_LIMIT", "10 per hour;20 per day"),
+        "RESET_MAILS_PER_HOUR": _int(env, "TALENT_RESET_MAILS_PER_HOUR", 3, 1),
         "CORS_ORIGINS": tuple(o.strip() for o in env.get("TALENT_CORS_ORIGINS", "").split(",") if o.strip()),
         "API_RATE_LIMIT": env.get("TALENT_API_RATE_LIMIT", "600 per minute"),
+        # API tokens expire: the default lifetime and the longest one may choose.
+        "API_TOKEN_DAYS": _int(env, "TALENT_API_TOKEN_DAYS", 90, 1),
+        "API_TOKEN_MAX_DAYS": _int(env, "TALENT_API_TOKEN_MAX_DAYS", 365, 1),
         "REQUIRE_2FA": _bool(env, "TALENT_REQUIRE_2FA", mode != "testing"),
         "PRODUCTION": production,
         "BENCHMARK_ROUTES": _bool(env, "TALENT_BENCHMARK_ROUTES", False),

@@ -5,10 +5,11 @@
 - ``smtp``: sent through ``SMTP_URL`` (``smtp://user:password@host:port``, ``smtps://`` for TLS,
   ``smtp+starttls://`` for STARTTLS).
 
-Services call :func:`send_after_commit` for a message that belongs to a change (an invitation):
-it is queued on the database session and leaves only when that transaction commits, and is
-dropped when it rolls back. :func:`send` sends at once. Tests read :data:`outbox` (filled by the
-log sender) or the files.
+Services call :func:`send_after_commit` (the message leaves only once the transaction that
+decided to send it has committed; a rollback drops it) or, outside any transaction, :func:`send`.
+With ``MAIL_BACKGROUND`` on (production), committed messages are handed to a short-lived thread,
+so how long a mail server takes never shows in a response time (password reset answers alike for
+known and unknown addresses). Tests read :data:`outbox` (filled by the log sender) or the files.
 """
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ import logging
 import secrets
 import smtplib
 import ssl
+import queue
+import threading
+import time
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -23,12 +27,11 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger("talent.mail")
-_QUEUE = "talent_mail_after_commit"
 
 # The most recent messages of the log sender, newest last (for tests and the development shell).
 outbox: list[EmailMessage] = []
@@ -90,28 +93,83 @@ def send(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def send_after_commit(session, to: str, subject: str, body: str) -> None:
-    """Send this message when ``session``'s transaction commits; never if it rolls back. A
-    request that fails after the service ran (or whose commit fails) sends nothing."""
-    if hasattr(session, "registry"):  # a scoped_session (db.session): the request's own session
-        session = session()
-    session.info.setdefault(_QUEUE, []).append((to, subject, body))
+# ---- after the commit --------------------------------------------------------------------------
+
+_PENDING = "talent_mail_pending"
+BACKGROUND_DELAY = 0.25  # seconds
+_queue: "queue.Queue" = queue.Queue()
+_worker: threading.Thread | None = None
+_worker_lock = threading.Lock()
+
+
+def send_after_commit(to: str, subject: str, body: str) -> None:
+    """Queue a message on the current database session: it is sent when the transaction commits
+    and dropped when it rolls back."""
+    from talent.extensions import db
+    db.session.info.setdefault(_PENDING, []).append((to, subject, body))
+
+
+def _deliver(app, messages: list[tuple[str, str, str]]) -> None:
+    with app.app_context():
+        for to, subject, body in messages:
+            try:
+                send(to, subject, body)
+            except Exception:  # noqa: BLE001 - the transaction is committed; log, never raise into it
+                log.exception("mail to %s could not be sent", to)
 
 
 @event.listens_for(Session, "after_commit")
-def _send_queued(session) -> None:
+def _send_committed(session) -> None:
     if session.in_nested_transaction():  # a savepoint released: the transaction is still open
         return
-    queued = session.info.pop(_QUEUE, None)
-    for to, subject, body in queued or ():
-        try:
-            send(to, subject, body)
-        except Exception:  # noqa: BLE001 - the change is committed; a lost mail must not undo the answer
-            log.exception("mail to %s could not be sent after the commit", to)
+    messages = session.info.pop(_PENDING, None)
+    if not messages or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    if app.config.get("MAIL_BACKGROUND"):
+        _ensure_worker()
+        _queue.put((time.monotonic(), app, messages))       # never blocks the request
+    else:
+        _deliver(app, messages)
+
+
+def _ensure_worker() -> None:
+    global _worker
+    if _worker is not None and _worker.is_alive():
+        return
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="talent-mail", daemon=True)
+            _worker.start()
+
+
+def _work() -> None:
+    """One long-lived sender per process. It polls the queue every BACKGROUND_DELAY seconds rather
+    than waiting on it, so queuing a message wakes nothing: neither the sending nor the thread's
+    share of the interpreter shows in the answer that queued it (a reset answers alike for any
+    address)."""
+    while True:
+        time.sleep(BACKGROUND_DELAY)
+        while True:
+            try:
+                _queued_at, app, messages = _queue.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                _deliver(app, messages)
+            finally:
+                _queue.task_done()
 
 
 @event.listens_for(Session, "after_rollback")
-def _drop_queued(session) -> None:
+def _drop_rolled_back(session) -> None:
     if session.in_nested_transaction():  # a savepoint rolled back: the transaction goes on
         return
-    session.info.pop(_QUEUE, None)
+    session.info.pop(_PENDING, None)
+
+
+def wait_for_background(timeout: float = 10.0) -> None:
+    """Wait until messages handed to the background sender are sent (tests)."""
+    deadline = time.monotonic() + timeout
+    while _queue.unfinished_tasks and time.monotonic() < deadline:
+        time.sleep(0.02)

@@ -12,6 +12,7 @@ def production_app(tmp_path, **extra_env):
         "TALENT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
         "TALENT_INSTANCE_PATH": str(tmp_path / "prod-instance"),
         "TALENT_RATELIMIT_STORAGE": "memory://",
+        "TALENT_PUBLIC_URL": "https://localhost",
     }
     env.update(extra_env)
     return create_app({"SERVER_NAME": "localhost"}, env=env)

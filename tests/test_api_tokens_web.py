@@ -9,6 +9,7 @@ from talent.accounts.models import ApiToken, User
 from talent.audit import AuditEvent
 from talent.extensions import db
 from tests.api_helpers import Api
+from tests.factories import PASSWORD
 
 
 def _secret(html: str) -> str:
@@ -28,7 +29,7 @@ def test_user_creates_uses_and_revokes_a_personal_token(client, factory, login_a
     db.session.commit()
     login_as(user)
     assert client.get("/account/tokens").status_code == 200
-    response = client.post("/account/tokens", data={"name": "my laptop"})
+    response = client.post("/account/tokens", data={"name": "my laptop", "current_password": PASSWORD})
     assert response.status_code == 200
     secret = _secret(response.get_data(as_text=True))
     token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
@@ -48,7 +49,7 @@ def test_token_name_is_required(client, factory, login_as):
     user = factory.user("ministry")
     db.session.commit()
     login_as(user)
-    response = client.post("/account/tokens", data={"name": ""})
+    response = client.post("/account/tokens", data={"name": "", "current_password": PASSWORD})
     assert response.status_code == 422
     assert db.session.scalar(select(ApiToken.id)) is None
 
@@ -81,7 +82,8 @@ def test_admin_creates_a_center_bound_service_token(client, factory, login_as):
     login_as(admin)
     assert client.get("/account/service-tokens").status_code == 200
     response = client.post("/account/service-tokens",
-                           data={"name": "University of Ganja", "role": "center_admin", "centers": [mine.id]})
+                           data={"name": "University of Ganja", "role": "center_admin", "centers": [mine.id],
+                                 "current_password": PASSWORD})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     secret = _secret(response.get_data(as_text=True))
     token = db.session.scalar(select(ApiToken).where(ApiToken.is_service.is_(True)))
@@ -102,7 +104,8 @@ def test_center_role_service_token_needs_centers(client, factory, login_as):
     admin = factory.user("admin")
     db.session.commit()
     login_as(admin)
-    response = client.post("/account/service-tokens", data={"name": "Agency", "role": "center_admin"})
+    response = client.post("/account/service-tokens", data={"name": "Agency", "role": "center_admin",
+                                                                   "current_password": PASSWORD})
     assert response.status_code == 422
     assert db.session.scalar(select(ApiToken.id)) is None
     assert db.session.scalar(select(User.id).where(User.full_name == "Agency")) is None
@@ -112,7 +115,8 @@ def test_ministry_service_token(client, factory, login_as):
     admin = factory.user("admin")
     db.session.commit()
     login_as(admin)
-    response = client.post("/account/service-tokens", data={"name": "Statistics committee", "role": "ministry"})
+    response = client.post("/account/service-tokens", data={"name": "Statistics committee", "role": "ministry",
+                                                                   "current_password": PASSWORD})
     assert response.status_code == 200
     assert Api(client, _secret(response.get_data(as_text=True))).get("/me").get_json()["role"] == "ministry"
 

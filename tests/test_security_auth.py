@@ -25,8 +25,10 @@ def req(app):
 @pytest.mark.parametrize("password, ok", [
     ("x" * (MIN_LENGTH - 1), False),
     ("correct horse", True),                    # 13 characters, spaces allowed
-    ("ə" * MIN_LENGTH, True),                   # any Unicode character counts
-    ("x" * 256, True),
+    ("sarı-çiçək-dəniz", True),                 # any Unicode character counts
+    ("ə" * MIN_LENGTH, False),                  # long enough, but a repeat (strength estimate)
+    ("x" * 256, False),
+    ("mənim gizli şifrəm " * 13 + "ab", True),   # 256 characters
     ("x" * 257, False),
     ("password1234", False),                    # on the shipped common-password list
     ("Password1234", False),                    # case does not help

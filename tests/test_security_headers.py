@@ -64,9 +64,9 @@ def test_session_cookie_attributes(client, factory):
     user = factory.user("admin")
     db.session.commit()
     response = client.post("/login", data={"email": user.email, "password": "a-long-test-password-1"})
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("talent_session=")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
+    for name in ("talent_session", "talent_device"):      # the session, and the known-browser cookie
+        assert "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name]
 
 
 def test_production_adds_hsts_and_secure_cookies(tmp_path):

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from talent import audit, mail
 from talent.accounts.models import ApiToken, User
 from talent.accounts.services import create_user, normalise_email, set_password
+from talent.audit import AuditEvent
+from talent.db import utcnow
 from talent.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
 from talent.people.models import Trainee
@@ -115,7 +118,7 @@ def invite_trainee(actor: Actor, trainee_id: int, *,
                  center_id=trainee.registered_by_center_id)
     link = link_builder(make_token(user, INVITE), INVITE)
     days = MAX_AGE[INVITE] // 86400
-    mail.send_after_commit(db.session, user.email, "Dəvət / Invitation — AI Talent Centers",
+    mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers",
               f"Salam, {trainee.first_name}!\n\n"
               f"Şəxsi kabinetinizə giriş üçün şifrə təyin edin ({days} gün ərzində):\n"
               f"Set a password for your trainee account (within {days} days):\n\n{link}\n\n"
@@ -153,7 +156,7 @@ def invite_staff(actor: Actor, user_id: Any, *, link_builder: Callable[[str, str
     audit.record(actor, "user.invite", "user", user.id, details={"role": user.role})
     link = link_builder(make_token(user, INVITE), INVITE)
     days = MAX_AGE[INVITE] // 86400
-    mail.send_after_commit(db.session, user.email, "Dəvət / Invitation — AI Talent Centers",
+    mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers",
                            f"Salam, {user.full_name}!\n\n"
                            f"AI Talent Centers platformasında hesabınız yaradılıb. Şifrə təyin edin ({days} gün ərzində):\n"
                            f"An account was created for you on the AI Talent Centers platform. Set your password "
@@ -199,21 +202,39 @@ def accept_invitation(token: str, password: str, *, ip: str | None = None) -> Us
 
 def request_password_reset(email: str, *, ip: str | None = None,
                            link_builder: Callable[[str, str], str] = link_for) -> None:
-    """Email a reset link when an active account has this email. Answers the same either way."""
+    """Email a reset link when an active account has this email. Answers the same either way, and
+    in the same time: known and unknown addresses run the same queries, sign a link, write one
+    audit event and build the message; only a known one (within RESET_MAILS_PER_HOUR for the
+    account) queues the message, which leaves after the commit (in the background in production).
+    """
     email = normalise_email(email)
     if not email or len(email) > 254 or has_control_chars(email):
         return
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not user.active:
-        return
-    audit.record(_self_actor(user, ip), "user.password_reset_request", "user", user.id)
-    link = link_builder(make_token(user, RESET), RESET)
+    found = db.session.scalar(select(User).where(User.email == email))
+    user = found if found is not None and found.active else None
+    since = utcnow() - timedelta(hours=1)
+    recent = db.session.scalar(
+        select(func.count(AuditEvent.id)).where(AuditEvent.actor_id == (user.id if user else -1),
+                                                AuditEvent.action == "user.password_reset_request",
+                                                AuditEvent.at > since)) or 0
+    within_limit = recent < current_app.config["RESET_MAILS_PER_HOUR"]
+    if user is not None:
+        token = make_token(user, RESET)
+        action = "user.password_reset_request" if within_limit else "user.password_reset_limited"
+        audit.record(_self_actor(user, ip), action, "user", user.id)
+    else:
+        token = _serializer(RESET).dumps({"u": 0, "f": secrets.token_hex(16)})
+        audit.record(Actor(user_id=None, label="anonymous", role="anonymous", ip=ip, channel="web"),
+                     "user.password_reset_unknown", "user", None)
+    link = link_builder(token, RESET)
     minutes = MAX_AGE[RESET] // 60
-    mail.send(user.email, "Şifrənin bərpası / Password reset — AI Talent Centers",
-              f"Yeni şifrə təyin etmək üçün ({minutes} dəqiqə ərzində):\n"
-              f"To set a new password (within {minutes} minutes):\n\n{link}\n\n"
-              "Bu sorğunu siz etməmisinizsə, bu məktubu nəzərə almayın.\n"
-              "If you did not ask for this, ignore this message.\n")
+    body = (f"Yeni şifrə təyin etmək üçün ({minutes} dəqiqə ərzində):\n"
+            f"To set a new password (within {minutes} minutes):\n\n{link}\n\n"
+            "Bu sorğunu siz etməmisinizsə, bu məktubu nəzərə almayın.\n"
+            "If you did not ask for this, ignore this message.\n")
+    db.session.flush()
+    if user is not None and within_limit:
+        mail.send_after_commit(user.email, "Şifrənin bərpası / Password reset — AI Talent Centers", body)
 
 
 def reset_password(token: str, password: str, *, ip: str | None = None) -> User:

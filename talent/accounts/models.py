@@ -83,10 +83,16 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     is_service: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every token expires (default 90 days, at most API_TOKEN_MAX_DAYS); an expired one gets a 401.
+    expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        from talent.db import utcnow as _now
+        return self.expires_at <= (now or _now())
 
 
 class IdempotencyRecord(Base):

@@ -59,8 +59,27 @@ def common_passwords() -> frozenset[str]:
         return frozenset(line.strip().lower() for line in handle if line.strip())
 
 
-def password_problem(password: str, *, email: str | None = None) -> str | None:
-    """The reason a password is not acceptable, or None."""
+# zxcvbn (ASVS 2.1.7/2.1.8): scores 0-4; 3 means ~10^8 guesses or more. Only the first
+# ESTIMATE_CHARS characters are estimated: its matching grows fast with length (256 characters
+# took 1.8 s), and a weak start is weak however it goes on.
+MIN_SCORE = 3
+ESTIMATE_CHARS = 64
+
+
+def _email_parts(email: str | None) -> list[str]:
+    """The email's local part and its pieces (``aysel.mammadova`` -> itself, aysel, mammadova)."""
+    if not email:
+        return []
+    local = email.lower().partition("@")[0]
+    import re
+    pieces = [piece for piece in re.split(r"[^\w]+|_", local) if len(piece) >= 3]
+    return [local, *pieces] if len(local) >= 3 else pieces
+
+
+def password_problem(password: str, *, email: str | None = None, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """The reason a password is not acceptable, or None (ASVS 2.1: at least 12 characters, up to
+    256, any character; not on the common-password list; not built on the email address; and
+    not easy to guess by a strength estimate)."""
     if len(password) < MIN_LENGTH:
         return str(_l("The password must be at least %(n)d characters long.", n=MIN_LENGTH))
     if len(password) > MAX_LENGTH:
@@ -70,4 +89,13 @@ def password_problem(password: str, *, email: str | None = None) -> str | None:
         return str(_l("This password is too common; choose another."))
     if email and lowered == email.lower():
         return str(_l("The password must not be your email address."))
+    parts = _email_parts(email)
+    if parts and (parts[0] in lowered or any(len(piece) >= 4 and lowered.startswith(piece) for piece in parts)
+                  or sum(len(piece) for piece in parts[1:] if piece in lowered) * 2 >= len(lowered)):
+        return str(_l("The password must not be built on your email address."))
+    from zxcvbn import zxcvbn
+    inputs = [*parts, *(value.lower() for value in user_inputs if value)]
+    if zxcvbn(password[:ESTIMATE_CHARS], user_inputs=inputs)["score"] < MIN_SCORE:
+        return str(_l("This password is easy to guess. Avoid repeated characters, sequences such as 1234 or "
+                      "qwerty, dates and single common words; a few unrelated words make a strong password."))
     return None

@@ -60,7 +60,7 @@ def create_user(actor: Actor, *, email: str, full_name: str, role: str, password
     email = normalise_email(email)
     errors = _validate_new_user(email, full_name, role)
     if password is not None:
-        problem = password_problem(password, email=email)
+        problem = password_problem(password, email=email, user_inputs=tuple(full_name.split()))
         if problem:
             errors["password"] = problem
     centers: list[Center] = []
@@ -119,31 +119,45 @@ def set_active(actor: Actor, user: User, active: bool) -> None:
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
 
 
-def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
-    """Check credentials with lock-out. Raises ValidationError with one generic message whether
-    or not the account exists or is locked."""
+def sign_out(actor: Actor, user: User) -> None:
+    """End every session of ``user``: the session token in their cookies no longer matches."""
+    if actor.user_id != user.id:
+        raise NotFound(_l("Not found."))
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+    audit.record(actor, "logout", "user", user.id)
+
+
+def authenticate(email: str, password: str, *, ip: str | None = None, device: str | None = None) -> User:
+    """Check credentials with progressive delays per account and per address (talent/accounts/
+    lockout.py); ``device`` is the browser's device cookie, which skips both for its account.
+    Raises ValidationError with one generic message whether or not the account exists, the
+    password was wrong or an attempt came during a delay (then the password is not checked)."""
+    from talent.accounts import lockout
     email = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     now = utcnow()
     if user is None or not user.active:
-        verify_password(None, password)
+        if lockout.address_delayed(ip, now):
+            verify_password(None, password)
+        elif not verify_password(None, password):
+            audit.record(Actor(user_id=None, label="anonymous", role="anonymous", ip=ip, channel="web"),
+                         "login.unknown", "user", None)
         raise ValidationError(GENERIC_LOGIN_ERROR)
-    if user.locked_until is not None and user.locked_until > now:
+    trusted = lockout.device_trusted(user, device)
+    if not trusted and (lockout.account_delayed(user, now) or lockout.address_delayed(ip, now)):
         verify_password(None, password)
         _audit_login(user, "login.locked", ip)
         raise ValidationError(GENERIC_LOGIN_ERROR)
     if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-            _audit_login(user, "login.lock", ip)
-        else:
-            _audit_login(user, "login.failure", ip)
+        started_delay = lockout.record_account_failure(user, now)
+        _audit_login(user, "login.lock" if started_delay else "login.failure", ip,
+                     {"device": True} if trusted else None)
+        if started_delay:
+            lockout.mail_unlock_link(user, ip)
         db.session.flush()
-        raise ValidationError(GENERIC_LOGIN_ERROR)
-    user.failed_logins = 0
-    user.locked_until = None
+        raise DeviceRefused(GENERIC_LOGIN_ERROR) if trusted else ValidationError(GENERIC_LOGIN_ERROR)
+    lockout.clear_account(user)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -152,9 +166,14 @@ def authenticate(email: str, password: str, *, ip: str | None = None) -> User:
     return user
 
 
-def _audit_login(user: User, action: str, ip: str | None) -> None:
+class DeviceRefused(ValidationError):
+    """A wrong password from a browser holding the account's device cookie: the interface drops
+    the cookie (one guess per stolen cookie)."""
+
+
+def _audit_login(user: User, action: str, ip: str | None, details: dict | None = None) -> None:
     actor = Actor(user_id=user.id, label=user.email, role=user.role, ip=ip, channel="web")
-    audit.record(actor, action, "user", user.id)
+    audit.record(actor, action, "user", user.id, details=details)
 
 
 def change_password(actor: Actor, user: User, current_password: str, new_password: str) -> None:
@@ -167,8 +186,11 @@ def change_password(actor: Actor, user: User, current_password: str, new_passwor
 
 
 def set_password(actor: Actor, user: User, new_password: str) -> None:
-    """Set a password (after checking the policy) and end every other session of the user."""
-    problem = password_problem(new_password, email=user.email)
+    """Set a password (after checking the policy, and that it is not the current one) and end
+    every other session of the user."""
+    problem = password_problem(new_password, email=user.email, user_inputs=tuple(user.full_name.split()))
+    if problem is None and user.password_hash and verify_password(user.password_hash, new_password):
+        problem = str(_l("The new password must differ from the current one."))
     if problem:
         raise ValidationError(_l("Please correct the marked fields."), fields={"new_password": problem})
     user.password_hash = hash_password(new_password)
@@ -189,24 +211,96 @@ def _token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(actor: Actor, user: User, name: str, *, service: bool = False) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; returns the row and the secret, shown once."""
+def confirm_identity(actor: Actor, password: str | None, code: str | None = None) -> None:
+    """A signed-in person proves it is still them before something sensitive (a new API token):
+    the current password, and the second factor where one is set up. A session or cookie alone is
+    not enough (ASVS 3.7.1). Raises ValidationError naming the field at fault."""
+    from talent.accounts import twofactor
+    user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound(_l("Not found."))
+    if not verify_password(user.password_hash, password or ""):
+        # Counted like a wrong password at sign-in (the interfaces commit this failure).
+        from talent.accounts import lockout
+        if lockout.record_account_failure(user, utcnow()):
+            lockout.mail_unlock_link(user, actor.ip)
+        audit.record(actor, "reauth.failure", "user", user.id)
+        db.session.flush()
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"current_password": str(_l("The current password is wrong."))})
+    if twofactor.is_enrolled(user):
+        twofactor.reauthenticate(actor, user, code or "")
+
+
+def token_lifetime(days) -> int:
+    """The number of days a new token lives: the default, or a chosen one within the maximum."""
+    config = current_app.config
+    maximum = config["API_TOKEN_MAX_DAYS"]
+    if days in (None, ""):
+        return min(config["API_TOKEN_DAYS"], maximum)
+    try:
+        value = int(days)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= maximum:
+        raise ValidationError(_l("Please correct the marked fields."),
+                              fields={"days": str(_l("Choose between 1 and %(n)d days.", n=maximum))})
+    return value
+
+
+def create_token(actor: Actor, user: User, name: str, *, service: bool = False, days: int | None = None,
+                 password: str | None = None, code: str | None = None) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the secret, shown once. A person (web, API)
+    confirms their password and second factor first; the CLI (``Actor.system()``) is trusted."""
     if user.id != actor.user_id or service:
         require(actor, P.TOKENS_MANAGE)
     else:
         require(actor, P.TOKENS_OWN)
     name = (name or "").strip()
+    errors: dict[str, str] = {}
+    if not name or len(name) > 100:
+        errors["name"] = str(_l("Give the token a name of 1 to 100 characters."))
+    try:
+        lifetime = token_lifetime(days)
+    except ValidationError as error:
+        errors.update(error.fields)
+    if errors:
+        raise ValidationError(_l("Please correct the marked fields."), fields=errors)
+    if not user.active:
+        raise Conflict(_l("The user is deactivated."))
+    if actor.user_id is not None:
+        confirm_identity(actor, password, code)
+    return _new_token(actor, user, name, lifetime, service=service)
+
+
+REAUTH_FIELDS = frozenset({"current_password", "code"})
+
+
+def create_service_token(actor: Actor, *, email: str, name: str, role: str, center_ids: list[int] | None,
+                         days: int | None = None, password: str | None = None,
+                         code: str | None = None) -> tuple[ApiToken, str]:
+    """A service user holding ``role`` (and centers) with one service token. The administrator
+    confirms their identity first, so a failed confirmation writes nothing but its own count."""
+    require(actor, P.TOKENS_MANAGE)
+    lifetime = token_lifetime(days)
+    if actor.user_id is not None:
+        confirm_identity(actor, password, code)
+    user = create_user(actor, email=email, full_name=name, role=role, center_ids=center_ids)
+    name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError(_l("Please correct the marked fields."),
                               fields={"name": str(_l("Give the token a name of 1 to 100 characters."))})
-    if not user.active:
-        raise Conflict(_l("The user is deactivated."))
+    return _new_token(actor, user, name, lifetime, service=True)
+
+
+def _new_token(actor: Actor, user: User, name: str, lifetime: int, *, service: bool) -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret),
-                     is_service=service)
+                     is_service=service, expires_at=utcnow() + timedelta(days=lifetime))
     db.session.add(token)
     db.session.flush()
-    audit.record(actor, "token.create", "api_token", token.id, details={"user_id": user.id, "name": name})
+    audit.record(actor, "token.create", "api_token", token.id,
+                 details={"user_id": user.id, "name": name, "days": lifetime})
     return token, secret
 
 
@@ -219,15 +313,34 @@ def revoke_token(actor: Actor, token: ApiToken) -> None:
         audit.record(actor, "token.revoke", "api_token", token.id)
 
 
-def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
-    """The active user behind a bearer token, or None. Updates last-use time."""
+class TokenRefused(Exception):
+    """A bearer token that is not accepted; ``reason`` is ``invalid`` or ``expired``."""
+
+    def __init__(self, reason: str, token: ApiToken | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.token = token
+
+
+def check_token(secret: str) -> tuple[User, ApiToken]:
+    """The active user behind a bearer token (updating its last-use time), or TokenRefused."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        return None
+        raise TokenRefused("invalid")
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
-        return None
+        raise TokenRefused("invalid")
+    if token.is_expired():
+        raise TokenRefused("expired", token)
     token.last_used_at = utcnow()
     return token.user, token
+
+
+def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a bearer token, or None. Updates last-use time."""
+    try:
+        return check_token(secret)
+    except TokenRefused:
+        return None
 
 
 def list_tokens(actor: Actor, user_id: int | None = None) -> list[ApiToken]:

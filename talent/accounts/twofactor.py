@@ -258,6 +258,21 @@ def regenerate_recovery_codes(actor: Actor, user: User, code: str) -> list[str]:
     return _new_recovery_codes(actor, user)
 
 
+def reauthenticate(actor: Actor, user: User, code: str) -> None:
+    """A current TOTP code (or an unused recovery code) from a signed-in user, before something
+    sensitive such as a new API token. Failures count towards the lock like at sign-in."""
+    _own(actor, user)
+    _check_not_locked(actor, user)
+    step = _match_totp(user, code)
+    if step is not None:
+        _record_step(actor, user, step, "2fa.reauth")
+        return
+    if _use_recovery_code(actor, user, code):
+        return
+    _fail(actor, user, "reauth")
+    raise ValidationError(WRONG_CODE, fields={"code": str(WRONG_CODE)})
+
+
 # ---- administration --------------------------------------------------------------------------
 
 def reset(actor: Actor, user: User) -> None:

@@ -61,14 +61,18 @@ def unauthorized(detail: str) -> Response:
 
 def authenticate() -> Response | None:
     """Find the user behind the bearer token; a 401 answer when there is none."""
-    from talent.accounts.services import user_for_token
+    from talent.accounts.services import TokenRefused, check_token
     secret = bearer_secret()
     if secret is None:
         return unauthorized(str(_l("Send an API token as 'Authorization: Bearer <token>'.")))
-    found = user_for_token(secret)
-    if found is None:
+    try:
+        g.api_user, g.api_token = check_token(secret)
+    except TokenRefused as refused:
+        if refused.reason == "expired":
+            expired = refused.token.expires_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            return unauthorized(str(_l("The API token expired on %(date)s. Create a new one under API tokens.",
+                                       date=expired)))
         return unauthorized(str(_l("The API token is invalid, revoked, or its user is deactivated.")))
-    g.api_user, g.api_token = found
     return None
 
 

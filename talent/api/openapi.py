@@ -22,7 +22,7 @@ PROBLEM = Schema("Problem", {
 
 ERROR_TEXT = {
     400: "Malformed request (broken JSON, empty body).",
-    401: "No valid bearer token.",
+    401: "No valid bearer token (missing, unknown, revoked or expired; the detail says which).",
     403: "The token's role may not do this.",
     404: "Not found (or not visible to this token).",
     409: "Conflict with the current state (capacity, duplicate, invalid status transition).",

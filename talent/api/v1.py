@@ -59,3 +59,4 @@ def _describe_verification() -> None:
 
 _describe_verification()
 from talent.api.resources import reports  # noqa: E402,F401
+from talent.api.resources import audit  # noqa: E402,F401

@@ -16,9 +16,11 @@ def tokens() -> None:
 @click.option("--email", required=True, help="The user the token acts as.")
 @click.option("--name", required=True, help="A name to recognise the token by.")
 @click.option("--service", is_flag=True, help="A service token (for another system), not a personal one.")
+@click.option("--days", type=int, default=None,
+              help="Days the token is valid (default TALENT_API_TOKEN_DAYS, 90; at most TALENT_API_TOKEN_MAX_DAYS).")
 @with_appcontext
 @transactional
-def create(email: str, name: str, service: bool) -> None:
+def create(email: str, name: str, service: bool, days: int | None) -> None:
     """Create an API token and print it once."""
     from talent.accounts.models import User
     from talent.accounts.services import create_token, normalise_email
@@ -28,5 +30,5 @@ def create(email: str, name: str, service: bool) -> None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound(f"No user with email {email}.")
-    _token, secret = create_token(Actor.system(), user, name, service=service)
+    _token, secret = create_token(Actor.system(), user, name, service=service, days=days)
     click.echo(secret)

@@ -14,6 +14,13 @@ from flask_babel import lazy_gettext as _l
 from talent.people.validation import FIELDS, REQUIRED
 
 XLSX_MAGIC = b"PK\x03\x04"
+# Zip-bomb limits (issue 13): what a workbook may unpack to in all, how tightly an entry may be
+# compressed (spreadsheet XML packs ~5-20 times; deflate's ceiling is ~1032), and how many entries
+# it may have. Defaults; the app's IMPORT_MAX_UNCOMPRESSED_BYTES / IMPORT_MAX_RATIO override them.
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 200
+RATIO_FLOOR = 1024 * 1024          # entries smaller than this unpacked are never "too tight"
+MAX_ENTRIES = 1000
 
 
 class FileProblem(Exception):
@@ -71,15 +78,121 @@ def _is_comment(cells: Any) -> bool:
     return isinstance(first, str) and first.lstrip().startswith(COMMENT_MARK)
 
 
-def read_sheet(data: bytes, *, max_rows: int, max_bytes: int) -> Sheet:
+def _unpack_limits() -> tuple[int, int]:
+    from flask import current_app, has_app_context
+    if not has_app_context():
+        return MAX_UNCOMPRESSED_BYTES, MAX_RATIO
+    config = current_app.config
+    return (config.get("IMPORT_MAX_UNCOMPRESSED_BYTES") or MAX_UNCOMPRESSED_BYTES,
+            config.get("IMPORT_MAX_RATIO") or MAX_RATIO)
+
+
+def read_sheet(data: bytes, *, max_rows: int, max_bytes: int, max_uncompressed: int | None = None,
+               max_ratio: int | None = None) -> Sheet:
     """Parse the upload. Raises :class:`FileProblem` for a file that cannot be read as a whole."""
     if len(data) > max_bytes:
         raise FileProblem(_l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)))
     if not data.strip():
         raise FileProblem(_l("The file is empty."))
     if data.startswith(XLSX_MAGIC):
-        return _read_xlsx(data, max_rows)
+        default_total, default_ratio = _unpack_limits()
+        limit = max_uncompressed or default_total
+        check_zip(data, max_total=limit, max_ratio=max_ratio or default_ratio)
+        return _read_xlsx(data, max_rows, limit)
     return _read_csv(data, max_rows)
+
+
+# ---- zip bombs -------------------------------------------------------------------------------
+
+def _too_big_unpacked(limit: int) -> FileProblem:
+    return FileProblem(_l("The Excel file would unpack to more than %(mb)d MB; it was not read. Save it "
+                          "again from your spreadsheet program, or split it.", mb=max(1, limit // (1024 * 1024))))
+
+
+def check_zip(data: bytes, *, max_total: int, max_ratio: int) -> None:
+    """Refuse a workbook from its central directory, before anything is unpacked: more entries
+    than a workbook has, more than ``max_total`` bytes unpacked in all, or an entry compressed
+    more than ``max_ratio`` times (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error=error.__class__.__name__)) from None
+    if len(entries) > MAX_ENTRIES:
+        raise FileProblem(_l("The Excel file has more than %(n)d parts; it was not read.", n=MAX_ENTRIES))
+    total = 0
+    for entry in entries:
+        total += max(entry.file_size, 0)
+        if total > max_total:
+            raise _too_big_unpacked(max_total)
+        if entry.file_size > RATIO_FLOOR and entry.file_size > max_ratio * max(entry.compress_size, 1):
+            raise FileProblem(_l("The Excel file is packed far more tightly than a spreadsheet can be (a part "
+                                 "unpacks %(ratio)d times its size); it was not read.",
+                                 ratio=entry.file_size // max(entry.compress_size, 1)))
+
+
+class _Budget:
+    """Bytes all the entries of one workbook may still unpack to."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.left = limit
+
+    def spend(self, amount: int) -> None:
+        self.left -= amount
+        if self.left < 0:
+            raise _too_big_unpacked(self.limit)
+
+
+class _LimitedEntry(io.RawIOBase):
+    """A zip entry being unpacked, counted against the workbook's budget chunk by chunk: the
+    central directory's sizes are checked first, but the stream itself is limited too."""
+    CHUNK = 1 << 16
+
+    def __init__(self, raw, budget: _Budget):
+        super().__init__()
+        self._raw = raw
+        self._budget = budget
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            parts = []
+            while True:
+                chunk = self.read(self.CHUNK)
+                if not chunk:
+                    return b"".join(parts)
+                parts.append(chunk)
+        chunk = self._raw.read(min(size, self.CHUNK) if size else 0)
+        self._budget.spend(len(chunk))
+        return chunk
+
+    def readinto(self, buffer) -> int:
+        chunk = self.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _LimitedZipFile(zipfile.ZipFile):
+    budget: _Budget
+
+    def open(self, name, mode="r", pwd=None, **kwargs):  # type: ignore[override]
+        raw = super().open(name, mode, pwd, **kwargs)
+        if mode != "r":
+            return raw
+        return io.BufferedReader(_LimitedEntry(raw, self.budget), buffer_size=_LimitedEntry.CHUNK)
+
+
+def limited_zip(data: bytes, limit: int) -> zipfile.ZipFile:
+    archive = _LimitedZipFile(io.BytesIO(data))
+    archive.budget = _Budget(limit)
+    return archive
 
 
 def _too_many(max_rows: int) -> FileProblem:
@@ -118,9 +231,11 @@ def _read_csv(data: bytes, max_rows: int) -> Sheet:
     return Sheet(columns, rows, unknown, "csv", comments)
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> Sheet:
+def _read_xlsx(data: bytes, max_rows: int, max_unpacked: int = MAX_UNCOMPRESSED_BYTES) -> Sheet:
     try:
-        workbook = _load_workbook(data)
+        workbook = _load_workbook(data, max_unpacked)
+    except FileProblem:
+        raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error=error.__class__.__name__)) from None
     except Exception as error:  # openpyxl raises assorted errors on broken workbooks
@@ -164,7 +279,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> Sheet:
     return Sheet(columns, rows, unknown, "xlsx", comments)
 
 
-def _load_workbook(data: bytes):
+def _load_workbook(data: bytes, max_unpacked: int = MAX_UNCOMPRESSED_BYTES):
     """openpyxl's ``load_workbook(read_only=True, data_only=True)``, with the shared strings read by
     :func:`_fast_string_table` when it can (openpyxl: ~10 µs a string, 30,000 in a 10,000-row file)."""
     from openpyxl.reader.excel import ExcelReader
@@ -182,6 +297,8 @@ def _load_workbook(data: bytes):
             super().read_strings()
 
     reader = Reader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.archive.close()
+    reader.archive = limited_zip(data, max_unpacked)   # every entry unpacks within the budget
     reader.read()
     return reader.wb
 
@@ -258,6 +375,8 @@ def _fast_string_table(source) -> list[str] | None:
             parser.Parse(chunk, not chunk)
             if not chunk:
                 return strings
+    except FileProblem:
+        raise            # the unpack budget is spent: no second reading
     except Exception:
         return None
 
@@ -460,6 +579,8 @@ def _fast_xlsx_rows(workbook, sheet, max_rows: int):
                 emit(1, empty_row)
         except _Enough:
             pass
+    except FileProblem:
+        raise            # the unpack budget is spent: no second reading
     except Exception:   # _Unusual, or whatever openpyxl would also stumble on: let it read
         return None
     return header, rows, comments

@@ -1028,7 +1028,7 @@ def view_roster(actor: Actor, cohort: Cohort) -> list[Enrollment]:
     require(actor, P.TRAINEES_READ, cohort.center_id)
     rows = roster(cohort.id)
     audit.record(actor, "cohort.roster_view", "cohort", cohort.id, center_id=cohort.center_id,
-                 details={"trainees": len(rows)})
+                 details={"trainees": len(rows)}, trainee_ids=[row.trainee_id for row in rows])
     return rows
 
 

@@ -114,7 +114,6 @@ def current_value(objective: Objective, today: date, k: int | None = None, *, ca
             return Cell(float(objective.baseline_value), "shown", "count", k)
         source = COUNT_SOURCES[objective.metric]
         row = _national_row(_filters(objective, start, today, today), cache, (source,))
-        count = row[source]
         cell = suppress([_renamed(row, {source: "n"})], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
         if cell.value is None:
             return cell

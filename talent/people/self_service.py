@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from talent import audit
-from talent.audit import AuditEvent
+from talent.audit import AuditEvent, action_label
 from talent.credentials.models import Award
 from talent.errors import NotFound, PermissionDenied
 from talent.extensions import db
@@ -73,10 +73,18 @@ def set_consents(actor: Actor, *, followup: bool, research: bool) -> Trainee:
     return trainee
 
 
+def _about_me(trainee_id: int):
+    """Events about this trainee: on their record, or views/exports that contained them."""
+    from talent.audit import AuditEventTrainee
+    linked = select(AuditEventTrainee.event_id).where(AuditEventTrainee.trainee_id == trainee_id)
+    return (AuditEvent.trainee_id == trainee_id) | AuditEvent.id.in_(linked)
+
+
 def staff_views(actor: Actor, limit: int = 200) -> list[AuditEvent]:
-    """Events about my record by anyone but me (staff views and changes), newest first."""
+    """Events about my record by anyone but me (staff views and changes, searches that found me,
+    rosters and exports I was on), newest first."""
     trainee = my_trainee(actor)
-    stmt = (select(AuditEvent).where(AuditEvent.trainee_id == trainee.id)
+    stmt = (select(AuditEvent).where(_about_me(trainee.id))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     if actor.user_id is not None:
         stmt = stmt.where((AuditEvent.actor_id.is_(None)) | (AuditEvent.actor_id != actor.user_id))
@@ -119,7 +127,7 @@ def export_my_data(actor: Actor) -> dict[str, Any]:
                                     .order_by(Placement.id)).all()
     followups = db.session.scalars(select(FollowUp).where(FollowUp.enrollment_id.in_(enrollment_ids or [-1]))
                                    .order_by(FollowUp.id)).all()
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.trainee_id == trainee.id)
+    events = db.session.scalars(select(AuditEvent).where(_about_me(trainee.id))
                                 .order_by(AuditEvent.at, AuditEvent.id)).all()
     data = {
         "exported_at": _plain(datetime.now(timezone.utc)),
@@ -142,7 +150,8 @@ def export_my_data(actor: Actor) -> dict[str, Any]:
             for p in placements],
         "follow_ups": [_row(f, ["milestone_months", "outcome", "note", "recorded_at"]) for f in followups],
         "record_access": [
-            {"at": _plain(ev.at), "by": ev.actor_label, "action": ev.action, "channel": ev.channel}
+            {"at": _plain(ev.at), "by": ev.actor_label, "action": ev.action, "what": action_label(ev.action),
+             "channel": ev.channel}
             for ev in events],
     }
     audit.record(actor, "trainee.export", "trainee", trainee.id, trainee_id=trainee.id)

@@ -289,5 +289,6 @@ def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 2
                                                      count_cap=count_cap)
     result = SearchPage(items=items, page=page, per_page=per_page, total=total, more=more)
     details = {"results": total, "more": True} if more else {"results": total}
-    audit.record(actor, "trainee.search", "trainee", None, details=details)
+    audit.record(actor, "trainee.search", "trainee", None, details=details,
+                 trainee_ids=[trainee.id for trainee in items])
     return result

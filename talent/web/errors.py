@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from sqlalchemy.exc import OperationalError, InterfaceError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from talent.errors import DomainError
 from talent.extensions import db
@@ -31,6 +31,12 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if isinstance(error, SecurityError):
+            # A Host header outside TRUSTED_HOSTS: no URL can be built for it, and nothing of it
+            # is echoed back. A plain 400.
+            from flask_babel import gettext as _
+            return current_app.response_class(_("This site is not served at the address the request named.") + "\n",
+                                              status=400, mimetype="text/plain")
         if _wants_json():
             from talent.api.problems import problem
             return problem(error.code or 500, error.name, error.description)

@@ -1,4 +1,5 @@
-"""Language choice: the visitor's explicit choice (session), then the user's saved language,
+"""Language choice: the visitor's explicit choice (session, or the language cookie of a visitor
+who is not signed in), then the user's saved language,
 then the browser's Accept-Language, then Azerbaijani."""
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ def select_locale() -> str:
     if not has_request_context():  # CLI commands and services called outside a request
         return current_app.config.get("OFFLINE_LOCALE") or current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    chosen = request.cookies.get(current_app.config.get("LANGUAGE_COOKIE_NAME", "talent_lang"))
     if chosen in languages:
         return chosen
     user_locale = getattr(current_user, "locale", None) if current_user else None

@@ -30,7 +30,10 @@ def init_security(app: Flask) -> None:
                 return
             session["_seen"] = now
             session.setdefault("_started", started)
-        session.permanent = True
+        if session:
+            # Only a session that holds something (sign-in, CSRF token, a pending import) is made
+            # permanent: marking an empty one would send a Set-Cookie to every anonymous visitor.
+            session.permanent = True
 
     @app.after_request
     def _headers(response: Response) -> Response:

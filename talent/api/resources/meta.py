@@ -23,6 +23,7 @@ Me = Schema("Me", {
         "name": F.string(required=True),
         "service": F.boolean(required=True),
         "created_at": F.datetime(required=True),
+        "expires_at": F.datetime(required=True, description="After this the token is refused (401)."),
     }), required=True),
 }, description="The user a token acts as.")
 
@@ -53,4 +54,4 @@ def me():
     return {"id": user.id, "email": user.email, "full_name": user.full_name, "role": user.role,
             "center_ids": sorted(actor.center_ids or []), "trainee_id": actor.trainee_id,
             "token": {"id": token.id, "name": token.name, "service": token.is_service,
-                      "created_at": token.created_at}}
+                      "created_at": token.created_at, "expires_at": token.expires_at}}

@@ -285,3 +285,52 @@ def user_active(user_id: int):
     flash(_("%(email)s is now active.", email=user.email) if user.active
           else _("%(email)s is now deactivated.", email=user.email), "success")
     return redirect(url_for("admin.users"))
+
+
+# ---- the audit trail ---------------------------------------------------------------------------
+
+AUDIT_FILTERS = ("actor", "trainee_id", "action", "date_from", "date_to")
+
+
+def _audit_filter():
+    from talent import auditlog
+    values = {name: request.args.get(name, "") for name in AUDIT_FILTERS}
+    try:
+        return auditlog.make_filter(**values), values, {}
+    except ValidationError as error:
+        return None, values, error.fields
+
+
+@bp.route("/audit")
+@roles_required("admin")
+def audit_log():
+    """Who did what, filtered and paged; CSV of everything that matches at /admin/audit.csv."""
+    from talent import auditlog
+    from talent.centers.queries import Page
+    flt, values, errors = _audit_filter()
+    if flt is None:
+        return render_template("admin/audit.html", page=None, values=values, errors=errors,
+                               action_label=_action_label()), 422
+    number = page_number(request.args.get("page"))
+    events, total = auditlog.page(current_actor(), flt, page=number, per_page=50)
+    page = Page(items=events, page=number, per_page=50, total=total)
+    return render_template("admin/audit.html", page=page, values=values, errors={},
+                           action_label=_action_label())
+
+
+@bp.route("/audit.csv")
+@roles_required("admin")
+def audit_export():
+    from talent import auditlog, clock
+    from talent.exports import stream_csv
+    flt, values, errors = _audit_filter()
+    if flt is None:
+        return render_template("admin/audit.html", page=None, values=values, errors=errors,
+                               action_label=_action_label()), 422
+    rows = auditlog.export_rows(current_actor(), flt)
+    return stream_csv(f"audit-{clock.today().isoformat()}.csv", auditlog.CSV_HEADER, rows)
+
+
+def _action_label():
+    from talent.audit import action_label
+    return action_label

@@ -10,17 +10,17 @@ from __future__ import annotations
 import secrets
 import time
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from talent.accounts import services as accounts
-from talent.accounts import twofactor
+from talent.accounts import lockout, twofactor
 from talent.accounts.models import User
 from talent.errors import ValidationError
-from talent.extensions import db, limiter
+from talent.extensions import csrf, db, limiter
 from talent.permissions import Actor
 from talent.web.auth.forms import LoginForm, PasswordChangeForm, TotpCodeForm, TwoFactorForm
 from talent.web.context import client_ip, current_actor
@@ -58,6 +58,7 @@ def _fresh_session() -> None:
 def _sign_in(user: User, *, second_factor: bool) -> None:
     _fresh_session()
     login_user(user)
+    g._device_cookie = lockout.device_token(user)   # this browser is now a known one for the user
     now = int(time.time())
     session["_started"] = now
     session["_seen"] = now
@@ -91,6 +92,20 @@ def _restart_sign_in():
     return redirect(url_for("auth.login"))
 
 
+@bp.after_app_request
+def _device_cookie(response):
+    """Set (after a sign-in, or an unlock link) or drop (after a wrong password) the device cookie."""
+    name = current_app.config["DEVICE_COOKIE_NAME"]
+    value = g.pop("_device_cookie", None)
+    if value:
+        response.set_cookie(name, value, max_age=lockout.DEVICE_DAYS * 86400, path="/", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax")
+    elif g.pop("_drop_device_cookie", False):
+        response.delete_cookie(name, path="/", httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"],
+                               samesite="Lax")
+    return response
+
+
 @bp.before_app_request
 def _enforce_second_factor():
     """A session signed in without the second factor (e.g. from before 2FA was switched on) ends."""
@@ -112,8 +127,11 @@ def login():
         flash(_("Your session ended. Please sign in again."), "info")
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data, ip=client_ip())
+            user = accounts.authenticate(form.email.data, form.password.data, ip=client_ip(),
+                                         device=request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"]))
         except ValidationError as error:
+            if isinstance(error, accounts.DeviceRefused):
+                g._drop_device_cookie = True
             form.password.errors = [str(error.message)]
             return render_template("auth/login.html", form=form), 200
         next_url = safe_next(request.args.get("next"))
@@ -125,6 +143,23 @@ def login():
         _sign_in(user, second_factor=False)
         return redirect(next_url or home_url())
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/unlock/<path:token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def unlock(token: str):
+    """The link from the "sign-in attempts" mail: a page with one button (mail scanners open links;
+    only the POST clears the delay), which also makes this browser a known one."""
+    try:
+        user = lockout.user_for_unlock(token)
+    except lockout.UnlockLinkInvalid as error:
+        return render_template("auth/unlock.html", message=error.message, valid=False), 410
+    if request.method == "POST":
+        lockout.unlock(token, ip=client_ip())
+        g._device_cookie = lockout.device_token(user)
+        flash(_("Sign-in from this browser is no longer delayed. Sign in with your password."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/unlock.html", message=None, valid=True)
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])
@@ -241,6 +276,10 @@ def regenerate_recovery_codes():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # Rotates the user's server-side session token: a copy of this cookie (or any other
+        # session of the user) is dead from now on, whatever client presents it.
+        accounts.sign_out(current_actor(), current_user._get_current_object())
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -268,8 +307,17 @@ def change_password():
 
 
 @bp.route("/lang/<code>", methods=["POST"])
+@csrf.exempt
 def set_language(code: str):
-    from flask import current_app
+    """The language choice lives in its own cookie, so switching (and every page's switch form)
+    needs no session: an anonymous visitor gets no session cookie. Exempt from CSRF: a forged
+    switch changes nothing but the language, and touches no session (SameSite=Lax keeps the
+    session cookie off a cross-site POST, and an empty session is not written)."""
+    response = redirect(safe_next(request.form.get("next")) or url_for("public.index"))
     if code in current_app.config["LANGUAGES"]:
-        session["lang"] = code
-    return redirect(safe_next(request.form.get("next")) or url_for("public.index"))
+        if session:
+            session["lang"] = code
+        response.set_cookie(current_app.config["LANGUAGE_COOKIE_NAME"], code, max_age=365 * 24 * 3600,
+                            path="/", secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+                            samesite="Lax")
+    return response

@@ -116,7 +116,7 @@ def cohort_export(cohort_id: int, kind: str, fmt: str):
     else:
         header, rows, trainee_ids = _placements(actor, cohort)
     audit.record(actor, f"export.{kind}", "cohort", cohort.id, center_id=cohort.center_id,
-                 details={"format": fmt, "rows": len(rows), "trainee_ids": sorted(set(trainee_ids))})
+                 details={"format": fmt, "rows": len(rows)}, trainee_ids=trainee_ids)
     filename = f"{cohort.code}-{kind}-{clock.today().isoformat()}.{fmt}"
     if fmt == "csv":
         return stream_csv(filename, header, rows)

@@ -19,6 +19,21 @@ def verify_rate_limit() -> str:
     return current_app.config.get("VERIFY_RATE_LIMIT") or "60 per minute"
 
 
+def serial_rate_limit() -> str:
+    return current_app.config.get("VERIFY_SERIAL_RATE_LIMIT") or "10 per hour;20 per day"
+
+
+def _serial_key() -> str:
+    """Serial + birth date look-ups are limited per serial too (serials are sequential, birth
+    dates few): guesses from many addresses at one certificate add up here."""
+    serial = (request.form.get("serial") or "").strip().upper()[:20]
+    return "verify-serial:" + ("".join(ch for ch in serial if ch.isalnum() or ch == "-") or "-")
+
+
+def _missed(response) -> bool:
+    return response.status_code == 404     # only a look-up that found nothing counts
+
+
 class SerialLookupForm(FlaskForm):
     serial = StringField(_l("Serial number"), validators=[DataRequired(), Length(max=20)],
                          description=_l("As printed on the certificate, e.g. AZAI-2025-000123"))
@@ -39,6 +54,7 @@ def _result_page(result, form=None):
 
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(verify_rate_limit, methods=["POST"])
+@limiter.limit(serial_rate_limit, methods=["POST"], key_func=_serial_key, deduct_when=_missed)
 def verify_lookup():
     """Look a certificate up by its serial number and the holder's birth date (a POST, so the
     birth date never appears in a URL)."""

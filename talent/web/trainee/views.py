@@ -234,8 +234,9 @@ def my_data():
     trainee = self_service.my_trainee(actor)
     form = ConsentForm(formdata=None, data={"followup_consent": trainee.followup_consent,
                                             "research_consent": trainee.research_consent})
+    from talent.audit import action_label
     return render_template("trainee/my_data.html", trainee=trainee, form=form,
-                           events=self_service.staff_views(actor))
+                           events=self_service.staff_views(actor), action_label=action_label)
 
 
 @bp.route("/data/consents", methods=["POST"])
