@@ -171,7 +171,7 @@ def test_who_can_be_invited(app, client, login_as, admin, factory):
     service = factory.user("center_admin", centers=[factory.center()])
     service.password_hash = None
     db.session.flush()
-    create_token(Actor.for_user(admin), service, "robot", service=True)
+    create_token(Actor.for_user(admin), service, "robot", service=True, password="a-long-test-password-1")
     ca = factory.center_admin()
     db.session.commit()
     actor = Actor.for_user(admin)

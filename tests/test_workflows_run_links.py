@@ -43,7 +43,8 @@ def _links(app) -> dict[str, str]:
 
     from talent.accounts.invitations import link_for
     from talent.credentials.openbadges import verify_url
-    with app.test_request_context("/"):
+    # A request as the served app gets it (production refuses any other Host: TRUSTED_HOSTS).
+    with app.test_request_context("/", base_url=app.config["PUBLIC_BASE_URL"]):
         return {"qr": verify_url(SimpleNamespace(verification_code="CODE")),  # what the PDF's QR code holds
                 "share": render_template_string(  # as templates/trainee/certificates.html builds it
                     "{{ config.PUBLIC_BASE_URL }}{{ url_for('public.verify_page', code='CODE') }}"),

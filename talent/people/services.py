@@ -267,11 +267,14 @@ def list_trainees(actor: Actor, *, text: Any = None, cohort_id: Any = None, stat
         details["more"] = True
     if filters:
         details["filters"] = filters
-    audit.record(actor, "trainee.search", "trainee", None, details=details)
-    # Names, FINs and birth dates of the trainees shown: each trainee can see who listed them.
-    for trainee in items:
-        audit.record(actor, "trainee.view_list", "trainee", trainee.id, trainee_id=trainee.id,
-                     details={"page": "trainees"})
+    # Names, FINs and birth dates of the trainees shown: each trainee can see who found them in a
+    # search (the event's linked trainees) or listed them (one event each).
+    audit.record(actor, "trainee.search", "trainee", None, details=details,
+                 trainee_ids=[trainee.id for trainee in items] if text else None)
+    if not text:
+        for trainee in items:
+            audit.record(actor, "trainee.view_list", "trainee", trainee.id, trainee_id=trainee.id,
+                         details={"page": "trainees"})
     return SearchPage(items=items, page=page, per_page=per_page, total=total, more=more)
 
 
