@@ -6,6 +6,7 @@ from flask_babel import format_date, format_decimal, format_datetime, lazy_gette
 from flask_login import current_user
 
 from talent.i18n import current_language
+from talent.labels import label
 
 LANGUAGE_NAMES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
 
@@ -34,23 +35,50 @@ NAVIGATION = [
 ]
 
 
+# Where an entry goes in the top bar, by its blueprint: the account menu on the right, or a group
+# of the main menu. A role whose entries fall in one group sees them side by side; a role with
+# several groups (the administrator) sees one drop-down per group, so every menu fits 1366 px.
+ACCOUNT_BLUEPRINTS = {"account", "api_v1", "auth"}
+GROUP_LABELS = {"admin": _l("Administration"), "center": _l("Centers"), "ministry": _l("Reports")}
+
+
 def navigation():
     if not current_user.is_authenticated:
         return []
     items = []
     for endpoint, label, roles in NAVIGATION:
         if current_user.role in roles and endpoint in current_app.view_functions:
-            items.append({"url": url_for(endpoint), "label": label,
+            items.append({"url": url_for(endpoint), "label": label, "endpoint": endpoint,
                           "active": request.endpoint == endpoint})
     return items
+
+
+def navigation_menu() -> dict:
+    """The top bar: ``groups`` of the main menu (each with its label, items and whether one is
+    the current page) and the ``account`` menu's items."""
+    groups: dict[str, dict] = {}
+    account = []
+    for item in navigation():
+        blueprint = item["endpoint"].split(".", 1)[0]
+        if blueprint in ACCOUNT_BLUEPRINTS:
+            account.append(item)
+            continue
+        group = groups.setdefault(blueprint, {"key": blueprint, "label": GROUP_LABELS.get(blueprint, ""),
+                                              "items": [], "active": False})
+        group["items"].append(item)
+        group["active"] = group["active"] or item["active"] or (request.blueprint == blueprint)
+    return {"groups": list(groups.values()), "account": account}
 
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
+        navigation_menu=navigation_menu,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language,
+        label=label,
     )
+    app.jinja_env.filters["label"] = label
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
