@@ -77,6 +77,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    from talent.web.forms import init_form_translations
+    init_form_translations(app)
 
     from talent.accounts.services import load_user_from_session_id
     login_manager.user_loader(load_user_from_session_id)

@@ -1,0 +1,31 @@
+"""catalog: Russian names of certifications and courses (optional; a missing one falls back to the
+Azerbaijani name), so Russian pages stop showing the catalog in Azerbaijani
+
+Revision ID: 0009
+Revises: 0002
+Create Date: 2026-12-05 20:10:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0009'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('certifications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('name_ru', sa.String(length=200), nullable=True))
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('title_ru', sa.String(length=200), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('courses', schema=None) as batch_op:
+        batch_op.drop_column('title_ru')
+    with op.batch_alter_table('certifications', schema=None) as batch_op:
+        batch_op.drop_column('name_ru')
