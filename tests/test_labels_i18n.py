@@ -143,3 +143,31 @@ def test_admin_saves_the_russian_title(client, factory, login_as):
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     db.session.expire_all()
     assert db.session.get(Course, course.id).title_ru == "Курс на русском"
+
+
+def test_objective_titles_in_the_page_language(client, factory, login_as, catalogs):
+    """An objective has its title in Azerbaijani and, optionally, in English and Russian; the
+    pages show the one of their language (Azerbaijani when missing); editing keeps all three."""
+    from talent.extensions import db
+    from talent.objectives import services
+    from talent.objectives.models import Objective
+    from talent.permissions import Actor
+    analyst = factory.user("ministry")
+    db.session.commit()
+    objective = services.create_objective(
+        Actor.for_user(analyst), title="Milli: sertifikatlılar", title_en="National: certified",
+        title_ru="Национальная: сертифицированные", metric="certified", scope="national", target_value="100",
+        baseline_year=2024, deadline_year=2030)
+    db.session.commit()
+    login_as(analyst)
+    for language, expected in (("az", "Milli: sertifikatlılar"), ("en", "National: certified"),
+                               ("ru", "Национальная: сертифицированные")):
+        client.post(f"/lang/{language}", data={"next": "/"})
+        page = client.get("/ministry/objectives").get_data(as_text=True)
+        assert expected in page, language
+        others = {"Milli: sertifikatlılar", "National: certified", "Национальная: сертифицированные"} - {expected}
+        assert not any(other in page for other in others), language
+    form = client.get(f"/ministry/objectives/{objective.id}/edit").get_data(as_text=True)
+    assert 'value="Milli: sertifikatlılar"' in form and 'value="National: certified"' in form
+    db.session.expire_all()
+    assert db.session.get(Objective, objective.id).title_ru == "Национальная: сертифицированные"

@@ -288,12 +288,12 @@ class DemoBuilder:
     def _make_objectives(self) -> None:
         scale = self.target / 1000
         year = self.today.year
-        for title, metric, scope, code, target, baseline, years in data.OBJECTIVES:
+        for (title_az, title_en, title_ru), metric, scope, code, target, baseline, years in data.OBJECTIVES:
             rate = metric.endswith("_rate")
             value = target if rate else _nice(target * scale)
             base = baseline if rate else _nice(baseline * scale)
             db.session.add(Objective(
-                title=title, metric=metric, scope=scope,
+                title=title_az, title_en=title_en, title_ru=title_ru, metric=metric, scope=scope,
                 region_id=self.regions[code].id if scope == "region" else None,
                 skill_id=self.skills[code] if scope == "skill" else None,
                 sector_id=self.sectors[code] if scope == "sector" else None,
