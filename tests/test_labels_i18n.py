@@ -171,3 +171,18 @@ def test_objective_titles_in_the_page_language(client, factory, login_as, catalo
     assert 'value="Milli: sertifikatlılar"' in form and 'value="National: certified"' in form
     db.session.expire_all()
     assert db.session.get(Objective, objective.id).title_ru == "Национальная: сертифицированные"
+
+
+def test_numbers_percentages_and_dates_agree_within_a_language(app):
+    """One page, one number style: 1.131 beside 64,5% in az (not 64.5 %), 1 131 beside 64,5% in ru,
+    1,131 beside 64.5% in en; Russian dates no longer end in "г." (a sentence's full stop made "г..")."""
+    from datetime import date
+    from flask import g, render_template_string
+    expected = {"az": "1.131|64,5|64,5%|92%", "en": "1,131|64.5|64.5%|92%", "ru": "1\xa0131|64,5|64,5%|92%"}
+    for language, want in expected.items():
+        g.pop("_flask_babel", None)
+        with app.test_request_context(headers={"Accept-Language": language}):
+            got = render_template_string("{{ 1131|number }}|{{ 64.5|decimal1 }}|{{ 64.5|percent }}|{{ 92|percent(0) }}")
+            assert got.replace("\u202f", "\xa0") == want, (language, got)
+            day = render_template_string("{{ d|date }}.", d=date(2026, 12, 5))
+            assert not day.endswith("..") and "2026" in day, (language, day)

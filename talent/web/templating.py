@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_decimal, format_datetime, lazy_gettext as _l
+from flask_babel import format_date, format_decimal, format_datetime, format_percent, lazy_gettext as _l
 from flask_login import current_user
 
 from talent.i18n import current_language
@@ -70,6 +70,24 @@ def navigation_menu() -> dict:
     return {"groups": list(groups.values()), "account": account}
 
 
+def _date_format(fmt: str) -> str:
+    """Babel's Russian medium date ends in "г." ("5 дек. 2026 г."), which a sentence's full stop
+    turned into "г.."; Russian pages write "5 дек. 2026" instead."""
+    return "d MMM y" if fmt == "medium" and current_language() == "ru" else fmt
+
+
+def decimal1(n) -> str:
+    """A number with one decimal in the page's locale (64,5 in az and ru; 64.5 in en)."""
+    return format_decimal(n, format="#,##0.0") if n is not None else ""
+
+
+def percent(n, decimals: int = 1) -> str:
+    """A percentage given in percent (64.5 -> "64,5 %" / "64.5%") in the page's locale."""
+    if n is None:
+        return ""
+    return format_percent(float(n) / 100, format="#,##0" + ("." + "#" * decimals if decimals else "") + "%")
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
@@ -79,6 +97,8 @@ def init_templating(app: Flask) -> None:
         label=label,
     )
     app.jinja_env.filters["label"] = label
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, _date_format(fmt)) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
+    app.jinja_env.filters["decimal1"] = decimal1
+    app.jinja_env.filters["percent"] = percent
