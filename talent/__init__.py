@@ -93,6 +93,8 @@ def register_extensions(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+            from talent.i18n import sqlite_az_collation
+            dbapi_connection.create_collation("az", sqlite_az_collation)  # Azerbaijani order (talent.i18n)
 
 
 def register_security(app: Flask) -> None:

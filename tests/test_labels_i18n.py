@@ -186,3 +186,28 @@ def test_numbers_percentages_and_dates_agree_within_a_language(app):
             assert got.replace("\u202f", "\xa0") == want, (language, got)
             day = render_template_string("{{ d|date }}.", d=date(2026, 12, 5))
             assert not day.endswith("..") and "2026" in day, (language, day)
+
+
+def test_azerbaijani_alphabetical_order_in_python_and_in_the_database(app, factory, client, login_as):
+    """Ə after E, "Su" before "Sü", X after H, Q after K, I (ı) before İ — in the sort key and in
+    the database's ORDER BY (ICU az-x-icu on PostgreSQL, the registered "az" collation on SQLite)."""
+    from sqlalchemy import select
+    from talent.catalog.models import Sector
+    from talent.extensions import db
+    from talent.i18n import az_collate, az_sort_key
+    words = ["Sü", "Əli", "Xan", "Su", "Eldar", "Qara", "Kənd", "İlham", "Ilıq", "Həsən", "Fərid"]
+    expected = ["Eldar", "Əli", "Fərid", "Həsən", "Xan", "Ilıq", "İlham", "Kənd", "Qara", "Su", "Sü"]
+    assert sorted(words, key=az_sort_key) == expected
+    for n, word in enumerate(words):
+        db.session.add(Sector(code=f"ZZ{n:02d}", name_az=word, name_en=word, name_ru=word))
+    db.session.flush()
+    codes = [f"ZZ{n:02d}" for n in range(len(words))]
+    ordered = list(db.session.scalars(select(Sector.name_az).where(Sector.code.in_(codes))
+                                      .order_by(az_collate(Sector.name_az))))
+    assert ordered == expected
+    admin = factory.user("admin")
+    db.session.commit()
+    login_as(admin)
+    page = client.get("/admin/sectors/?sort=name_az&q=").get_data(as_text=True)
+    positions = [page.index(f">{word}<") for word in ("Eldar", "Əli", "Su", "Sü") if f">{word}<" in page]
+    assert positions == sorted(positions) and len(positions) == 4
