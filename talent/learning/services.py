@@ -32,6 +32,7 @@ from talent.centers.models import Center
 from talent.db import utcnow
 from talent.errors import (CapacityFull, Conflict, Duplicate, InvalidTransition, NotFound, ValidationError)
 from talent.extensions import db
+from talent.labels import label
 from talent.learning.models import (ATTENDANCE_MARKS, COHORT_MODES, Attendance, Cohort, CohortSession,
                                     Enrollment)
 from talent.people.models import Trainee
@@ -451,14 +452,15 @@ def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = Tr
     require(actor, P.ENROLLMENTS_WRITE)
     cohort = get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE, lock=True)
     if cohort.status not in ENROLLABLE:
-        raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=cohort.status))
+        raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=label(cohort.status, "cohort_status")))
     trainee = db.session.get(Trainee, as_id(trainee_id)) if as_id(trainee_id) else None
     if trainee is None:
         raise NotFound(_l("Not found."))
     existing = db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort.id,
                                                           Enrollment.trainee_id == trainee.id))
     if existing is not None and existing.status != "withdrawn":
-        raise Duplicate(_l("This trainee is already in this cohort (%(status)s).", status=existing.status))
+        raise Duplicate(_l("This trainee is already in this cohort (%(status)s).",
+                            status=label(existing.status, "enrollment_status")))
     enrolled = db.session.scalar(select(func.count()).select_from(Enrollment).where(
         Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))
     now = utcnow()
