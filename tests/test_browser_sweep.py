@@ -154,8 +154,9 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
     def scoped(statement, column):
         return statement.where(column.in_(centers)) if centers is not None else statement
 
-    cohorts = _ids(scoped(select(Cohort.id).join(CohortSession, CohortSession.cohort_id == Cohort.id)
-                          .order_by((Cohort.status == "running").desc(), Cohort.id).distinct(), Cohort.center_id))
+    with_sessions = select(CohortSession.id).where(CohortSession.cohort_id == Cohort.id).exists()
+    cohorts = _ids(scoped(select(Cohort.id).where(with_sessions)
+                          .order_by((Cohort.status == "running").desc(), Cohort.id), Cohort.center_id))
     cohort_sessions = [(c, s) for c in cohorts[:3] for s in
                        _ids(select(CohortSession.id).where(CohortSession.cohort_id == c).order_by(CohortSession.id), 1)]
     awards = select(Award.id).order_by(Award.id)
