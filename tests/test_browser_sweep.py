@@ -33,7 +33,7 @@ while developing (e.g. "center_admin:az").
 """
 from __future__ import annotations
 
-import itertools
+import asyncio
 import json
 import os
 import re
@@ -449,28 +449,28 @@ def catalogs(app, tmp_path_factory):
         babel.domain_instance.cache.clear()
 
 
-def _sign_in_state(browser, server, email: str, password: str) -> dict:
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(server.url("/login"))
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+async def _sign_in_state(browser, server, email: str, password: str) -> dict:
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(server.url("/login"))
+    await page.locator("#email").fill(email)
+    await page.locator("#password").fill(password)
+    await page.locator("main form button[type=submit]").click()
+    await page.wait_for_load_state()
     assert "/login" not in page.url, f"{email} could not sign in: {page.url}"
-    state = context.storage_state()
-    context.close()
+    state = await context.storage_state()
+    await context.close()
     return state
 
 
-def _set_language(context, server, language: str) -> None:
-    page = context.new_page()
-    page.goto(server.url("/"))
-    token = page.locator("input[name=csrf_token]").first.input_value()
-    response = context.request.post(server.url(f"/lang/{language}"),
-                                    form={"csrf_token": token, "next": "/"}, max_redirects=0)
+async def _set_language(context, server, language: str) -> None:
+    page = await context.new_page()
+    await page.goto(server.url("/"))
+    token = await page.locator("input[name=csrf_token]").first.input_value()
+    response = await context.request.post(server.url(f"/lang/{language}"),
+                                          form={"csrf_token": token, "next": "/"}, max_redirects=0)
     assert response.status in (302, 303), (language, response.status)
-    page.close()
+    await page.close()
 
 
 class Console:
@@ -490,51 +490,101 @@ TIMINGS: dict[str, float] = {}
 
 
 def _timed(name: str, started: float) -> float:
+    """Adds to the time spent in ``name`` (summed over the languages swept side by side)."""
     now = time.monotonic()
     TIMINGS[name] = TIMINGS.get(name, 0.0) + now - started
     return now
 
 
-def sweep_page(page, console: Console, server, language: str, target: Page, english, folder: Path) -> list[str]:
+async def sweep_page(page, console: Console, server, language: str, target: Page, english, folder: Path) -> list[str]:
     """Open one page, check it at both sizes; the problems found."""
     problems: list[str] = []
     console.take()
     t = time.monotonic()
-    page.set_viewport_size({"width": VIEWPORTS[0][1], "height": VIEWPORTS[0][2]})
-    response = page.goto(server.url(target.path))
+    await page.set_viewport_size({"width": VIEWPORTS[0][1], "height": VIEWPORTS[0][2]})
+    response = await page.goto(server.url(target.path))
     if response is None or response.status >= 400:
         return [f"HTTP {response and response.status}"]
-    page.wait_for_load_state("load")
+    await page.wait_for_load_state("load")
     t = _timed("load", t)
     slug = re.sub(r"[^a-z0-9]+", "-", target.path.lower()).strip("-")[:80] or "index"
     for n, (size, width, height) in enumerate(VIEWPORTS):
         if n:
-            page.set_viewport_size({"width": width, "height": height})
-            page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            await page.set_viewport_size({"width": width, "height": height})
+            await page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
             t = _timed("resize", t)
-        for problem in page.evaluate(LAYOUT_JS):
+        for problem in await page.evaluate(LAYOUT_JS):
             problems.append(f"[{size}] {problem}")
         t = _timed("layout", t)
         if n == 0 and target.endpoint not in ENGLISH_BY_DESIGN:
-            problems += language_problems(page.evaluate(TEXT_JS), language, english)
+            problems += language_problems(await page.evaluate(TEXT_JS), language, english)
             t = _timed("text", t)
         # axe looks at the page's structure, names and colours, which the language does not change:
         # it runs on the Azerbaijani pages, at both sizes.
         if language == "az":
-            for violation in page.evaluate(AXE_JS):
+            for violation in await page.evaluate(AXE_JS):
                 problems.append(f"[{size}] axe {violation}")
             t = _timed("axe", t)
         # The whole page at the laptop size; the first screen on the phone (a phone-long full page
         # costs more time than it shows).
-        page.screenshot(path=str(folder / f"{slug}-{size}.jpeg"), full_page=(n == 0), type="jpeg", quality=60)
+        await page.screenshot(path=str(folder / f"{slug}-{size}.jpeg"), full_page=(n == 0), type="jpeg", quality=60)
         t = _timed("screenshot", t)
     problems += [f"console: {text}" for text in console.take()]
     return problems
 
 
+async def sweep_language(browser, server, role: str, language: str, state, pages: list[Page], axe_source: str,
+                         english) -> tuple[list[str], int]:
+    """Every page of ``role`` in ``language``: one context (the role's sign-in, the language chosen
+    as a person chooses it), one tab."""
+    context = await browser.new_context(storage_state=state, locale=language)
+    try:
+        await context.add_init_script(script=axe_source)
+        context.set_default_timeout(30_000)
+        await _set_language(context, server, language)
+        folder = SWEEP_ARTIFACTS / role / language
+        folder.mkdir(parents=True, exist_ok=True)
+        page = await context.new_page()
+        console = Console(page)
+        problems = []
+        for target in pages:
+            for problem in await sweep_page(page, console, server, language, target, english, folder):
+                problems.append(f"{role} {language} {target.path}: {problem}")
+        return problems, len(pages)
+    finally:
+        await context.close()
+
+
+async def run_sweep(server, logins: Logins, pages: dict[str, list[Page]], english) -> tuple[list[str], int]:
+    """One browser; per role, its three languages side by side (three contexts)."""
+    from playwright.async_api import async_playwright
+    axe_source = AXE.read_text(encoding="utf-8")
+    only = os.environ.get("TALENT_SWEEP_ONLY")  # while developing: "center_admin:az"
+    problems: list[str] = []
+    visits = 0
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        try:
+            for role in ROLES:
+                if only and role != only.split(":", 1)[0]:
+                    continue
+                state = (await _sign_in_state(browser, server, logins.emails[role], logins.password)
+                         if role != "anonymous" else None)
+                languages = [language for language in LANGUAGES
+                             if not (only and ":" in only and language not in only.split(":", 1)[1])]
+                results = await asyncio.gather(*(sweep_language(browser, server, role, language, state, pages[role],
+                                                                axe_source, english[language])
+                                                 for language in languages))
+                for found, count in results:
+                    problems += found
+                    visits += count * len(VIEWPORTS)
+        finally:
+            await browser.close()
+    return problems, visits
+
+
 def test_browser_sweep_every_page_every_role(app, monkeypatch, catalogs):
     skip_without_browser()
-    from playwright.sync_api import sync_playwright
     import shutil
     shutil.rmtree(SWEEP_ARTIFACTS, ignore_errors=True)
     started = time.monotonic()
@@ -546,42 +596,16 @@ def test_browser_sweep_every_page_every_role(app, monkeypatch, catalogs):
 
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", False)
-    axe_source = AXE.read_text(encoding="utf-8")
     english = {language: english_messages(language) for language in ("az", "ru")}
     english["en"] = (set(), set())
-    counts = {}
-    with LiveServer(app) as server, sync_playwright() as playwright:
+    with LiveServer(app) as server:
         monkeypatch.setitem(app.config, "SERVER_NAME", f"127.0.0.1:{server.port}")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        try:
-            only = os.environ.get("TALENT_SWEEP_ONLY")  # while developing: "center_admin:az"
-            for role in ROLES:
-                if only and role != only.split(":", 1)[0]:
-                    continue
-                state = (_sign_in_state(browser, server, logins.emails[role], logins.password)
-                         if role != "anonymous" else None)
-                for language in LANGUAGES:
-                    if only and ":" in only and language not in only.split(":", 1)[1]:
-                        continue
-                    context = browser.new_context(storage_state=state, locale=language)
-                    context.add_init_script(script=axe_source)
-                    context.set_default_timeout(20_000)
-                    _set_language(context, server, language)
-                    folder = SWEEP_ARTIFACTS / role / language
-                    folder.mkdir(parents=True, exist_ok=True)
-                    page = context.new_page()
-                    console = Console(page)
-                    for target in pages[role]:
-                        for problem in sweep_page(page, console, server, language, target, english[language], folder):
-                            problems.append(f"{role} {language} {target.path}: {problem}")
-                        counts[(role, language)] = counts.get((role, language), 0) + 1
-                    context.close()
-        finally:
-            browser.close()
+        found, visits = asyncio.run(run_sweep(server, logins, pages, english))
+    problems += found
     elapsed = time.monotonic() - started
-    summary = {"seconds": round(elapsed, 1), "timings": {k: round(v, 1) for k, v in TIMINGS.items()}, "discovery_seconds": round(discovered - started, 1),
-               "pages_per_role": {role: len(p) for role, p in pages.items()},
-               "page_visits": sum(counts.values()) * len(VIEWPORTS)}
+    summary = {"seconds": round(elapsed, 1), "discovery_seconds": round(discovered - started, 1),
+               "busy_seconds": {k: round(v, 1) for k, v in TIMINGS.items()},
+               "pages_per_role": {role: len(p) for role, p in pages.items()}, "page_visits": visits}
     SWEEP_ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (SWEEP_ARTIFACTS / "summary.json").write_text(json.dumps({**summary, "problems": problems}, indent=1,
                                                              ensure_ascii=False))
