@@ -184,6 +184,9 @@ def test_numbers_percentages_and_dates_agree_within_a_language(app):
         with app.test_request_context(headers={"Accept-Language": language}):
             got = render_template_string("{{ 1131|number }}|{{ 64.5|decimal1 }}|{{ 64.5|percent }}|{{ 92|percent(0) }}")
             assert got.replace("\u202f", "\xa0") == want, (language, got)
+            decimal = "." if language == "en" else ","
+            assert render_template_string("{{ 3.5|decimal1(signed=True) }} {{ -2|decimal1(signed=True) }}") == \
+                f"+3{decimal}5 -2{decimal}0"
             day = render_template_string("{{ d|date }}.", d=date(2026, 12, 5))
             assert not day.endswith("..") and "2026" in day, (language, day)
 

@@ -76,9 +76,12 @@ def _date_format(fmt: str) -> str:
     return "d MMM y" if fmt == "medium" and current_language() == "ru" else fmt
 
 
-def decimal1(n) -> str:
-    """A number with one decimal in the page's locale (64,5 in az and ru; 64.5 in en)."""
-    return format_decimal(n, format="#,##0.0") if n is not None else ""
+def decimal1(n, signed: bool = False) -> str:
+    """A number with one decimal in the page's locale (64,5 in az and ru; 64.5 in en); ``signed``
+    writes the sign of a gap (+3,5 / -2,0)."""
+    if n is None:
+        return ""
+    return format_decimal(n, format="+#,##0.0;-#,##0.0" if signed else "#,##0.0")
 
 
 def percent(n, decimals: int = 1) -> str:
