@@ -14,6 +14,8 @@
 #   static/vendor/redoc/redoc.standalone.js, LICENSE,
 #       redoc.standalone.js.LICENSE.txt (third-party notices of the bundle)
 #   static/fonts/DejaVuSans.ttf, DejaVuSans-Bold.ttf, LICENSE-DejaVu.txt
+#   tests/vendor/axe-core/axe.min.js, LICENSE, LICENSE-3RD-PARTY.txt (test-only:
+#       injected into pages by tests/test_browser_sweep.py, never served by the app)
 #   static/vendor/VERSIONS.txt (package@version, tarball integrity, sha256)
 #
 # Source maps are not vendored, and trailing "sourceMappingURL" comment lines
@@ -24,6 +26,7 @@ BOOTSTRAP_VERSION="5.3.9"
 CHARTJS_VERSION="4.6.1"
 REDOC_VERSION="2.5.4"
 DEJAVU_VERSION="2.37.3"   # npm package dejavu-fonts-ttf (DejaVu fonts 2.37)
+AXE_VERSION="4.14.1"      # axe-core: accessibility checks injected by the browser tests only
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENDOR="$ROOT/static/vendor"
@@ -84,6 +87,12 @@ echo "Fetching redoc@$REDOC_VERSION"
 fetch redoc "$REDOC_VERSION"; P="$PKG_DIR"
 rm -rf "$VENDOR/redoc"; mkdir -p "$VENDOR/redoc"
 copy_stripped "$P/bundles/redoc.standalone.js" "$VENDOR/redoc/redoc.standalone.js"
+# Redoc's sidebar footer loads the Redocly logo from cdn.redoc.ly (no option turns it off): the app
+# loads nothing from a CDN and its CSP refuses it, so the URL becomes an empty inline SVG.
+REDOC_LOGO="https://cdn.redoc.ly/redoc/logo-mini.svg"
+grep -q "$REDOC_LOGO" "$VENDOR/redoc/redoc.standalone.js" || { echo "redoc: logo URL not found; check the patch" >&2; exit 1; }
+sed -i "s#$REDOC_LOGO#data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E#g" "$VENDOR/redoc/redoc.standalone.js"
+if grep -Eo 'src:"https?://[^"]+"' "$VENDOR/redoc/redoc.standalone.js"; then echo "redoc: still loads from the network" >&2; exit 1; fi
 cp "$P/LICENSE" "$VENDOR/redoc/LICENSE"
 if [[ -f "$P/bundles/redoc.standalone.js.LICENSE.txt" ]]; then
     cp "$P/bundles/redoc.standalone.js.LICENSE.txt" "$VENDOR/redoc/redoc.standalone.js.LICENSE.txt"
@@ -95,6 +104,14 @@ mkdir -p "$FONTS"
 cp "$P/ttf/DejaVuSans.ttf"      "$FONTS/DejaVuSans.ttf"
 cp "$P/ttf/DejaVuSans-Bold.ttf" "$FONTS/DejaVuSans-Bold.ttf"
 cp "$P/LICENSE"                 "$FONTS/LICENSE-DejaVu.txt"
+
+echo "Fetching axe-core@$AXE_VERSION (tests only)"
+fetch axe-core "$AXE_VERSION"; P="$PKG_DIR"
+AXE="$ROOT/tests/vendor/axe-core"
+rm -rf "$AXE"; mkdir -p "$AXE"
+copy_stripped "$P/axe.min.js" "$AXE/axe.min.js"
+cp "$P/LICENSE" "$AXE/LICENSE"
+if [[ -f "$P/LICENSE-3RD-PARTY.txt" ]]; then cp "$P/LICENSE-3RD-PARTY.txt" "$AXE/LICENSE-3RD-PARTY.txt"; fi
 
 # Check the fonts cover Azerbaijani and Cyrillic, when fontTools is at hand.
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
@@ -124,8 +141,10 @@ cd "$ROOT"
     echo "#"
     echo "# Notes:"
     echo "#   - chartjs/chart.umd.min.js is dist/chart.umd.min.js of chart.js (UMD build, sets window.Chart)."
-    echo "#   - redoc/redoc.standalone.js is bundles/redoc.standalone.js of redoc (sets window.Redoc)."
+    echo "#   - redoc/redoc.standalone.js is bundles/redoc.standalone.js of redoc (sets window.Redoc), with the"
+    echo "#     Redocly logo URL (cdn.redoc.ly) replaced by an empty inline SVG: nothing is loaded from a CDN."
     echo "#   - fonts come from npm package dejavu-fonts-ttf (ttf/), licence = its LICENSE file."
+    echo "#   - tests/vendor/axe-core/axe.min.js is axe.min.js of axe-core: used by the browser tests only, not served."
     echo "#   - source maps not vendored; sourceMappingURL comment lines stripped from js/css."
     echo "#"
     echo "# sha256  path (relative to repo root)"
@@ -140,11 +159,14 @@ cd "$ROOT"
         static/vendor/redoc/LICENSE \
         static/fonts/DejaVuSans.ttf \
         static/fonts/DejaVuSans-Bold.ttf \
-        static/fonts/LICENSE-DejaVu.txt
+        static/fonts/LICENSE-DejaVu.txt \
+        tests/vendor/axe-core/axe.min.js \
+        tests/vendor/axe-core/LICENSE \
+        tests/vendor/axe-core/LICENSE-3RD-PARTY.txt
     do
         if [[ -f "$f" ]]; then sha256sum "$f"; fi
     done
 } > "$VERSIONS"
 
 echo "Wrote $VERSIONS"
-du -sh "$VENDOR" "$FONTS"
+du -sh "$VENDOR" "$FONTS" "$ROOT/tests/vendor"

@@ -78,6 +78,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
+    from talent.web.forms import init_form_translations
+    init_form_translations(app)
 
     from talent.accounts.services import load_user_from_session_id
     login_manager.user_loader(load_user_from_session_id)
@@ -92,6 +94,8 @@ def register_extensions(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
+            from talent.i18n import sqlite_az_collation
+            dbapi_connection.create_collation("az", sqlite_az_collation)  # Azerbaijani order (talent.i18n)
 
 
 def register_security(app: Flask) -> None:

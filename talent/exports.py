@@ -1,9 +1,15 @@
 """Spreadsheet exports shared by every interface: CSV (streamed) and XLSX responses.
 
-Every cell goes through :func:`safe_cell` so a value typed by a user can never run as a formula
-when the file is opened in Excel or LibreOffice ("CSV/formula injection"): a text that starts
-with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a single quote.
-Numbers, dates and booleans stay typed values (a number is never a formula).
+Files open as a person in Azerbaijan opens them: CSV separated by ``;`` with decimal commas for
+az and ru (what Excel expects in those locales; ``,`` and decimal points for en), UTF-8 with a
+byte-order mark; XLSX with typed numbers and dates.
+
+A value typed by a user can never run as a formula ("CSV/formula injection"). In XLSX every text
+is written as a text cell (never a formula) and one that starts with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return also gets Excel's "quote prefix" style: the stored value is the text
+itself, so ``+994 50 123 45 67`` stays a phone number. In CSV, which has no types, such a text is
+prefixed with a single quote unless it is only a number or a phone number (digits, spaces, dashes,
+brackets), which no spreadsheet runs as a formula. Numbers, dates and booleans stay values.
 
 Exports with personal data must be audited by the caller (the service or view that produces the
 rows), since this module knows nothing about what the rows mean.
@@ -20,6 +26,7 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from flask import Response, stream_with_context
+from flask_babel import gettext
 
 from talent import clock
 
@@ -29,6 +36,23 @@ CSV_MIMETYPE = "text/csv; charset=utf-8"
 _SHEET_TITLE_BAD = re.compile(r"[\[\]\*\?/\\:]")
 _WIDTH_SAMPLE_ROWS = 200
 _MAX_WIDTH = 60
+
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?[\d ()\-./]*\d[\d ()\-./]*$")
+
+
+def formula_like(text: str) -> bool:
+    """True for a text a spreadsheet could run as a formula: it starts with a formula character and
+    is not just a (phone) number."""
+    return text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.match(text)
+
+
+def csv_delimiter(language: str | None = None) -> str:
+    """``;`` for Azerbaijani and Russian (Excel's list separator there), ``,`` for English."""
+    if language is None:
+        from talent.i18n import current_language
+        language = current_language()
+    return "," if language == "en" else ";"
 
 
 def safe_cell(value: Any) -> Any:
@@ -55,15 +79,22 @@ def local_time(instant: datetime) -> datetime:
     return instant.astimezone(clock.zone())
 
 
-def _csv_text(value: Any) -> str:
-    value = safe_cell(value)
+def _csv_text(value: Any, decimal_comma: bool = False) -> str:
+    if value is None:
+        return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
         return local_time(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, (float, Decimal)):
+        text = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        return text.replace(".", ",") if decimal_comma else text
+    if isinstance(value, int):
+        return str(value)
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if formula_like(text) else text
 
 
 def content_disposition(filename: str) -> str:
@@ -79,14 +110,17 @@ def _download_headers(response: Response, filename: str) -> Response:
     return response
 
 
-def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterable[str]:
+def csv_lines(header: Sequence[Any], rows: Iterable[Sequence[Any]], delimiter: str | None = None) -> Iterable[str]:
     """The CSV text, line by line, starting with a UTF-8 byte-order mark (so Excel reads
-    Azerbaijani letters correctly)."""
+    Azerbaijani letters correctly); separated as the request's language expects (``;`` and
+    decimal commas for az and ru, ``,`` and decimal points for en) unless ``delimiter`` is given."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    delimiter = delimiter or csv_delimiter()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    decimal_comma = delimiter == ";"
 
     def line(values) -> str:
-        writer.writerow([_csv_text(v) for v in values])
+        writer.writerow([_csv_text(v, decimal_comma) for v in values])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate(0)
@@ -117,6 +151,23 @@ def _sheet_title(title: str, used: set[str]) -> str:
         n += 1
     used.add(name.lower())
     return name
+
+
+def _xlsx_cell(ws, value: Any, WriteOnlyCell):
+    """A typed cell: numbers, dates and booleans as values, text always as text (never a
+    formula), with Excel's quote prefix when it starts like a formula."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = local_time(value).replace(tzinfo=None)  # Excel has no time zones: Baku's wall time
+    if isinstance(value, (bool, int, float, Decimal, date, datetime)):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    if text.startswith(FORMULA_PREFIXES):
+        cell.quotePrefix = True
+    return cell
 
 
 def _display_width(value: Any) -> int:
@@ -159,30 +210,25 @@ def xlsx_bytes(sheets: list[tuple[str, Sequence[Any], Iterable[Sequence[Any]]]],
         ws.freeze_panes = "A2"
         header_cells = []
         for h in header:
-            cell = WriteOnlyCell(ws, value=safe_cell(h))
+            cell = WriteOnlyCell(ws, value="" if h is None else str(h))
+            cell.data_type = "s"
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
 
         def write(row):
-            cells = []
-            for value in row:
-                value = safe_cell(value)
-                if isinstance(value, datetime):
-                    value = local_time(value).replace(tzinfo=None)  # Excel has no time zones: Baku's wall time
-                cells.append(value)
-            ws.append(cells)
+            ws.append([_xlsx_cell(ws, value, WriteOnlyCell) for value in row])
 
         for row in sample:
             write(row)
         for row in iterator:
             write(row)
     if notes:
-        ws = workbook.create_sheet(_sheet_title("Notes", used))
+        ws = workbook.create_sheet(_sheet_title(gettext("Notes"), used))
         ws.column_dimensions["A"].width = 100
         wrap = Alignment(wrap_text=True, vertical="top")
         for note in notes:
-            cell = WriteOnlyCell(ws, value=safe_cell(str(note)))
+            cell = _xlsx_cell(ws, str(note), WriteOnlyCell)
             cell.alignment = wrap
             ws.append([cell])
     if not sheets and not notes:

@@ -46,3 +46,53 @@ def fold(text: str | None) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(text.lower().split())
+
+
+# ---- Azerbaijani alphabetical order ----------------------------------------------------------
+# A B C Ç D E Ə F G Ğ H X I İ J K Q L M N O Ö P R S Ş T U Ü V Y Z: Ə after E, Ü after U ("Su"
+# before "Sü"), X after H, Q after K. PostgreSQL sorts with its ICU collation "az-x-icu"; SQLite
+# with the "az" collation below (registered on every connection), built on the same order.
+AZ_ALPHABET = "abcçdeəfgğhxıijkqlmnoöprsştuüvyz"
+_AZ_RANK = {letter: n for n, letter in enumerate(AZ_ALPHABET)}
+_AZ_LOWER = str.maketrans({"I": "ı", "İ": "i"})
+
+
+def az_sort_key(text: str | None) -> tuple:
+    """Sort key of ``text`` in Azerbaijani order: letters by the alphabet (case ignored first),
+    digits before letters, other characters by code point; then case as a tie-break."""
+    if not text:
+        return ((), ())
+    primary = []
+    for ch in text.translate(_AZ_LOWER).lower():
+        rank = _AZ_RANK.get(ch)
+        if rank is not None:
+            primary.append((2, rank))
+        elif ch.isdigit():
+            primary.append((1, ord(ch)))
+        elif ch.isspace():
+            primary.append((0, 0))
+        else:
+            base = unicodedata.normalize("NFKD", ch)[0]
+            primary.append((2, _AZ_RANK[base]) if base in _AZ_RANK else (3, ord(ch)))
+    return (tuple(primary), tuple(ch.isupper() for ch in text))
+
+
+def sqlite_az_collation(left: str, right: str) -> int:
+    a, b = az_sort_key(left), az_sort_key(right)
+    return (a > b) - (a < b)
+
+
+def az_collate(column, dialect_name: str | None = None):
+    """``column`` ordered the Azerbaijani way in SQL (ORDER BY az_collate(Model.name)); columns
+    that are not text are returned as they are."""
+    from sqlalchemy import String
+    if not isinstance(getattr(column, "type", None), String):
+        return column
+    if dialect_name is None:
+        from talent.extensions import db
+        dialect_name = db.engine.dialect.name
+    if dialect_name == "postgresql":
+        return column.collate("az-x-icu")
+    if dialect_name == "sqlite":
+        return column.collate("az")
+    return column

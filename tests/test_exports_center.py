@@ -49,7 +49,7 @@ def test_roster_csv_neutralised_and_audited(client, login_as, setup):
     assert rows[1][0] == trainee.fin
     assert rows[1][1] == "Əliyeva"
     assert rows[1][2] == "'=cmd|' /C calc'!A0"
-    assert rows[1][7] == "'+994501234567"
+    assert rows[1][7] == "+994501234567"  # a phone number, not a formula: no apostrophe
     assert audit_actions(action="export.roster") == ["export.roster"]
 
 
@@ -64,8 +64,8 @@ def test_results_and_placements_xlsx(client, login_as, setup):
     response = client.get(f"/center/cohorts/{cohort.id}/export/placements.xlsx")
     wb = load_workbook(io.BytesIO(response.get_data()))
     ws = wb.worksheets[0]
-    assert ws["D2"].value == "'+Tbilisi AI"
-    assert ws["E2"].value == "GE" and ws["F2"].value == "regional"
+    assert ws["D2"].value == "+Tbilisi AI" and ws["D2"].data_type == "s" and ws["D2"].quotePrefix
+    assert ws["E2"].value == "GE" and ws["F2"].value == "Regional"
     assert "Notes" in wb.sheetnames
     csv_rows = client.get(f"/center/cohorts/{cohort.id}/export/placements.csv").get_data().decode("utf-8-sig")
     assert "'+Tbilisi AI" in csv_rows
@@ -96,3 +96,20 @@ def test_admin_may_export_any_cohort(client, login_as, setup, factory):
     db.session.commit()
     login_as(admin)
     assert client.get(f"/center/cohorts/{cohort.id}/export/roster.xlsx").status_code == 200
+
+
+def test_exports_speak_the_readers_language(client, login_as, setup):
+    """An Azerbaijani reader gets ';'-separated CSV and labels, not codes, in the cells."""
+    from tests.browser_helpers import translation_of
+    cohort, trainee, ca, _ = setup
+    login_as(ca)
+    client.post("/lang/az", data={"next": "/"})
+    body = client.get(f"/center/cohorts/{cohort.id}/export/placements.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert len(rows[0]) == 15, rows[0]
+    assert rows[1][5] == translation_of("az", "Regional")
+    assert "regional" not in rows[1] and "full_time" not in rows[1]
+    roster = client.get(f"/center/cohorts/{cohort.id}/export/roster.csv").get_data().decode("utf-8-sig")
+    header, first = list(csv.reader(io.StringIO(roster), delimiter=";"))[:2]
+    assert header[0] == translation_of("az", "FIN") and len(first) == 12
+    assert first[10] in {translation_of("az", "Enrolled"), translation_of("az", "Completed")}, first

@@ -174,18 +174,23 @@ def test_exports_keep_text_and_neutralise_formulas(client, world, kind):
     assert csv_response.status_code == 200 and xlsx_response.status_code == 200
     csv_cells = _csv_cells(csv_response.data)
     xlsx_cells = [c for c in _xlsx_cells(xlsx_response.data) if isinstance(c, str)]
+    # CSV has no types: a formula-like text gets a leading apostrophe.
+    assert not [c for c in csv_cells if c.startswith(FORMULA_START)], csv_cells
     for cells in (csv_cells, xlsx_cells):
-        assert not [c for c in cells if c.startswith(FORMULA_START)], cells
         assert any("<script>alert(" in c for c in cells)  # the text itself, unescaped, not dropped
-    expected = {"roster": ["'=HYPERLINK(\"http://x\")", "'+1+2"], "results": ["'=HYPERLINK(\"http://x\")"],
-                "placements": ["'-2+3", "'=1+1"]}[kind]
+    expected = {"roster": ["=HYPERLINK(\"http://x\")", "+1+2"], "results": ["=HYPERLINK(\"http://x\")"],
+                "placements": ["-2+3", "=1+1"]}[kind]
     for value in expected:
-        assert any(value in c for c in csv_cells), (value, csv_cells)
-        assert any(value in c for c in xlsx_cells), (value, xlsx_cells)
-    # XLSX: no cell is stored as a formula.
+        assert any("'" + value in c for c in csv_cells), (value, csv_cells)
+        assert value in xlsx_cells, (value, xlsx_cells)  # XLSX keeps the text itself (no apostrophe)
+    # XLSX: no cell is stored as a formula; a text that starts like one is a text cell with Excel's
+    # quote prefix, so the spreadsheet shows it and never runs it.
     from openpyxl import load_workbook
     book = load_workbook(io.BytesIO(xlsx_response.data))
-    assert not [c for s in book.worksheets for r in s.iter_rows() for c in r if c.data_type == "f"]
+    cells = [c for s in book.worksheets for r in s.iter_rows() for c in r]
+    assert not [c for c in cells if c.data_type == "f"]
+    risky = [c for c in cells if isinstance(c.value, str) and c.value.startswith(FORMULA_START)]
+    assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky), [(c.value, c.quotePrefix) for c in risky]
 
 
 def test_hostile_text_is_stored_verbatim(world):

@@ -95,7 +95,9 @@ def replica(app, factory, test_env, tmp_path):
 def _baku_enrolled(client) -> int:
     response = client.get("/ministry/export/regions.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    # ";" for an az/ru reader, "," for en (talent.exports.csv_delimiter)
+    rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text.splitlines()[0] else ","))
     from sqlalchemy import select
     from talent.geo.models import Region
     from talent.reporting.reports import MAIN_COLUMNS

@@ -150,7 +150,7 @@ def test_csv_and_xlsx_match_screen(client, login_as, ministry, ds):
     book = load_workbook(io.BytesIO(response.data))
     assert {"By gender", "By age band", "By home region", "Definitions", "Notes"} <= set(book.sheetnames)
     definitions = [[c.value for c in r] for r in book["Definitions"].iter_rows()]
-    assert definitions[0][:3] == ["key", "term (az)", "definition (az)"]
+    assert definitions[0][:3] == ["Key", "Term (az)", "Definition (az)"]  # in the reader's language
     assert any(row[0] == "placement_rate" and "183" in row[2] and "183" in row[6] for row in definitions[1:])
     notes = " ".join(str(r[0].value) for r in book["Notes"].iter_rows())
     assert "<5" in notes and "2025-01-01" in notes

@@ -4,3 +4,8 @@ document.querySelectorAll("[data-confirm]").forEach(function (el) {
     if (!window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
 });
+
+// A table that scrolls sideways in its box can be scrolled from the keyboard too (WCAG 2.1.1).
+document.querySelectorAll(".table-responsive").forEach(function (box) {
+  if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
+});

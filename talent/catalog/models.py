@@ -59,6 +59,7 @@ class Certification(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name_az: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(String(2000))
     criteria: Mapped[str | None] = mapped_column(String(2000))
     skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="RESTRICT"), index=True)
@@ -70,10 +71,14 @@ class Certification(Base):
 
     skill: Mapped[Skill] = relationship(lazy="joined")
 
+    def name_in(self, language: str) -> str:
+        """The name in ``language``; a missing Russian name falls back to the Azerbaijani one."""
+        return getattr(self, f"name_{language}", None) or self.name_az
+
     @property
     def name(self) -> str:
         from talent.i18n import current_language
-        return self.name_en if current_language() == "en" else self.name_az
+        return self.name_in(current_language())
 
 
 course_skills = Table(
@@ -96,6 +101,7 @@ class Course(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     title_az: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
+    title_ru: Mapped[str | None] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(20), index=True)
     hours: Mapped[int] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(2), default="az")
@@ -108,7 +114,11 @@ class Course(Base):
     sector: Mapped[Sector | None] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=course_skills, order_by="Skill.code")
 
+    def title_in(self, language: str) -> str:
+        """The title in ``language``; a missing Russian title falls back to the Azerbaijani one."""
+        return getattr(self, f"title_{language}", None) or self.title_az
+
     @property
     def title(self) -> str:
         from talent.i18n import current_language
-        return self.title_en if current_language() == "en" else self.title_az
+        return self.title_in(current_language())

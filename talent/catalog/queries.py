@@ -7,6 +7,7 @@ from sqlalchemy import Select, func, or_, select
 from talent.accounts.models import CenterAssignment, User
 from talent.catalog.models import Certification, Course, Sector, Skill
 from talent.centers.models import Center
+from talent.i18n import az_collate
 from talent.learning.models import Cohort
 from talent.permissions import Actor, P, require
 
@@ -35,8 +36,8 @@ def admin_list_stmt(actor: Actor, model, *, q: str | None = None, active: str | 
                                 for c in SEARCH_COLUMNS[model])))
     if active in ("1", "0"):
         stmt = stmt.where(model.active.is_(active == "1"))
-    column = getattr(model, sort if sort in sortable else "code")
-    return stmt.order_by(column.desc() if descending else column, model.code)
+    column = az_collate(getattr(model, sort if sort in sortable else "code"))
+    return stmt.order_by(column.desc() if descending else column, az_collate(model.code))
 
 
 def cohort_counts_by_center() -> Select:

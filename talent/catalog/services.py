@@ -228,7 +228,7 @@ def set_skill_active(actor: Actor, skill_id: int, active: bool) -> Skill:
 
 # ---- certifications ------------------------------------------------------------------------
 
-CERTIFICATION_FIELDS = ("code", "name_az", "name_en", "description", "criteria", "skill_id", "level",
+CERTIFICATION_FIELDS = ("code", "name_az", "name_en", "name_ru", "description", "criteria", "skill_id", "level",
                         "pass_mark", "min_attendance", "validity_months")
 
 
@@ -236,6 +236,7 @@ def _clean_certification(c: FieldChecker) -> None:
     c.code()
     c.text("name_az", 200)
     c.text("name_en", 200)
+    c.text("name_ru", 200, required=False)
     c.text("description", 2000, required=False, multiline=True)
     c.text("criteria", 2000, required=False, multiline=True)
     c.reference("skill_id", Skill)
@@ -260,7 +261,7 @@ def set_certification_active(actor: Actor, certification_id: int, active: bool) 
 
 # ---- courses -------------------------------------------------------------------------------
 
-COURSE_FIELDS = ("code", "title_az", "title_en", "level", "hours", "language", "certification_id",
+COURSE_FIELDS = ("code", "title_az", "title_en", "title_ru", "level", "hours", "language", "certification_id",
                  "sector_id", "skill_ids")
 
 
@@ -268,6 +269,7 @@ def _clean_course(c: FieldChecker) -> None:
     c.code()
     c.text("title_az", 200)
     c.text("title_en", 200)
+    c.text("title_ru", 200, required=False)
     c.choice("level", LEVELS)
     c.integer("hours", 1, 10000)
     c.choice("language", COURSE_LANGUAGES)

@@ -64,7 +64,7 @@ class Verification:
             "status": self.status,
             "serial": award.serial,
             "holder": award.trainee.short_name,
-            "certification": {"code": cert.code, "name": cert.name_en if language == "en" else cert.name_az,
+            "certification": {"code": cert.code, "name": cert.name_in(language),
                               "name_az": cert.name_az, "name_en": cert.name_en, "level": cert.level},
             "center": {"code": award.center.code, "name": award.center.name, "city": award.center.city},
             "issued_on": award.issued_on.isoformat(),

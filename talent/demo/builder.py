@@ -239,15 +239,17 @@ class DemoBuilder:
         self.courses: list[CourseInfo] = []
         for (code, title_az, title_en, level, hours, language, skill_codes, sector, weight,
              (pass_mark, min_attendance, validity)) in data.COURSES:
+            title_ru = data.COURSE_TITLES_RU.get(code)
             cert = Certification(
                 code=f"AZAI-{code}", name_az=f"{title_az} sertifikatı", name_en=f"Certificate in {title_en}",
+                name_ru=f"Сертификат: {title_ru}" if title_ru else None,
                 description=f"Awarded on completing the {hours}-hour course “{title_en}”.",
                 criteria=f"Final score at least {pass_mark} and attendance at least {min_attendance}%.",
                 skill_id=self.skills[skill_codes[0]], level=level, pass_mark=pass_mark,
                 min_attendance=min_attendance, validity_months=validity)
             db.session.add(cert)
             db.session.flush()
-            course = Course(code=code, title_az=title_az, title_en=title_en, level=level, hours=hours,
+            course = Course(code=code, title_az=title_az, title_en=title_en, title_ru=title_ru, level=level, hours=hours,
                             language=language, certification_id=cert.id, sector_id=self.sectors[sector])
             course.skills = [db.session.get(Skill, self.skills[s]) for s in skill_codes]
             db.session.add(course)
@@ -286,12 +288,12 @@ class DemoBuilder:
     def _make_objectives(self) -> None:
         scale = self.target / 1000
         year = self.today.year
-        for title, metric, scope, code, target, baseline, years in data.OBJECTIVES:
+        for (title_az, title_en, title_ru), metric, scope, code, target, baseline, years in data.OBJECTIVES:
             rate = metric.endswith("_rate")
             value = target if rate else _nice(target * scale)
             base = baseline if rate else _nice(baseline * scale)
             db.session.add(Objective(
-                title=title, metric=metric, scope=scope,
+                title=title_az, title_en=title_en, title_ru=title_ru, metric=metric, scope=scope,
                 region_id=self.regions[code].id if scope == "region" else None,
                 skill_id=self.skills[code] if scope == "skill" else None,
                 sector_id=self.sectors[code] if scope == "sector" else None,

@@ -72,6 +72,26 @@ FOLLOWUP_NOTES = {
     "unreachable": ["No answer by phone or email"],
 }
 
+
+# Russian titles of the demo courses (the certificates are named "Сертификат: <title>").
+COURSE_TITLES_RU = {
+    "AI-101": "Основы искусственного интеллекта",
+    "PY-110": "Python для искусственного интеллекта",
+    "DA-120": "Анализ и визуализация данных",
+    "ANN-130": "Аннотирование и разметка данных",
+    "ETH-140": "Этика искусственного интеллекта и защита данных",
+    "ML-210": "Машинное обучение",
+    "DE-220": "Инженерия данных",
+    "NLP-230": "Обработка естественного языка и технологии азербайджанского языка",
+    "CV-240": "Компьютерное зрение",
+    "GOV-250": "Искусственный интеллект в государственных услугах",
+    "AGR-260": "Геопространственный искусственный интеллект в сельском хозяйстве",
+    "OPS-310": "MLOps: внедрение и мониторинг моделей",
+    "DL-320": "Глубокое обучение",
+    "LLM-330": "Генеративный ИИ и большие языковые модели",
+    "HPC-340": "Эксплуатация высокопроизводительных вычислений",
+}
+
 # ISCO-08 unit groups graduates are placed in, with a job title each, and a weight.
 OCCUPATIONS = [
     ("2511", "Systems analyst", 6), ("2512", "Software developer", 10), ("2512", "Machine learning engineer", 9),
@@ -87,15 +107,23 @@ OCCUPATIONS = [
 ]
 EMPLOYMENT_TYPES = [("full_time", 72), ("part_time", 7), ("contract", 10), ("internship", 9), ("self_employed", 2)]
 
-# title, metric, scope, scope code, target per 1,000 trainees (counts) or percent (rates),
+# (title az, en, ru), metric, scope, scope code, target per 1,000 trainees (counts) or percent (rates),
 # baseline per 1,000 (counts) or percent, years from now to the deadline
 OBJECTIVES = [
-    ("National: certified AI specialists", "certified", "national", None, 1600, 0, 4),
-    ("National: trainees enrolled", "enrolled", "national", None, 2400, 0, 4),
-    ("National: completion rate", "completion_rate", "national", None, 75, 60, 2),
-    ("Baku: placement rate at 6 months", "placement_rate", "region", "BAKU", 70, 50, 2),
-    ("Karabakh: trainees completing a course", "completed", "region", "KARABAKH", 60, 0, 3),
-    ("Natural language processing: completers", "completed", "skill", "NLP", 150, 0, 1),
-    ("ICT sector: graduates placed", "placed", "sector", "ICT", 300, 0, 3),
-    ("National: placement rate at 6 months", "placement_rate", "national", None, 65, 45, 4),
+    (("Milli: sertifikatlı süni intellekt mütəxəssisləri", "National: certified AI specialists",
+      "Национальная: сертифицированные специалисты по ИИ"), "certified", "national", None, 1600, 0, 4),
+    (("Milli: qeydiyyata alınan təlim iştirakçıları", "National: trainees enrolled",
+      "Национальная: зачисленные слушатели"), "enrolled", "national", None, 2400, 0, 4),
+    (("Milli: bitirmə səviyyəsi", "National: completion rate", "Национальная: доля завершивших"),
+     "completion_rate", "national", None, 75, 60, 2),
+    (("Bakı: 6 ay ərzində işə düzəlmə səviyyəsi", "Baku: placement rate at 6 months",
+      "Баку: трудоустройство за 6 месяцев"), "placement_rate", "region", "BAKU", 70, 50, 2),
+    (("Qarabağ: kursu bitirən təlim iştirakçıları", "Karabakh: trainees completing a course",
+      "Карабах: слушатели, завершившие курс"), "completed", "region", "KARABAKH", 60, 0, 3),
+    (("Təbii dilin emalı: kursu bitirənlər", "Natural language processing: completers",
+      "Обработка естественного языка: завершившие"), "completed", "skill", "NLP", 150, 0, 1),
+    (("İKT sektoru: işə düzələn məzunlar", "ICT sector: graduates placed",
+      "Сектор ИКТ: трудоустроенные выпускники"), "placed", "sector", "ICT", 300, 0, 3),
+    (("Milli: 6 ay ərzində işə düzəlmə səviyyəsi", "National: placement rate at 6 months",
+      "Национальная: трудоустройство за 6 месяцев"), "placement_rate", "national", None, 65, 45, 4),
 ]

@@ -30,6 +30,7 @@ from talent.centers.models import Center
 from talent.db import utcnow
 from talent.errors import Conflict, NotFound, ValidationError
 from talent.extensions import db
+from talent.labels import label
 from talent.imports.parser import FileProblem, Sheet, read_sheet
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
@@ -157,7 +158,7 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
         return report
     if cohort is not None and cohort.status not in ("planned", "open", "running"):
         report.problems.append(Problem(None, "cohort", str(_l("No enrolling into a %(status)s cohort.",
-                                                               status=cohort.status))))
+                                                               status=label(cohort.status, "cohort_status")))))
 
     regions = region_index()
     today = today or clock.today()

@@ -33,6 +33,7 @@ from talent.centers.models import Center
 from talent.db import utcnow
 from talent.errors import (CapacityFull, Conflict, Duplicate, InvalidTransition, NotFound, ValidationError)
 from talent.extensions import db
+from talent.labels import label
 from talent.learning.models import (ATTENDANCE_MARKS, COHORT_MODES, Attendance, Cohort, CohortSession,
                                     Enrollment, ResultCorrection)
 from talent.people.models import Trainee
@@ -467,11 +468,12 @@ def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = Tr
 def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -> Enrollment:
     """Enroll ``trainee`` (whom the caller has let the actor reach) into ``cohort`` (locked)."""
     if cohort.status not in ENROLLABLE:
-        raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=cohort.status))
+        raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=label(cohort.status, "cohort_status")))
     existing = db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort.id,
                                                           Enrollment.trainee_id == trainee.id))
     if existing is not None and existing.status != "withdrawn":
-        raise Duplicate(_l("This trainee is already in this cohort (%(status)s).", status=existing.status),
+        raise Duplicate(_l("This trainee is already in this cohort (%(status)s).",
+                            status=label(existing.status, "enrollment_status")),
                         extra={"existing_enrollment_id": existing.id})
     enrolled = db.session.scalar(select(func.count()).select_from(Enrollment).where(
         Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base, in_check, utcnow
@@ -30,7 +31,11 @@ class Objective(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
+    # The title in Azerbaijani (the column keeps its name "title") and, optionally, in English and
+    # Russian; ``title`` reads in the page's language, falling back to Azerbaijani.
+    title_az: Mapped[str] = mapped_column("title", String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    title_ru: Mapped[str | None] = mapped_column(String(200))
     metric: Mapped[str] = mapped_column(String(24))
     scope: Mapped[str] = mapped_column(String(10))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"))
@@ -42,3 +47,20 @@ class Objective(Base):
     deadline_year: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def title_in(self, language: str) -> str:
+        return getattr(self, f"title_{language}", None) or self.title_az
+
+    @hybrid_property
+    def title(self) -> str:
+        from talent.i18n import current_language
+        return self.title_in(current_language())
+
+    @title.inplace.setter
+    def _title_setter(self, value: str) -> None:
+        self.title_az = value
+
+    @title.inplace.expression
+    @classmethod
+    def _title_expression(cls):
+        return cls.title_az

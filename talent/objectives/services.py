@@ -46,6 +46,11 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
     elif len(title) > 200:
         errors["title"] = _l("At most 200 characters.")
     out["title"] = title
+    for name in ("title_en", "title_ru"):  # optional translations of the title
+        text = " ".join(str(values.get(name) or "").split())
+        if len(text) > 200:
+            errors[name] = _l("At most 200 characters.")
+        out[name] = text or None
     metric = values.get("metric")
     if metric not in METRICS:
         errors["metric"] = _l("Choose a metric from the list.")
@@ -88,7 +93,8 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _details(objective: Objective) -> dict[str, Any]:
-    return {"title": objective.title, "metric": objective.metric, "scope": objective.scope,
+    return {"title": objective.title_az, "title_en": objective.title_en, "title_ru": objective.title_ru,
+            "metric": objective.metric, "scope": objective.scope,
             "region_id": objective.region_id, "skill_id": objective.skill_id, "sector_id": objective.sector_id,
             "target_value": str(objective.target_value), "baseline_value": str(objective.baseline_value),
             "baseline_year": objective.baseline_year, "deadline_year": objective.deadline_year}

@@ -9,13 +9,18 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from flask import Response
+from flask_babel import gettext
 
 from talent.exports import stream_csv, xlsx_response
 from talent.reporting.definitions import DEFINITIONS, suppression_note
 from talent import clock
 
-DEFINITION_HEADER = ["key", "term (az)", "definition (az)", "term (en)", "definition (en)", "term (ru)",
-                     "definition (ru)"]
+def definition_header() -> list[str]:
+    """The Definitions sheet's header in the reader's language (the terms stay in all three)."""
+    header = [gettext("Key")]
+    for language in ("az", "en", "ru"):
+        header += [f"{gettext('Term')} ({language})", f"{gettext('Definition')} ({language})"]
+    return header
 
 
 def definition_rows() -> list[list[str]]:
@@ -48,5 +53,5 @@ def csv_response(report_name: str, table, filters) -> Response:
 
 def xlsx_report(report_name: str, title: Any, tables: Iterable, filters, k: int) -> Response:
     sheets = [(str(t.title), t.header(), list(t.export_rows())) for t in tables]
-    sheets.append(("Definitions", DEFINITION_HEADER, definition_rows()))
+    sheets.append((gettext("Definitions"), definition_header(), definition_rows()))
     return xlsx_response(_filename(report_name, filters, "xlsx"), sheets, notes(title, filters, k))

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_decimal, format_datetime, lazy_gettext as _l
+from flask_babel import format_date, format_decimal, format_datetime, format_percent, lazy_gettext as _l
 from flask_login import current_user
 
 from talent.i18n import current_language
+from talent.labels import label
 
 LANGUAGE_NAMES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
 
@@ -34,23 +35,73 @@ NAVIGATION = [
 ]
 
 
+# Where an entry goes in the top bar, by its blueprint: the account menu on the right, or a group
+# of the main menu. A role whose entries fall in one group sees them side by side; a role with
+# several groups (the administrator) sees one drop-down per group, so every menu fits 1366 px.
+ACCOUNT_BLUEPRINTS = {"account", "api_v1", "auth"}
+GROUP_LABELS = {"admin": _l("Administration"), "center": _l("Centers"), "ministry": _l("Reports")}
+
+
 def navigation():
     if not current_user.is_authenticated:
         return []
     items = []
     for endpoint, label, roles in NAVIGATION:
         if current_user.role in roles and endpoint in current_app.view_functions:
-            items.append({"url": url_for(endpoint), "label": label,
+            items.append({"url": url_for(endpoint), "label": label, "endpoint": endpoint,
                           "active": request.endpoint == endpoint})
     return items
+
+
+def navigation_menu() -> dict:
+    """The top bar: ``groups`` of the main menu (each with its label, items and whether one is
+    the current page) and the ``account`` menu's items."""
+    groups: dict[str, dict] = {}
+    account = []
+    for item in navigation():
+        blueprint = item["endpoint"].split(".", 1)[0]
+        if blueprint in ACCOUNT_BLUEPRINTS:
+            account.append(item)
+            continue
+        group = groups.setdefault(blueprint, {"key": blueprint, "label": GROUP_LABELS.get(blueprint, ""),
+                                              "items": [], "active": False})
+        group["items"].append(item)
+        group["active"] = group["active"] or item["active"] or (request.blueprint == blueprint)
+    return {"groups": list(groups.values()), "account": account}
+
+
+def _date_format(fmt: str) -> str:
+    """Babel's Russian medium date ends in "г." ("5 дек. 2026 г."), which a sentence's full stop
+    turned into "г.."; Russian pages write "5 дек. 2026" instead."""
+    return "d MMM y" if fmt == "medium" and current_language() == "ru" else fmt
+
+
+def decimal1(n, signed: bool = False) -> str:
+    """A number with one decimal in the page's locale (64,5 in az and ru; 64.5 in en); ``signed``
+    writes the sign of a gap (+3,5 / -2,0)."""
+    if n is None:
+        return ""
+    return format_decimal(n, format="+#,##0.0;-#,##0.0" if signed else "#,##0.0")
+
+
+def percent(n, decimals: int = 1) -> str:
+    """A percentage given in percent (64.5 -> "64,5 %" / "64.5%") in the page's locale."""
+    if n is None:
+        return ""
+    return format_percent(float(n) / 100, format="#,##0" + ("." + "#" * decimals if decimals else "") + "%")
 
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
+        navigation_menu=navigation_menu,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language,
+        label=label,
     )
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, _date_format(fmt)) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
+    app.jinja_env.filters["decimal1"] = decimal1
+    app.jinja_env.filters["percent"] = percent

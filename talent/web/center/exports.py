@@ -13,6 +13,8 @@ from talent.errors import NotFound
 from talent.exports import stream_csv, xlsx_response
 from talent.extensions import db
 from talent.geo.models import Region
+from talent.i18n import current_language
+from talent.labels import label
 from talent.learning.models import COHORT_STATUSES, Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import P, require, scope_centers, trainee_visible_clause
@@ -62,16 +64,26 @@ def _roster(actor, cohort: Cohort):
     header = [_("FIN"), _("Last name"), _("First name"), _("Patronymic"), _("Birth date"), _("Gender"),
               _("Email"), _("Phone"), _("Home region"), _("Education"), _("Status"), _("Enrolled on")]
     visible = true() if actor.center_ids is None else trainee_visible_clause(actor)
+    region_name = getattr(Region, f"name_{current_language()}")
     stmt = (select(Trainee.fin, Trainee.last_name, Trainee.first_name, Trainee.patronymic, Trainee.birth_date,
-                   Trainee.gender, Trainee.email, Trainee.phone, Region.code, Trainee.education_level,
-                   Enrollment.status, Enrollment.enrolled_at, case((visible, True), else_=False), Trainee.id)
+                   Trainee.gender, Trainee.email, Trainee.phone, func.coalesce(func.nullif(region_name, ""), Region.name_az),
+                   Trainee.education_level, Enrollment.status, Enrollment.enrolled_at,
+                   case((visible, True), else_=False), Trainee.id)
             .join(Enrollment, Enrollment.trainee_id == Trainee.id)
             .join(Region, Region.id == Trainee.home_region_id)
             .where(Enrollment.cohort_id == cohort.id)
             .order_by(Trainee.search_name, Trainee.id))
     rows = db.session.execute(stmt).all()
-    out = [list(r[:11]) if r[12] else list(r[:4]) + [None] * 6 + [r[10]] for r in rows]
-    return header, [row + [clock.local_date(r[11])] for row, r in zip(out, rows)], [r[-1] for r in rows]
+    # Values in the reader's language, as on the pages: labels, not codes. Personal details only of
+    # trainees the actor reaches.
+    out = []
+    for r in rows:
+        if r[12]:
+            out.append(list(r[:5]) + [label(r[5], "gender")] + list(r[6:9])
+                       + [label(r[9], "education"), label(r[10], "enrollment_status"), clock.local_date(r[11])])
+        else:
+            out.append(list(r[:4]) + [None] * 6 + [label(r[10], "enrollment_status"), clock.local_date(r[11])])
+    return header, out, [r[-1] for r in rows]
 
 
 def _results(cohort: Cohort):
@@ -88,8 +100,8 @@ def _results(cohort: Cohort):
             .where(Enrollment.cohort_id == cohort.id)
             .order_by(Trainee.search_name, Trainee.id))
     rows = db.session.execute(stmt).all()
-    out = [[r[0], r[1], r[2], r[3], r[4], r[5], clock.local_date(r[6]), r[7], r[8], r[9],
-            _("yes") if r[10] else ""] for r in rows]
+    out = [[r[0], r[1], r[2], label(r[3], "enrollment_status"), r[4], r[5], clock.local_date(r[6]), r[7], r[8],
+            r[9], _("Yes") if r[10] else ""] for r in rows]
     return header, out, [r[-1] for r in rows]
 
 
@@ -99,7 +111,9 @@ def _placements(actor, cohort: Cohort):
               _("Job title"), _("ISCO-08"), _("Employment type"), _("Remote"), _("Start date"), _("End date"),
               _("Monthly pay (AZN)"), _("Source"), _("Verification")]
     rows = cohort_placement_rows(actor, cohort.id)
-    return header, [list(r[:15]) for r in rows], [r[-1] for r in rows]
+    kinds = {5: "market", 8: "employment_type", 13: "source", 14: "verification"}
+    out = [[label(v, kinds[i]) if i in kinds else v for i, v in enumerate(r[:15])] for r in rows]
+    return header, out, [r[-1] for r in rows]
 
 
 @bp.route("/cohorts/<int:cohort_id>/export/<kind>.<fmt>")

@@ -11,6 +11,8 @@ from talent.objectives.queries import METRIC_LABELS, SCOPE_LABELS
 
 class ObjectiveForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("Title (English, optional)"), validators=[Optional(), Length(max=200)])
+    title_ru = StringField(_l("Title (Russian, optional)"), validators=[Optional(), Length(max=200)])
     metric = SelectField(_l("Metric"), choices=[(k, v) for k, v in METRIC_LABELS.items()])
     scope = SelectField(_l("Scope"), choices=[(k, v) for k, v in SCOPE_LABELS.items()])
     region_id = SelectField(_l("Region (for a regional objective)"), coerce=str, validate_choice=False)
@@ -23,7 +25,8 @@ class ObjectiveForm(FlaskForm):
                                 validators=[DataRequired(), NumberRange(min=0)])
 
     def values(self) -> dict:
-        return {"title": self.title.data, "metric": self.metric.data, "scope": self.scope.data,
+        return {"title": self.title.data, "title_en": self.title_en.data, "title_ru": self.title_ru.data,
+                "metric": self.metric.data, "scope": self.scope.data,
                 "region_id": self.region_id.data or None, "skill_id": self.skill_id.data or None,
                 "sector_id": self.sector_id.data or None, "baseline_year": self.baseline_year.data,
                 "baseline_value": self.baseline_value.data if self.baseline_value.data is not None else 0,

@@ -279,6 +279,7 @@ def objective_edit(objective_id: int):
     objective = objective_services.get_objective(current_actor(), objective_id)
     form = _objective_form(ObjectiveForm(obj=objective if request.method == "GET" else None))
     if request.method == "GET":
+        form.title.data = objective.title_az  # the Azerbaijani title, whatever the page's language
         for name in ("region_id", "skill_id", "sector_id"):
             value = getattr(objective, name)
             getattr(form, name).data = "" if value is None else str(value)
