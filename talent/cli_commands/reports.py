@@ -24,7 +24,7 @@ def reports() -> None:
 def rebuild_summary(if_missing: bool) -> None:
     """Count the summary from the live tables, in one transaction (reports keep working meanwhile).
     Needed after TALENT_TIMEZONE or TALENT_DISCLOSURE_KEY changes, after the upgrade that added the
-    record-key sums (revision 0004), or on a database that held data before the summary existed."""
+    record-key sums (revision 0006), or on a database that held data before the summary existed."""
     from talent.extensions import db
     from talent.reporting import summary
     tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")

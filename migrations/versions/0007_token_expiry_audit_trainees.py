@@ -3,8 +3,8 @@ from now, so scripts in use keep working for a grace period and their owners see
 And audit_event_trainees: the trainees an audit event about several concerns (a search, a roster
 view, an export), so each trainee's access log finds it.
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-05 19:45:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """completion and corrections: enrollments marked "did not sit the assessment" when a cohort is
 completed, and the corrections of a final score or attendance made after completion
 
-Revision ID: 0007
+Revision ID: 0004
 Revises: 0002
 Create Date: 2026-12-05 19:50:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
+revision = '0004'
 down_revision = '0002'
 branch_labels = None
 depends_on = None

@@ -3,8 +3,8 @@ reject from now on; shown to the trainee). Earlier rejections keep no reason (NU
 trainee_searches: a staff member's trainee search behind a short handle (the results page is a
 GET; the searched text, often a FIN, stays out of URLs).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-05 19:50:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0007'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

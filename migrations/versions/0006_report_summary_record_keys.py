@@ -5,8 +5,8 @@ again once rebuilt: on an empty database at once (the state row names the keys i
 upgrade runs inside the app); otherwise the reports read the live tables until
 ``talent reports rebuild-summary`` has run.
 
-Revision ID: 0004
-Revises: 0008
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05 20:00:00
 
 """
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0008'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
