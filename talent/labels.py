@@ -71,6 +71,10 @@ AUDIT_ACTION = {
     "user.activate": _l("Account activated or deactivated"), "user.create": _l("Account created"),
     "user.invitation_accept": _l("Invitation accepted"), "user.password_change": _l("Password changed"),
     "user.password_reset": _l("Password reset"), "user.set_centers": _l("Centers assigned"),
+    "audit.export": _l("Audit trail exported"), "award.reissue": _l("Certificate issued again"),
+    "enrollment.correct": _l("Result corrected"), "followup.update": _l("Follow-up result corrected"),
+    "placement.withdraw": _l("Job report withdrawn"), "reauth.failure": _l("Identity confirmation failed"),
+    "user.invite": _l("Staff invitation sent"),
 }
 
 KINDS: dict[str, dict[str, Any]] = {

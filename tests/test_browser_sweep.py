@@ -172,6 +172,10 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
     completed = _ids(scoped(select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
                             .where(Enrollment.status == "completed").order_by(Cohort.end_date, Enrollment.id),
                             Cohort.center_id), 10)
+    # The newest completions first: a result can be corrected within TALENT_CORRECTION_DAYS of them.
+    recently_completed = _ids(scoped(select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
+                                     .where(Enrollment.status.in_(("completed", "failed")))
+                                     .order_by(Cohort.completed_at.desc(), Enrollment.id), Cohort.center_id), 2)
     code = db.session.scalar(select(Award.verification_code).where(Award.revoked_at.is_(None)).order_by(Award.id))
     a_trainee_user = db.session.scalar(select(User).where(User.role == "trainee", User.password_hash.is_not(None))
                                        .order_by(User.id))
@@ -191,6 +195,7 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
         frozenset({"placement_id"}): one("placement_id", placement_ids),
         frozenset({"enrollment_id", "milestone"}): [[{"enrollment_id": e, "milestone": m}
                                                      for e in completed for m in (6, 12)]],
+        frozenset({"enrollment_id"}): one("enrollment_id", recently_completed),
         frozenset({"center_id"}): one("center_id", [first(Center)]),
         frozenset({"region_id"}): one("region_id", _ids(select(Region.id).order_by(Region.id), 1)),
         frozenset({"objective_id"}): one("objective_id", [first(Objective)]),
@@ -371,7 +376,10 @@ TEXT_JS = r"""
   document.querySelectorAll("h1, h2, h3, h4, h5, h6, th, label, legend, button, .btn, .nav-link, .dropdown-item, .badge, caption, dt, .form-text, .alert").forEach(el => {
     if (el.closest(skip) || !own(el)) return;
     if (!el.closest("nav") && !el.checkVisibility()) return;
-    chrome.push(el.innerText || el.textContent || "");
+    // its words without what it marks as code (e.g. an example code inside a help text)
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll(skip).forEach(x => x.remove());
+    chrome.push(el.querySelector(skip) ? copy.textContent || "" : el.innerText || el.textContent || "");
   });
   return [parts.join("\n") + "\n" + chrome.join("\n"), chrome.join("\n")];
 }
@@ -464,13 +472,10 @@ async def _sign_in_state(browser, server, email: str, password: str) -> dict:
 
 
 async def _set_language(context, server, language: str) -> None:
-    page = await context.new_page()
-    await page.goto(server.url("/"))
-    token = await page.locator("input[name=csrf_token]").first.input_value()
-    response = await context.request.post(server.url(f"/lang/{language}"),
-                                          form={"csrf_token": token, "next": "/"}, max_redirects=0)
+    # The language switch keeps its choice in its own cookie and needs no CSRF token (nothing of
+    # the account changes): post it as the top bar's button does.
+    response = await context.request.post(server.url(f"/lang/{language}"), form={"next": "/"}, max_redirects=0)
     assert response.status in (302, 303), (language, response.status)
-    await page.close()
 
 
 class Console:
