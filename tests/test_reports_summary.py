@@ -30,7 +30,7 @@ SYSTEM = Actor.system()
 
 def live_equals_summary(years=(2024, 2025, 2026), today=TODAY) -> list[str]:
     assert summary.built_timezone(db.session) is not None
-    return summary.compare_with_live(db.session, years=years, today=today)
+    return queries.compare_with_live(db.session, years=years, today=today)
 
 
 def nonzero(data):

@@ -27,7 +27,7 @@ from talent.db import utcnow
 from talent.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
 from talent.people.models import Trainee
-from talent.people.validation import has_control_chars
+from talent.validation import has_control_chars
 from talent.permissions import Actor, P, require, require_trainee
 
 INVITE = "invite"

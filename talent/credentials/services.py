@@ -21,9 +21,9 @@ from talent.db import utcnow
 from talent.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment
-from talent.people.validation import has_control_chars
+from talent.validation import has_control_chars
 from talent.permissions import Actor, P, require
-from talent import clock
+from talent import clock, signals
 
 SERIAL_PREFIX = "AZAI"
 REVOKE_REASON_MAX = 500
@@ -213,3 +213,20 @@ def settle_after_correction(actor: Actor, enrollment: Enrollment, reason: str) -
             revoke_award(actor, award, text)
             revoked.append(award.serial)
     return {"awards_issued": issued, "awards_revoked": revoked}
+
+
+# ---- reactions to learning's events (talent.signals) ----------------------------------------
+
+@signals.cohort_completed.connect
+def _on_cohort_completed(actor: Actor, *, cohort: Cohort, **_) -> None:
+    """A completed cohort's qualifying enrollments get their awards."""
+    if cohort.course.certification_id is not None:
+        issue_for_cohort(actor, cohort)
+
+
+@signals.result_corrected.connect
+def _on_result_corrected(actor: Actor, *, enrollment: Enrollment, reason: str, **_) -> dict[str, list[str]]:
+    """A corrected result's awards follow it (the serials issued and revoked, for the audit)."""
+    if enrollment.cohort.course.certification_id is None:
+        return {}
+    return settle_after_correction(actor, enrollment, reason)

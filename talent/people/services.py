@@ -20,6 +20,8 @@ from talent.centers.queries import Page
 from talent.errors import Duplicate, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.geo.models import Region
+# list_trainees filters by cohort and enrollment status: a read model (see .importlinter)
+from talent.learning.models import ENROLLMENT_STATUSES, Cohort
 from talent.people import queries
 from talent.people.models import Trainee
 from talent.people.validation import (FIELDS, FieldError, RegionIndex, as_id, clean_fin, clean_trainee,
@@ -230,7 +232,6 @@ def list_trainees(actor: Actor, *, text: Any = None, cohort_id: Any = None, stat
     :func:`search_trainees`), enrolled in a cohort (one the actor may read), with an enrollment
     in a status, or from a home region. Bad filters name their field. Audited like the search
     (without the text), and each trainee shown as viewed in a list."""
-    from talent.learning.models import ENROLLMENT_STATUSES, Cohort
     if not actor.has(P.TRAINEES_READ):
         raise PermissionDenied(_l("You do not have permission to do this."))
     errors: dict[str, str] = {}

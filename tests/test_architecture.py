@@ -1,0 +1,45 @@
+"""The layers of DESIGN §4 hold (the contracts in .importlinter), and the cross-domain reactions
+that replaced upward imports are connected in every app."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from importlinter.cli import lint_imports
+
+from talent import signals
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_are_kept():
+    assert lint_imports(config_filename=str(ROOT / ".importlinter"), no_cache=True) == 0
+
+
+def _receivers(signal) -> set[str]:
+    return {f"{fn.__module__}.{fn.__name__}" for fn in (ref() for ref in signal.receivers.values()) if fn}
+
+
+def test_cohort_events_have_their_receivers_once_the_app_exists(app):
+    assert _receivers(signals.cohort_completed) == {"talent.credentials.services._on_cohort_completed",
+                                                    "talent.reporting.summary._on_cohort_closed"}
+    assert _receivers(signals.cohort_cancelled) == {"talent.reporting.summary._on_cohort_closed"}
+    assert _receivers(signals.result_corrected) == {"talent.credentials.services._on_result_corrected"}
+
+
+def test_no_domain_or_core_module_imports_inside_a_function_to_dodge_a_cycle():
+    """The domain packages and the core import at module level: an import inside a function there
+    hid an upward dependency (issue 16). The interfaces and the app factory are not covered yet."""
+    covered = ["geo", "catalog/services.py", "catalog/queries.py", "centers", "learning", "credentials",
+               "placement", "objectives", "reporting", "signals.py", "validation.py", "audit.py", "db.py",
+               "errors.py", "clock.py"]
+    found = []
+    for name in covered:
+        base = ROOT / "talent" / name
+        for path in ([base] if base.suffix else sorted(base.rglob("*.py"))):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    for inner in ast.walk(node):
+                        if isinstance(inner, ast.ImportFrom) and (inner.level or (inner.module or "").startswith("talent")):
+                            found.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert found == []
