@@ -43,3 +43,38 @@ def test_no_domain_or_core_module_imports_inside_a_function_to_dodge_a_cycle():
                         if isinstance(inner, ast.ImportFrom) and (inner.level or (inner.module or "").startswith("talent")):
                             found.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
     assert found == []
+
+
+def _centers() -> set[str]:
+    from sqlalchemy import select
+
+    from talent.centers.models import Center
+    from talent.extensions import db
+    db.session.rollback()
+    return set(db.session.scalars(select(Center.code)))
+
+
+def test_every_command_commits_once_or_rolls_back_through_one_wrapper(app, factory):
+    import pytest
+
+    from talent.cli_commands.transaction import rollback_only, transaction, transactional
+    from talent.errors import ValidationError
+
+    with transaction():
+        factory.center(code="KEPT")
+    with transaction():
+        factory.center(code="DRY")
+        rollback_only()  # a dry run: nothing written
+    with pytest.raises(RuntimeError), transaction():
+        factory.center(code="BROKEN")
+        raise RuntimeError("the command failed half-way")
+
+    @transactional
+    def refused():
+        factory.center(code="REFUSED")
+        raise ValidationError("no")
+
+    with pytest.raises(SystemExit) as exited:
+        refused()
+    assert exited.value.code == 1
+    assert {"KEPT", "DRY", "BROKEN", "REFUSED"} & _centers() == {"KEPT"}

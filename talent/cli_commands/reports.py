@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from talent.cli import transactional
+from talent.cli_commands.transaction import transactional
 from talent.extensions import db
 from talent.reporting import queries, summary
 
