@@ -78,3 +78,15 @@ def test_every_command_commits_once_or_rolls_back_through_one_wrapper(app, facto
         refused()
     assert exited.value.code == 1
     assert {"KEPT", "DRY", "BROKEN", "REFUSED"} & _centers() == {"KEPT"}
+
+
+def test_one_way_to_count_months():
+    from datetime import date
+
+    from talent import clock
+    from talent.credentials import services as credentials
+    from talent.demo import builder
+    from talent.placement import services as placement
+    assert credentials.add_months is placement.add_months is builder.add_months is clock.add_months
+    assert clock.add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)  # a leap year's February
+    assert clock.add_months(date(2024, 12, 15), 14) == date(2026, 2, 15)

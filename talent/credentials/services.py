@@ -7,7 +7,6 @@ issuing, so they have neither gaps nor duplicates, also under concurrent request
 """
 from __future__ import annotations
 
-import calendar
 import secrets
 from datetime import date
 
@@ -24,6 +23,7 @@ from talent.learning.models import Cohort, Enrollment
 from talent.validation import has_control_chars
 from talent.permissions import Actor, P, require
 from talent import clock, signals
+from talent.clock import add_months  # noqa: F401  (one way to count months; re-exported)
 
 SERIAL_PREFIX = "AZAI"
 REVOKE_REASON_MAX = 500
@@ -32,12 +32,6 @@ REVOKE_REASON_MAX = 500
 def new_verification_code() -> str:
     """120 random bits, URL-safe, 20 characters."""
     return secrets.token_urlsafe(15)
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def expiry_for(certification, issued_on: date) -> date | None:
