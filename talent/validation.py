@@ -71,6 +71,11 @@ def as_id(value: Any) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
+def normalise_email(email: str) -> str:
+    """An e-mail address as accounts store and look it up: trimmed, lower case."""
+    return (email or "").strip().lower()
+
+
 def parse_date(value: Any) -> date:
     """``YYYY-MM-DD`` or ``DD.MM.YYYY`` (or a date cell from a spreadsheet)."""
     if isinstance(value, datetime):

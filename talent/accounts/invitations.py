@@ -178,7 +178,6 @@ def last_invitations(user_ids) -> dict[int, Any]:
     """When each of these users was last sent an invitation (from the audit trail)."""
     from sqlalchemy import func
 
-    from talent.audit import AuditEvent
     ids = [str(i) for i in user_ids]
     if not ids:
         return {}
