@@ -36,22 +36,26 @@ def report_items(bench) -> list[tuple[str, str, object]]:
     """(name, page path, function) for every ministry report."""
     from talent.reporting import reports
     from talent.objectives.queries import objectives_progress
+    from talent.permissions import ROLE_PERMISSIONS, Actor
+    READER = Actor(user_id=None, label="ministry analyst", role="ministry", center_ids=None,
+                   permissions=ROLE_PERMISSIONS["ministry"])
     region_id = bench.scalar("SELECT id FROM regions WHERE code = 'BAKU'")
     center_id = bench.scalar("SELECT c.id FROM centers c JOIN regions r ON r.id = c.region_id "
                              "WHERE r.code = 'BAKU' ORDER BY c.id LIMIT 1")
     year = date.today().year
     query = f"?period=year&year={year}"
     return [
-        ("national dashboard", "/ministry/" + query, lambda f: reports.national_summary(f)),
-        ("regions table", "/ministry/regions" + query, lambda f: reports.regions_table(f)),
-        ("region drill-down", f"/ministry/regions/{region_id}" + query, lambda f: reports.region_centers(f, region_id)),
+        ("national dashboard", "/ministry/" + query, lambda f: reports.national_summary(f, actor=READER)),
+        ("regions table", "/ministry/regions" + query, lambda f: reports.regions_table(f, actor=READER)),
+        ("region drill-down", f"/ministry/regions/{region_id}" + query,
+         lambda f: reports.region_centers(f, region_id, actor=READER)),
         ("center drill-down", f"/ministry/centers/{center_id}" + query,
-         lambda f: reports.center_breakdown(f, center_id)),
-        ("fairness", "/ministry/fairness" + query, lambda f: reports.fairness(f)),
-        ("mobility", "/ministry/mobility" + query, lambda f: reports.mobility(f)),
+         lambda f: reports.center_breakdown(f, center_id, actor=READER)),
+        ("fairness", "/ministry/fairness" + query, lambda f: reports.fairness(f, actor=READER)),
+        ("mobility", "/ministry/mobility" + query, lambda f: reports.mobility(f, actor=READER)),
         ("trends (3 years)", f"/ministry/trends?period=custom&start={year - 2}-01-01&end={year}-12-31",
-         lambda f: reports.trends(f.with_period(date(year - 2, 1, 1), date(year, 12, 31)))),
-        ("objectives", "/ministry/objectives", lambda f: objectives_progress()),
+         lambda f: reports.trends(f.with_period(date(year - 2, 1, 1), date(year, 12, 31)), actor=READER)),
+        ("objectives", "/ministry/objectives", lambda f: objectives_progress(actor=READER)),
         ("regions XLSX export", "/ministry/export/regions.xlsx" + query, None),
     ]
 

@@ -66,6 +66,8 @@ def register_extensions(app: Flask) -> None:
 
     from talent import models  # noqa: F401  (the whole schema, for Alembic)
     from talent.reporting import summary  # noqa: F401  (its session events keep the report summary current)
+    # The receivers of talent.signals connect on import (cohort completed → awards, summary).
+    from talent.credentials import services as _credentials  # noqa: F401
     from talent import mail  # noqa: F401  (its session events send queued mail after the commit)
     from talent.extensions import babel, csrf, db, limiter, login_manager, migrate
     from talent.web.locale import select_locale, select_timezone

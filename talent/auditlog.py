@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
-from talent import clock
+from talent import audit, clock
 from talent.audit import AuditEvent, AuditEventTrainee, action_label
 from talent.errors import ValidationError
 from talent.extensions import db
@@ -118,7 +118,6 @@ def export_rows(actor: Actor, flt: AuditFilter) -> Iterator[list[Any]]:
     """Every matching event (at most EXPORT_MAX_ROWS), as CSV rows. The export is audited now, in
     the request's transaction; the rows are read while the answer streams."""
     import json
-    from talent import audit
     stmt = query(actor, flt)
     audit.record(actor, "audit.export", "audit", None,
                  details={k: (v.isoformat() if isinstance(v, date) else v)

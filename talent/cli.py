@@ -11,19 +11,20 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup
 
-from talent.errors import DomainError
-from talent.extensions import db
+from talent import create_app
+from talent.config import DEV_SERVER_URL_VARIABLE, ConfigError
+from talent.cli_commands import awards, imports, keys, ops, reports, seed, tokens, users
+# Every command runs in the one wrapper of talent.cli_commands.transaction (kept importable here).
+from talent.cli_commands.transaction import transactional  # noqa: F401
 
 
 def _create_app(*_args, **_kwargs) -> Flask:
-    from talent import create_app
     return create_app()
 
 
 def _app_factory() -> Flask:
-    from talent.config import ConfigError
     try:
         return _create_app()
     except ConfigError as error:
@@ -56,8 +57,6 @@ def _run_command() -> click.Command:
     (talent.config.public_base_url). The reloader's child process inherits the variable."""
     from flask.cli import run_command
 
-    from talent.config import DEV_SERVER_URL_VARIABLE
-
     @functools.wraps(run_command.callback)
     def callback(*args, **kwargs):
         os.environ[DEV_SERVER_URL_VARIABLE] = serve_url(kwargs["host"], kwargs["port"])
@@ -70,37 +69,9 @@ def _run_command() -> click.Command:
 main.add_command(_run_command())
 
 
-def transactional(fn):
-    """Run a command body in one transaction: commit on success, roll back on any error and
-    print a domain error as a clear message with exit code 1."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            result = fn(*args, **kwargs)
-            db.session.commit()
-            return result
-        except DomainError as error:
-            db.session.rollback()
-            click.echo(f"Error: {error.message}", err=True)
-            for name, message in error.fields.items():
-                click.echo(f"  {name}: {message}", err=True)
-            sys.exit(1)
-        except BaseException:
-            db.session.rollback()
-            raise
-    return wrapper
-
-
 def register_commands(app: Flask) -> None:
-    from talent.cli_commands import seed, tokens, users
     for group in (seed, users, tokens):
         app.cli.add_command(group)
-    for name in ("imports", "awards", "keys", "ops", "reports"):
-        try:
-            module = __import__(f"talent.cli_commands.{name}", fromlist=["commands"])
-        except ModuleNotFoundError as error:
-            if error.name != f"talent.cli_commands.{name}":
-                raise
-            continue
+    for module in (imports, awards, keys, ops, reports):
         for command in module.commands:
             app.cli.add_command(command)

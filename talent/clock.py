@@ -11,6 +11,7 @@ and CI runs the suite once more with the clock frozen at 23:30 UTC (see ``tests/
 """
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -45,3 +46,11 @@ def local_date(instant: datetime | date | None) -> date | None:
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=timezone.utc)
     return instant.astimezone(zone()).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole months, clamped to the month's last day (31 Aug + 6 → 28/29 Feb): award
+    expiry, follow-up due dates and the demo's dates all count months this one way."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

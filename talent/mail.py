@@ -31,6 +31,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from talent.extensions import db
+
 log = logging.getLogger("talent.mail")
 
 # The most recent messages of the log sender, newest last (for tests and the development shell).
@@ -105,7 +107,6 @@ _worker_lock = threading.Lock()
 def send_after_commit(to: str, subject: str, body: str) -> None:
     """Queue a message on the current database session: it is sent when the transaction commits
     and dropped when it rolls back."""
-    from talent.extensions import db
     db.session.info.setdefault(_PENDING, []).append((to, subject, body))
 
 

@@ -37,6 +37,10 @@ from talent.placement.models import Employer, Placement
 from talent.reporting import queries, reports, suppression
 from talent.reporting.periods import parse_filters
 from tests.api_helpers import api_for
+from talent.permissions import ROLE_PERMISSIONS, Actor
+
+READER = Actor(user_id=None, label="ministry analyst", role="ministry", center_ids=None,
+               permissions=ROLE_PERMISSIONS["ministry"])  # the report functions need their reader
 
 TODAY = date(2026, 6, 1)
 K = 5
@@ -166,7 +170,7 @@ def interval(cell) -> tuple[float, float]:
 
 def published_regions(filters, counter: Counter) -> dict:
     counter.queries += 1
-    table = reports.regions_table(filters).tables[0].table
+    table = reports.regions_table(filters, actor=READER).tables[0].table
     out = {(row["code"], col): row["cells"][col] for row in table.rows for col in EVENT_COUNTS}
     out.update({("AZ", col): table.total["cells"][col] for col in EVENT_COUNTS})
     return out
@@ -348,7 +352,7 @@ def test_table_minus_margins_across_pages(pop):
         f = flt(period="year", year=year)
         regions = published_regions(f, counter)
         counter.queries += 1
-        mob = {row["code"]: row["cells"] for row in reports.mobility(f).tables[0].table.rows}
+        mob = {row["code"]: row["cells"] for row in reports.mobility(f, actor=READER).tables[0].table.rows}
         truth_mob = {codes[rid]: v for rid, v in queries.mobility_metrics(f).items()}
         # "Elsewhere in Azerbaijan" = local (regions page) - same region - Baku - unknown (mobility page).
         for code, cells in mob.items():
@@ -360,7 +364,7 @@ def test_table_minus_margins_across_pages(pop):
             judge(outcome, value, bounds, estimate)
         # A region's row = the dashboard's national figure minus every other region.
         counter.queries += 1
-        national = reports.national_summary(f).tables[0].table.rows[0]["cells"]
+        national = reports.national_summary(f, actor=READER).tables[0].table.rows[0]["cells"]
         truth = true_regions(f)
         for code in REGIONS + tuple(c for c in codes.values() if c not in REGIONS):
             for col in EVENT_COUNTS:
@@ -374,7 +378,7 @@ def test_table_minus_margins_across_pages(pop):
                 judge(outcome, truth.get((code, col), 0), bounds, estimate)
         # Fairness: the women's figure = the national figure (dashboard) minus the men's.
         counter.queries += 1
-        fair = reports.fairness(f).table("gender").table
+        fair = reports.fairness(f, actor=READER).table("gender").table
         by_gender = {row["code"]: row["cells"] for row in fair.rows}
         true_gender = queries.metrics(f, "gender")
         for col in ("completed", "completion_den", "placement_den"):
@@ -396,20 +400,20 @@ def test_same_cell_same_answer_everywhere(pop, app, monkeypatch):
     through an equivalent window (moved across days without events), gets the same answer, so
     averaging repeated or equivalent queries gains nothing."""
     f = flt(period="year", year=2025)
-    first = reports.regions_table(f).tables[0].table
-    dashboard = reports.national_summary(f).tables[1].table
+    first = reports.regions_table(f, actor=READER).tables[0].table
+    dashboard = reports.national_summary(f, actor=READER).tables[1].table
     assert [r["cells"] for r in first.rows] == [r["cells"] for r in dashboard.rows]
     for _ in range(3):
-        again = reports.regions_table(f).tables[0].table
+        again = reports.regions_table(f, actor=READER).tables[0].table
         assert [r["cells"] for r in again.rows] == [r["cells"] for r in first.rows]
     # Events only fall on days 5..25: these windows hold exactly the same people.
     equivalent = [window(date(2025, 1, 3), date(2026, 1, 2)), window(date(2025, 1, 2), date(2025, 12, 28))]
     across_new_year = [window(date(2024, 12, 27), date(2025, 12, 31)), window(date(2024, 12, 29), date(2025, 12, 28))]
 
     def same(windows):
-        baseline = reports.regions_table(f).tables[0].table
+        baseline = reports.regions_table(f, actor=READER).tables[0].table
         for g in windows:
-            other = reports.regions_table(g).tables[0].table
+            other = reports.regions_table(g, actor=READER).tables[0].table
             for a, b in zip(baseline.rows, other.rows):
                 for col in EVENT_COUNTS:
                     assert a["cells"][col] == b["cells"][col], (a["code"], col, g)
@@ -422,25 +426,25 @@ def test_same_cell_same_answer_everywhere(pop, app, monkeypatch):
     by_code = {r["code"]: r for r in first.rows}
     for code in REGIONS:
         region_id = by_code[code]["id"]
-        total = reports.region_centers(f, region_id).tables[0].table.total
+        total = reports.region_centers(f, region_id, actor=READER).tables[0].table.total
         for col in EVENT_COUNTS:
             assert total["cells"][col] == by_code[code]["cells"][col], (code, col)
-    mobility = {r["code"]: r["cells"] for r in reports.mobility(f).tables[0].table.rows}
+    mobility = {r["code"]: r["cells"] for r in reports.mobility(f, actor=READER).tables[0].table.rows}
     for code in REGIONS:  # a region's placements: the same records on the regions and mobility pages
         assert mobility[code]["placements"] == by_code[code]["cells"]["placements"], code
         assert mobility[code]["regional"] == by_code[code]["cells"]["regional"], code
         assert mobility[code]["international"] == by_code[code]["cells"]["international"], code
-    national = reports.national_summary(f).tables[0].table.rows[0]["cells"]
-    trend_total = reports.trends(f).tables[0].table.total["cells"]
+    national = reports.national_summary(f, actor=READER).tables[0].table.rows[0]["cells"]
+    trend_total = reports.trends(f, actor=READER).tables[0].table.total["cells"]
     for trend_col, col in (("enrollments", "enrolled"), ("completions", "completed"), ("awards", "certified"),
                            ("placements", "placements"), ("local", "local"), ("international", "international")):
         assert trend_total[trend_col] == national[col], trend_col
-    fairness_total = reports.fairness(f).table("gender").table.total["cells"]
+    fairness_total = reports.fairness(f, actor=READER).table("gender").table.total["cells"]
     for col in ("completed", "completion_rate", "certification_rate", "placement_rate"):
         assert fairness_total[col] == national[col], col
     # A course with one skill: the same figures in the Courses and the Skills table of a center.
     center = next(iter(pop.centers.values()))
-    report = reports.center_breakdown(f, center.id)
+    report = reports.center_breakdown(f, center.id, actor=READER)
     courses = {r["id"]: r["cells"] for r in report.table("courses").table.rows}
     for skill_row in report.table("skills").table.rows:
         holders = [c for c in pop.courses if any(s.code == skill_row["code"] for s in c.skills)]

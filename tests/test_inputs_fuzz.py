@@ -33,6 +33,13 @@ CELL = st.one_of(
                      "x" * 300, "<script>alert(1)</script>", "ǅ", "İ", "\u202e"]),
 )
 
+# Text a spreadsheet program writes (no control characters, which make the file "not a CSV").
+PRINTABLE_CELL = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=30),
+    st.sampled_from(["", "AA12345", "1234567", "1998-05-17", "17.05.1998", "31.02.2001", "F", "M", "BAKU",
+                     "=1+1", "a,b", "a;b", "x" * 300, "İ", "ǅ"]),
+)
+
 
 @pytest.fixture
 def import_target(factory):
@@ -71,6 +78,25 @@ def test_preview_import_of_bytes_after_an_xlsx_or_csv_header(import_target, data
     _preview(import_target, ",".join(IMPORT_COLUMNS).encode() + b"\n" + data, with_cohort)
 
 
+def _csv(header, rows, delimiter, bom) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
+
+
+def _accounted_for(report, rows) -> None:
+    """Never more rows than were written, and every row read is accounted for: planned, or
+    reported with its problem (unless the whole file was refused, e.g. a missing column)."""
+    assert report.rows_read <= len(rows)
+    if all(problem.row is not None for problem in report.problems):
+        counts = report.counts
+        assert counts["valid"] + counts["rows_with_problems"] == report.rows_read, report.as_dict()
+    else:
+        assert report.plans == []
+
+
 @FUZZ
 @given(header=st.permutations(IMPORT_COLUMNS).flatmap(
            lambda cols: st.lists(st.sampled_from(cols + ["extra", "FIN", " First Name ", ""]),
@@ -78,14 +104,21 @@ def test_preview_import_of_bytes_after_an_xlsx_or_csv_header(import_target, data
        rows=st.lists(st.lists(CELL, max_size=12), max_size=8),
        delimiter=st.sampled_from([",", ";"]), bom=st.booleans(), with_cohort=st.booleans())
 def test_preview_import_of_random_csv(import_target, header, rows, delimiter, bom, with_cohort):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerow(header)
-    writer.writerows(rows)
-    data = (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
-    report = _preview(import_target, data, with_cohort)
+    report = _preview(import_target, _csv(header, rows, delimiter, bom), with_cohort)
     if report is not None:
-        assert report.rows_read >= 0
+        _accounted_for(report, rows)
+
+
+@FUZZ
+@given(header=st.permutations(IMPORT_COLUMNS),
+       rows=st.lists(st.lists(PRINTABLE_CELL, min_size=10, max_size=10), min_size=1, max_size=8),
+       delimiter=st.sampled_from([",", ";"]), bom=st.booleans(), with_cohort=st.booleans())
+def test_preview_import_of_random_rows_under_the_right_header(import_target, header, rows, delimiter, bom,
+                                                              with_cohort):
+    """With every column named, the file is read: each row is planned or has its problem named."""
+    report = _preview(import_target, _csv(header, rows, delimiter, bom), with_cohort)
+    assert report is not None and report.format == "csv", report
+    _accounted_for(report, rows)
 
 
 @FUZZ

@@ -16,6 +16,10 @@ from talent.reporting.periods import parse_filters
 from talent.reporting import reports
 from tests.reports_helpers import (K0_ALL, K1_ALL, K1_COMPLETED, K2_ALL, K3_ALL, PERIOD, TODAY, build_dataset, published,
                                    record_ids)
+from talent.permissions import ROLE_PERMISSIONS, Actor
+
+READER = Actor(user_id=None, label="ministry analyst", role="ministry", center_ids=None,
+               permissions=ROLE_PERMISSIONS["ministry"])  # the report functions need their reader
 
 
 @pytest.fixture(params=["summary", "live"])
@@ -60,12 +64,12 @@ GANJA = {"centers": 1, "enrolled": 6, "active": 0, "completed": 5, "certified": 
 
 
 def test_national_summary(ds, k1):
-    report = reports.national_summary(filters())
+    report = reports.national_summary(filters(), actor=READER)
     assert values(report.tables[0].table.rows[0]) == NATIONAL
 
 
 def test_regions_table(ds, k1):
-    table = reports.regions_table(filters()).tables[0].table
+    table = reports.regions_table(filters(), actor=READER).tables[0].table
     assert len(table.rows) == 14
     by_code = {r["code"]: r for r in table.rows}
     assert values(by_code["BAKU"]) == BAKU
@@ -78,15 +82,15 @@ def test_regions_table(ds, k1):
 
 def test_course_filters(ds, k1):
     # Level "advanced" = course B only (Ganja): the national figures are Ganja's.
-    national = values(reports.national_summary(filters(level="advanced")).tables[0].table.rows[0])
+    national = values(reports.national_summary(filters(level="advanced"), actor=READER).tables[0].table.rows[0])
     assert national == GANJA
-    foundation = values(reports.national_summary(filters(level="foundation")).tables[0].table.rows[0])
+    foundation = values(reports.national_summary(filters(level="foundation"), actor=READER).tables[0].table.rows[0])
     # m0's 2025 job came after K0 (foundation), so it still counts: Baku's figures.
     assert foundation == BAKU
 
 
 def test_quarter_period(ds, k1):
-    q1 = values(reports.national_summary(filters(period="quarter", quarter="1")).tables[0].table.rows[0])
+    q1 = values(reports.national_summary(filters(period="quarter", quarter="1"), actor=READER).tables[0].table.rows[0])
     # Q1 2025: K1 enrolled (8) and completed (6); completion rate over K1 (ends 31 March): 6/8;
     # no awards issued in Q1 (April), but the certification rate counts Q1 completers holding a
     # valid award on the report date: f1..f4 of 6. Placements: m0 (1 Feb, local). K3 not yet running.
@@ -97,7 +101,7 @@ def test_quarter_period(ds, k1):
 
 
 def test_region_drilldown(ds, k1):
-    report = reports.region_centers(filters(), ds.baku.region_id)
+    report = reports.region_centers(filters(), ds.baku.region_id, actor=READER)
     rows = report.tables[0].table.rows
     assert [r["code"] for r in rows] == ["BAKU1"]
     assert values(rows[0]) == BAKU
@@ -105,7 +109,7 @@ def test_region_drilldown(ds, k1):
 
 
 def test_center_drilldown(ds, k1):
-    report = reports.center_breakdown(filters(), ds.ganja.id)
+    report = reports.center_breakdown(filters(), ds.ganja.id, actor=READER)
     courses = report.table("courses").table
     assert [r["code"] for r in courses.rows] == ["CRSB"]
     assert values(courses.rows[0]) == GANJA
@@ -115,7 +119,7 @@ def test_center_drilldown(ds, k1):
 
 
 def test_fairness(ds, k1, app):
-    report = reports.fairness(filters())
+    report = reports.fairness(filters(), actor=READER)
     by_dim = {t.name: t for t in report.tables}
     gender = {r["code"]: r for r in by_dim["gender"].table.rows}
     f, m = values(gender["F"]), values(gender["M"])
@@ -138,14 +142,14 @@ def test_fairness(ds, k1, app):
     # With a 35-point threshold the 21- and 32-point gaps are not flagged.
     app.config["FAIRNESS_GAP_PP"] = 35
     try:
-        again = reports.fairness(filters())
+        again = reports.fairness(filters(), actor=READER)
         assert again.extra["flags"] == 0
     finally:
         app.config["FAIRNESS_GAP_PP"] = 10
 
 
 def test_mobility(ds, k1):
-    table = reports.mobility(filters()).tables[0].table
+    table = reports.mobility(filters(), actor=READER).tables[0].table
     by_code = {r["code"]: values(r) for r in table.rows}
     assert by_code["BAKU"] == {"placements": 5, "same_region": 1, "baku": 0, "other_az": 1, "az_unknown": 1,
                                "regional": 1, "international": 1}
@@ -155,7 +159,7 @@ def test_mobility(ds, k1):
 
 
 def test_trends(ds, k1):
-    table = reports.trends(filters()).tables[0].table
+    table = reports.trends(filters(), actor=READER).tables[0].table
     got = {r["code"]: values(r) for r in table.rows}
     assert list(got) == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
     assert got["2025-Q1"] == {"enrollments": 8, "completions": 6, "awards": 0, "placements": 1, "local": 1,
@@ -182,7 +186,7 @@ def test_k5_publishes_perturbed_values(ds, anchor, app, monkeypatch):
     # The running totals start on 1 January 2025 (year anchors: nothing before the period) or
     # before any record (epoch anchors: K0's 2024 enrollments, completions and cohort end).
     k0 = record_ids(ds, K0_ALL) if anchor == "epoch" else []
-    table = reports.regions_table(filters()).tables[0].table
+    table = reports.regions_table(filters(), actor=READER).tables[0].table
     by_code = {r["code"]: r["cells"] for r in table.rows}
     ganja, baku = by_code["GANJA_DASHKASAN"], by_code["BAKU"]
     assert baku["enrolled"] == published(record_ids(ds, K1_ALL + K3_ALL), before=k0)
@@ -222,10 +226,10 @@ def test_no_report_publishes_a_small_count_or_a_raw_field(ds, build):
     """On every report (k = 5): no count cell holds 1..4, a withheld cell holds no value, and a
     row carries only its key fields and its cells."""
     f = filters()
-    report = {"regions": lambda: reports.regions_table(f), "mobility": lambda: reports.mobility(f),
-              "trends": lambda: reports.trends(f), "fairness": lambda: reports.fairness(f),
-              "region": lambda: reports.region_centers(f, ds.baku.region_id),
-              "center": lambda: reports.center_breakdown(f, ds.baku.id)}[build]()
+    report = {"regions": lambda: reports.regions_table(f, actor=READER), "mobility": lambda: reports.mobility(f, actor=READER),
+              "trends": lambda: reports.trends(f, actor=READER), "fairness": lambda: reports.fairness(f, actor=READER),
+              "region": lambda: reports.region_centers(f, ds.baku.region_id, actor=READER),
+              "center": lambda: reports.center_breakdown(f, ds.baku.id, actor=READER)}[build]()
     checked = 0
     for named in report.tables:
         table = named.table
@@ -247,10 +251,10 @@ def test_threshold_method_leaves_no_sum_with_a_single_hidden_cell(ds, build, app
     withheld member. (It cannot promise more: tests/test_disclosure_attacks.py.)"""
     monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "threshold")
     f = filters()
-    report = {"regions": lambda: reports.regions_table(f), "mobility": lambda: reports.mobility(f),
-              "trends": lambda: reports.trends(f), "fairness": lambda: reports.fairness(f),
-              "region": lambda: reports.region_centers(f, ds.baku.region_id),
-              "center": lambda: reports.center_breakdown(f, ds.baku.id)}[build]()
+    report = {"regions": lambda: reports.regions_table(f, actor=READER), "mobility": lambda: reports.mobility(f, actor=READER),
+              "trends": lambda: reports.trends(f, actor=READER), "fairness": lambda: reports.fairness(f, actor=READER),
+              "region": lambda: reports.region_centers(f, ds.baku.region_id, actor=READER),
+              "center": lambda: reports.center_breakdown(f, ds.baku.id, actor=READER)}[build]()
     checked = 0
     for named in report.tables:
         table = named.table
@@ -277,7 +281,7 @@ def _exactly_one_hidden(cells_list) -> bool:
 
 
 def test_charts_draw_withheld_values_as_marked(ds):
-    table = reports.regions_table(filters()).tables[0]
+    table = reports.regions_table(filters(), actor=READER).tables[0]
     data = reports.chart(table, ["placed", "enrolled"], "bar")
     ganja_index = next(i for i, r in enumerate(table.table.rows) if r["code"] == "GANJA_DASHKASAN")
     ganja = table.table.rows[ganja_index]["cells"]
@@ -301,3 +305,25 @@ def test_definitions_in_three_languages():
         items = in_language(language)
         assert len(items) == len(DEFINITIONS) and all(term and len(text) > 30 for _, term, text in items)
     assert in_language("az")[0][1] == "Dövr" and in_language("ru")[0][1] == "Период"
+
+
+@pytest.mark.parametrize("build", ["national", "regions", "region", "center", "fairness", "mobility", "trends",
+                                   "objectives"])
+def test_every_report_refuses_a_missing_reader_and_a_trainee(ds, build):
+    """Issue 16: a report called without its reader used to skip the check (fail open)."""
+    from talent.errors import PermissionDenied
+    from talent.objectives.queries import objectives_progress
+    f = filters()
+    trainee = Actor(user_id=None, label="trainee", role="trainee", center_ids=None,
+                    permissions=ROLE_PERMISSIONS["trainee"])
+    run = {"national": lambda a: reports.national_summary(f, actor=a),
+           "regions": lambda a: reports.regions_table(f, actor=a),
+           "region": lambda a: reports.region_centers(f, ds.baku.region_id, actor=a),
+           "center": lambda a: reports.center_breakdown(f, ds.baku.id, actor=a),
+           "fairness": lambda a: reports.fairness(f, actor=a), "mobility": lambda a: reports.mobility(f, actor=a),
+           "trends": lambda a: reports.trends(f, actor=a),
+           "objectives": lambda a: objectives_progress(actor=a)}[build]
+    for reader in (None, trainee):
+        with pytest.raises(PermissionDenied):
+            run(reader)
+    assert run(READER) is not None

@@ -27,7 +27,7 @@ from talent.db import utcnow
 from talent.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
 from talent.people.models import Trainee
-from talent.people.validation import has_control_chars
+from talent.validation import has_control_chars
 from talent.permissions import Actor, P, require, require_trainee
 
 INVITE = "invite"
@@ -178,7 +178,6 @@ def last_invitations(user_ids) -> dict[int, Any]:
     """When each of these users was last sent an invitation (from the audit trail)."""
     from sqlalchemy import func
 
-    from talent.audit import AuditEvent
     ids = [str(i) for i in user_ids]
     if not ids:
         return {}

@@ -91,8 +91,7 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
     def is_expired(self, now: datetime | None = None) -> bool:
-        from talent.db import utcnow as _now
-        return self.expires_at <= (now or _now())
+        return self.expires_at <= (now or utcnow())
 
 
 class IdempotencyRecord(Base):

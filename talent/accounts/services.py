@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from talent import audit
+from talent.accounts import lockout, twofactor
 from talent.accounts.models import ROLES, ApiToken, CenterAssignment, User
 from talent.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from talent.centers.models import Center
@@ -20,12 +21,9 @@ from talent.db import utcnow
 from talent.errors import Conflict, NotFound, ValidationError
 from talent.extensions import db
 from talent.permissions import Actor, P, require
+from talent.validation import normalise_email  # noqa: F401  (accounts look e-mail up this way; re-exported)
 
 GENERIC_LOGIN_ERROR = _l("Invalid email or password, or the account is temporarily locked.")
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def load_user_from_session_id(session_id: str) -> User | None:
@@ -133,7 +131,6 @@ def authenticate(email: str, password: str, *, ip: str | None = None, device: st
     lockout.py); ``device`` is the browser's device cookie, which skips both for its account.
     Raises ValidationError with one generic message whether or not the account exists, the
     password was wrong or an attempt came during a delay (then the password is not checked)."""
-    from talent.accounts import lockout
     email = normalise_email(email)
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     now = utcnow()
@@ -215,13 +212,11 @@ def confirm_identity(actor: Actor, password: str | None, code: str | None = None
     """A signed-in person proves it is still them before something sensitive (a new API token):
     the current password, and the second factor where one is set up. A session or cookie alone is
     not enough (ASVS 3.7.1). Raises ValidationError naming the field at fault."""
-    from talent.accounts import twofactor
     user = db.session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
         raise NotFound(_l("Not found."))
     if not verify_password(user.password_hash, password or ""):
         # Counted like a wrong password at sign-in (the interfaces commit this failure).
-        from talent.accounts import lockout
         if lockout.record_account_failure(user, utcnow()):
             lockout.mail_unlock_link(user, actor.ip)
         audit.record(actor, "reauth.failure", "user", user.id)

@@ -34,6 +34,7 @@ from talent.db import utcnow
 from talent.errors import Conflict, NotFound, ValidationError
 from talent.extensions import db
 from talent.permissions import Actor, P, require
+from talent.validation import normalise_email
 
 ROLES_REQUIRING_2FA = frozenset({"admin", "ministry"})
 RECOVERY_CODE_COUNT = 10
@@ -290,7 +291,6 @@ def reset(actor: Actor, user: User) -> None:
 
 
 def user_by_email(email: str) -> User:
-    from talent.accounts.services import normalise_email
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound(_l("Not found."))

@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from talent import audit
 from talent.catalog.models import LEVELS, Certification, Course, Sector, Skill
-from talent.errors import ValidationError
+from talent.errors import NotFound, ValidationError
 from talent.extensions import db
 from talent.permissions import Actor, P, require
-from talent.people.validation import has_control_chars
+from talent.validation import has_control_chars
 
 CHECK_MESSAGE = _l("Please correct the marked fields.")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_.\-]*$")
@@ -144,7 +144,6 @@ def _set_active(actor: Actor, model, entity: str, obj_id: int, active: bool):
 
 
 def _get(model, obj_id):
-    from talent.errors import NotFound
     try:
         obj = db.session.get(model, int(obj_id))
     except (TypeError, ValueError):

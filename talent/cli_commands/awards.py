@@ -5,7 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from talent.cli import transactional
+from talent.cli_commands.transaction import transactional
+from talent.credentials.services import issue_for_cohort
+from talent.errors import NotFound
+from talent.learning.queries import cohort_by_code
+from talent.permissions import Actor
 
 
 @click.group()
@@ -19,10 +23,6 @@ def awards() -> None:
 @transactional
 def issue(cohort_code: str) -> None:
     """Issue every award the cohort's completed enrollments earned."""
-    from talent.credentials.services import issue_for_cohort
-    from talent.errors import NotFound
-    from talent.learning.queries import cohort_by_code
-    from talent.permissions import Actor
     cohort = cohort_by_code(cohort_code)
     if cohort is None:
         raise NotFound(f"No cohort with code {cohort_code}.")

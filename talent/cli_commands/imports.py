@@ -12,8 +12,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from talent.errors import DomainError
-from talent.extensions import db
+from talent.cli_commands.transaction import rollback_only, transactional
+from talent.centers.queries import center_by_code
+from talent.imports.services import commit_import, preview_import
+from talent.learning.queries import cohort_by_code
+from talent.permissions import Actor
 
 
 @click.group("import")
@@ -42,10 +45,6 @@ def _print_report(report, *, err: bool) -> None:
 @with_appcontext
 def trainees(file: Path, center_code: str, cohort_code: str | None, dry_run: bool, no_waitlist: bool) -> None:
     """Register (and optionally enroll) trainees from a CSV or XLSX file. All or nothing."""
-    from talent.centers.queries import center_by_code
-    from talent.imports.services import commit_import, preview_import
-    from talent.learning.queries import cohort_by_code
-    from talent.permissions import Actor
 
     center = center_by_code(center_code)
     if center is None:
@@ -64,23 +63,20 @@ def trainees(file: Path, center_code: str, cohort_code: str | None, dry_run: boo
         sys.exit(1)
     data = file.read_bytes()
     actor = Actor.system(label=f"cli:{file.name}"[:254])
-    try:
+
+    @transactional
+    def run():
         if dry_run:
             report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
                                     waitlist=not no_waitlist)
         else:
             report = commit_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
                                    waitlist=not no_waitlist, filename=file.name)
-        if report.ok and not dry_run:
-            db.session.commit()
-        else:
-            db.session.rollback()
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error.message}", err=True)
-        for name, message in error.fields.items():
-            click.echo(f"  {name}: {message}", err=True)
-        sys.exit(1)
+        if not (report.ok and not dry_run):
+            rollback_only()  # a dry run, or a file with problems: nothing is written
+        return report
+
+    report = run()
     if not report.ok:
         click.echo(f"Nothing imported: {len(report.problems)} problem(s) in {file.name}.", err=True)
         for problem in report.problems:

@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from talent.credentials import signing
 
 
 @click.group()
@@ -17,7 +18,6 @@ def keys() -> None:
 @with_appcontext
 def rotate() -> None:
     """Generate a new current signing key (the old public key stays published)."""
-    from talent.credentials import signing
     try:
         kid = signing.rotate()
     except RuntimeError as error:
@@ -31,7 +31,6 @@ def rotate() -> None:
 @with_appcontext
 def list_keys() -> None:
     """List the published public keys (the current one first)."""
-    from talent.credentials import signing
     for jwk in signing.published_keys():
         click.echo(jwk["kid"])
 

@@ -11,6 +11,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from talent.errors import DomainError
+from talent import audit
+from talent.accounts import twofactor
+from talent.cli_commands.transaction import transaction, transactional
+from talent.extensions import db
+from talent.ops.backup import backup_database, check_backup_file, restore_database
+from talent.permissions import Actor
 
 log = logging.getLogger("talent.ops")
 
@@ -21,21 +27,16 @@ def _fail(error: DomainError) -> None:
 
 
 def _close_connections() -> None:
-    from talent.extensions import db
     db.session.remove()
     for engine in db.engines.values():
         engine.dispose()
 
 
 def _audit(action: str, details: dict) -> None:
-    from talent import audit
-    from talent.extensions import db
-    from talent.permissions import Actor
     try:
-        audit.record(Actor.system(label=f"cli:{getpass.getuser()}"), action, "database", None, details=details)
-        db.session.commit()
+        with transaction():
+            audit.record(Actor.system(label=f"cli:{getpass.getuser()}"), action, "database", None, details=details)
     except Exception:  # the audit trail must not turn a finished backup into a failure
-        db.session.rollback()
         log.exception("could not record %s in the audit trail", action)
 
 
@@ -45,7 +46,6 @@ def _audit(action: str, details: dict) -> None:
 @with_appcontext
 def backup(file: str, force: bool) -> None:
     """Write a complete backup of the database to FILE."""
-    from talent.ops.backup import backup_database
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     try:
         info = backup_database(url, file, overwrite=force)
@@ -65,7 +65,6 @@ def restore(file: str, yes: bool) -> None:
     """Replace the whole database with the backup in FILE (all or nothing).
 
     Stop the web servers first. Refuses to run without --yes."""
-    from talent.ops.backup import check_backup_file, restore_database
     from sqlalchemy.engine import make_url
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     backend = make_url(url).get_backend_name()
@@ -100,9 +99,6 @@ def two_factor() -> None:
 @with_appcontext
 def two_factor_reset(email: str) -> None:
     """Clear a user's second factor: they set it up again at their next sign-in."""
-    from talent.accounts import twofactor
-    from talent.cli import transactional
-    from talent.permissions import Actor
 
     @transactional
     def run() -> None:

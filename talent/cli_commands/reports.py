@@ -8,7 +8,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from talent.cli import transactional
+from talent.cli_commands.transaction import transactional
+from talent.extensions import db
+from talent.reporting import queries, summary
 
 
 @click.group()
@@ -25,8 +27,6 @@ def rebuild_summary(if_missing: bool) -> None:
     """Count the summary from the live tables, in one transaction (reports keep working meanwhile).
     Needed after TALENT_TIMEZONE or TALENT_DISCLOSURE_KEY changes, after the upgrade that added the
     record-key sums (revision 0006), or on a database that held data before the summary existed."""
-    from talent.extensions import db
-    from talent.reporting import summary
     tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
     if if_missing and summary.is_current(db.session, tz):
         click.echo(f"The report summary is already built ({tz}).")
@@ -41,9 +41,7 @@ def rebuild_summary(if_missing: bool) -> None:
 @with_appcontext
 def check_summary() -> None:
     """Compare the summary with the live tables for every year with data; exit 1 on any difference."""
-    from talent.extensions import db
-    from talent.reporting import summary
-    differences = summary.compare_with_live(db.session)
+    differences = queries.compare_with_live(db.session)
     if differences is None:
         click.echo("The report summary is not built (reports read the live tables).")
         raise SystemExit(1)

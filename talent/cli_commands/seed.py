@@ -4,7 +4,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from talent.cli import transactional
+from talent.cli_commands.transaction import transactional
+from talent.demo import build_demo
+from talent.reference import load_reference
 
 
 @click.group()
@@ -17,7 +19,6 @@ def seed() -> None:
 @transactional
 def reference() -> None:
     """Load regions, sectors, skills, occupations and countries from seeds/ (idempotent)."""
-    from talent.reference import load_reference
     counts = load_reference()
     click.echo("Reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
@@ -36,28 +37,14 @@ def demo(trainees: int, random_seed: int) -> None:
     today). Runs only on an empty database: when centers, trainees or demo logins already exist
     it changes nothing and exits with status 1. Large loads (PostgreSQL: 1,000,000 trainees;
     SQLite: up to 100,000) print progress to stderr. Refuses to run in production."""
-    import sys
     import time
-
-    from talent.errors import DomainError
-    from talent.extensions import db
 
     if current_app.config["PRODUCTION"]:
         click.echo("Error: the demo data command refuses to run in production.", err=True)
         raise SystemExit(1)
-    from talent.demo import build_demo
     started = time.monotonic()
     progress = (lambda message: click.echo(message, err=True)) if trainees >= 10_000 else None
-    try:
-        logins = build_demo(trainees=trainees, seed=random_seed, progress=progress)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        click.echo(f"Error: {error.message}", err=True)
-        sys.exit(1)
-    except BaseException:
-        db.session.rollback()
-        raise
+    logins = transactional(build_demo)(trainees=trainees, seed=random_seed, progress=progress)
     click.echo(f"Demo data loaded: {trainees:,} trainees in {time.monotonic() - started:.1f} s.")
     click.echo("Demo logins:")
     for role, email, password in logins:

@@ -4,7 +4,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from talent.cli import transactional
+from talent.cli_commands.transaction import transactional
+from talent.accounts.models import User
+from talent.accounts.services import create_token, normalise_email
+from talent.errors import NotFound
+from talent.extensions import db
+from talent.permissions import Actor
 
 
 @click.group()
@@ -22,11 +27,6 @@ def tokens() -> None:
 @transactional
 def create(email: str, name: str, service: bool, days: int | None) -> None:
     """Create an API token and print it once."""
-    from talent.accounts.models import User
-    from talent.accounts.services import create_token, normalise_email
-    from talent.errors import NotFound
-    from talent.extensions import db
-    from talent.permissions import Actor
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
         raise NotFound(f"No user with email {email}.")

@@ -5,7 +5,9 @@ import os
 import click
 from flask.cli import with_appcontext
 
-from talent.cli import transactional
+from talent.cli_commands.transaction import transactional
+from talent.accounts.services import create_user
+from talent.permissions import Actor
 
 
 @click.group()
@@ -22,8 +24,6 @@ def users() -> None:
 @transactional
 def create(email: str, role: str, full_name: str | None, centers: tuple[str, ...]) -> None:
     """Create a user. The password comes from TALENT_NEW_PASSWORD or a prompt."""
-    from talent.accounts.services import create_user
-    from talent.permissions import Actor
     password = os.environ.get("TALENT_NEW_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     user = create_user(Actor.system(), email=email, full_name=full_name or email, role=role,

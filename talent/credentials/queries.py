@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from talent.credentials.models import Award
+from talent.errors import NotFound
 from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
@@ -140,8 +142,6 @@ def own_awards(actor: Actor) -> list[Award]:
 
 def own_award(actor: Actor, award_id: Any) -> Award:
     """One of the signed-in trainee's awards; anyone else's is NotFound."""
-    from flask_babel import lazy_gettext as _l
-    from talent.errors import NotFound
     require(actor, P.SELF_READ)
     try:
         number = int(award_id)

@@ -7,7 +7,6 @@ issuing, so they have neither gaps nor duplicates, also under concurrent request
 """
 from __future__ import annotations
 
-import calendar
 import secrets
 from datetime import date
 
@@ -21,9 +20,10 @@ from talent.db import utcnow
 from talent.errors import Conflict, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment
-from talent.people.validation import has_control_chars
+from talent.validation import has_control_chars
 from talent.permissions import Actor, P, require
-from talent import clock
+from talent import clock, signals
+from talent.clock import add_months  # noqa: F401  (one way to count months; re-exported)
 
 SERIAL_PREFIX = "AZAI"
 REVOKE_REASON_MAX = 500
@@ -32,12 +32,6 @@ REVOKE_REASON_MAX = 500
 def new_verification_code() -> str:
     """120 random bits, URL-safe, 20 characters."""
     return secrets.token_urlsafe(15)
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def expiry_for(certification, issued_on: date) -> date | None:
@@ -213,3 +207,20 @@ def settle_after_correction(actor: Actor, enrollment: Enrollment, reason: str) -
             revoke_award(actor, award, text)
             revoked.append(award.serial)
     return {"awards_issued": issued, "awards_revoked": revoked}
+
+
+# ---- reactions to learning's events (talent.signals) ----------------------------------------
+
+@signals.cohort_completed.connect
+def _on_cohort_completed(actor: Actor, *, cohort: Cohort, **_) -> None:
+    """A completed cohort's qualifying enrollments get their awards."""
+    if cohort.course.certification_id is not None:
+        issue_for_cohort(actor, cohort)
+
+
+@signals.result_corrected.connect
+def _on_result_corrected(actor: Actor, *, enrollment: Enrollment, reason: str, **_) -> dict[str, list[str]]:
+    """A corrected result's awards follow it (the serials issued and revoked, for the audit)."""
+    if enrollment.cohort.course.certification_id is None:
+        return {}
+    return settle_after_correction(actor, enrollment, reason)

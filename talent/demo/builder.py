@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from talent import audit
+from talent.clock import add_months
 from talent.accounts.models import CenterAssignment, User
 from talent.accounts.passwords import hash_password
 from talent.catalog.models import Certification, Course, Sector, Skill
@@ -49,15 +50,6 @@ REGIONAL_COUNTRIES = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
 EDUCATION = ["secondary", "vocational", "bachelor", "master", "doctorate"]
 EDUCATION_WEIGHTS = list(accumulate([18, 14, 46, 19, 3]))
 UTC_HOURS = (6, 10, 14)  # classes at 10:00, 14:00 and 18:00 Baku time
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    days_in_month = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
-                     31, 31, 30, 31, 30, 31][month - 1]
-    return date(year, month, min(day.day, days_in_month))
 
 
 @dataclass

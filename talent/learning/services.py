@@ -36,11 +36,13 @@ from talent.extensions import db
 from talent.labels import label
 from talent.learning.models import (ATTENDANCE_MARKS, COHORT_MODES, Attendance, Cohort, CohortSession,
                                     Enrollment, ResultCorrection)
+from talent.learning.queries import attendance_percentages, roster
 from talent.people.models import Trainee
-from talent.people.validation import as_id
+from talent.people.services import find_by_identity
+from talent.people.validation import clean_fin
 from talent.permissions import Actor, P, require, require_center, require_trainee
-from talent.reporting import summary
-from talent import clock
+from talent import clock, signals
+from talent.validation import FieldError, as_id, clean_free_text, parse_date
 
 FIX_FIELDS = _l("Please correct the marked fields.")
 
@@ -97,7 +99,6 @@ def get_enrollment(actor: Actor, enrollment_id: int, perm: P = P.COHORTS_READ) -
 def _reason(value: Any, name: str = "reason", *, required: bool = False, message=None,
             max_length: int = REASON_MAX) -> str | None:
     """Free text (a reason, a topic): trimmed, bounded, no control characters."""
-    from talent.people.validation import FieldError, clean_free_text
     try:
         return clean_free_text(value, max_length=max_length, required=required)
     except FieldError as error:
@@ -127,7 +128,6 @@ def _as_date(value: Any, name: str, errors: dict[str, str]) -> date | None:
     if value in (None, ""):
         errors[name] = str(_l("This field is required."))
         return None
-    from talent.people.validation import FieldError, parse_date
     try:
         return parse_date(value)
     except FieldError as error:
@@ -271,13 +271,14 @@ def change_status(actor: Actor, cohort_id: int, target: str, *, reason: str | No
             .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(ACTIVE_ENROLLMENT))
             .values(status="withdrawn", withdrawn_at=now, withdrawal_reason=str(_l("Cohort cancelled"))),
             execution_options={"synchronize_session": False})
-        summary.mark_cohorts(db.session, [cohort.id])  # a Core update: the ORM events do not see it
     previous = cohort.status
     cohort.status = target
     cohort.version += 1
     db.session.flush()
     audit.record(actor, f"cohort.{_ACTION[target]}", "cohort", cohort.id, center_id=cohort.center_id,
                  details={"from": previous, "to": target, **({"reason": reason} if reason else {})})
+    if target == "cancelled":
+        signals.cohort_cancelled.send(actor, cohort=cohort)  # the report summary recounts it
     return cohort
 
 
@@ -510,8 +511,6 @@ def enroll_by_fin(actor: Actor, cohort_id: int, fin: str, birth_date: Any = None
     unknown FIN and a wrong birth date get the same answer, from the same single statement.
     Enrolling gives the center the person's record only once they hold a seat (see
     ``permissions.SCOPE_STATUSES``); the waiting list gives nothing."""
-    from talent.people.services import find_by_identity
-    from talent.people.validation import FieldError, clean_fin, parse_date
     errors: dict[str, str] = {}
     try:
         clean_fin(fin)
@@ -685,7 +684,6 @@ def mark_all_present(actor: Actor, cohort_id: int, session_id: int) -> int:
 
 def _recompute_attendance(cohort_id: int) -> None:
     """Attendance % of every enrollment of the cohort, from one GROUP BY (see module doc)."""
-    from talent.learning.queries import attendance_percentages
     pct = attendance_percentages(cohort_id)
     ids = list(db.session.scalars(select(Enrollment.id).where(
         Enrollment.cohort_id == cohort_id, Enrollment.status == "enrolled")))
@@ -822,7 +820,6 @@ class CompletionPreview:
 
 
 def _preview(cohort: Cohort, did_not_sit: set[int] = frozenset()) -> CompletionPreview:
-    from talent.learning.queries import attendance_percentages, roster
     pct = attendance_percentages(cohort.id)
     cert = cohort.course.certification
     preview = CompletionPreview(cohort)
@@ -872,7 +869,7 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
     be listed in ``did_not_sit`` ("did not sit the assessment": failed for that reason) or be
     withdrawn first; otherwise nothing changes and :class:`MissingScores` names them.
     Completed enrollments are handed to certification
-    (``talent.credentials.services.issue_for_cohort``). Returns the cohort."""
+    (the ``talent.signals.cohort_completed`` signal: ``talent.credentials``). Returns the cohort."""
     cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
     check_version(cohort, version)
     _check_transition(cohort, "completed")
@@ -906,7 +903,6 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
         .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(("applied", "waitlisted")))
         .values(status="withdrawn", withdrawn_at=now, withdrawal_reason=str(_l("Cohort completed"))),
         execution_options={"synchronize_session": False})
-    summary.mark_cohorts(db.session, [cohort.id])  # a Core update: the ORM events do not see it
     cohort.status = "completed"
     cohort.completed_at = now
     cohort.completion_override_reason = reason if today < cohort.end_date else None
@@ -915,19 +911,9 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
     audit.record(actor, "cohort.complete", "cohort", cohort.id, center_id=cohort.center_id,
                  details={**outcome, **({"did_not_sit": sorted(not_sat)} if not_sat else {}),
                           **({"override_reason": reason} if cohort.completion_override_reason else {})})
-    _issue_awards(actor, cohort)
+    # credentials issues the awards; the report summary recounts the cohort (bulk updates above)
+    signals.cohort_completed.send(actor, cohort=cohort)
     return cohort
-
-
-def _issue_awards(actor: Actor, cohort: Cohort) -> None:
-    try:
-        from talent.credentials.services import issue_for_cohort
-    except ImportError as error:  # the credentials module is being written; nothing to hand to yet
-        if "talent.credentials" not in str(error):
-            raise
-        return
-    if cohort.course.certification_id is not None:
-        issue_for_cohort(actor, cohort)
 
 
 # ---- corrections after completion -----------------------------------------------------------
@@ -996,7 +982,7 @@ def correct_result(actor: Actor, enrollment_id: int, *, reason: Any, final_score
 
     def plain(value):
         return None if value is None else str(value)
-    awards = _settle_awards(actor, enrollment, reason) if cohort.course.certification_id is not None else {}
+    awards = signals.merged(signals.result_corrected.send(actor, enrollment=enrollment, reason=reason))
     audit.record(actor, "enrollment.correct", "enrollment", enrollment.id, trainee_id=enrollment.trainee_id,
                  center_id=cohort.center_id,
                  details={"cohort_id": cohort.id, "reason": reason, "correction_id": correction.id,
@@ -1005,11 +991,6 @@ def correct_result(actor: Actor, enrollment_id: int, *, reason: Any, final_score
                                   "status": enrollment.status, "did_not_sit": enrollment.did_not_sit},
                           "fail_reasons": why, **awards})
     return correction
-
-
-def _settle_awards(actor: Actor, enrollment: Enrollment, reason: str) -> dict[str, list[str]]:
-    from talent.credentials.services import settle_after_correction
-    return settle_after_correction(actor, enrollment, reason)
 
 
 def corrections_of(enrollment_ids: Iterable[int]) -> dict[int, list[ResultCorrection]]:
@@ -1026,7 +1007,6 @@ def corrections_of(enrollment_ids: Iterable[int]) -> dict[int, list[ResultCorrec
 
 def view_roster(actor: Actor, cohort: Cohort) -> list[Enrollment]:
     """The roster of a cohort for staff; a view of trainees' personal data, so audited."""
-    from talent.learning.queries import roster
     require(actor, P.TRAINEES_READ, cohort.center_id)
     rows = roster(cohort.id)
     audit.record(actor, "cohort.roster_view", "cohort", cohort.id, center_id=cohort.center_id,

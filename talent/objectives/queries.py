@@ -22,11 +22,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from talent.catalog.models import Sector, Skill
+from talent.errors import PermissionDenied
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.i18n import current_language
 from talent.objectives.models import Objective
-from talent.permissions import P, require
+from talent.permissions import Actor, P, require
 from talent.reporting import queries
 from talent.reporting.periods import Filters
 from talent.reporting.suppression import Cell, RateSpec, TableSpec, suppress
@@ -165,10 +166,11 @@ def progress(objective: Objective, today: date | None = None, *, cache: dict | N
     return Progress(objective, scope_name, cell, projected, progress_pct, status)
 
 
-def objectives_progress(*, actor=None, today: date | None = None) -> list[Progress]:
-    """Every objective with its progress, nearest deadline first."""
-    if actor is not None:
-        require(actor, P.REPORTS_READ)
+def objectives_progress(*, actor: Actor, today: date | None = None) -> list[Progress]:
+    """Every objective with its progress, nearest deadline first (for a reader of the reports)."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied(_l("You do not have permission to do this."))
+    require(actor, P.REPORTS_READ)
     objectives = db.session.scalars(select(Objective).order_by(Objective.deadline_year, Objective.title))
     cache: dict = {}
     return [progress(o, today, cache=cache) for o in objectives]

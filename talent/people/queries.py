@@ -8,6 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from talent.extensions import db
 from talent.i18n import fold
+# The trainee list's enrollment filters: a read model (see .importlinter)
+from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import Actor, scope_centers, scope_trainees
 
@@ -56,7 +58,6 @@ def list_conditions(actor: Actor, *, cohort_id: int | None = None, status: str |
     """Filters of the trainee list: enrolled in a cohort, with an enrollment in a status (in that
     cohort, else at the actor's centers), from a home region. The caller checks the cohort is
     one the actor may read."""
-    from talent.learning.models import Cohort, Enrollment
     conditions: list[ColumnElement[bool]] = []
     if cohort_id is not None or status is not None:
         enrolled = select(Enrollment.trainee_id)
@@ -120,7 +121,6 @@ def trainee_enrollments(trainee_id: int, actor: Actor | None = None):
     """A trainee's enrollments with their cohorts, courses and centers (newest first). For a
     center administrator only those at their centers: what other centers recorded (their
     enrollments, scores) stays theirs."""
-    from talent.learning.models import Cohort, Enrollment
     stmt = (select(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
             .where(Enrollment.trainee_id == trainee_id)
             .options(selectinload(Enrollment.cohort))

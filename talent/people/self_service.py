@@ -12,13 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from talent import audit
-from talent.audit import AuditEvent, action_label
+from talent.audit import AuditEvent, AuditEventTrainee, action_label
 from talent.credentials.models import Award
 from talent.errors import NotFound, PermissionDenied
 from talent.extensions import db
 from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require
+# The trainee portal combines several domains: a read model (see .importlinter)
+from talent.placement.models import FollowUp, Placement
 
 UPCOMING_SESSIONS = 5
 
@@ -75,7 +77,6 @@ def set_consents(actor: Actor, *, followup: bool, research: bool) -> Trainee:
 
 def _about_me(trainee_id: int):
     """Events about this trainee: on their record, or views/exports that contained them."""
-    from talent.audit import AuditEventTrainee
     linked = select(AuditEventTrainee.event_id).where(AuditEventTrainee.trainee_id == trainee_id)
     return (AuditEvent.trainee_id == trainee_id) | AuditEvent.id.in_(linked)
 
@@ -105,7 +106,6 @@ def _row(obj, columns: list[str]) -> dict[str, Any]:
 
 def export_my_data(actor: Actor) -> dict[str, Any]:
     """Everything the platform holds about me, as plain JSON-ready data."""
-    from talent.placement.models import FollowUp, Placement
     trainee = my_trainee(actor)
     person = _row(trainee, ["fin", "first_name", "last_name", "patronymic", "birth_date", "gender", "email",
                             "phone", "education_level", "consent_at", "followup_consent",

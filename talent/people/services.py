@@ -17,11 +17,14 @@ from sqlalchemy.exc import IntegrityError
 
 from talent import audit, clock
 from talent.centers.queries import Page
+from talent.centers.models import Center
 from talent.errors import Duplicate, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.geo.models import Region
+# list_trainees filters by cohort and enrollment status: a read model (see .importlinter)
+from talent.learning.models import ENROLLMENT_STATUSES, Cohort
 from talent.people import queries
-from talent.people.models import Trainee
+from talent.people.models import Trainee, TraineeSearch
 from talent.people.validation import (FIELDS, FieldError, RegionIndex, as_id, clean_fin, clean_trainee,
                                       has_control_chars, same_person_name, search_name)
 from talent.permissions import Actor, P, require, require_center, require_trainee
@@ -49,7 +52,6 @@ def _check_center(actor: Actor, center_id: int | None) -> int | None:
     center_id = as_id(center_id)
     if center_id is None:
         raise ValidationError(FIX_FIELDS, fields={"center_id": str(_l("Unknown center."))})
-    from talent.centers.models import Center
     if db.session.get(Center, center_id) is None:
         raise ValidationError(FIX_FIELDS, fields={"center_id": str(_l("Unknown center."))})
     require_center(actor, P.TRAINEES_WRITE, center_id)
@@ -196,7 +198,6 @@ _HANDLE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 def save_search(actor: Actor, text: Any) -> str:
     """Keep a search text on the server and answer its handle: a short random string the results
     page carries in its URL instead of the text (often a FIN). The actor's expired handles go."""
-    from talent.people.models import TraineeSearch
     if not actor.has(P.TRAINEES_READ) or actor.user_id is None:
         raise PermissionDenied(_l("You do not have permission to do this."))
     text = _clean_query(text)
@@ -211,7 +212,6 @@ def save_search(actor: Actor, text: Any) -> str:
 
 def saved_search_text(actor: Actor, handle: Any) -> str | None:
     """The text behind one of the actor's own handles, or None (unknown, another user's, expired)."""
-    from talent.people.models import TraineeSearch
     if (not isinstance(handle, str) or not handle or len(handle) > 32 or not set(handle) <= _HANDLE_CHARS
             or actor.user_id is None):
         return None
@@ -230,7 +230,6 @@ def list_trainees(actor: Actor, *, text: Any = None, cohort_id: Any = None, stat
     :func:`search_trainees`), enrolled in a cohort (one the actor may read), with an enrollment
     in a status, or from a home region. Bad filters name their field. Audited like the search
     (without the text), and each trainee shown as viewed in a list."""
-    from talent.learning.models import ENROLLMENT_STATUSES, Cohort
     if not actor.has(P.TRAINEES_READ):
         raise PermissionDenied(_l("You do not have permission to do this."))
     errors: dict[str, str] = {}

@@ -12,7 +12,10 @@ from typing import Iterable
 
 import re
 
+from flask import current_app, has_app_context
 from sqlalchemy import case, literal_column
+
+from talent.config import DEFAULT_NEIGHBOURS
 
 LOCAL_COUNTRY = "AZ"
 LOCAL, REGIONAL, INTERNATIONAL = "local", "regional", "international"
@@ -58,9 +61,6 @@ def market_case(country_column, regional_countries: Iterable[str] | None = None)
 
 def current_regional_countries() -> tuple[str, ...]:
     """The configured regional countries of the running app (default neighbours outside one)."""
-    from flask import current_app, has_app_context
-
-    from talent.config import DEFAULT_NEIGHBOURS
     if has_app_context():
         return tuple(current_app.config.get("REGIONAL_COUNTRIES", DEFAULT_NEIGHBOURS))
     return tuple(DEFAULT_NEIGHBOURS)

@@ -34,6 +34,7 @@ from talent.permissions import (SCOPE_STATUSES, Actor, P, deciding_centers, owns
 from talent.placement.markets import current_regional_countries, market_for
 from talent.placement.models import EMPLOYMENT_TYPES, FOLLOWUP_OUTCOMES, Employer, FollowUp, Placement
 from talent import clock
+from talent.clock import add_months  # noqa: F401  (one way to count months; re-exported for the pages)
 
 JOB_FIELDS = ("employer_name", "country_code", "sector_id", "occupation_code", "job_title",
               "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn", "employer_city")
@@ -484,14 +485,6 @@ def end_own_job(actor: Actor, placement_id: int, end_date: Any) -> Placement:
 
 
 # ---- follow-up -----------------------------------------------------------------------------
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole months, clamped to the month's last day (31 Aug + 6 → 28/29 Feb)."""
-    import calendar
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
 
 def saved_followup(enrollment_id: int, milestone: int) -> FollowUp | None:
     return db.session.scalar(select(FollowUp).where(FollowUp.enrollment_id == enrollment_id,

@@ -6,6 +6,8 @@ is complete and reviewed together). Change a definition here and in the code tog
 """
 from __future__ import annotations
 
+from talent.i18n import current_language
+
 # (key, {language: (term, definition)})
 DEFINITIONS: list[tuple[str, dict[str, tuple[str, str]]]] = [
     ("period", {
@@ -256,7 +258,6 @@ DEFINITIONS: list[tuple[str, dict[str, tuple[str, str]]]] = [
 
 def translated() -> list[tuple[str, str, str]]:
     """(key, term, definition) in the current interface language."""
-    from talent.i18n import current_language
     return in_language(current_language())
 
 

@@ -22,12 +22,12 @@ from __future__ import annotations
 import csv
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from talent.catalog.models import Course, course_skills
 from talent.centers.models import Center
 from talent.config import ROOT
 from talent.credentials.models import Award
@@ -35,17 +35,19 @@ from talent.geo.models import Region
 from talent.i18n import fold
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
-from talent.placement.markets import market_case
+from talent.placement.markets import current_regional_countries, market_case
 from talent.placement.models import Employer, Placement
 from talent.extensions import db
 from talent.reporting import summary
+from talent import clock
+from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS,  # noqa: F401
+                                         TRAINEE_DIMENSIONS, _dialect, _dimension_column, _session,
+                                         _with_dimension_joins, age_band_case,
+                                         baku_region_id, course_conditions)
 from talent.reporting.cellkey import distinct_key_sum, key_name, perturbing, pre_name, report_key_sql as key_sql
+from talent.reporting.models import ReportCohortDay
 from talent.reporting.periods import Filters
-from talent.replica import reports_session
 
-PLACEMENT_WINDOW_DAYS = 183
-EVER_ENROLLED = ("enrolled", "completed", "failed", "withdrawn")
-FINISHED = ("completed", "failed", "withdrawn")
 AGE_BANDS = ("under_25", "25_34", "35_44", "45_plus")
 
 ENROLLMENT_METRICS = ("enrolled", "active", "completed", "certified", "completion_num",
@@ -62,18 +64,8 @@ ANCHORED_ENROLLMENT = ("enrolled", "completed", "certified", "cert_num", "cert_d
                        "completion_den", "placement_num", "placement_den", "placement_pending")
 ANCHORED_PLACEMENT = ("placements", "local", "regional", "international")
 ANCHORED = ANCHORED_ENROLLMENT + ANCHORED_PLACEMENT
-TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
 TOTAL = "__total__"  # key of the all-groups row in results that carry one
 COHORT_DIMENSIONS = ("region", "center", "course", "skill")
-
-
-def _session():
-    """Reports read from the replica when TALENT_REPORTS_DATABASE_URL is set (talent.replica)."""
-    return reports_session()
-
-
-def _dialect() -> str:
-    return _session().get_bind().dialect.name
 
 
 def add_days(column, days: int):
@@ -84,78 +76,7 @@ def add_days(column, days: int):
 
 
 def regional_countries() -> tuple[str, ...]:
-    from talent.placement.markets import current_regional_countries
     return current_regional_countries()
-
-
-def baku_region_id() -> int | None:
-    return _session().scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def age_band_case(filters: Filters):
-    """Age on the last day of the period (``age_on`` for the records before it), in bands."""
-    ref = filters.age_on or filters.end
-    return case(
-        (Trainee.birth_date > _years_before(ref, 25), literal("under_25")),
-        (Trainee.birth_date > _years_before(ref, 35), literal("25_34")),
-        (Trainee.birth_date > _years_before(ref, 45), literal("35_44")),
-        else_=literal("45_plus"))
-
-
-def _dimension_column(dimension: str | None, filters: Filters) -> ColumnElement:
-    if dimension is None:
-        return literal_column("0")
-    if dimension == "region":
-        return Center.region_id
-    if dimension == "center":
-        return Cohort.center_id
-    if dimension == "course":
-        return Cohort.course_id
-    if dimension == "skill":
-        return course_skills.c.skill_id
-    if dimension == "gender":
-        return Trainee.gender
-    if dimension == "age_band":
-        return age_band_case(filters)
-    if dimension == "home":
-        return case((Trainee.home_region_id == (baku_region_id() or -1), literal("baku")),
-                    else_=literal("other"))
-    raise ValueError(f"unknown dimension {dimension!r}")
-
-
-def _with_dimension_joins(stmt, dimension: str | None, *, trainee_column=None):
-    if dimension == "region":
-        stmt = stmt.join(Center, Center.id == Cohort.center_id)
-    elif dimension == "skill":
-        stmt = stmt.join(course_skills, course_skills.c.course_id == Cohort.course_id)
-    elif dimension in TRAINEE_DIMENSIONS:
-        stmt = stmt.join(Trainee, Trainee.id == trainee_column)
-    return stmt
-
-
-def course_conditions(filters: Filters) -> list[ColumnElement]:
-    """The course and place filters, as conditions on Cohort and Course."""
-    conds: list[ColumnElement] = []
-    # Course filters as a semi-join on the (small) courses table: no join needed when unfiltered.
-    if filters.level:
-        conds.append(Cohort.course_id.in_(select(Course.id).where(Course.level == filters.level)))
-    if filters.sector_id:
-        conds.append(Cohort.course_id.in_(select(Course.id).where(Course.sector_id == filters.sector_id)))
-    if filters.skill_id:
-        conds.append(Cohort.course_id.in_(select(course_skills.c.course_id)
-                                          .where(course_skills.c.skill_id == filters.skill_id)))
-    if filters.region_id:
-        conds.append(Cohort.center_id.in_(select(Center.id).where(Center.region_id == filters.region_id)))
-    if filters.center_id:
-        conds.append(Cohort.center_id == filters.center_id)
-    return conds
 
 
 def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
@@ -611,3 +532,37 @@ def _mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
     ).group_by(inner.c.k)
     cols = [n for c in ("placements",) + MOBILITY_COLUMNS for n in (c, key_name(c))]
     return {row.k: {c: int(getattr(row, c)) for c in cols} for row in _session().execute(stmt)}
+
+
+# ---- the summary checked against the live queries (talent reports check-summary) -------------
+
+def _nonzero(data: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
+    return {k: v for k, v in data.items() if any(v.values())}
+
+
+def compare_with_live(session: Session, years: Iterable[int] | None = None,
+                      today: date | None = None) -> list[str] | None:
+    """Every difference between the per-cohort summary (:mod:`talent.reporting.summary`) and
+    the live queries, per year (every year with
+    enrollments or awards unless given), dimension and metric; None when the summary is not built."""
+    tz = summary.built_timezone(session)
+    if tz is None:
+        return None
+    today = today or clock.today()
+    if years is None:
+        bounds = session.execute(select(func.min(ReportCohortDay.day), func.max(ReportCohortDay.day))).one()
+        years = range(bounds[0].year, bounds[1].year + 1) if bounds[0] else []
+    out = []
+    for year in years:
+        filters = Filters(start=date(year, 1, 1), end=date(year, 12, 31), today=today, kind="year", year=year,
+                          timezone=tz)
+        for dimension in summary.SUMMARY_DIMENSIONS:
+            built = _nonzero(summary.enrollment_metrics(session, filters, dimension))
+            live = _nonzero(enrollment_metrics(filters, dimension, live=True))
+            for key in sorted(set(built) | set(live), key=str):
+                a, b = built.get(key, {}), live.get(key, {})
+                for metric in ENROLLMENT_METRICS + tuple(key_name(m) for m in ENROLLMENT_METRICS):
+                    if a.get(metric, 0) != b.get(metric, 0):
+                        out.append(f"{year} {dimension or 'national'} {key}: {metric} summary {a.get(metric, 0)} "
+                                   f"live {b.get(metric, 0)}")
+    return out

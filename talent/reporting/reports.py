@@ -19,12 +19,12 @@ from sqlalchemy import select
 
 from talent.catalog.models import Course, Skill, course_skills
 from talent.centers.models import Center
-from talent.errors import NotFound
+from talent.errors import NotFound, PermissionDenied
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.i18n import current_language
 from talent.learning.models import Cohort
-from talent.permissions import P, require
+from talent.permissions import Actor, P, require
 from talent.reporting import queries
 from talent.reporting.cellkey import key_name, pre_name
 from talent.reporting.periods import Filters, quarters_between
@@ -139,9 +139,11 @@ class Report:
                 "tables": [t.as_json() for t in self.tables]}
 
 
-def _check(actor) -> None:
-    if actor is not None:
-        require(actor, P.REPORTS_READ)
+def _check(actor: Actor) -> None:
+    """Every report needs its reader: no actor is refused like a reader without the permission."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied(_l("You do not have permission to do this."))
+    require(actor, P.REPORTS_READ)
 
 
 def _k() -> int:
@@ -183,7 +185,7 @@ def sort_rows(table: NamedTable, column: str | None, descending: bool = False) -
     return messages
 
 
-def regions_table(filters: Filters, *, actor=None) -> Report:
+def regions_table(filters: Filters, *, actor: Actor) -> Report:
     """One row per economic region (all 14, zeros included) plus the national total."""
     _check(actor)
     table, _, _ = _regions(filters)
@@ -191,7 +193,7 @@ def regions_table(filters: Filters, *, actor=None) -> Report:
         NamedTable("regions", _l("Regions"), _l("Region"), MAIN_COLUMNS, table, _l("Azerbaijan"))])
 
 
-def national_summary(filters: Filters, *, actor=None) -> Report:
+def national_summary(filters: Filters, *, actor: Actor) -> Report:
     """The national figures: the total row of the regions table (suppressed together with it)."""
     _check(actor)
     table, _, _ = _regions(filters)
@@ -227,7 +229,7 @@ def _region_centers(filters: Filters, region_id: int) -> tuple[Table, Region]:
     return table, region
 
 
-def region_centers(filters: Filters, region_id: int, *, actor=None) -> Report:
+def region_centers(filters: Filters, region_id: int, *, actor: Actor) -> Report:
     """A region's centers (aggregates per center), with the region as the total row."""
     _check(actor)
     table, region = _region_centers(filters, region_id)
@@ -237,7 +239,7 @@ def region_centers(filters: Filters, region_id: int, *, actor=None) -> Report:
     return report
 
 
-def center_breakdown(filters: Filters, center_id: int, *, actor=None) -> Report:
+def center_breakdown(filters: Filters, center_id: int, *, actor: Actor) -> Report:
     """A center's courses and skills (aggregates only), with the center as the total row."""
     _check(actor)
     center = db.session.get(Center, center_id)
@@ -281,7 +283,7 @@ FAIRNESS_GROUPS = {
 }
 
 
-def fairness(filters: Filters, *, actor=None) -> Report:
+def fairness(filters: Filters, *, actor: Actor) -> Report:
     """Completion, certification and placement rates by gender, age band and home region, with
     each group's gap to the overall rate and a flag where it exceeds ``FAIRNESS_GAP_PP``."""
     _check(actor)
@@ -338,7 +340,7 @@ class FairnessTable(NamedTable):
 
 # ---- mobility --------------------------------------------------------------------------------
 
-def mobility(filters: Filters, *, actor=None) -> Report:
+def mobility(filters: Filters, *, actor: Actor) -> Report:
     """Where the graduates of each region's centers work (placements starting in the period)."""
     _check(actor)
     regions = list(db.session.scalars(select(Region).order_by(Region.id)))
@@ -357,7 +359,7 @@ def mobility(filters: Filters, *, actor=None) -> Report:
 
 # ---- trends ----------------------------------------------------------------------------------
 
-def trends(filters: Filters, *, actor=None) -> Report:
+def trends(filters: Filters, *, actor: Actor) -> Report:
     """Quarterly series of enrollments, completions, awards and placements, and the market mix."""
     _check(actor)
     quarters = quarters_between(filters.start, filters.end)

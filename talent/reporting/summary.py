@@ -33,9 +33,11 @@ from sqlalchemy.orm import Session
 from talent.credentials.models import Award
 from talent.learning.models import Cohort, Enrollment
 from talent.placement.models import Placement
+from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, _dimension_column,
+                                         _with_dimension_joins, course_conditions)
 from talent.reporting.cellkey import fingerprint, key_name, key_sql
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
-from talent import clock
+from talent import signals
 
 MARKS = "talent_report_summary_marks"
 CHUNK = 1000  # cohorts per statement (bounded IN lists and memory)
@@ -59,6 +61,16 @@ def mark_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
     """Recount these cohorts before the transaction commits (for Core writes the ORM events do
     not see)."""
     _marks(session)["cohorts"].update(i for i in cohort_ids if i is not None)
+
+
+@signals.cohort_completed.connect
+@signals.cohort_cancelled.connect
+def _on_cohort_closed(_actor, *, cohort: Cohort, **_) -> None:
+    """Completing or cancelling a cohort changes its enrollments by a Core update, which the ORM
+    events below do not see: recount the cohort at the commit."""
+    session = inspect(cohort).session
+    if session is not None:
+        mark_cohorts(session, [cohort.id])
 
 
 def _values(obj, name: str, *, changed_only: bool) -> list[Any]:
@@ -152,7 +164,6 @@ def _add_days(session: Session, column, days: int):
 
 
 def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, int]]:
-    from talent.reporting.queries import FINISHED, PLACEMENT_WINDOW_DAYS
     completed = Enrollment.status == "completed"
     key = key_sql(Enrollment.id, "enrollment")
     placed_within = exists().where(
@@ -180,7 +191,6 @@ def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, int]]:
 
 
 def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[str, Any]]:
-    from talent.reporting.queries import EVER_ENROLLED
     # enrolled, completed, completed_awarded, certified, then the four key sums
     counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0] * 8)
     key = key_sql(Enrollment.id, "enrollment")
@@ -295,8 +305,6 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
     """The enrollment metrics of :func:`talent.reporting.queries.enrollment_metrics` (those in
     ``wanted``, default all), from the summary. Groups whose metrics are all zero are left out."""
     wanted = set(wanted) if wanted is not None else None
-    from talent.reporting.queries import (PLACEMENT_WINDOW_DAYS, _dimension_column, _with_dimension_joins,
-                                          course_conditions)
     key = _dimension_column(dimension, filters).label("k")
     conds = course_conditions(filters)
     D, T = ReportCohortDay, ReportCohortTotal
@@ -361,7 +369,6 @@ def trend_counts(session: Session, filters, day_buckets: list[tuple[str, date, d
     the days fall into their quarters here."""
     from bisect import bisect_right
 
-    from talent.reporting.queries import course_conditions
     D = ReportCohortDay
     conds = course_conditions(filters)
     stmt = select(D.day, func.sum(D.enrolled), func.sum(D.completed), func.sum(D.certified),
@@ -384,35 +391,3 @@ def trend_counts(session: Session, filters, day_buckets: list[tuple[str, date, d
 
 
 # ---- checking --------------------------------------------------------------------------------
-
-def _nonzero(data: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
-    return {k: v for k, v in data.items() if any(v.values())}
-
-
-def compare_with_live(session: Session, years: Iterable[int] | None = None,
-                      today: date | None = None) -> list[str] | None:
-    """Every difference between the summary and the live queries, per year (every year with
-    enrollments or awards unless given), dimension and metric; None when the summary is not built."""
-    from talent.reporting import queries
-    from talent.reporting.periods import Filters
-    tz = built_timezone(session)
-    if tz is None:
-        return None
-    today = today or clock.today()
-    if years is None:
-        bounds = session.execute(select(func.min(ReportCohortDay.day), func.max(ReportCohortDay.day))).one()
-        years = range(bounds[0].year, bounds[1].year + 1) if bounds[0] else []
-    out = []
-    for year in years:
-        filters = Filters(start=date(year, 1, 1), end=date(year, 12, 31), today=today, kind="year", year=year,
-                          timezone=tz)
-        for dimension in SUMMARY_DIMENSIONS:
-            built = _nonzero(enrollment_metrics(session, filters, dimension))
-            live = _nonzero(queries.enrollment_metrics(filters, dimension, live=True))
-            for key in sorted(set(built) | set(live), key=str):
-                a, b = built.get(key, {}), live.get(key, {})
-                for metric in queries.ENROLLMENT_METRICS + tuple(key_name(m) for m in queries.ENROLLMENT_METRICS):
-                    if a.get(metric, 0) != b.get(metric, 0):
-                        out.append(f"{year} {dimension or 'national'} {key}: {metric} summary {a.get(metric, 0)} "
-                                   f"live {b.get(metric, 0)}")
-    return out

@@ -1,0 +1,100 @@
+"""What the live report queries (``queries``) and the per-cohort summary (``summary``) share: the
+status groups, the placement window, the report session, and how a dimension and the course and
+place filters become SQL. Both import it; neither imports the other's private helpers."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, case, literal, literal_column, select
+
+from talent.catalog.models import Course, course_skills
+from talent.centers.models import Center
+from talent.geo.models import Region
+from talent.learning.models import Cohort
+from talent.people.models import Trainee
+from talent.reporting.periods import Filters
+from talent.replica import reports_session
+
+PLACEMENT_WINDOW_DAYS = 183
+EVER_ENROLLED = ("enrolled", "completed", "failed", "withdrawn")
+FINISHED = ("completed", "failed", "withdrawn")
+TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
+
+
+def _session():
+    """Reports read from the replica when TALENT_REPORTS_DATABASE_URL is set (talent.replica)."""
+    return reports_session()
+
+
+def _dialect() -> str:
+    return _session().get_bind().dialect.name
+
+
+def baku_region_id() -> int | None:
+    return _session().scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_case(filters: Filters):
+    """Age on the last day of the period (``age_on`` for the records before it), in bands."""
+    ref = filters.age_on or filters.end
+    return case(
+        (Trainee.birth_date > _years_before(ref, 25), literal("under_25")),
+        (Trainee.birth_date > _years_before(ref, 35), literal("25_34")),
+        (Trainee.birth_date > _years_before(ref, 45), literal("35_44")),
+        else_=literal("45_plus"))
+
+
+def _dimension_column(dimension: str | None, filters: Filters) -> ColumnElement:
+    if dimension is None:
+        return literal_column("0")
+    if dimension == "region":
+        return Center.region_id
+    if dimension == "center":
+        return Cohort.center_id
+    if dimension == "course":
+        return Cohort.course_id
+    if dimension == "skill":
+        return course_skills.c.skill_id
+    if dimension == "gender":
+        return Trainee.gender
+    if dimension == "age_band":
+        return age_band_case(filters)
+    if dimension == "home":
+        return case((Trainee.home_region_id == (baku_region_id() or -1), literal("baku")),
+                    else_=literal("other"))
+    raise ValueError(f"unknown dimension {dimension!r}")
+
+
+def _with_dimension_joins(stmt, dimension: str | None, *, trainee_column=None):
+    if dimension == "region":
+        stmt = stmt.join(Center, Center.id == Cohort.center_id)
+    elif dimension == "skill":
+        stmt = stmt.join(course_skills, course_skills.c.course_id == Cohort.course_id)
+    elif dimension in TRAINEE_DIMENSIONS:
+        stmt = stmt.join(Trainee, Trainee.id == trainee_column)
+    return stmt
+
+
+def course_conditions(filters: Filters) -> list[ColumnElement]:
+    """The course and place filters, as conditions on Cohort and Course."""
+    conds: list[ColumnElement] = []
+    # Course filters as a semi-join on the (small) courses table: no join needed when unfiltered.
+    if filters.level:
+        conds.append(Cohort.course_id.in_(select(Course.id).where(Course.level == filters.level)))
+    if filters.sector_id:
+        conds.append(Cohort.course_id.in_(select(Course.id).where(Course.sector_id == filters.sector_id)))
+    if filters.skill_id:
+        conds.append(Cohort.course_id.in_(select(course_skills.c.course_id)
+                                          .where(course_skills.c.skill_id == filters.skill_id)))
+    if filters.region_id:
+        conds.append(Cohort.center_id.in_(select(Center.id).where(Center.region_id == filters.region_id)))
+    if filters.center_id:
+        conds.append(Cohort.center_id == filters.center_id)
+    return conds
