@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, in_check
 from talent.i18n import LocalizedName
+from talent.i18n import current_language
 
 LEVELS = ("foundation", "intermediate", "advanced")
 
@@ -77,7 +78,6 @@ class Certification(Base):
 
     @property
     def name(self) -> str:
-        from talent.i18n import current_language
         return self.name_in(current_language())
 
 
@@ -120,5 +120,4 @@ class Course(Base):
 
     @property
     def title(self) -> str:
-        from talent.i18n import current_language
         return self.title_in(current_language())

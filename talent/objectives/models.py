@@ -9,6 +9,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base, in_check, utcnow
+from talent.i18n import current_language
 
 METRICS = ("enrolled", "completed", "certified", "placed", "completion_rate", "certification_rate",
            "placement_rate")
@@ -53,7 +54,6 @@ class Objective(Base):
 
     @hybrid_property
     def title(self) -> str:
-        from talent.i18n import current_language
         return self.title_in(current_language())
 
     @title.inplace.setter
