@@ -75,6 +75,22 @@ def compile_translations(target: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def catalogs(app, tmp_path_factory):
+    """The current translation catalogs, compiled for this module (the working tree may hold none)."""
+    from talent.extensions import babel
+    config = app.extensions["babel"]
+    saved = config.translation_directories
+    config.translation_directories = [str(compile_translations(tmp_path_factory.mktemp("translations")))]
+    with app.app_context():
+        babel.domain_instance.cache.clear()
+    yield
+    config.translation_directories = saved
+    with app.app_context():
+        babel.domain_instance.cache.clear()
+
+
+
 def translation_of(language: str, message: str) -> str:
     """What the catalog of ``language`` says for ``message`` (the source text when untranslated)."""
     from babel.messages.pofile import read_po

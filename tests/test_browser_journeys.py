@@ -22,8 +22,9 @@ import pytest
 from sqlalchemy import func, select
 
 from talent.extensions import db
-from tests.browser_helpers import (CHROMIUM, LAUNCH_ARGS, Journey, LiveServer, compile_translations,
-                                   journey_folder, sign_in, skip_without_browser, translation_of)
+from tests.browser_helpers import (CHROMIUM, LAUNCH_ARGS, Journey, LiveServer, journey_folder, sign_in,
+                                   skip_without_browser, translation_of)
+from tests.browser_helpers import catalogs  # noqa: F401  (a fixture the live server uses)
 from tests.factories import PASSWORD, next_fin
 from talent import clock
 
@@ -40,19 +41,6 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture(scope="module")
-def catalogs(app, tmp_path_factory):
-    """The current translation catalogs, compiled for this module (the working tree may hold none)."""
-    from talent.extensions import babel
-    config = app.extensions["babel"]
-    saved = config.translation_directories
-    config.translation_directories = [str(compile_translations(tmp_path_factory.mktemp("translations")))]
-    with app.app_context():
-        babel.domain_instance.cache.clear()
-    yield
-    config.translation_directories = saved
-    with app.app_context():
-        babel.domain_instance.cache.clear()
 
 
 @pytest.fixture

@@ -41,12 +41,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from talent.extensions import db
-from tests.browser_helpers import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, LiveServer, compile_translations, \
-    skip_without_browser
+from tests.browser_helpers import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, LiveServer, skip_without_browser
+from tests.browser_helpers import catalogs  # noqa: F401  (a fixture the sweep uses)
 
 ROLES = ("anonymous", "trainee", "center_admin", "ministry", "admin")
 LANGUAGES = ("az", "en", "ru")
@@ -443,18 +442,6 @@ def language_problems(texts: list[str], language: str, english: tuple[set[str], 
 
 # ---- the sweep -----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def catalogs(app, tmp_path_factory):
-    from talent.extensions import babel
-    config = app.extensions["babel"]
-    saved = config.translation_directories
-    config.translation_directories = [str(compile_translations(tmp_path_factory.mktemp("translations")))]
-    with app.app_context():
-        babel.domain_instance.cache.clear()
-    yield
-    config.translation_directories = saved
-    with app.app_context():
-        babel.domain_instance.cache.clear()
 
 
 async def _sign_in_state(browser, server, email: str, password: str) -> dict:

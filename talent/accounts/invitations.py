@@ -119,10 +119,10 @@ def invite_trainee(actor: Actor, trainee_id: int, *,
     link = link_builder(make_token(user, INVITE), INVITE)
     days = MAX_AGE[INVITE] // 86400
     mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers",
-              f"Salam, {trainee.first_name}!\n\n"
-              f"Şəxsi kabinetinizə giriş üçün şifrə təyin edin ({days} gün ərzində):\n"
-              f"Set a password for your trainee account (within {days} days):\n\n{link}\n\n"
-              "Bu link bir dəfə işləyir. / The link works once.\n")
+                           f"Salam, {trainee.first_name}!\n\n"
+                           f"Şəxsi kabinetinizə giriş üçün şifrə təyin edin ({days} gün ərzində):\n"
+                           f"Set a password for your trainee account (within {days} days):\n\n{link}\n\n"
+                           "Bu link bir dəfə işləyir. / The link works once.\n")
     return user
 
 
