@@ -2,18 +2,21 @@
 
 The suite runs on SQLite by default and on PostgreSQL when ``TALENT_TEST_DATABASE_URL`` names a
 server (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``): a throw-away database
-is created for the session and dropped at its end. The schema is built by the migrations, then
-every test starts from empty tables plus the reference data.
+is created for the session and dropped at its end. The schema is built by the migrations and the
+reference data loaded once; every test then runs inside a transaction rolled back at its end
+(savepoints for the code's own commits), except the ``committed`` ones (see ``_clean_state``).
 """
 from __future__ import annotations
 
 import os
 import secrets
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -150,20 +153,93 @@ def reset_database(app) -> None:
     db.session.commit()
 
 
+# Tests whose data must be committed and seen from other connections: threads racing each other
+# (concurrency tests), a live server answering a browser or an HTTP client from its own thread, code
+# that opens its own connections (DDL, engine disposal, backups). They truncate the tables after
+# they ran instead of running inside the per-test transaction. A test using one of these fixtures is
+# one of them without saying so.
+COMMITTED_FIXTURES = {"live", "live_server"}
+
+
+def _needs_committed_data(request) -> bool:
+    return "committed" in request.keywords or bool(COMMITTED_FIXTURES & set(request.fixturenames))
+
+
+class _JoinedSession(FlaskSession):
+    """Flask-SQLAlchemy's session, every statement on the test's connection (its ``get_bind`` would
+    pick the engine)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+@contextmanager
+def _test_transaction(app):
+    """warehouse's ``db_session`` pattern: one connection, an outer transaction that is rolled back
+    after the test, and a session that joins it through savepoints, so the code's own ``commit()``
+    and ``rollback()`` release and roll back a savepoint while nothing ever reaches the database.
+    The reference data stays committed from the session's start."""
+    connection = db.engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # pysqlite begins its transactions itself (late, and not before a SAVEPOINT, which would then
+        # commit on RELEASE): take the transaction control over for this connection, as SQLAlchemy's
+        # SQLite documentation describes, and give it back before the connection returns to the pool.
+        driver = connection.connection.driver_connection
+        driver.isolation_level = None
+    outer = connection.begin()
+    if sqlite:
+        connection.exec_driver_sql("BEGIN")
+    saved = db.session
+    db.session = db._make_scoped_session({
+        "class_": _JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint",
+        "query_cls": db.Query})
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = saved
+        outer.rollback()
+        if sqlite:
+            driver.isolation_level = ""
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def _reference_loaded(app):
+    """Empty tables plus the reference data, committed once for the session."""
+    with app.app_context():
+        reset_database(app)
+        db.session.remove()
+
+
 @pytest.fixture(autouse=True)
 def _clean_state(request, app):
-    """Every test: an app context, empty tables plus reference data, fresh rate limits."""
+    """Every test: an app context, the reference data and nothing else, fresh rate limits.
+
+    Most tests run inside one transaction rolled back at their end (``_test_transaction``); the
+    ``committed`` ones commit for real and the tables are truncated and the reference data reloaded
+    after them."""
     if "no_db" in request.keywords:
         yield
         return
+    request.getfixturevalue("_reference_loaded")
     with app.app_context():
-        reset_database(app)
         try:
             limiter.reset()
         except Exception:
             pass
-        yield
-        db.session.remove()
+        if _needs_committed_data(request):
+            try:
+                yield
+            finally:
+                db.session.remove()
+                _delete_award_renewal_chains(app)
+                reset_database(app)
+                db.session.remove()
+            return
+        with _test_transaction(app):
+            yield
 
 
 @pytest.fixture
@@ -194,6 +270,8 @@ def login_as(client, factory):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_db: the test manages its own database (no per-test reset)")
+    config.addinivalue_line("markers", "committed: the test commits for real (other connections must see its "
+                                       "data); the tables are truncated after it instead of a rollback")
 
 
 class QueryCounter:
@@ -228,17 +306,15 @@ def count_queries(app):
     return _count
 
 
-@pytest.fixture(autouse=True)
-def _delete_award_renewal_chains(request, app):
+def _delete_award_renewal_chains(app):
     """SQLite checks the awards' self-reference (renewal_of_id, ON DELETE RESTRICT) row by row, so
-    ``reset_database`` cannot delete a renewal together with the award it renews: after each test,
-    remove renewals leaves first. (PostgreSQL's TRUNCATE needs no help.)"""
-    yield
-    if "no_db" in request.keywords or is_postgres(app):
+    ``reset_database`` cannot delete a renewal together with the award it renews: remove renewals
+    leaves first. (PostgreSQL's TRUNCATE needs no help.)"""
+    if is_postgres(app):
         return
     from sqlalchemy import delete, func, select
     from talent.credentials.models import Award
-    db.session.rollback()  # the test's own session, still in its app context
+    db.session.rollback()
     while db.session.scalar(select(func.count(Award.id)).where(Award.renewal_of_id.is_not(None))):
         referenced = select(Award.renewal_of_id).where(Award.renewal_of_id.is_not(None))
         db.session.execute(delete(Award).where(Award.id.not_in(referenced)))

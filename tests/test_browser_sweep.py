@@ -41,11 +41,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from talent.extensions import db
 from tests.browser_helpers import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, LiveServer, skip_without_browser
 from tests.browser_helpers import catalogs  # noqa: F401  (a fixture the sweep uses)
+
+# A live server answers the browser from its own threads: committed for real.
+pytestmark = pytest.mark.committed
 
 ROLES = ("anonymous", "trainee", "center_admin", "ministry", "admin")
 LANGUAGES = ("az", "en", "ru")

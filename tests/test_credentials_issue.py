@@ -132,6 +132,7 @@ def test_add_months_clamps_day():
     assert services.add_months(date(2024, 5, 17), 36) == date(2027, 5, 17)
 
 
+@pytest.mark.committed
 def test_concurrent_issuing_has_no_gaps_or_duplicates(app, factory):
     if not is_postgres(app):
         pytest.skip("row locks are exercised on PostgreSQL")
@@ -171,6 +172,7 @@ def test_concurrent_issuing_has_no_gaps_or_duplicates(app, factory):
     assert [int(s[-6:]) for s in serials] == list(range(1, 13))
 
 
+@pytest.mark.committed
 def test_concurrent_issuing_of_one_enrollment_gives_one_award(app, factory):
     if not is_postgres(app):
         pytest.skip("row locks are exercised on PostgreSQL")

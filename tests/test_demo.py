@@ -53,6 +53,7 @@ def fingerprint() -> tuple:
     return counts, digest.hexdigest()
 
 
+@pytest.mark.committed
 def test_same_seed_same_data(app, demo):
     first = fingerprint()
     reset_database(app)

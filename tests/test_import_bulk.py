@@ -126,7 +126,7 @@ def test_bulk_insert_matches_a_core_insert(app):
              {1: "a"}, {"1": "a"}]
     columns = {"kind": ["core"] * len(infos), "day": [date(2000, 1, i + 1) for i in range(len(infos))],
                "at": services.Same(now), "info": infos}
-    metadata.create_all(db.engine)
+    metadata.create_all(db.session.connection())
     try:
         db.session.execute(insert(table), [{"kind": "core", "day": date(2000, 1, i + 1), "at": now, "info": info}
                                            for i, info in enumerate(infos)])
@@ -145,4 +145,4 @@ def test_bulk_insert_matches_a_core_insert(app):
         db.session.rollback()
     finally:
         db.session.rollback()
-        metadata.drop_all(db.engine)
+        metadata.drop_all(db.session.connection())

@@ -12,6 +12,9 @@ from talent.learning.models import Enrollment
 from talent.permissions import Actor
 from tests.conftest import PG_URL
 
+# Threads race each other on their own connections: committed for real.
+pytestmark = pytest.mark.committed
+
 postgres = bool(PG_URL)
 
 

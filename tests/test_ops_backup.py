@@ -17,6 +17,9 @@ from talent.ops.backup import table_fingerprints
 from talent.permissions import Actor
 from tests.conftest import is_postgres
 
+# The backup reads the database from outside: its data must be committed.
+pytestmark = pytest.mark.committed
+
 
 def _populate(factory):
     center = factory.center()

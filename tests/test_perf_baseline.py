@@ -1,12 +1,16 @@
 """The load test's baseline route exists only in benchmark mode and does one primary-key read."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from talent import create_app
 from talent.config import load_config
 from talent.extensions import db
 from talent.geo.models import Region
+
+# A second app (its own engine) reads the data: committed for real.
+pytestmark = pytest.mark.committed
 
 
 def _bench_app(test_env):

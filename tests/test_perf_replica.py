@@ -18,6 +18,9 @@ from talent.extensions import db
 from tests.conftest import is_postgres
 from tests.factories import PASSWORD
 
+# The replica database is copied from the primary: its data must be committed.
+pytestmark = pytest.mark.committed
+
 ON_REPLICA, ADDED_ON_PRIMARY = 7, 6
 
 

@@ -15,6 +15,9 @@ from talent.config import ROOT
 from talent.extensions import db
 from tests.conftest import REDIS_URL
 
+# A second app (its own engine) must see the data: committed for real.
+pytestmark = pytest.mark.committed
+
 OVERRIDES = {"WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost", "REQUIRE_2FA": False}
 
 

@@ -246,6 +246,7 @@ def test_demo_data_builds_the_summary(app):
     assert live_equals_summary(years=range(clock.today().year - 3, clock.today().year + 1), today=clock.today()) == []
 
 
+@pytest.mark.committed
 def test_concurrent_enrollments_into_one_cohort_are_all_counted(app, factory):
     """Two transactions recounting one cohort must not overwrite each other (PostgreSQL locks)."""
     if not is_postgres(app):

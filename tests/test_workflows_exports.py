@@ -24,6 +24,9 @@ from tests.admin_helpers import completer
 from tests.conftest import login
 from tests.reports_helpers import build_dataset
 
+# The downloads are read from another thread (its own connection): committed for real.
+pytestmark = pytest.mark.committed
+
 EXPORT_LINK = re.compile(r'href="(/(?:ministry/export|center/cohorts/\d+/export)/[^"]+)"')
 
 
