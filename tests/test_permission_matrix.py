@@ -12,6 +12,7 @@ import pytest
 from flask import url_for
 
 from talent.extensions import db
+from talent.permissions import P, ROLE_PERMISSIONS
 from talent.placement.services import MILESTONES
 from tests.conftest import login
 from talent import clock
@@ -93,14 +94,10 @@ def world(request, factory, client):
     ids = {"cohort_id": cohort_b.id, "trainee_id": trainee_b.id, "enrollment_id": enrollment_b.id,
            "center_id": center_b.id, "session_id": session_b.id, "user_id": users["admin"].id,
            "placement_id": job_b.id}
-    try:
-        from talent.credentials.services import issue_award
-        from talent.permissions import Actor
-        award = issue_award(Actor.system(), enrollment_b)
-        if award is not None:
-            ids.update(award_id=award.id, code=award.verification_code, serial=award.serial)
-    except ImportError:
-        pass
+    from talent.credentials.services import issue_award
+    from talent.permissions import Actor
+    award = issue_award(Actor.system(), enrollment_b)
+    ids.update(award_id=award.id, code=award.verification_code, serial=award.serial)
     from talent.accounts.services import create_token
     from talent.permissions import Actor
     tokens = {role: create_token(Actor.system(), user, "matrix", service=False)[1] for role, user in users.items()}
@@ -202,8 +199,8 @@ def test_every_api_endpoint_with_every_role_token(app, client, world, role):
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_route_with_every_role(app, client, world, role):
+def _walk_web(app, client, world, role) -> tuple[int, list[str]]:
+    """Every web route (GET and POST) as ``role``: how many answered, and what was wrong."""
     if role != "anonymous":
         login(client, world["users"][role].email)
     checked = 0
@@ -232,6 +229,10 @@ def test_every_route_with_every_role(app, client, world, role):
             elif role not in allowed:
                 if status not in (403, 404):
                     failures.append(f"{method} {url}: {role} got {status}, expected 403/404")
+            elif method == "GET" and status == 403:
+                # A page of the role's own area refused to it: a permission the role needs is missing
+                # (another center's record is a 404, never a 403).
+                failures.append(f"{method} {url}: {role} was refused a page of its own area (403)")
             elif role == "center_admin" and _other_centers_person(url, world["ids"]):
                 # Any method: center B's trainee and the jobs it recorded are not found.
                 if status != 404:
@@ -242,5 +243,29 @@ def test_every_route_with_every_role(app, client, world, role):
                                          if k in ("cohort_id", "trainee_id", "enrollment_id", "award_id",
                                                   "center_id", "session_id")):
                     failures.append(f"{method} {url}: center admin of another center got 200")
+    return checked, failures
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_with_every_role(app, client, world, role):
+    checked, failures = _walk_web(app, client, world, role)
     assert checked == _expected(app, {"GET", "POST"})  # every route, every GET and POST
     assert not failures, "\n".join(failures)
+
+
+# One permission taken from a role's table: the matrix must notice (here, as the pages of the role's
+# own area answering 403). A matrix that stays green under such a mutation checks nothing.
+MUTATIONS = [("center_admin", P.COHORTS_READ, "/center/"), ("ministry", P.REPORTS_READ, "/ministry"),
+             ("admin", P.USERS_MANAGE, "/admin/"), ("trainee", P.SELF_READ, "/me")]
+
+
+@pytest.mark.parametrize("world", ["plain"], indirect=True)
+@pytest.mark.parametrize("role,perm,area", MUTATIONS, ids=[f"{r}-{p.value}" for r, p, _ in MUTATIONS])
+def test_matrix_fails_when_a_role_loses_a_permission(app, client, world, monkeypatch, role, perm, area):
+    assert perm in ROLE_PERMISSIONS[role]
+    monkeypatch.setitem(ROLE_PERMISSIONS, role, ROLE_PERMISSIONS[role] - {perm})
+    checked, failures = _walk_web(app, client, world, role)
+    assert checked == _expected(app, {"GET", "POST"})
+    refused = [f for f in failures if "refused a page of its own area" in f]
+    assert refused, f"the matrix did not notice {role} losing {perm.value}"
+    assert all(f" {area}" in f for f in refused), refused
