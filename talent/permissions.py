@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, or_, select
 
 from talent.errors import NotFound, PermissionDenied
+from talent.learning.models import EnrollmentStatus
 
 
 class P(str, Enum):
@@ -141,7 +142,7 @@ def scope_centers(stmt: Select, actor: Actor, center_column) -> Select:
 # Applied and waitlisted give nothing (a seat was asked for, not taken); withdrawn gives nothing
 # either: access obtained through an enrollment ends with that enrollment, so a center cannot
 # enroll someone (even with proof) and keep reading their record after withdrawing them.
-SCOPE_STATUSES = ("enrolled", "completed", "failed")
+SCOPE_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)
 
 
 def trainee_visible_clause(actor: Actor):

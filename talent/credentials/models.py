@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,13 @@ from talent.centers.models import Center
 from talent.db import Base, utcnow
 from talent.learning.models import Enrollment
 from talent.people.models import Trainee
+
+
+class AwardStatus(StrEnum):
+    """An award's standing on a day (computed, not stored: ``Award.status_on``)."""
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 class Award(Base):
@@ -46,10 +54,10 @@ class Award(Base):
 
     def status_on(self, day: date) -> str:
         if self.revoked_at is not None:
-            return "revoked"
+            return AwardStatus.REVOKED
         if self.expires_on is not None and day > self.expires_on:
-            return "expired"
-        return "valid"
+            return AwardStatus.EXPIRED
+        return AwardStatus.VALID
 
 
 class SerialCounter(Base):

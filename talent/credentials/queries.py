@@ -17,6 +17,8 @@ from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 from talent import clock
+from talent.credentials.models import AwardStatus
+from talent.learning.models import EnrollmentStatus
 
 # Codes are secrets.token_urlsafe(15): 20 URL-safe characters. Anything else cannot exist.
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
@@ -101,11 +103,11 @@ def center_awards(actor: Actor, *, expiring_within: int | None = None, status: s
                           Award.expires_on >= today,
                           Award.expires_on <= today + timedelta(days=expiring_within))
         return stmt.order_by(Award.expires_on, Award.id)
-    if status == "revoked":
+    if status == AwardStatus.REVOKED:
         stmt = stmt.where(Award.revoked_at.is_not(None))
-    elif status == "expired":
+    elif status == AwardStatus.EXPIRED:
         stmt = stmt.where(Award.revoked_at.is_(None), Award.expires_on < today)
-    elif status == "valid":
+    elif status == AwardStatus.VALID:
         stmt = stmt.where(Award.revoked_at.is_(None),
                           (Award.expires_on.is_(None)) | (Award.expires_on >= today))
     return stmt.order_by(Award.issued_on.desc(), Award.id.desc())
@@ -123,7 +125,7 @@ def cohort_award_summary(actor: Actor, cohort: Cohort) -> dict[str, int]:
         select(func.count(Enrollment.id), func.count(Award.id))
         .select_from(Enrollment)
         .outerjoin(Award, (Award.enrollment_id == Enrollment.id) & Award.renewal_of_id.is_(None))
-        .where(Enrollment.cohort_id == cohort.id, Enrollment.status == "completed")).one()
+        .where(Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.COMPLETED)).one()
     return {"completed": row[0], "awarded": row[1]}
 
 

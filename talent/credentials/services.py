@@ -24,6 +24,7 @@ from talent.validation import has_control_chars
 from talent.permissions import Actor, P, require
 from talent import clock, signals
 from talent.clock import add_months  # noqa: F401  (one way to count months; re-exported)
+from talent.learning.models import EnrollmentStatus
 
 SERIAL_PREFIX = "AZAI"
 REVOKE_REASON_MAX = 500
@@ -63,7 +64,7 @@ def next_serial(year: int) -> str:
 def qualifies(enrollment: Enrollment) -> bool:
     """Does the enrollment earn its cohort's certification?"""
     certification = enrollment.cohort.course.certification
-    if certification is None or enrollment.status != "completed":
+    if certification is None or enrollment.status != EnrollmentStatus.COMPLETED:
         return False
     if enrollment.final_score is None or enrollment.attendance_pct is None:
         return False
@@ -115,7 +116,7 @@ def issue_for_cohort(actor: Actor, cohort: Cohort) -> list[Award]:
     awards of all qualifying enrollments, already issued ones included."""
     require(actor, P.AWARDS_ISSUE, cohort.center_id)
     enrollments = db.session.scalars(
-        select(Enrollment).where(Enrollment.cohort_id == cohort.id, Enrollment.status == "completed")
+        select(Enrollment).where(Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.COMPLETED)
         .order_by(Enrollment.id)).all()
     awards = []
     for enrollment in enrollments:

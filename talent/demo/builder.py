@@ -45,6 +45,8 @@ from talent.permissions import Actor
 from talent.placement.models import Employer
 from talent.reporting import summary
 from talent.reference import read_csv
+from talent.learning.models import CohortStatus, EnrollmentStatus
+from talent.placement.models import PlacementStatus
 
 REGIONAL_COUNTRIES = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
 EDUCATION = ["secondary", "vocational", "bachelor", "master", "doctorate"]
@@ -313,22 +315,22 @@ class DemoBuilder:
         cancelled_reason = None
         completed_at = None
         if anchor is None and rng.random() < 0.03:
-            status, cancelled_reason = "cancelled", rng.choice(data.CANCEL_REASONS)
+            status, cancelled_reason = CohortStatus.CANCELLED, rng.choice(data.CANCEL_REASONS)
             slots = rng.randint(0, 4)
         elif end < today:
-            status = "completed"
+            status = CohortStatus.COMPLETED
             slots = round(capacity * rng.uniform(0.7, 1.0))
             lag = min(rng.randint(0, 3), (today - end).days - 1)
             completed_at = datetime.combine(end + timedelta(days=max(lag, 0)), datetime.min.time()).replace(
                 hour=13, minute=rng.randrange(60))
         elif start <= today:
-            status = "running"
+            status = CohortStatus.RUNNING
             slots = round(capacity * rng.uniform(0.75, 1.0))
         elif (start - today).days <= 45:
-            status = "open"
+            status = CohortStatus.OPEN
             slots = round(capacity * rng.uniform(0.4, 1.3))
         else:
-            status = "planned"
+            status = CohortStatus.PLANNED
             slots = round(capacity * rng.uniform(0.0, 0.4))
         return CohortPlan(id=0, code="", course=course_index, center=center, start=start, end=end,
                           capacity=capacity, mode=mode, status=status, slots=slots, completed_at=completed_at,
@@ -349,9 +351,9 @@ class DemoBuilder:
         for center in showcase:  # always some history at the showcase centers, however small the demo
             plans.append(self._new_cohort(center, today - timedelta(days=rng.randint(240, 300)), "past"))
         for center in running:
-            plans.append(self._new_cohort(center, today - timedelta(days=rng.randint(7, 21)), "running"))
+            plans.append(self._new_cohort(center, today - timedelta(days=rng.randint(7, 21)), CohortStatus.RUNNING))
         for center in opening:
-            plans.append(self._new_cohort(center, today + timedelta(days=rng.randint(10, 40)), "open"))
+            plans.append(self._new_cohort(center, today + timedelta(days=rng.randint(10, 40)), CohortStatus.OPEN))
         total = sum(p.slots for p in plans)
         # The rest: spread over the last three years and the next six months, more recent ones more
         # often (the program is growing).
@@ -464,13 +466,13 @@ class DemoBuilder:
                 if len(pool) > 5000:
                     pool[rng.randrange(len(pool))] = pool.pop()
             pool = returning.get(center.region_id, [])
-            if plan.status != "cancelled":
+            if plan.status != CohortStatus.CANCELLED:
                 sessions = self._sessions(plan)
             else:
                 sessions = []
-            if plan.status in ("open", "planned"):
+            if plan.status in (CohortStatus.OPEN, CohortStatus.PLANNED):
                 future.append(plan)
-            track = plan.status == "running" and (center.id in self.showcase_centers or attendance_budget > 20) \
+            track = plan.status == CohortStatus.RUNNING and (center.id in self.showcase_centers or attendance_budget > 20) \
                 and attendance_budget > 0
             if track:
                 attendance_budget -= 1
@@ -484,7 +486,7 @@ class DemoBuilder:
                 else:
                     trainee = None
                 outcome = self._enroll(plan, slot, trainee, sessions if track else None)
-                if outcome is not None and plan.status == "completed":
+                if outcome is not None and plan.status == CohortStatus.COMPLETED:
                     tiebreak += 1
                     heapq.heappush(pending, (plan.end, tiebreak, outcome, center.region_id))
         # Trainees still to create apply to future cohorts (applications are not capacity-bound).
@@ -492,7 +494,7 @@ class DemoBuilder:
             k = 0
             while self.created < self.target:
                 plan = future[k % len(future)]
-                self._enroll(plan, plan.capacity + 1, None, None, force_status="applied")
+                self._enroll(plan, plan.capacity + 1, None, None, force_status=EnrollmentStatus.APPLIED)
                 k += 1
         while self.created < self.target:  # no future cohort at all: registered only
             center = self.centers[rng.randrange(len(self.centers))]
@@ -511,12 +513,12 @@ class DemoBuilder:
         withdrawn_at = completed_at = enrolled_at = waitlisted_at = None
         reason = None
         attendance = score = None
-        if status == "completed":
+        if status == CohortStatus.COMPLETED:
             applied = self._moment(start - timedelta(days=rng.randint(7, 45)))
             enrolled_at = self._moment(start - timedelta(days=rng.randint(0, 6)))
             roll = rng.random()
             if roll < 0.20:
-                state = "withdrawn"
+                state = EnrollmentStatus.WITHDRAWN
                 withdrawn_at = self._moment(start + timedelta(days=rng.randint(3, max(3, (plan.end - start).days - 1))))
                 reason = rng.choice(data.WITHDRAWAL_REASONS)
                 attendance = round(rng.uniform(15, 60), 1)
@@ -524,31 +526,31 @@ class DemoBuilder:
                 completed_at = plan.completed_at
                 pm, ma = course.pass_mark, course.min_attendance
                 if rng.random() < 0.85:
-                    state = "completed"
+                    state = EnrollmentStatus.COMPLETED
                     attendance = round(ma + (100 - ma) * rng.random() ** 0.6, 1)
                     score = round(pm + (100 - pm) * rng.random() ** 0.9, 1)
                 else:
-                    state = "failed"
+                    state = EnrollmentStatus.FAILED
                     kind = rng.random()
                     attendance = round(ma + (100 - ma) * rng.random(), 1) if kind < 0.5 else \
                         round(35 + (ma - 36) * rng.random(), 1)
                     score = round(20 + (pm - 21) * rng.random(), 1) if kind < 0.5 or kind >= 0.8 else \
                         round(pm + (100 - pm) * rng.random(), 1)
-        elif status == "running":
+        elif status == CohortStatus.RUNNING:
             applied = self._moment(start - timedelta(days=rng.randint(7, 45)))
             enrolled_at = self._moment(start - timedelta(days=rng.randint(0, 6)))
             if rng.random() < 0.05 and (today - start).days >= 2:
-                state = "withdrawn"
+                state = EnrollmentStatus.WITHDRAWN
                 withdrawn_at = self._moment(start + timedelta(days=rng.randint(1, (today - start).days - 1)))
                 reason = rng.choice(data.WITHDRAWAL_REASONS)
                 attendance = round(rng.uniform(20, 60), 1)
             else:
-                state = "enrolled"
+                state = EnrollmentStatus.ENROLLED
                 attendance = round(60 + 40 * rng.random() ** 0.7, 1)
-        elif status == "cancelled":
+        elif status == CohortStatus.CANCELLED:
             lead = min(start, today)
             applied = self._moment(lead - timedelta(days=rng.randint(10, 40)))
-            state = "withdrawn"
+            state = EnrollmentStatus.WITHDRAWN
             withdrawn_at = self._moment(lead - timedelta(days=rng.randint(1, 5)))
             if withdrawn_at < applied:
                 withdrawn_at = applied
@@ -558,13 +560,13 @@ class DemoBuilder:
             if force_status:
                 state = force_status
             elif slot >= plan.capacity:
-                state = "waitlisted"
+                state = EnrollmentStatus.WAITLISTED
                 waitlisted_at = applied
-            elif status == "open" and rng.random() < 0.55:
-                state = "enrolled"
+            elif status == CohortStatus.OPEN and rng.random() < 0.55:
+                state = EnrollmentStatus.ENROLLED
                 enrolled_at = min(applied + timedelta(days=rng.randint(0, 5)), self.now - timedelta(minutes=1))
             else:
-                state = "applied"
+                state = EnrollmentStatus.APPLIED
 
         if trainee is None:
             trainee_id, gender, first, last = self._new_trainee(plan.center, start, applied)
@@ -575,7 +577,7 @@ class DemoBuilder:
         eid = self.ids["enrollments"]
         self.ids["enrollments"] = eid + 1
 
-        if sessions is not None and state == "enrolled":
+        if sessions is not None and state == EnrollmentStatus.ENROLLED:
             held = [s for s in sessions if s[1] < self.now]
             if held:
                 p = attendance / 100
@@ -595,7 +597,7 @@ class DemoBuilder:
                               ts(enrolled_at) if enrolled_at else None,
                               ts(completed_at) if completed_at else None,
                               ts(withdrawn_at) if withdrawn_at else None, reason))
-        if state != "completed":
+        if state != EnrollmentStatus.COMPLETED:
             return None
         award_ok = self._award(plan, course, eid, trainee_id)
         placement_start = self._placement(plan, course, trainee_id)
@@ -649,17 +651,17 @@ class DemoBuilder:
             median = {"local": 1500, "regional": 2400, "international": 5500}[market]
             pay = round(median * rng.lognormvariate(0, 0.3) / 50) * 50
         if rng.random() < 0.82:
-            source, verification = "center", "verified"
+            source, verification = "center", PlacementStatus.VERIFIED
         else:
             source = "self_reported"
             roll = rng.random()
-            verification = "verified" if roll < 0.6 else "pending" if roll < 0.95 else "rejected"
+            verification = PlacementStatus.VERIFIED if roll < 0.6 else PlacementStatus.PENDING if roll < 0.95 else PlacementStatus.REJECTED
         created = self._moment(start + timedelta(days=rng.randint(0, 30)))
         pid = self.ids["placements"]
         self.ids["placements"] = pid + 1
         w.add("placements", (pid, trainee_id, employer_id, sector_id or course.sector_id, code, title, employment,
                              w.true if remote else w.false, start.isoformat(), end, pay, source, verification,
-                             w.ts(created) if verification != "pending" else None, plan.center.id, w.ts(created)))
+                             w.ts(created) if verification != PlacementStatus.PENDING else None, plan.center.id, w.ts(created)))
         return start
 
     def _follow_ups(self, plan: CohortPlan, enrollment_id: int, placement_start: date | None) -> None:

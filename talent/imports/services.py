@@ -39,14 +39,15 @@ from talent.people.validation import FIELDS, as_id, clean_trainee, same_person_n
 from talent.permissions import Actor, P, require, require_center
 from talent.reporting import summary
 from talent import clock
+from talent.learning.models import CohortStatus, EnrollmentStatus
 
 CHUNK = 500
 
 # What happens to a valid row.
 NEW = "new"                 # a new trainee is registered
 EXISTING = "existing"       # the FIN is known: the trainee is reused
-ENROLLED = "enrolled"
-WAITLISTED = "waitlisted"
+ENROLLED = EnrollmentStatus.ENROLLED
+WAITLISTED = EnrollmentStatus.WAITLISTED
 ALREADY = "already"         # already in the cohort: nothing changes
 
 
@@ -156,7 +157,7 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
     if not sheet.rows:
         report.problems.append(Problem(None, None, str(_l("The file has no rows below the header."))))
         return report
-    if cohort is not None and cohort.status not in ("planned", "open", "running"):
+    if cohort is not None and cohort.status not in (CohortStatus.PLANNED, CohortStatus.OPEN, CohortStatus.RUNNING):
         report.problems.append(Problem(None, "cohort", str(_l("No enrolling into a %(status)s cohort.",
                                                                status=label(cohort.status, "cohort_status")))))
 
@@ -215,7 +216,7 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
                                        .execution_options(populate_existing=True))
         in_cohort = set(db.session.scalars(select(Enrollment.trainee_id).where(Enrollment.cohort_id == cohort.id)))
         enrolled = db.session.scalar(select(func.count()).select_from(Enrollment).where(
-            Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))
+            Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED))
         free = max(cohort.capacity - enrolled, 0)
         report.free_seats = free
         to_place = 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint,
                         false)
@@ -13,10 +14,32 @@ from talent.centers.models import Center
 from talent.db import Base, in_check, utcnow
 from talent.people.models import Trainee
 
-COHORT_STATUSES = ("planned", "open", "running", "completed", "cancelled")
+
+
+class CohortStatus(StrEnum):
+    """A cohort's life: planned → open (enrolling) → running → completed, or cancelled. The members
+    are the stored strings (a ``StrEnum`` compares equal to them)."""
+    PLANNED = "planned"
+    OPEN = "open"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class EnrollmentStatus(StrEnum):
+    """An enrollment's life (DESIGN: applied → enrolled …); "waitlisted" is the ordered waiting list
+    of a full cohort."""
+    APPLIED = "applied"
+    WAITLISTED = "waitlisted"
+    ENROLLED = "enrolled"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+
+
+COHORT_STATUSES = tuple(CohortStatus)
 COHORT_MODES = ("onsite", "online", "hybrid")
-# "waitlisted" is the ordered waiting list of a full cohort (DESIGN: applied → enrolled …).
-ENROLLMENT_STATUSES = ("applied", "waitlisted", "enrolled", "completed", "failed", "withdrawn")
+ENROLLMENT_STATUSES = tuple(EnrollmentStatus)
 ATTENDANCE_MARKS = ("present", "absent", "excused")
 
 
@@ -37,7 +60,7 @@ class Cohort(Base):
     end_date: Mapped[date] = mapped_column(Date, index=True)
     capacity: Mapped[int] = mapped_column(Integer)
     mode: Mapped[str] = mapped_column(String(10), default="onsite")
-    status: Mapped[str] = mapped_column(String(12), default="planned", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=CohortStatus.PLANNED, index=True)
     completed_at: Mapped[datetime | None]
     completion_override_reason: Mapped[str | None] = mapped_column(String(500))
     cancelled_reason: Mapped[str | None] = mapped_column(String(500))

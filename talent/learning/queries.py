@@ -13,6 +13,7 @@ from talent.extensions import db
 from talent.learning.models import COHORT_STATUSES, Attendance, Cohort, CohortSession, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
+from talent.learning.models import EnrollmentStatus
 
 COHORT_SORTS = {
     "start": (Cohort.start_date.desc(), Cohort.id.desc()),
@@ -25,9 +26,9 @@ COHORT_SORTS = {
 
 def _enrolled_counts():
     return (select(Enrollment.cohort_id,
-                   func.sum(case((Enrollment.status == "enrolled", 1), else_=0)).label("enrolled"),
-                   func.sum(case((Enrollment.status == "waitlisted", 1), else_=0)).label("waitlisted"),
-                   func.sum(case((Enrollment.status.in_(("completed", "failed")), 1), else_=0)).label("finished"))
+                   func.sum(case((Enrollment.status == EnrollmentStatus.ENROLLED, 1), else_=0)).label("enrolled"),
+                   func.sum(case((Enrollment.status == EnrollmentStatus.WAITLISTED, 1), else_=0)).label("waitlisted"),
+                   func.sum(case((Enrollment.status.in_((EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)), 1), else_=0)).label("finished"))
             .group_by(Enrollment.cohort_id).subquery())
 
 
@@ -66,8 +67,8 @@ def active_courses() -> list[Course]:
 def roster(cohort_id: int) -> list[Enrollment]:
     """Enrollments of a cohort with their trainees (one query): enrolled and finished first, then
     the waiting list in its order, then withdrawn; by name within each."""
-    order = case((Enrollment.status.in_(("enrolled", "completed", "failed")), 0),
-                 (Enrollment.status == "applied", 1), (Enrollment.status == "waitlisted", 2), else_=3)
+    order = case((Enrollment.status.in_((EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)), 0),
+                 (Enrollment.status == EnrollmentStatus.APPLIED, 1), (Enrollment.status == EnrollmentStatus.WAITLISTED, 2), else_=3)
     # The trainees come from the join the order needs (not from a second, eager join of the same
     # table), without their home region: the pages that show a roster use names and FINs only.
     stmt = (select(Enrollment).join(Enrollment.trainee)
@@ -129,7 +130,7 @@ def existing_enrollment(cohort_id: int, fin: str) -> Enrollment | None:
     fin = (fin or "").strip().upper()
     return db.session.scalar(select(Enrollment).join(Trainee, Trainee.id == Enrollment.trainee_id)
                              .where(Enrollment.cohort_id == cohort_id, Trainee.fin == fin,
-                                    Enrollment.status != "withdrawn"))
+                                    Enrollment.status != EnrollmentStatus.WITHDRAWN))
 
 
 def normalise_cohort_code(raw: object) -> str:

@@ -43,18 +43,19 @@ from talent.people.validation import clean_fin
 from talent.permissions import Actor, P, require, require_center, require_trainee
 from talent import clock, signals
 from talent.validation import FieldError, as_id, clean_free_text, parse_date
+from talent.learning.models import CohortStatus, EnrollmentStatus
 
 FIX_FIELDS = _l("Please correct the marked fields.")
 
 TRANSITIONS: dict[str, set[str]] = {
-    "planned": {"open", "cancelled"},
-    "open": {"running", "cancelled"},
-    "running": {"completed", "cancelled"},
-    "completed": set(),
-    "cancelled": set(),
+    CohortStatus.PLANNED: {CohortStatus.OPEN, CohortStatus.CANCELLED},
+    CohortStatus.OPEN: {CohortStatus.RUNNING, CohortStatus.CANCELLED},
+    CohortStatus.RUNNING: {CohortStatus.COMPLETED, CohortStatus.CANCELLED},
+    CohortStatus.COMPLETED: set(),
+    CohortStatus.CANCELLED: set(),
 }
-ENROLLABLE = ("planned", "open", "running")
-ACTIVE_ENROLLMENT = ("applied", "waitlisted", "enrolled")
+ENROLLABLE = (CohortStatus.PLANNED, CohortStatus.OPEN, CohortStatus.RUNNING)
+ACTIVE_ENROLLMENT = (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.ENROLLED)
 CODE_MAX = 40
 REASON_MAX = 500
 
@@ -191,7 +192,7 @@ def create_cohort(actor: Actor, data: Mapping[str, Any]) -> Cohort:
     require_center(actor, P.COHORTS_WRITE, center.id)
     if db.session.scalar(select(Cohort.id).where(Cohort.code == values["code"])) is not None:
         raise ValidationError(FIX_FIELDS, fields={"code": str(_l("A cohort with this code already exists."))})
-    cohort = Cohort(status="planned", version=1, **values)
+    cohort = Cohort(status=CohortStatus.PLANNED, version=1, **values)
     try:
         with db.session.begin_nested():   # the same code created concurrently: a field message
             db.session.add(cohort)
@@ -208,7 +209,7 @@ def update_cohort(actor: Actor, cohort_id: int, data: Mapping[str, Any], *, vers
     enrollments). Refused for completed or cancelled cohorts and below the enrolled count."""
     cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
     check_version(cohort, version)
-    if cohort.status in ("completed", "cancelled"):
+    if cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELLED):
         raise InvalidTransition(_l("A completed or cancelled cohort cannot be changed."))
     allowed = {"code", "course_id", "center_id", "start_date", "end_date", "capacity", "mode"}
     values, errors = _clean_cohort({k: v for k, v in data.items() if k in allowed}, partial=True)
@@ -256,20 +257,20 @@ def change_status(actor: Actor, cohort_id: int, target: str, *, reason: str | No
                   did_not_sit: Iterable[Any] | None = None) -> Cohort:
     """Move a cohort to ``open``, ``running``, ``completed`` or ``cancelled``. Completing goes
     through :func:`complete_cohort` (scores, attendance and certification)."""
-    if target == "completed":
+    if target == CohortStatus.COMPLETED:
         return complete_cohort(actor, cohort_id, override_reason=reason, version=version, today=today,
                                did_not_sit=did_not_sit)
     cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
     check_version(cohort, version)
     _check_transition(cohort, target)
     reason = _reason(reason, required=target == "cancelled", message=_l("Give the reason for cancelling."))
-    if target == "cancelled":
+    if target == CohortStatus.CANCELLED:
         cohort.cancelled_reason = reason
         now = utcnow()
         db.session.execute(
             update(Enrollment)
             .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(ACTIVE_ENROLLMENT))
-            .values(status="withdrawn", withdrawn_at=now, withdrawal_reason=str(_l("Cohort cancelled"))),
+            .values(status=EnrollmentStatus.WITHDRAWN, withdrawn_at=now, withdrawal_reason=str(_l("Cohort cancelled"))),
             execution_options={"synchronize_session": False})
     previous = cohort.status
     cohort.status = target
@@ -277,12 +278,13 @@ def change_status(actor: Actor, cohort_id: int, target: str, *, reason: str | No
     db.session.flush()
     audit.record(actor, f"cohort.{_ACTION[target]}", "cohort", cohort.id, center_id=cohort.center_id,
                  details={"from": previous, "to": target, **({"reason": reason} if reason else {})})
-    if target == "cancelled":
+    if target == CohortStatus.CANCELLED:
         signals.cohort_cancelled.send(actor, cohort=cohort)  # the report summary recounts it
     return cohort
 
 
-_ACTION = {"open": "open", "running": "start", "completed": "complete", "cancelled": "cancel"}
+_ACTION = {CohortStatus.OPEN: "open", CohortStatus.RUNNING: "start", CohortStatus.COMPLETED: "complete",
+           CohortStatus.CANCELLED: "cancel"}
 
 
 def _check_transition(cohort: Cohort, target: str) -> None:
@@ -330,7 +332,7 @@ def add_session(actor: Actor, cohort_id: int, *, starts_at: Any, ends_at: Any = 
     """Schedule one class meeting within the cohort's dates (a 2-hour default length)."""
     cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
     check_version(cohort, version)
-    if cohort.status in ("completed", "cancelled"):
+    if cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELLED):
         raise InvalidTransition(_l("A completed or cancelled cohort cannot be changed."))
     errors: dict[str, str] = {}
     start = _as_datetime(starts_at, "starts_at", errors)
@@ -369,7 +371,7 @@ def schedule_weekly(actor: Actor, cohort_id: int, *, weekdays: Iterable[Any], st
     from datetime import time as time_of_day
     cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
     check_version(cohort, version)
-    if cohort.status in ("completed", "cancelled"):
+    if cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELLED):
         raise InvalidTransition(_l("A completed or cancelled cohort cannot be changed."))
     errors: dict[str, str] = {}
     days: set[int] = set()
@@ -427,7 +429,7 @@ def delete_session(actor: Actor, session_id: int) -> None:
     if session is None:
         raise NotFound(_l("Not found."))
     cohort = get_cohort(actor, session.cohort_id, P.COHORTS_WRITE, lock=True)
-    if cohort.status in ("completed", "cancelled"):
+    if cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELLED):
         raise InvalidTransition(_l("A completed or cancelled cohort cannot be changed."))
     db.session.execute(delete(Attendance).where(Attendance.session_id == session.id))
     db.session.delete(session)
@@ -444,7 +446,7 @@ def seat_counts(cohort_id: int) -> dict[str, int]:
     rows = db.session.execute(
         select(Enrollment.status, func.count()).where(Enrollment.cohort_id == cohort_id)
         .group_by(Enrollment.status))
-    counts = {status: 0 for status in ("applied", "waitlisted", "enrolled", "completed", "failed", "withdrawn")}
+    counts = {status: 0 for status in EnrollmentStatus}
     counts.update({status: n for status, n in rows})
     return counts
 
@@ -472,12 +474,12 @@ def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -
         raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=label(cohort.status, "cohort_status")))
     existing = db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort.id,
                                                           Enrollment.trainee_id == trainee.id))
-    if existing is not None and existing.status != "withdrawn":
+    if existing is not None and existing.status != EnrollmentStatus.WITHDRAWN:
         raise Duplicate(_l("This trainee is already in this cohort (%(status)s).",
                             status=label(existing.status, "enrollment_status")),
                         extra={"existing_enrollment_id": existing.id})
     enrolled = db.session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED))
     now = utcnow()
     full = enrolled >= cohort.capacity
     if full and not waitlist:
@@ -487,11 +489,11 @@ def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -
     enrollment.withdrawn_at = None
     enrollment.withdrawal_reason = None
     if full:
-        enrollment.status = "waitlisted"
+        enrollment.status = EnrollmentStatus.WAITLISTED
         enrollment.waitlisted_at = now
         enrollment.enrolled_at = None
     else:
-        enrollment.status = "enrolled"
+        enrollment.status = EnrollmentStatus.ENROLLED
         enrollment.enrolled_at = now
     db.session.add(enrollment)
     db.session.flush()
@@ -538,10 +540,10 @@ def withdraw(actor: Actor, enrollment_id: int, reason: str) -> Enrollment:
     db.session.refresh(enrollment)
     if enrollment.status not in ACTIVE_ENROLLMENT:
         raise InvalidTransition(_l("Only an applied, waitlisted or enrolled trainee can withdraw."))
-    if cohort.status in ("completed", "cancelled"):
+    if cohort.status in (CohortStatus.COMPLETED, CohortStatus.CANCELLED):
         raise InvalidTransition(_l("A completed or cancelled cohort cannot be changed."))
-    was_enrolled = enrollment.status == "enrolled"
-    enrollment.status = "withdrawn"
+    was_enrolled = enrollment.status == EnrollmentStatus.ENROLLED
+    enrollment.status = EnrollmentStatus.WITHDRAWN
     enrollment.withdrawn_at = utcnow()
     enrollment.withdrawal_reason = reason
     db.session.flush()
@@ -554,7 +556,7 @@ def withdraw(actor: Actor, enrollment_id: int, reason: str) -> Enrollment:
 
 def waiting_list(cohort_id: int) -> list[Enrollment]:
     return list(db.session.scalars(
-        select(Enrollment).where(Enrollment.cohort_id == cohort_id, Enrollment.status == "waitlisted")
+        select(Enrollment).where(Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.WAITLISTED)
         .order_by(Enrollment.waitlisted_at, Enrollment.id)))
 
 
@@ -563,14 +565,14 @@ def _promote_waitlist(actor: Actor, cohort: Cohort) -> list[Enrollment]:
     if cohort.status not in ENROLLABLE:
         return []
     enrolled = db.session.scalar(select(func.count()).select_from(Enrollment).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED))
     free = cohort.capacity - enrolled
     if free <= 0:
         return []
     promoted = waiting_list(cohort.id)[:free]
     now = utcnow()
     for enrollment in promoted:
-        enrollment.status = "enrolled"
+        enrollment.status = EnrollmentStatus.ENROLLED
         enrollment.enrolled_at = now
     db.session.flush()
     for enrollment in promoted:
@@ -586,13 +588,13 @@ def record_attendance(actor: Actor, cohort_id: int, marks: Iterable[tuple[Any, A
     is present, absent or excused (empty removes a mark). Every mark is checked first; one bad
     mark saves nothing. Returns the number of marks written. Recomputes attendance %."""
     cohort = get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE, lock=True)
-    if cohort.status not in ("open", "running"):
+    if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING):
         raise InvalidTransition(_l("Attendance is taken while a cohort is open or running."))
     starts = {sid: at for sid, at in db.session.execute(
         select(CohortSession.id, CohortSession.starts_at).where(CohortSession.cohort_id == cohort.id))}
     session_ids = set(starts)
     enrollment_ids = set(db.session.scalars(select(Enrollment.id).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled")))
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED)))
     now = clock.now()
     errors: dict[str, str] = {}
     future: set[int] = set()
@@ -677,7 +679,7 @@ def mark_all_present(actor: Actor, cohort_id: int, session_id: int) -> int:
                               code="session_not_started")
     marked = set(db.session.scalars(select(Attendance.enrollment_id).where(Attendance.session_id == session.id)))
     unmarked = db.session.scalars(select(Enrollment.id).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled").order_by(Enrollment.id))
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED).order_by(Enrollment.id))
     return record_attendance(actor, cohort.id, [(session.id, eid, "present") for eid in unmarked
                                                 if eid not in marked])
 
@@ -686,7 +688,7 @@ def _recompute_attendance(cohort_id: int) -> None:
     """Attendance % of every enrollment of the cohort, from one GROUP BY (see module doc)."""
     pct = attendance_percentages(cohort_id)
     ids = list(db.session.scalars(select(Enrollment.id).where(
-        Enrollment.cohort_id == cohort_id, Enrollment.status == "enrolled")))
+        Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.ENROLLED)))
     if not ids:
         return
     db.session.execute(update(Enrollment), [{"id": i, "attendance_pct": pct.get(i)} for i in ids])
@@ -722,10 +724,10 @@ def record_scores(actor: Actor, cohort_id: int, scores: Mapping[Any, Any]) -> in
     """Save final scores ``{enrollment_id: score}`` (0–100; empty clears) of one cohort in one go;
     one bad score saves nothing. Returns the number changed."""
     cohort = get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE, lock=True)
-    if cohort.status not in ("open", "running"):
+    if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING):
         raise InvalidTransition(_l("Scores are recorded while a cohort is open or running."))
     enrollments = {e.id: e for e in db.session.scalars(select(Enrollment).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))}
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED))}
     errors: dict[str, str] = {}
     clean: dict[int, Decimal | None] = {}
     for raw_id, raw_score in scores.items():
@@ -824,7 +826,7 @@ def _preview(cohort: Cohort, did_not_sit: set[int] = frozenset()) -> CompletionP
     cert = cohort.course.certification
     preview = CompletionPreview(cohort)
     for enrollment in roster(cohort.id):
-        if enrollment.status != "enrolled":
+        if enrollment.status != EnrollmentStatus.ENROLLED:
             continue
         attendance = pct.get(enrollment.id)
         marked = enrollment.id in did_not_sit and enrollment.final_score is None
@@ -872,7 +874,7 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
     (the ``talent.signals.cohort_completed`` signal: ``talent.credentials``). Returns the cohort."""
     cohort = get_cohort(actor, cohort_id, P.COHORTS_WRITE, lock=True)
     check_version(cohort, version)
-    _check_transition(cohort, "completed")
+    _check_transition(cohort, CohortStatus.COMPLETED)
     today = today or clock.today()
     reason = _reason(override_reason)
     if today < cohort.end_date and not reason:
@@ -881,7 +883,7 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
             fields={"reason": str(_l("Give the reason for completing before the end date."))})
     cert = cohort.course.certification
     enrollments = {e.id: e for e in db.session.scalars(select(Enrollment).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))}
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED))}
     not_sat = _did_not_sit_ids(did_not_sit, enrollments)
     missing = sorted(eid for eid, e in enrollments.items() if e.final_score is None and eid not in not_sat)
     if cert is not None and missing:
@@ -895,15 +897,15 @@ def complete_cohort(actor: Actor, cohort_id: int, *, override_reason: str | None
     for enrollment in sorted(enrollments.values(), key=lambda e: e.id):
         enrollment.did_not_sit = enrollment.id in not_sat
         passed, _why = evaluate(cert, enrollment.final_score, enrollment.attendance_pct, enrollment.did_not_sit)
-        enrollment.status = "completed" if passed else "failed"
+        enrollment.status = EnrollmentStatus.COMPLETED if passed else EnrollmentStatus.FAILED
         enrollment.completed_at = now
         outcome[enrollment.status] += 1
     db.session.execute(
         update(Enrollment)
-        .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(("applied", "waitlisted")))
-        .values(status="withdrawn", withdrawn_at=now, withdrawal_reason=str(_l("Cohort completed"))),
+        .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_((EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED)))
+        .values(status=EnrollmentStatus.WITHDRAWN, withdrawn_at=now, withdrawal_reason=str(_l("Cohort completed"))),
         execution_options={"synchronize_session": False})
-    cohort.status = "completed"
+    cohort.status = CohortStatus.COMPLETED
     cohort.completed_at = now
     cohort.completion_override_reason = reason if today < cohort.end_date else None
     cohort.version += 1
@@ -926,7 +928,7 @@ def correction_days() -> int:
 
 def correction_deadline(cohort: Cohort) -> date | None:
     """The last day (centers' time zone) a completed cohort's results may be corrected."""
-    if cohort.status != "completed" or cohort.completed_at is None:
+    if cohort.status != CohortStatus.COMPLETED or cohort.completed_at is None:
         return None
     return clock.local_date(cohort.completed_at) + timedelta(days=correction_days())
 
@@ -941,7 +943,7 @@ def correct_result(actor: Actor, enrollment_id: int, *, reason: Any, final_score
     enrollment = get_enrollment(actor, enrollment_id, P.COHORTS_WRITE)
     cohort = _lock(enrollment.cohort_id)
     db.session.refresh(enrollment)
-    if cohort.status != "completed" or enrollment.status not in ("completed", "failed"):
+    if cohort.status != CohortStatus.COMPLETED or enrollment.status not in (EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED):
         raise InvalidTransition(_l("Only the results of a completed cohort are corrected; "
                                    "before completion, change them on the scores and attendance pages."))
     deadline = correction_deadline(cohort)
@@ -972,7 +974,7 @@ def correct_result(actor: Actor, enrollment_id: int, *, reason: Any, final_score
     passed, why = evaluate(cohort.course.certification, new_score, new_att, enrollment.did_not_sit)
     enrollment.final_score = new_score
     enrollment.attendance_pct = new_att
-    enrollment.status = "completed" if passed else "failed"
+    enrollment.status = EnrollmentStatus.COMPLETED if passed else EnrollmentStatus.FAILED
     correction = ResultCorrection(enrollment_id=enrollment.id, corrected_by_id=actor.user_id, reason=reason,
                                   old_score=old["final_score"], new_score=new_score,
                                   old_attendance=old["attendance_pct"], new_attendance=new_att,

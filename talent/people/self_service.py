@@ -21,6 +21,7 @@ from talent.people.models import Trainee
 from talent.permissions import Actor, P, require
 # The trainee portal combines several domains: a read model (see .importlinter)
 from talent.placement.models import FollowUp, Placement
+from talent.learning.models import EnrollmentStatus
 
 UPCOMING_SESSIONS = 5
 
@@ -50,7 +51,7 @@ def my_next_sessions(actor: Actor, now: datetime | None = None) -> dict[int, lis
     now = now or datetime.now(timezone.utc)
     rows = db.session.scalars(
         select(CohortSession).join(Enrollment, Enrollment.cohort_id == CohortSession.cohort_id)
-        .where(Enrollment.trainee_id == trainee.id, Enrollment.status == "enrolled",
+        .where(Enrollment.trainee_id == trainee.id, Enrollment.status == EnrollmentStatus.ENROLLED,
                CohortSession.starts_at >= now)
         .order_by(CohortSession.starts_at))
     result: dict[int, list[CohortSession]] = {}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String,
                         UniqueConstraint, false)
@@ -15,7 +16,17 @@ from talent.people.models import Trainee
 
 EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "self_employed")
 SOURCES = ("center", "self_reported")
-VERIFICATION_STATES = ("verified", "pending", "rejected")
+
+
+class PlacementStatus(StrEnum):
+    """Where a placement stands (its ``verification`` column): a job a center recorded is verified; one
+    the trainee reported is pending until the center verifies or rejects it."""
+    VERIFIED = "verified"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+VERIFICATION_STATES = tuple(PlacementStatus)
 FOLLOWUP_OUTCOMES = ("employed", "looking", "studying", "unreachable")
 MARKETS = ("local", "regional", "international")
 

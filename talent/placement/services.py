@@ -35,6 +35,8 @@ from talent.placement.markets import current_regional_countries, market_for
 from talent.placement.models import EMPLOYMENT_TYPES, FOLLOWUP_OUTCOMES, Employer, FollowUp, Placement
 from talent import clock
 from talent.clock import add_months  # noqa: F401  (one way to count months; re-exported for the pages)
+from talent.learning.models import EnrollmentStatus
+from talent.placement.models import PlacementStatus
 
 JOB_FIELDS = ("employer_name", "country_code", "sector_id", "occupation_code", "job_title",
               "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn", "employer_city")
@@ -239,7 +241,7 @@ def _trainee_center(trainee_id: int, actor: Actor | None = None) -> int | None:
     latest) enrollment within the actor's centers, else the registering center."""
     stmt = (select(Cohort.center_id).join(Enrollment, Enrollment.cohort_id == Cohort.id)
             .where(Enrollment.trainee_id == trainee_id, Enrollment.status.in_(SCOPE_STATUSES))
-            .order_by((Enrollment.status == "completed").desc(), Cohort.end_date.desc(), Enrollment.id.desc()))
+            .order_by((Enrollment.status == EnrollmentStatus.COMPLETED).desc(), Cohort.end_date.desc(), Enrollment.id.desc()))
     if actor is not None and actor.center_ids is not None:
         stmt = stmt.where(Cohort.center_id.in_(sorted(actor.center_ids) or [-1]))
     center_id = db.session.scalars(stmt.limit(1)).first()
@@ -280,7 +282,7 @@ def _deciding_center(actor: Actor, placement: Placement) -> int | None:
     centers = deciding_centers(actor, placement.trainee_id)
     if not centers:
         raise PermissionDenied(_l("Only a center where this trainee is enrolled verifies their jobs."))
-    if placement.verification != "pending" and placement.center_id not in centers:
+    if placement.verification != PlacementStatus.PENDING and placement.center_id not in centers:
         raise InvalidTransition(_l("Another center has already decided on this job."))
     return placement.center_id if placement.center_id in centers else min(centers)
 
@@ -296,7 +298,7 @@ def record_placement(actor: Actor, trainee_id: int, *, followup_enrollment_id: i
         raise NotFound(_l("Not found."))
     require_trainee(actor, trainee_id)
     values = clean_job_fields(fields)
-    placement = Placement(trainee_id=trainee_id, source="center", verification="verified",
+    placement = Placement(trainee_id=trainee_id, source="center", verification=PlacementStatus.VERIFIED,
                           verified_by_id=actor.user_id, verified_at=utcnow(),
                           center_id=_trainee_center(trainee_id, actor), created_by_id=actor.user_id)
     _apply(actor, placement, values)
@@ -343,10 +345,10 @@ def verify_placement(actor: Actor, placement_id: int) -> Placement:
     """Confirm a job a trainee reported (pending or earlier rejected → verified): a center that
     enrolled the trainee, and not over another center's decision (see ``_deciding_center``)."""
     placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
-    if placement.verification == "verified":
+    if placement.verification == PlacementStatus.VERIFIED:
         raise InvalidTransition(_l("This job is already verified."))
     placement.center_id = _deciding_center(actor, placement)
-    placement.verification = "verified"
+    placement.verification = PlacementStatus.VERIFIED
     placement.verified_by_id = actor.user_id
     placement.verified_at = utcnow()
     placement.rejection_reason = None
@@ -364,7 +366,7 @@ def reject_placement(actor: Actor, placement_id: int, reason: str | None = None)
     required: it is stored and shown to the trainee, who can correct the report. Who may decide
     as for :func:`verify_placement`."""
     placement = get_placement(actor, placement_id, perm=P.PLACEMENTS_VERIFY)
-    if placement.verification == "rejected":
+    if placement.verification == PlacementStatus.REJECTED:
         raise InvalidTransition(_l("This job is already rejected."))
     placement.center_id = _deciding_center(actor, placement)
     reason = _text(reason)
@@ -374,7 +376,7 @@ def reject_placement(actor: Actor, placement_id: int, reason: str | None = None)
     if len(reason) > REASON_MAX:
         raise ValidationError(CHECK_MESSAGE, fields={"reason": str(_l("At most %(n)d characters.", n=REASON_MAX))})
     placement.rejection_reason = reason
-    placement.verification = "rejected"
+    placement.verification = PlacementStatus.REJECTED
     placement.verified_by_id = actor.user_id
     placement.verified_at = utcnow()
     db.session.flush()
@@ -438,7 +440,7 @@ def report_own_job(actor: Actor, **fields) -> Placement:
     trainee_id = _own_trainee_id(actor)
     values = clean_job_fields(fields)
     _refuse_duplicate(trainee_id, values)
-    placement = Placement(trainee_id=trainee_id, source="self_reported", verification="pending",
+    placement = Placement(trainee_id=trainee_id, source="self_reported", verification=PlacementStatus.PENDING,
                           center_id=_trainee_center(trainee_id), created_by_id=actor.user_id)
     _apply(actor, placement, values)
     db.session.add(placement)
@@ -454,8 +456,8 @@ def update_own_job(actor: Actor, placement_id: int, **fields) -> Placement:
     values = clean_job_fields(fields, partial=True, current=placement)
     _refuse_duplicate(placement.trainee_id, values, current=placement)
     changes = _apply(actor, placement, values)
-    if changes and placement.verification != "pending":
-        placement.verification = "pending"
+    if changes and placement.verification != PlacementStatus.PENDING:
+        placement.verification = PlacementStatus.PENDING
         placement.verified_by_id = None
         placement.verified_at = None
         placement.rejection_reason = None
@@ -469,7 +471,7 @@ def withdraw_own_job(actor: Actor, placement_id: Any) -> None:
     """A trainee takes back a job they reported that no center has looked at yet (self-reported,
     pending): it is removed; the audit trail keeps that it was reported and withdrawn."""
     placement = _own_placement(actor, placement_id)
-    if placement.source != "self_reported" or placement.verification != "pending":
+    if placement.source != "self_reported" or placement.verification != PlacementStatus.PENDING:
         raise InvalidTransition(_l("Only a job you reported that waits for confirmation can be withdrawn."))
     details = {"employer_id": placement.employer_id, "start_date": placement.start_date.isoformat()}
     audit.record(actor, "placement.withdraw", "placement", placement.id, trainee_id=placement.trainee_id,
@@ -516,7 +518,7 @@ def record_followup(actor: Actor, enrollment_id: int, milestone_months: Any, out
         errors["note"] = str(_l("At most %(n)d characters.", n=1000))
     if errors:
         raise ValidationError(CHECK_MESSAGE, fields=errors)
-    if enrollment.status != "completed":
+    if enrollment.status != EnrollmentStatus.COMPLETED:
         raise InvalidTransition(_l("Only trainees who completed the course are followed up."))
     if clock.today() < add_months(cohort.end_date, milestone):
         raise InvalidTransition(_l("This follow-up is not due yet."))

@@ -14,10 +14,11 @@ from talent.learning.models import Cohort
 from talent.people.models import Trainee
 from talent.reporting.periods import Filters
 from talent.replica import reports_session
+from talent.learning.models import EnrollmentStatus
 
 PLACEMENT_WINDOW_DAYS = 183
-EVER_ENROLLED = ("enrolled", "completed", "failed", "withdrawn")
-FINISHED = ("completed", "failed", "withdrawn")
+EVER_ENROLLED = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED, EnrollmentStatus.WITHDRAWN)
+FINISHED = (EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED, EnrollmentStatus.WITHDRAWN)
 TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
 
 

@@ -47,6 +47,8 @@ from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WIND
 from talent.reporting.cellkey import distinct_key_sum, key_name, perturbing, pre_name, report_key_sql as key_sql
 from talent.reporting.models import ReportCohortDay
 from talent.reporting.periods import Filters
+from talent.learning.models import CohortStatus, EnrollmentStatus
+from talent.placement.models import PlacementStatus
 
 AGE_BANDS = ("under_25", "25_34", "35_44", "45_plus")
 
@@ -84,7 +86,7 @@ def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
     in_period = lambda col: and_(col >= filters.start_at, col < filters.end_before)  # noqa: E731
     ended_in_period = Cohort.end_date.between(filters.start, filters.end)
     cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
-    completed = Enrollment.status == "completed"
+    completed = Enrollment.status == EnrollmentStatus.COMPLETED
     completed_in_period = and_(completed, in_period(Enrollment.completed_at))
     has_award = (select(Award.id)
                  .where(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None),
@@ -93,7 +95,7 @@ def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
     placed_within = (
         select(Placement.id)
         .where(Placement.trainee_id == Enrollment.trainee_id,
-               Placement.verification != "rejected",
+               Placement.verification != PlacementStatus.REJECTED,
                Placement.start_date <= add_days(Cohort.end_date, PLACEMENT_WINDOW_DAYS),
                or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
         .exists())
@@ -108,7 +110,7 @@ def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
     return {
         "certified": awarded_in_period,
         "enrolled": and_(Enrollment.status.in_(EVER_ENROLLED), in_period(Enrollment.enrolled_at)),
-        "active": and_(Enrollment.status == "enrolled", Cohort.start_date <= filters.end,
+        "active": and_(Enrollment.status == EnrollmentStatus.ENROLLED, Cohort.start_date <= filters.end,
                        Cohort.end_date >= filters.start),
         "completed": completed_in_period,
         "completion_num": and_(completed, ended_in_period),
@@ -173,12 +175,12 @@ def _placement_base(filters: Filters, dimension: str | None, key, extra_columns)
         select(key.label("k"), *extra_columns)
         .select_from(Placement)
         .join(Employer, Employer.id == Placement.employer_id)
-        .join(Enrollment, and_(Enrollment.trainee_id == Placement.trainee_id, Enrollment.status == "completed"))
+        .join(Enrollment, and_(Enrollment.trainee_id == Placement.trainee_id, Enrollment.status == EnrollmentStatus.COMPLETED))
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
     )
     stmt = _with_dimension_joins(stmt, dimension, trainee_column=Placement.trainee_id)
     return stmt.where(Placement.start_date.between(filters.start, filters.end),
-                      Placement.verification != "rejected",
+                      Placement.verification != PlacementStatus.REJECTED,
                       Cohort.start_date <= Placement.start_date,
                       *course_conditions(filters))
 
@@ -228,7 +230,7 @@ def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, i
     key = _dimension_column(dimension, filters)
     inner = select(key.label("k"), Cohort.center_id.label("cid")).select_from(Cohort)
     inner = _with_dimension_joins(inner, dimension)
-    inner = inner.where(Cohort.status != "cancelled", Cohort.start_date <= filters.end,
+    inner = inner.where(Cohort.status != CohortStatus.CANCELLED, Cohort.start_date <= filters.end,
                         Cohort.end_date >= filters.start, *course_conditions(filters)).subquery()
     outer = select(inner.c.k, func.count(func.distinct(inner.c.cid)).label("n")).group_by(inner.c.k)
     return {row.k: int(row.n) for row in _session().execute(outer)}
@@ -352,7 +354,7 @@ def _live_trend_counts(filters: Filters, ts_buckets, day_buckets, count_by) -> N
              [Enrollment.status.in_(EVER_ENROLLED), Enrollment.enrolled_at >= filters.start_at,
               Enrollment.enrolled_at < filters.end_before])
     count_by("completions", _bucket_case(Enrollment.completed_at, ts_buckets), enroll_base,
-             [Enrollment.status == "completed", Enrollment.completed_at >= filters.start_at,
+             [Enrollment.status == EnrollmentStatus.COMPLETED, Enrollment.completed_at >= filters.start_at,
               Enrollment.completed_at < filters.end_before])
     award_base = (select(key_sql(Award.enrollment_id, "enrollment").label("rkey")).select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
                   .join(Cohort, Cohort.id == Enrollment.cohort_id))

@@ -38,6 +38,8 @@ from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WIND
 from talent.reporting.cellkey import fingerprint, key_name, key_sql
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
 from talent import signals
+from talent.learning.models import EnrollmentStatus
+from talent.placement.models import PlacementStatus
 
 MARKS = "talent_report_summary_marks"
 CHUNK = 1000  # cohorts per statement (bounded IN lists and memory)
@@ -142,7 +144,7 @@ def sync(session: Session) -> None:
         for chunk in _chunks(sorted(marks["trainees"])):
             cohort_ids.update(session.scalars(
                 select(Enrollment.cohort_id).where(Enrollment.trainee_id.in_(chunk),
-                                                   Enrollment.status == "completed").distinct()))
+                                                   Enrollment.status == EnrollmentStatus.COMPLETED).distinct()))
     refresh(session, cohort_ids, tz)
 
 
@@ -164,25 +166,25 @@ def _add_days(session: Session, column, days: int):
 
 
 def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, int]]:
-    completed = Enrollment.status == "completed"
+    completed = Enrollment.status == EnrollmentStatus.COMPLETED
     key = key_sql(Enrollment.id, "enrollment")
     placed_within = exists().where(
         Placement.trainee_id == Enrollment.trainee_id,
-        Placement.verification != "rejected",
+        Placement.verification != PlacementStatus.REJECTED,
         Placement.start_date <= _add_days(session, Cohort.end_date, PLACEMENT_WINDOW_DAYS),
         or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
     stmt = (select(Enrollment.cohort_id,
-                   func.count().filter(Enrollment.status == "enrolled").label("active"),
+                   func.count().filter(Enrollment.status == EnrollmentStatus.ENROLLED).label("active"),
                    func.count().filter(completed).label("completed"),
                    func.count().filter(Enrollment.status.in_(FINISHED)).label("finished"),
                    func.count().filter(and_(completed, placed_within)).label("placed"),
-                   func.coalesce(func.sum(key).filter(Enrollment.status == "enrolled"), 0).label("active_key"),
+                   func.coalesce(func.sum(key).filter(Enrollment.status == EnrollmentStatus.ENROLLED), 0).label("active_key"),
                    func.coalesce(func.sum(key).filter(completed), 0).label("completed_key"),
                    func.coalesce(func.sum(key).filter(Enrollment.status.in_(FINISHED)), 0).label("finished_key"),
                    func.coalesce(func.sum(key).filter(and_(completed, placed_within)), 0).label("placed_key"))
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .where(Enrollment.cohort_id.in_(cohort_ids),
-                   Enrollment.status.in_(("enrolled",) + FINISHED))
+                   Enrollment.status.in_((EnrollmentStatus.ENROLLED,) + FINISHED))
             .group_by(Enrollment.cohort_id))
     return [{"cohort_id": r.cohort_id, "active": r.active, "completed": r.completed,
              "finished": r.finished, "placed": r.placed, "active_key": int(r.active_key),
@@ -204,7 +206,7 @@ def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[st
             bucket = counts[(cohort_id, enrolled_at.astimezone(tz).date())]
             bucket[0] += 1
             bucket[4] += record_key
-        if status == "completed" and completed_at is not None:
+        if status == EnrollmentStatus.COMPLETED and completed_at is not None:
             bucket = counts[(cohort_id, completed_at.astimezone(tz).date())]
             bucket[1] += 1
             bucket[5] += record_key

@@ -23,8 +23,9 @@ from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.redirects import safe_next
 from talent import clock
+from talent.credentials.models import AwardStatus
 
-STATUSES = ("valid", "expired", "revoked")
+STATUSES = (AwardStatus.VALID, AwardStatus.EXPIRED, AwardStatus.REVOKED)
 
 
 class RevokeForm(FlaskForm):

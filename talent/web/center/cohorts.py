@@ -26,6 +26,7 @@ from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent import clock
+from talent.learning.models import CohortStatus, EnrollmentStatus
 
 STATUS_LABELS = {"planned": _l("Planned"), "open": _l("Open"), "running": _l("Running"),
                  "completed": _l("Completed"), "cancelled": _l("Cancelled")}
@@ -172,7 +173,7 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
     counts = ls.seat_counts(cohort.id)
     sessions = lq.sessions(cohort.id)
     mark_counts = lq.session_mark_counts(cohort.id)
-    waiting = [e for e in roster if e.status == "waitlisted"]
+    waiting = [e for e in roster if e.status == EnrollmentStatus.WAITLISTED]
     status_form = status_form or StatusForm(formdata=None)
     status_form.version.data = str(cohort.version)
     deadline = ls.correction_deadline(cohort)
@@ -187,7 +188,7 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
         existing=existing, correctable=correctable, correction_deadline=deadline,
         corrected=set(db.session.scalars(
             select(ResultCorrection.enrollment_id).join(Enrollment, Enrollment.id == ResultCorrection.enrollment_id)
-            .where(Enrollment.cohort_id == cohort.id))) if cohort.status == "completed" else set(),
+            .where(Enrollment.cohort_id == cohort.id))) if cohort.status == CohortStatus.COMPLETED else set(),
         correct_href=_id_href("center.enrollment_correct", "enrollment_id"),
         # Translated once for the whole roster rather than once per row.
         roster_labels={status: str(label) for status, label in ENROLLMENT_LABELS.items()},
@@ -241,7 +242,7 @@ def cohort_enroll(cohort_id: int):
                            existing=lq.existing_enrollment(cohort.id, form.fin.data))
         else:
             name = enrollment.trainee.full_name
-            if enrollment.status == "waitlisted":
+            if enrollment.status == EnrollmentStatus.WAITLISTED:
                 flash(_("The cohort is full: %(name)s is on the waiting list.", name=name), "warning")
             else:
                 flash(_("%(name)s is enrolled.", name=name), "success")
@@ -331,7 +332,7 @@ def attendance(cohort_id: int, session_id: int):
     if session is None or session.cohort_id != cohort.id:
         from talent.errors import NotFound
         raise NotFound(_("Not found."))
-    enrolled = [e for e in lq.roster(cohort.id) if e.status in ("enrolled", "completed", "failed")]
+    enrolled = [e for e in lq.roster(cohort.id) if e.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)]
     marks = {eid: m for (_s, eid), m in lq.attendance_marks(cohort.id, [session.id]).items()}
     errors: dict[str, str] = {}
     status_code = 200
@@ -340,7 +341,7 @@ def attendance(cohort_id: int, session_id: int):
             flash(_("The form expired. Please try again."), "danger")
             return redirect(url_for("center.attendance", cohort_id=cohort.id, session_id=session.id))
         submitted = [(session.id, e.id, request.form.get(f"mark-{e.id}", "")) for e in enrolled
-                     if e.status == "enrolled"]
+                     if e.status == EnrollmentStatus.ENROLLED]
         try:
             n = ls.record_attendance(actor, cohort.id, submitted)
         except ValidationError as error:
@@ -355,7 +356,7 @@ def attendance(cohort_id: int, session_id: int):
     started = ls.session_started(session)
     return render_template("center/cohort_attendance.html", cohort=cohort, session=session, enrolled=enrolled,
                            marks=marks, errors=errors, started=started,
-                           editable=cohort.status in ("open", "running") and started,
+                           editable=cohort.status in (CohortStatus.OPEN, CohortStatus.RUNNING) and started,
                            **_labels()), status_code
 
 
@@ -365,7 +366,7 @@ def scores(cohort_id: int):
     """The score grid: a final score 0–100 per enrolled trainee, saved all together."""
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE if request.method == "POST" else P.COHORTS_READ)
-    enrolled = [e for e in lq.roster(cohort.id) if e.status in ("enrolled", "completed", "failed")]
+    enrolled = [e for e in lq.roster(cohort.id) if e.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)]
     values = {e.id: ("" if e.final_score is None else f"{e.final_score:g}") for e in enrolled}
     errors: dict[str, str] = {}
     status_code = 200
@@ -373,7 +374,7 @@ def scores(cohort_id: int):
         if not GridForm().validate_on_submit():
             flash(_("The form expired. Please try again."), "danger")
             return redirect(url_for("center.scores", cohort_id=cohort.id))
-        submitted = {e.id: request.form.get(f"score-{e.id}", "") for e in enrolled if e.status == "enrolled"}
+        submitted = {e.id: request.form.get(f"score-{e.id}", "") for e in enrolled if e.status == EnrollmentStatus.ENROLLED}
         try:
             n = ls.record_scores(actor, cohort.id, submitted)
         except ValidationError as error:
@@ -386,7 +387,7 @@ def scores(cohort_id: int):
             flash(_("Scores saved (%(n)d changes).", n=n), "success")
             return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
     return render_template("center/cohort_scores.html", cohort=cohort, enrolled=enrolled, values=values,
-                           errors=errors, editable=cohort.status in ("open", "running"), **_labels()), status_code
+                           errors=errors, editable=cohort.status in (CohortStatus.OPEN, CohortStatus.RUNNING), **_labels()), status_code
 
 
 # ---- completing with a summary, correcting afterwards ------------------------------------------
@@ -409,7 +410,7 @@ def cohort_complete(cohort_id: int):
     the counts."""
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
-    if cohort.status != "running":
+    if cohort.status != CohortStatus.RUNNING:
         flash(_("Only a running cohort can be completed."), "warning")
         return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
     form = CompleteForm()
@@ -433,7 +434,7 @@ def cohort_complete(cohort_id: int):
                         form.reason.errors = list(form.reason.errors or []) + [str(message)]
                 flash(str(error.message), "danger")
                 status_code = error.status
-                if cohort.status != "running":
+                if cohort.status != CohortStatus.RUNNING:
                     return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
             else:
                 counts = ls.seat_counts(cohort.id)

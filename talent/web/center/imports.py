@@ -30,6 +30,7 @@ from talent.web.center.cohorts import GridForm
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.learning.models import CohortStatus
 
 SESSION_KEY = "trainee_import"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -45,7 +46,7 @@ class UploadForm(FlaskForm):
     def fill_choices(self, actor) -> None:
         centers = lq.actor_centers(actor)
         self.center_id.choices = [(str(c.id), f"{c.code} — {c.name}") for c in centers]
-        stmt = scope_centers(select(Cohort).where(Cohort.status.in_(("planned", "open", "running")))
+        stmt = scope_centers(select(Cohort).where(Cohort.status.in_((CohortStatus.PLANNED, CohortStatus.OPEN, CohortStatus.RUNNING)))
                              .order_by(Cohort.start_date.desc()), actor, Cohort.center_id)
         self.cohort_id.choices = [("", "—")] + [(str(c.id), f"{c.code} ({c.center.code})")
                                                 for c in db.session.scalars(stmt)]

@@ -23,6 +23,7 @@ from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.people.validation import as_id
+from talent.placement.models import PlacementStatus
 
 EMPLOYMENT_LABELS = {"full_time": _l("Full time"), "part_time": _l("Part time"), "contract": _l("Contract"),
                      "internship": _l("Internship"), "self_employed": _l("Self-employed")}
@@ -184,7 +185,7 @@ def placement_end(placement_id: int):
 def placement_verify(placement_id: int):
     ps.verify_placement(current_actor(), placement_id)
     flash(_("The job was verified."), "success")
-    return redirect(url_for("center.placements", verification="pending"))
+    return redirect(url_for("center.placements", verification=PlacementStatus.PENDING))
 
 
 @bp.route("/placements/<int:placement_id>/reject", methods=["GET", "POST"])
@@ -208,7 +209,7 @@ def placement_reject(placement_id: int):
                 apply_errors(form, error)
             else:
                 flash(_("The job was marked as not confirmed; the trainee sees your reason."), "success")
-                return redirect(url_for("center.placements", verification="pending"))
+                return redirect(url_for("center.placements", verification=PlacementStatus.PENDING))
     return render_template("center/placement_reject.html", form=form, placement=placement,
                            labels={"employment": EMPLOYMENT_LABELS}), status
 

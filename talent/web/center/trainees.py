@@ -27,6 +27,7 @@ from talent.web.center.cohorts import ENROLLMENT_LABELS, STAFF, STATUS_LABELS
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.learning.models import EnrollmentStatus
 
 GENDER_LABELS = {"F": _l("Female"), "M": _l("Male")}
 # The search page counts matches up to this many ("more than …"): an exact count of a common
@@ -168,7 +169,7 @@ def trainee_new():
             apply_errors(form, error)
             return render_template("center/trainee_form.html", form=form, trainee=None, cohort=cohort), 422
         if enrollment is not None:
-            if enrollment.status == "waitlisted":
+            if enrollment.status == EnrollmentStatus.WAITLISTED:
                 flash(_("%(name)s registered; the cohort is full, so they are on the waiting list.",
                         name=trainee.full_name), "warning")
             else:

@@ -13,6 +13,7 @@ from talent.credentials import openbadges, signing
 from talent.credentials.queries import award_by_code, award_by_serial_and_birth_date, verify
 from talent.extensions import limiter
 from talent.web.public.views import bp
+from talent.credentials.models import AwardStatus
 
 
 def verify_rate_limit() -> str:
@@ -98,7 +99,7 @@ def credential_jwt(code: str):
         return _not_found_json()
     if award.revoked_at is not None:
         # A revoked credential is not signed again; its status says why.
-        response = jsonify(status="revoked")
+        response = jsonify(status=AwardStatus.REVOKED)
         response.status_code = 410
         return _no_store(response)
     response = make_response(openbadges.credential_jwt(award))
