@@ -3,8 +3,11 @@ SQLite (batch mode) and PostgreSQL alike."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import MetaData, DateTime
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -49,3 +52,30 @@ def in_check(column: str, values) -> str:
     """SQL text for a CHECK that a column holds one of a fixed set of strings."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+def copy_rows(connection: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """The one bulk writer (CSV/XLSX imports, the demo data): ``rows`` (tuples in ``columns`` order)
+    into ``table`` on ``connection``, in its transaction, without per-row ORM or Core work —
+    PostgreSQL ``COPY … FROM STDIN`` through psycopg (which adapts and escapes each value; None is
+    NULL), SQLite one DB-API ``executemany`` of a prepared INSERT. Values are what the driver takes
+    (run them through the columns' bind processors first where the type needs it). A broken key or
+    constraint raises SQLAlchemy's :class:`IntegrityError` on both."""
+    dialect = connection.dialect
+    preparer = dialect.identifier_preparer
+    target = f"{preparer.quote(table)} ({', '.join(preparer.quote(name) for name in columns)})"
+    if dialect.name == "postgresql":
+        import psycopg
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.IntegrityError as error:   # the same meaning as SQLAlchemy's, for the caller
+            raise IntegrityError(f"COPY {table}", None, error) from error
+        finally:
+            cursor.close()
+    elif dialect.name == "sqlite":
+        connection.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(columns))})", list(rows))
+    else:
+        raise NotImplementedError(f"copy_rows: no bulk path for {dialect.name}")

@@ -1,11 +1,11 @@
 """Fast bulk loading for the demo: rows are plain tuples buffered per table and written in
-chunks — ``COPY … FROM STDIN`` through psycopg on PostgreSQL, one ``executemany`` of a prepared
-INSERT on SQLite. Ids are chosen by the caller (from ``max(id) + 1``) so related rows can be
+chunks by :func:`talent.db.copy_rows` (the one bulk writer, which the imports use too) —
+``COPY … FROM STDIN`` through psycopg on PostgreSQL, one ``executemany`` of a prepared INSERT on
+SQLite. Ids are chosen by the caller (from ``max(id) + 1``) so related rows can be
 written without reading anything back; PostgreSQL sequences are moved past them at the end.
 
 Values must already be in the database's text form: use :meth:`BulkWriter.ts` for timestamps and
-:attr:`BulkWriter.true`/``false`` for booleans; dates are ISO strings. Text values must not
-contain tabs, newlines or backslashes (the demo's vocabularies do not).
+:attr:`BulkWriter.true`/``false`` for booleans; dates are ISO strings.
 
 On PostgreSQL the COPYs run in one background thread while the caller generates the next
 chunk: the server checks keys and builds indexes on the second core instead of the two taking
@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
+from talent.db import copy_rows
 from talent.extensions import db
 
 
@@ -116,18 +117,7 @@ class BulkWriter:
                 self._queue.task_done()
 
     def _write(self, name: str, rows: list[tuple]) -> None:
-        columns = self.columns[name]
-        if self.postgres:
-            raw = self.connection.connection.driver_connection
-            lines = "".join(
-                "\t".join(r"\N" if v is None else str(v) for v in row) + "\n" for row in rows)
-            with raw.cursor() as cursor:
-                with cursor.copy(f'COPY "{name}" ({", ".join(columns)}) FROM STDIN') as copy:
-                    copy.write(lines)
-        else:
-            marks = ", ".join("?" for _ in columns)
-            self.connection.exec_driver_sql(
-                f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({marks})', rows)
+        copy_rows(self.connection, name, self.columns[name], rows)
 
     def close(self) -> None:
         """Stop the background thread (also after an error); safe to call twice."""

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from talent import audit
 from talent.audit import AuditEvent
 from talent.centers.models import Center
-from talent.db import utcnow
+from talent.db import copy_rows, utcnow
 from talent.errors import Conflict, NotFound, ValidationError
 from talent.extensions import db
 from talent.labels import label
@@ -376,22 +376,7 @@ def _bulk_insert(table, columns: dict[str, Any], count: int) -> None:
             values.append(repeat(process(column.value), count))
         else:   # memoized: JSON details, dates and timestamps repeat across the rows
             values.append(list(map(_memoized(process), column)))
-    preparer = dialect.identifier_preparer
-    target = f"{preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in names)})"
-    if dialect.name == "postgresql":
-        import psycopg
-        cursor = connection.connection.driver_connection.cursor()
-        try:
-            with cursor.copy(f"COPY {target} FROM STDIN") as copy:
-                for row in zip(*values):
-                    copy.write_row(row)
-        except psycopg.errors.IntegrityError as error:   # same meaning as SQLAlchemy's, for the caller
-            raise IntegrityError(f"COPY {table.name}", None, error) from error
-        finally:
-            cursor.close()
-    else:
-        connection.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(names))})",
-                                   list(zip(*values)))
+    copy_rows(connection, table.name, names, zip(*values))
 
 
 def _new_ids(table, count: int) -> list[int] | None:
