@@ -1,5 +1,5 @@
 """Reading a trainee spreadsheet: CSV (comma or semicolon, UTF-8 with or without BOM, as Excel
-writes it) or XLSX (openpyxl, read-only). Knows nothing about trainees beyond the column names;
+writes it) or XLSX (python-calamine). Knows nothing about trainees beyond the column names;
 returns the header mapping and the raw rows with their spreadsheet row numbers."""
 from __future__ import annotations
 
@@ -232,36 +232,25 @@ def _read_csv(data: bytes, max_rows: int) -> Sheet:
 
 
 def _read_xlsx(data: bytes, max_rows: int, max_unpacked: int = MAX_UNCOMPRESSED_BYTES) -> Sheet:
+    """The first worksheet, read by python-calamine (Rust: calamine and quick-xml) once every part of
+    the workbook has been unpacked within the budget and found free of DTDs (:func:`_unpack_within`)."""
+    from python_calamine import CalamineWorkbook
+    _unpack_within(data, max_unpacked)
     try:
-        workbook = _load_workbook(data, max_unpacked)
-    except FileProblem:
-        raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error=error.__class__.__name__)) from None
-    except Exception as error:  # openpyxl raises assorted errors on broken workbooks
-        raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error=error.__class__.__name__)) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
             raise FileProblem(_l("The file is empty."))
-        fast = _fast_xlsx_rows(workbook, sheet, max_rows)
-        if fast is not None:
-            header, rows, comments = fast
-            if header is None:
-                raise FileProblem(_l("The file is empty."))
-            columns, unknown = _map_header(list(header))
-            if len(rows) > max_rows:
-                raise _too_many(max_rows)
-            return Sheet(columns, rows, unknown, "xlsx", comments)
-        iterator = sheet.iter_rows(values_only=True)
+        sheet = workbook.get_sheet_by_index(0)
+        start = sheet.start[0] if sheet.start else 0   # the first row calamine gives (0-based)
+        iterator = iter(sheet.iter_rows())
         header = next(iterator, None)
-        if header is None:
+        if header is None or _is_empty(header):
             raise FileProblem(_l("The file is empty."))
-        columns, unknown = _map_header(list(header))
+        columns, unknown = _map_header([_value(cell) for cell in header])
         rows: list[tuple[int, list[Any]]] = []
         comments = 0
-        for number, cells in enumerate(iterator, start=2):
-            cells = list(cells)
+        for number, cells in enumerate(iterator, start=start + 2):
+            cells = [_value(cell) for cell in cells]
             if _is_empty(cells):
                 continue
             if _is_comment(cells):
@@ -272,318 +261,51 @@ def _read_xlsx(data: bytes, max_rows: int, max_unpacked: int = MAX_UNCOMPRESSED_
             rows.append((number, cells))
     except FileProblem:
         raise
-    except Exception as error:  # a broken worksheet inside a sound zip (bad XML, cell references, numbers)
+    except Exception as error:  # calamine's errors on a broken workbook or worksheet (XML, references, numbers)
         raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error=error.__class__.__name__)) from None
-    finally:
-        workbook.close()
     return Sheet(columns, rows, unknown, "xlsx", comments)
 
 
-def _load_workbook(data: bytes, max_unpacked: int = MAX_UNCOMPRESSED_BYTES):
-    """openpyxl's ``load_workbook(read_only=True, data_only=True)``, with the shared strings read by
-    :func:`_fast_string_table` when it can (openpyxl: ~10 µs a string, 30,000 in a 10,000-row file)."""
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.xml.constants import SHARED_STRINGS
-
-    class Reader(ExcelReader):
-        def read_strings(self):
-            part = self.package.find(SHARED_STRINGS)
-            if part is not None and not self.rich_text:
-                with self.archive.open(part.PartName[1:]) as source:
-                    strings = _fast_string_table(source)
-                if strings is not None:
-                    self.shared_strings = strings
-                    return
-            super().read_strings()
-
-    reader = Reader(io.BytesIO(data), read_only=True, data_only=True)
-    reader.archive.close()
-    reader.archive = limited_zip(data, max_unpacked)   # every entry unpacks within the budget
-    reader.read()
-    return reader.wb
+def _value(cell: Any) -> Any:
+    """A calamine cell as openpyxl gave it: an empty cell (or a formula without a cached value) is
+    None, a whole number an int (calamine reads every number as a float: a phone number or FIN typed
+    as a number must not become "994501234567.0")."""
+    cls = cell.__class__
+    if cls is str:
+        return cell if cell else None
+    if cls is float and cell.is_integer():
+        return int(cell)
+    return cell
 
 
-# ---- fast worksheet reading ---------------------------------------------------------------------
-# openpyxl's read-only worksheet builds an ElementTree element per cell and costs ~15 µs a cell
-# (1.5 s for 10,000 rows of 10 columns). For the plain structure spreadsheet programs write —
-# sheetData > row > c > v | f | is > t — the same values come from expat callbacks at a fraction of
-# that. Everything else (rich text, unexpected elements, odd attributes, any error) makes
-# _fast_xlsx_rows answer None and openpyxl reads the sheet as before. The workbook itself (shared
-# strings, styles, date formats, the epoch, the dimension) is still loaded by openpyxl.
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_DATA, _ROW, _CELL, _VALUE, _FORMULA, _INLINE, _TEXT = (
-    f"{_MAIN_NS}}}{name}" for name in ("sheetData", "row", "c", "v", "f", "is", "t"))
+# A DTD in any part of the workbook is refused (external entities, entity expansion): spreadsheet
+# programs never write one; defusedxml, which openpyxl read through, refused them too.
+_DTD_MARKS = tuple(mark.encode(encoding) for mark in ("<!DOCTYPE", "<!ENTITY")
+                   for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
-_SHARED_ITEM = f"{_MAIN_NS}}}si"
-
-
-class _Unusual(Exception):
-    """The worksheet has something the fast reader leaves to openpyxl."""
-
-
-class _Enough(Exception):
-    """More rows than an import may have: stop reading."""
-
-
-def _fast_string_table(source) -> list[str] | None:
-    """openpyxl.reader.strings.read_string_table for items of plain text (``<si><t>…</t></si>``,
-    as spreadsheet programs write unformatted text); None when there is anything else (rich or
-    phonetic runs, …) or any error, and openpyxl reads the table."""
-    from xml.parsers import expat
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.buffer_text = True
-    strings: list[str] = []
-    depth = 0            # 0 outside an item, 1 in <si>, 2 in its <t>
-    texts = 0
-    text: list[str] = []
-
-    def start(name, _attrs):
-        nonlocal depth, texts, text
-        if depth == 0:
-            if name == _SHARED_ITEM:
-                depth, texts, text = 1, 0, []
-        elif depth == 1 and name == _TEXT and not texts:
-            depth, texts = 2, 1
-        else:
-            raise _Unusual
-
-    def end(name):
-        nonlocal depth
-        if depth == 2:
-            depth = 1
-        elif depth == 1:
-            strings.append("".join(text).replace("x005F_", ""))
-            depth = 0
-
-    def chars(data):
-        if depth == 2:
-            text.append(data)
-
-    def refuse(*_args):
-        raise _Unusual
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
+def _unpack_within(data: bytes, limit: int) -> None:
+    """Unpack every part once, counted against the budget chunk by chunk (the central directory,
+    checked by :func:`check_zip`, may lie about the sizes), and refuse a part that declares a DTD.
+    Nothing is kept: calamine reads the workbook afterwards."""
+    tail = max(len(mark) for mark in _DTD_MARKS)
     try:
-        while True:
-            chunk = source.read(1 << 16)
-            parser.Parse(chunk, not chunk)
-            if not chunk:
-                return strings
+        with limited_zip(data, limit) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                with archive.open(info) as entry:
+                    previous = b""
+                    while chunk := entry.read(_LimitedEntry.CHUNK):
+                        window = previous + chunk
+                        if any(mark in window for mark in _DTD_MARKS):
+                            raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error="DTDForbidden"))
+                        previous = window[-tail:]
     except FileProblem:
-        raise            # the unpack budget is spent: no second reading
-    except Exception:
-        return None
-
-
-def _fast_xlsx_rows(workbook, sheet, max_rows: int):
-    """``(header, rows, comments)`` as :func:`_read_xlsx` builds them from openpyxl's
-    ``sheet.iter_rows(values_only=True)`` — header the first row or None, rows the non-empty ones
-    after it that are not comments, with their row numbers, at most ``max_rows + 1``; comments the
-    number of comment rows skipped — or None to let openpyxl read."""
-    try:
-        from openpyxl.utils.cell import column_index_from_string
-        from openpyxl.utils.datetime import from_excel, from_ISO8601
-        state = (workbook._archive, sheet._worksheet_path, sheet._shared_strings, workbook.epoch,
-                 workbook._date_formats, workbook._timedelta_formats, sheet.max_column, sheet.max_row,
-                 workbook.data_only)
-    except AttributeError:   # another openpyxl than the one this was written against
-        return None
-    archive, path, shared, epoch, date_formats, timedelta_formats, max_col, max_row, data_only = state
-    if not data_only:
-        return None
-
-    def cell_value(kind: str, text: str | None, style: Any, inline: str | None) -> Any:
-        # openpyxl.worksheet._reader.WorkSheetParser.parse_cell with data_only=True
-        value = None if kind == "inlineStr" else (text or None)
-        if value is not None:
-            if kind == "n":
-                value = float(value) if ("." in value or "E" in value or "e" in value) else int(value)
-                if style in date_formats:
-                    value = from_excel(value, epoch, timedelta=style in timedelta_formats)
-            elif kind == "s":
-                value = shared[int(value)]
-            elif kind == "b":
-                value = bool(int(value))
-            elif kind == "d":
-                value = from_ISO8601(value)
-        elif kind == "inlineStr" and inline is not None:
-            value = inline
-        return value
-
-    columns: dict[str, int] = {}
-
-    def column_of(reference: str) -> int:
-        # coordinate_to_tuple(reference)[1] for "letters then ASCII digits"; the rest -> openpyxl
-        letters = reference.rstrip("0123456789")
-        if len(letters) == len(reference):
-            raise _Unusual
-        column = columns.get(letters)
-        if column is None:
-            column = columns[letters] = column_index_from_string(letters)
-        return column
-
-    def raw_rows():
-        """(row index, [(column, value), ...]) per <row>, as openpyxl's parser yields them."""
-        from xml.parsers import expat
-        parser = expat.ParserCreate(namespace_separator="}")
-        parser.buffer_text = True
-        done: list[tuple[int, list[tuple[int, Any]]]] = []
-        # where we are: 0 outside sheetData, 1 in sheetData, 2 in a row, 3 in a cell, 4 in its <v> or
-        # <f>, 5 in an inline string <is>, 6 in its <t>
-        mode = 0
-        row_number = column = 0
-        cells: list[tuple[int, Any]] = []
-        attrs: dict[str, str] = {}
-        value: str | None = None
-        values = inlines = 0
-        inline: str | None = None
-        text: list[str] | None = None
-
-        def start(name, new_attrs):
-            nonlocal mode, row_number, column, cells, attrs, value, values, inlines, inline, text
-            if mode == 3:
-                if name == _VALUE:
-                    values += 1
-                    text = []
-                    mode = 4
-                elif name == _FORMULA:
-                    mode = 4
-                elif name == _INLINE:
-                    inlines += 1
-                    inline = ""
-                    mode = 5
-                else:
-                    raise _Unusual
-            elif mode == 2:
-                if name != _CELL:
-                    raise _Unusual
-                attrs, value, values, inline, inlines = new_attrs, None, 0, None, 0
-                mode = 3
-            elif mode == 5:
-                if name != _TEXT or inline != "":
-                    raise _Unusual      # rich text or phonetic runs
-                text = []
-                mode = 6
-            elif mode == 1:
-                if name != _ROW:
-                    raise _Unusual
-                number = new_attrs.get("r")
-                row_number = row_number + 1 if number is None else int(number)
-                column, cells = 0, []
-                mode = 2
-            elif mode == 0:
-                if name == _DATA:
-                    mode = 1
-                elif name in (_ROW, _CELL, _VALUE, _INLINE):
-                    raise _Unusual
-            else:
-                raise _Unusual
-
-        def end(name):
-            nonlocal mode, column, value, inline, text
-            if mode == 4:
-                if name == _VALUE:
-                    value = "".join(text)
-                    text = None
-                mode = 3
-            elif mode == 3:
-                if values > 1 or inlines > 1:
-                    raise _Unusual
-                style: Any = attrs.get("s", 0)
-                if style:
-                    style = int(style)
-                reference = attrs.get("r")
-                column = column_of(reference) if reference else column + 1
-                cells.append((column, cell_value(attrs.get("t", "n"), value, style, inline)))
-                mode = 2
-            elif mode == 6:
-                inline = "".join(text)
-                text = None
-                mode = 5
-            elif mode == 5:
-                mode = 3
-            elif mode == 2:
-                done.append((row_number, cells))
-                mode = 1
-            elif mode == 1:
-                mode = 0
-
-        def chars(data):
-            if text is not None:
-                text.append(data)
-
-        def refuse(*_args):
-            raise _Unusual   # openpyxl reads through defusedxml, which refuses DTDs and entities
-
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = chars
-        parser.StartDoctypeDeclHandler = refuse
-        parser.EntityDeclHandler = refuse
-        with archive.open(path) as source:
-            while True:
-                chunk = source.read(1 << 16)
-                parser.Parse(chunk, not chunk)
-                yield from done
-                done.clear()
-                if not chunk:
-                    break
-
-    # openpyxl.worksheet._read_only.ReadOnlyWorksheet._cells_by_row and _get_row (min_col = min_row
-    # = 1, values only), keeping just what _read_xlsx keeps.
-    empty_row: Any = (None,) * max_col if max_col is not None else []
-    header: Any = None
-    rows: list[tuple[int, list[Any]]] = []
-    comments = 0
-
-    def emit(number: int, cells: Any) -> None:
-        nonlocal header, comments
-        if number == 1:
-            header = cells
-        elif _is_comment(cells):
-            comments += 1
-        elif not _is_empty(cells):
-            rows.append((number, list(cells)))
-            if len(rows) > max_rows:
-                raise _Enough
-
-    counter = index = 1
-    try:
-        try:
-            for index, cells in raw_rows():
-                if max_row is not None and index > max_row:
-                    break
-                if counter < index:            # rows missing from the file read as empty
-                    if counter == 1:
-                        emit(1, empty_row)
-                    counter = index
-                if counter <= index:
-                    if not cells and not max_col:
-                        values: Any = ()
-                    else:
-                        last = max_col or cells[-1][0]
-                        values = [None] * last
-                        for column, value in cells:
-                            if 1 <= column <= last:
-                                values[column - 1] = value
-                        values = tuple(values)
-                    emit(counter, values)
-                    counter += 1
-            if max_row is not None and max_row < index and counter == 1:
-                emit(1, empty_row)
-        except _Enough:
-            pass
-    except FileProblem:
-        raise            # the unpack budget is spent: no second reading
-    except Exception:   # _Unusual, or whatever openpyxl would also stumble on: let it read
-        return None
-    return header, rows, comments
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, ValueError, EOFError,
+            RuntimeError) as error:
+        raise FileProblem(_l("The Excel file cannot be read (%(error)s).", error=error.__class__.__name__)) from None
 
 
 def template_csv() -> bytes:
