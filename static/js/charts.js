@@ -5,9 +5,28 @@
 // ([dataset, point, symbol]): it is drawn as a grey hatched-looking bar (or point) up to k - 1,
 // named "withheld" in the legend and labelled with its symbol ("<5", "x") in the tooltip, never
 // as an empty bar or a zero.
+//
+// Numbers on the axes and in the tooltips are written like the rest of the page: the language is
+// the page's (<html lang>), and the separators are the ones Babel uses for it on the server, which
+// base.html puts on <html> as data-group-symbol / data-decimal-symbol ("1.234,5" in az,
+// "1 234,5" in ru, "1,234.5" in en). The browser's own locale data is not trusted for this:
+// Chromium has no Azerbaijani number format and would write "1,234.5" on an az page.
 (function () {
   "use strict";
   var palette = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#6c757d"];
+  var root = document.documentElement;
+  var locale = root.getAttribute("lang") || "az";
+  var group = root.getAttribute("data-group-symbol");
+  var decimal = root.getAttribute("data-decimal-symbol");
+  // Babel's default pattern (#,##0.###): grouped, up to three decimals.
+  var english = new Intl.NumberFormat("en-US", { maximumFractionDigits: 3 });
+  var own = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 });
+
+  function formatNumber(value) {
+    if (value === null || value === undefined || typeof value !== "number" || isNaN(value)) { return ""; }
+    if (group === null || decimal === null) { return own.format(value); }
+    return english.format(value).replace(/[,.]/g, function (c) { return c === "," ? group : decimal; });
+  }
 
   function draw(canvas) {
     var source = document.getElementById(canvas.getAttribute("data-chart"));
@@ -46,6 +65,7 @@
       options: {
         responsive: true,
         animation: false,
+        locale: locale,
         plugins: {
           legend: { position: "bottom" },
           tooltip: {
@@ -56,14 +76,16 @@
                   var symbol = (symbols[ds.withheldOf] || {})[context.dataIndex] || "";
                   return ds.label + ": " + symbol;
                 }
-                return ds.label + ": " + context.formattedValue;
+                var value = context.parsed && typeof context.parsed === "object" ? context.parsed.y : context.raw;
+                return ds.label + ": " + formatNumber(value);
               }
             }
           }
         },
         scales: {
           x: { stacked: !!spec.stacked },
-          y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: 0 } }
+          y: { stacked: !!spec.stacked, beginAtZero: true,
+               ticks: { precision: 0, callback: function (value) { return formatNumber(value); } } }
         }
       }
     });
