@@ -82,6 +82,11 @@ def _note_new_rows(session, _context) -> None:
         session.info.setdefault(NEW_IDS, []).extend(ids)
 
 
+def dispatch_after_commit(row_id: int, session: Session | None = None) -> None:
+    """Hand an existing row (retried by an administrator) to the worker after the commit."""
+    (session or db.session).info.setdefault(NEW_IDS, []).append(row_id)
+
+
 def take_committed(session) -> tuple[list[int], bool]:
     """The ids written by the transaction that just committed, and whether to sweep."""
     return session.info.pop(NEW_IDS, []), bool(session.info.pop(SWEEP, False))
