@@ -37,7 +37,12 @@ class Peer:
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
-            await asyncio.sleep(self.delay)
+            try:
+                await asyncio.sleep(self.delay)
+            except asyncio.CancelledError:      # aiosmtpd cancels the handler when the client vanishes
+                with self.lock:
+                    self.dropped += 1
+                raise
             transport = getattr(server, "transport", None)
             if transport is None or transport.is_closing():
                 with self.lock:
