@@ -244,3 +244,17 @@ def test_a_trainee_changes_their_preferences_and_unsubscribes_by_link(app, facto
     assert client.post(f"/notifications/unsubscribe/{token}").status_code == 200
     assert services.preferences(trainee.id) == {"email": False, "sms": False}
     assert client.get("/notifications/unsubscribe/forged-token").status_code == 404
+
+
+def test_the_api_lists_the_outbox_for_administrators(app, factory, client):
+    from talent.accounts.services import create_token
+    outbox.enqueue(kind="mail", recipient="api@example.az", subject="Via API", body_text="x")
+    admin, ministry = factory.user("admin"), factory.user("ministry")
+    tokens = {u.role: create_token(Actor.system(), u, "t", service=False)[1] for u in (admin, ministry)}
+    db.session.commit()
+    answer = client.get("/api/v1/outbox?status=sent", headers={"Authorization": f"Bearer {tokens['admin']}"})
+    assert answer.status_code == 200
+    assert [(m["recipient"], m["status"]) for m in answer.get_json()["items"]] == [("api@example.az", "sent")]
+    assert client.get("/api/v1/outbox?status=nonsense",
+                      headers={"Authorization": f"Bearer {tokens['admin']}"}).status_code in (400, 422)
+    assert client.get("/api/v1/outbox", headers={"Authorization": f"Bearer {tokens['ministry']}"}).status_code == 403
