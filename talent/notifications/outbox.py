@@ -57,22 +57,34 @@ def enqueue(*, kind: str, recipient: str | None, subject: str, body_text: str, b
 
 def enqueue_unique(values: dict, *, session: Session | None = None) -> bool:
     """Insert one message keyed by ``values["dedupe_key"]`` unless a row with that key exists
-    (inserted by another worker's run of the same scheduled job); True when this call wrote it.
-    Runs in a savepoint so the loser of a race keeps its transaction."""
+    (written by another worker's run of the same scheduled job); True when this call wrote it.
+    One ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING``: the loser of a race keeps its
+    transaction, and no savepoint is needed (on SQLite a savepoint outside a transaction commits)."""
     session = session or db.session
     now = clock.now()
     row = {"channel": "email", "locale": "az", "body_html": None, "status": "pending", "attempts": 0,
            "next_attempt_at": now, "created_at": now, **values}
     row["recipient"] = row.get("recipient") or ""
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == row["dedupe_key"])) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.execute(insert(OutboxMessage).values(**row))
-    except IntegrityError:
-        return False
-    session.info[SWEEP] = True
-    return True
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_for
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as insert_for
+    else:  # pragma: no cover - the platform runs on PostgreSQL and SQLite
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == row["dedupe_key"])) is not None:
+            return False
+        try:
+            with session.begin_nested():
+                session.execute(insert(OutboxMessage).values(**row))
+        except IntegrityError:
+            return False
+        session.info[SWEEP] = True
+        return True
+    result = session.execute(insert_for(OutboxMessage).values(**row)
+                             .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    if result.rowcount:
+        session.info[SWEEP] = True
+    return bool(result.rowcount)
 
 
 @event.listens_for(Session, "after_flush")
@@ -141,11 +153,12 @@ def claim(session: Session, ids: Sequence[int] | None = None, *, limit: int = 20
     return token, rows
 
 
-def _finish(session: Session, row_id: int, token: str, **values) -> None:
+def _finish(session: Session, row_id: int, token: str, *, commit: bool = True, **values) -> None:
     session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.locked_by == token)
                     .values(locked_by=None, locked_until=None, **values)
                     .execution_options(synchronize_session=False))
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, int]:
@@ -153,6 +166,7 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
     many were sent, failed for now (retried later), failed for good, skipped (no recipient)."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     max_attempts = int(_config("OUTBOX_MAX_ATTEMPTS", 8))
+    mark_batch = max(1, int(_config("OUTBOX_MARK_BATCH", 1)))
     with Session(db.engine, expire_on_commit=False) as session:
         token, rows = claim(session, None if ids is None else list(ids), limit=limit)
         if not rows:
@@ -180,8 +194,13 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
                             last_error=f"{type(error).__name__}: {error}"[:2000])
                     counts["failed" if final else "retry"] += 1
                 else:
-                    _finish(session, row.id, token, status="sent", sent_at=clock.now(), last_error=None)
+                    # OUTBOX_MARK_BATCH = 1 (default): each "sent" commits before the next message
+                    # leaves, so a worker dying can leave at most the one message in flight unmarked.
+                    # Larger values trade that window for fewer commits (see docs/reliability.md).
                     counts["sent"] += 1
+                    _finish(session, row.id, token, status="sent", sent_at=clock.now(), last_error=None,
+                            commit=counts["sent"] % mark_batch == 0)
+        session.commit()
     return counts
 
 
@@ -195,6 +214,11 @@ def sweep(*, batch: int = 200, max_batches: int | None = None) -> dict[str, int]
         done += 1
         for key, value in counts.items():
             total[key] += value
-        if sum(counts.values()) < batch:
+        if sum(counts.values()) == 0 and not _any_due():   # an empty batch may be a lost race: look again
             break
     return total
+
+
+def _any_due() -> bool:
+    with Session(db.engine) as session:
+        return session.scalar(select(OutboxMessage.id).where(_claimable(clock.now())).limit(1)) is not None

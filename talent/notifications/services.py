@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -58,7 +58,9 @@ def compose(kind: str, locale: str, *, unsubscribe: str | None = None, links: di
     """Render ``templates/notifications/<kind>.txt`` (subject on its first line, then the body;
     the last paragraph is the SMS text) in ``locale``, and its HTML twin from the same text."""
     with force_locale(locale if locale in LANGUAGES else "az"):
-        rendered = render_template(f"notifications/{kind}.txt", **context).strip()
+        # The Jinja environment directly: a message needs no request's context processors.
+        env = current_app.jinja_env
+        rendered = env.get_template(f"notifications/{kind}.txt").render(**context).strip()
         subject, _sep, body = rendered.partition("\n")
         body = body.strip()
         paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
@@ -72,8 +74,9 @@ def compose(kind: str, locale: str, *, unsubscribe: str | None = None, links: di
         if unsubscribe:
             text += "\n\n" + _("Stop these messages: %(url)s", url=unsubscribe)
         text += "\n\n-- \n" + footer
-        html = render_template("notifications/email.html", subject=subject.strip(), paragraphs=paragraphs,
-                               links=links or {}, unsubscribe=unsubscribe, footer=footer, lang=locale)
+        html = env.get_template("notifications/email.html").render(
+            subject=subject.strip(), paragraphs=paragraphs, links=links or {}, unsubscribe=unsubscribe,
+            footer=footer, lang=locale)
     return Composed(subject=subject.strip(), text=text, html=html, sms=paragraphs[-1] if paragraphs else subject)
 
 

@@ -101,8 +101,9 @@ def dispatch(app: Flask, ids: list[int], sweep: bool = False) -> None:
         try:
             if ids:
                 state["deliver"].send(list(ids))
-            if sweep:
-                state["sweep"].send()
+            if sweep:   # bulk-written rows: several sweeps share them (each claims its own batches)
+                for _n in range(int(app.config.get("BROKER_SWEEP_FANOUT", 4))):
+                    state["sweep"].send()
         except Exception:  # noqa: BLE001 - the rows are committed; the worker's periodic sweep sends them
             log.exception("outbox: could not reach the broker; the next sweep delivers the rows")
         return
