@@ -258,3 +258,39 @@ def test_the_api_lists_the_outbox_for_administrators(app, factory, client):
     assert client.get("/api/v1/outbox?status=nonsense",
                       headers={"Authorization": f"Bearer {tokens['admin']}"}).status_code in (400, 422)
     assert client.get("/api/v1/outbox", headers={"Authorization": f"Bearer {tokens['ministry']}"}).status_code == 403
+
+
+def test_the_http_sms_driver_posts_to_the_gateway_and_a_refusal_fails_the_message(app, factory, monkeypatch):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((self.headers.get("Authorization"), body))
+            self.send_response(400 if body["to"] == "+994000000000" else 202)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setitem(app.config, "SMS_DRIVER", "http")
+        monkeypatch.setitem(app.config, "SMS_URL", f"http://127.0.0.1:{server.server_port}/send")
+        monkeypatch.setitem(app.config, "SMS_TOKEN", "gateway-secret")
+        outbox.enqueue(kind="mail", channel="sms", recipient="+994501234567", subject="", body_text="Sabah dərs var")
+        outbox.enqueue(kind="mail", channel="sms", recipient="+994000000000", subject="", body_text="x")
+        db.session.commit()
+    finally:
+        server.shutdown()
+    good, bad = _rows()
+    assert received[0][0] == "Bearer gateway-secret"
+    assert received[0][1] == {"to": "+994501234567", "text": "Sabah dərs var", "id": str(good.id)}
+    db.session.refresh(good)
+    db.session.refresh(bad)
+    assert good.status == "sent" and bad.status == "failed" and "HTTP 400" in bad.last_error
