@@ -69,6 +69,8 @@ def register_extensions(app: Flask) -> None:
     # The receivers of talent.signals connect on import (cohort completed → awards, summary).
     from talent.credentials import services as _credentials  # noqa: F401
     from talent import mail  # noqa: F401  (its session events send queued mail after the commit)
+    from talent.notifications import worker as _outbox_worker  # noqa: F401  (hands committed outbox rows on)
+    from talent.notifications import events as _notification_events  # noqa: F401  (receivers: people are told)
     from talent.extensions import babel, csrf, db, limiter, login_manager, migrate
     from talent.web.locale import select_locale, select_timezone
 

@@ -208,6 +208,18 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SMTP_URL": env.get("TALENT_SMTP_URL") or None,
         # Committed mail is sent from a background thread (the answer does not wait for the server).
         "MAIL_BACKGROUND": _bool(env, "TALENT_MAIL_BACKGROUND", production),
+        # Notifications (talent.notifications, docs/reliability.md): the worker's broker (a redis://
+        # URL; empty = the embedded default, delivery in-process after the commit), the outbox's
+        # retries, the SMS gateway.
+        "BROKER_URL": env.get("TALENT_BROKER_URL") or None,
+        "OUTBOX_MAX_ATTEMPTS": _int(env, "TALENT_OUTBOX_MAX_ATTEMPTS", 8, 1),
+        "OUTBOX_BACKOFF_SECONDS": _int(env, "TALENT_OUTBOX_BACKOFF_SECONDS", 30, 1),
+        "OUTBOX_LEASE_SECONDS": _int(env, "TALENT_OUTBOX_LEASE_SECONDS", 300, 1),
+        "OUTBOX_SWEEP_SECONDS": _int(env, "TALENT_OUTBOX_SWEEP_SECONDS", 60, 1),
+        "OUTBOX_MARK_BATCH": _int(env, "TALENT_OUTBOX_MARK_BATCH", 1, 1),
+        "SMS_DRIVER": _choice(env, "TALENT_SMS_DRIVER", ("log", "http"), "log"),
+        "SMS_URL": env.get("TALENT_SMS_URL") or None,
+        "SMS_TOKEN": env.get("TALENT_SMS_TOKEN") or None,
         # Failed serial + birth date look-ups per serial (any address): a birth date is one of
         # ~20,000 days, so 20 misses a day make guessing one take years.
         "VERIFY_SERIAL_RATE_LIMIT": env.get("TALENT_VERIFY_SERIAL_RATE_LIMIT", "10 per hour;20 per day"),

@@ -43,6 +43,7 @@ class P(str, Enum):
     SELF_WRITE = "self:write"
     TOKENS_OWN = "tokens:own"
     TOKENS_MANAGE = "tokens:manage"
+    OUTBOX_MANAGE = "outbox:manage"        # the notification queue: see, retry, discard
 
 
 _CENTER_WORK = {

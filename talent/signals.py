@@ -27,6 +27,28 @@ cohort_cancelled = _signals.signal("cohort-cancelled")
 #: ``{"issued": [...], "revoked": [...]}`` (the serials), which the sender records in the audit.
 result_corrected = _signals.signal("result-corrected")
 
+#: An enrollment was made or changed (``learning``). Data: ``enrollment``, ``event`` (``enrolled``,
+#: ``waitlisted``, ``promoted`` from the waiting list). Receiver: notifications tell the trainee.
+enrollment_changed = _signals.signal("enrollment-changed")
+
+#: A cohort's dates or mode changed (``learning``). Data: ``cohort``, ``changed`` (field names).
+#: Receiver: notifications tell its enrolled and waitlisted trainees.
+cohort_rescheduled = _signals.signal("cohort-rescheduled")
+
+#: An award was issued (``credentials``). Data: ``award``. Receiver: notifications (share and
+#: verify links).
+award_issued = _signals.signal("award-issued")
+
+#: An award was revoked (``credentials``). Data: ``award``, ``reason``. Receiver: notifications.
+award_revoked = _signals.signal("award-revoked")
+
+#: Scheduled work runs (``talent notifications tick``, the worker's periodic job), once per run
+#: inside its transaction. Data: ``day`` (the app's today). Receivers: notifications (session
+#: reminders, expiry notices) and any other periodic job (follow-up waves); each must be safe to
+#: run by several workers at once (outbox rows keyed by ``dedupe_key``).
+scheduled_tick = _signals.signal("scheduled-tick")
+
+
 def merged(results) -> dict:
     """The receivers' answers of ``signal.send(...)`` merged into one dict (``None`` skipped)."""
     out: dict = {}

@@ -23,8 +23,17 @@ def _receivers(signal) -> set[str]:
 def test_cohort_events_have_their_receivers_once_the_app_exists(app):
     assert _receivers(signals.cohort_completed) == {"talent.credentials.services._on_cohort_completed",
                                                     "talent.reporting.summary._on_cohort_closed"}
-    assert _receivers(signals.cohort_cancelled) == {"talent.reporting.summary._on_cohort_closed"}
+    assert _receivers(signals.cohort_cancelled) == {"talent.reporting.summary._on_cohort_closed",
+                                                    "talent.notifications.events._on_cancelled"}
     assert _receivers(signals.result_corrected) == {"talent.credentials.services._on_result_corrected"}
+
+
+def test_notification_events_have_their_receivers_once_the_app_exists(app):
+    """Issue 18: people are told through the signals the owning services send."""
+    expected = {"enrollment_changed": "_on_enrollment", "cohort_rescheduled": "_on_rescheduled",
+                "award_issued": "_on_award_issued", "award_revoked": "_on_award_revoked", "scheduled_tick": "_on_tick"}
+    for name, receiver in expected.items():
+        assert f"talent.notifications.events.{receiver}" in _receivers(getattr(signals, name)), name
 
 
 def test_no_domain_or_core_module_imports_inside_a_function_to_dodge_a_cycle():

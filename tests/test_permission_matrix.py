@@ -28,7 +28,7 @@ AREAS = [
 ]
 PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healthz", "/readyz", "/login",
                    "/lang", "/static", "/api/v1/verify", "/api/v1/openapi.json", "/api/v1/docs",
-                   "/invitation", "/password-reset", "/account")
+                   "/invitation", "/password-reset", "/account", "/notifications/unsubscribe")
 # Routes that end the session or switch language are not walked (they would sign the walker out).
 SKIPPED_ENDPOINTS = {"auth.logout", "auth.set_language", "static"}
 
@@ -183,6 +183,8 @@ def test_every_api_endpoint_with_every_role_token(app, client, world, role):
                 failures.append(f"{method} {url}: anonymous got {status}, expected 401")
             elif role != "admin" and url.startswith("/api/v1/audit") and status < 400:
                 failures.append(f"{method} {url}: {role} read the audit trail ({status})")
+            elif role != "admin" and url.startswith("/api/v1/outbox") and status < 400:
+                failures.append(f"{method} {url}: {role} read the outbox ({status})")
             elif role in ("ministry", "trainee") and url.startswith(PERSON_LEVEL_API) and status < 400:
                 failures.append(f"{method} {url}: {role} got {status} on person-level data")
             elif role == "center_admin" and _other_centers_person(url, world["ids"]) and status not in (404, 422):
@@ -269,3 +271,31 @@ def test_matrix_fails_when_a_role_loses_a_permission(app, client, world, monkeyp
     refused = [f for f in failures if "refused a page of its own area" in f]
     assert refused, f"the matrix did not notice {role} losing {perm.value}"
     assert all(f" {area}" in f for f in refused), refused
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_outbox_queue_is_for_administrators_only(app, client, factory, role):
+    """Issue 18: the notification queue (web page, its actions, the API) answers administrators
+    only; the retry and discard forms need the CSRF token like every other form."""
+    from talent.notifications import outbox
+    outbox.enqueue(kind="mail", recipient="queued@example.az", subject="Queued", body_text="x")
+    users = {"trainee": factory.trainee_user(factory.trainee()), "center_admin": factory.center_admin(),
+             "ministry": factory.user("ministry"), "admin": factory.user("admin")}
+    db.session.commit()
+    if role != "anonymous":
+        login(client, users[role].email)
+    page = client.get("/admin/outbox")
+    retry = client.post("/admin/outbox/1/retry")
+    if role == "admin":
+        assert page.status_code == 200 and "queued@example.az" in page.get_data(as_text=True)
+        assert retry.status_code == 409       # already sent (the embedded default delivered it)
+    elif role == "anonymous":
+        assert page.status_code == 302 and "/login" in page.headers["Location"]
+    else:
+        assert page.status_code == 403 and retry.status_code == 403
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        if role == "admin":
+            assert client.post("/admin/outbox/1/discard").status_code == 400     # no CSRF token
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -118,8 +118,8 @@ def invite_trainee(actor: Actor, trainee_id: int, *,
                  center_id=trainee.registered_by_center_id)
     link = link_builder(make_token(user, INVITE), INVITE)
     days = MAX_AGE[INVITE] // 86400
-    mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers",
-                           f"Salam, {trainee.first_name}!\n\n"
+    mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers", kind="invitation",
+                           user_id=user.id, body=f"Salam, {trainee.first_name}!\n\n"
                            f"Şəxsi kabinetinizə giriş üçün şifrə təyin edin ({days} gün ərzində):\n"
                            f"Set a password for your trainee account (within {days} days):\n\n{link}\n\n"
                            "Bu link bir dəfə işləyir. / The link works once.\n")
@@ -156,8 +156,8 @@ def invite_staff(actor: Actor, user_id: Any, *, link_builder: Callable[[str, str
     audit.record(actor, "user.invite", "user", user.id, details={"role": user.role})
     link = link_builder(make_token(user, INVITE), INVITE)
     days = MAX_AGE[INVITE] // 86400
-    mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers",
-                           f"Salam, {user.full_name}!\n\n"
+    mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers", kind="staff_invitation",
+                           user_id=user.id, body=f"Salam, {user.full_name}!\n\n"
                            f"AI Talent Centers platformasında hesabınız yaradılıb. Şifrə təyin edin ({days} gün ərzində):\n"
                            f"An account was created for you on the AI Talent Centers platform. Set your password "
                            f"(within {days} days):\n\n{link}\n\n"
@@ -232,8 +232,11 @@ def request_password_reset(email: str, *, ip: str | None = None,
             "Bu sorğunu siz etməmisinizsə, bu məktubu nəzərə almayın.\n"
             "If you did not ask for this, ignore this message.\n")
     db.session.flush()
-    if user is not None and within_limit:
-        mail.send_after_commit(user.email, "Şifrənin bərpası / Password reset — AI Talent Centers", body)
+    # Unknown or limited: the outbox row is written all the same and never sent (no recipient),
+    # so both answers do the same database work before and after the commit.
+    mail.send_after_commit(user.email if user is not None and within_limit else None,
+                           "Şifrənin bərpası / Password reset — AI Talent Centers", body, kind="password_reset",
+                           user_id=user.id if user is not None else None)
 
 
 def reset_password(token: str, password: str, *, ip: str | None = None) -> User:

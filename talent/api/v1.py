@@ -60,3 +60,4 @@ def _describe_verification() -> None:
 _describe_verification()
 from talent.api.resources import reports  # noqa: E402,F401
 from talent.api.resources import audit  # noqa: E402,F401
+from talent.api.resources import outbox  # noqa: E402,F401  (issue 18)

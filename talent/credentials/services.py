@@ -87,6 +87,7 @@ def _new_award(actor: Actor, *, enrollment: Enrollment, certification, center_id
                   renewal_of_id=renewal_of.id if renewal_of is not None else None)
     db.session.add(award)
     db.session.flush()
+    signals.award_issued.send(actor, award=award)
     return award
 
 
@@ -159,6 +160,7 @@ def revoke_award(actor: Actor, award: Award, reason: str) -> Award:
     db.session.flush()
     audit.record(actor, "award.revoke", "award", award.id, trainee_id=award.trainee_id,
                  center_id=award.center_id, details={"serial": award.serial, "reason": reason})
+    signals.award_revoked.send(actor, award=award, reason=reason)
     return award
 
 

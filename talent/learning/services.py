@@ -247,6 +247,8 @@ def update_cohort(actor: Actor, cohort_id: int, data: Mapping[str, Any], *, vers
         db.session.flush()
         audit.record(actor, "cohort.update", "cohort", cohort.id, center_id=cohort.center_id,
                      details={"fields": changed})
+        if {"start_date", "end_date", "mode"} & set(changed):
+            signals.cohort_rescheduled.send(actor, cohort=cohort, changed=changed)
         if "capacity" in changed:
             _promote_waitlist(actor, cohort)
     return cohort
@@ -499,6 +501,7 @@ def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -
     db.session.flush()
     audit.record(actor, "enrollment.waitlist" if full else "enrollment.enroll", "enrollment", enrollment.id,
                  trainee_id=trainee.id, center_id=cohort.center_id, details={"cohort_id": cohort.id})
+    signals.enrollment_changed.send(actor, enrollment=enrollment, event="waitlisted" if full else "enrolled")
     return enrollment
 
 
@@ -578,6 +581,7 @@ def _promote_waitlist(actor: Actor, cohort: Cohort) -> list[Enrollment]:
     for enrollment in promoted:
         audit.record(actor, "enrollment.promote", "enrollment", enrollment.id, trainee_id=enrollment.trainee_id,
                      center_id=cohort.center_id, details={"cohort_id": cohort.id})
+        signals.enrollment_changed.send(actor, enrollment=enrollment, event="promoted")
     return promoted
 
 

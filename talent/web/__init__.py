@@ -22,5 +22,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(trainee_bp, url_prefix="/me")
     app.register_blueprint(ministry_bp, url_prefix="/ministry")
     app.register_blueprint(__import__("talent.web.account.views", fromlist=["bp"]).bp, url_prefix="/account")
+    app.register_blueprint(__import__("talent.web.notifications.views", fromlist=["bp"]).bp)  # issue 18
     from talent.web.bench import register_bench
     register_bench(app)  # only when BENCHMARK_ROUTES is on

@@ -30,6 +30,7 @@ NAVIGATION = [
     ("trainee.jobs", _l("My jobs"), {"trainee"}),
     ("trainee.my_data", _l("My data"), {"trainee"}),
     ("account.service_tokens", _l("Service tokens"), {"admin"}),
+    ("notifications.preferences", _l("Messages"), {"trainee"}),
     ("account.tokens", _l("API tokens"), {"admin", "center_admin", "ministry", "trainee"}),
     ("api_v1.docs", _l("API docs"), {"admin", "center_admin", "ministry"}),
 ]
@@ -38,7 +39,7 @@ NAVIGATION = [
 # Where an entry goes in the top bar, by its blueprint: the account menu on the right, or a group
 # of the main menu. A role whose entries fall in one group sees them side by side; a role with
 # several groups (the administrator) sees one drop-down per group, so every menu fits 1366 px.
-ACCOUNT_BLUEPRINTS = {"account", "api_v1", "auth"}
+ACCOUNT_BLUEPRINTS = {"account", "api_v1", "auth", "notifications"}
 GROUP_LABELS = {"admin": _l("Administration"), "center": _l("Centers"), "ministry": _l("Reports")}
 
 

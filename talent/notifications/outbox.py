@@ -1,0 +1,224 @@
+"""The transactional outbox: write a message in the caller's transaction, deliver it once.
+
+Writing: :func:`enqueue` adds an :class:`OutboxMessage` to the current session (so it commits or
+rolls back with the event that caused it); :func:`enqueue_unique` inserts one that scheduled work
+may try to insert from several workers at once, keyed by ``dedupe_key`` (the second is skipped).
+A flush notes the new rows' ids on the session; ``talent.notifications.worker`` hands them to the
+worker only after the commit (and forgets them on a rollback).
+
+Delivering: :func:`deliver` claims rows with one conditional UPDATE (``pending`` and due, or
+``sending`` whose lease ran out because a worker died) that stamps them with a fresh lock token,
+commits, sends each row and marks it ``sent`` where the token still holds. A broker message
+delivered twice, or two workers sweeping at once, therefore send a row once: the second claim
+finds it no longer pending. A failure keeps the error and schedules the next attempt with an
+exponential backoff (``OUTBOX_BACKOFF_SECONDS`` × 2^(attempt−1), at most one day) until
+``OUTBOX_MAX_ATTEMPTS``, then the row is ``failed`` (an administrator may retry or discard it).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+from typing import Iterable, Sequence
+
+from flask import current_app
+from sqlalchemy import and_, event, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from talent import clock
+from talent.extensions import db
+from talent.notifications import channels
+from talent.notifications.models import OutboxMessage
+
+log = logging.getLogger("talent.outbox")
+
+NEW_IDS = "talent_outbox_new_ids"     # session.info: ids of rows written in this transaction
+SWEEP = "talent_outbox_sweep"         # session.info: rows were bulk-inserted; sweep after the commit
+NO_RECIPIENT = "no recipient (no account, no contact or no consent): not sent"
+
+
+def enqueue(*, kind: str, recipient: str | None, subject: str, body_text: str, body_html: str | None = None,
+            channel: str = "email", locale: str = "az", trainee_id: int | None = None,
+            user_id: int | None = None, dedupe_key: str | None = None,
+            session: Session | None = None) -> OutboxMessage:
+    """Add one message to the caller's transaction. A message without a recipient is written
+    too (it costs the same as a real one, see ``request_password_reset``) and never sent."""
+    session = session or db.session
+    row = OutboxMessage(kind=kind, channel=channel, recipient=recipient or "", subject=subject[:300],
+                        body_text=body_text, body_html=body_html, locale=locale or "az",
+                        trainee_id=trainee_id, user_id=user_id, dedupe_key=dedupe_key,
+                        status="pending", attempts=0, next_attempt_at=clock.now(), created_at=clock.now())
+    session.add(row)
+    return row
+
+
+def enqueue_unique(values: dict, *, session: Session | None = None) -> bool:
+    """Insert one message keyed by ``values["dedupe_key"]`` unless a row with that key exists
+    (written by another worker's run of the same scheduled job); True when this call wrote it.
+    One ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING``: the loser of a race keeps its
+    transaction, and no savepoint is needed (on SQLite a savepoint outside a transaction commits)."""
+    session = session or db.session
+    now = clock.now()
+    row = {"channel": "email", "locale": "az", "body_html": None, "status": "pending", "attempts": 0,
+           "next_attempt_at": now, "created_at": now, **values}
+    row["recipient"] = row.get("recipient") or ""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_for
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as insert_for
+    else:  # pragma: no cover - the platform runs on PostgreSQL and SQLite
+        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == row["dedupe_key"])) is not None:
+            return False
+        try:
+            with session.begin_nested():
+                session.execute(insert(OutboxMessage).values(**row))
+        except IntegrityError:
+            return False
+        session.info[SWEEP] = True
+        return True
+    result = session.execute(insert_for(OutboxMessage).values(**row)
+                             .on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    if result.rowcount:
+        session.info[SWEEP] = True
+    return bool(result.rowcount)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new_rows(session, _context) -> None:
+    ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
+    if ids:
+        session.info.setdefault(NEW_IDS, []).extend(ids)
+
+
+def dispatch_after_commit(row_id: int, session: Session | None = None) -> None:
+    """Hand an existing row (retried by an administrator) to the worker after the commit."""
+    (session or db.session).info.setdefault(NEW_IDS, []).append(row_id)
+
+
+def take_committed(session) -> tuple[list[int], bool]:
+    """The ids written by the transaction that just committed, and whether to sweep."""
+    return session.info.pop(NEW_IDS, []), bool(session.info.pop(SWEEP, False))
+
+
+def forget(session) -> None:
+    session.info.pop(NEW_IDS, None)
+    session.info.pop(SWEEP, None)
+
+
+# ---- delivery -----------------------------------------------------------------------------------
+
+def _config(name: str, default):
+    try:
+        return current_app.config.get(name, default)
+    except RuntimeError:
+        return default
+
+
+def backoff(attempts: int) -> timedelta:
+    base = float(_config("OUTBOX_BACKOFF_SECONDS", 30))
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 86400))
+
+
+def _claimable(now: datetime):
+    return or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+               and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now))
+
+
+def claim(session: Session, ids: Sequence[int] | None = None, *, limit: int = 200) -> tuple[str, list[OutboxMessage]]:
+    """Take rows for this worker (the given ids, or the due ones, at most ``limit``): one
+    conditional UPDATE, committed before anything is sent. Returns the lock token and the rows."""
+    now = clock.now()
+    token = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    lease = timedelta(seconds=float(_config("OUTBOX_LEASE_SECONDS", 300)))
+    if ids is None:
+        ids = list(session.scalars(select(OutboxMessage.id).where(_claimable(now))
+                                   .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
+    if not ids:
+        session.rollback()
+        return token, []
+    session.execute(update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(list(ids)), _claimable(now))
+                    .values(status="sending", locked_by=token, locked_until=now + lease,
+                            attempts=OutboxMessage.attempts + 1)
+                    .execution_options(synchronize_session=False))
+    session.commit()
+    rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.locked_by == token,
+                                                            OutboxMessage.status == "sending")
+                                .order_by(OutboxMessage.id)))
+    session.commit()
+    return token, rows
+
+
+def _finish(session: Session, row_id: int, token: str, *, commit: bool = True, **values) -> None:
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.locked_by == token)
+                    .values(locked_by=None, locked_until=None, **values)
+                    .execution_options(synchronize_session=False))
+    if commit:
+        session.commit()
+
+
+def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, int]:
+    """Claim and send rows (the given ids, or the due ones); inside an app context. Returns how
+    many were sent, failed for now (retried later), failed for good, skipped (no recipient)."""
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    max_attempts = int(_config("OUTBOX_MAX_ATTEMPTS", 8))
+    mark_batch = max(1, int(_config("OUTBOX_MARK_BATCH", 1)))
+    with Session(db.engine, expire_on_commit=False) as session:
+        token, rows = claim(session, None if ids is None else list(ids), limit=limit)
+        if not rows:
+            return counts
+        with channels.email_connection() as send_email:
+            for row in rows:
+                if not row.recipient:
+                    _finish(session, row.id, token, status="discarded", last_error=NO_RECIPIENT)
+                    counts["skipped"] += 1
+                    continue
+                try:
+                    if row.channel == "sms":
+                        channels.send_sms(row.recipient, row.body_text, str(row.id))
+                    else:
+                        send_email(channels.build_email(row.recipient, row.subject, row.body_text, row.body_html,
+                                                        message_id=f"<outbox-{row.id}@talent>"))
+                except channels.PermanentFailure as error:
+                    _finish(session, row.id, token, status="failed", last_error=str(error)[:2000])
+                    counts["failed"] += 1
+                except Exception as error:  # noqa: BLE001 - kept on the row, retried with backoff
+                    final = row.attempts >= max_attempts
+                    log.warning("outbox %s: attempt %s failed: %s", row.id, row.attempts, error)
+                    _finish(session, row.id, token, status="failed" if final else "pending",
+                            next_attempt_at=clock.now() + backoff(row.attempts),
+                            last_error=f"{type(error).__name__}: {error}"[:2000])
+                    counts["failed" if final else "retry"] += 1
+                else:
+                    # OUTBOX_MARK_BATCH = 1 (default): each "sent" commits before the next message
+                    # leaves, so a worker dying can leave at most the one message in flight unmarked.
+                    # Larger values trade that window for fewer commits (see docs/reliability.md).
+                    counts["sent"] += 1
+                    _finish(session, row.id, token, status="sent", sent_at=clock.now(), last_error=None,
+                            commit=counts["sent"] % mark_batch == 0)
+        session.commit()
+    return counts
+
+
+def sweep(*, batch: int = 200, max_batches: int | None = None) -> dict[str, int]:
+    """Deliver every due row (retries whose time came, rows of a worker that died, rows
+    bulk-inserted by scheduled work), batch by batch."""
+    total = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    done = 0
+    while max_batches is None or done < max_batches:
+        counts = deliver(None, limit=batch)
+        done += 1
+        for key, value in counts.items():
+            total[key] += value
+        if sum(counts.values()) == 0 and not _any_due():   # an empty batch may be a lost race: look again
+            break
+    return total
+
+
+def _any_due() -> bool:
+    with Session(db.engine) as session:
+        return session.scalar(select(OutboxMessage.id).where(_claimable(clock.now())).limit(1)) is not None
