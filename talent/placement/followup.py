@@ -58,6 +58,10 @@ class FollowUpLinkInvalid(DomainError):
     status = 410
     code = "link_invalid"
 
+    def __init__(self, message, *, language: str | None = None):
+        super().__init__(message)
+        self.language = language   # the graduate's, when the link was theirs (answered, expired, replaced)
+
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="talent-followup")
@@ -199,12 +203,14 @@ def request_for_token(token: Any) -> FollowUpRequest:
         known = db.session.scalar(select(FollowUpRequest).where(FollowUpRequest.enrollment_id == data["e"],
                                                                 FollowUpRequest.wave == data["w"]))
         if known is not None and known.answered_at is not None:
-            raise FollowUpLinkInvalid(USED)
-        raise FollowUpLinkInvalid(REPLACED if known is not None else NOT_VALID)
+            raise FollowUpLinkInvalid(USED, language=known.language)
+        if known is not None:
+            raise FollowUpLinkInvalid(REPLACED, language=known.language)
+        raise FollowUpLinkInvalid(NOT_VALID)
     if request.answered_at is not None:
-        raise FollowUpLinkInvalid(USED)
+        raise FollowUpLinkInvalid(USED, language=request.language)
     if request.expires_at <= clock.now():
-        raise FollowUpLinkInvalid(EXPIRED)
+        raise FollowUpLinkInvalid(EXPIRED, language=request.language)
     return request
 
 
@@ -225,7 +231,7 @@ def answer(token: Any, fields: dict[str, Any], *, ip: str | None = None) -> Foll
     request = db.session.scalar(select(FollowUpRequest).where(FollowUpRequest.id == request.id)
                                 .with_for_update().execution_options(populate_existing=True))
     if request.answered_at is not None:
-        raise FollowUpLinkInvalid(USED)
+        raise FollowUpLinkInvalid(USED, language=request.language)
     situation = str(fields.get("situation") or "").strip()
     errors: dict[str, str] = {}
     if situation not in ANSWERS:

@@ -12,6 +12,7 @@ from flask_babel import force_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from talent.catalog.models import Occupation
@@ -34,24 +35,25 @@ PAY_BANDS = {"lt500": _l("Less than 500 AZN a month"), "500_999": _l("500–999 
 
 class AnswerForm(FlaskForm):
     situation = RadioField(_l("Are you working now?"), validators=[DataRequired()],
-                           choices=list(SITUATIONS.items()))
+                           choices=[SelectChoice(k, v) for k, v in SITUATIONS.items()])
     employer_name = StringField(_l("Employer"), validators=[Optional(), Length(max=200)])
     country_code = SelectField(_l("Country"), validators=[Optional()])
     occupation_code = SelectField(_l("Occupation (ISCO-08)"), validators=[Optional()])
     job_title = StringField(_l("Job title (optional)"), validators=[Optional(), Length(max=200)])
     employment_type = SelectField(_l("Employment type"), validators=[Optional()],
-                                  choices=[("", "—")] + list(EMPLOYMENT_TYPE.items()))
+                                  choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in EMPLOYMENT_TYPE.items()])
     start_date = DateField(_l("Working there since"), validators=[Optional()])
-    pay_band = SelectField(_l("Monthly pay"), validators=[Optional()], choices=[("", "—")] + list(PAY_BANDS.items()))
+    pay_band = SelectField(_l("Monthly pay"), validators=[Optional()], choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in PAY_BANDS.items()])
     remote = BooleanField(_l("I work remotely"))
 
     def fill_choices(self) -> None:
         countries = db.session.scalars(select(Country)).all()
         countries.sort(key=lambda c: (c.code != "AZ", c.name))
-        self.country_code.choices = [(c.code, c.name) for c in countries]
+        self.country_code.choices = [SelectChoice(c.code, c.name) for c in countries]
         occupations = db.session.scalars(select(Occupation).where(Occupation.level == "unit")
                                          .order_by(Occupation.code)).all()
-        self.occupation_code.choices = [("", "—")] + [(o.code, f"{o.code} {o.name}") for o in occupations]
+        self.occupation_code.choices = [SelectChoice("", "—")] + [SelectChoice(o.code, f"{o.code} {o.name}")
+                                                                  for o in occupations]
 
     def answer_fields(self) -> dict:
         return {name: getattr(self, name).data for name in ("situation", "employer_name", "country_code",
@@ -68,7 +70,8 @@ def _language_of(request_language: str):
 
 
 def _invalid(error: followup.FollowUpLinkInvalid):
-    return render_template("public/followup_invalid.html", message=error.message), 410
+    with _language_of(error.language) if error.language else nullcontext():
+        return render_template("public/followup_invalid.html", message=error.message), 410
 
 
 @bp.route("/followup/<token>", methods=["GET", "POST"])
