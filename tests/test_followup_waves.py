@@ -260,3 +260,26 @@ def test_form_is_rate_limited(app, client, factory, monkeypatch):
     monkeypatch.setattr(limiter, "enabled", True)
     statuses = [client.get("/followup/not-a-token").status_code for _ in range(35)]
     assert 429 in statuses and set(statuses) <= {410, 429}
+
+
+def test_mail_leaves_only_after_the_commit(app, factory):
+    _graduates(factory, language="en")
+    followup.send_due(Actor.system())
+    assert mail.outbox == []                      # queued on the session, not sent
+    db.session.rollback()
+    assert mail.outbox == [] and db.session.scalar(select(func.count(FollowUpRequest.id))) == 0
+    followup.send_due(Actor.system())
+    db.session.commit()
+    assert len(mail.outbox) == 1
+
+
+def test_another_centers_queue_does_not_show_the_links(app, client, factory, login_as):
+    _graduates(factory, language="en")
+    _send(app)
+    stranger = factory.center_admin(factory.center(code="OTHER"))
+    db.session.commit()
+    login_as(stranger)
+    html = client.get("/center/followups").get_data(as_text=True)
+    assert "FUP-1" not in html and "Leyla" not in html
+    assert followup.request_rows(Actor.for_user(stranger), None).total == 0
+    assert followup.response_rates(Actor.for_user(stranger), None) == []
