@@ -27,6 +27,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.exc import IntegrityError
 
 from talent import audit, clock, mail
 from talent.accounts.models import User
@@ -125,6 +126,27 @@ def _due_rows(today: date, wave: int):
     return db.session.execute(stmt.order_by(Enrollment.id)).all()
 
 
+def _insert_unless_sent(request: FollowUpRequest) -> bool:
+    """Insert a request; False when another run inserted the same (enrollment, wave) meanwhile.
+
+    On PostgreSQL (several schedulers or workers) each insert has its own savepoint, so the loser
+    of the unique race skips that graduate and goes on. SQLite (the one-process default) serialises
+    writers; there a savepoint opened before the transaction's first write would be the outermost
+    one and its release would commit, so the plain insert is kept (a clash fails the whole run,
+    which then sends nothing)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.add(request)
+        db.session.flush()
+        return True
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 @dataclass
 class SendResult:
     sent: dict[int, int]
@@ -139,7 +161,8 @@ def send_due(actor: Actor, today: date | None = None) -> SendResult:
     """Send every follow-up wave that is due and not yet sent, and the reminders that are due.
 
     Idempotent: a second run the same day sends nothing (one request per enrollment and wave,
-    unique in the database; a reminder goes once). Mail leaves only after the commit."""
+    unique in the database; a reminder goes once). Two runs at once on PostgreSQL each skip what
+    the other inserted (see ``_insert_unless_sent``). Mail leaves only after the commit."""
     require(actor, P.PLACEMENTS_WRITE)
     today = today or clock.today()
     now = clock.now()
@@ -152,8 +175,8 @@ def send_due(actor: Actor, today: date | None = None) -> SendResult:
                                       wave=wave, language=graduate_language(locale, course_language),
                                       email=email.strip(), token_hash=token_hash(token), sent_at=now,
                                       expires_at=now + timedelta(days=LINK_DAYS), created_at=now)
-            db.session.add(request)
-            db.session.flush()
+            if not _insert_unless_sent(request):
+                continue
             _mail(request, first_name, token, reminder=False)
             audit.record(actor, "followup.request_send", "followup_request", request.id, trainee_id=trainee_id,
                          details={"wave": wave, "language": request.language})
