@@ -15,7 +15,7 @@ from flask.cli import FlaskGroup
 
 from talent import create_app
 from talent.config import DEV_SERVER_URL_VARIABLE, ConfigError
-from talent.cli_commands import awards, imports, keys, notifications, ops, reports, seed, tokens, users
+from talent.cli_commands import awards, followups, imports, keys, notifications, ops, reports, seed, tokens, users
 # Every command runs in the one wrapper of talent.cli_commands.transaction (kept importable here).
 from talent.cli_commands.transaction import transactional  # noqa: F401
 
@@ -72,6 +72,6 @@ main.add_command(_run_command())
 def register_commands(app: Flask) -> None:
     for group in (seed, users, tokens):
         app.cli.add_command(group)
-    for module in (imports, awards, keys, ops, reports, notifications):
+    for module in (imports, awards, keys, ops, reports, notifications, followups):
         for command in module.commands:
             app.cli.add_command(command)

@@ -73,6 +73,9 @@ AUDIT_ACTION = {
     "user.password_reset": _l("Password reset"), "user.set_centers": _l("Centers assigned"),
     "audit.export": _l("Audit trail exported"), "award.reissue": _l("Certificate issued again"),
     "enrollment.correct": _l("Result corrected"), "followup.update": _l("Follow-up result corrected"),
+    "followup.request_send": _l("Follow-up link sent"), "followup.request_remind": _l("Follow-up reminder sent"),
+    "followup.answer": _l("Follow-up answered through the link"), "calendar.create": _l("Calendar link created"),
+    "calendar.regenerate": _l("Calendar link replaced"),
     "placement.withdraw": _l("Job report withdrawn"), "reauth.failure": _l("Identity confirmation failed"),
     "user.invite": _l("Staff invitation sent"),
 }

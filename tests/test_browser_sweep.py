@@ -67,6 +67,7 @@ EXCLUDED = {
                   "without it): swept by test_browser_sweep_two_factor_sign_in_pages",
     "auth.two_factor": "exists only half-way through a two-factor sign-in (password accepted, code pending): "
                        "swept by test_browser_sweep_two_factor_sign_in_pages",
+    "feeds.calendar_feed": "an iCalendar file (text/calendar) for calendar apps, not a page: tests/test_calendar_feed.py",
 }
 # The JSON API answers API tokens, not the browser session; it has its own tests (test_api_*.py).
 # Its documentation page is an HTML page and is swept.
@@ -225,13 +226,45 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
         frozenset({"fmt"}): [[{"fmt": "csv"}]],
         frozenset({"code"}): one("code", [code]),
         frozenset({"token"}): [[{"token": make_token(a_trainee_user, RESET)}],
-                               [{"token": make_token(a_trainee_user, INVITE)}]],
+                               [{"token": make_token(a_trainee_user, INVITE)}],
+                               [{"token": _followup_token()}]],
         # not used by any current rule, kept so simple new routes fill themselves
         frozenset({"course_id"}): one("course_id", [first(Course)]),
         frozenset({"certification_id"}): one("certification_id", [first(Certification)]),
         frozenset({"sector_id"}): one("sector_id", [first(Sector)]),
         frozenset({"skill_id"}): one("skill_id", [first(Skill)]),
     }
+
+
+_FOLLOWUP_TOKENS: dict[int, str] = {}
+
+
+def _followup_token() -> str:
+    """A graduate's open follow-up link (the form of talent/web/public/followup.py): a fresh token
+    on the first completed enrollment's 12-month request."""
+    from datetime import timedelta
+
+    from talent import clock
+    from talent.learning.models import Enrollment
+    from talent.placement import followup
+    from talent.placement.followup_models import FollowUpRequest
+    enrollment = db.session.scalar(select(Enrollment).where(Enrollment.status == "completed").order_by(Enrollment.id))
+    request = db.session.scalar(select(FollowUpRequest).where(FollowUpRequest.enrollment_id == enrollment.id,
+                                                              FollowUpRequest.wave == 12))
+    cached = _FOLLOWUP_TOKENS.get(enrollment.id)
+    if request is not None and cached and request.token_hash == followup.token_hash(cached):
+        return cached   # the same link for every role (a new one would replace the others' pages)
+    token = _FOLLOWUP_TOKENS[enrollment.id] = followup._new_token(enrollment.id, 12)
+    if request is None:
+        request = FollowUpRequest(enrollment_id=enrollment.id, trainee_id=enrollment.trainee_id,
+                                  cohort_id=enrollment.cohort_id, wave=12, language="az",
+                                  email="graduate@example.az", token_hash="", sent_at=clock.now(),
+                                  expires_at=clock.now())
+        db.session.add(request)
+    request.token_hash = followup.token_hash(token)
+    request.expires_at = clock.now() + timedelta(days=followup.LINK_DAYS)
+    db.session.commit()
+    return token
 
 
 @dataclass

@@ -28,7 +28,9 @@ AREAS = [
 ]
 PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healthz", "/readyz", "/login",
                    "/lang", "/static", "/api/v1/verify", "/api/v1/openapi.json", "/api/v1/docs",
-                   "/invitation", "/password-reset", "/account", "/notifications/unsubscribe")
+                   "/invitation", "/password-reset", "/account", "/notifications/unsubscribe",
+                   # a graduate's one-time follow-up link and a trainee's calendar feed: private URLs, no sign-in
+                   "/followup", "/calendar")
 # Routes that end the session or switch language are not walked (they would sign the walker out).
 SKIPPED_ENDPOINTS = {"auth.logout", "auth.set_language", "static"}
 

@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
     from talent.web.admin.views import bp as admin_bp
     from talent.web.center.views import bp as center_bp
     from talent.web.trainee.views import bp as trainee_bp
+    from talent.web.trainee import calendar as _calendar  # noqa: F401  (its pages on the trainee blueprint)
     from talent.web.ministry.views import bp as ministry_bp
 
     init_transactions(app)
@@ -21,6 +22,10 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(center_bp, url_prefix="/center")
     app.register_blueprint(trainee_bp, url_prefix="/me")
     app.register_blueprint(ministry_bp, url_prefix="/ministry")
+    from talent.web.public.followup import bp as followup_bp
+    from talent.web.trainee.calendar import feeds as feeds_bp
+    app.register_blueprint(followup_bp)
+    app.register_blueprint(feeds_bp)
     app.register_blueprint(__import__("talent.web.account.views", fromlist=["bp"]).bp, url_prefix="/account")
     app.register_blueprint(__import__("talent.web.notifications.views", fromlist=["bp"]).bp)  # issue 18
     from talent.web.bench import register_bench

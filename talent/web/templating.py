@@ -28,6 +28,7 @@ NAVIGATION = [
     ("trainee.learning", _l("My learning"), {"trainee"}),
     ("trainee.certificates", _l("My certificates"), {"trainee"}),
     ("trainee.jobs", _l("My jobs"), {"trainee"}),
+    ("trainee.calendar_page", _l("My calendar"), {"trainee"}),
     ("trainee.my_data", _l("My data"), {"trainee"}),
     ("account.service_tokens", _l("Service tokens"), {"admin"}),
     ("notifications.preferences", _l("Messages"), {"trainee"}),

@@ -12,6 +12,7 @@ from talent.errors import NotFound, ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment
 from talent.permissions import P, require, require_trainee
+from talent.placement import followup as self_service_followup
 from talent.placement import queries as pq
 from talent.placement import services as ps
 from talent.web.access import roles_required
@@ -45,8 +46,13 @@ def followups():
     if page.items:
         ps.audit_personal_view(actor, "trainee.view_contacts", [row.trainee_id for row in page.items],
                                details={"page": "center.followups"})
+    links = self_service_followup.request_rows(actor, filters.center_id, page_number(args.get("links_page")))
+    if links.items:
+        ps.audit_personal_view(actor, "trainee.view_list", [row.trainee_id for row in links.items],
+                               details={"page": "center.followups", "section": "followup_links"})
     return render_template("center/followups.html", page=page, filters=filters, centers=centers,
-                           due_on=lambda end, months: ps.add_months(end, months))
+                           due_on=lambda end, months: ps.add_months(end, months), links=links,
+                           link_rates=self_service_followup.response_rates(actor, filters.center_id))
 
 
 def _due_enrollment(actor, enrollment_id: int) -> Enrollment:

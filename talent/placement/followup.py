@@ -1,0 +1,362 @@
+"""Self-service follow-up waves: graduates report their own job situation through a private link.
+
+At 3, 6 and 12 months after their cohort ended, every completer with an email address who has not
+withdrawn their follow-up consent receives — once per enrollment and wave (unique in the database)
+— a private one-time link to a short form in their language (the language of their account, else
+of their course). The link's token is signed (itsdangerous, its own salt) and random; only its
+SHA-256 is stored, with an expiry (``LINK_DAYS``). Without an answer after ``REMINDER_DAYS`` one
+reminder goes with a new link (the older link stops working); an answer stops every reminder.
+
+The answer is either a job — recorded as a self-reported placement pending the center's
+verification, exactly like a job a trainee reports from the portal, so once the center verifies
+it it counts in the ministry's placement figures — or "not working" / "studying" (for the 3- and
+6-month waves also recorded as the milestone's follow-up outcome, so the center does not phone).
+
+Mail leaves after the commit (:func:`talent.mail.send_after_commit`). A wave is sent only while
+it is the graduate's current one (a cohort that ended two years ago gets no 3-month question).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from talent import audit, clock, mail
+from talent.accounts.models import User
+from talent.catalog.models import Course, Occupation
+from talent.centers.queries import Page, paginate_rows
+from talent.errors import DomainError, ValidationError
+from talent.extensions import db
+from talent.learning.models import Cohort, Enrollment
+from talent.people.models import Trainee
+from talent.permissions import Actor, P, require, scope_centers
+from talent.placement.followup_models import ANSWERS, LANGUAGES, PAY_BANDS, WAVES, FollowUpRequest
+from talent.placement.models import FollowUp, Placement
+from talent.placement.queries import milestone_cutoff
+from talent.placement.services import (CHECK_MESSAGE, MILESTONES, _apply, _existing_employer, clean_job_fields,
+                                       placement_market)
+
+LINK_DAYS = 30
+REMINDER_DAYS = 14
+TOKEN_MAX_LENGTH = 300
+PATH = "/followup/"
+# A wave is asked while it is the current one: from its month up to the next wave's (12 → 18).
+WINDOW_END = {3: 6, 6: 12, 12: 18}
+JOB_FIELDS = ("employer_name", "country_code", "occupation_code", "job_title", "employment_type", "remote",
+              "start_date")
+
+
+class FollowUpLinkInvalid(DomainError):
+    """A follow-up link that was tampered with, expired, replaced by a reminder or already used."""
+    status = 410
+    code = "link_invalid"
+
+    def __init__(self, message, *, language: str | None = None):
+        super().__init__(message)
+        self.language = language   # the graduate's, when the link was theirs (answered, expired, replaced)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="talent-followup")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token(enrollment_id: int, wave: int) -> str:
+    return _serializer().dumps({"e": enrollment_id, "w": wave, "n": secrets.token_urlsafe(24)})
+
+
+def link_for(token: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + PATH + token
+
+
+def graduate_language(user_locale: str | None, course_language: str | None) -> str:
+    for language in (user_locale, course_language):
+        if language in LANGUAGES:
+            return language
+    return "az"
+
+
+# ---- sending -------------------------------------------------------------------------------
+
+def _mail(request: FollowUpRequest, first_name: str, token: str, *, reminder: bool) -> None:
+    with force_locale(request.language):
+        subject = (_("Reminder: how are you doing after your course? — AI Talent Centers") if reminder
+                   else _("How are you doing after your course? — AI Talent Centers"))
+        body = "\n".join([
+            _("Hello, %(name)s!", name=first_name), "",
+            _("%(months)d months ago you completed your course at an AI Talent Center. Tell us in two "
+              "minutes whether you are working — your answer helps the centers and the next trainees.",
+              months=request.wave), "",
+            link_for(token), "",
+            _("The link is yours alone, works once and expires in %(days)d days.", days=LINK_DAYS),
+            _("If you do not want these questions, withdraw your follow-up consent in your trainee account."),
+        ]) + "\n"
+    mail.send_after_commit(request.email, subject, body)
+
+
+def _due_rows(today: date, wave: int):
+    """Completers whose ``wave``-month follow-up is due today and not yet sent."""
+    latest_end = milestone_cutoff(today, wave)
+    earliest_end = milestone_cutoff(today, WINDOW_END[wave])
+    stmt = (select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Trainee.email, Trainee.first_name,
+                   User.locale, Course.language)
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Course, Course.id == Cohort.course_id)
+            .join(Trainee, Trainee.id == Enrollment.trainee_id)
+            .outerjoin(User, User.id == Trainee.user_id)
+            .where(Enrollment.status == "completed", Trainee.followup_consent.is_(True),
+                   Trainee.email.is_not(None), Trainee.email != "",
+                   Cohort.end_date <= latest_end, Cohort.end_date > earliest_end,
+                   ~exists(select(FollowUpRequest.id).where(FollowUpRequest.enrollment_id == Enrollment.id,
+                                                            FollowUpRequest.wave == wave))))
+    if wave in MILESTONES:  # the center already reached them for this milestone
+        stmt = stmt.where(~exists(select(FollowUp.id).where(FollowUp.enrollment_id == Enrollment.id,
+                                                            FollowUp.milestone_months == wave)))
+    return db.session.execute(stmt.order_by(Enrollment.id)).all()
+
+
+def _insert_unless_sent(request: FollowUpRequest) -> bool:
+    """Insert a request; False when another run inserted the same (enrollment, wave) meanwhile.
+
+    On PostgreSQL (several schedulers or workers) each insert has its own savepoint, so the loser
+    of the unique race skips that graduate and goes on. SQLite (the one-process default) serialises
+    writers; there a savepoint opened before the transaction's first write would be the outermost
+    one and its release would commit, so the plain insert is kept (a clash fails the whole run,
+    which then sends nothing)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.add(request)
+        db.session.flush()
+        return True
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+@dataclass
+class SendResult:
+    sent: dict[int, int]
+    reminded: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.sent.values()) + self.reminded
+
+
+def send_due(actor: Actor, today: date | None = None) -> SendResult:
+    """Send every follow-up wave that is due and not yet sent, and the reminders that are due.
+
+    Idempotent: a second run the same day sends nothing (one request per enrollment and wave,
+    unique in the database; a reminder goes once). Two runs at once on PostgreSQL each skip what
+    the other inserted (see ``_insert_unless_sent``). Mail leaves only after the commit."""
+    require(actor, P.PLACEMENTS_WRITE)
+    today = today or clock.today()
+    now = clock.now()
+    sent: dict[int, int] = {}
+    for wave in WAVES:
+        count = 0
+        for enrollment_id, trainee_id, cohort_id, email, first_name, locale, course_language in _due_rows(today, wave):
+            token = _new_token(enrollment_id, wave)
+            request = FollowUpRequest(enrollment_id=enrollment_id, trainee_id=trainee_id, cohort_id=cohort_id,
+                                      wave=wave, language=graduate_language(locale, course_language),
+                                      email=email.strip(), token_hash=token_hash(token), sent_at=now,
+                                      expires_at=now + timedelta(days=LINK_DAYS), created_at=now)
+            if not _insert_unless_sent(request):
+                continue
+            _mail(request, first_name, token, reminder=False)
+            audit.record(actor, "followup.request_send", "followup_request", request.id, trainee_id=trainee_id,
+                         details={"wave": wave, "language": request.language})
+            count += 1
+        sent[wave] = count
+    reminded = 0
+    stale = db.session.scalars(
+        select(FollowUpRequest).join(Trainee, Trainee.id == FollowUpRequest.trainee_id)
+        .where(FollowUpRequest.answered_at.is_(None), FollowUpRequest.reminded_at.is_(None),
+               FollowUpRequest.sent_at <= now - timedelta(days=REMINDER_DAYS),
+               Trainee.followup_consent.is_(True))
+        .order_by(FollowUpRequest.id)).all()
+    for request in stale:
+        token = _new_token(request.enrollment_id, request.wave)
+        request.token_hash = token_hash(token)
+        request.reminded_at = now
+        request.expires_at = now + timedelta(days=LINK_DAYS)
+        db.session.flush()
+        _mail(request, request.trainee.first_name, token, reminder=True)
+        audit.record(actor, "followup.request_remind", "followup_request", request.id,
+                     trainee_id=request.trainee_id, details={"wave": request.wave})
+        reminded += 1
+    return SendResult(sent=sent, reminded=reminded)
+
+
+# ---- the link ------------------------------------------------------------------------------
+
+NOT_VALID = _l("This link is not valid. Check that you opened the whole link from the message.")
+USED = _l("This follow-up has already been answered. Thank you!")
+REPLACED = _l("This link was replaced by a newer one: use the link in the most recent message.")
+EXPIRED = _l("This link has expired. Your center will contact you.")
+
+
+def request_for_token(token: Any) -> FollowUpRequest:
+    """The open follow-up request of a valid link; otherwise :class:`FollowUpLinkInvalid` with a
+    message saying why (not valid, replaced, already answered, expired)."""
+    if not isinstance(token, str) or not token or len(token) > TOKEN_MAX_LENGTH:
+        raise FollowUpLinkInvalid(NOT_VALID)
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        raise FollowUpLinkInvalid(NOT_VALID) from None
+    if not isinstance(data, dict) or not isinstance(data.get("e"), int) or data.get("w") not in WAVES:
+        raise FollowUpLinkInvalid(NOT_VALID)
+    request = db.session.scalar(select(FollowUpRequest).where(FollowUpRequest.token_hash == token_hash(token)))
+    if request is None:
+        known = db.session.scalar(select(FollowUpRequest).where(FollowUpRequest.enrollment_id == data["e"],
+                                                                FollowUpRequest.wave == data["w"]))
+        if known is not None and known.answered_at is not None:
+            raise FollowUpLinkInvalid(USED, language=known.language)
+        if known is not None:
+            raise FollowUpLinkInvalid(REPLACED, language=known.language)
+        raise FollowUpLinkInvalid(NOT_VALID)
+    if request.answered_at is not None:
+        raise FollowUpLinkInvalid(USED, language=request.language)
+    if request.expires_at <= clock.now():
+        raise FollowUpLinkInvalid(EXPIRED, language=request.language)
+    return request
+
+
+def _graduate_actor(request: FollowUpRequest, ip: str | None) -> Actor:
+    user_id = request.trainee.user_id
+    return Actor(user_id=user_id, label=f"follow-up link ({request.wave} months)", role="trainee",
+                 trainee_id=request.trainee_id, ip=ip, channel="web")
+
+
+def answer(token: Any, fields: dict[str, Any], *, ip: str | None = None) -> FollowUpRequest:
+    """Record a graduate's answer through their link (once). ``fields``: ``situation`` (one of
+    ``ANSWERS``) and, for a job, the job fields of :data:`JOB_FIELDS` plus ``pay_band``.
+
+    Raises FollowUpLinkInvalid for a bad link and ValidationError (naming every bad field) for
+    bad answers; nothing is written then."""
+    request = request_for_token(token)
+    # One answer even when the form is sent twice at once (a second request waits, then sees it).
+    request = db.session.scalar(select(FollowUpRequest).where(FollowUpRequest.id == request.id)
+                                .with_for_update().execution_options(populate_existing=True))
+    if request.answered_at is not None:
+        raise FollowUpLinkInvalid(USED, language=request.language)
+    situation = str(fields.get("situation") or "").strip()
+    errors: dict[str, str] = {}
+    if situation not in ANSWERS:
+        errors["situation"] = str(_l("Choose one of the answers."))
+    pay_band = str(fields.get("pay_band") or "").strip() or None
+    if pay_band is not None and pay_band not in PAY_BANDS:
+        errors["pay_band"] = str(_l("Choose a pay band from the list."))
+    values: dict[str, Any] = {}
+    if situation == "employed":
+        job = {name: fields.get(name) for name in JOB_FIELDS}
+        occupation = str(job.get("occupation_code") or "").strip()
+        if not str(job.get("job_title") or "").strip() and occupation:
+            known = db.session.get(Occupation, occupation) if len(occupation) <= 4 else None
+            if known is not None:
+                job["job_title"] = known.name_in(request.language)
+        try:
+            values = clean_job_fields(job)
+        except ValidationError as error:
+            errors.update(error.fields)
+    if errors:
+        raise ValidationError(CHECK_MESSAGE, fields=errors)
+    actor = _graduate_actor(request, ip)
+    cohort = request.cohort
+    if situation == "employed":
+        employer = _existing_employer(values["employer_name"], values["country_code"])
+        placement = None
+        if employer is not None:   # the same job reported already (portal or an earlier wave)
+            placement = db.session.scalar(select(Placement).where(
+                Placement.trainee_id == request.trainee_id, Placement.employer_id == employer.id,
+                Placement.start_date == values["start_date"]))
+        if placement is None:
+            placement = Placement(trainee_id=request.trainee_id, source="self_reported", verification="pending",
+                                  center_id=cohort.center_id, created_by_id=actor.user_id)
+            _apply(actor, placement, values)
+            db.session.add(placement)
+            db.session.flush()
+            audit.record(actor, "placement.report", "placement", placement.id, trainee_id=request.trainee_id,
+                         center_id=placement.center_id,
+                         details={"source": "self_reported", "followup_wave": request.wave,
+                                  "market": placement_market(placement)})
+        request.placement_id = placement.id
+    elif request.wave in MILESTONES:
+        exists_already = db.session.scalar(select(FollowUp.id).where(
+            FollowUp.enrollment_id == request.enrollment_id, FollowUp.milestone_months == request.wave))
+        if exists_already is None:
+            db.session.add(FollowUp(enrollment_id=request.enrollment_id, milestone_months=request.wave,
+                                    outcome="studying" if situation == "studying" else "looking",
+                                    note="Answered by the graduate through the follow-up link.",
+                                    recorded_by_id=None))
+    request.answered_at = clock.now()
+    request.outcome = situation
+    request.pay_band = pay_band if situation == "employed" else None
+    db.session.flush()
+    audit.record(actor, "followup.answer", "followup_request", request.id, trainee_id=request.trainee_id,
+                 center_id=cohort.center_id, details={"wave": request.wave, "outcome": situation})
+    return request
+
+
+# ---- the center's queue --------------------------------------------------------------------
+
+def _overdue(now: datetime):
+    return and_(FollowUpRequest.answered_at.is_(None),
+                FollowUpRequest.sent_at <= now - timedelta(days=REMINDER_DAYS))
+
+
+def request_rows(actor: Actor, center_id: int | None = None, page: int = 1, per_page: int = 25) -> Page:
+    """The follow-up links sent to graduates of the actor's cohorts, newest first: rows with the
+    graduate's name, cohort, wave, sent / reminded / answered, the answer and the job it created
+    (pending verification until the center decides). Personal data: the caller audits the view."""
+    require(actor, P.PLACEMENTS_READ)
+    require(actor, P.TRAINEES_READ)
+    now = clock.now()
+    stmt = (select(FollowUpRequest.id, FollowUpRequest.wave, FollowUpRequest.sent_at, FollowUpRequest.reminded_at,
+                   FollowUpRequest.answered_at, FollowUpRequest.outcome, FollowUpRequest.pay_band,
+                   FollowUpRequest.placement_id, FollowUpRequest.trainee_id, Trainee.last_name, Trainee.first_name,
+                   Cohort.code.label("cohort_code"), Placement.verification.label("verification"),
+                   _overdue(now).label("overdue"))
+            .join(Cohort, Cohort.id == FollowUpRequest.cohort_id)
+            .join(Trainee, Trainee.id == FollowUpRequest.trainee_id)
+            .outerjoin(Placement, Placement.id == FollowUpRequest.placement_id))
+    stmt = scope_centers(stmt, actor, Cohort.center_id)
+    if center_id:
+        stmt = stmt.where(Cohort.center_id == center_id)
+    return paginate_rows(stmt.order_by(FollowUpRequest.sent_at.desc(), FollowUpRequest.id.desc()), page, per_page)
+
+
+def response_rates(actor: Actor, center_id: int | None = None) -> list:
+    """Per cohort of the actor's centers: links sent, answered, overdue and the response rate
+    (answered / sent), one GROUP BY in the database. Rows: cohort_code, sent, answered, overdue, rate."""
+    require(actor, P.PLACEMENTS_READ)
+    now = clock.now()
+    answered = func.count(FollowUpRequest.answered_at)
+    stmt = (select(Cohort.id, Cohort.code.label("cohort_code"), func.count(FollowUpRequest.id).label("sent"),
+                   answered.label("answered"),
+                   func.sum(case((_overdue(now), 1), else_=0)).label("overdue"))
+            .join(Cohort, Cohort.id == FollowUpRequest.cohort_id)
+            .group_by(Cohort.id, Cohort.code).order_by(Cohort.code))
+    stmt = scope_centers(stmt, actor, Cohort.center_id)
+    if center_id:
+        stmt = stmt.where(Cohort.center_id == center_id)
+    rows = []
+    for row in db.session.execute(stmt):
+        rows.append({"cohort_code": row.cohort_code, "sent": row.sent, "answered": row.answered,
+                     "overdue": int(row.overdue or 0), "rate": row.answered / row.sent if row.sent else 0.0})
+    return rows
