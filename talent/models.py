@@ -10,3 +10,4 @@ from talent.objectives.models import Objective  # noqa: F401
 from talent.people.models import Trainee  # noqa: F401
 from talent.placement.models import Employer, FollowUp, Placement  # noqa: F401
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState  # noqa: F401
+from talent.accounts.oidc_models import EidIdentity  # noqa: F401

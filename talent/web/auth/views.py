@@ -276,6 +276,7 @@ def regenerate_recovery_codes():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    from_provider = bool(session.get("_eid"))  # this session came from the national e-ID
     if current_user.is_authenticated:
         # Rotates the user's server-side session token: a copy of this cookie (or any other
         # session of the user) is dead from now on, whatever client presents it.
@@ -286,6 +287,11 @@ def logout():
     if lang:
         session["lang"] = lang
     flash(_("You have signed out."), "info")
+    if from_provider:
+        from talent.web.auth.oidc import provider_logout_url
+        provider = provider_logout_url()  # RP-initiated logout: the provider's session ends too
+        if provider:
+            return redirect(provider)
     return redirect(url_for("public.index"))
 
 
