@@ -71,13 +71,12 @@ def _client():
            config.get("OIDC_SCOPE"), config.get("OIDC_TIMEOUT"))
     cached = current_app.extensions.get("talent_oidc")
     if cached is None or cached[0] != key:
-        registry = OAuth()
+        registry = OAuth(current_app._get_current_object())
         client = registry.register(
             CLIENT_NAME, client_id=config["OIDC_CLIENT_ID"], client_secret=config.get("OIDC_CLIENT_SECRET"),
             server_metadata_url=f"{config['OIDC_ISSUER']}/.well-known/openid-configuration",
             client_kwargs={"scope": config.get("OIDC_SCOPE") or "openid profile", "code_challenge_method": "S256",
                            "default_timeout": config.get("OIDC_TIMEOUT") or 10},
-            # client_secret_post or _basic, whichever the provider names first (Authlib's default: basic)
         )
         cached = (key, client)
         current_app.extensions["talent_oidc"] = cached
