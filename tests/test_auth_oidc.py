@@ -18,6 +18,7 @@ from talent.accounts.oidc_models import EidIdentity
 from talent.audit import AuditEvent
 from talent.extensions import db
 from talent.people.models import Trainee
+from tests.browser_helpers import catalogs  # noqa: F401  (compiled catalogs for the language test)
 from tests.conftest import login
 from tests.oidc_provider import OidcProvider, Person
 
@@ -285,11 +286,19 @@ def test_provider_cancel_is_a_clear_page(client, provider):
              "cancelled or refused")
 
 
-def test_error_pages_speak_the_users_language(client, provider):
+def test_error_pages_speak_the_users_language(client, provider, catalogs):
     provider.stop()
-    response = client.get("/login/oidc", headers={"Accept-Language": "az"})
-    assert response.status_code == 400
-    assert "cannot be reached" not in response.get_data(as_text=True)
+    az = client.get("/login/oidc", headers={"Accept-Language": "az"}).get_data(as_text=True)
+    assert "Milli e-ID xidməti hazırda əlçatan deyil" in az and "cannot be reached" not in az
+    ru = client.get("/login/oidc", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Служба национального e-ID сейчас недоступна" in ru
+
+
+def test_forms_may_lead_to_the_provider_only_when_configured(app, client, provider):
+    csp = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.base};" in csp
+    app.config.update(OIDC_ISSUER=None)
+    assert "form-action 'self';" in client.get("/login").headers["Content-Security-Policy"]
 
 
 def test_consent_page_without_a_verified_identity(client, provider):
