@@ -417,3 +417,24 @@ def test_eid_routes_with_every_role_never_fail(client, factory, provider, role):
             assert response.status_code in expected, (role, response.status_code)
             if role == "anonymous":
                 assert "/login" in response.headers["Location"] and provider.base not in response.headers["Location"]
+
+
+def test_staff_with_two_factor_still_gives_the_code_after_the_eid(app, client, factory, provider, monkeypatch):
+    import pyotp
+    from talent.accounts import oidc as eid
+    from talent.db import utcnow
+    from talent.permissions import Actor
+    monkeypatch.setitem(app.config, "REQUIRE_2FA", True)
+    admin = factory.user("admin")
+    admin.totp_secret, admin.totp_confirmed_at = pyotp.random_base32(32), utcnow()
+    eid.link_by_admin(Actor.system(), admin.id, issuer=provider.issuer, subject="sub-admin")
+    db.session.commit()
+    provider.add(Person(sub="sub-admin", name="Admin"))
+    response = sign_in_with_eid(client, provider, "sub-admin")
+    assert response.headers["Location"].endswith("/login/verify")
+    assert client.get("/admin/").status_code == 302  # not signed in before the code
+    done = client.post("/login/verify", data={"code": pyotp.TOTP(admin.totp_secret).now()})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/admin/")
+    assert client.get("/admin/").status_code == 200
+    # the session still counts as one from the provider: sign-out ends it there too
+    assert client.post("/logout").headers["Location"].startswith(provider.base + "/logout?")

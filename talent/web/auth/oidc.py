@@ -248,8 +248,7 @@ def _signed_in(user):
         # Staff who must use a second factor still give it (the e-ID replaces the password only).
         _fresh_session()
         session[PASSWORD_PENDING] = {"uid": user.id, "tok": user.session_token, "at": int(time.time()),
-                                     "next": None}
-        session[SESSION_KEY] = {"at": int(time.time())}
+                                     "next": None, "eid": {"at": int(time.time())}}
         return redirect(url_for("auth.two_factor" if twofactor.is_enrolled(user) else "auth.enrol"))
     _sign_in(user, second_factor=False)
     session[SESSION_KEY] = {"at": int(time.time())}
