@@ -438,3 +438,35 @@ def test_staff_with_two_factor_still_gives_the_code_after_the_eid(app, client, f
     assert client.get("/admin/").status_code == 200
     # the session still counts as one from the provider: sign-out ends it there too
     assert client.post("/logout").headers["Location"].startswith(provider.base + "/logout?")
+
+
+def test_admin_page_links_and_unlinks_a_staff_member(client, factory, provider):
+    admin, staff = factory.user("admin"), factory.user("ministry")
+    db.session.commit()
+    login(client, admin.email)
+    assert f"/admin/users/{staff.id}/eid" in client.get("/admin/users/").get_data(as_text=True)
+    page = client.get(f"/admin/users/{staff.id}/eid")
+    assert page.status_code == 200 and 'name="subject"' in page.get_data(as_text=True)
+    before = counts()
+    refused = client.post(f"/admin/users/{staff.id}/eid", data={"subject": ""})
+    assert refused.status_code == 422 and 'id="subject-err"' in refused.get_data(as_text=True)
+    assert counts() == before
+    assert client.post(f"/admin/users/{staff.id}/eid", data={"subject": "sub-min"}).status_code == 302
+    assert eid_link(staff.id).subject == "sub-min"
+    taken = client.post(f"/admin/users/{admin.id}/eid", data={"subject": "sub-min"})
+    assert taken.status_code == 409 and "already linked to another account" in taken.get_data(as_text=True)
+    assert client.post(f"/admin/users/{staff.id}/eid", data={"action": "unlink"}).status_code == 302
+    assert eid_link(staff.id) is None
+    trainee_user = factory.trainee_user(a_trainee(factory)[0])
+    db.session.commit()
+    assert client.get(f"/admin/users/{trainee_user.id}/eid").status_code == 404
+    client.post("/logout")
+    login(client, staff.email)
+    assert client.get(f"/admin/users/{staff.id}/eid").status_code in (403, 404)
+    assert client.post(f"/admin/users/{staff.id}/eid", data={"subject": "mine"}).status_code in (403, 404)
+    assert eid_link(staff.id) is None
+
+
+def eid_link(user_id):
+    db.session.expire_all()
+    return db.session.scalar(select(EidIdentity).where(EidIdentity.user_id == user_id))

@@ -32,6 +32,7 @@ from flask_login import current_user, login_required
 from talent.accounts import oidc as eid
 from talent.accounts import twofactor
 from talent.errors import DomainError, ValidationError
+from talent.web.access import roles_required
 from talent.web.context import client_ip, current_actor
 
 bp = Blueprint("oidc", __name__)
@@ -330,6 +331,43 @@ def unlink():
         return redirect(url_for("oidc.account"))
     flash(_("The e-ID link was removed."), "success")
     return redirect(url_for("oidc.account"))
+
+
+@bp.route("/admin/users/<int:user_id>/eid", methods=["GET", "POST"])
+@roles_required("admin")
+def admin_user_eid(user_id: int):
+    """An administrator links a staff account to the subject the provider gives that person, or
+    removes the link (the rules and the permission check are the service's)."""
+    from talent.accounts.models import User
+    from talent.errors import NotFound
+    from talent.extensions import db
+    user = db.session.get(User, user_id)
+    if user is None or user.role not in eid.STAFF_ROLES:
+        raise NotFound(_l("Not found."))
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "unlink":
+                eid.unlink(current_actor(), user.id)
+                flash(_("The e-ID link was removed."), "success")
+            else:
+                if not enabled():
+                    abort(404)
+                eid.link_by_admin(current_actor(), user.id, issuer=current_app.config["OIDC_ISSUER"],
+                                  subject=request.form.get("subject"))
+                flash(_("%(email)s can now sign in with the national e-ID.", email=user.email), "success")
+            return redirect(url_for("oidc.admin_user_eid", user_id=user.id))
+        except ValidationError as error:
+            errors = dict(error.fields or {})
+            status = 422
+        except DomainError as error:
+            if isinstance(error, NotFound):
+                raise
+            errors = {"subject": str(error.message)}
+            status = 409
+    return render_template("auth/admin_user_eid.html", user=user, link=eid.link_of_user(user.id),
+                           enabled=enabled(), errors=errors, subject=request.form.get("subject", "")), status
 
 
 def provider_logout_url() -> str | None:
