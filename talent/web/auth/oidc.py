@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,7 @@ from flask_login import current_user, login_required
 from talent.accounts import oidc as eid
 from talent.accounts import twofactor
 from talent.errors import DomainError, ValidationError
+from talent.extensions import limiter
 from talent.web.access import roles_required
 from talent.web.context import client_ip, current_actor
 
@@ -164,6 +165,7 @@ def _start():
 
 
 @bp.route("/login/oidc", methods=["GET", "POST"])
+@limiter.limit("20 per minute")
 def start():
     if not enabled():
         return render_template("auth/eid_error.html",
@@ -216,6 +218,7 @@ def _verified_identity() -> eid.VerifiedIdentity:
 
 
 @bp.route("/login/oidc/callback", methods=["GET"])
+@limiter.limit("20 per minute")
 def callback():
     if not enabled():
         return render_template("auth/eid_error.html",
@@ -280,6 +283,7 @@ def _pending_identity() -> tuple[str, str, int] | None:
 
 
 @bp.route("/login/oidc/consent", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
 def consent():
     """First e-ID sign-in of a trainee without an account: the consent text, then the account."""
     pending = _pending_identity()
@@ -291,13 +295,6 @@ def consent():
         session.pop(PENDING_KEY, None)
         return _failure_page("expired")
     if request.method == "POST":
-        from flask_wtf.csrf import validate_csrf
-        from wtforms import ValidationError as CsrfError
-        try:
-            if current_app.config.get("WTF_CSRF_ENABLED", True):
-                validate_csrf(request.form.get("csrf_token"))
-        except CsrfError:
-            abort(400)
         if request.form.get("decision") != "accept":
             session.pop(PENDING_KEY, None)
             flash(_("No account was created. Nothing about you was stored."), "info")
