@@ -80,6 +80,29 @@ def public_base_url(env: Mapping[str, str], production: bool) -> str:
     return (configured or DEFAULT_PUBLIC_URL).rstrip("/")
 
 
+def _oidc_settings(env: Mapping[str, str], production: bool) -> dict[str, Any]:
+    """National e-ID sign-in (OpenID Connect, issue 21): off unless ``TALENT_OIDC_ISSUER`` is set."""
+    issuer = (env.get("TALENT_OIDC_ISSUER") or "").strip().rstrip("/")
+    client_id = (env.get("TALENT_OIDC_CLIENT_ID") or "").strip()
+    if issuer:
+        if not issuer.startswith(("https://", "http://")):
+            raise ConfigError("TALENT_OIDC_ISSUER must be an https:// URL")
+        if production and not issuer.startswith("https://"):
+            raise ConfigError("TALENT_OIDC_ISSUER must be an https:// URL in production")
+        if not client_id:
+            raise ConfigError("TALENT_OIDC_CLIENT_ID must be set when TALENT_OIDC_ISSUER is")
+    fin_claim = (env.get("TALENT_OIDC_FIN_CLAIM") or "fin").strip()
+    return {
+        "OIDC_ISSUER": issuer or None,
+        "OIDC_CLIENT_ID": client_id or None,
+        "OIDC_CLIENT_SECRET": env.get("TALENT_OIDC_CLIENT_SECRET") or None,
+        "OIDC_FIN_CLAIM": fin_claim,
+        "OIDC_SCOPE": (env.get("TALENT_OIDC_SCOPE") or "openid profile").strip(),
+        # Seconds to wait for the provider (discovery, keys, the token exchange).
+        "OIDC_TIMEOUT": _int(env, "TALENT_OIDC_TIMEOUT", 10, 1),
+    }
+
+
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = dict(os.environ if env is None else env)
     mode = env.get("TALENT_ENV", "development").strip().lower()
@@ -142,7 +165,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     if not ratelimit_storage.startswith(("memory://", "redis://", "rediss://")):
         raise ConfigError("TALENT_RATELIMIT_STORAGE must be memory:// or a redis:// URL")
 
+    oidc = _oidc_settings(env, production)
+
     return {
+        **oidc,
         "ENV_MODE": mode,
         "TESTING": mode == "testing",
         "SECRET_KEY": secret,

@@ -301,3 +301,40 @@ def test_the_outbox_queue_is_for_administrators_only(app, client, factory, role)
             assert client.post("/admin/outbox/1/discard").status_code == 400     # no CSRF token
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_eid_routes_with_a_provider_running(app, client, world, role, monkeypatch):
+    """The national e-ID routes (issue 21) once more with a real provider configured (the walk above
+    sees them switched off): no server error, the admin page only for admins, and a link to the
+    provider never started for someone not signed in."""
+    from tests.oidc_provider import OidcProvider
+    provider = OidcProvider(redirect_uris={"http://localhost/login/oidc/callback"}).start()
+    try:
+        monkeypatch.setitem(app.config, "OIDC_ISSUER", provider.issuer)
+        monkeypatch.setitem(app.config, "OIDC_CLIENT_ID", provider.client_id)
+        monkeypatch.setitem(app.config, "OIDC_CLIENT_SECRET", provider.client_secret)
+        if role != "anonymous":
+            login(client, world["users"][role].email)
+        failures, walked = [], 0
+        for rule, methods in _routes(app):
+            if not rule.endpoint.startswith("oidc."):
+                continue
+            url = _build(rule, world["ids"])
+            for method in sorted(methods & {"GET", "POST"}):
+                walked += 1
+                response = client.open(url, method=method, data={} if method == "POST" else None)
+                status, location = response.status_code, response.headers.get("Location", "")
+                allowed = _allowed(url)
+                if status >= 500:
+                    failures.append(f"{method} {url}: {status}")
+                elif allowed is not None and role == "anonymous" and not (status == 302 and "/login" in location):
+                    failures.append(f"{method} {url}: anonymous got {status}")
+                elif allowed is not None and role not in allowed and role != "anonymous" and status not in (403, 404):
+                    failures.append(f"{method} {url}: {role} got {status}, expected 403/404")
+                elif role == "anonymous" and method == "POST" and location.startswith(provider.base):
+                    failures.append(f"{method} {url}: anonymous started a link at the provider")
+        assert walked >= 6
+        assert not failures, "\n".join(failures)
+    finally:
+        provider.stop()

@@ -18,6 +18,8 @@ def register_web(app: Flask) -> None:
     init_transactions(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    from talent.web.auth.oidc import bp as oidc_bp
+    app.register_blueprint(oidc_bp)  # national e-ID sign-in (issue 21)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(center_bp, url_prefix="/center")
     app.register_blueprint(trainee_bp, url_prefix="/me")

@@ -11,6 +11,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'")
 
 
+def content_security_policy(config) -> str:
+    """The CSP; with national e-ID sign-in on, forms may also lead to the provider's origin (sign-out
+    and the staff link button are forms whose answer redirects there: form-action covers redirects)."""
+    issuer = config.get("OIDC_ISSUER")
+    if not issuer:
+        return CSP
+    from urllib.parse import urlsplit
+    parts = urlsplit(issuer)
+    return CSP.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
 def init_security(app: Flask) -> None:
     idle = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     absolute = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
@@ -38,7 +49,7 @@ def init_security(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Content-Security-Policy", content_security_policy(app.config))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -181,7 +181,10 @@ def two_factor():
             # 200, not 422: the failure (and any lock) must be committed, like a wrong password.
             return render_template("auth/two_factor.html", form=form), 200
         next_url = session[PENDING_KEY].get("next")
+        from_eid = session[PENDING_KEY].get("eid")
         _sign_in(user, second_factor=True)
+        if from_eid:
+            session["_eid"] = from_eid  # came from the national e-ID: sign-out ends it there too
         if method == "recovery":
             left = twofactor.remaining_recovery_codes(user)
             flash(_("You signed in with a recovery code; %(n)d remain. Create new ones under "
@@ -210,7 +213,10 @@ def enrol():
             apply_errors(form, error)
             return _render_enrol(form, user, cancel_url=url_for("auth.login")), 200
         next_url = session[PENDING_KEY].get("next")
+        from_eid = session[PENDING_KEY].get("eid")
         _sign_in(user, second_factor=True)
+        if from_eid:
+            session["_eid"] = from_eid  # came from the national e-ID: sign-out ends it there too
         return render_template("auth/recovery_codes.html", codes=codes,
                                continue_url=safe_next(next_url) or home_url())
     return _render_enrol(form, user, cancel_url=url_for("auth.login"))
@@ -276,6 +282,7 @@ def regenerate_recovery_codes():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    from_provider = bool(session.get("_eid"))  # this session came from the national e-ID
     if current_user.is_authenticated:
         # Rotates the user's server-side session token: a copy of this cookie (or any other
         # session of the user) is dead from now on, whatever client presents it.
@@ -286,6 +293,11 @@ def logout():
     if lang:
         session["lang"] = lang
     flash(_("You have signed out."), "info")
+    if from_provider:
+        from talent.web.auth.oidc import provider_logout_url
+        provider = provider_logout_url()  # RP-initiated logout: the provider's session ends too
+        if provider:
+            return redirect(provider)
     return redirect(url_for("public.index"))
 
 
