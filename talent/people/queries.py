@@ -1,17 +1,15 @@
-"""Reads about trainees: search (by FIN or folded name) and a trainee's enrollments."""
+"""Reads about trainees: search by FIN or folded name, one page at a time. The trainee list filtered
+by enrollment and a trainee's enrollments are a read model (``talent.readmodels.trainees``)."""
 from __future__ import annotations
 
 import re
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
-from sqlalchemy.orm import selectinload
 
 from talent.extensions import db
 from talent.i18n import fold
-# The trainee list's enrollment filters: a read model (see .importlinter)
-from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
-from talent.permissions import Actor, scope_centers, scope_trainees
+from talent.permissions import Actor, scope_trainees
 
 _FIN_LIKE = re.compile(r"^[0-9A-Za-z]{7}$")
 # A LIKE '%word%' is answered from the trigram index only for words of three characters or more.
@@ -51,27 +49,6 @@ def _search_condition(text: str) -> ColumnElement[bool] | None:
 def _in_order(actor: Actor, condition: ColumnElement[bool] | None, extra=()) -> Select:
     stmt = select(Trainee).where(condition if condition is not None else false(), *extra)
     return scope_trainees(stmt.order_by(Trainee.search_name, Trainee.id), actor)
-
-
-def list_conditions(actor: Actor, *, cohort_id: int | None = None, status: str | None = None,
-                    region_id: int | None = None) -> list[ColumnElement[bool]]:
-    """Filters of the trainee list: enrolled in a cohort, with an enrollment in a status (in that
-    cohort, else at the actor's centers), from a home region. The caller checks the cohort is
-    one the actor may read."""
-    conditions: list[ColumnElement[bool]] = []
-    if cohort_id is not None or status is not None:
-        enrolled = select(Enrollment.trainee_id)
-        if cohort_id is not None:
-            enrolled = enrolled.where(Enrollment.cohort_id == cohort_id)
-        elif actor.center_ids is not None:
-            enrolled = enrolled.join(Cohort, Cohort.id == Enrollment.cohort_id).where(
-                Cohort.center_id.in_(sorted(actor.center_ids) or [-1]))
-        if status is not None:
-            enrolled = enrolled.where(Enrollment.status == status)
-        conditions.append(Trainee.id.in_(enrolled))
-    if region_id is not None:
-        conditions.append(Trainee.home_region_id == region_id)
-    return conditions
 
 
 def trainee_search(actor: Actor, text: str) -> Select:
@@ -115,16 +92,3 @@ def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: 
         walk = _in_order(actor, condition, extra).limit(per_page).offset(offset)
         return list(db.session.scalars(walk)), count_cap, True
     return [t for t, _ in rows if t is not None], total, False
-
-
-def trainee_enrollments(trainee_id: int, actor: Actor | None = None):
-    """A trainee's enrollments with their cohorts, courses and centers (newest first). For a
-    center administrator only those at their centers: what other centers recorded (their
-    enrollments, scores) stays theirs."""
-    stmt = (select(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
-            .where(Enrollment.trainee_id == trainee_id)
-            .options(selectinload(Enrollment.cohort))
-            .order_by(Cohort.start_date.desc(), Enrollment.id.desc()))
-    if actor is not None:
-        stmt = scope_centers(stmt, actor, Cohort.center_id)
-    return list(db.session.scalars(stmt))
