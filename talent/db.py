@@ -49,3 +49,13 @@ def in_check(column: str, values) -> str:
     """SQL text for a CHECK that a column holds one of a fixed set of strings."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+# Indexes that autogenerate cannot compare: PostgreSQL's reflection drops the COLLATE of an index
+# expression, so the trainee list's collated index (revision 0009) would read as changed on every
+# run. Migrations' env.py and the drift test leave them out.
+AUTOGENERATE_SKIP_INDEXES = frozenset({"ix_trainees_name_az"})
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "index" and name in AUTOGENERATE_SKIP_INDEXES)
