@@ -120,13 +120,16 @@ def test_every_command_commits_once_or_rolls_back_through_one_wrapper(app, facto
 
 
 def test_one_way_to_count_months():
+    """``talent.clock.add_months`` is the only one: no other module of talent/ defines a function of
+    that name (the credentials, placement and demo copies are gone; they use the clock's)."""
     from datetime import date
 
     from talent import clock
-    from talent.credentials import services as credentials
-    from talent.demo import builder
-    from talent.placement import services as placement
-    assert credentials.add_months is placement.add_months is builder.add_months is clock.add_months
+    defined = [f"{path.relative_to(ROOT)}:{node.lineno}"
+               for path in sorted((ROOT / "talent").rglob("*.py"))
+               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "add_months"]
+    assert [d.split(":")[0] for d in defined] == ["talent/clock.py"], defined
     assert clock.add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)  # a leap year's February
     assert clock.add_months(date(2024, 12, 15), 14) == date(2026, 2, 15)
 
@@ -143,3 +146,24 @@ def test_without_a_registered_trainee_scope_the_core_refuses_instead_of_guessing
         permissions.scope_trainees(select(Trainee.id), staff)
     with pytest.raises(RuntimeError):
         permissions.may_see_trainee(staff, 1)
+
+
+def test_no_module_imports_another_modules_private_names():
+    """A helper another module needs is public (as the report summary's dimension helpers and the
+    catalog's change helpers now are): importing ``_name`` across modules hid a cycle (issue 16:
+    reporting.summary read reporting.queries' private helpers)."""
+    found = []
+    for path in sorted((ROOT / "talent").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] == "talent"):
+                found += [f"{path.relative_to(ROOT)}:{node.lineno} {alias.name}" for alias in node.names
+                          if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert found == []
+
+
+def test_the_report_summary_does_not_import_the_report_queries():
+    """reporting.queries reads the summary; the summary shares only reporting.dimensions with it."""
+    summary = ROOT / "talent" / "reporting" / "summary.py"
+    imported = {node.module for node in ast.walk(ast.parse(summary.read_text(encoding="utf-8")))
+                if isinstance(node, ast.ImportFrom)}
+    assert "talent.reporting.queries" not in imported and "talent.reporting.dimensions" in imported

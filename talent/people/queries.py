@@ -69,7 +69,7 @@ def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: 
                         count_cap: int | None = None, extra=()) -> tuple[list[Trainee], int, bool]:
     """One page of :func:`trainee_search` and how many it found: ``(trainees, total, more)``.
     Without ``text``: every trainee the actor may see (the list of a center's trainees); ``extra``
-    narrows either (see :func:`list_conditions`).
+    narrows either (see :func:`talent.readmodels.trainees.list_conditions`).
 
     With ``count_cap``, counting stops there: ``more`` is then True and ``total`` is the cap.
 

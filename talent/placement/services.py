@@ -35,7 +35,7 @@ from talent.placement.markets import current_regional_countries, market_for
 from talent.placement.models import EMPLOYMENT_TYPES, FOLLOWUP_OUTCOMES, Employer, FollowUp, Placement
 from talent.placement.scoping import deciding_centers, owns_placement, require_placement
 from talent import clock
-from talent.clock import add_months  # noqa: F401  (one way to count months; re-exported for the pages)
+from talent.clock import add_months
 
 JOB_FIELDS = ("employer_name", "country_code", "sector_id", "occupation_code", "job_title",
               "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn", "employer_city")

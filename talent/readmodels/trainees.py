@@ -16,8 +16,8 @@ from talent.learning.models import ENROLLMENT_STATUSES, Cohort, Enrollment
 from talent.people import queries
 from talent.people.models import Trainee
 from talent.people.services import FIX_FIELDS, MAX_PER_PAGE, SearchPage, clean_query
-from talent.people.validation import as_id
 from talent.permissions import Actor, P, scope_centers
+from talent.validation import as_id
 
 
 def list_conditions(actor: Actor, *, cohort_id: int | None = None, status: str | None = None,
@@ -46,8 +46,8 @@ def list_trainees(actor: Actor, *, text: Any = None, cohort_id: Any = None, stat
                   count_cap: int | None = None) -> SearchPage:
     """The trainees of the actor's centers (everyone's for an administrator), sorted by name, one
     page at a time: optionally only those a search ``text`` finds (FIN or name, as
-    :func:`talent.people.services.search_trainees`), enrolled in a cohort (one the actor may read), with an enrollment
-    in a status, or from a home region. Bad filters name their field. Audited like the search
+    :func:`talent.people.services.search_trainees`), enrolled in a cohort (one the actor may read),
+    with an enrollment in a status, or from a home region. Bad filters name their field. Audited like the search
     (without the text), and each trainee shown as viewed in a list."""
     if not actor.has(P.TRAINEES_READ):
         raise PermissionDenied(_l("You do not have permission to do this."))
