@@ -35,7 +35,7 @@ MINISTRY = "ministry@talent.az"
 def report_items(bench) -> list[tuple[str, str, object]]:
     """(name, page path, function) for every ministry report."""
     from talent.reporting import reports
-    from talent.objectives.queries import objectives_progress
+    from talent.readmodels.objectives import objectives_progress
     from talent.permissions import ROLE_PERMISSIONS, Actor
     READER = Actor(user_id=None, label="ministry analyst", role="ministry", center_ids=None,
                    permissions=ROLE_PERMISSIONS["ministry"])

@@ -79,3 +79,13 @@ def copy_rows(connection: Connection, table: str, columns: Sequence[str], rows: 
         connection.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join('?' * len(columns))})", list(rows))
     else:
         raise NotImplementedError(f"copy_rows: no bulk path for {dialect.name}")
+
+
+# Indexes that autogenerate cannot compare: PostgreSQL's reflection drops the COLLATE of an index
+# expression, so the trainee list's collated index (revision 0009) would read as changed on every
+# run. Migrations' env.py and the drift test leave them out.
+AUTOGENERATE_SKIP_INDEXES = frozenset({"ix_trainees_name_az"})
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "index" and name in AUTOGENERATE_SKIP_INDEXES)

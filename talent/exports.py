@@ -29,6 +29,7 @@ from flask import Response, stream_with_context
 from flask_babel import gettext
 
 from talent import clock
+from talent.i18n import current_language
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,7 +51,6 @@ def formula_like(text: str) -> bool:
 def csv_delimiter(language: str | None = None) -> str:
     """``;`` for Azerbaijani and Russian (Excel's list separator there), ``,`` for English."""
     if language is None:
-        from talent.i18n import current_language
         language = current_language()
     return "," if language == "en" else ";"
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import get_locale
+from sqlalchemy import String
+
+from talent.extensions import db
 
 LANGUAGES = ("az", "en", "ru")
 
@@ -85,11 +88,9 @@ def sqlite_az_collation(left: str, right: str) -> int:
 def az_collate(column, dialect_name: str | None = None):
     """``column`` ordered the Azerbaijani way in SQL (ORDER BY az_collate(Model.name)); columns
     that are not text are returned as they are."""
-    from sqlalchemy import String
     if not isinstance(getattr(column, "type", None), String):
         return column
     if dialect_name is None:
-        from talent.extensions import db
         dialect_name = db.engine.dialect.name
     if dialect_name == "postgresql":
         return column.collate("az-x-icu")

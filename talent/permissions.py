@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable
+from typing import Any, Iterable, Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select
 
 from talent.errors import NotFound, PermissionDenied
-from talent.learning.models import EnrollmentStatus
 
 
 class P(str, Enum):
@@ -76,11 +75,7 @@ class Actor:
 
     @classmethod
     def for_user(cls, user, *, ip: str | None = None, channel: str = "web") -> "Actor":
-        from talent.extensions import db
-        from talent.people.models import Trainee
-        trainee_id = None
-        if user.role == "trainee":
-            trainee_id = db.session.scalar(select(Trainee.id).where(Trainee.user_id == user.id))
+        trainee_id = trainee_reach().trainee_id_of_user(user.id) if user.role == "trainee" else None
         centers = user.center_ids if user.role == "center_admin" else None
         return cls(user_id=user.id, label=user.email, role=user.role, center_ids=centers,
                    trainee_id=trainee_id, ip=ip, channel=channel,
@@ -139,31 +134,58 @@ def scope_centers(stmt: Select, actor: Actor, center_column) -> Select:
 
 
 # A center reaches a trainee's personal data (DESIGN §3 "A center sees what concerns it") when one of
-# its centers registered the trainee, or holds an enrollment of theirs in one of these statuses.
-# Applied and waitlisted give nothing (a seat was asked for, not taken); withdrawn gives nothing
-# either: access obtained through an enrollment ends with that enrollment, so a center cannot
-# enroll someone (even with proof) and keep reading their record after withdrawing them.
-SCOPE_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)
+# its centers registered the trainee, or holds an enrollment of theirs that gives access. The rule
+# reads the people and learning tables, which the core may not import: the domain owning it
+# (``talent.learning.scoping``, loaded with the learning package) registers it here, and the
+# functions below answer through it for every domain and interface. Without it they refuse to
+# answer (RuntimeError) rather than guess a scope. A job's visibility is placement's
+# (``talent.placement.scoping``).
+
+class TraineeReach(Protocol):
+    """How a center's staff reach trainees (registered by ``talent.learning.scoping``)."""
+
+    def visible_clause(self, actor: Actor) -> Any:
+        """SQL condition on ``trainees``: registered by, or enrolled at, the actor's centers."""
+
+    def id_visible_clause(self, actor: Actor, trainee_id_column) -> Any:
+        """The same for a column holding a trainee id."""
+
+    def self_clause(self, trainee_id: int) -> Any:
+        """SQL condition on ``trainees``: this trainee only."""
+
+    def enrolling_center_ids(self, trainee_id: int) -> set[int]:
+        """Centers whose enrollment of the trainee gives access."""
+
+    def registering_center_id(self, trainee_id: int) -> int | None:
+        """The center that registered the trainee."""
+
+    def trainee_id_of_user(self, user_id: int) -> int | None:
+        """The trainee record linked to a trainee's account."""
+
+
+_reach: TraineeReach | None = None
+
+
+def register_trainee_reach(reach: TraineeReach) -> None:
+    global _reach
+    _reach = reach
+
+
+def trainee_reach() -> TraineeReach:
+    if _reach is None:
+        raise RuntimeError("No trainee scope registered: import talent.learning (create_app does).")
+    return _reach
 
 
 def trainee_visible_clause(actor: Actor):
-    """SQL condition: trainees registered by, or enrolled (see ``SCOPE_STATUSES``) at, the actor's
-    centers."""
-    from talent.learning.models import Cohort, Enrollment
-    from talent.people.models import Trainee
-    centers = sorted(actor.center_ids or []) or [-1]
-    enrolled_here = exists(
-        select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
-        .where(Enrollment.trainee_id == Trainee.id, Enrollment.status.in_(SCOPE_STATUSES),
-               Cohort.center_id.in_(centers)))
-    return or_(Trainee.registered_by_center_id.in_(centers), enrolled_here)
+    """SQL condition: trainees registered by, or enrolled at, the actor's centers."""
+    return trainee_reach().visible_clause(actor)
 
 
 def scope_trainees(stmt: Select, actor: Actor) -> Select:
     if not actor.has(P.TRAINEES_READ):
         if actor.has(P.SELF_READ) and actor.trainee_id is not None:
-            from talent.people.models import Trainee
-            return stmt.where(Trainee.id == actor.trainee_id)
+            return stmt.where(trainee_reach().self_clause(actor.trainee_id))
         raise PermissionDenied(_l("You do not have permission to do this."))
     if actor.center_ids is None:
         return stmt
@@ -171,21 +193,15 @@ def scope_trainees(stmt: Select, actor: Actor) -> Select:
 
 
 def enrolling_center_ids(trainee_id: int) -> set[int]:
-    """Centers where the trainee is or was enrolled (``SCOPE_STATUSES``)."""
-    from talent.extensions import db
-    from talent.learning.models import Cohort, Enrollment
-    return set(db.session.scalars(
-        select(Cohort.center_id).join(Enrollment, Enrollment.cohort_id == Cohort.id)
-        .where(Enrollment.trainee_id == trainee_id, Enrollment.status.in_(SCOPE_STATUSES))))
+    """Centers where the trainee is or was enrolled in a status that gives access."""
+    return trainee_reach().enrolling_center_ids(trainee_id)
 
 
 def trainee_center_ids(trainee_id: int) -> set[int]:
-    """Centers a trainee belongs to: where enrolled (``SCOPE_STATUSES``), and the registering
-    center."""
-    from talent.extensions import db
-    from talent.people.models import Trainee
+    """Centers a trainee belongs to: where enrolled (in a status that gives access), and the
+    registering center."""
     ids = enrolling_center_ids(trainee_id)
-    registered = db.session.scalar(select(Trainee.registered_by_center_id).where(Trainee.id == trainee_id))
+    registered = trainee_reach().registering_center_id(trainee_id)
     if registered is not None:
         ids.add(registered)
     return ids
@@ -207,65 +223,10 @@ def require_trainee(actor: Actor, trainee_id: int) -> None:
         raise NotFound(_l("Not found."))
 
 
-# ---- what other centers recorded -------------------------------------------------------------
-# A job a center recorded is that center's (``Placement.center_id``); a job the trainee reported
-# is the trainee's and concerns every center the trainee is in scope of, which may verify or reject
-# it only when it enrolled the trainee (``deciding_centers``).
-
 def trainee_id_visible_clause(actor: Actor, trainee_id_column):
     """Like :func:`trainee_visible_clause` for a column holding a trainee id (a query that does not
     select from ``trainees``, or selects it for another purpose)."""
-    from sqlalchemy.orm import aliased
-    from talent.learning.models import Cohort, Enrollment
-    from talent.people.models import Trainee
-    centers = sorted(actor.center_ids or []) or [-1]
-    registered = aliased(Trainee)
-    return or_(
-        exists(select(registered.id).where(registered.id == trainee_id_column,
-                                           registered.registered_by_center_id.in_(centers))),
-        exists(select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
-               .where(Enrollment.trainee_id == trainee_id_column, Enrollment.status.in_(SCOPE_STATUSES),
-                      Cohort.center_id.in_(centers))))
-
-
-def placement_visible_clause(actor: Actor):
-    """SQL condition on ``Placement``: jobs the actor's centers recorded, and jobs reported by a
-    trainee of theirs. None for an actor not limited to centers."""
-    if actor.center_ids is None:
-        return None
-    from talent.placement.models import Placement
-    centers = sorted(actor.center_ids) or [-1]
-    return or_(and_(Placement.source == "center", Placement.center_id.in_(centers)),
-               and_(Placement.source != "center", trainee_id_visible_clause(actor, Placement.trainee_id)))
-
-
-def may_see_placement(actor: Actor, placement) -> bool:
-    if actor.center_ids is None:
-        return True
-    if placement.source == "center":
-        return placement.center_id is not None and placement.center_id in actor.center_ids
-    return may_see_trainee(actor, placement.trainee_id)
-
-
-def require_placement(actor: Actor, placement) -> None:
-    """Staff access to one job, or 404 (another center's record is not revealed)."""
-    if not may_see_placement(actor, placement):
-        raise NotFound(_l("Not found."))
-
-
-def owns_placement(actor: Actor, placement) -> bool:
-    """May change the job's facts: the recording center (a trainee's own report is theirs)."""
-    if actor.center_ids is None:
-        return True
-    return placement.source == "center" and placement.center_id in actor.center_ids
-
-
-def deciding_centers(actor: Actor, trainee_id: int) -> set[int] | None:
-    """The actor's centers that enrolled the trainee (who may verify or reject their reported
-    jobs); None for an actor not limited to centers."""
-    if actor.center_ids is None:
-        return None
-    return enrolling_center_ids(trainee_id) & set(actor.center_ids)
+    return trainee_reach().id_visible_clause(actor, trainee_id_column)
 
 
 def centers_of(actor: Actor) -> Iterable[int] | None:

@@ -23,7 +23,8 @@ class FieldError(ValueError):
         self.message = message
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell or form value as trimmed text: None is empty, a whole float (a spreadsheet's 7) is 7."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -41,7 +42,7 @@ def has_control_chars(text: str | None) -> bool:
 
 def clean_free_text(value: Any, *, max_length: int, required: bool = False) -> str | None:
     """A reason, topic or other free text: trimmed, no control characters, bounded length."""
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         if required:
             raise FieldError(_l("This field is required."))
@@ -82,7 +83,7 @@ def parse_date(value: Any) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         raise FieldError(_l("This field is required."))
     if len(text) > 10 and text[10:].strip() in {"00:00:00", "0:00:00", "00:00"}:

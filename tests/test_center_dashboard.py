@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from talent.centers import queries as cq
+from talent.readmodels import center_dashboard as cq
 from talent.extensions import db
 from tests.admin_helpers import actor, audit_actions, completer
 from talent import clock

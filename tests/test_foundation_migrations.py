@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from talent import create_app
+from talent.db import include_in_autogenerate
 from talent.extensions import db
 from tests.conftest import PG_URL, _normalise_pg
 
@@ -62,7 +63,8 @@ def test_autogenerate_finds_no_drift(test_env, tmp_path):
     with scratch_app(test_env, tmp_path):
         upgrade()
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                             "include_object": include_in_autogenerate})
             diff = compare_metadata(context, db.metadata)
         assert diff == [], diff
 

@@ -194,9 +194,9 @@ def test_ministry_cannot_record(factory):
 # ---- follow-up -----------------------------------------------------------------------------
 
 def test_add_months_clamps():
-    assert ps.add_months(date(2024, 8, 31), 6) == date(2025, 2, 28)
-    assert ps.add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
-    assert ps.add_months(date(2024, 1, 15), 3) == date(2024, 4, 15)
+    assert clock.add_months(date(2024, 8, 31), 6) == date(2025, 2, 28)
+    assert clock.add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
+    assert clock.add_months(date(2024, 1, 15), 3) == date(2024, 4, 15)
 
 
 def test_record_followup_rules(factory):

@@ -312,7 +312,7 @@ def test_definitions_in_three_languages():
 def test_every_report_refuses_a_missing_reader_and_a_trainee(ds, build):
     """Issue 16: a report called without its reader used to skip the check (fail open)."""
     from talent.errors import PermissionDenied
-    from talent.objectives.queries import objectives_progress
+    from talent.readmodels.objectives import objectives_progress
     f = filters()
     trainee = Actor(user_id=None, label="trainee", role="trainee", center_ids=None,
                     permissions=ROLE_PERMISSIONS["trainee"])

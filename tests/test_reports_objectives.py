@@ -11,7 +11,7 @@ from talent.audit import AuditEvent
 from talent.errors import NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.objectives import services
-from talent.objectives.queries import objectives_progress, progress
+from talent.readmodels.objectives import objectives_progress, progress
 from talent.permissions import Actor
 from tests.reports_helpers import TODAY, build_dataset
 

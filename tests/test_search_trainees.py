@@ -1,6 +1,7 @@
 """Trainee search as the center workspace runs it (collect the matches, count up to a cap, sort one
 page) and the cohort roster page: the same trainees, order and permissions as the plain
-definition — every match the actor may see, by folded name then id — on SQLite and PostgreSQL."""
+definition — every match the actor may see, in Azerbaijani order of last and first name, then
+id — on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from sqlalchemy import select, text
 
 from talent.audit import AuditEvent
 from talent.extensions import db
-from talent.i18n import fold
+from talent.i18n import az_sort_key, fold
 from talent.people.services import search_trainees
 from talent.permissions import Actor
 from tests.conftest import is_postgres
@@ -53,7 +54,8 @@ def _expected(world, who: str, term: str) -> list[int]:
     else:
         words = fold(text_).split()
         found = [t for t in world["trainees"] if all(w in t.search_name for w in words)]
-    return [t.id for t in sorted(found, key=lambda t: (t.search_name, t.id)) if t.id in visible]
+    return [t.id for t in sorted(found, key=lambda t: (az_sort_key(t.last_name), az_sort_key(t.first_name), t.id))
+            if t.id in visible]
 
 
 @pytest.mark.parametrize("who", ["admin", "sysadmin"])

@@ -14,6 +14,7 @@ from talent.errors import PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.people import services as ps
+from talent.readmodels import trainees as trainee_list
 from talent.permissions import Actor
 from tests.conftest import login
 
@@ -31,7 +32,7 @@ def world(factory):
     rashad = factory.trainee(fin="7RSH123", first_name="Rəşad", last_name="İsmayılov", patronymic=None,
                              registered_by_center_id=mine.id)
     # 30 more registered by my center, in a cohort: 26 enrolled from Baku, 4 withdrawn from Ganja
-    # (registered here, so the withdrawn stay in scope: permissions.SCOPE_STATUSES).
+    # (registered here, so the withdrawn stay in scope: learning.scoping.SCOPE_STATUSES).
     people = []
     for i in range(30):
         t = factory.trainee(first_name=f"Ad{i:02d}", last_name="Quliyeva", region="BAKU" if i < 26 else "GANJA_DASHKASAN",
@@ -154,17 +155,17 @@ def test_the_service_checks_who_and_what(world, factory):
     with pytest.raises(PermissionDenied):
         ps.save_search(ministry, "x")
     with pytest.raises(PermissionDenied):
-        ps.list_trainees(ministry)
+        trainee_list.list_trainees(ministry)
     admin = Actor.for_user(world["admin"])
     with pytest.raises(ValidationError) as error:
-        ps.list_trainees(admin, text="", cohort_id=world["foreign_cohort"].id, status="x", region_id="y")
+        trainee_list.list_trainees(admin, text="", cohort_id=world["foreign_cohort"].id, status="x", region_id="y")
     assert set(error.value.fields) == {"q", "cohort_id", "status", "region_id"}
     handle = ps.save_search(admin, " 7RSH123 ")
     assert ps.saved_search_text(admin, handle) == "7RSH123"
     assert ps.saved_search_text(Actor.for_user(world["colleague"]), handle) is None
-    found = ps.list_trainees(admin, text=ps.saved_search_text(admin, handle))
+    found = trainee_list.list_trainees(admin, text=ps.saved_search_text(admin, handle))
     assert [t.id for t in found.items] == [world["rashad"].id]
-    everyone = ps.list_trainees(Actor.for_user(factory.user("admin")), per_page=100)
+    everyone = trainee_list.list_trainees(Actor.for_user(factory.user("admin")), per_page=100)
     assert world["outsider"].id in {t.id for t in everyone.items}
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_outbox'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

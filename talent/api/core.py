@@ -26,6 +26,7 @@ from talent.api.problems import problem
 from talent.api.schema import F, Schema
 from talent.errors import Conflict, ValidationError
 from talent.extensions import db
+from talent.i18n import az_collate
 from talent.permissions import Actor
 
 JSON_MIMETYPES = ("application/json",)
@@ -180,7 +181,7 @@ def apply_sort(stmt: Select, sort: str | None, columns: dict[str, Any], default:
     """``sort`` is a documented field name, ``-name`` for descending."""
     sort = sort or default
     descending = sort.startswith("-")
-    column = columns[sort.lstrip("-")]
+    column = az_collate(columns[sort.lstrip("-")])  # names in Azerbaijani order (Ə after E)
     return stmt.order_by(column.desc() if descending else column.asc(), tiebreak)
 
 

@@ -124,7 +124,7 @@ def merged(obj, fields: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any
     return base
 
 
-def _changes(obj, values: dict[str, Any]) -> list[str]:
+def apply_changes(obj, values: dict[str, Any]) -> list[str]:
     changed = []
     for name, value in values.items():
         if getattr(obj, name, None) != value:
@@ -135,7 +135,7 @@ def _changes(obj, values: dict[str, Any]) -> list[str]:
 
 def _set_active(actor: Actor, model, entity: str, obj_id: int, active: bool):
     require(actor, P.CATALOG_MANAGE)
-    obj = _get(model, obj_id)
+    obj = get_or_404(model, obj_id)
     if obj.active != bool(active):
         obj.active = bool(active)
         db.session.flush()
@@ -143,7 +143,7 @@ def _set_active(actor: Actor, model, entity: str, obj_id: int, active: bool):
     return obj
 
 
-def _get(model, obj_id):
+def get_or_404(model, obj_id):
     try:
         obj = db.session.get(model, int(obj_id))
     except (TypeError, ValueError):
@@ -156,7 +156,7 @@ def _get(model, obj_id):
 def _save(actor: Actor, model, entity: str, cleaner: Callable[[FieldChecker], None], names: tuple[str, ...],
           fields: dict[str, Any], obj_id: Any = None):
     require(actor, P.CATALOG_MANAGE)
-    obj = _get(model, obj_id) if obj_id is not None else None
+    obj = get_or_404(model, obj_id) if obj_id is not None else None
     checker = FieldChecker(merged(obj, fields, names) if obj is not None else fields, names)
     if obj is not None:
         checker.current_refs = {n: getattr(obj, n) for n in names if n.endswith("_id")}
@@ -170,7 +170,7 @@ def _save(actor: Actor, model, entity: str, cleaner: Callable[[FieldChecker], No
         db.session.add(obj)
         changed = sorted(values)
     else:
-        changed = _changes(obj, values)
+        changed = apply_changes(obj, values)
     if skill_ids is not None:
         skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(skill_ids)).order_by(Skill.code)))
         if sorted(s.id for s in obj.skills) != sorted(s.id for s in skills):

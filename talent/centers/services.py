@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from talent import audit
-from talent.catalog.services import FieldChecker, _changes, _get, check_unique_code, merged
+from talent.catalog.services import FieldChecker, apply_changes, get_or_404, check_unique_code, merged
 from talent.centers.models import Center
 from talent.extensions import db
 from talent.geo.models import Region
@@ -30,7 +30,7 @@ def _clean_center(c: FieldChecker) -> None:
 
 def _save(actor: Actor, fields: dict[str, Any], center_id: Any = None) -> Center:
     require(actor, P.CENTERS_MANAGE)
-    center = _get(Center, center_id) if center_id is not None else None
+    center = get_or_404(Center, center_id) if center_id is not None else None
     checker = FieldChecker(merged(center, fields, CENTER_FIELDS) if center else fields, CENTER_FIELDS)
     _clean_center(checker)
     checker.raise_if_errors()
@@ -41,7 +41,7 @@ def _save(actor: Actor, fields: dict[str, Any], center_id: Any = None) -> Center
         db.session.add(center)
         changed = sorted(values)
     else:
-        changed = _changes(center, values)
+        changed = apply_changes(center, values)
     db.session.flush()
     audit.record(actor, "center.create" if center_id is None else "center.update", "center", center.id,
                  center_id=center.id, details={"code": center.code, "changed": changed})
@@ -58,7 +58,7 @@ def update_center(actor: Actor, center_id: int, **fields) -> Center:
 
 def set_center_active(actor: Actor, center_id: int, active: bool) -> Center:
     require(actor, P.CENTERS_MANAGE)
-    center = _get(Center, center_id)
+    center = get_or_404(Center, center_id)
     if center.active != bool(active):
         center.active = bool(active)
         db.session.flush()

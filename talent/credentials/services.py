@@ -23,7 +23,7 @@ from talent.learning.models import Cohort, Enrollment
 from talent.validation import has_control_chars
 from talent.permissions import Actor, P, require
 from talent import clock, signals
-from talent.clock import add_months  # noqa: F401  (one way to count months; re-exported)
+from talent.clock import add_months
 from talent.learning.models import EnrollmentStatus
 
 SERIAL_PREFIX = "AZAI"

@@ -10,17 +10,20 @@ from sqlalchemy.orm import contains_eager
 from talent.catalog.models import Course
 from talent.centers.models import Center
 from talent.extensions import db
+from talent.i18n import az_collate
 from talent.learning.models import COHORT_STATUSES, Attendance, Cohort, CohortSession, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 from talent.learning.models import EnrollmentStatus
 
+# The cohort list's sorts; codes in Azerbaijani alphabetical order (talent.i18n.az_collate, applied
+# when the statement is built: the collation's name depends on the database).
 COHORT_SORTS = {
-    "start": (Cohort.start_date.desc(), Cohort.id.desc()),
-    "start_asc": (Cohort.start_date.asc(), Cohort.id.asc()),
-    "code": (Cohort.code.asc(),),
-    "status": (Cohort.status.asc(), Cohort.start_date.desc()),
-    "center": (Center.code.asc(), Cohort.start_date.desc()),
+    "start": lambda: (Cohort.start_date.desc(), Cohort.id.desc()),
+    "start_asc": lambda: (Cohort.start_date.asc(), Cohort.id.asc()),
+    "code": lambda: (az_collate(Cohort.code).asc(), Cohort.id),
+    "status": lambda: (Cohort.status.asc(), Cohort.start_date.desc()),
+    "center": lambda: (az_collate(Center.code).asc(), Cohort.start_date.desc()),
 }
 
 
@@ -52,7 +55,7 @@ def cohort_list(actor: Actor, *, status: str | None = None, center_id: int | Non
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Cohort.code.ilike(f"%{escaped}%", escape="\\"))
-    return stmt.order_by(*COHORT_SORTS.get(sort, COHORT_SORTS["start"]))
+    return stmt.order_by(*COHORT_SORTS.get(sort, COHORT_SORTS["start"])())
 
 
 def actor_centers(actor: Actor) -> list[Center]:

@@ -515,7 +515,7 @@ def enroll_by_fin(actor: Actor, cohort_id: int, fin: str, birth_date: Any = None
     any center may enroll any registered person, by proving it met them — the ID card). An
     unknown FIN and a wrong birth date get the same answer, from the same single statement.
     Enrolling gives the center the person's record only once they hold a seat (see
-    ``permissions.SCOPE_STATUSES``); the waiting list gives nothing."""
+    ``learning.scoping.SCOPE_STATUSES``); the waiting list gives nothing."""
     errors: dict[str, str] = {}
     try:
         clean_fin(fin)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, false, true
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, in_check, utcnow
@@ -27,6 +27,12 @@ class Trainee(Base):
         # created by migration 0002). Elsewhere the options are ignored and it is a plain index.
         Index("ix_trainees_search_name_trgm", "search_name", postgresql_using="gin",
               postgresql_ops={"search_name": "gin_trgm_ops"}),
+        # The trainee list's order (people.queries.name_order): the names in Azerbaijani order, so
+        # PostgreSQL walks this index for ORDER BY ... LIMIT instead of sorting every trainee
+        # (revision 0009). SQLite sorts with its "az" collation function, which an index built
+        # without it could not use: PostgreSQL only.
+        Index("ix_trainees_name_az", text('last_name COLLATE "az-x-icu"'), text('first_name COLLATE "az-x-icu"'),
+              "id").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

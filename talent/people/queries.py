@@ -1,17 +1,15 @@
-"""Reads about trainees: search (by FIN or folded name) and a trainee's enrollments."""
+"""Reads about trainees: search by FIN or folded name, one page at a time. The trainee list filtered
+by enrollment and a trainee's enrollments are a read model (``talent.readmodels.trainees``)."""
 from __future__ import annotations
 
 import re
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
-from sqlalchemy.orm import selectinload
 
 from talent.extensions import db
-from talent.i18n import fold
-# The trainee list's enrollment filters: a read model (see .importlinter)
-from talent.learning.models import Cohort, Enrollment
+from talent.i18n import az_collate, fold
 from talent.people.models import Trainee
-from talent.permissions import Actor, scope_centers, scope_trainees
+from talent.permissions import Actor, scope_trainees
 
 _FIN_LIKE = re.compile(r"^[0-9A-Za-z]{7}$")
 # A LIKE '%word%' is answered from the trigram index only for words of three characters or more.
@@ -48,30 +46,17 @@ def _search_condition(text: str) -> ColumnElement[bool] | None:
     return and_(*(_name_contains(w) for w in words))
 
 
+def name_order(columns=Trainee.__table__.c) -> tuple:
+    """The trainee list's order: last name, then first name in Azerbaijani alphabetical order (Ə
+    after E, Sü after Su; ``talent.i18n.az_collate``), then id (the patronymic, often missing, is
+    left out: SQLite and PostgreSQL place a missing one differently). PostgreSQL answers it from
+    the index ``ix_trainees_name_az`` (revision 0009) on the same collated columns."""
+    return az_collate(columns.last_name), az_collate(columns.first_name), columns.id
+
+
 def _in_order(actor: Actor, condition: ColumnElement[bool] | None, extra=()) -> Select:
     stmt = select(Trainee).where(condition if condition is not None else false(), *extra)
-    return scope_trainees(stmt.order_by(Trainee.search_name, Trainee.id), actor)
-
-
-def list_conditions(actor: Actor, *, cohort_id: int | None = None, status: str | None = None,
-                    region_id: int | None = None) -> list[ColumnElement[bool]]:
-    """Filters of the trainee list: enrolled in a cohort, with an enrollment in a status (in that
-    cohort, else at the actor's centers), from a home region. The caller checks the cohort is
-    one the actor may read."""
-    conditions: list[ColumnElement[bool]] = []
-    if cohort_id is not None or status is not None:
-        enrolled = select(Enrollment.trainee_id)
-        if cohort_id is not None:
-            enrolled = enrolled.where(Enrollment.cohort_id == cohort_id)
-        elif actor.center_ids is not None:
-            enrolled = enrolled.join(Cohort, Cohort.id == Enrollment.cohort_id).where(
-                Cohort.center_id.in_(sorted(actor.center_ids) or [-1]))
-        if status is not None:
-            enrolled = enrolled.where(Enrollment.status == status)
-        conditions.append(Trainee.id.in_(enrolled))
-    if region_id is not None:
-        conditions.append(Trainee.home_region_id == region_id)
-    return conditions
+    return scope_trainees(stmt.order_by(*name_order()), actor)
 
 
 def trainee_search(actor: Actor, text: str) -> Select:
@@ -84,7 +69,7 @@ def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: 
                         count_cap: int | None = None, extra=()) -> tuple[list[Trainee], int, bool]:
     """One page of :func:`trainee_search` and how many it found: ``(trainees, total, more)``.
     Without ``text``: every trainee the actor may see (the list of a center's trainees); ``extra``
-    narrows either (see :func:`list_conditions`).
+    narrows either (see :func:`talent.readmodels.trainees.list_conditions`).
 
     With ``count_cap``, counting stops there: ``more`` is then True and ``total`` is the cap.
 
@@ -97,34 +82,21 @@ def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: 
     are then many, so it meets 25 of them soon."""
     condition = _search_condition(text) if text is not None else true()
     offset = (page - 1) * per_page
-    hits = scope_trainees(select(Trainee.id, Trainee.search_name)
+    hits = scope_trainees(select(Trainee.id, Trainee.last_name, Trainee.first_name)
                           .where(condition if condition is not None else false(), *extra), actor)
     if count_cap is not None:
         hits = hits.limit(count_cap + 1)
     hits = hits.cte("hits")
     counted = select(func.count().label("total")).select_from(hits).subquery("counted")
-    on_page = (select(hits.c.id, hits.c.search_name).order_by(hits.c.search_name, hits.c.id)
-               .limit(per_page).offset(offset).subquery("on_page"))
+    on_page = (select(hits.c.id, hits.c.last_name, hits.c.first_name)
+               .order_by(*name_order(hits.c)).limit(per_page).offset(offset).subquery("on_page"))
     # Always one row, so the count comes back with an empty page too.
     stmt = (select(Trainee, counted.c.total).select_from(counted)
             .outerjoin(on_page, true()).outerjoin(Trainee, Trainee.id == on_page.c.id)
-            .order_by(on_page.c.search_name, on_page.c.id))
+            .order_by(*name_order(on_page.c)))
     rows = db.session.execute(stmt).all()
     total = rows[0].total if rows else 0
     if count_cap is not None and total > count_cap:
         walk = _in_order(actor, condition, extra).limit(per_page).offset(offset)
         return list(db.session.scalars(walk)), count_cap, True
     return [t for t, _ in rows if t is not None], total, False
-
-
-def trainee_enrollments(trainee_id: int, actor: Actor | None = None):
-    """A trainee's enrollments with their cohorts, courses and centers (newest first). For a
-    center administrator only those at their centers: what other centers recorded (their
-    enrollments, scores) stays theirs."""
-    stmt = (select(Enrollment).join(Cohort, Cohort.id == Enrollment.cohort_id)
-            .where(Enrollment.trainee_id == trainee_id)
-            .options(selectinload(Enrollment.cohort))
-            .order_by(Cohort.start_date.desc(), Enrollment.id.desc()))
-    if actor is not None:
-        stmt = scope_centers(stmt, actor, Cohort.center_id)
-    return list(db.session.scalars(stmt))

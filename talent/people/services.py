@@ -21,8 +21,6 @@ from talent.centers.models import Center
 from talent.errors import Duplicate, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.geo.models import Region
-# list_trainees filters by cohort and enrollment status: a read model (see .importlinter)
-from talent.learning.models import ENROLLMENT_STATUSES, Cohort
 from talent.people import queries
 from talent.people.models import Trainee, TraineeSearch
 from talent.people.validation import (FIELDS, FieldError, RegionIndex, as_id, clean_fin, clean_trainee,
@@ -178,7 +176,7 @@ class SearchPage(Page):
     more: bool = False
 
 
-def _clean_query(text: Any) -> str:
+def clean_query(text: Any) -> str:
     text = (text or "").strip() if isinstance(text, str) or text is None else str(text).strip()
     if not text:
         raise ValidationError(FIX_FIELDS, fields={"q": str(_l("Enter a FIN or a name."))})
@@ -200,7 +198,7 @@ def save_search(actor: Actor, text: Any) -> str:
     page carries in its URL instead of the text (often a FIN). The actor's expired handles go."""
     if not actor.has(P.TRAINEES_READ) or actor.user_id is None:
         raise PermissionDenied(_l("You do not have permission to do this."))
-    text = _clean_query(text)
+    text = clean_query(text)
     expired = clock.now() - timedelta(hours=SEARCH_HANDLE_HOURS)
     db.session.execute(delete(TraineeSearch).where(TraineeSearch.user_id == actor.user_id,
                                                    TraineeSearch.created_at < expired))
@@ -222,61 +220,6 @@ def saved_search_text(actor: Actor, handle: Any) -> str | None:
     return row.text
 
 
-def list_trainees(actor: Actor, *, text: Any = None, cohort_id: Any = None, status: Any = None,
-                  region_id: Any = None, page: int = 1, per_page: int = 25,
-                  count_cap: int | None = None) -> SearchPage:
-    """The trainees of the actor's centers (everyone's for an administrator), sorted by name, one
-    page at a time: optionally only those a search ``text`` finds (FIN or name, as
-    :func:`search_trainees`), enrolled in a cohort (one the actor may read), with an enrollment
-    in a status, or from a home region. Bad filters name their field. Audited like the search
-    (without the text), and each trainee shown as viewed in a list."""
-    if not actor.has(P.TRAINEES_READ):
-        raise PermissionDenied(_l("You do not have permission to do this."))
-    errors: dict[str, str] = {}
-    if text is not None:
-        try:
-            text = _clean_query(text)
-        except ValidationError as error:
-            errors.update(error.fields)
-    cohort = None
-    if cohort_id not in (None, ""):
-        cohort = db.session.get(Cohort, as_id(cohort_id)) if as_id(cohort_id) is not None else None
-        if cohort is None or not actor.covers_center(cohort.center_id):
-            errors["cohort_id"] = str(_l("Choose a cohort of your centers from the list."))
-    if status in ("", None):
-        status = None
-    elif status not in ENROLLMENT_STATUSES:
-        errors["status"] = str(_l("Choose a status from the list."))
-    region = None
-    if region_id not in (None, ""):
-        region = db.session.get(Region, as_id(region_id)) if as_id(region_id) is not None else None
-        if region is None:
-            errors["region_id"] = str(_l("Choose a region from the list."))
-    if errors:
-        raise ValidationError(FIX_FIELDS, fields=errors)
-    page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
-    extra = queries.list_conditions(actor, cohort_id=cohort.id if cohort else None, status=status,
-                                    region_id=region.id if region else None)
-    items, total, more = queries.trainee_search_page(actor, text, page=page, per_page=per_page,
-                                                     count_cap=count_cap, extra=extra)
-    filters = {k: v for k, v in (("cohort_id", cohort.id if cohort else None), ("status", status),
-                                 ("region_id", region.id if region else None)) if v is not None}
-    details: dict[str, Any] = {"results": total, "list": True, "text": text is not None}
-    if more:
-        details["more"] = True
-    if filters:
-        details["filters"] = filters
-    # Names, FINs and birth dates of the trainees shown: each trainee can see who found them in a
-    # search (the event's linked trainees) or listed them (one event each).
-    audit.record(actor, "trainee.search", "trainee", None, details=details,
-                 trainee_ids=[trainee.id for trainee in items] if text else None)
-    if not text:
-        for trainee in items:
-            audit.record(actor, "trainee.view_list", "trainee", trainee.id, trainee_id=trainee.id,
-                         details={"page": "trainees"})
-    return SearchPage(items=items, page=page, per_page=per_page, total=total, more=more)
-
-
 def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 25,
                     count_cap: int | None = None) -> SearchPage:
     """Search by FIN (exact) or by name (case- and accent-insensitive) among the trainees the
@@ -285,7 +228,7 @@ def search_trainees(actor: Actor, text: str, *, page: int = 1, per_page: int = 2
     search text, which may be a FIN)."""
     if not actor.has(P.TRAINEES_READ):
         raise PermissionDenied(_l("You do not have permission to do this."))
-    text = _clean_query(text)
+    text = clean_query(text)
     page, per_page = max(1, page), max(1, min(per_page, MAX_PER_PAGE))
     items, total, more = queries.trainee_search_page(actor, text, page=page, per_page=per_page,
                                                      count_cap=count_cap)

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from talent.i18n import fold
 from talent.people.models import EDUCATION_LEVELS
 # The generic cleaners live in the core (talent.validation); re-exported for the trainee forms.
-from talent.validation import (MAX_ID, FieldError, _text, as_id, clean_free_text,  # noqa: F401
+from talent.validation import (MAX_ID, FieldError, cell_text, as_id, clean_free_text,  # noqa: F401
                                has_control_chars, parse_date)
 from talent import clock
 
@@ -41,7 +41,7 @@ _GENDERS = {"f": "F", "female": "F", "qadin": "F", "m": "M", "male": "M", "kisi"
 
 def clean_fin(value: Any) -> str:
     """FIN: trimmed, upper-cased, exactly 7 digits or capital Latin letters."""
-    fin = _text(value).upper()
+    fin = cell_text(value).upper()
     if not fin:
         raise FieldError(_l("This field is required."))
     if not _FIN_RE.match(fin):
@@ -50,7 +50,7 @@ def clean_fin(value: Any) -> str:
 
 
 def clean_name(value: Any, *, required: bool = True) -> str | None:
-    name = " ".join(_text(value).split())
+    name = " ".join(cell_text(value).split())
     if not name:
         if required:
             raise FieldError(_l("This field is required."))
@@ -79,7 +79,7 @@ def clean_birth_date(value: Any, *, today: date | None = None) -> date:
 
 
 def clean_gender(value: Any) -> str:
-    text = _text(value)
+    text = cell_text(value)
     gender = _GENDERS.get(text.lower())
     if gender is not None:
         return gender
@@ -93,7 +93,7 @@ def clean_gender(value: Any) -> str:
 
 
 def clean_email(value: Any) -> str | None:
-    email = _text(value).lower()
+    email = cell_text(value).lower()
     if not email:
         return None
     if len(email) > 254 or not _EMAIL_RE.match(email):
@@ -103,7 +103,7 @@ def clean_email(value: Any) -> str | None:
 
 def clean_phone(value: Any) -> str | None:
     """Any common Azerbaijani form, stored as ``+994`` and 9 national digits."""
-    text = _PHONE_STRIP.sub("", _text(value))
+    text = _PHONE_STRIP.sub("", cell_text(value))
     if not text:
         return None
     if text.startswith("+994"):
@@ -124,7 +124,7 @@ def clean_phone(value: Any) -> str | None:
 
 
 def clean_education_level(value: Any) -> str | None:
-    text = _text(value).lower()
+    text = cell_text(value).lower()
     if not text:
         return None
     if text not in EDUCATION_LEVELS:
@@ -151,7 +151,7 @@ class RegionIndex:
         return cls(keys)
 
     def lookup(self, value: Any) -> int:
-        raw = _text(value)
+        raw = cell_text(value)
         region_id = self.by_key.get(raw)        # exact code or name: no folding needed
         if region_id is not None:
             return region_id

@@ -15,10 +15,12 @@ from talent.centers.queries import Page, paginate_rows
 from talent.extensions import db
 from talent.i18n import fold
 from talent.learning.models import Cohort, Enrollment
+from talent.learning.scoping import SCOPE_STATUSES
 from talent.people.models import Trainee
-from talent.permissions import SCOPE_STATUSES, Actor, P, placement_visible_clause, require, scope_centers
+from talent.permissions import Actor, P, require, scope_centers
 from talent.placement.markets import current_regional_countries, market_case
 from talent.placement.models import Employer, FollowUp, Placement
+from talent.placement.scoping import placement_visible_clause
 from talent.placement.services import MILESTONES
 from talent import clock
 from talent.learning.models import EnrollmentStatus

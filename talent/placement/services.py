@@ -28,13 +28,14 @@ from talent.errors import InvalidTransition, NotFound, PermissionDenied, Validat
 from talent.extensions import db
 from talent.geo.models import Country
 from talent.learning.models import Cohort, Enrollment
+from talent.learning.scoping import SCOPE_STATUSES
 from talent.people.models import Trainee
-from talent.permissions import (SCOPE_STATUSES, Actor, P, deciding_centers, owns_placement, require,
-                                require_placement, require_trainee)
+from talent.permissions import Actor, P, require, require_trainee
 from talent.placement.markets import current_regional_countries, market_for
 from talent.placement.models import EMPLOYMENT_TYPES, FOLLOWUP_OUTCOMES, Employer, FollowUp, Placement
+from talent.placement.scoping import deciding_centers, owns_placement, require_placement
 from talent import clock
-from talent.clock import add_months  # noqa: F401  (one way to count months; re-exported for the pages)
+from talent.clock import add_months
 from talent.learning.models import EnrollmentStatus
 from talent.placement.models import PlacementStatus
 

@@ -22,17 +22,17 @@ FINISHED = (EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED, EnrollmentStatu
 TRAINEE_DIMENSIONS = ("gender", "age_band", "home")
 
 
-def _session():
+def report_session():
     """Reports read from the replica when TALENT_REPORTS_DATABASE_URL is set (talent.replica)."""
     return reports_session()
 
 
-def _dialect() -> str:
-    return _session().get_bind().dialect.name
+def dialect_name() -> str:
+    return report_session().get_bind().dialect.name
 
 
 def baku_region_id() -> int | None:
-    return _session().scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
+    return report_session().scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
 
 
 def _years_before(day: date, years: int) -> date:
@@ -52,7 +52,7 @@ def age_band_case(filters: Filters):
         else_=literal("45_plus"))
 
 
-def _dimension_column(dimension: str | None, filters: Filters) -> ColumnElement:
+def dimension_column(dimension: str | None, filters: Filters) -> ColumnElement:
     if dimension is None:
         return literal_column("0")
     if dimension == "region":
@@ -73,7 +73,7 @@ def _dimension_column(dimension: str | None, filters: Filters) -> ColumnElement:
     raise ValueError(f"unknown dimension {dimension!r}")
 
 
-def _with_dimension_joins(stmt, dimension: str | None, *, trainee_column=None):
+def with_dimension_joins(stmt, dimension: str | None, *, trainee_column=None):
     if dimension == "region":
         stmt = stmt.join(Center, Center.id == Cohort.center_id)
     elif dimension == "skill":

@@ -41,8 +41,8 @@ from talent.extensions import db
 from talent.reporting import summary
 from talent import clock
 from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS,  # noqa: F401
-                                         TRAINEE_DIMENSIONS, _dialect, _dimension_column, _session,
-                                         _with_dimension_joins, age_band_case,
+                                         TRAINEE_DIMENSIONS, dialect_name, dimension_column, report_session,
+                                         with_dimension_joins, age_band_case,
                                          baku_region_id, course_conditions)
 from talent.reporting.cellkey import distinct_key_sum, key_name, perturbing, pre_name, report_key_sql as key_sql
 from talent.reporting.models import ReportCohortDay
@@ -72,7 +72,7 @@ COHORT_DIMENSIONS = ("region", "center", "course", "skill")
 
 def add_days(column, days: int):
     """``column + days`` for a DATE column, on SQLite and PostgreSQL."""
-    if _dialect() == "sqlite":
+    if dialect_name() == "sqlite":
         return func.date(column, f"+{int(days)} days")
     return column + literal_column(str(int(days)))
 
@@ -136,7 +136,7 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
     out: dict[Any, dict[str, int]] = {}
     if not wanted:
         return out
-    session = _session()
+    session = report_session()
     if not live and summary.usable(session, filters, dimension):
         if session is db.session:
             summary.sync(session)  # this transaction's own changes first
@@ -147,7 +147,7 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
     # The cheap condition first: placement_num implies placement_den, cert_num implies cert_den.
     cheap = {"placement_num": "placement_den", "cert_num": "cert_den"}
     where_parts = [flags[cheap.get(m, m)] for m in wanted]
-    key = _dimension_column(dimension, filters).label("k")
+    key = dimension_column(dimension, filters).label("k")
     record_key = key_sql(Enrollment.id, "enrollment")
     stmt = (
         select(key, *[func.count().filter(flags[m]).label(m) for m in wanted],
@@ -155,7 +155,7 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
         .select_from(Enrollment)
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
     )
-    stmt = _with_dimension_joins(stmt, dimension, trainee_column=Enrollment.trainee_id)
+    stmt = with_dimension_joins(stmt, dimension, trainee_column=Enrollment.trainee_id)
     stmt = stmt.where(or_(*where_parts), *course_conditions(filters))
     if dimension is not None:
         stmt = stmt.group_by(key)
@@ -178,7 +178,7 @@ def _placement_base(filters: Filters, dimension: str | None, key, extra_columns)
         .join(Enrollment, and_(Enrollment.trainee_id == Placement.trainee_id, Enrollment.status == EnrollmentStatus.COMPLETED))
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
     )
-    stmt = _with_dimension_joins(stmt, dimension, trainee_column=Placement.trainee_id)
+    stmt = with_dimension_joins(stmt, dimension, trainee_column=Placement.trainee_id)
     return stmt.where(Placement.start_date.between(filters.start, filters.end),
                       Placement.verification != PlacementStatus.REJECTED,
                       Cohort.start_date <= Placement.start_date,
@@ -194,13 +194,13 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     wanted = [m for m in PLACEMENT_METRICS if only is None or m in only]
     if not wanted:
         return {}
-    key = _dimension_column(dimension, filters)
+    key = dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     inner = _placement_base(filters, dimension, key, [
         Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market"),
         key_sql(Placement.id, "placement").label("pkey"), key_sql(Placement.trainee_id, "trainee").label("tkey"),
     ]).subquery()
-    rollup = with_total and dimension is not None and _dialect() == "postgresql"
+    rollup = with_total and dimension is not None and dialect_name() == "postgresql"
     markets = ("local", "regional", "international")
     columns = {
         "placed": func.count(func.distinct(inner.c.tid)),
@@ -214,7 +214,7 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     outer = select(inner.c.k, *[columns[n].label(n) for n in names]
                    ).group_by(func.rollup(inner.c.k) if rollup else inner.c.k)
     out = {}
-    for row in _session().execute(outer):
+    for row in report_session().execute(outer):
         out[TOTAL if (rollup and row.k is None) else row.k] = {n: int(getattr(row, n)) for n in names}
     if with_total and not rollup:
         out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {n: 0 for n in names})
@@ -227,13 +227,13 @@ def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, i
     """Centers that ran at least one matching cohort (not cancelled) overlapping the period."""
     if dimension in TRAINEE_DIMENSIONS:
         return {}
-    key = _dimension_column(dimension, filters)
+    key = dimension_column(dimension, filters)
     inner = select(key.label("k"), Cohort.center_id.label("cid")).select_from(Cohort)
-    inner = _with_dimension_joins(inner, dimension)
+    inner = with_dimension_joins(inner, dimension)
     inner = inner.where(Cohort.status != CohortStatus.CANCELLED, Cohort.start_date <= filters.end,
                         Cohort.end_date >= filters.start, *course_conditions(filters)).subquery()
     outer = select(inner.c.k, func.count(func.distinct(inner.c.cid)).label("n")).group_by(inner.c.k)
-    return {row.k: int(row.n) for row in _session().execute(outer)}
+    return {row.k: int(row.n) for row in report_session().execute(outer)}
 
 
 def _with_pre(rows: dict[Any, dict[str, int]], pre: dict[Any, dict[str, int]], names) -> None:
@@ -388,11 +388,11 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         inner = base.add_columns(bucket.label("q")).where(*where, *conds).subquery()
         stmt = (select(inner.c.q, func.count().label("n"), func.coalesce(func.sum(inner.c.rkey), 0).label("kk"))
                 .where(inner.c.q.is_not(None)).group_by(inner.c.q))
-        for row in _session().execute(stmt):
+        for row in report_session().execute(stmt):
             out[row.q][metric] = int(row.n)
             out[row.q][key_name(metric)] = int(row.kk)
 
-    session = _session()
+    session = report_session()
     if summary.usable(session, filters, None):
         if session is db.session:
             summary.sync(session)
@@ -414,7 +414,7 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
         func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
         *[func.coalesce(func.sum(inner.c.pkey).filter(inner.c.market == m), 0).label(key_name(m)) for m in markets],
     ).where(inner.c.q.is_not(None)).group_by(inner.c.q)
-    for row in _session().execute(stmt):
+    for row in report_session().execute(stmt):
         for m in ("placements",) + markets:
             out[row.q][m] = int(getattr(row, m))
             out[row.q][key_name(m)] = int(getattr(row, key_name(m)))
@@ -475,13 +475,13 @@ def city_region_map() -> dict[str, int]:
     """Spelling of a city (as ``lower(trim(city))`` gives it) -> region id: the reference list of
     the regions' main cities (seeds/region_cities.csv, Azerbaijani and English names) plus the
     cities of the centers. A spelling claimed by two regions is left out (unknown)."""
-    regions = dict(_session().execute(select(Region.code, Region.id)).all())
+    regions = dict(report_session().execute(select(Region.code, Region.id)).all())
     claims: dict[str, set[int]] = {}
     for code, name in _seed_cities():
         if code in regions:
             for s in _spellings(name):
                 claims.setdefault(s, set()).add(regions[code])
-    for city, region_id in _session().execute(select(Center.city, Center.region_id).distinct()):
+    for city, region_id in report_session().execute(select(Center.city, Center.region_id).distinct()):
         if city:
             for s in _spellings(city):
                 claims.setdefault(s, set()).add(region_id)
@@ -533,7 +533,7 @@ def _mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
         *[func.coalesce(func.sum(inner.c.pkey).filter(cond), 0).label(key_name(c)) for c, cond in conditions.items()],
     ).group_by(inner.c.k)
     cols = [n for c in ("placements",) + MOBILITY_COLUMNS for n in (c, key_name(c))]
-    return {row.k: {c: int(getattr(row, c)) for c in cols} for row in _session().execute(stmt)}
+    return {row.k: {c: int(getattr(row, c)) for c in cols} for row in report_session().execute(stmt)}
 
 
 # ---- the summary checked against the live queries (talent reports check-summary) -------------

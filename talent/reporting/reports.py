@@ -22,7 +22,7 @@ from talent.centers.models import Center
 from talent.errors import NotFound, PermissionDenied
 from talent.extensions import db
 from talent.geo.models import Region
-from talent.i18n import current_language
+from talent.i18n import az_collate, current_language
 from talent.learning.models import Cohort
 from talent.permissions import Actor, P, require
 from talent.reporting import queries
@@ -221,7 +221,8 @@ def _region_centers(filters: Filters, region_id: int) -> tuple[Table, Region]:
     index = next(i for i, r in enumerate(regions) if r.id == region.id)
     scoped = filters.scoped(region_id=region.id)
     data, region_total = queries.metrics_with_total(scoped, "center")
-    centers = list(db.session.scalars(select(Center).where(Center.region_id == region.id).order_by(Center.name)))
+    centers = list(db.session.scalars(select(Center).where(Center.region_id == region.id)
+                                      .order_by(az_collate(Center.name), Center.id)))
     rows = [{"id": c.id, "code": c.code, "label": c.name, **data.get(c.id, queries.zero_metrics())}
             for c in centers]
     total = {"id": region.id, "label": _localized(region), **region_total}

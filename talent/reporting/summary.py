@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from talent.credentials.models import Award
 from talent.learning.models import Cohort, Enrollment
 from talent.placement.models import Placement
-from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, _dimension_column,
-                                         _with_dimension_joins, course_conditions)
+from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, dimension_column,
+                                         with_dimension_joins, course_conditions)
 from talent.reporting.cellkey import fingerprint, key_name, key_sql
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
 from talent import signals
@@ -307,7 +307,7 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
     """The enrollment metrics of :func:`talent.reporting.queries.enrollment_metrics` (those in
     ``wanted``, default all), from the summary. Groups whose metrics are all zero are left out."""
     wanted = set(wanted) if wanted is not None else None
-    key = _dimension_column(dimension, filters).label("k")
+    key = dimension_column(dimension, filters).label("k")
     conds = course_conditions(filters)
     D, T = ReportCohortDay, ReportCohortTotal
 
@@ -322,7 +322,7 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
                       total(D.certified_key).label("certified__key")
                       ).select_from(D)
     if dimension is not None or conds:  # the national figure needs no cohort attribute
-        day_stmt = _with_dimension_joins(day_stmt.join(Cohort, Cohort.id == D.cohort_id), dimension)
+        day_stmt = with_dimension_joins(day_stmt.join(Cohort, Cohort.id == D.cohort_id), dimension)
     day_stmt = day_stmt.where(D.day.between(filters.start, filters.end), *conds)
 
     ended = Cohort.end_date.between(filters.start, filters.end)
@@ -341,7 +341,7 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
                           total(T.placed_key, past).label("placement_num__key"),
                           total(T.completed_key, pending).label("placement_pending__key"))
                    .select_from(T).join(Cohort, Cohort.id == T.cohort_id))
-    cohort_stmt = _with_dimension_joins(cohort_stmt, dimension).where(
+    cohort_stmt = with_dimension_joins(cohort_stmt, dimension).where(
         Cohort.start_date <= filters.end, Cohort.end_date >= filters.start, *conds)
     if dimension is not None:
         day_stmt, cohort_stmt = day_stmt.group_by(key), cohort_stmt.group_by(key)

@@ -10,7 +10,7 @@ from talent.api.resources.cohorts import EnrollmentOut, enrollment_json
 from talent.api.schema import F, Schema
 from talent.api.v1 import bp
 from talent.imports import services as imports
-from talent.people import queries as people_queries
+from talent.readmodels import trainees as trainee_list
 from talent.people import services as people
 from talent.learning.models import ENROLLMENT_STATUSES
 from talent.people.models import EDUCATION_LEVELS, Trainee
@@ -99,7 +99,7 @@ LIST_COUNT_CAP = 5000
                        "To find someone by FIN or name, use POST /trainees/search (no FIN in a URL). Audited.")
 def list_trainees(query):
     page, limit = query["page"], query["limit"]
-    result = people.list_trainees(api_actor(), cohort_id=query.get("cohort_id"), status=query.get("status"),
+    result = trainee_list.list_trainees(api_actor(), cohort_id=query.get("cohort_id"), status=query.get("status"),
                                   region_id=query.get("region_id"), page=page, per_page=limit,
                                   count_cap=LIST_COUNT_CAP)
     more = result.more or page * limit < result.total
@@ -118,7 +118,7 @@ def get_trainee(trainee_id: int):
 def trainee_enrollments(trainee_id: int):
     actor = api_actor()
     trainee = people.get_trainee(actor, trainee_id)
-    return [enrollment_json(e) for e in people_queries.trainee_enrollments(trainee.id, actor)]
+    return [enrollment_json(e) for e in trainee_list.trainee_enrollments(trainee.id, actor)]
 
 
 @operation(bp, "/trainees", "POST", summary="Register a trainee", tags=["Trainees"], body=TraineeIn,

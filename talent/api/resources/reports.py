@@ -8,7 +8,7 @@ from talent.api.schema import F, Schema
 from talent.api.v1 import bp
 from talent.catalog.models import LEVELS
 from talent.errors import ValidationError
-from talent.objectives.queries import objectives_progress
+from talent.readmodels.objectives import objectives_progress
 from talent.reporting import reports
 from talent.reporting.periods import parse_filters
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from talent.accounts import invitations
 from talent.accounts import services as accounts
 from talent.accounts.models import ROLES, User
-from talent.catalog import queries as catq
+from talent.readmodels import admin_lists as catq
 from talent.catalog import services as catalog
 from talent.catalog.models import Certification, Course, Sector, Skill
 from talent.centers import services as centers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from talent.centers import queries as cq
+from talent.readmodels import center_dashboard as cq
 from talent.placement import queries as pq
 from talent.placement.services import audit_personal_view
 from talent.web.access import roles_required

@@ -18,7 +18,7 @@ from talent.extensions import db
 from talent.geo.models import Region
 from talent.learning import queries as lq
 from talent.learning import services as ls
-from talent.people import queries as pq
+from talent.readmodels import trainees as trainee_list
 from talent.people import services as ps
 from talent.people.models import EDUCATION_LEVELS
 from talent.permissions import P
@@ -100,11 +100,11 @@ def _list_page(actor, form: SearchForm, *, text: str | None, handle: str | None,
                status: int = 200):
     filter_errors: dict[str, str] = {}
     try:
-        result = ps.list_trainees(actor, text=text, page=page, per_page=25, count_cap=SEARCH_COUNT_CAP, **filters)
+        result = trainee_list.list_trainees(actor, text=text, page=page, per_page=25, count_cap=SEARCH_COUNT_CAP, **filters)
     except ValidationError as error:
         filter_errors = {k: str(v) for k, v in error.fields.items() if k in LIST_FILTERS}
         filters = {k: v for k, v in filters.items() if k not in filter_errors}
-        result = ps.list_trainees(actor, text=text, page=1, per_page=25, count_cap=SEARCH_COUNT_CAP, **filters)
+        result = trainee_list.list_trainees(actor, text=text, page=1, per_page=25, count_cap=SEARCH_COUNT_CAP, **filters)
         status = 422
     return render_template("center/trainees.html", form=form, result=result, gender_labels=GENDER_LABELS,
                            handle=handle, text=text, filters=filters, filter_errors=filter_errors,
@@ -186,7 +186,7 @@ def trainee_new():
 def trainee_detail(trainee_id: int):
     actor = current_actor()
     trainee = ps.get_trainee(actor, trainee_id)  # audited as trainee.view; 404 outside my centers
-    enrollments = pq.trainee_enrollments(trainee.id, actor)  # only my centers' records
+    enrollments = trainee_list.trainee_enrollments(trainee.id, actor)  # only my centers' records
     return render_template("center/trainee_detail.html", trainee=trainee, enrollments=enrollments,
                            gender_labels=GENDER_LABELS, education_labels=EDUCATION_LABELS,
                            status_labels=STATUS_LABELS, enrollment_labels=ENROLLMENT_LABELS,

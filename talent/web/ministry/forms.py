@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from talent.objectives.queries import METRIC_LABELS, SCOPE_LABELS
+from talent.objectives.labels import METRIC_LABELS, SCOPE_LABELS
 
 
 class ObjectiveForm(FlaskForm):

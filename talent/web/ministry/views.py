@@ -19,7 +19,7 @@ from talent.extensions import db
 from talent.geo.models import Region
 from talent.i18n import current_language
 from talent.objectives import services as objective_services
-from talent.objectives.queries import ObjectivesTable, objectives_progress
+from talent.readmodels.objectives import ObjectivesTable, objectives_progress
 from talent.permissions import P, require
 from talent import audit
 from talent.reporting import exports, reports

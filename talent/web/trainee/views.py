@@ -16,7 +16,7 @@ from talent.credentials import queries as award_queries
 from talent.credentials.pdf import certificate_pdf
 from talent.errors import ValidationError
 from talent.extensions import db
-from talent.people import self_service
+from talent.readmodels import trainee_portal as self_service
 from talent.web.access import roles_required
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors

@@ -1,5 +1,5 @@
-"""Reads for the administration lists: catalog entries, centers and users, filtered and sorted
-in SQL, with usage counts from GROUP BY sub-queries (no N+1)."""
+"""Read model of the administration lists: catalog entries, centers and users (catalog, centers and
+accounts together), filtered and sorted in SQL."""
 from __future__ import annotations
 
 from sqlalchemy import Select, func, or_, select
@@ -8,7 +8,6 @@ from talent.accounts.models import CenterAssignment, User
 from talent.catalog.models import Certification, Course, Sector, Skill
 from talent.centers.models import Center
 from talent.i18n import az_collate
-from talent.learning.models import Cohort
 from talent.permissions import Actor, P, require
 
 SEARCH_COLUMNS = {
@@ -38,10 +37,6 @@ def admin_list_stmt(actor: Actor, model, *, q: str | None = None, active: str | 
         stmt = stmt.where(model.active.is_(active == "1"))
     column = az_collate(getattr(model, sort if sort in sortable else "code"))
     return stmt.order_by(column.desc() if descending else column, az_collate(model.code))
-
-
-def cohort_counts_by_center() -> Select:
-    return select(Cohort.center_id, func.count(Cohort.id)).group_by(Cohort.center_id)
 
 
 def users_stmt(actor: Actor, *, role: str | None = None, active: str | None = None,

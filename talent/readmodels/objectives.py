@@ -1,4 +1,5 @@
-"""Progress against the workforce objectives: today's value (suppressed like every ministry
+"""Read model of the progress against the workforce objectives (objectives and the report queries
+together): today's value (suppressed like every ministry
 figure), a linear projection to the deadline, and on track / at risk / behind.
 
 Definitions (also on the definitions page):
@@ -26,6 +27,7 @@ from talent.errors import PermissionDenied
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.i18n import current_language
+from talent.objectives.labels import METRIC_LABELS, SCOPE_LABELS, STATUS_LABELS
 from talent.objectives.models import Objective
 from talent.permissions import Actor, P, require
 from talent.reporting import queries
@@ -38,16 +40,6 @@ COUNT_SOURCES = {"enrolled": "enrolled", "completed": "completed", "certified": 
 RATE_SOURCES = {"completion_rate": ("completion_num", "completion_den"),
                 "certification_rate": ("cert_num", "completed"),
                 "placement_rate": ("placement_num", "placement_den")}
-
-METRIC_LABELS = {
-    "enrolled": _l("Enrolled"), "completed": _l("Completed"), "certified": _l("Certified"),
-    "placed": _l("Placed"), "completion_rate": _l("Completion rate %"),
-    "certification_rate": _l("Certification rate %"), "placement_rate": _l("Placement rate at 6 months %"),
-}
-SCOPE_LABELS = {"national": _l("National"), "region": _l("Region"), "skill": _l("Skill"), "sector": _l("Sector")}
-STATUS_LABELS = {"on_track": _l("On track"), "at_risk": _l("At risk"), "behind": _l("Behind"),
-                 "achieved": _l("Achieved"), "missed": _l("Missed"), "no_data": _l("Not enough data")}
-
 
 @dataclass
 class Progress:
