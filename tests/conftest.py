@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from talent import create_app
 from talent.audit import SQLITE_TRIGGER, SQLITE_TRIGGER_DROP
 from talent.extensions import db, limiter
+from talent.notifications import outbox
 from talent.reference import load_reference
 from talent.reporting import summary
 
@@ -194,9 +195,11 @@ def _test_transaction(app):
     db.session = db._make_scoped_session({
         "class_": _JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint",
         "query_cls": db.Query})
+    outbox.TEST_CONNECTION = connection
     try:
         yield
     finally:
+        outbox.TEST_CONNECTION = None
         db.session.remove()
         db.session = saved
         outer.rollback()

@@ -23,6 +23,8 @@ from tests.notifications_helpers import SmtpPeer
 
 BROKER_URL = os.environ.get("TALENT_TEST_BROKER_URL", "redis://127.0.0.1:6379/3")
 TALENT = Path(sys.executable).parent / "talent"
+# A worker in another process (and threads of this one) read the rows: they must be committed.
+pytestmark = pytest.mark.committed
 
 
 @pytest.fixture

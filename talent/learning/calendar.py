@@ -28,12 +28,12 @@ from talent import audit, clock
 from talent.errors import NotFound, PermissionDenied
 from talent.extensions import db
 from talent.learning.calendar_models import CalendarFeed
-from talent.learning.models import Cohort, CohortSession, Enrollment
+from talent.learning.models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require
 
 FEED_TZ = "Asia/Baku"
-FEED_STATUSES = ("enrolled", "completed", "failed")
+FEED_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)
 TOKEN_LENGTH = 43
 PRODID = "-//AI Talent Centers//talent//EN"
 
@@ -162,7 +162,7 @@ def render_ics(trainee: Trainee, sessions: Iterable[tuple[CohortSession, Cohort]
             lines.append(f"DESCRIPTION:{escape_text(description)}")
         if location:
             lines.append(f"LOCATION:{escape_text(location)}")
-        lines.append("STATUS:CANCELLED" if cohort.status == "cancelled" else "STATUS:CONFIRMED")
+        lines.append("STATUS:CANCELLED" if cohort.status == CohortStatus.CANCELLED else "STATUS:CONFIRMED")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from talent import clock, signals
 from talent.credentials.models import Award
 from talent.extensions import db
-from talent.learning.models import Cohort, CohortSession, Enrollment
+from talent.learning.models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
 from talent.notifications import services
 from talent.people.models import Trainee
 
@@ -47,11 +47,11 @@ def _on_enrollment(_actor, *, enrollment: Enrollment, event: str, **_) -> None:
 def _on_cancelled(_actor, *, cohort: Cohort, **_) -> None:
     # The cancellation withdrew every active enrollment with one bulk update and one timestamp.
     latest = db.session.scalar(select(func.max(Enrollment.withdrawn_at)).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == "withdrawn"))
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WITHDRAWN))
     if latest is None:
         return
     trainee_ids = db.session.scalars(select(Enrollment.trainee_id).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status == "withdrawn", Enrollment.withdrawn_at == latest))
+        Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.WITHDRAWN, Enrollment.withdrawn_at == latest))
     for trainee in db.session.scalars(select(Trainee).where(Trainee.id.in_(list(trainee_ids)))):
         services.notify_trainee(trainee, "cohort_cancelled", context=_cohort_context(cohort), sms=True)
 
@@ -59,7 +59,7 @@ def _on_cancelled(_actor, *, cohort: Cohort, **_) -> None:
 @signals.cohort_rescheduled.connect
 def _on_rescheduled(_actor, *, cohort: Cohort, **_) -> None:
     trainees = db.session.scalars(select(Trainee).join(Enrollment, Enrollment.trainee_id == Trainee.id).where(
-        Enrollment.cohort_id == cohort.id, Enrollment.status.in_(("enrolled", "waitlisted"))))
+        Enrollment.cohort_id == cohort.id, Enrollment.status.in_((EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED))))
     for trainee in trainees:
         services.notify_trainee(trainee, "cohort_moved", context=_cohort_context(cohort), sms=True)
 
@@ -86,12 +86,12 @@ def session_reminders(day: date) -> int:
     end = start + timedelta(days=1)
     sessions = db.session.scalars(select(CohortSession).join(Cohort).where(
         CohortSession.starts_at >= start, CohortSession.starts_at < end,
-        Cohort.status.in_(("open", "running", "planned"))).order_by(CohortSession.starts_at))
+        Cohort.status.in_((CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.PLANNED))).order_by(CohortSession.starts_at))
     written = 0
     for session in sessions:
         cohort = session.cohort
         trainees = db.session.scalars(select(Trainee).join(Enrollment, Enrollment.trainee_id == Trainee.id).where(
-            Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))
+            Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED))
         for trainee in trainees:
             written += services.notify_trainee(
                 trainee, "session_reminder", sms=True, dedupe_key=f"reminder:{session.id}:{trainee.id}:{tomorrow}",

@@ -13,12 +13,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from enum import StrEnum
+
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base, in_check, utcnow
 
-STATUSES = ("pending", "sending", "sent", "failed", "discarded")
+class OutboxStatus(StrEnum):
+    """Where a message stands: pending (to send, maybe after a backoff), sending (a worker holds its
+    lease), sent, failed (attempts used up; an administrator may retry), discarded."""
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DISCARDED = "discarded"
+
+
+STATUSES = tuple(OutboxStatus)
 CHANNELS = ("email", "sms")
 
 
@@ -41,7 +53,7 @@ class OutboxMessage(Base):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_by: Mapped[str | None] = mapped_column(String(80))

@@ -31,13 +31,25 @@ from sqlalchemy.orm import Session
 from talent import clock
 from talent.extensions import db
 from talent.notifications import channels
-from talent.notifications.models import OutboxMessage
+from talent.notifications.models import OutboxStatus, OutboxMessage
 
 log = logging.getLogger("talent.outbox")
 
 NEW_IDS = "talent_outbox_new_ids"     # session.info: ids of rows written in this transaction
 SWEEP = "talent_outbox_sweep"         # session.info: rows were bulk-inserted; sweep after the commit
 NO_RECIPIENT = "no recipient (no account, no contact or no consent): not sent"
+
+
+# Delivery claims, sends and marks rows in its own session (its own connection and commits, apart from
+# the request's). The test suite, which runs each test inside one rolled-back transaction, points it
+# at that transaction's connection (savepoints) so the delivery sees the test's rows.
+TEST_CONNECTION = None
+
+
+def own_session(**options) -> Session:
+    if TEST_CONNECTION is not None:
+        return Session(bind=TEST_CONNECTION, join_transaction_mode="create_savepoint", **options)
+    return Session(db.engine, **options)
 
 
 def enqueue(*, kind: str, recipient: str | None, subject: str, body_text: str, body_html: str | None = None,
@@ -50,7 +62,7 @@ def enqueue(*, kind: str, recipient: str | None, subject: str, body_text: str, b
     row = OutboxMessage(kind=kind, channel=channel, recipient=recipient or "", subject=subject[:300],
                         body_text=body_text, body_html=body_html, locale=locale or "az",
                         trainee_id=trainee_id, user_id=user_id, dedupe_key=dedupe_key,
-                        status="pending", attempts=0, next_attempt_at=clock.now(), created_at=clock.now())
+                        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=clock.now(), created_at=clock.now())
     session.add(row)
     return row
 
@@ -62,7 +74,7 @@ def enqueue_unique(values: dict, *, session: Session | None = None) -> bool:
     transaction, and no savepoint is needed (on SQLite a savepoint outside a transaction commits)."""
     session = session or db.session
     now = clock.now()
-    row = {"channel": "email", "locale": "az", "body_html": None, "status": "pending", "attempts": 0,
+    row = {"channel": "email", "locale": "az", "body_html": None, "status": OutboxStatus.PENDING, "attempts": 0,
            "next_attempt_at": now, "created_at": now, **values}
     row["recipient"] = row.get("recipient") or ""
     dialect = session.get_bind().dialect.name
@@ -124,8 +136,8 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claimable(now: datetime):
-    return or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-               and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now))
+    return or_(and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
+               and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.locked_until < now))
 
 
 def claim(session: Session, ids: Sequence[int] | None = None, *, limit: int = 200) -> tuple[str, list[OutboxMessage]]:
@@ -142,12 +154,12 @@ def claim(session: Session, ids: Sequence[int] | None = None, *, limit: int = 20
         return token, []
     session.execute(update(OutboxMessage)
                     .where(OutboxMessage.id.in_(list(ids)), _claimable(now))
-                    .values(status="sending", locked_by=token, locked_until=now + lease,
+                    .values(status=OutboxStatus.SENDING, locked_by=token, locked_until=now + lease,
                             attempts=OutboxMessage.attempts + 1)
                     .execution_options(synchronize_session=False))
     session.commit()
     rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.locked_by == token,
-                                                            OutboxMessage.status == "sending")
+                                                            OutboxMessage.status == OutboxStatus.SENDING)
                                 .order_by(OutboxMessage.id)))
     session.commit()
     return token, rows
@@ -167,14 +179,14 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     max_attempts = int(_config("OUTBOX_MAX_ATTEMPTS", 8))
     mark_batch = max(1, int(_config("OUTBOX_MARK_BATCH", 1)))
-    with Session(db.engine, expire_on_commit=False) as session:
+    with own_session(expire_on_commit=False) as session:
         token, rows = claim(session, None if ids is None else list(ids), limit=limit)
         if not rows:
             return counts
         with channels.email_connection() as send_email:
             for row in rows:
                 if not row.recipient:
-                    _finish(session, row.id, token, status="discarded", last_error=NO_RECIPIENT)
+                    _finish(session, row.id, token, status=OutboxStatus.DISCARDED, last_error=NO_RECIPIENT)
                     counts["skipped"] += 1
                     continue
                 try:
@@ -184,12 +196,12 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
                         send_email(channels.build_email(row.recipient, row.subject, row.body_text, row.body_html,
                                                         message_id=f"<outbox-{row.id}@talent>"))
                 except channels.PermanentFailure as error:
-                    _finish(session, row.id, token, status="failed", last_error=str(error)[:2000])
+                    _finish(session, row.id, token, status=OutboxStatus.FAILED, last_error=str(error)[:2000])
                     counts["failed"] += 1
                 except Exception as error:  # noqa: BLE001 - kept on the row, retried with backoff
                     final = row.attempts >= max_attempts
                     log.warning("outbox %s: attempt %s failed: %s", row.id, row.attempts, error)
-                    _finish(session, row.id, token, status="failed" if final else "pending",
+                    _finish(session, row.id, token, status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
                             next_attempt_at=clock.now() + backoff(row.attempts),
                             last_error=f"{type(error).__name__}: {error}"[:2000])
                     counts["failed" if final else "retry"] += 1
@@ -198,7 +210,7 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
                     # leaves, so a worker dying can leave at most the one message in flight unmarked.
                     # Larger values trade that window for fewer commits (see docs/reliability.md).
                     counts["sent"] += 1
-                    _finish(session, row.id, token, status="sent", sent_at=clock.now(), last_error=None,
+                    _finish(session, row.id, token, status=OutboxStatus.SENT, sent_at=clock.now(), last_error=None,
                             commit=counts["sent"] % mark_batch == 0)
         session.commit()
     return counts
@@ -220,5 +232,5 @@ def sweep(*, batch: int = 200, max_batches: int | None = None) -> dict[str, int]
 
 
 def _any_due() -> bool:
-    with Session(db.engine) as session:
+    with own_session() as session:
         return session.scalar(select(OutboxMessage.id).where(_claimable(clock.now())).limit(1)) is not None

@@ -23,7 +23,7 @@ from talent.centers.queries import Page, paginate_rows
 from talent.errors import InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
 from talent.notifications import outbox
-from talent.notifications.models import CHANNELS, STATUSES, NotificationPreference, OutboxMessage
+from talent.notifications.models import OutboxStatus, CHANNELS, STATUSES, NotificationPreference, OutboxMessage
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require
 
@@ -188,10 +188,10 @@ def _get(actor: Actor, message_id: Any) -> OutboxMessage:
 def retry(actor: Actor, message_id: Any) -> OutboxMessage:
     """Send a failed (or still pending) message again now; it leaves after the commit."""
     row = _get(actor, message_id)
-    if row.status not in ("failed", "pending"):
+    if row.status not in (OutboxStatus.FAILED, OutboxStatus.PENDING):
         raise InvalidTransition(_l("Only a failed or pending message can be retried."))
     previous = row.status
-    row.status, row.attempts, row.next_attempt_at = "pending", 0, clock.now()
+    row.status, row.attempts, row.next_attempt_at = OutboxStatus.PENDING, 0, clock.now()
     row.locked_by = row.locked_until = None
     db.session.flush()
     audit.record(actor, "outbox.retry", "outbox_message", row.id, trainee_id=row.trainee_id,
@@ -203,10 +203,10 @@ def retry(actor: Actor, message_id: Any) -> OutboxMessage:
 def discard(actor: Actor, message_id: Any) -> OutboxMessage:
     """Give up on a failed or pending message: it is kept, marked discarded, never sent."""
     row = _get(actor, message_id)
-    if row.status not in ("failed", "pending"):
+    if row.status not in (OutboxStatus.FAILED, OutboxStatus.PENDING):
         raise InvalidTransition(_l("Only a failed or pending message can be discarded."))
     previous = row.status
-    row.status = "discarded"
+    row.status = OutboxStatus.DISCARDED
     db.session.flush()
     audit.record(actor, "outbox.discard", "outbox_message", row.id, trainee_id=row.trainee_id,
                  details={"from": previous, "kind": row.kind})

@@ -35,13 +35,13 @@ from talent.catalog.models import Course, Occupation
 from talent.centers.queries import Page, paginate_rows
 from talent.errors import DomainError, ValidationError
 from talent.extensions import db
-from talent.learning.models import Cohort, Enrollment
+from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 from talent.placement.followup_models import ANSWERS, LANGUAGES, PAY_BANDS, WAVES, FollowUpRequest
-from talent.placement.models import FollowUp, Placement
+from talent.placement.models import FollowUp, Placement, PlacementStatus
 from talent.placement.queries import milestone_cutoff
-from talent.placement.services import (CHECK_MESSAGE, MILESTONES, _apply, _existing_employer, clean_job_fields,
+from talent.placement.services import (CHECK_MESSAGE, MILESTONES, apply_job_values, existing_employer, clean_job_fields,
                                        placement_market)
 
 LINK_DAYS = 30
@@ -115,7 +115,7 @@ def _due_rows(today: date, wave: int):
             .join(Course, Course.id == Cohort.course_id)
             .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .outerjoin(User, User.id == Trainee.user_id)
-            .where(Enrollment.status == "completed", Trainee.followup_consent.is_(True),
+            .where(Enrollment.status == EnrollmentStatus.COMPLETED, Trainee.followup_consent.is_(True),
                    Trainee.email.is_not(None), Trainee.email != "",
                    Cohort.end_date <= latest_end, Cohort.end_date > earliest_end,
                    ~exists(select(FollowUpRequest.id).where(FollowUpRequest.enrollment_id == Enrollment.id,
@@ -279,16 +279,16 @@ def answer(token: Any, fields: dict[str, Any], *, ip: str | None = None) -> Foll
     actor = _graduate_actor(request, ip)
     cohort = request.cohort
     if situation == "employed":
-        employer = _existing_employer(values["employer_name"], values["country_code"])
+        employer = existing_employer(values["employer_name"], values["country_code"])
         placement = None
         if employer is not None:   # the same job reported already (portal or an earlier wave)
             placement = db.session.scalar(select(Placement).where(
                 Placement.trainee_id == request.trainee_id, Placement.employer_id == employer.id,
                 Placement.start_date == values["start_date"]))
         if placement is None:
-            placement = Placement(trainee_id=request.trainee_id, source="self_reported", verification="pending",
+            placement = Placement(trainee_id=request.trainee_id, source="self_reported", verification=PlacementStatus.PENDING,
                                   center_id=cohort.center_id, created_by_id=actor.user_id)
-            _apply(actor, placement, values)
+            apply_job_values(actor, placement, values)
             db.session.add(placement)
             db.session.flush()
             audit.record(actor, "placement.report", "placement", placement.id, trainee_id=request.trainee_id,

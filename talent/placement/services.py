@@ -184,7 +184,7 @@ def clean_job_fields(fields: dict[str, Any], *, partial: bool = False,
     return out
 
 
-def _existing_employer(name: str, country_code: str) -> Employer | None:
+def existing_employer(name: str, country_code: str) -> Employer | None:
     name = _text(name)
     employer = db.session.scalars(
         select(Employer).where(Employer.country_code == country_code,
@@ -199,7 +199,7 @@ def find_or_create_employer(actor: Actor, name: str, country_code: str, *, secto
                             city: str | None = None) -> Employer:
     """The employer with this name (case-insensitive, spaces collapsed) in this country, or a new one."""
     name = _text(name)
-    employer = _existing_employer(name, country_code)
+    employer = existing_employer(name, country_code)
     if employer is not None:
         return employer
     employer = Employer(name=name, country_code=country_code, sector_id=sector_id, city=city)
@@ -210,7 +210,7 @@ def find_or_create_employer(actor: Actor, name: str, country_code: str, *, secto
     return employer
 
 
-def _apply(actor: Actor, placement: Placement, values: dict[str, Any]) -> dict[str, Any]:
+def apply_job_values(actor: Actor, placement: Placement, values: dict[str, Any]) -> dict[str, Any]:
     """Put cleaned values on a placement; returns what changed (for the audit trail)."""
     changes: dict[str, Any] = {}
     if "employer_name" in values or "country_code" in values:
@@ -302,7 +302,7 @@ def record_placement(actor: Actor, trainee_id: int, *, followup_enrollment_id: i
     placement = Placement(trainee_id=trainee_id, source="center", verification=PlacementStatus.VERIFIED,
                           verified_by_id=actor.user_id, verified_at=utcnow(),
                           center_id=_trainee_center(trainee_id, actor), created_by_id=actor.user_id)
-    _apply(actor, placement, values)
+    apply_job_values(actor, placement, values)
     db.session.add(placement)
     db.session.flush()
     audit.record(actor, "placement.create", "placement", placement.id, trainee_id=trainee_id,
@@ -317,7 +317,7 @@ def record_placement(actor: Actor, trainee_id: int, *, followup_enrollment_id: i
 def update_placement(actor: Actor, placement_id: int, **fields) -> Placement:
     placement = get_owned_placement(actor, placement_id)
     values = clean_job_fields(fields, partial=True, current=placement)
-    changes = _apply(actor, placement, values)
+    changes = apply_job_values(actor, placement, values)
     db.session.flush()
     audit.record(actor, "placement.update", "placement", placement.id, trainee_id=placement.trainee_id,
                  center_id=placement.center_id, details={"changes": sorted(changes)})
@@ -422,7 +422,7 @@ def _refuse_duplicate(trainee_id: int, values: dict[str, Any], *, current: Place
     name = values.get("employer_name", current.employer.name if current else "")
     country = values.get("country_code", current.employer.country_code if current else "")
     start = values.get("start_date", current.start_date if current else None)
-    employer = _existing_employer(name, country) if name and country else None
+    employer = existing_employer(name, country) if name and country else None
     if employer is None or start is None:
         return
     stmt = select(Placement.id).where(Placement.trainee_id == trainee_id, Placement.employer_id == employer.id,
@@ -443,7 +443,7 @@ def report_own_job(actor: Actor, **fields) -> Placement:
     _refuse_duplicate(trainee_id, values)
     placement = Placement(trainee_id=trainee_id, source="self_reported", verification=PlacementStatus.PENDING,
                           center_id=_trainee_center(trainee_id), created_by_id=actor.user_id)
-    _apply(actor, placement, values)
+    apply_job_values(actor, placement, values)
     db.session.add(placement)
     db.session.flush()
     audit.record(actor, "placement.report", "placement", placement.id, trainee_id=trainee_id,
@@ -456,7 +456,7 @@ def update_own_job(actor: Actor, placement_id: int, **fields) -> Placement:
     placement = _own_placement(actor, placement_id)
     values = clean_job_fields(fields, partial=True, current=placement)
     _refuse_duplicate(placement.trainee_id, values, current=placement)
-    changes = _apply(actor, placement, values)
+    changes = apply_job_values(actor, placement, values)
     if changes and placement.verification != PlacementStatus.PENDING:
         placement.verification = PlacementStatus.PENDING
         placement.verified_by_id = None

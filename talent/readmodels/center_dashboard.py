@@ -15,11 +15,11 @@ from talent import clock
 from talent.catalog.models import Certification, Course
 from talent.centers.models import Center
 from talent.extensions import db
-from talent.learning.models import Cohort, Enrollment
+from talent.learning.models import Cohort, CohortStatus, Enrollment, EnrollmentStatus
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 
-SEAT_COHORT_STATUSES = ("open", "running")
+SEAT_COHORT_STATUSES = (CohortStatus.OPEN, CohortStatus.RUNNING)
 ENDING_SOON_DAYS = 14
 UPCOMING_DAYS = 60
 
@@ -53,7 +53,7 @@ def seat_usage(actor: Actor) -> list[SeatUsage]:
     """
     require(actor, P.CENTERS_READ)
     cohort_join = and_(Cohort.center_id == Center.id, Cohort.status.in_(SEAT_COHORT_STATUSES))
-    enrollment_join = and_(Enrollment.cohort_id == Cohort.id, Enrollment.status == "enrolled")
+    enrollment_join = and_(Enrollment.cohort_id == Cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED)
     stmt = (select(Center.id, Center.code, Center.name, Center.capacity,
                    func.count(Enrollment.id), func.count(func.distinct(Cohort.id)))
             .select_from(Center)
@@ -68,7 +68,7 @@ def seat_usage(actor: Actor) -> list[SeatUsage]:
 
 def _enrolled_counts():
     return (select(Enrollment.cohort_id, func.count(Enrollment.id).label("enrolled"))
-            .where(Enrollment.status == "enrolled").group_by(Enrollment.cohort_id).subquery())
+            .where(Enrollment.status == EnrollmentStatus.ENROLLED).group_by(Enrollment.cohort_id).subquery())
 
 
 def _cohort_rows(actor: Actor, *conditions, order_by, limit: int):
@@ -87,9 +87,9 @@ def running_and_upcoming(actor: Actor, today: date | None = None, limit: int = 2
     today = today or clock.today()
     return _cohort_rows(
         actor,
-        or_(Cohort.status == "running",
-            and_(Cohort.status.in_(("planned", "open")), Cohort.start_date <= today + timedelta(days=UPCOMING_DAYS))),
-        order_by=(Cohort.status != "running", Cohort.start_date, Cohort.code), limit=limit)
+        or_(Cohort.status == CohortStatus.RUNNING,
+            and_(Cohort.status.in_((CohortStatus.PLANNED, CohortStatus.OPEN)), Cohort.start_date <= today + timedelta(days=UPCOMING_DAYS))),
+        order_by=(Cohort.status != CohortStatus.RUNNING, Cohort.start_date, Cohort.code), limit=limit)
 
 
 def ending_soon(actor: Actor, today: date | None = None, days: int = ENDING_SOON_DAYS, limit: int = 20):
@@ -97,7 +97,7 @@ def ending_soon(actor: Actor, today: date | None = None, days: int = ENDING_SOON
     completed): rows of (Cohort, enrolled count)."""
     require(actor, P.COHORTS_READ)
     today = today or clock.today()
-    return _cohort_rows(actor, Cohort.status == "running", Cohort.end_date <= today + timedelta(days=days),
+    return _cohort_rows(actor, Cohort.status == CohortStatus.RUNNING, Cohort.end_date <= today + timedelta(days=days),
                         order_by=(Cohort.end_date, Cohort.code), limit=limit)
 
 
@@ -113,7 +113,7 @@ def low_attendance(actor: Actor, limit: int = 25):
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .join(Course, Course.id == Cohort.course_id)
             .join(Certification, Certification.id == Course.certification_id)
-            .where(Enrollment.status == "enrolled", Cohort.status == "running",
+            .where(Enrollment.status == EnrollmentStatus.ENROLLED, Cohort.status == CohortStatus.RUNNING,
                    Enrollment.attendance_pct.is_not(None),
                    Enrollment.attendance_pct < Certification.min_attendance)
             .order_by(Enrollment.attendance_pct, Trainee.last_name, Enrollment.id)

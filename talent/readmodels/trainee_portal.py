@@ -18,7 +18,7 @@ from talent import audit, clock
 from talent.audit import AuditEvent, action_label
 from talent.credentials.models import Award
 from talent.extensions import db
-from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment
+from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment, EnrollmentStatus
 from talent.people.self_service import about_me, my_trainee, set_consents, staff_views
 from talent.permissions import Actor
 from talent.placement.models import FollowUp, Placement
@@ -44,7 +44,7 @@ def my_next_sessions(actor: Actor, now: datetime | None = None) -> dict[int, lis
     now = now or clock.now()
     rows = db.session.scalars(
         select(CohortSession).join(Enrollment, Enrollment.cohort_id == CohortSession.cohort_id)
-        .where(Enrollment.trainee_id == trainee.id, Enrollment.status == "enrolled",
+        .where(Enrollment.trainee_id == trainee.id, Enrollment.status == EnrollmentStatus.ENROLLED,
                CohortSession.starts_at >= now)
         .order_by(CohortSession.starts_at))
     result: dict[int, list[CohortSession]] = {}
