@@ -10,7 +10,7 @@ from sqlalchemy.exc import OperationalError, InterfaceError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from talent.errors import DomainError
-from talent.extensions import db
+from talent.web.transactions import rollback_only
 
 log = logging.getLogger("talent.errors")
 
@@ -22,7 +22,7 @@ def _wants_json() -> bool:
 def init_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError):
-        db.session.rollback()
+        rollback_only()
         if _wants_json():
             from talent.api.problems import problem_from_domain
             return problem_from_domain(error)
@@ -31,6 +31,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        rollback_only()  # an abort() after a flush keeps nothing
         if isinstance(error, SecurityError):
             # A Host header outside TRUSTED_HOSTS: no URL can be built for it, and nothing of it
             # is echoed back. A plain 400.
@@ -46,7 +47,7 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def _database_down(error):
-        db.session.rollback()
+        rollback_only()
         incident = secrets.token_hex(6)
         log.error("incident %s: database unavailable: %s", incident, error.__class__.__name__)
         if _wants_json():
@@ -57,7 +58,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        db.session.rollback()
+        rollback_only()
         incident = secrets.token_hex(6)
         log.exception("incident %s: unhandled error on %s %s", incident, request.method, request.path)
         if _wants_json():

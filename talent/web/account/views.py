@@ -21,6 +21,7 @@ from talent.web.access import permission_required
 from talent.web.account.forms import ServiceTokenForm, TokenForm
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import commit_now, rollback_only
 
 bp = Blueprint("account", __name__)
 
@@ -55,9 +56,13 @@ def tokens():
 
 
 def _refusal_status(error: ValidationError) -> int:
-    """A wrong password or code is answered 200, not 422, so the failure (counted towards the
-    delay and the second-factor lock) is committed, like at sign-in; other mistakes write nothing."""
-    return 200 if accounts.REAUTH_FIELDS & set(error.fields) else 422
+    """A wrong password or code is committed (it counts towards the delay and the second-factor
+    lock, like at sign-in) and answered 401; any other mistake writes nothing (422)."""
+    if accounts.REAUTH_FIELDS & set(error.fields):
+        commit_now()
+        return 401
+    rollback_only()
+    return 422
 
 
 def _identity_context() -> dict:

@@ -30,6 +30,7 @@ from talent.web.access import roles_required
 from talent.web.admin import forms as F
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent.people.validation import as_id
 from talent import clock
 
@@ -142,6 +143,7 @@ def _form_page(kind: Kind, obj=None):
             else:
                 saved = kind.update(actor, obj.id, **form.service_fields())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -215,6 +217,7 @@ def user_new():
                 current_actor(), email=form.email.data, full_name=form.full_name.data, role=form.role.data,
                 password=form.password.data or None, center_ids=[int(c) for c in form.centers.data or []])
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -249,6 +252,7 @@ def user_centers(user_id: int):
         try:
             accounts.set_centers(current_actor(), user, [int(c) for c in form.centers.data or []])
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -268,6 +272,7 @@ def user_invite(user_id: int):
     except NotFound:
         raise
     except DomainError as error:
+        rollback_only()
         flash(str(error.message), "danger")
         return redirect(url_for("admin.users")), 303
     flash(_("An invitation was sent to %(email)s.", email=user.email), "success")

@@ -22,6 +22,7 @@ from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.redirects import safe_next
+from talent.web.transactions import rollback_only
 from talent import clock
 
 STATUSES = ("valid", "expired", "revoked")
@@ -100,6 +101,7 @@ def award_revoke(award_id: int):
     try:
         services.revoke_award(current_actor(), award, form.reason.data)
     except ValidationError as error:
+        rollback_only()
         apply_errors(form, error)
         return _detail_page(award, form, 422)
     flash(_("The award %(serial)s was revoked.", serial=award.serial), "success")

@@ -25,6 +25,7 @@ from talent.web.access import roles_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent import clock
 
 STATUS_LABELS = {"planned": _l("Planned"), "open": _l("Open"), "running": _l("Running"),
@@ -125,6 +126,7 @@ def cohort_new():
         try:
             cohort = ls.create_cohort(actor, form.values())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         else:
             flash(_("Cohort %(code)s created.", code=cohort.code), "success")
@@ -148,6 +150,7 @@ def cohort_edit(cohort_id: int):
         try:
             ls.update_cohort(actor, cohort.id, form.values(), version=form.version.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         else:
             flash(_("Cohort %(code)s saved.", code=cohort.code), "success")
@@ -213,9 +216,9 @@ def cohort_status(cohort_id: int):
     try:
         ls.change_status(actor, cohort.id, form.target.data, reason=form.reason.data, version=form.version.data)
     except ValidationError as error:
+        rollback_only()
         form.reason.errors = list(form.reason.errors or []) + [str(m) for m in error.fields.values()]
         flash(str(error.message), "danger")
-        db.session.rollback()
         return _detail(ls.get_cohort(actor, cohort_id), status_code=422, status_form=form)
     flash(_("Cohort %(code)s is now: %(status)s.", code=cohort.code,
             status=STATUS_LABELS.get(cohort.status, cohort.status)), "success")
@@ -232,9 +235,10 @@ def cohort_enroll(cohort_id: int):
         try:
             enrollment = ls.enroll_by_fin(actor, cohort.id, form.fin.data, form.birth_date.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         except Duplicate as error:
-            db.session.rollback()
+            rollback_only()
             cohort = ls.get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE)
             form.fin.errors = list(form.fin.errors or []) + [str(error.message)]
             return _detail(cohort, status_code=409, enroll_form=form,
@@ -262,8 +266,8 @@ def enrollment_withdraw(enrollment_id: int):
     try:
         ls.withdraw(actor, enrollment.id, form.reason.data)
     except ValidationError as error:
+        rollback_only()
         flash(" ".join([str(error.message)] + [str(m) for m in error.fields.values()]), "danger")
-        db.session.rollback()
         return _detail(ls.get_cohort(actor, cohort_id), status_code=422)
     flash(_("%(name)s withdrawn.", name=enrollment.trainee.full_name), "success")
     return redirect(url_for("center.cohort_detail", cohort_id=cohort_id))
@@ -280,8 +284,8 @@ def session_add(cohort_id: int):
             ls.add_session(actor, cohort.id, starts_at=form.starts_at.data, ends_at=form.ends_at.data,
                            topic=form.topic.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
-            db.session.rollback()
             cohort = ls.get_cohort(actor, cohort_id)
         else:
             flash(_("Session added."), "success")
@@ -301,8 +305,8 @@ def session_schedule(cohort_id: int):
             n = ls.schedule_weekly(actor, cohort.id, weekdays=form.weekdays.data, start_time=form.start_time.data,
                                    duration_minutes=form.duration_minutes.data, topic=form.topic.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
-            db.session.rollback()
             cohort = ls.get_cohort(actor, cohort_id)
         else:
             flash(_("%(n)d sessions added.", n=n), "success")
@@ -344,6 +348,7 @@ def attendance(cohort_id: int, session_id: int):
         try:
             n = ls.record_attendance(actor, cohort.id, submitted)
         except ValidationError as error:
+            rollback_only()
             errors = {int(key.rsplit("-", 1)[-1]): msg for key, msg in error.fields.items()
                       if key.rsplit("-", 1)[-1].isdigit()}
             flash(str(error.message), "danger")
@@ -377,6 +382,7 @@ def scores(cohort_id: int):
         try:
             n = ls.record_scores(actor, cohort.id, submitted)
         except ValidationError as error:
+            rollback_only()
             errors = {int(key.rsplit("-", 1)[-1]): msg for key, msg in error.fields.items()
                       if key.rsplit("-", 1)[-1].isdigit()}
             flash(str(error.message), "danger")
@@ -422,7 +428,7 @@ def cohort_complete(cohort_id: int):
                 ls.complete_cohort(actor, cohort.id, override_reason=form.reason.data, version=form.version.data,
                                    did_not_sit=request.form.getlist("did_not_sit"))
             except (ValidationError, Conflict) as error:
-                db.session.rollback()
+                rollback_only()
                 cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
                 form.version.data = str(cohort.version)
                 for key, message in error.fields.items():
@@ -471,7 +477,7 @@ def enrollment_correct(enrollment_id: int):
             correction = ls.correct_result(actor, enrollment.id, final_score=form.final_score.data,
                                            attendance_pct=form.attendance_pct.data, reason=form.reason.data)
         except (ValidationError, Conflict) as error:
-            db.session.rollback()
+            rollback_only()
             apply_errors(form, error)
             enrollment = ls.get_enrollment(actor, enrollment_id, P.COHORTS_WRITE)
             cohort = enrollment.cohort
@@ -501,7 +507,7 @@ def attendance_all_present(cohort_id: int, session_id: int):
         try:
             n = ls.mark_all_present(actor, cohort_id, session_id)
         except ValidationError as error:
-            db.session.rollback()
+            rollback_only()
             flash(str(error.message), "danger")
         else:
             flash(_("%(n)d trainees marked present. Change the exceptions and save.", n=n), "success")

@@ -18,6 +18,7 @@ from talent.web.access import roles_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent.people.validation import as_id
 
 OUTCOME_LABELS = {"employed": _l("Employed (record the job)"), "looking": _l("Still looking"),
@@ -80,6 +81,7 @@ def followup_record(enrollment_id: int, milestone: int):
         try:
             ps.record_followup(actor, enrollment.id, milestone, form.outcome.data, form.note.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:

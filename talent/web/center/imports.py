@@ -25,6 +25,7 @@ from talent.imports import parser, services
 from talent.learning import queries as lq
 from talent.learning.models import Cohort
 from talent.permissions import P, scope_centers
+from talent.web.transactions import rollback_only
 from talent.web.access import permission_required
 from talent.web.center.cohorts import GridForm
 from talent.web.center.views import bp
@@ -164,7 +165,7 @@ def import_confirm():
                                     cohort_id=pending["cohort_id"], waitlist=pending["waitlist"],
                                     filename=pending.get("filename"))
     if not report.committed:
-        db.session.rollback()
+        rollback_only()
         flash(_("Nothing was imported: the file has problems (listed below)."), "danger")
         return _render_preview(report, pending, 422)
     _discard_upload()

@@ -22,6 +22,7 @@ from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent.people.validation import as_id
 
 EMPLOYMENT_LABELS = {"full_time": _l("Full time"), "part_time": _l("Part time"), "contract": _l("Contract"),
@@ -120,6 +121,7 @@ def placement_new(trainee_id: int):
             ps.record_placement(actor, trainee.id, followup_enrollment_id=enrollment_id,
                                 followup_milestone=milestone, **form.job_fields())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -150,6 +152,7 @@ def placement_edit(placement_id: int):
         try:
             ps.update_placement(actor, placement.id, **form.job_fields())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -173,6 +176,7 @@ def placement_end(placement_id: int):
     try:
         ps.end_placement(actor, placement_id, form.end_date.data)
     except ValidationError as error:
+        rollback_only()
         message = " ".join([str(error.message)] + [str(m) for m in error.fields.values()])
         return render_template("errors/error.html", status=422, message=message, incident=None), 422
     flash(_("The end of the job was recorded."), "success")
@@ -205,6 +209,7 @@ def placement_reject(placement_id: int):
             try:
                 ps.reject_placement(actor, placement.id, form.reason.data)
             except ValidationError as error:
+                rollback_only()
                 apply_errors(form, error)
             else:
                 flash(_("The job was marked as not confirmed; the trainee sees your reason."), "success")

@@ -27,6 +27,7 @@ from talent.web.center.cohorts import ENROLLMENT_LABELS, STAFF, STATUS_LABELS
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 
 GENDER_LABELS = {"F": _l("Female"), "M": _l("Male")}
 # The search page counts matches up to this many ("more than …"): an exact count of a common
@@ -127,6 +128,7 @@ def trainees():
             try:
                 handle = ps.save_search(actor, form.q.data)
             except ValidationError as error:
+                rollback_only()
                 apply_errors(form, error)
             else:
                 session[SEARCH_SESSION_KEY] = (session.get(SEARCH_SESSION_KEY, []) + [handle])[-SEARCH_SESSION_MAX:]
@@ -164,7 +166,7 @@ def trainee_new():
             trainee = ps.create_trainee(actor, form.data_for_service(), center_id=center_id)
             enrollment = ls.enroll(actor, cohort.id, trainee.id) if cohort is not None else None
         except (ValidationError, Duplicate) as error:
-            db.session.rollback()
+            rollback_only()
             apply_errors(form, error)
             return render_template("center/trainee_form.html", form=form, trainee=None, cohort=cohort), 422
         if enrollment is not None:
@@ -209,7 +211,7 @@ def trainee_edit(trainee_id: int):
         try:
             ps.update_trainee(actor, trainee.id, form.data_for_service())
         except (ValidationError, Duplicate) as error:
-            db.session.rollback()
+            rollback_only()
             apply_errors(form, error)
             return render_template("center/trainee_form.html", form=form, trainee=trainee, cohort=None), 422
         flash(_("Saved."), "success")

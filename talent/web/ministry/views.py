@@ -29,6 +29,7 @@ from talent.web.access import permission_required
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.ministry.forms import ObjectiveForm
+from talent.web.transactions import rollback_only
 from talent import clock
 
 bp = Blueprint("ministry", __name__)
@@ -265,6 +266,7 @@ def objective_new():
         try:
             objective_services.create_objective(current_actor(), **form.values())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             return render_template("ministry/objective_form.html", form=form, objective=None), 422
         flash(_("Objective saved."), "success")
@@ -287,6 +289,7 @@ def objective_edit(objective_id: int):
         try:
             objective_services.update_objective(current_actor(), objective_id, **form.values())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             return render_template("ministry/objective_form.html", form=form, objective=objective), 422
         flash(_("Objective saved."), "success")

@@ -27,9 +27,10 @@ def readyz():
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
-        db.session.rollback()
+        rollback_only()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
 
 
 from talent.web.public import credentials  # noqa: E402,F401  (verification routes on this blueprint)
+from talent.web.transactions import rollback_only

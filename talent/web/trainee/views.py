@@ -20,6 +20,7 @@ from talent.people import self_service
 from talent.web.access import roles_required
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent import clock
 
 bp = Blueprint("trainee", __name__)
@@ -151,6 +152,7 @@ def jobs():
     try:
         report_own_job(current_actor(), **form.job_fields())
     except ValidationError as error:
+        rollback_only()
         apply_errors(form, error)
         return _jobs_page(form, 422)
     flash(_("Thank you. Your job is recorded and waits for your center to confirm it."), "success")
@@ -179,6 +181,7 @@ def job_edit(placement_id: int):
         try:
             update_own_job(actor, placement.id, **form.job_fields())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         else:
             flash(_("Your job was updated; your center will confirm the change."), "success")
@@ -199,6 +202,7 @@ def job_end(placement_id: int):
     try:
         end_own_job(actor, placement_id, form.end_date.data)
     except ValidationError as error:
+        rollback_only()
         flash(" ".join([str(error.message)] + [str(m) for m in error.fields.values()]), "danger")
         return _jobs_page(status=422)
     flash(_("The job is recorded as ended."), "success")
