@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -26,7 +27,8 @@ from talent.centers.models import Center
 from talent.centers.queries import page_number
 from talent.errors import DomainError, NotFound, ValidationError
 from talent.extensions import db
-from talent.web.access import roles_required
+from talent.permissions import P, user_can
+from talent.web.access import permission_required
 from talent.web.admin import forms as F
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
@@ -50,13 +52,14 @@ class Kind:
     one: Any
     columns: tuple[tuple[Any, str], ...]       # (label, attribute or template expression key)
     sortable: tuple[str, ...]
+    permission: P = P.CATALOG_MANAGE
 
 
 KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("centers", Center, F.CenterForm, centers.create_center, centers.update_center, centers.set_center_active,
          _l("Centers"), _l("center"), ((_l("Code"), "code"), (_l("Name"), "name"), (_l("Region"), "region.name"),
                                          (_l("City"), "city"), (_l("Capacity"), "capacity")),
-         ("code", "name", "city", "capacity", "created_at")),
+         ("code", "name", "city", "capacity", "created_at"), P.CENTERS_MANAGE),
     Kind("sectors", Sector, F.SectorForm, catalog.create_sector, catalog.update_sector, catalog.set_sector_active,
          _l("Sectors"), _l("sector"), ((_l("Code"), "code"), (_l("Name"), "name")), ("code", "name_az", "name_en")),
     Kind("skills", Skill, F.SkillForm, catalog.create_skill, catalog.update_skill, catalog.set_skill_active,
@@ -86,6 +89,8 @@ def _kind(key: str) -> Kind:
     kind = KINDS.get(key)
     if kind is None:
         abort(404)
+    if not user_can(current_user, kind.permission):
+        abort(403)
     return kind
 
 
@@ -97,7 +102,7 @@ def _load(kind: Kind, obj_id: int):
 
 
 @bp.route("/")
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def index():
     counts = {}
     for kind in KINDS.values():
@@ -108,7 +113,7 @@ def index():
 
 
 @bp.route("/<key>/")
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def entity_list(key: str):
     kind = _kind(key)
     args = request.args
@@ -155,20 +160,20 @@ def _form_page(kind: Kind, obj=None):
 
 
 @bp.route("/<key>/new", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def entity_new(key: str):
     return _form_page(_kind(key))
 
 
 @bp.route("/<key>/<int:obj_id>/edit", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def entity_edit(key: str, obj_id: int):
     kind = _kind(key)
     return _form_page(kind, _load(kind, obj_id))
 
 
 @bp.route("/<key>/<int:obj_id>/active", methods=["POST"])
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def entity_active(key: str, obj_id: int):
     kind = _kind(key)
     active = request.form.get("active")
@@ -183,7 +188,7 @@ def entity_active(key: str, obj_id: int):
 # ---- users ---------------------------------------------------------------------------------
 
 @bp.route("/users/")
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def users():
     args = request.args
     center_id = args.get("center_id", "")
@@ -206,7 +211,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def user_new():
     form = F.UserForm()
     form.fill_choices()
@@ -240,7 +245,7 @@ def _user(user_id: int) -> User:
 
 
 @bp.route("/users/<int:user_id>/centers", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def user_centers(user_id: int):
     user = _user(user_id)
     form = F.UserCentersForm()
@@ -264,7 +269,7 @@ def user_centers(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/invite", methods=["POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def user_invite(user_id: int):
     """Send or resend the invitation to set a password (only the newest link works)."""
     try:
@@ -280,7 +285,7 @@ def user_invite(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def user_active(user_id: int):
     user = _user(user_id)
     active = request.form.get("active")
@@ -307,7 +312,7 @@ def _audit_filter():
 
 
 @bp.route("/audit")
-@roles_required("admin")
+@permission_required(P.AUDIT_READ)
 def audit_log():
     """Who did what, filtered and paged; CSV of everything that matches at /admin/audit.csv."""
     from talent import auditlog
@@ -324,7 +329,7 @@ def audit_log():
 
 
 @bp.route("/audit.csv")
-@roles_required("admin")
+@permission_required(P.AUDIT_READ)
 def audit_export():
     from talent import auditlog, clock
     from talent.exports import stream_csv

@@ -21,7 +21,7 @@ from talent.learning import services as ls
 from talent.learning.models import COHORT_STATUSES, CohortSession, Enrollment, ResultCorrection
 from talent.people.validation import as_id
 from talent.permissions import P
-from talent.web.access import roles_required
+from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
@@ -36,7 +36,6 @@ ENROLLMENT_LABELS = {"applied": _l("Applied"), "waitlisted": _l("Waiting list"),
 MARK_LABELS = {"present": _l("Present"), "absent": _l("Absent"), "excused": _l("Excused")}
 ACTION_LABELS = {"open": _l("Open for enrollment"), "running": _l("Start"), "completed": _l("Complete"),
                  "cancelled": _l("Cancel")}
-STAFF = ("center_admin", "admin")
 
 
 class CohortForm(FlaskForm):
@@ -100,7 +99,7 @@ def _labels() -> dict:
 
 
 @bp.route("/cohorts")
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_READ)
 def cohorts():
     actor = current_actor()
     status = request.args.get("status") or None
@@ -117,7 +116,7 @@ def cohorts():
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def cohort_new():
     actor = current_actor()
     form = CohortForm()
@@ -138,7 +137,7 @@ def cohort_new():
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/edit", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def cohort_edit(cohort_id: int):
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
@@ -199,14 +198,14 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>")
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_READ)
 def cohort_detail(cohort_id: int):
     cohort = ls.get_cohort(current_actor(), cohort_id)
     return _detail(cohort)
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/status", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def cohort_status(cohort_id: int):
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
@@ -226,7 +225,7 @@ def cohort_status(cohort_id: int):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/enroll", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.ENROLLMENTS_WRITE)
 def cohort_enroll(cohort_id: int):
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE)
@@ -254,7 +253,7 @@ def cohort_enroll(cohort_id: int):
 
 
 @bp.route("/enrollments/<int(max=2147483647):enrollment_id>/withdraw", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.ENROLLMENTS_WRITE)
 def enrollment_withdraw(enrollment_id: int):
     actor = current_actor()
     enrollment = ls.get_enrollment(actor, enrollment_id, P.ENROLLMENTS_WRITE)
@@ -274,7 +273,7 @@ def enrollment_withdraw(enrollment_id: int):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def session_add(cohort_id: int):
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
@@ -294,7 +293,7 @@ def session_add(cohort_id: int):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/schedule", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def session_schedule(cohort_id: int):
     """Add a weekly series of sessions over the cohort's dates."""
     actor = current_actor()
@@ -315,7 +314,7 @@ def session_schedule(cohort_id: int):
 
 
 @bp.route("/sessions/<int(max=2147483647):session_id>/delete", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def session_delete(session_id: int):
     actor = current_actor()
     session = db.session.get(CohortSession, session_id)
@@ -326,7 +325,7 @@ def session_delete(session_id: int):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions/<int(max=2147483647):session_id>/attendance", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.ATTENDANCE_WRITE)
 def attendance(cohort_id: int, session_id: int):
     """The attendance grid of one session: one row per enrolled trainee, present/absent/excused."""
     actor = current_actor()
@@ -365,7 +364,7 @@ def attendance(cohort_id: int, session_id: int):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/scores", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.ATTENDANCE_WRITE)
 def scores(cohort_id: int):
     """The score grid: a final score 0–100 per enrolled trainee, saved all together."""
     actor = current_actor()
@@ -408,7 +407,7 @@ class CompleteForm(FlaskForm):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/complete", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def cohort_complete(cohort_id: int):
     """Before completing: who will pass, who will not and why; trainees without a score are
     marked "did not sit the assessment" here (or get their score first). The confirmation names
@@ -464,7 +463,7 @@ class CorrectionForm(FlaskForm):
 
 
 @bp.route("/enrollments/<int(max=2147483647):enrollment_id>/correct", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def enrollment_correct(enrollment_id: int):
     """Correct a final score or the attendance after completion, with a reason."""
     actor = current_actor()
@@ -497,7 +496,7 @@ def enrollment_correct(enrollment_id: int):
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions/<int(max=2147483647):session_id>/all-present",
           methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.ATTENDANCE_WRITE)
 def attendance_all_present(cohort_id: int, session_id: int):
     """Mark everyone without a mark present; the grid then takes the exceptions."""
     actor = current_actor()

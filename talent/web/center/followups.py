@@ -14,7 +14,7 @@ from talent.learning.models import Cohort, Enrollment
 from talent.permissions import P, require, require_trainee
 from talent.placement import queries as pq
 from talent.placement import services as ps
-from talent.web.access import roles_required
+from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
@@ -32,7 +32,7 @@ class FollowUpForm(FlaskForm):
 
 
 @bp.route("/followups")
-@roles_required("center_admin", "admin")
+@permission_required(P.PLACEMENTS_READ)
 def followups():
     actor = current_actor()
     args = request.args
@@ -62,7 +62,7 @@ def _due_enrollment(actor, enrollment_id: int) -> Enrollment:
 
 
 @bp.route("/followups/<int:enrollment_id>/<int:milestone>", methods=["GET", "POST"])
-@roles_required("center_admin", "admin")
+@permission_required(P.PLACEMENTS_WRITE)
 def followup_record(enrollment_id: int, milestone: int):
     actor = current_actor()
     enrollment = _due_enrollment(actor, enrollment_id)

@@ -22,8 +22,8 @@ from talent.people import queries as pq
 from talent.people import services as ps
 from talent.people.models import EDUCATION_LEVELS
 from talent.permissions import P
-from talent.web.access import roles_required
-from talent.web.center.cohorts import ENROLLMENT_LABELS, STAFF, STATUS_LABELS
+from talent.web.access import permission_required
+from talent.web.center.cohorts import ENROLLMENT_LABELS, STATUS_LABELS
 from talent.web.center.views import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
@@ -114,7 +114,7 @@ def _list_page(actor, form: SearchForm, *, text: str | None, handle: str | None,
 
 
 @bp.route("/trainees", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.TRAINEES_READ)
 def trainees():
     """The list of my centers' trainees, and the search. A search is posted, kept on the server,
     and answered with a redirect to this page's GET with the search's handle (``s``): the page
@@ -149,7 +149,7 @@ def trainees():
 
 
 @bp.route("/trainees/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.TRAINEES_WRITE)
 def trainee_new():
     """Register a trainee; with ``cohort_id`` (a cohort of mine) also enroll them into it."""
     actor = current_actor()
@@ -183,7 +183,7 @@ def trainee_new():
 
 
 @bp.route("/trainees/<int(max=2147483647):trainee_id>")
-@roles_required(*STAFF)
+@permission_required(P.TRAINEES_READ)
 def trainee_detail(trainee_id: int):
     actor = current_actor()
     trainee = ps.get_trainee(actor, trainee_id)  # audited as trainee.view; 404 outside my centers
@@ -195,7 +195,7 @@ def trainee_detail(trainee_id: int):
 
 
 @bp.route("/trainees/<int(max=2147483647):trainee_id>/edit", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.TRAINEES_WRITE)
 def trainee_edit(trainee_id: int):
     actor = current_actor()
     trainee = ps.get_trainee(actor, trainee_id, audit_view=request.method == "GET")

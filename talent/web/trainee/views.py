@@ -17,7 +17,8 @@ from talent.credentials.pdf import certificate_pdf
 from talent.errors import ValidationError
 from talent.extensions import db
 from talent.people import self_service
-from talent.web.access import roles_required
+from talent.permissions import P
+from talent.web.access import permission_required
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.transactions import rollback_only
@@ -84,13 +85,13 @@ class EndJobForm(FlaskForm):
 # ---- portal pages --------------------------------------------------------------------------
 
 @bp.route("/")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def index():
     return redirect(url_for("trainee.learning"))
 
 
 @bp.route("/learning")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def learning():
     actor = current_actor()
     enrollments = self_service.my_enrollments(actor)
@@ -102,14 +103,14 @@ def learning():
 
 
 @bp.route("/certificates")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def certificates():
     awards = award_queries.own_awards(current_actor())
     return render_template("trainee/certificates.html", awards=awards, today=clock.today())
 
 
 @bp.route("/certificates/<int:award_id>.pdf")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def certificate_download(award_id: int):
     award = award_queries.own_award(current_actor(), award_id)
     response = make_response(certificate_pdf(award))
@@ -140,7 +141,7 @@ def _my_job(actor, placement_id: int):
 
 
 @bp.route("/jobs", methods=["GET", "POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def jobs():
     from talent.placement.services import report_own_job
     if request.method == "GET":
@@ -160,7 +161,7 @@ def jobs():
 
 
 @bp.route("/jobs/<int:placement_id>/edit", methods=["GET", "POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_WRITE)
 def job_edit(placement_id: int):
     from talent.placement.services import update_own_job
     actor = current_actor()
@@ -190,7 +191,7 @@ def job_edit(placement_id: int):
 
 
 @bp.route("/jobs/<int:placement_id>/end", methods=["POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_WRITE)
 def job_end(placement_id: int):
     from talent.placement.services import end_own_job
     actor = current_actor()
@@ -210,7 +211,7 @@ def job_end(placement_id: int):
 
 
 @bp.route("/jobs/<int:placement_id>/withdraw", methods=["GET", "POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_WRITE)
 def job_withdraw(placement_id: int):
     """Take back a job I reported that waits for confirmation: a confirmation page, then the
     report is removed."""
@@ -232,7 +233,7 @@ def job_withdraw(placement_id: int):
 
 
 @bp.route("/data", methods=["GET"])
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def my_data():
     actor = current_actor()
     trainee = self_service.my_trainee(actor)
@@ -244,7 +245,7 @@ def my_data():
 
 
 @bp.route("/data/consents", methods=["POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_WRITE)
 def consents():
     form = ConsentForm()
     if not form.validate_on_submit():
@@ -257,7 +258,7 @@ def consents():
 
 
 @bp.route("/data.json")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def my_data_download():
     data = self_service.export_my_data(current_actor())
     response = make_response(json.dumps(data, ensure_ascii=False, indent=2))
