@@ -1,5 +1,5 @@
 """The trainee portal (/me): my learning, my certificates, my jobs, my data. (The account links
-— invitation, password reset — are public pages in talent/web/trainee/accounts.py.)"""
+— invitation, password reset — are public pages in talent/web/public/accounts.py.)"""
 from __future__ import annotations
 
 import json

@@ -15,7 +15,7 @@ from talent.errors import ValidationError
 from talent.extensions import limiter
 from talent.web.context import client_ip
 from talent.web.forms import apply_errors
-from talent.web.public.views import bp
+from talent.web.public.blueprint import bp
 from talent.web.transactions import rollback_only
 
 
