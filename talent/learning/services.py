@@ -37,6 +37,7 @@ from talent.labels import label
 from talent.learning.models import (ATTENDANCE_MARKS, COHORT_MODES, Attendance, Cohort, CohortSession,
                                     Enrollment, ResultCorrection)
 from talent.learning.queries import attendance_percentages, roster
+from talent.loading import load
 from talent.people.models import Trainee
 from talent.people.services import find_by_identity
 from talent.people.validation import clean_fin
@@ -64,18 +65,7 @@ REASON_MAX = 500
 def get_cohort(actor: Actor, cohort_id: int, perm: P = P.COHORTS_READ, *, lock: bool = False) -> Cohort:
     """A cohort of the actor's centers, or NotFound (another center's cohort is not revealed).
     With ``lock`` the row is locked for the rest of the transaction (PostgreSQL)."""
-    require(actor, perm)
-    cohort_id = as_id(cohort_id)
-    if cohort_id is None:
-        raise NotFound(_l("Not found."))
-    stmt = select(Cohort).where(Cohort.id == cohort_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Cohort).execution_options(populate_existing=True)
-    cohort = db.session.scalar(stmt)
-    if cohort is None:
-        raise NotFound(_l("Not found."))
-    require(actor, perm, cohort.center_id)
-    return cohort
+    return load(actor, Cohort, cohort_id, perm, lock=lock)
 
 
 def _lock(cohort_id: int) -> Cohort:
@@ -88,12 +78,7 @@ def _lock(cohort_id: int) -> Cohort:
 
 
 def get_enrollment(actor: Actor, enrollment_id: int, perm: P = P.COHORTS_READ) -> Enrollment:
-    require(actor, perm)
-    enrollment = db.session.get(Enrollment, as_id(enrollment_id)) if as_id(enrollment_id) else None
-    if enrollment is None:
-        raise NotFound(_l("Not found."))
-    require(actor, perm, enrollment.cohort.center_id)
-    return enrollment
+    return load(actor, Enrollment, enrollment_id, perm, center=lambda e: e.cohort.center_id)
 
 
 def _reason(value: Any, name: str = "reason", *, required: bool = False, message=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +15,8 @@ from talent.accounts.models import ApiToken
 from talent.centers.services import active_centers
 from talent.errors import ValidationError
 from talent.db import utcnow
-from talent.extensions import db, limiter
+from talent.extensions import limiter
+from talent.loading import load
 from talent.permissions import P
 from talent.web.access import permission_required
 from talent.web.account.forms import ServiceTokenForm, TokenForm
@@ -77,10 +78,9 @@ def _reauth_limit_key() -> str:
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @permission_required(P.TOKENS_OWN)
 def revoke(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
-    accounts.revoke_token(current_actor(), token)
+    actor = current_actor()
+    token = load(actor, ApiToken, token_id, P.TOKENS_OWN, visible=lambda t: t.user_id == actor.user_id)
+    accounts.revoke_token(actor, token)
     flash(_("The token was revoked; it no longer works."), "success")
     return redirect(url_for("account.tokens"))
 
@@ -127,9 +127,8 @@ def service_tokens():
 @bp.route("/service-tokens/<int:token_id>/revoke", methods=["POST"])
 @permission_required(P.TOKENS_MANAGE)
 def revoke_service(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or not token.is_service:
-        abort(404)
-    accounts.revoke_token(current_actor(), token)
+    actor = current_actor()
+    token = load(actor, ApiToken, token_id, P.TOKENS_MANAGE, visible=lambda t: t.is_service)
+    accounts.revoke_token(actor, token)
     flash(_("The service token was revoked; it no longer works."), "success")
     return redirect(url_for("account.service_tokens"))

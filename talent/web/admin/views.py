@@ -27,6 +27,7 @@ from talent.centers.models import Center
 from talent.centers.queries import page_number
 from talent.errors import DomainError, NotFound, ValidationError
 from talent.extensions import db
+from talent.loading import UNSCOPED, load
 from talent.permissions import P, user_can
 from talent.web.access import permission_required
 from talent.web.admin import forms as F
@@ -95,10 +96,7 @@ def _kind(key: str) -> Kind:
 
 
 def _load(kind: Kind, obj_id: int):
-    obj = db.session.get(kind.model, obj_id)
-    if obj is None:
-        raise NotFound(_l("Not found."))
-    return obj
+    return load(current_actor(), kind.model, obj_id, kind.permission, center=UNSCOPED)
 
 
 @bp.route("/")
@@ -238,10 +236,7 @@ def user_new():
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_l("Not found."))
-    return user
+    return load(current_actor(), User, user_id, P.USERS_MANAGE)
 
 
 @bp.route("/users/<int:user_id>/centers", methods=["GET", "POST"])

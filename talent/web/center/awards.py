@@ -13,10 +13,11 @@ from talent import audit
 from talent.credentials import services
 from talent.credentials.pdf import certificate_pdf
 from talent.credentials.queries import EXPIRING_DAYS, center_awards
-from talent.errors import NotFound, ValidationError
+from talent.errors import ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort
-from talent.permissions import P, require
+from talent.permissions import P
+from talent.loading import load
 from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
@@ -124,10 +125,7 @@ def award_renew(award_id: int):
 @permission_required(P.AWARDS_ISSUE)
 def cohort_issue_awards(cohort_id: int):
     actor = current_actor()
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound(_l("Not found."))
-    require(actor, P.AWARDS_ISSUE, cohort.center_id)
+    cohort = load(actor, Cohort, cohort_id, P.AWARDS_ISSUE)
     form = ActionForm()
     if not form.validate_on_submit():
         flash(_("The form expired; please try again."), "danger")

@@ -21,6 +21,7 @@ from talent.learning import services as ls
 from talent.learning.models import COHORT_STATUSES, CohortSession, Enrollment, ResultCorrection
 from talent.people.validation import as_id
 from talent.permissions import P
+from talent.loading import load
 from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
@@ -317,8 +318,8 @@ def session_schedule(cohort_id: int):
 @permission_required(P.COHORTS_WRITE)
 def session_delete(session_id: int):
     actor = current_actor()
-    session = db.session.get(CohortSession, session_id)
-    cohort_id = session.cohort_id if session is not None else None
+    session = load(actor, CohortSession, session_id, P.COHORTS_WRITE, center=lambda s: s.cohort.center_id)
+    cohort_id = session.cohort_id
     ls.delete_session(actor, session_id)
     flash(_("Session removed."), "success")
     return redirect(url_for("center.cohort_detail", cohort_id=cohort_id) + "#schedule")
@@ -330,10 +331,8 @@ def attendance(cohort_id: int, session_id: int):
     """The attendance grid of one session: one row per enrolled trainee, present/absent/excused."""
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE if request.method == "POST" else P.COHORTS_READ)
-    session = db.session.get(CohortSession, session_id)
-    if session is None or session.cohort_id != cohort.id:
-        from talent.errors import NotFound
-        raise NotFound(_("Not found."))
+    session = load(actor, CohortSession, session_id, P.COHORTS_READ, center=lambda s: s.cohort.center_id,
+                   visible=lambda s: s.cohort_id == cohort.id)
     enrolled = [e for e in lq.roster(cohort.id) if e.status in ("enrolled", "completed", "failed")]
     marks = {eid: m for (_s, eid), m in lq.attendance_marks(cohort.id, [session.id]).items()}
     errors: dict[str, str] = {}

@@ -19,6 +19,7 @@ from talent.learning.models import COHORT_STATUSES, Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import P, require, scope_centers, trainee_visible_clause
 from talent.placement.queries import cohort_placement_rows
+from talent.loading import load
 from talent.web.access import permission_required
 from talent.web.center.views import bp
 from talent.web.context import current_actor
@@ -46,15 +47,6 @@ def exports():
     page = paginate_rows(stmt, page_number(args.get("page")))
     return render_template("center/exports.html", page=page, centers=centers, center_id=center_id,
                            status=status, statuses=COHORT_STATUSES, kinds=KINDS, formats=FORMATS)
-
-
-def _cohort(actor, cohort_id: int) -> Cohort:
-    require(actor, P.TRAINEES_READ)
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound(_("Not found."))
-    require(actor, P.TRAINEES_READ, cohort.center_id)
-    return cohort
 
 
 def _roster(actor, cohort: Cohort):
@@ -122,7 +114,7 @@ def cohort_export(cohort_id: int, kind: str, fmt: str):
     if kind not in KINDS or fmt not in FORMATS:
         raise NotFound(_("Not found."))
     actor = current_actor()
-    cohort = _cohort(actor, cohort_id)
+    cohort = load(actor, Cohort, cohort_id, P.TRAINEES_READ)
     if kind == "roster":
         header, rows, trainee_ids = _roster(actor, cohort)
     elif kind == "results":

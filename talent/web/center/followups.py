@@ -9,9 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from talent.centers.queries import my_centers, page_number
 from talent.errors import NotFound, ValidationError
-from talent.extensions import db
-from talent.learning.models import Cohort, Enrollment
-from talent.permissions import P, require, require_trainee
+from talent.permissions import P
 from talent.placement import queries as pq
 from talent.placement import services as ps
 from talent.web.access import permission_required
@@ -50,22 +48,11 @@ def followups():
                            due_on=lambda end, months: ps.add_months(end, months))
 
 
-def _due_enrollment(actor, enrollment_id: int) -> Enrollment:
-    require(actor, P.PLACEMENTS_WRITE)
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None:
-        raise NotFound(_l("Not found."))
-    cohort = db.session.get(Cohort, enrollment.cohort_id)
-    require(actor, P.PLACEMENTS_WRITE, cohort.center_id)
-    require_trainee(actor, enrollment.trainee_id)
-    return enrollment
-
-
 @bp.route("/followups/<int:enrollment_id>/<int:milestone>", methods=["GET", "POST"])
 @permission_required(P.PLACEMENTS_WRITE)
 def followup_record(enrollment_id: int, milestone: int):
     actor = current_actor()
-    enrollment = _due_enrollment(actor, enrollment_id)
+    enrollment = ps.get_followup_enrollment(actor, enrollment_id)
     if milestone not in ps.MILESTONES:
         raise NotFound(_l("Not found."))
     saved = ps.saved_followup(enrollment.id, milestone)

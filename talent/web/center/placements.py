@@ -10,11 +10,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from talent.catalog.models import Occupation, Sector
 from talent.centers.queries import page_number
-from talent.errors import NotFound, ValidationError
+from talent.errors import ValidationError
 from talent.extensions import db
 from talent.geo.models import Country
 from talent.people.models import Trainee
-from talent.permissions import P, require, require_trainee
+from talent.loading import UNSCOPED, load
+from talent.permissions import P, may_see_trainee
 from talent.placement import queries as pq
 from talent.placement import services as ps
 from talent.placement.models import EMPLOYMENT_TYPES, MARKETS, SOURCES, VERIFICATION_STATES
@@ -96,12 +97,8 @@ def placements():
 
 
 def _trainee_for_form(actor, trainee_id: int) -> Trainee:
-    require(actor, P.PLACEMENTS_WRITE)
-    trainee = db.session.get(Trainee, trainee_id)
-    if trainee is None:
-        raise NotFound(_l("Not found."))
-    require_trainee(actor, trainee.id)
-    return trainee
+    return load(actor, Trainee, trainee_id, P.PLACEMENTS_WRITE, center=UNSCOPED,
+                visible=lambda t: may_see_trainee(actor, t.id))
 
 
 @bp.route("/trainees/<int:trainee_id>/placements/new", methods=["GET", "POST"])
