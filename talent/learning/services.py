@@ -55,6 +55,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "cancelled": set(),
 }
 ENROLLABLE = ("planned", "open", "running")
+MARKS_EDITABLE = ("open", "running")   # attendance and scores are taken in these statuses
 ACTIVE_ENROLLMENT = ("applied", "waitlisted", "enrolled")
 CODE_MAX = 40
 REASON_MAX = 500
@@ -434,6 +435,19 @@ def seat_counts(cohort_id: int) -> dict[str, int]:
     return counts
 
 
+def free_seats(cohort: Cohort, counts: Mapping[str, int] | None = None) -> int:
+    """Seats left for enrollment: none once the cohort no longer enrolls."""
+    if cohort.status not in ENROLLABLE:
+        return 0
+    counts = counts if counts is not None else seat_counts(cohort.id)
+    return max(cohort.capacity - counts["enrolled"], 0)
+
+
+def marks_editable(cohort: Cohort) -> bool:
+    """Whether attendance and scores of the cohort may be recorded (the rule the grids show)."""
+    return cohort.status in MARKS_EDITABLE
+
+
 def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = True) -> Enrollment:
     """Enroll a trainee, or put them on the waiting list when the cohort is full (with
     ``waitlist=False`` a full cohort is a :class:`CapacityFull`). Locks the cohort row first so
@@ -571,7 +585,7 @@ def record_attendance(actor: Actor, cohort_id: int, marks: Iterable[tuple[Any, A
     is present, absent or excused (empty removes a mark). Every mark is checked first; one bad
     mark saves nothing. Returns the number of marks written. Recomputes attendance %."""
     cohort = get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE, lock=True)
-    if cohort.status not in ("open", "running"):
+    if not marks_editable(cohort):
         raise InvalidTransition(_l("Attendance is taken while a cohort is open or running."))
     starts = {sid: at for sid, at in db.session.execute(
         select(CohortSession.id, CohortSession.starts_at).where(CohortSession.cohort_id == cohort.id))}
@@ -707,7 +721,7 @@ def record_scores(actor: Actor, cohort_id: int, scores: Mapping[Any, Any]) -> in
     """Save final scores ``{enrollment_id: score}`` (0–100; empty clears) of one cohort in one go;
     one bad score saves nothing. Returns the number changed."""
     cohort = get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE, lock=True)
-    if cohort.status not in ("open", "running"):
+    if not marks_editable(cohort):
         raise InvalidTransition(_l("Scores are recorded while a cohort is open or running."))
     enrollments = {e.id: e for e in db.session.scalars(select(Enrollment).where(
         Enrollment.cohort_id == cohort.id, Enrollment.status == "enrolled"))}

@@ -186,7 +186,7 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
         session_form=session_form or SessionForm(formdata=None), status_form=status_form,
         schedule_form=schedule_form or ScheduleForm(formdata=None),
         withdraw_form=WithdrawForm(formdata=None), transitions=sorted(ls.TRANSITIONS[cohort.status]),
-        free=max(cohort.capacity - counts["enrolled"], 0) if cohort.status in ls.ENROLLABLE else 0,
+        free=ls.free_seats(cohort, counts),
         existing=existing, correctable=correctable, correction_deadline=deadline,
         corrected=set(db.session.scalars(
             select(ResultCorrection.enrollment_id).join(Enrollment, Enrollment.id == ResultCorrection.enrollment_id)
@@ -358,7 +358,7 @@ def attendance(cohort_id: int, session_id: int):
     started = ls.session_started(session)
     return render_template("center/cohort_attendance.html", cohort=cohort, session=session, enrolled=enrolled,
                            marks=marks, errors=errors, started=started,
-                           editable=cohort.status in ("open", "running") and started,
+                           editable=ls.marks_editable(cohort) and started,
                            **_labels()), status_code
 
 
@@ -390,7 +390,7 @@ def scores(cohort_id: int):
             flash(_("Scores saved (%(n)d changes).", n=n), "success")
             return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
     return render_template("center/cohort_scores.html", cohort=cohort, enrolled=enrolled, values=values,
-                           errors=errors, editable=cohort.status in ("open", "running"), **_labels()), status_code
+                           errors=errors, editable=ls.marks_editable(cohort), **_labels()), status_code
 
 
 # ---- completing with a summary, correcting afterwards ------------------------------------------

@@ -23,6 +23,7 @@ from talent.errors import NotFound, ValidationError
 from talent.extensions import db
 from talent.imports import parser, services
 from talent.learning import queries as lq
+from talent.learning import services as ls
 from talent.learning.models import Cohort
 from talent.permissions import P, scope_centers
 from talent.web.transactions import rollback_only
@@ -46,7 +47,7 @@ class UploadForm(FlaskForm):
     def fill_choices(self, actor) -> None:
         centers = lq.actor_centers(actor)
         self.center_id.choices = [(str(c.id), f"{c.code} — {c.name}") for c in centers]
-        stmt = scope_centers(select(Cohort).where(Cohort.status.in_(("planned", "open", "running")))
+        stmt = scope_centers(select(Cohort).where(Cohort.status.in_(ls.ENROLLABLE))
                              .order_by(Cohort.start_date.desc()), actor, Cohort.center_id)
         self.cohort_id.choices = [("", "—")] + [(str(c.id), f"{c.code} ({c.center.code})")
                                                 for c in db.session.scalars(stmt)]
