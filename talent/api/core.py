@@ -20,11 +20,11 @@ from typing import Any, Callable, Iterable
 from flask import Blueprint, Response, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 
+from talent.accounts import idempotency
 from talent.api.problems import problem
 from talent.api.schema import F, Schema
-from talent.errors import Conflict, ValidationError
+from talent.errors import ValidationError
 from talent.extensions import db
 from talent.permissions import Actor
 
@@ -32,7 +32,7 @@ JSON_MIMETYPES = ("application/json",)
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 INT_MAX = 2_147_483_647
-IDEMPOTENCY_KEY_MAX = 200
+IDEMPOTENCY_KEY_MAX = idempotency.KEY_MAX
 
 
 # ---- authentication ------------------------------------------------------------------------
@@ -367,30 +367,14 @@ def _request_hash(raw: bytes) -> str:
 
 
 def _idempotency_lookup(key: str, raw: bytes) -> Response | None:
-    from talent.accounts.models import IdempotencyRecord
-    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
-        raise ValidationError(_l("The request has invalid fields."), fields={
-            "Idempotency-Key": str(_l("Use 1 to %(n)d printable characters.", n=IDEMPOTENCY_KEY_MAX))})
-    record = db.session.scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.user_id == g.api_user.id, IdempotencyRecord.key == key))
-    if record is None:
+    stored = idempotency.stored_answer(g.api_user.id, key, _request_hash(raw))
+    if stored is None:
         return None
-    if record.request_hash != _request_hash(raw):
-        raise ValidationError(_l("This Idempotency-Key was used for a different request."),
-                              fields={"Idempotency-Key": str(_l("Already used for a different request."))})
-    response = current_app.response_class(record.body, status=record.status, mimetype="application/json")
+    response = current_app.response_class(stored.body, status=stored.status, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
 def _idempotency_store(key: str, raw: bytes, response: Response) -> None:
-    from talent.accounts.models import IdempotencyRecord
-    record = IdempotencyRecord(user_id=g.api_user.id, key=key, request_hash=_request_hash(raw),
-                               status=response.status_code, body=response.get_data(as_text=True))
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-            db.session.flush()
-    except IntegrityError:
-        # A concurrent request with the same key won: undo this one.
-        raise Conflict(_l("A request with this Idempotency-Key is already being processed.")) from None
+    idempotency.store_answer(g.api_user.id, key, _request_hash(raw), response.status_code,
+                             response.get_data(as_text=True))
