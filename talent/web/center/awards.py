@@ -9,10 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from talent import audit
 from talent.credentials import services
 from talent.credentials.pdf import certificate_pdf
-from talent.credentials.queries import EXPIRING_DAYS, center_awards
+from talent.credentials.queries import EXPIRING_DAYS, center_awards, renewals_of
 from talent.errors import ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort
@@ -51,10 +50,7 @@ def awards():
     page = request.args.get("page", 1, type=int)
     stmt = center_awards(actor, expiring_within=EXPIRING_DAYS if expiring else None, status=status)
     result = db.paginate(stmt, page=max(1, min(page or 1, 100_000)), per_page=50, error_out=False)
-    if result.items:
-        audit.record(actor, "award.list", "award", None,
-                     details={"trainee_ids": sorted({a.trainee_id for a in result.items}),
-                              "expiring": expiring, "status": status})
+    services.record_award_list(actor, list(result.items), expiring=expiring, status=status)
     return render_template("center/awards.html", page=result, expiring=expiring, status=status,
                            statuses=STATUSES, expiring_days=EXPIRING_DAYS,
                            current_date=clock.today())
@@ -65,15 +61,12 @@ def awards():
 def award_detail(award_id: int):
     actor = current_actor()
     award = _award(award_id)
-    audit.record(actor, "award.view", "award", award.id, trainee_id=award.trainee_id, center_id=award.center_id)
+    services.record_award_read(actor, award, "award.view")
     return _detail_page(award)
 
 
 def _detail_page(award, revoke_form=None, status=200):
-    from sqlalchemy import select
-    from talent.credentials.models import Award
-    renewals = db.session.scalars(select(Award).where(Award.renewal_of_id == award.id)).all()
-    renewal_of = db.session.get(Award, award.renewal_of_id) if award.renewal_of_id else None
+    renewals, renewal_of = renewals_of(award)
     return render_template("center/award_detail.html", award=award, renewals=renewals, renewal_of=renewal_of,
                            revoke_form=revoke_form or RevokeForm(), action_form=ActionForm(),
                            current_date=clock.today()), status
@@ -84,7 +77,7 @@ def _detail_page(award, revoke_form=None, status=200):
 def award_pdf(award_id: int):
     actor = current_actor()
     award = _award(award_id)
-    audit.record(actor, "award.pdf", "award", award.id, trainee_id=award.trainee_id, center_id=award.center_id)
+    services.record_award_read(actor, award, "award.pdf")
     response = make_response(certificate_pdf(award))
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{award.serial}.pdf"'

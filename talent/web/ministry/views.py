@@ -21,7 +21,6 @@ from talent.i18n import current_language
 from talent.objectives import services as objective_services
 from talent.objectives.queries import ObjectivesTable, objectives_progress
 from talent.permissions import P, require
-from talent import audit
 from talent.reporting import exports, reports
 from talent.reporting.definitions import DEFINITIONS, in_language
 from talent.reporting.periods import parse_filters
@@ -208,8 +207,7 @@ def export(name: str, fmt: str):
     object_id = _object_id()
     title, tables = _export_tables(name, filters, object_id)
     k = int(current_app.config["SUPPRESSION_K"])
-    audit.record(current_actor(), "report.export", "report", name,
-                 details={"format": fmt, "id": object_id, **filters.describe()})
+    exports.record_export(current_actor(), name, fmt, object_id, filters)
     if fmt == "csv":
         wanted = request.args.get("table")
         table = next((t for t in tables if t.name == wanted), None) if wanted else tables[0]
