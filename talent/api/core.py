@@ -27,6 +27,9 @@ from talent.api.schema import F, Schema
 from talent.errors import ValidationError
 from talent.extensions import db
 from talent.permissions import Actor
+from talent.accounts.services import TokenRefused, check_token
+from talent.errors import PermissionDenied
+from talent.api.schema import SCHEMAS
 
 JSON_MIMETYPES = ("application/json",)
 MAX_LIMIT = 500
@@ -61,7 +64,6 @@ def unauthorized(detail: str) -> Response:
 
 def authenticate() -> Response | None:
     """Find the user behind the bearer token; a 401 answer when there is none."""
-    from talent.accounts.services import TokenRefused, check_token
     secret = bearer_secret()
     if secret is None:
         return unauthorized(str(_l("Send an API token as 'Authorization: Bearer <token>'.")))
@@ -82,7 +84,6 @@ def api_actor() -> Actor:
     if actor is None:
         user = g.get("api_user")
         if user is None:  # a public endpoint asking for an actor
-            from talent.errors import PermissionDenied
             raise PermissionDenied(_l("You do not have permission to do this."))
         actor = Actor.for_user(user, ip=request.remote_addr, channel="api")
         g._api_actor = actor
@@ -153,7 +154,6 @@ PAGE_FIELDS = {
 
 def page_schema(item: Schema) -> Schema:
     name = f"{item.name}Page"
-    from talent.api.schema import SCHEMAS
     if name in SCHEMAS:
         return SCHEMAS[name]
     return Schema(name, {

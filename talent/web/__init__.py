@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
+from talent.web.account.views import bp as account_bp
+from talent.web.admin.views import bp as admin_bp
+from talent.web.auth.views import bp as auth_bp
+from talent.web.bench import register_bench
+from talent.web.center.views import bp as center_bp
+from talent.web.ministry.views import bp as ministry_bp
+from talent.web.public.views import bp as public_bp
+from talent.web.trainee.views import bp as trainee_bp
+from talent.web.transactions import init_transactions
+
 
 def register_web(app: Flask) -> None:
-    from talent.web.transactions import init_transactions
-    from talent.web.auth.views import bp as auth_bp
-    from talent.web.public.views import bp as public_bp
-    from talent.web.admin.views import bp as admin_bp
-    from talent.web.center.views import bp as center_bp
-    from talent.web.trainee.views import bp as trainee_bp
-    from talent.web.ministry.views import bp as ministry_bp
-
     init_transactions(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -21,6 +23,5 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(center_bp, url_prefix="/center")
     app.register_blueprint(trainee_bp, url_prefix="/me")
     app.register_blueprint(ministry_bp, url_prefix="/ministry")
-    app.register_blueprint(__import__("talent.web.account.views", fromlist=["bp"]).bp, url_prefix="/account")
-    from talent.web.bench import register_bench
+    app.register_blueprint(account_bp, url_prefix="/account")
     register_bench(app)  # only when BENCHMARK_ROUTES is on

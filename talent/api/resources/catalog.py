@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from talent.api.core import api_actor, apply_sort, operation, paginate, sort_field
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
 from talent.catalog import services as catalog
 from talent.catalog.models import LEVELS, Certification, Course
 from talent.centers import services as centers

@@ -36,6 +36,10 @@ from talent.web.forms import apply_errors
 from talent.web.transactions import rollback_only
 from talent.people.validation import as_id
 from talent import clock
+from talent import auditlog
+from talent.centers.queries import Page
+from talent.exports import stream_csv
+from talent.audit import action_label
 
 bp = Blueprint("admin", __name__)
 PER_PAGE = 25
@@ -298,7 +302,6 @@ AUDIT_FILTERS = ("actor", "trainee_id", "action", "date_from", "date_to")
 
 
 def _audit_filter():
-    from talent import auditlog
     values = {name: request.args.get(name, "") for name in AUDIT_FILTERS}
     try:
         return auditlog.make_filter(**values), values, {}
@@ -310,8 +313,6 @@ def _audit_filter():
 @permission_required(P.AUDIT_READ)
 def audit_log():
     """Who did what, filtered and paged; CSV of everything that matches at /admin/audit.csv."""
-    from talent import auditlog
-    from talent.centers.queries import Page
     flt, values, errors = _audit_filter()
     if flt is None:
         return render_template("admin/audit.html", page=None, values=values, errors=errors,
@@ -326,8 +327,6 @@ def audit_log():
 @bp.route("/audit.csv")
 @permission_required(P.AUDIT_READ)
 def audit_export():
-    from talent import auditlog, clock
-    from talent.exports import stream_csv
     flt, values, errors = _audit_filter()
     if flt is None:
         return render_template("admin/audit.html", page=None, values=values, errors=errors,
@@ -337,5 +336,4 @@ def audit_export():
 
 
 def _action_label():
-    from talent.audit import action_label
     return action_label

@@ -18,7 +18,7 @@ from talent.learning.models import Cohort
 from talent.permissions import P
 from talent.loading import load
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.redirects import safe_next

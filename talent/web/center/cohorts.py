@@ -23,7 +23,7 @@ from talent.people.validation import as_id
 from talent.permissions import P
 from talent.loading import load
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.transactions import rollback_only

@@ -9,7 +9,7 @@ from talent.placement import queries as pq
 from talent.placement.services import audit_personal_view
 from talent.permissions import P
 from talent.web.access import permission_required
-from talent.web.center.views import bp  # noqa: F401
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent import clock
 

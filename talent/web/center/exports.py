@@ -13,7 +13,7 @@ from talent.exports import stream_csv, xlsx_response
 from talent.learning.models import COHORT_STATUSES, Cohort
 from talent.permissions import P, scope_centers
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.people.validation import as_id
 from talent import clock

@@ -13,7 +13,7 @@ from talent.permissions import P
 from talent.placement import queries as pq
 from talent.placement import services as ps
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.transactions import rollback_only

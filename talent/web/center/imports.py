@@ -29,9 +29,10 @@ from talent.permissions import P, scope_centers
 from talent.web.transactions import rollback_only
 from talent.web.access import permission_required
 from talent.web.center.cohorts import GridForm
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.centers.models import Center
 
 SESSION_KEY = "trainee_import"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -133,7 +134,6 @@ def import_upload():
 
 def _render_preview(report, pending, status: int = 200):
     cohort = db.session.get(Cohort, pending["cohort_id"]) if pending.get("cohort_id") else None
-    from talent.centers.models import Center
     center = db.session.get(Center, pending["center_id"])
     return render_template("center/import_preview.html", report=report, counts=report.counts, cohort=cohort,
                            center=center, filename=pending.get("filename"), waitlist=pending.get("waitlist"),

@@ -20,11 +20,12 @@ from talent.placement import queries as pq
 from talent.placement import services as ps
 from talent.placement.models import EMPLOYMENT_TYPES, MARKETS, SOURCES, VERIFICATION_STATES
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.transactions import rollback_only
 from talent.people.validation import as_id
+from talent.centers.queries import my_centers
 
 EMPLOYMENT_LABELS = {"full_time": _l("Full time"), "part_time": _l("Part time"), "contract": _l("Contract"),
                      "internship": _l("Internship"), "self_employed": _l("Self-employed")}
@@ -219,7 +220,6 @@ def placement_reject(placement_id: int):
 @permission_required(P.PLACEMENTS_WRITE)
 def completers():
     """Completers of my cohorts, to record a job for any of them (not only those due a follow-up)."""
-    from talent.centers.queries import my_centers
     actor = current_actor()
     args = request.args
     centers = my_centers(actor)

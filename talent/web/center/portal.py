@@ -10,7 +10,7 @@ from talent.accounts.invitations import invite_trainee
 from talent.errors import Conflict, ValidationError
 from talent.permissions import P
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.redirects import safe_next
 from talent.web.transactions import rollback_only

@@ -24,10 +24,13 @@ from talent.people.models import EDUCATION_LEVELS
 from talent.permissions import P
 from talent.web.access import permission_required
 from talent.web.center.cohorts import ENROLLMENT_LABELS, STATUS_LABELS
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.transactions import rollback_only
+from talent.centers.models import Center
+from talent.learning.models import Cohort
+from talent.permissions import scope_centers
 
 GENDER_LABELS = {"F": _l("Female"), "M": _l("Male")}
 # The search page counts matches up to this many ("more than …"): an exact count of a common
@@ -82,9 +85,6 @@ class TraineeForm(FlaskForm):
 
 
 def _filter_choices(actor, selected_cohort: str) -> dict:
-    from talent.centers.models import Center
-    from talent.learning.models import Cohort
-    from talent.permissions import scope_centers
     stmt = (select(Cohort.id, Cohort.code, Center.code).join(Center, Center.id == Cohort.center_id)
             .order_by(Cohort.start_date.desc(), Cohort.id.desc()).limit(COHORT_CHOICES_MAX))
     rows = db.session.execute(scope_centers(stmt, actor, Cohort.center_id)).all()

@@ -23,6 +23,19 @@ from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.transactions import rollback_only
 from talent import clock
+from wtforms.validators import ValidationError as FieldValidationError
+from talent.people.validation import has_control_chars
+from talent.catalog.models import Sector
+from talent.geo.models import Country
+from talent.learning.services import corrections_of
+from talent.placement.services import own_jobs
+from talent.errors import NotFound
+from talent.placement.services import report_own_job
+from talent.placement.services import update_own_job
+from talent.placement.services import end_own_job
+from talent.errors import InvalidTransition
+from talent.placement.services import withdraw_own_job
+from talent.audit import action_label
 
 bp = Blueprint("trainee", __name__)
 
@@ -40,8 +53,6 @@ class ConsentForm(FlaskForm):
 
 
 def no_control_chars(_form, field) -> None:
-    from wtforms.validators import ValidationError as FieldValidationError
-    from talent.people.validation import has_control_chars
     if isinstance(field.data, str) and has_control_chars(field.data):
         raise FieldValidationError(_l("The text contains characters that are not allowed."))
 
@@ -60,8 +71,6 @@ class JobForm(FlaskForm):
     monthly_pay_azn = DecimalField(_l("Monthly pay (AZN, optional)"), places=2, validators=[Optional()])
 
     def fill_choices(self) -> None:
-        from talent.catalog.models import Sector
-        from talent.geo.models import Country
         countries = db.session.scalars(select(Country)).all()
         countries.sort(key=lambda c: (c.code != "AZ", c.name))
         self.country_code.choices = [SelectChoice(c.code, c.name) for c in countries]
@@ -96,7 +105,6 @@ def learning():
     actor = current_actor()
     enrollments = self_service.my_enrollments(actor)
     sessions = self_service.my_next_sessions(actor)
-    from talent.learning.services import corrections_of
     corrections = corrections_of([e.id for e in enrollments])  # of the trainee's own enrollments
     return render_template("trainee/learning.html", enrollments=enrollments, sessions=sessions,
                            corrections=corrections)
@@ -121,7 +129,6 @@ def certificate_download(award_id: int):
 
 
 def _jobs_page(form: JobForm | None = None, status: int = 200, edit=None):
-    from talent.placement.services import own_jobs
     actor = current_actor()
     if form is None:
         form = JobForm(formdata=None)
@@ -132,8 +139,6 @@ def _jobs_page(form: JobForm | None = None, status: int = 200, edit=None):
 
 def _my_job(actor, placement_id: int):
     """One of my jobs; anyone else's is NotFound."""
-    from talent.errors import NotFound
-    from talent.placement.services import own_jobs
     job = next((p for p in own_jobs(actor) if p.id == placement_id), None)
     if job is None:
         raise NotFound(_l("Not found."))
@@ -143,7 +148,6 @@ def _my_job(actor, placement_id: int):
 @bp.route("/jobs", methods=["GET", "POST"])
 @permission_required(P.SELF_READ)
 def jobs():
-    from talent.placement.services import report_own_job
     if request.method == "GET":
         return _jobs_page()
     form = JobForm()
@@ -163,7 +167,6 @@ def jobs():
 @bp.route("/jobs/<int:placement_id>/edit", methods=["GET", "POST"])
 @permission_required(P.SELF_WRITE)
 def job_edit(placement_id: int):
-    from talent.placement.services import update_own_job
     actor = current_actor()
     placement = _my_job(actor, placement_id)
     if request.method == "GET":
@@ -193,7 +196,6 @@ def job_edit(placement_id: int):
 @bp.route("/jobs/<int:placement_id>/end", methods=["POST"])
 @permission_required(P.SELF_WRITE)
 def job_end(placement_id: int):
-    from talent.placement.services import end_own_job
     actor = current_actor()
     _my_job(actor, placement_id)
     form = EndJobForm()
@@ -215,8 +217,6 @@ def job_end(placement_id: int):
 def job_withdraw(placement_id: int):
     """Take back a job I reported that waits for confirmation: a confirmation page, then the
     report is removed."""
-    from talent.errors import InvalidTransition
-    from talent.placement.services import withdraw_own_job
     actor = current_actor()
     placement = _my_job(actor, placement_id)
     form = FlaskForm()
@@ -239,7 +239,6 @@ def my_data():
     trainee = self_service.my_trainee(actor)
     form = ConsentForm(formdata=None, data={"followup_consent": trainee.followup_consent,
                                             "research_consent": trainee.research_consent})
-    from talent.audit import action_label
     return render_template("trainee/my_data.html", trainee=trainee, form=form,
                            events=self_service.staff_views(actor), action_label=action_label)
 
