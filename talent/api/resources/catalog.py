@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from talent.api.core import api_actor, apply_sort, operation, paginate, sort_field
 from talent.api.schema import F, Schema
@@ -210,7 +211,6 @@ def course_json(c: Course) -> dict[str, Any]:
 @operation(bp, "/courses", summary="List courses", tags=["Catalog"], query=CatalogQuery, response=CourseOut,
            paginated=True)
 def list_courses(query):
-    from sqlalchemy.orm import selectinload
     api_actor()
     stmt = select(Course).options(selectinload(Course.skills))
     if query.get("active") is not None:

@@ -25,6 +25,7 @@ from talent.imports import parser, services
 from talent.learning import queries as lq
 from talent.learning import services as ls
 from talent.learning.models import Cohort
+from talent.loading import load
 from talent.permissions import P, scope_centers
 from talent.web.transactions import rollback_only
 from talent.web.access import permission_required
@@ -104,8 +105,7 @@ def import_upload():
         cohort_arg = request.args.get("cohort_id", "")
         if cohort_arg.isdigit() and cohort_arg in {value for value, _label in form.cohort_id.choices}:
             form.cohort_id.data = cohort_arg
-            cohort = db.session.get(Cohort, int(cohort_arg))
-            form.center_id.data = str(cohort.center_id)
+            form.center_id.data = str(load(actor, Cohort, cohort_arg, P.IMPORTS_RUN).center_id)
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
@@ -133,8 +133,9 @@ def import_upload():
 
 
 def _render_preview(report, pending, status: int = 200):
-    cohort = db.session.get(Cohort, pending["cohort_id"]) if pending.get("cohort_id") else None
-    center = db.session.get(Center, pending["center_id"])
+    actor = current_actor()
+    cohort = load(actor, Cohort, pending["cohort_id"], P.IMPORTS_RUN) if pending.get("cohort_id") else None
+    center = load(actor, Center, pending["center_id"], P.IMPORTS_RUN, center=lambda c: c.id)
     return render_template("center/import_preview.html", report=report, counts=report.counts, cohort=cohort,
                            center=center, filename=pending.get("filename"), waitlist=pending.get("waitlist"),
                            shown=report.plans[:500]), status
