@@ -3,6 +3,7 @@
 own, so only what was committed counts."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pyotp
@@ -117,3 +118,20 @@ def test_a_success_is_committed_once(client, login_as, world):
                            data={"starts_at": f"{clock.today().isoformat()}T10:00", "topic": "Intro"})
     assert response.status_code == 302
     assert _committed("SELECT count(*) FROM cohort_sessions WHERE cohort_id = :id", id=cohort.id) == 1
+
+
+def test_a_commit_that_fails_answers_503_with_an_incident_id(client, login_as, world, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    cohort = world["cohort"]
+    login_as(world["admin"])
+
+    def lost(*_args, **_kwargs):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(db.session, "commit", lost)
+        response = client.post(f"/center/cohorts/{cohort.id}/sessions",
+                               data={"starts_at": f"{clock.today().isoformat()}T10:00", "topic": "Intro"})
+    assert response.status_code == 503
+    assert re.search(r"[0-9a-f]{12}", response.get_data(as_text=True))     # the incident id
+    assert _committed("SELECT count(*) FROM cohort_sessions") == 0
