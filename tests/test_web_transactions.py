@@ -133,5 +133,5 @@ def test_a_commit_that_fails_answers_503_with_an_incident_id(client, login_as, w
         response = client.post(f"/center/cohorts/{cohort.id}/sessions",
                                data={"starts_at": f"{clock.today().isoformat()}T10:00", "topic": "Intro"})
     assert response.status_code == 503
-    assert re.search(r"[0-9a-f]{12}", response.get_data(as_text=True))     # the incident id
+    assert re.search(r'class="text-muted">[^<]*\b[0-9a-f]{12}\b', response.get_data(as_text=True))  # incident id
     assert _committed("SELECT count(*) FROM cohort_sessions") == 0
