@@ -11,7 +11,7 @@ import sys
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, run_command
 
 from talent import create_app
 from talent.config import DEV_SERVER_URL_VARIABLE, ConfigError
@@ -55,8 +55,6 @@ def _run_command() -> click.Command:
     """Flask's ``run`` that first tells the configuration where it serves, so generated links (QR
     codes, share links, mails) point there unless TALENT_PUBLIC_URL is set; production ignores it
     (talent.config.public_base_url). The reloader's child process inherits the variable."""
-    from flask.cli import run_command
-
     @functools.wraps(run_command.callback)
     def callback(*args, **kwargs):
         os.environ[DEV_SERVER_URL_VARIABLE] = serve_url(kwargs["host"], kwargs["port"])

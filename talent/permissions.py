@@ -43,18 +43,21 @@ class P(str, Enum):
     TOKENS_OWN = "tokens:own"
     TOKENS_MANAGE = "tokens:manage"
     OUTBOX_MANAGE = "outbox:manage"        # the notification queue: see, retry, discard
+    ADMIN_AREA = "admin:area"               # the administration pages (catalog, centers, users)
+    API_DOCS_READ = "api-docs:read"         # the API documentation in the staff menus
 
 
 _CENTER_WORK = {
     P.CENTERS_READ, P.COHORTS_READ, P.COHORTS_WRITE, P.TRAINEES_READ, P.TRAINEES_WRITE,
     P.ENROLLMENTS_WRITE, P.IMPORTS_RUN, P.ATTENDANCE_WRITE, P.AWARDS_READ, P.AWARDS_ISSUE,
     P.AWARDS_REVOKE, P.PLACEMENTS_READ, P.PLACEMENTS_WRITE, P.PLACEMENTS_VERIFY, P.TOKENS_OWN,
+    P.API_DOCS_READ,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     "admin": frozenset(set(P) - {P.SELF_READ, P.SELF_WRITE}),
     "center_admin": frozenset(_CENTER_WORK),
-    "ministry": frozenset({P.REPORTS_READ, P.OBJECTIVES_MANAGE, P.CENTERS_READ, P.TOKENS_OWN}),
+    "ministry": frozenset({P.REPORTS_READ, P.OBJECTIVES_MANAGE, P.CENTERS_READ, P.TOKENS_OWN, P.API_DOCS_READ}),
     "trainee": frozenset({P.SELF_READ, P.SELF_WRITE, P.TOKENS_OWN}),
     # The CLI acts as the system: everything an admin may do.
     "system": frozenset(set(P) - {P.SELF_READ, P.SELF_WRITE}),
@@ -106,6 +109,12 @@ def can(actor: Actor, perm: P, center_id: int | None = None, *, any_center: bool
     if center_id is None:
         return True
     return center_id in actor.center_ids
+
+
+def user_can(user, perm: P) -> bool:
+    """May a signed-in user (anything with a ``role``) use ``perm`` at all? What the access
+    decorators and the navigation ask; the center of a record is the loader's question."""
+    return perm in ROLE_PERMISSIONS.get(getattr(user, "role", None) or "", frozenset())
 
 
 def require(actor: Actor, perm: P, center_id: int | None = None) -> None:

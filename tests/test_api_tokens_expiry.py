@@ -36,7 +36,7 @@ def test_a_session_alone_cannot_mint_a_token(client, factory, login_as):
     wrong = client.post("/account/tokens", data={"name": "stolen session", "current_password": "not-the-password-1"})
     assert missing.status_code == 422
     # 200 like a wrong password at sign-in: the failure is committed and counts towards the delay.
-    assert wrong.status_code == 200 and "The current password is wrong." in wrong.get_data(as_text=True)
+    assert wrong.status_code == 401 and "The current password is wrong." in wrong.get_data(as_text=True)
     assert _count() == 0
     db.session.expire_all()
     assert db.session.get(type(user), user.id).failed_logins == 1
@@ -57,7 +57,7 @@ def test_an_enrolled_user_also_gives_a_current_code(client, factory, login_as):
     page = client.get("/account/tokens")
     assert page.status_code == 200 and 'name="code"' in page.get_data(as_text=True)
     no_code = client.post("/account/tokens", data={"name": "x", "current_password": PASSWORD})
-    assert no_code.status_code == 200 and "The code is not valid" in no_code.get_data(as_text=True)
+    assert no_code.status_code == 401 and "The code is not valid" in no_code.get_data(as_text=True)
     assert _count() == 0
     ok = client.post("/account/tokens", data={"name": "x", "current_password": PASSWORD, "code": totp.now()})
     assert ok.status_code == 200 and _count() == 1 and _secret(ok.get_data(as_text=True))
@@ -84,7 +84,7 @@ def test_a_wrong_password_creates_no_service_user(client, factory, login_as):
     users_before = db.session.scalar(select(func.count()).select_from(User))
     response = client.post("/account/service-tokens", data={"name": "Agency", "role": "ministry",
                                                             "current_password": "not-the-password-1"})
-    assert response.status_code == 200 and "The current password is wrong." in response.get_data(as_text=True)
+    assert response.status_code == 401 and "The current password is wrong." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(User)) == users_before and _count() == 0
 

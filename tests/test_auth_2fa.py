@@ -77,7 +77,7 @@ def test_enrolment_shows_qr_and_key_then_confirms_and_gives_recovery_codes(twofa
     assert db.session.get(User, user.id).totp_secret == secret
 
     wrong = client.post("/login/enrol", data={"code": "000000" if _code(user) != "000000" else "111111"})
-    assert wrong.status_code == 200 and "not valid" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "not valid" in wrong.get_data(as_text=True)
 
     done = client.post("/login/enrol", data={"code": _code(user)})
     assert done.status_code == 200
@@ -132,7 +132,7 @@ def test_a_totp_code_is_accepted_only_once(twofa, app, factory):
     assert first.post("/login/verify", data={"code": code}).status_code == 302
     _password_step(second, user)
     replay = second.post("/login/verify", data={"code": code})
-    assert replay.status_code == 200 and "not valid" in replay.get_data(as_text=True)
+    assert replay.status_code == 401 and "not valid" in replay.get_data(as_text=True)
     with second.session_transaction() as sess:
         assert "_user_id" not in sess
 
@@ -150,7 +150,7 @@ def test_recovery_code_signs_in_once(twofa, app, factory):
     assert "2fa.recovery_used" in _actions(user.id)
     again = app.test_client()
     _password_step(again, user)
-    assert again.post("/login/verify", data={"code": codes[3]}).status_code == 200
+    assert again.post("/login/verify", data={"code": codes[3]}).status_code == 401
     with again.session_transaction() as sess:
         assert "_user_id" not in sess
 
@@ -162,7 +162,7 @@ def test_wrong_codes_lock_the_account_and_password_again_does_not_reset(twofa, a
     bad = "123456" if good != "123456" else "654321"
     _password_step(client, user)
     for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-        assert client.post("/login/verify", data={"code": bad}).status_code == 200
+        assert client.post("/login/verify", data={"code": bad}).status_code == 401
     # Signing in with the password again does not reset the count of wrong codes.
     _password_step(client, user)
     locked = client.post("/login/verify", data={"code": bad})
@@ -170,7 +170,7 @@ def test_wrong_codes_lock_the_account_and_password_again_does_not_reset(twofa, a
     db.session.expire_all()
     assert db.session.get(User, user.id).locked_until is not None
     # Now even a correct password is refused, and a correct code too.
-    assert _password_step(client, user).status_code == 200
+    assert _password_step(client, user).status_code == 401
     actions = _actions(user.id)
     assert "2fa.lock" in actions and actions.count("2fa.failure") == app.config["LOGIN_MAX_FAILURES"]
 
@@ -182,7 +182,7 @@ def test_locked_user_with_pending_session_cannot_verify(twofa, client, factory):
     user.locked_until = utcnow() + timedelta(minutes=10)
     db.session.commit()
     response = client.post("/login/verify", data={"code": _code(user)})
-    assert response.status_code == 200 and "locked" in response.get_data(as_text=True)
+    assert response.status_code == 401 and "locked" in response.get_data(as_text=True)
     with client.session_transaction() as sess:
         assert "_user_id" not in sess
 
@@ -193,7 +193,7 @@ def test_second_step_is_rate_limited(twofa, app, client, factory, monkeypatch):
     monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 1000)
     _password_step(client, user)
     statuses = [client.post("/login/verify", data={"code": "12345x"}).status_code for _ in range(11)]
-    assert statuses[:10] == [200] * 10 and statuses[10] == 429
+    assert statuses[:10] == [401] * 10 and statuses[10] == 429
 
 
 def test_pending_marker_expires_and_is_bound_to_the_session_token(twofa, client, factory):
@@ -260,7 +260,7 @@ def test_optional_enrolment_and_recovery_code_regeneration_from_account_page(cli
     assert twofactor.is_enrolled(user)
     old = {h for h in db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id))}
     wrong = client.post("/account/two-factor/recovery-codes", data={"code": "abc"})
-    assert wrong.status_code == 200 and "not valid" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "not valid" in wrong.get_data(as_text=True)
     fresh = client.post("/account/two-factor/recovery-codes", data={"code": _code(user, offset=1)})
     assert fresh.status_code == 200
     new = {h for h in db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id))}

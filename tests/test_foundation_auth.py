@@ -26,7 +26,7 @@ def test_wrong_password_and_unknown_email_get_the_same_message(client, factory):
     db.session.commit()
     bad = client.post("/login", data={"email": user.email, "password": "wrong-password-123"})
     unknown = client.post("/login", data={"email": "nobody@nowhere.az", "password": "wrong-password-123"})
-    assert bad.status_code == unknown.status_code == 200
+    assert bad.status_code == unknown.status_code == 401
     extract = lambda r: re.findall(r'invalid-feedback[^>]*>([^<]+)<', r.get_data(as_text=True))
     assert extract(bad) == extract(unknown) and extract(bad)
 
@@ -40,7 +40,7 @@ def test_account_locks_after_repeated_failures(app, client, factory):
     assert db.session.get(User, user.id).locked_until is not None
     # Even the right password is refused while locked, with the same generic message.
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 401
     assert "Location" not in response.headers
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == user.id)))
     assert {"login.failure", "login.lock", "login.locked"} <= actions

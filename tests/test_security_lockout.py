@@ -45,13 +45,13 @@ def test_a_stranger_hammering_the_account_does_not_keep_the_owner_out(app, facto
     browser.post("/logout")
     stranger = app.test_client()
     for n in range(12):                                            # many addresses, one account
-        assert _post(stranger, owner.email, WRONG, 10 + n).status_code == 200
+        assert _post(stranger, owner.email, WRONG, 10 + n).status_code == 401
     db.session.expire_all()
     user = db.session.get(User, owner.id)
     assert user.locked_until is not None and user.locked_until > utcnow()
     # The stranger, even with the right password, is held off (no oracle: the same answer) ...
     held = _post(stranger, owner.email, PASSWORD, 99)
-    assert held.status_code == 200 and not _signed_in(held)
+    assert held.status_code == 401 and not _signed_in(held)
     # ... while the owner's browser signs in at once.
     assert _signed_in(_post(browser, owner.email, PASSWORD, 1))
 
@@ -111,7 +111,7 @@ def test_a_wrong_password_from_a_known_browser_costs_its_trust(app, factory):
     browser.post("/logout")
     assert browser.get_cookie("talent_device") is not None
     refused = _post(browser, owner.email, WRONG, 1)
-    assert refused.status_code == 200
+    assert refused.status_code == 401
     assert browser.get_cookie("talent_device") is None
 
 

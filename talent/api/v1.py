@@ -1,63 +1,27 @@
-"""JSON API v1 blueprint: bearer tokens only (no cookies, no CSRF), a rate limit per token,
-CORS only for the origins in ``CORS_ORIGINS``. Resources live in talent/api/resources/."""
+"""JSON API v1: the blueprint (talent/api/blueprint.py) with every resource registered on it
+(talent/api/resources/, the public verification in talent/api/verify.py). Importing this module
+registers them; the order is the order of the OpenAPI document."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request, session
+from talent.api.blueprint import bp
+from talent.api.core import find_operation
+from talent.api.resources import meta  # noqa: F401
+from talent.api import verify  # noqa: F401  (public credential verification)
+from talent.api.resources import catalog, cohorts  # noqa: F401
+from talent.api.resources import people  # noqa: F401
+from talent.api.resources import outcomes  # noqa: F401
+from talent.api.resources import reports  # noqa: F401
+from talent.api.resources import audit  # noqa: F401
+from talent.api.resources import outbox  # noqa: F401  (the notification queue, issue 18)
 
-from talent.api.core import token_rate_key
-from talent.extensions import csrf, limiter
-
-bp = Blueprint("api_v1", __name__)
-csrf.exempt(bp)
-
-
-def _rate_limit() -> str:
-    return current_app.config.get("API_RATE_LIMIT") or "600 per minute"
-
-
-limiter.limit(_rate_limit, key_func=token_rate_key)(bp)
-
-CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-CORS_HEADERS = "Authorization, Content-Type, Idempotency-Key, Accept-Language"
-
-
-@bp.after_request
-def _api_headers(response):
-    origins = current_app.config.get("CORS_ORIGINS") or ()
-    origin = request.headers.get("Origin")
-    if origin and ("*" in origins or origin in origins):
-        response.headers["Access-Control-Allow-Origin"] = "*" if "*" in origins else origin
-        response.headers["Access-Control-Expose-Headers"] = (
-            "Idempotent-Replayed, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset")
-        if request.method == "OPTIONS":
-            response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
-            response.headers["Access-Control-Allow-Headers"] = CORS_HEADERS
-            response.headers["Access-Control-Max-Age"] = "600"
-        if "*" not in origins:
-            response.vary.add("Origin")
-    # The API uses no cookies: never start or refresh a session from it.
-    session.clear()
-    session.modified = False
-    session.accessed = False
-    return response
-
-
-from talent.api.resources import meta  # noqa: E402,F401  (registers the resources)
-from talent.api import verify  # noqa: E402,F401  (public credential verification)
-from talent.api.resources import catalog, cohorts  # noqa: E402,F401
-from talent.api.resources import people  # noqa: E402,F401
-from talent.api.resources import outcomes  # noqa: E402,F401
+__all__ = ["bp"]
 
 
 def _describe_verification() -> None:
     """The public verification answers ``not_found`` with its own JSON shape (not a problem)."""
-    from talent.api.core import find_operation
     op = find_operation("api_v1.verify_credential")
     if op is not None and op.response is not None:
         op.responses.setdefault(404, op.response)
 
 
 _describe_verification()
-from talent.api.resources import reports  # noqa: E402,F401
-from talent.api.resources import audit  # noqa: E402,F401
-from talent.api.resources import outbox  # noqa: E402,F401  (issue 18)

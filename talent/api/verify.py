@@ -7,7 +7,7 @@ from flask import current_app, request
 
 from talent.api.core import json_response, operation
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
 from talent.credentials.queries import verify_code
 from talent.extensions import limiter
 

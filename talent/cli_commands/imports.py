@@ -43,9 +43,9 @@ def _print_report(report, *, err: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the file and print what would happen; write nothing.")
 @click.option("--no-waitlist", is_flag=True, help="Refuse rows beyond the free seats instead of wait-listing them.")
 @with_appcontext
+@transactional
 def trainees(file: Path, center_code: str, cohort_code: str | None, dry_run: bool, no_waitlist: bool) -> None:
     """Register (and optionally enroll) trainees from a CSV or XLSX file. All or nothing."""
-
     center = center_by_code(center_code)
     if center is None:
         raise click.BadParameter(f"no center with code {center_code!r}", param_hint="--center")
@@ -63,20 +63,14 @@ def trainees(file: Path, center_code: str, cohort_code: str | None, dry_run: boo
         sys.exit(1)
     data = file.read_bytes()
     actor = Actor.system(label=f"cli:{file.name}"[:254])
-
-    @transactional
-    def run():
-        if dry_run:
-            report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
-                                    waitlist=not no_waitlist)
-        else:
-            report = commit_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
-                                   waitlist=not no_waitlist, filename=file.name)
-        if not (report.ok and not dry_run):
-            rollback_only()  # a dry run, or a file with problems: nothing is written
-        return report
-
-    report = run()
+    if dry_run:
+        report = preview_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
+                                waitlist=not no_waitlist)
+    else:
+        report = commit_import(actor, data, center_id=center.id, cohort_id=cohort.id if cohort else None,
+                               waitlist=not no_waitlist, filename=file.name)
+    if not (report.ok and not dry_run):
+        rollback_only()  # a dry run, or a file with problems: nothing is written
     if not report.ok:
         click.echo(f"Nothing imported: {len(report.problems)} problem(s) in {file.name}.", err=True)
         for problem in report.problems:

@@ -6,6 +6,8 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+
+from talent.cli_commands.transaction import transactional
 from talent.credentials import signing
 
 
@@ -16,6 +18,7 @@ def keys() -> None:
 
 @keys.command("rotate")
 @with_appcontext
+@transactional(read_only=True)   # the keys are files; the database is not written
 def rotate() -> None:
     """Generate a new current signing key (the old public key stays published)."""
     try:
@@ -29,6 +32,7 @@ def rotate() -> None:
 
 @keys.command("list")
 @with_appcontext
+@transactional(read_only=True)
 def list_keys() -> None:
     """List the published public keys (the current one first)."""
     for jwk in signing.published_keys():

@@ -8,6 +8,7 @@ import sys
 
 import click
 from flask import current_app
+from sqlalchemy.engine import make_url
 from flask.cli import with_appcontext
 
 from talent.errors import DomainError
@@ -33,6 +34,8 @@ def _close_connections() -> None:
 
 
 def _audit(action: str, details: dict) -> None:
+    """The audit event of a finished backup or restore, in a transaction of its own (the
+    command's work is files and another connection): its failure is logged, not fatal."""
     try:
         with transaction():
             audit.record(Actor.system(label=f"cli:{getpass.getuser()}"), action, "database", None, details=details)
@@ -44,6 +47,7 @@ def _audit(action: str, details: dict) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @with_appcontext
+@transactional
 def backup(file: str, force: bool) -> None:
     """Write a complete backup of the database to FILE."""
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
@@ -61,11 +65,11 @@ def backup(file: str, force: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, exists=False))
 @click.option("--yes", is_flag=True, help="Confirm that every row of the database is replaced.")
 @with_appcontext
+@transactional
 def restore(file: str, yes: bool) -> None:
     """Replace the whole database with the backup in FILE (all or nothing).
 
     Stop the web servers first. Refuses to run without --yes."""
-    from sqlalchemy.engine import make_url
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     backend = make_url(url).get_backend_name()
     try:
@@ -97,15 +101,12 @@ def two_factor() -> None:
 @two_factor.command("reset")
 @click.option("--email", required=True, help="The user who lost their authenticator and recovery codes.")
 @with_appcontext
+@transactional
 def two_factor_reset(email: str) -> None:
     """Clear a user's second factor: they set it up again at their next sign-in."""
-
-    @transactional
-    def run() -> None:
-        user = twofactor.user_by_email(email)
-        twofactor.reset(Actor.system(label=f"cli:{getpass.getuser()}"), user)
-        click.echo(f"Two-factor sign-in reset for {user.email}; they will set it up at their next sign-in.")
-    run()
+    user = twofactor.user_by_email(email)
+    twofactor.reset(Actor.system(label=f"cli:{getpass.getuser()}"), user)
+    click.echo(f"Two-factor sign-in reset for {user.email}; they will set it up at their next sign-in.")
 
 
 commands = [backup, restore, two_factor]

@@ -39,6 +39,7 @@ def rebuild_summary(if_missing: bool) -> None:
 
 @reports.command("check-summary")
 @with_appcontext
+@transactional(read_only=True)
 def check_summary() -> None:
     """Compare the summary with the live tables for every year with data; exit 1 on any difference."""
     differences = queries.compare_with_live(db.session)

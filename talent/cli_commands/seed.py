@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -28,6 +30,7 @@ def reference() -> None:
               help="Number of trainees to create.")
 @click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed (deterministic).")
 @with_appcontext
+@transactional
 def demo(trainees: int, random_seed: int) -> None:
     """Build a believable national demo: centers in every region, courses, cohorts past, present
     and future, trainees with realistic outcomes, awards, placements in all three markets,
@@ -37,14 +40,12 @@ def demo(trainees: int, random_seed: int) -> None:
     today). Runs only on an empty database: when centers, trainees or demo logins already exist
     it changes nothing and exits with status 1. Large loads (PostgreSQL: 1,000,000 trainees;
     SQLite: up to 100,000) print progress to stderr. Refuses to run in production."""
-    import time
-
     if current_app.config["PRODUCTION"]:
         click.echo("Error: the demo data command refuses to run in production.", err=True)
         raise SystemExit(1)
     started = time.monotonic()
     progress = (lambda message: click.echo(message, err=True)) if trainees >= 10_000 else None
-    logins = transactional(build_demo)(trainees=trainees, seed=random_seed, progress=progress)
+    logins = build_demo(trainees=trainees, seed=random_seed, progress=progress)
     click.echo(f"Demo data loaded: {trainees:,} trainees in {time.monotonic() - started:.1f} s.")
     click.echo("Demo logins:")
     for role, email, password in logins:

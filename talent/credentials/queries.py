@@ -153,3 +153,10 @@ def own_award(actor: Actor, award_id: Any) -> Award:
     if award is None or actor.trainee_id is None or award.trainee_id != actor.trainee_id:
         raise NotFound(_l("Not found."))
     return award
+
+
+def renewals_of(award: Award) -> tuple[list[Award], Award | None]:
+    """The awards that renewed ``award``, and the one it renews (None for a first award)."""
+    renewals = list(db.session.scalars(select(Award).where(Award.renewal_of_id == award.id)))
+    renewal_of = db.session.get(Award, award.renewal_of_id) if award.renewal_of_id else None
+    return renewals, renewal_of

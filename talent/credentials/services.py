@@ -227,3 +227,24 @@ def _on_result_corrected(actor: Actor, *, enrollment: Enrollment, reason: str, *
     if enrollment.cohort.course.certification_id is None:
         return {}
     return settle_after_correction(actor, enrollment, reason)
+
+
+# ---- what staff saw (audited like every read of personal data) ----------------------------------
+
+AWARD_READS = ("award.view", "award.pdf")
+
+
+def record_award_read(actor: Actor, award: Award, action: str = "award.view") -> None:
+    """Staff opened (``award.view``) or downloaded (``award.pdf``) one award of a trainee."""
+    if action not in AWARD_READS:
+        raise ValueError(action)
+    audit.record(actor, action, "award", award.id, trainee_id=award.trainee_id, center_id=award.center_id)
+
+
+def record_award_list(actor: Actor, awards: list[Award], *, expiring: bool, status: str | None) -> None:
+    """Staff saw a page of the award list: one event naming every trainee on it."""
+    if not awards:
+        return
+    audit.record(actor, "award.list", "award", None,
+                 details={"trainee_ids": sorted({a.trainee_id for a in awards}), "expiring": expiring,
+                          "status": status})

@@ -37,6 +37,7 @@ from talent.labels import label
 from talent.learning.models import (ATTENDANCE_MARKS, COHORT_MODES, Attendance, Cohort, CohortSession,
                                     Enrollment, ResultCorrection)
 from talent.learning.queries import attendance_percentages, roster
+from talent.loading import load
 from talent.people.models import Trainee
 from talent.people.services import find_by_identity
 from talent.people.validation import clean_fin
@@ -55,6 +56,7 @@ TRANSITIONS: dict[str, set[str]] = {
     CohortStatus.CANCELLED: set(),
 }
 ENROLLABLE = (CohortStatus.PLANNED, CohortStatus.OPEN, CohortStatus.RUNNING)
+MARKS_EDITABLE = (CohortStatus.OPEN, CohortStatus.RUNNING)   # attendance and scores are taken in these statuses
 ACTIVE_ENROLLMENT = (EnrollmentStatus.APPLIED, EnrollmentStatus.WAITLISTED, EnrollmentStatus.ENROLLED)
 CODE_MAX = 40
 REASON_MAX = 500
@@ -65,18 +67,7 @@ REASON_MAX = 500
 def get_cohort(actor: Actor, cohort_id: int, perm: P = P.COHORTS_READ, *, lock: bool = False) -> Cohort:
     """A cohort of the actor's centers, or NotFound (another center's cohort is not revealed).
     With ``lock`` the row is locked for the rest of the transaction (PostgreSQL)."""
-    require(actor, perm)
-    cohort_id = as_id(cohort_id)
-    if cohort_id is None:
-        raise NotFound(_l("Not found."))
-    stmt = select(Cohort).where(Cohort.id == cohort_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Cohort).execution_options(populate_existing=True)
-    cohort = db.session.scalar(stmt)
-    if cohort is None:
-        raise NotFound(_l("Not found."))
-    require(actor, perm, cohort.center_id)
-    return cohort
+    return load(actor, Cohort, cohort_id, perm, lock=lock)
 
 
 def _lock(cohort_id: int) -> Cohort:
@@ -89,12 +80,7 @@ def _lock(cohort_id: int) -> Cohort:
 
 
 def get_enrollment(actor: Actor, enrollment_id: int, perm: P = P.COHORTS_READ) -> Enrollment:
-    require(actor, perm)
-    enrollment = db.session.get(Enrollment, as_id(enrollment_id)) if as_id(enrollment_id) else None
-    if enrollment is None:
-        raise NotFound(_l("Not found."))
-    require(actor, perm, enrollment.cohort.center_id)
-    return enrollment
+    return load(actor, Enrollment, enrollment_id, perm, center=lambda e: e.cohort.center_id)
 
 
 def _reason(value: Any, name: str = "reason", *, required: bool = False, message=None,
@@ -453,6 +439,19 @@ def seat_counts(cohort_id: int) -> dict[str, int]:
     return counts
 
 
+def free_seats(cohort: Cohort, counts: Mapping[str, int] | None = None) -> int:
+    """Seats left for enrollment: none once the cohort no longer enrolls."""
+    if cohort.status not in ENROLLABLE:
+        return 0
+    counts = counts if counts is not None else seat_counts(cohort.id)
+    return max(cohort.capacity - counts["enrolled"], 0)
+
+
+def marks_editable(cohort: Cohort) -> bool:
+    """Whether attendance and scores of the cohort may be recorded (the rule the grids show)."""
+    return cohort.status in MARKS_EDITABLE
+
+
 def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = True) -> Enrollment:
     """Enroll a trainee, or put them on the waiting list when the cohort is full (with
     ``waitlist=False`` a full cohort is a :class:`CapacityFull`). Locks the cohort row first so
@@ -592,7 +591,7 @@ def record_attendance(actor: Actor, cohort_id: int, marks: Iterable[tuple[Any, A
     is present, absent or excused (empty removes a mark). Every mark is checked first; one bad
     mark saves nothing. Returns the number of marks written. Recomputes attendance %."""
     cohort = get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE, lock=True)
-    if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING):
+    if not marks_editable(cohort):
         raise InvalidTransition(_l("Attendance is taken while a cohort is open or running."))
     starts = {sid: at for sid, at in db.session.execute(
         select(CohortSession.id, CohortSession.starts_at).where(CohortSession.cohort_id == cohort.id))}
@@ -728,7 +727,7 @@ def record_scores(actor: Actor, cohort_id: int, scores: Mapping[Any, Any]) -> in
     """Save final scores ``{enrollment_id: score}`` (0–100; empty clears) of one cohort in one go;
     one bad score saves nothing. Returns the number changed."""
     cohort = get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE, lock=True)
-    if cohort.status not in (CohortStatus.OPEN, CohortStatus.RUNNING):
+    if not marks_editable(cohort):
         raise InvalidTransition(_l("Scores are recorded while a cohort is open or running."))
     enrollments = {e.id: e for e in db.session.scalars(select(Enrollment).where(
         Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED))}

@@ -30,7 +30,8 @@ from talent.geo.models import Country
 from talent.learning.models import Cohort, Enrollment
 from talent.learning.scoping import SCOPE_STATUSES
 from talent.people.models import Trainee
-from talent.permissions import Actor, P, require, require_trainee
+from talent.loading import load
+from talent.permissions import Actor, P, may_see_trainee, require, require_trainee
 from talent.placement.markets import current_regional_countries, market_for
 from talent.placement.models import EMPLOYMENT_TYPES, FOLLOWUP_OUTCOMES, Employer, FollowUp, Placement
 from talent.placement.scoping import deciding_centers, owns_placement, require_placement
@@ -494,16 +495,19 @@ def saved_followup(enrollment_id: int, milestone: int) -> FollowUp | None:
                                                     FollowUp.milestone_months == milestone))
 
 
+def get_followup_enrollment(actor: Actor, enrollment_id: Any) -> Enrollment:
+    """The enrollment a follow-up is recorded on: of a cohort of the actor's centers and a
+    trainee the actor reaches, else NotFound (the page and the service load it the same way)."""
+    return load(actor, Enrollment, enrollment_id, P.PLACEMENTS_WRITE, center=lambda e: e.cohort.center_id,
+                visible=lambda e: may_see_trainee(actor, e.trainee_id))
+
+
 def record_followup(actor: Actor, enrollment_id: int, milestone_months: Any, outcome: str,
                     note: str | None = None) -> FollowUp:
     """Record the outcome of contacting a completer at the 3- or 6-month milestone; recording it
     again corrects the saved one (audited with the old and new values)."""
-    require(actor, P.PLACEMENTS_WRITE)
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None:
-        raise NotFound(_l("Not found."))
-    cohort = db.session.get(Cohort, enrollment.cohort_id)
-    require(actor, P.PLACEMENTS_WRITE, cohort.center_id)
+    enrollment = get_followup_enrollment(actor, enrollment_id)
+    cohort = enrollment.cohort
     errors: dict[str, str] = {}
     try:
         milestone = int(milestone_months)

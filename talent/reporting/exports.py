@@ -11,7 +11,9 @@ from typing import Any, Iterable
 from flask import Response
 from flask_babel import gettext
 
+from talent import audit
 from talent.exports import stream_csv, xlsx_response
+from talent.permissions import Actor, P, require
 from talent.reporting.definitions import DEFINITIONS, suppression_note
 from talent import clock
 
@@ -55,3 +57,10 @@ def xlsx_report(report_name: str, title: Any, tables: Iterable, filters, k: int)
     sheets = [(str(t.title), t.header(), list(t.export_rows())) for t in tables]
     sheets.append((gettext("Definitions"), definition_header(), definition_rows()))
     return xlsx_response(_filename(report_name, filters, "xlsx"), sheets, notes(title, filters, k))
+
+
+def record_export(actor: Actor, report_name: str, fmt: str, object_id: int | None, filters) -> None:
+    """A report left the system as a file: audited with what was asked (never a person)."""
+    require(actor, P.REPORTS_READ)
+    audit.record(actor, "report.export", "report", report_name,
+                 details={"format": fmt, "id": object_id, **filters.describe()})

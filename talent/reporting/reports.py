@@ -1,8 +1,8 @@
 """The ministry reports, suppressed: what pages, exports and the JSON API show.
 
 Every public function here takes a parsed :class:`~talent.reporting.periods.Filters` (from
-:func:`~talent.reporting.periods.parse_filters`), optionally the acting user (``actor=`` checks
-``reports:read``), and returns a :class:`Report` whose tables went through
+:func:`~talent.reporting.periods.parse_filters`) and the acting user (``actor=``, required:
+``reports:read`` is checked and a missing actor is refused, failing closed), and returns a :class:`Report` whose tables went through
 :func:`~talent.reporting.suppression.suppress`. Nothing here returns a row about a person.
 
 Drill-down pages carry the hidden cells of the page above (a region's row on the regions page

@@ -4,31 +4,33 @@ from __future__ import annotations
 
 from flask import Flask
 
+from talent.web.account.views import bp as account_bp
+from talent.web.admin.views import bp as admin_bp
+from talent.web.auth.oidc import bp as oidc_bp
+from talent.web.auth.views import bp as auth_bp
+from talent.web.bench import register_bench
+from talent.web.center.views import bp as center_bp
+from talent.web.ministry.views import bp as ministry_bp
+from talent.web.notifications.views import bp as notifications_bp
+from talent.web.public.followup import bp as followup_bp
+from talent.web.public.views import bp as public_bp
+from talent.web.trainee import calendar as _calendar  # noqa: F401  (its pages on the trainee blueprint)
+from talent.web.trainee.calendar import feeds as feeds_bp
+from talent.web.trainee.views import bp as trainee_bp
+from talent.web.transactions import init_transactions
+
 
 def register_web(app: Flask) -> None:
-    from talent.web.transactions import init_transactions
-    from talent.web.auth.views import bp as auth_bp
-    from talent.web.public.views import bp as public_bp
-    from talent.web.admin.views import bp as admin_bp
-    from talent.web.center.views import bp as center_bp
-    from talent.web.trainee.views import bp as trainee_bp
-    from talent.web.trainee import calendar as _calendar  # noqa: F401  (its pages on the trainee blueprint)
-    from talent.web.ministry.views import bp as ministry_bp
-
     init_transactions(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
-    from talent.web.auth.oidc import bp as oidc_bp
     app.register_blueprint(oidc_bp)  # national e-ID sign-in (issue 21)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(center_bp, url_prefix="/center")
     app.register_blueprint(trainee_bp, url_prefix="/me")
     app.register_blueprint(ministry_bp, url_prefix="/ministry")
-    from talent.web.public.followup import bp as followup_bp
-    from talent.web.trainee.calendar import feeds as feeds_bp
     app.register_blueprint(followup_bp)
     app.register_blueprint(feeds_bp)
-    app.register_blueprint(__import__("talent.web.account.views", fromlist=["bp"]).bp, url_prefix="/account")
-    app.register_blueprint(__import__("talent.web.notifications.views", fromlist=["bp"]).bp)  # issue 18
-    from talent.web.bench import register_bench
+    app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(notifications_bp)  # issue 18
     register_bench(app)  # only when BENCHMARK_ROUTES is on

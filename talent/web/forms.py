@@ -6,6 +6,7 @@ from flask_babel import get_translations, lazy_gettext as _l, lazy_ngettext
 from flask_wtf import FlaskForm
 
 from talent.errors import DomainError
+from talent.extensions import login_manager
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -68,7 +69,6 @@ def init_form_translations(app) -> None:
     import flask_wtf.form
     from flask_babel import gettext
 
-    from talent.extensions import login_manager
     if not isinstance(flask_wtf.form.translations, FormTranslations):
         flask_wtf.form.translations = FormTranslations(flask_wtf.form.translations)
     login_manager.login_message = "Please log in to access this page."

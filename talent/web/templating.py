@@ -7,33 +7,36 @@ from flask_login import current_user
 
 from talent.i18n import current_language
 from talent.labels import label
+from talent.permissions import P, user_can
 
 LANGUAGE_NAMES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
 
-# (endpoint, label, roles). Entries whose endpoint is not registered are skipped, so an area can
-# be added without touching this list twice.
+# (endpoint, label, the permission it needs): an entry is shown iff the user's role has that
+# permission (talent.permissions.ROLE_PERMISSIONS, the same table the views' decorators ask).
+# Entries whose endpoint is not registered are skipped, so an area can be added without touching
+# this list twice.
 NAVIGATION = [
-    ("admin.index", _l("Administration"), {"admin"}),
-    ("center.dashboard", _l("My centers"), {"center_admin", "admin"}),
-    ("center.cohorts", _l("Cohorts"), {"center_admin", "admin"}),
-    ("center.trainees", _l("Trainees"), {"center_admin", "admin"}),
-    ("center.followups", _l("Follow-up"), {"center_admin", "admin"}),
-    ("center.awards", _l("Certificates"), {"center_admin", "admin"}),
-    ("ministry.dashboard", _l("Dashboard"), {"ministry", "admin"}),
-    ("ministry.regions", _l("Regions"), {"ministry", "admin"}),
-    ("ministry.objectives", _l("Objectives"), {"ministry", "admin"}),
-    ("ministry.fairness", _l("Fairness"), {"ministry", "admin"}),
-    ("ministry.mobility", _l("Mobility"), {"ministry", "admin"}),
-    ("ministry.trends", _l("Trends"), {"ministry", "admin"}),
-    ("trainee.learning", _l("My learning"), {"trainee"}),
-    ("trainee.certificates", _l("My certificates"), {"trainee"}),
-    ("trainee.jobs", _l("My jobs"), {"trainee"}),
-    ("trainee.calendar_page", _l("My calendar"), {"trainee"}),
-    ("trainee.my_data", _l("My data"), {"trainee"}),
-    ("account.service_tokens", _l("Service tokens"), {"admin"}),
-    ("notifications.preferences", _l("Messages"), {"trainee"}),
-    ("account.tokens", _l("API tokens"), {"admin", "center_admin", "ministry", "trainee"}),
-    ("api_v1.docs", _l("API docs"), {"admin", "center_admin", "ministry"}),
+    ("admin.index", _l("Administration"), P.ADMIN_AREA),
+    ("center.dashboard", _l("My centers"), P.COHORTS_READ),
+    ("center.cohorts", _l("Cohorts"), P.COHORTS_READ),
+    ("center.trainees", _l("Trainees"), P.TRAINEES_READ),
+    ("center.followups", _l("Follow-up"), P.PLACEMENTS_READ),
+    ("center.awards", _l("Certificates"), P.AWARDS_READ),
+    ("ministry.dashboard", _l("Dashboard"), P.REPORTS_READ),
+    ("ministry.regions", _l("Regions"), P.REPORTS_READ),
+    ("ministry.objectives", _l("Objectives"), P.REPORTS_READ),
+    ("ministry.fairness", _l("Fairness"), P.REPORTS_READ),
+    ("ministry.mobility", _l("Mobility"), P.REPORTS_READ),
+    ("ministry.trends", _l("Trends"), P.REPORTS_READ),
+    ("trainee.learning", _l("My learning"), P.SELF_READ),
+    ("trainee.certificates", _l("My certificates"), P.SELF_READ),
+    ("trainee.jobs", _l("My jobs"), P.SELF_READ),
+    ("trainee.calendar_page", _l("My calendar"), P.SELF_READ),
+    ("trainee.my_data", _l("My data"), P.SELF_READ),
+    ("account.service_tokens", _l("Service tokens"), P.TOKENS_MANAGE),
+    ("notifications.preferences", _l("Messages"), P.SELF_READ),
+    ("account.tokens", _l("API tokens"), P.TOKENS_OWN),
+    ("api_v1.docs", _l("API docs"), P.API_DOCS_READ),
 ]
 
 
@@ -48,8 +51,8 @@ def navigation():
     if not current_user.is_authenticated:
         return []
     items = []
-    for endpoint, label, roles in NAVIGATION:
-        if current_user.role in roles and endpoint in current_app.view_functions:
+    for endpoint, label, perm in NAVIGATION:
+        if user_can(current_user, perm) and endpoint in current_app.view_functions:
             items.append({"url": url_for(endpoint), "label": label, "endpoint": endpoint,
                           "active": request.endpoint == endpoint})
     return items

@@ -5,7 +5,8 @@ from __future__ import annotations
 from talent import auditlog, clock
 from talent.api.core import api_actor, operation
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
+from talent.exports import stream_csv
 
 AuditQuery = Schema("AuditQuery", {
     "actor": F.string(max_length=254, description="A user id, or part of the actor's email."),
@@ -59,6 +60,5 @@ def list_audit(query):
            query=AuditQuery, content_type="text/csv", raw_schema={"type": "string"},
            description="Every event that matches the filters (at most 100,000), as CSV; the export is audited.")
 def export_audit(query):
-    from talent.exports import stream_csv
     rows = auditlog.export_rows(api_actor(), _filter(query))
     return stream_csv(f"audit-{clock.today().isoformat()}.csv", auditlog.CSV_HEADER, rows)

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from talent.api.core import api_actor, apply_sort, operation, paginate, sort_field
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
 from talent.catalog import services as catalog
 from talent.catalog.models import LEVELS, Certification, Course
 from talent.centers import services as centers
 from talent.centers.models import Center
-from talent.errors import NotFound
-from talent.extensions import db
 from talent.geo.models import Region
+from talent.loading import load
 from talent.permissions import P, require, scope_centers
 
 CODE = F.string(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -74,13 +73,7 @@ def list_centers(query):
 
 
 def _center(center_id: int) -> Center:
-    actor = api_actor()
-    require(actor, P.CENTERS_READ)
-    center = db.session.get(Center, center_id)
-    if center is None:
-        raise NotFound(_l("Not found."))
-    require(actor, P.CENTERS_READ, center.id)
-    return center
+    return load(api_actor(), Center, center_id, P.CENTERS_READ, center=lambda c: c.id)
 
 
 @operation(bp, "/centers/{center_id}", summary="One center", tags=["Centers"], response=CenterOut)
@@ -158,11 +151,8 @@ def list_certifications(query):
 
 
 def _get(model, obj_id: int):
-    api_actor()
-    obj = db.session.get(model, obj_id)
-    if obj is None:
-        raise NotFound(_l("Not found."))
-    return obj
+    """A catalog entry: any token's user may read the catalog (no permission of its own)."""
+    return load(api_actor(), model, obj_id, None)
 
 
 @operation(bp, "/certifications/{certification_id}", summary="One certification", tags=["Catalog"],
@@ -221,7 +211,6 @@ def course_json(c: Course) -> dict[str, Any]:
 @operation(bp, "/courses", summary="List courses", tags=["Catalog"], query=CatalogQuery, response=CourseOut,
            paginated=True)
 def list_courses(query):
-    from sqlalchemy.orm import selectinload
     api_actor()
     stmt = select(Course).options(selectinload(Course.skills))
     if query.get("active") is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from talent.api.core import api_actor, operation, paginate
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
 from talent.errors import ValidationError
 from talent.learning import queries as learning_queries
 from talent.learning import services as learning

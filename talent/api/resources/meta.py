@@ -5,7 +5,8 @@ from flask import current_app, g, render_template, url_for
 
 from talent.api.core import api_actor, json_response, operation
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
+from talent.api.openapi import build_document
 
 DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; "
@@ -31,7 +32,6 @@ Me = Schema("Me", {
 @operation(bp, "/openapi.json", summary="The OpenAPI 3.1 document of this API", tags=["meta"],
            public=True, raw_schema={"type": "object", "required": ["openapi", "paths"]})
 def openapi_document():
-    from talent.api.openapi import build_document
     document = current_app.extensions.get("talent_openapi")
     if document is None:
         document = build_document(url_for("api_v1.openapi_document").rsplit("/", 1)[0])

@@ -9,7 +9,7 @@ from flask import current_app
 
 from talent.api.core import api_actor, operation, paginate
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
 from talent.credentials import queries as award_queries
 from talent.credentials import services as awards
 from talent.credentials.models import Award

@@ -8,7 +8,7 @@ from talent.api.core import MAX_LIMIT, api_actor, operation, page_schema
 from talent.api.problems import problem
 from talent.api.resources.cohorts import EnrollmentOut, enrollment_json
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
 from talent.imports import services as imports
 from talent.readmodels import trainees as trainee_list
 from talent.people import services as people

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from talent.api.core import api_actor, operation
 from talent.api.schema import F, Schema
-from talent.api.v1 import bp
+from talent.api.blueprint import bp
 from talent.catalog.models import LEVELS
 from talent.errors import ValidationError
 from talent.readmodels.objectives import objectives_progress

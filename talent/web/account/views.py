@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,12 +15,14 @@ from talent.accounts.models import ApiToken
 from talent.centers.services import active_centers
 from talent.errors import ValidationError
 from talent.db import utcnow
-from talent.extensions import db, limiter
+from talent.extensions import limiter
+from talent.loading import load
 from talent.permissions import P
 from talent.web.access import permission_required
 from talent.web.account.forms import ServiceTokenForm, TokenForm
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import commit_now, rollback_only
 
 bp = Blueprint("account", __name__)
 
@@ -55,9 +57,13 @@ def tokens():
 
 
 def _refusal_status(error: ValidationError) -> int:
-    """A wrong password or code is answered 200, not 422, so the failure (counted towards the
-    delay and the second-factor lock) is committed, like at sign-in; other mistakes write nothing."""
-    return 200 if accounts.REAUTH_FIELDS & set(error.fields) else 422
+    """A wrong password or code is committed (it counts towards the delay and the second-factor
+    lock, like at sign-in) and answered 401; any other mistake writes nothing (422)."""
+    if accounts.REAUTH_FIELDS & set(error.fields):
+        commit_now()
+        return 401
+    rollback_only()
+    return 422
 
 
 def _identity_context() -> dict:
@@ -72,10 +78,9 @@ def _reauth_limit_key() -> str:
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @permission_required(P.TOKENS_OWN)
 def revoke(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
-    accounts.revoke_token(current_actor(), token)
+    actor = current_actor()
+    token = load(actor, ApiToken, token_id, P.TOKENS_OWN, visible=lambda t: t.user_id == actor.user_id)
+    accounts.revoke_token(actor, token)
     flash(_("The token was revoked; it no longer works."), "success")
     return redirect(url_for("account.tokens"))
 
@@ -122,9 +127,8 @@ def service_tokens():
 @bp.route("/service-tokens/<int:token_id>/revoke", methods=["POST"])
 @permission_required(P.TOKENS_MANAGE)
 def revoke_service(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or not token.is_service:
-        abort(404)
-    accounts.revoke_token(current_actor(), token)
+    actor = current_actor()
+    token = load(actor, ApiToken, token_id, P.TOKENS_MANAGE, visible=lambda t: t.is_service)
+    accounts.revoke_token(actor, token)
     flash(_("The service token was revoked; it no longer works."), "success")
     return redirect(url_for("account.service_tokens"))

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -26,12 +27,19 @@ from talent.centers.models import Center
 from talent.centers.queries import page_number
 from talent.errors import DomainError, NotFound, ValidationError
 from talent.extensions import db
-from talent.web.access import roles_required
+from talent.loading import UNSCOPED, load
+from talent.permissions import P, user_can
+from talent.web.access import permission_required
 from talent.web.admin import forms as F
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent.people.validation import as_id
 from talent import clock
+from talent import auditlog
+from talent.centers.queries import Page
+from talent.exports import stream_csv
+from talent.audit import action_label
 
 bp = Blueprint("admin", __name__)
 PER_PAGE = 25
@@ -49,13 +57,14 @@ class Kind:
     one: Any
     columns: tuple[tuple[Any, str], ...]       # (label, attribute or template expression key)
     sortable: tuple[str, ...]
+    permission: P = P.CATALOG_MANAGE
 
 
 KINDS: dict[str, Kind] = {k.key: k for k in (
     Kind("centers", Center, F.CenterForm, centers.create_center, centers.update_center, centers.set_center_active,
          _l("Centers"), _l("center"), ((_l("Code"), "code"), (_l("Name"), "name"), (_l("Region"), "region.name"),
                                          (_l("City"), "city"), (_l("Capacity"), "capacity")),
-         ("code", "name", "city", "capacity", "created_at")),
+         ("code", "name", "city", "capacity", "created_at"), P.CENTERS_MANAGE),
     Kind("sectors", Sector, F.SectorForm, catalog.create_sector, catalog.update_sector, catalog.set_sector_active,
          _l("Sectors"), _l("sector"), ((_l("Code"), "code"), (_l("Name"), "name")), ("code", "name_az", "name_en")),
     Kind("skills", Skill, F.SkillForm, catalog.create_skill, catalog.update_skill, catalog.set_skill_active,
@@ -85,18 +94,17 @@ def _kind(key: str) -> Kind:
     kind = KINDS.get(key)
     if kind is None:
         abort(404)
+    if not user_can(current_user, kind.permission):
+        abort(403)
     return kind
 
 
 def _load(kind: Kind, obj_id: int):
-    obj = db.session.get(kind.model, obj_id)
-    if obj is None:
-        raise NotFound(_l("Not found."))
-    return obj
+    return load(current_actor(), kind.model, obj_id, kind.permission, center=UNSCOPED)
 
 
 @bp.route("/")
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def index():
     counts = {}
     for kind in KINDS.values():
@@ -107,7 +115,7 @@ def index():
 
 
 @bp.route("/<key>/")
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def entity_list(key: str):
     kind = _kind(key)
     args = request.args
@@ -142,6 +150,7 @@ def _form_page(kind: Kind, obj=None):
             else:
                 saved = kind.update(actor, obj.id, **form.service_fields())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -153,20 +162,20 @@ def _form_page(kind: Kind, obj=None):
 
 
 @bp.route("/<key>/new", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def entity_new(key: str):
     return _form_page(_kind(key))
 
 
 @bp.route("/<key>/<int:obj_id>/edit", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def entity_edit(key: str, obj_id: int):
     kind = _kind(key)
     return _form_page(kind, _load(kind, obj_id))
 
 
 @bp.route("/<key>/<int:obj_id>/active", methods=["POST"])
-@roles_required("admin")
+@permission_required(P.ADMIN_AREA)
 def entity_active(key: str, obj_id: int):
     kind = _kind(key)
     active = request.form.get("active")
@@ -181,7 +190,7 @@ def entity_active(key: str, obj_id: int):
 # ---- users ---------------------------------------------------------------------------------
 
 @bp.route("/users/")
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def users():
     args = request.args
     center_id = args.get("center_id", "")
@@ -204,7 +213,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def user_new():
     form = F.UserForm()
     form.fill_choices()
@@ -215,6 +224,7 @@ def user_new():
                 current_actor(), email=form.email.data, full_name=form.full_name.data, role=form.role.data,
                 password=form.password.data or None, center_ids=[int(c) for c in form.centers.data or []])
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -230,14 +240,11 @@ def user_new():
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound(_l("Not found."))
-    return user
+    return load(current_actor(), User, user_id, P.USERS_MANAGE)
 
 
 @bp.route("/users/<int:user_id>/centers", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def user_centers(user_id: int):
     user = _user(user_id)
     form = F.UserCentersForm()
@@ -249,6 +256,7 @@ def user_centers(user_id: int):
         try:
             accounts.set_centers(current_actor(), user, [int(c) for c in form.centers.data or []])
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -260,7 +268,7 @@ def user_centers(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/invite", methods=["POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def user_invite(user_id: int):
     """Send or resend the invitation to set a password (only the newest link works)."""
     try:
@@ -268,6 +276,7 @@ def user_invite(user_id: int):
     except NotFound:
         raise
     except DomainError as error:
+        rollback_only()
         flash(str(error.message), "danger")
         return redirect(url_for("admin.users")), 303
     flash(_("An invitation was sent to %(email)s.", email=user.email), "success")
@@ -275,7 +284,7 @@ def user_invite(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def user_active(user_id: int):
     user = _user(user_id)
     active = request.form.get("active")
@@ -293,7 +302,6 @@ AUDIT_FILTERS = ("actor", "trainee_id", "action", "date_from", "date_to")
 
 
 def _audit_filter():
-    from talent import auditlog
     values = {name: request.args.get(name, "") for name in AUDIT_FILTERS}
     try:
         return auditlog.make_filter(**values), values, {}
@@ -302,11 +310,9 @@ def _audit_filter():
 
 
 @bp.route("/audit")
-@roles_required("admin")
+@permission_required(P.AUDIT_READ)
 def audit_log():
     """Who did what, filtered and paged; CSV of everything that matches at /admin/audit.csv."""
-    from talent import auditlog
-    from talent.centers.queries import Page
     flt, values, errors = _audit_filter()
     if flt is None:
         return render_template("admin/audit.html", page=None, values=values, errors=errors,
@@ -319,10 +325,8 @@ def audit_log():
 
 
 @bp.route("/audit.csv")
-@roles_required("admin")
+@permission_required(P.AUDIT_READ)
 def audit_export():
-    from talent import auditlog, clock
-    from talent.exports import stream_csv
     flt, values, errors = _audit_filter()
     if flt is None:
         return render_template("admin/audit.html", page=None, values=values, errors=errors,
@@ -332,5 +336,4 @@ def audit_export():
 
 
 def _action_label():
-    from talent.audit import action_label
     return action_label

@@ -33,7 +33,8 @@ from talent.accounts import oidc as eid
 from talent.accounts import twofactor
 from talent.errors import DomainError, ValidationError
 from talent.extensions import limiter
-from talent.web.access import roles_required
+from talent.permissions import P
+from talent.web.access import permission_required
 from talent.web.context import client_ip, current_actor
 
 bp = Blueprint("oidc", __name__)
@@ -331,7 +332,7 @@ def unlink():
 
 
 @bp.route("/admin/users/<int:user_id>/eid", methods=["GET", "POST"])
-@roles_required("admin")
+@permission_required(P.USERS_MANAGE)
 def admin_user_eid(user_id: int):
     """An administrator links a staff account to the subject the provider gives that person, or
     removes the link (the rules and the permission check are the service's)."""

@@ -26,6 +26,7 @@ from talent.web.auth.forms import LoginForm, PasswordChangeForm, TotpCodeForm, T
 from talent.web.context import client_ip, current_actor
 from talent.web.forms import apply_errors
 from talent.web.redirects import safe_next
+from talent.web.transactions import commit_now
 
 bp = Blueprint("auth", __name__)
 
@@ -132,8 +133,11 @@ def login():
         except ValidationError as error:
             if isinstance(error, accounts.DeviceRefused):
                 g._drop_device_cookie = True
+            # The failure counter, the delay it may start and its mail stay: committed here,
+            # not by the answer's status (401, the same for every refusal).
+            commit_now()
             form.password.errors = [str(error.message)]
-            return render_template("auth/login.html", form=form), 200
+            return render_template("auth/login.html", form=form), 401
         next_url = safe_next(request.args.get("next"))
         if twofactor.needs_second_factor(user):
             _fresh_session()
@@ -177,9 +181,9 @@ def two_factor():
         try:
             method = twofactor.verify(actor, user, form.code.data)
         except ValidationError as error:
+            commit_now()  # the failure (and any lock) stays, like a wrong password's
             apply_errors(form, error)
-            # 200, not 422: the failure (and any lock) must be committed, like a wrong password.
-            return render_template("auth/two_factor.html", form=form), 200
+            return render_template("auth/two_factor.html", form=form), 401
         next_url = session[PENDING_KEY].get("next")
         from_eid = session[PENDING_KEY].get("eid")
         _sign_in(user, second_factor=True)
@@ -210,8 +214,9 @@ def enrol():
         try:
             codes = twofactor.confirm_enrolment(actor, user, form.code.data)
         except ValidationError as error:
+            commit_now()  # the started set-up and the failure count stay
             apply_errors(form, error)
-            return _render_enrol(form, user, cancel_url=url_for("auth.login")), 200
+            return _render_enrol(form, user, cancel_url=url_for("auth.login")), 422
         next_url = session[PENDING_KEY].get("next")
         from_eid = session[PENDING_KEY].get("eid")
         _sign_in(user, second_factor=True)
@@ -253,8 +258,9 @@ def account_enrol():
         try:
             codes = twofactor.confirm_enrolment(actor, user, form.code.data)
         except ValidationError as error:
+            commit_now()  # the started set-up and the failure count stay
             apply_errors(form, error)
-            return _render_enrol(form, user, cancel_url=url_for("auth.account_two_factor")), 200
+            return _render_enrol(form, user, cancel_url=url_for("auth.account_two_factor")), 422
         session[SECOND_FACTOR_KEY] = True
         return render_template("auth/recovery_codes.html", codes=codes,
                                continue_url=url_for("auth.account_two_factor"))
@@ -271,13 +277,14 @@ def regenerate_recovery_codes():
         try:
             codes = twofactor.regenerate_recovery_codes(current_actor(), user, form.code.data)
         except ValidationError as error:
+            commit_now()  # a wrong code counts towards the second factor's lock
             apply_errors(form, error)
         else:
             return render_template("auth/recovery_codes.html", codes=codes,
                                    continue_url=url_for("auth.account_two_factor"))
     return render_template("auth/account_two_factor.html", enrolled=twofactor.is_enrolled(user),
                            required=twofactor.required_for(user),
-                           remaining=twofactor.remaining_recovery_codes(user), form=form), 200
+                           remaining=twofactor.remaining_recovery_codes(user), form=form), 422
 
 
 @bp.route("/logout", methods=["POST"])

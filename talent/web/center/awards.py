@@ -9,19 +9,20 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from talent import audit
 from talent.credentials import services
 from talent.credentials.pdf import certificate_pdf
-from talent.credentials.queries import EXPIRING_DAYS, center_awards
-from talent.errors import NotFound, ValidationError
+from talent.credentials.queries import EXPIRING_DAYS, center_awards, renewals_of
+from talent.errors import ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort
-from talent.permissions import P, require
+from talent.permissions import P
+from talent.loading import load
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.redirects import safe_next
+from talent.web.transactions import rollback_only
 from talent import clock
 from talent.credentials.models import AwardStatus
 
@@ -50,10 +51,7 @@ def awards():
     page = request.args.get("page", 1, type=int)
     stmt = center_awards(actor, expiring_within=EXPIRING_DAYS if expiring else None, status=status)
     result = db.paginate(stmt, page=max(1, min(page or 1, 100_000)), per_page=50, error_out=False)
-    if result.items:
-        audit.record(actor, "award.list", "award", None,
-                     details={"trainee_ids": sorted({a.trainee_id for a in result.items}),
-                              "expiring": expiring, "status": status})
+    services.record_award_list(actor, list(result.items), expiring=expiring, status=status)
     return render_template("center/awards.html", page=result, expiring=expiring, status=status,
                            statuses=STATUSES, expiring_days=EXPIRING_DAYS,
                            current_date=clock.today())
@@ -64,15 +62,12 @@ def awards():
 def award_detail(award_id: int):
     actor = current_actor()
     award = _award(award_id)
-    audit.record(actor, "award.view", "award", award.id, trainee_id=award.trainee_id, center_id=award.center_id)
+    services.record_award_read(actor, award, "award.view")
     return _detail_page(award)
 
 
 def _detail_page(award, revoke_form=None, status=200):
-    from sqlalchemy import select
-    from talent.credentials.models import Award
-    renewals = db.session.scalars(select(Award).where(Award.renewal_of_id == award.id)).all()
-    renewal_of = db.session.get(Award, award.renewal_of_id) if award.renewal_of_id else None
+    renewals, renewal_of = renewals_of(award)
     return render_template("center/award_detail.html", award=award, renewals=renewals, renewal_of=renewal_of,
                            revoke_form=revoke_form or RevokeForm(), action_form=ActionForm(),
                            current_date=clock.today()), status
@@ -83,7 +78,7 @@ def _detail_page(award, revoke_form=None, status=200):
 def award_pdf(award_id: int):
     actor = current_actor()
     award = _award(award_id)
-    audit.record(actor, "award.pdf", "award", award.id, trainee_id=award.trainee_id, center_id=award.center_id)
+    services.record_award_read(actor, award, "award.pdf")
     response = make_response(certificate_pdf(award))
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{award.serial}.pdf"'
@@ -101,6 +96,7 @@ def award_revoke(award_id: int):
     try:
         services.revoke_award(current_actor(), award, form.reason.data)
     except ValidationError as error:
+        rollback_only()
         apply_errors(form, error)
         return _detail_page(award, form, 422)
     flash(_("The award %(serial)s was revoked.", serial=award.serial), "success")
@@ -123,10 +119,7 @@ def award_renew(award_id: int):
 @permission_required(P.AWARDS_ISSUE)
 def cohort_issue_awards(cohort_id: int):
     actor = current_actor()
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound(_l("Not found."))
-    require(actor, P.AWARDS_ISSUE, cohort.center_id)
+    cohort = load(actor, Cohort, cohort_id, P.AWARDS_ISSUE)
     form = ActionForm()
     if not form.validate_on_submit():
         flash(_("The form expired; please try again."), "danger")

@@ -21,10 +21,12 @@ from talent.learning import services as ls
 from talent.learning.models import COHORT_STATUSES, CohortSession, Enrollment, ResultCorrection
 from talent.people.validation import as_id
 from talent.permissions import P
-from talent.web.access import roles_required
-from talent.web.center.views import bp
+from talent.loading import load
+from talent.web.access import permission_required
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent import clock
 from talent.learning.models import CohortStatus, EnrollmentStatus
 
@@ -36,7 +38,6 @@ ENROLLMENT_LABELS = {"applied": _l("Applied"), "waitlisted": _l("Waiting list"),
 MARK_LABELS = {"present": _l("Present"), "absent": _l("Absent"), "excused": _l("Excused")}
 ACTION_LABELS = {"open": _l("Open for enrollment"), "running": _l("Start"), "completed": _l("Complete"),
                  "cancelled": _l("Cancel")}
-STAFF = ("center_admin", "admin")
 
 
 class CohortForm(FlaskForm):
@@ -100,7 +101,7 @@ def _labels() -> dict:
 
 
 @bp.route("/cohorts")
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_READ)
 def cohorts():
     actor = current_actor()
     status = request.args.get("status") or None
@@ -117,7 +118,7 @@ def cohorts():
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def cohort_new():
     actor = current_actor()
     form = CohortForm()
@@ -126,6 +127,7 @@ def cohort_new():
         try:
             cohort = ls.create_cohort(actor, form.values())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         else:
             flash(_("Cohort %(code)s created.", code=cohort.code), "success")
@@ -137,7 +139,7 @@ def cohort_new():
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/edit", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def cohort_edit(cohort_id: int):
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
@@ -149,6 +151,7 @@ def cohort_edit(cohort_id: int):
         try:
             ls.update_cohort(actor, cohort.id, form.values(), version=form.version.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         else:
             flash(_("Cohort %(code)s saved.", code=cohort.code), "success")
@@ -184,7 +187,7 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
         session_form=session_form or SessionForm(formdata=None), status_form=status_form,
         schedule_form=schedule_form or ScheduleForm(formdata=None),
         withdraw_form=WithdrawForm(formdata=None), transitions=sorted(ls.TRANSITIONS[cohort.status]),
-        free=max(cohort.capacity - counts["enrolled"], 0) if cohort.status in ls.ENROLLABLE else 0,
+        free=ls.free_seats(cohort, counts),
         existing=existing, correctable=correctable, correction_deadline=deadline,
         corrected=set(db.session.scalars(
             select(ResultCorrection.enrollment_id).join(Enrollment, Enrollment.id == ResultCorrection.enrollment_id)
@@ -197,14 +200,14 @@ def _detail(cohort, *, status_code: int = 200, enroll_form=None, session_form=No
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>")
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_READ)
 def cohort_detail(cohort_id: int):
     cohort = ls.get_cohort(current_actor(), cohort_id)
     return _detail(cohort)
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/status", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def cohort_status(cohort_id: int):
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
@@ -214,9 +217,9 @@ def cohort_status(cohort_id: int):
     try:
         ls.change_status(actor, cohort.id, form.target.data, reason=form.reason.data, version=form.version.data)
     except ValidationError as error:
+        rollback_only()
         form.reason.errors = list(form.reason.errors or []) + [str(m) for m in error.fields.values()]
         flash(str(error.message), "danger")
-        db.session.rollback()
         return _detail(ls.get_cohort(actor, cohort_id), status_code=422, status_form=form)
     flash(_("Cohort %(code)s is now: %(status)s.", code=cohort.code,
             status=STATUS_LABELS.get(cohort.status, cohort.status)), "success")
@@ -224,7 +227,7 @@ def cohort_status(cohort_id: int):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/enroll", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.ENROLLMENTS_WRITE)
 def cohort_enroll(cohort_id: int):
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE)
@@ -233,9 +236,10 @@ def cohort_enroll(cohort_id: int):
         try:
             enrollment = ls.enroll_by_fin(actor, cohort.id, form.fin.data, form.birth_date.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         except Duplicate as error:
-            db.session.rollback()
+            rollback_only()
             cohort = ls.get_cohort(actor, cohort_id, P.ENROLLMENTS_WRITE)
             form.fin.errors = list(form.fin.errors or []) + [str(error.message)]
             return _detail(cohort, status_code=409, enroll_form=form,
@@ -251,7 +255,7 @@ def cohort_enroll(cohort_id: int):
 
 
 @bp.route("/enrollments/<int(max=2147483647):enrollment_id>/withdraw", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.ENROLLMENTS_WRITE)
 def enrollment_withdraw(enrollment_id: int):
     actor = current_actor()
     enrollment = ls.get_enrollment(actor, enrollment_id, P.ENROLLMENTS_WRITE)
@@ -263,15 +267,15 @@ def enrollment_withdraw(enrollment_id: int):
     try:
         ls.withdraw(actor, enrollment.id, form.reason.data)
     except ValidationError as error:
+        rollback_only()
         flash(" ".join([str(error.message)] + [str(m) for m in error.fields.values()]), "danger")
-        db.session.rollback()
         return _detail(ls.get_cohort(actor, cohort_id), status_code=422)
     flash(_("%(name)s withdrawn.", name=enrollment.trainee.full_name), "success")
     return redirect(url_for("center.cohort_detail", cohort_id=cohort_id))
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def session_add(cohort_id: int):
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
@@ -281,8 +285,8 @@ def session_add(cohort_id: int):
             ls.add_session(actor, cohort.id, starts_at=form.starts_at.data, ends_at=form.ends_at.data,
                            topic=form.topic.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
-            db.session.rollback()
             cohort = ls.get_cohort(actor, cohort_id)
         else:
             flash(_("Session added."), "success")
@@ -291,7 +295,7 @@ def session_add(cohort_id: int):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/schedule", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def session_schedule(cohort_id: int):
     """Add a weekly series of sessions over the cohort's dates."""
     actor = current_actor()
@@ -302,8 +306,8 @@ def session_schedule(cohort_id: int):
             n = ls.schedule_weekly(actor, cohort.id, weekdays=form.weekdays.data, start_time=form.start_time.data,
                                    duration_minutes=form.duration_minutes.data, topic=form.topic.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
-            db.session.rollback()
             cohort = ls.get_cohort(actor, cohort_id)
         else:
             flash(_("%(n)d sessions added.", n=n), "success")
@@ -312,26 +316,24 @@ def session_schedule(cohort_id: int):
 
 
 @bp.route("/sessions/<int(max=2147483647):session_id>/delete", methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def session_delete(session_id: int):
     actor = current_actor()
-    session = db.session.get(CohortSession, session_id)
-    cohort_id = session.cohort_id if session is not None else None
+    session = load(actor, CohortSession, session_id, P.COHORTS_WRITE, center=lambda s: s.cohort.center_id)
+    cohort_id = session.cohort_id
     ls.delete_session(actor, session_id)
     flash(_("Session removed."), "success")
     return redirect(url_for("center.cohort_detail", cohort_id=cohort_id) + "#schedule")
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions/<int(max=2147483647):session_id>/attendance", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.ATTENDANCE_WRITE)
 def attendance(cohort_id: int, session_id: int):
     """The attendance grid of one session: one row per enrolled trainee, present/absent/excused."""
     actor = current_actor()
     cohort = ls.get_cohort(actor, cohort_id, P.ATTENDANCE_WRITE if request.method == "POST" else P.COHORTS_READ)
-    session = db.session.get(CohortSession, session_id)
-    if session is None or session.cohort_id != cohort.id:
-        from talent.errors import NotFound
-        raise NotFound(_("Not found."))
+    session = load(actor, CohortSession, session_id, P.COHORTS_READ, center=lambda s: s.cohort.center_id,
+                   visible=lambda s: s.cohort_id == cohort.id)
     enrolled = [e for e in lq.roster(cohort.id) if e.status in (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)]
     marks = {eid: m for (_s, eid), m in lq.attendance_marks(cohort.id, [session.id]).items()}
     errors: dict[str, str] = {}
@@ -345,6 +347,7 @@ def attendance(cohort_id: int, session_id: int):
         try:
             n = ls.record_attendance(actor, cohort.id, submitted)
         except ValidationError as error:
+            rollback_only()
             errors = {int(key.rsplit("-", 1)[-1]): msg for key, msg in error.fields.items()
                       if key.rsplit("-", 1)[-1].isdigit()}
             flash(str(error.message), "danger")
@@ -356,12 +359,12 @@ def attendance(cohort_id: int, session_id: int):
     started = ls.session_started(session)
     return render_template("center/cohort_attendance.html", cohort=cohort, session=session, enrolled=enrolled,
                            marks=marks, errors=errors, started=started,
-                           editable=cohort.status in (CohortStatus.OPEN, CohortStatus.RUNNING) and started,
+                           editable=ls.marks_editable(cohort) and started,
                            **_labels()), status_code
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/scores", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.ATTENDANCE_WRITE)
 def scores(cohort_id: int):
     """The score grid: a final score 0–100 per enrolled trainee, saved all together."""
     actor = current_actor()
@@ -378,6 +381,7 @@ def scores(cohort_id: int):
         try:
             n = ls.record_scores(actor, cohort.id, submitted)
         except ValidationError as error:
+            rollback_only()
             errors = {int(key.rsplit("-", 1)[-1]): msg for key, msg in error.fields.items()
                       if key.rsplit("-", 1)[-1].isdigit()}
             flash(str(error.message), "danger")
@@ -387,7 +391,7 @@ def scores(cohort_id: int):
             flash(_("Scores saved (%(n)d changes).", n=n), "success")
             return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
     return render_template("center/cohort_scores.html", cohort=cohort, enrolled=enrolled, values=values,
-                           errors=errors, editable=cohort.status in (CohortStatus.OPEN, CohortStatus.RUNNING), **_labels()), status_code
+                           errors=errors, editable=ls.marks_editable(cohort), **_labels()), status_code
 
 
 # ---- completing with a summary, correcting afterwards ------------------------------------------
@@ -403,7 +407,7 @@ class CompleteForm(FlaskForm):
 
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/complete", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def cohort_complete(cohort_id: int):
     """Before completing: who will pass, who will not and why; trainees without a score are
     marked "did not sit the assessment" here (or get their score first). The confirmation names
@@ -423,7 +427,7 @@ def cohort_complete(cohort_id: int):
                 ls.complete_cohort(actor, cohort.id, override_reason=form.reason.data, version=form.version.data,
                                    did_not_sit=request.form.getlist("did_not_sit"))
             except (ValidationError, Conflict) as error:
-                db.session.rollback()
+                rollback_only()
                 cohort = ls.get_cohort(actor, cohort_id, P.COHORTS_WRITE)
                 form.version.data = str(cohort.version)
                 for key, message in error.fields.items():
@@ -459,7 +463,7 @@ class CorrectionForm(FlaskForm):
 
 
 @bp.route("/enrollments/<int(max=2147483647):enrollment_id>/correct", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.COHORTS_WRITE)
 def enrollment_correct(enrollment_id: int):
     """Correct a final score or the attendance after completion, with a reason."""
     actor = current_actor()
@@ -472,7 +476,7 @@ def enrollment_correct(enrollment_id: int):
             correction = ls.correct_result(actor, enrollment.id, final_score=form.final_score.data,
                                            attendance_pct=form.attendance_pct.data, reason=form.reason.data)
         except (ValidationError, Conflict) as error:
-            db.session.rollback()
+            rollback_only()
             apply_errors(form, error)
             enrollment = ls.get_enrollment(actor, enrollment_id, P.COHORTS_WRITE)
             cohort = enrollment.cohort
@@ -492,7 +496,7 @@ def enrollment_correct(enrollment_id: int):
 
 @bp.route("/cohorts/<int(max=2147483647):cohort_id>/sessions/<int(max=2147483647):session_id>/all-present",
           methods=["POST"])
-@roles_required(*STAFF)
+@permission_required(P.ATTENDANCE_WRITE)
 def attendance_all_present(cohort_id: int, session_id: int):
     """Mark everyone without a mark present; the grid then takes the exceptions."""
     actor = current_actor()
@@ -502,7 +506,7 @@ def attendance_all_present(cohort_id: int, session_id: int):
         try:
             n = ls.mark_all_present(actor, cohort_id, session_id)
         except ValidationError as error:
-            db.session.rollback()
+            rollback_only()
             flash(str(error.message), "danger")
         else:
             flash(_("%(n)d trainees marked present. Change the exceptions and save.", n=n), "success")

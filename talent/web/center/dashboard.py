@@ -7,14 +7,15 @@ from flask import current_app, render_template
 from talent.readmodels import center_dashboard as cq
 from talent.placement import queries as pq
 from talent.placement.services import audit_personal_view
-from talent.web.access import roles_required
-from talent.web.center.views import bp  # noqa: F401
+from talent.permissions import P
+from talent.web.access import permission_required
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent import clock
 
 
 @bp.route("/")
-@roles_required("center_admin", "admin")
+@permission_required(P.COHORTS_READ)
 def dashboard():
     actor = current_actor()
     today = clock.today()

@@ -1,31 +1,23 @@
-"""Center workspace: exports of their own cohorts (roster, results, jobs) as CSV or XLSX."""
+"""Center workspace: exports of their own cohorts (roster, results, jobs) as CSV or XLSX; the rows\nand their audit come from talent.cohort_exports."""
 from __future__ import annotations
 
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select, true
+from sqlalchemy import select
 
-from talent import audit
 from talent.centers.queries import my_centers, page_number, paginate_rows
-from talent.credentials.models import Award
+from talent.cohort_exports import KINDS, cohort_export as export_rows
 from talent.errors import NotFound
 from talent.exports import stream_csv, xlsx_response
-from talent.extensions import db
-from talent.geo.models import Region
-from talent.i18n import current_language
-from talent.labels import label
-from talent.learning.models import COHORT_STATUSES, Cohort, Enrollment
-from talent.people.models import Trainee
-from talent.permissions import P, require, scope_centers, trainee_visible_clause
-from talent.placement.queries import cohort_placement_rows
+from talent.learning.models import COHORT_STATUSES, Cohort
+from talent.permissions import P, scope_centers
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.people.validation import as_id
 from talent import clock
 
-KINDS = ("roster", "results", "placements")
 FORMATS = ("csv", "xlsx")
 
 
@@ -48,89 +40,12 @@ def exports():
                            status=status, statuses=COHORT_STATUSES, kinds=KINDS, formats=FORMATS)
 
 
-def _cohort(actor, cohort_id: int) -> Cohort:
-    require(actor, P.TRAINEES_READ)
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        raise NotFound(_("Not found."))
-    require(actor, P.TRAINEES_READ, cohort.center_id)
-    return cohort
-
-
-def _roster(actor, cohort: Cohort):
-    """The cohort's people. The personal details (birth date to education) only of trainees the
-    actor reaches: someone on the waiting list (or withdrawn) has FIN, name and status only, as on
-    the roster page."""
-    header = [_("FIN"), _("Last name"), _("First name"), _("Patronymic"), _("Birth date"), _("Gender"),
-              _("Email"), _("Phone"), _("Home region"), _("Education"), _("Status"), _("Enrolled on")]
-    visible = true() if actor.center_ids is None else trainee_visible_clause(actor)
-    region_name = getattr(Region, f"name_{current_language()}")
-    stmt = (select(Trainee.fin, Trainee.last_name, Trainee.first_name, Trainee.patronymic, Trainee.birth_date,
-                   Trainee.gender, Trainee.email, Trainee.phone, func.coalesce(func.nullif(region_name, ""), Region.name_az),
-                   Trainee.education_level, Enrollment.status, Enrollment.enrolled_at,
-                   case((visible, True), else_=False), Trainee.id)
-            .join(Enrollment, Enrollment.trainee_id == Trainee.id)
-            .join(Region, Region.id == Trainee.home_region_id)
-            .where(Enrollment.cohort_id == cohort.id)
-            .order_by(Trainee.search_name, Trainee.id))
-    rows = db.session.execute(stmt).all()
-    # Values in the reader's language, as on the pages: labels, not codes. Personal details only of
-    # trainees the actor reaches.
-    out = []
-    for r in rows:
-        if r[12]:
-            out.append(list(r[:5]) + [label(r[5], "gender")] + list(r[6:9])
-                       + [label(r[9], "education"), label(r[10], "enrollment_status"), clock.local_date(r[11])])
-        else:
-            out.append(list(r[:4]) + [None] * 6 + [label(r[10], "enrollment_status"), clock.local_date(r[11])])
-    return header, out, [r[-1] for r in rows]
-
-
-def _results(cohort: Cohort):
-    header = [_("FIN"), _("Last name"), _("First name"), _("Status"), _("Attendance %"), _("Final score"),
-              _("Completed on"), _("Certificate serial"), _("Issued on"), _("Expires on"), _("Revoked")]
-    latest = (select(Award.enrollment_id, func.max(Award.id).label("award_id"))
-              .group_by(Award.enrollment_id).subquery())
-    stmt = (select(Trainee.fin, Trainee.last_name, Trainee.first_name, Enrollment.status, Enrollment.attendance_pct,
-                   Enrollment.final_score, Enrollment.completed_at, Award.serial, Award.issued_on,
-                   Award.expires_on, Award.revoked_at, Trainee.id)
-            .join(Enrollment, Enrollment.trainee_id == Trainee.id)
-            .outerjoin(latest, latest.c.enrollment_id == Enrollment.id)
-            .outerjoin(Award, Award.id == latest.c.award_id)
-            .where(Enrollment.cohort_id == cohort.id)
-            .order_by(Trainee.search_name, Trainee.id))
-    rows = db.session.execute(stmt).all()
-    out = [[r[0], r[1], r[2], label(r[3], "enrollment_status"), r[4], r[5], clock.local_date(r[6]), r[7], r[8],
-            r[9], _("Yes") if r[10] else ""] for r in rows]
-    return header, out, [r[-1] for r in rows]
-
-
-def _placements(actor, cohort: Cohort):
-    require(actor, P.PLACEMENTS_READ, cohort.center_id)
-    header = [_("FIN"), _("Last name"), _("First name"), _("Employer"), _("Country"), _("Market"),
-              _("Job title"), _("ISCO-08"), _("Employment type"), _("Remote"), _("Start date"), _("End date"),
-              _("Monthly pay (AZN)"), _("Source"), _("Verification")]
-    rows = cohort_placement_rows(actor, cohort.id)
-    kinds = {5: "market", 8: "employment_type", 13: "source", 14: "verification"}
-    out = [[label(v, kinds[i]) if i in kinds else v for i, v in enumerate(r[:15])] for r in rows]
-    return header, out, [r[-1] for r in rows]
-
-
 @bp.route("/cohorts/<int:cohort_id>/export/<kind>.<fmt>")
 @permission_required(P.TRAINEES_READ)
 def cohort_export(cohort_id: int, kind: str, fmt: str):
     if kind not in KINDS or fmt not in FORMATS:
         raise NotFound(_("Not found."))
-    actor = current_actor()
-    cohort = _cohort(actor, cohort_id)
-    if kind == "roster":
-        header, rows, trainee_ids = _roster(actor, cohort)
-    elif kind == "results":
-        header, rows, trainee_ids = _results(cohort)
-    else:
-        header, rows, trainee_ids = _placements(actor, cohort)
-    audit.record(actor, f"export.{kind}", "cohort", cohort.id, center_id=cohort.center_id,
-                 details={"format": fmt, "rows": len(rows)}, trainee_ids=trainee_ids)
+    cohort, header, rows = export_rows(current_actor(), cohort_id, kind, fmt)
     filename = f"{cohort.code}-{kind}-{clock.today().isoformat()}.{fmt}"
     if fmt == "csv":
         return stream_csv(filename, header, rows)

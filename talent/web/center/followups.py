@@ -15,10 +15,11 @@ from talent.permissions import P, require, require_trainee
 from talent.placement import followup as self_service_followup
 from talent.placement import queries as pq
 from talent.placement import services as ps
-from talent.web.access import roles_required
-from talent.web.center.views import bp
+from talent.web.access import permission_required
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent.people.validation import as_id
 
 OUTCOME_LABELS = {"employed": _l("Employed (record the job)"), "looking": _l("Still looking"),
@@ -32,7 +33,7 @@ class FollowUpForm(FlaskForm):
 
 
 @bp.route("/followups")
-@roles_required("center_admin", "admin")
+@permission_required(P.PLACEMENTS_READ)
 def followups():
     actor = current_actor()
     args = request.args
@@ -55,22 +56,11 @@ def followups():
                            link_rates=self_service_followup.response_rates(actor, filters.center_id))
 
 
-def _due_enrollment(actor, enrollment_id: int) -> Enrollment:
-    require(actor, P.PLACEMENTS_WRITE)
-    enrollment = db.session.get(Enrollment, enrollment_id)
-    if enrollment is None:
-        raise NotFound(_l("Not found."))
-    cohort = db.session.get(Cohort, enrollment.cohort_id)
-    require(actor, P.PLACEMENTS_WRITE, cohort.center_id)
-    require_trainee(actor, enrollment.trainee_id)
-    return enrollment
-
-
 @bp.route("/followups/<int:enrollment_id>/<int:milestone>", methods=["GET", "POST"])
-@roles_required("center_admin", "admin")
+@permission_required(P.PLACEMENTS_WRITE)
 def followup_record(enrollment_id: int, milestone: int):
     actor = current_actor()
-    enrollment = _due_enrollment(actor, enrollment_id)
+    enrollment = ps.get_followup_enrollment(actor, enrollment_id)
     if milestone not in ps.MILESTONES:
         raise NotFound(_l("Not found."))
     saved = ps.saved_followup(enrollment.id, milestone)
@@ -86,6 +76,7 @@ def followup_record(enrollment_id: int, milestone: int):
         try:
             ps.record_followup(actor, enrollment.id, milestone, form.outcome.data, form.note.data)
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:

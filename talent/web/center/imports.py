@@ -23,14 +23,18 @@ from talent.errors import NotFound, ValidationError
 from talent.extensions import db
 from talent.imports import parser, services
 from talent.learning import queries as lq
+from talent.learning import services as ls
 from talent.learning.models import Cohort
+from talent.loading import load
 from talent.permissions import P, scope_centers
+from talent.web.transactions import rollback_only
 from talent.web.access import permission_required
 from talent.web.center.cohorts import GridForm
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.learning.models import CohortStatus
+from talent.centers.models import Center
 
 SESSION_KEY = "trainee_import"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -46,7 +50,7 @@ class UploadForm(FlaskForm):
     def fill_choices(self, actor) -> None:
         centers = lq.actor_centers(actor)
         self.center_id.choices = [(str(c.id), f"{c.code} — {c.name}") for c in centers]
-        stmt = scope_centers(select(Cohort).where(Cohort.status.in_((CohortStatus.PLANNED, CohortStatus.OPEN, CohortStatus.RUNNING)))
+        stmt = scope_centers(select(Cohort).where(Cohort.status.in_(ls.ENROLLABLE))
                              .order_by(Cohort.start_date.desc()), actor, Cohort.center_id)
         self.cohort_id.choices = [("", "—")] + [(str(c.id), f"{c.code} ({c.center.code})")
                                                 for c in db.session.scalars(stmt)]
@@ -102,8 +106,7 @@ def import_upload():
         cohort_arg = request.args.get("cohort_id", "")
         if cohort_arg.isdigit() and cohort_arg in {value for value, _label in form.cohort_id.choices}:
             form.cohort_id.data = cohort_arg
-            cohort = db.session.get(Cohort, int(cohort_arg))
-            form.center_id.data = str(cohort.center_id)
+            form.center_id.data = str(load(actor, Cohort, cohort_arg, P.IMPORTS_RUN).center_id)
     if form.validate_on_submit():
         upload = form.file.data
         data = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
@@ -131,9 +134,9 @@ def import_upload():
 
 
 def _render_preview(report, pending, status: int = 200):
-    cohort = db.session.get(Cohort, pending["cohort_id"]) if pending.get("cohort_id") else None
-    from talent.centers.models import Center
-    center = db.session.get(Center, pending["center_id"])
+    actor = current_actor()
+    cohort = load(actor, Cohort, pending["cohort_id"], P.IMPORTS_RUN) if pending.get("cohort_id") else None
+    center = load(actor, Center, pending["center_id"], P.IMPORTS_RUN, center=lambda c: c.id)
     return render_template("center/import_preview.html", report=report, counts=report.counts, cohort=cohort,
                            center=center, filename=pending.get("filename"), waitlist=pending.get("waitlist"),
                            shown=report.plans[:500]), status
@@ -165,7 +168,7 @@ def import_confirm():
                                     cohort_id=pending["cohort_id"], waitlist=pending["waitlist"],
                                     filename=pending.get("filename"))
     if not report.committed:
-        db.session.rollback()
+        rollback_only()
         flash(_("Nothing was imported: the file has problems (listed below)."), "danger")
         return _render_preview(report, pending, 422)
     _discard_upload()

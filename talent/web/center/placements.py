@@ -10,20 +10,23 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from talent.catalog.models import Occupation, Sector
 from talent.centers.queries import page_number
-from talent.errors import NotFound, ValidationError
+from talent.errors import ValidationError
 from talent.extensions import db
 from talent.geo.models import Country
 from talent.people.models import Trainee
-from talent.permissions import P, require, require_trainee
+from talent.loading import UNSCOPED, load
+from talent.permissions import P, may_see_trainee
 from talent.placement import queries as pq
 from talent.placement import services as ps
 from talent.placement.models import EMPLOYMENT_TYPES, MARKETS, SOURCES, VERIFICATION_STATES
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent.people.validation import as_id
 from talent.placement.models import PlacementStatus
+from talent.centers.queries import my_centers
 
 EMPLOYMENT_LABELS = {"full_time": _l("Full time"), "part_time": _l("Part time"), "contract": _l("Contract"),
                      "internship": _l("Internship"), "self_employed": _l("Self-employed")}
@@ -96,12 +99,8 @@ def placements():
 
 
 def _trainee_for_form(actor, trainee_id: int) -> Trainee:
-    require(actor, P.PLACEMENTS_WRITE)
-    trainee = db.session.get(Trainee, trainee_id)
-    if trainee is None:
-        raise NotFound(_l("Not found."))
-    require_trainee(actor, trainee.id)
-    return trainee
+    return load(actor, Trainee, trainee_id, P.PLACEMENTS_WRITE, center=UNSCOPED,
+                visible=lambda t: may_see_trainee(actor, t.id))
 
 
 @bp.route("/trainees/<int:trainee_id>/placements/new", methods=["GET", "POST"])
@@ -121,6 +120,7 @@ def placement_new(trainee_id: int):
             ps.record_placement(actor, trainee.id, followup_enrollment_id=enrollment_id,
                                 followup_milestone=milestone, **form.job_fields())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -151,6 +151,7 @@ def placement_edit(placement_id: int):
         try:
             ps.update_placement(actor, placement.id, **form.job_fields())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             status = 422
         else:
@@ -174,6 +175,7 @@ def placement_end(placement_id: int):
     try:
         ps.end_placement(actor, placement_id, form.end_date.data)
     except ValidationError as error:
+        rollback_only()
         message = " ".join([str(error.message)] + [str(m) for m in error.fields.values()])
         return render_template("errors/error.html", status=422, message=message, incident=None), 422
     flash(_("The end of the job was recorded."), "success")
@@ -206,6 +208,7 @@ def placement_reject(placement_id: int):
             try:
                 ps.reject_placement(actor, placement.id, form.reason.data)
             except ValidationError as error:
+                rollback_only()
                 apply_errors(form, error)
             else:
                 flash(_("The job was marked as not confirmed; the trainee sees your reason."), "success")
@@ -218,7 +221,6 @@ def placement_reject(placement_id: int):
 @permission_required(P.PLACEMENTS_WRITE)
 def completers():
     """Completers of my cohorts, to record a job for any of them (not only those due a follow-up)."""
-    from talent.centers.queries import my_centers
     actor = current_actor()
     args = request.args
     centers = my_centers(actor)

@@ -10,9 +10,10 @@ from talent.accounts.invitations import invite_trainee
 from talent.errors import Conflict, ValidationError
 from talent.permissions import P
 from talent.web.access import permission_required
-from talent.web.center.views import bp
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.redirects import safe_next
+from talent.web.transactions import rollback_only
 
 
 def _back(trainee_id: int) -> str:
@@ -34,6 +35,7 @@ def invite_trainee_to_portal(trainee_id: int):
     try:
         user = invite_trainee(current_actor(), trainee_id)
     except (ValidationError, Conflict) as error:
+        rollback_only()
         flash(str(error.message), "danger")
         return redirect(_back(trainee_id))
     flash(_("An invitation was sent to %(email)s.", email=user.email), "success")

@@ -22,12 +22,16 @@ from talent.readmodels import trainees as trainee_list
 from talent.people import services as ps
 from talent.people.models import EDUCATION_LEVELS
 from talent.permissions import P
-from talent.web.access import roles_required
-from talent.web.center.cohorts import ENROLLMENT_LABELS, STAFF, STATUS_LABELS
-from talent.web.center.views import bp
+from talent.web.access import permission_required
+from talent.web.center.cohorts import ENROLLMENT_LABELS, STATUS_LABELS
+from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.learning.models import EnrollmentStatus
+from talent.web.transactions import rollback_only
+from talent.centers.models import Center
+from talent.learning.models import Cohort
+from talent.permissions import scope_centers
 
 GENDER_LABELS = {"F": _l("Female"), "M": _l("Male")}
 # The search page counts matches up to this many ("more than …"): an exact count of a common
@@ -82,9 +86,6 @@ class TraineeForm(FlaskForm):
 
 
 def _filter_choices(actor, selected_cohort: str) -> dict:
-    from talent.centers.models import Center
-    from talent.learning.models import Cohort
-    from talent.permissions import scope_centers
     stmt = (select(Cohort.id, Cohort.code, Center.code).join(Center, Center.id == Cohort.center_id)
             .order_by(Cohort.start_date.desc(), Cohort.id.desc()).limit(COHORT_CHOICES_MAX))
     rows = db.session.execute(scope_centers(stmt, actor, Cohort.center_id)).all()
@@ -114,7 +115,7 @@ def _list_page(actor, form: SearchForm, *, text: str | None, handle: str | None,
 
 
 @bp.route("/trainees", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.TRAINEES_READ)
 def trainees():
     """The list of my centers' trainees, and the search. A search is posted, kept on the server,
     and answered with a redirect to this page's GET with the search's handle (``s``): the page
@@ -128,6 +129,7 @@ def trainees():
             try:
                 handle = ps.save_search(actor, form.q.data)
             except ValidationError as error:
+                rollback_only()
                 apply_errors(form, error)
             else:
                 session[SEARCH_SESSION_KEY] = (session.get(SEARCH_SESSION_KEY, []) + [handle])[-SEARCH_SESSION_MAX:]
@@ -148,7 +150,7 @@ def trainees():
 
 
 @bp.route("/trainees/new", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.TRAINEES_WRITE)
 def trainee_new():
     """Register a trainee; with ``cohort_id`` (a cohort of mine) also enroll them into it."""
     actor = current_actor()
@@ -165,7 +167,7 @@ def trainee_new():
             trainee = ps.create_trainee(actor, form.data_for_service(), center_id=center_id)
             enrollment = ls.enroll(actor, cohort.id, trainee.id) if cohort is not None else None
         except (ValidationError, Duplicate) as error:
-            db.session.rollback()
+            rollback_only()
             apply_errors(form, error)
             return render_template("center/trainee_form.html", form=form, trainee=None, cohort=cohort), 422
         if enrollment is not None:
@@ -182,7 +184,7 @@ def trainee_new():
 
 
 @bp.route("/trainees/<int(max=2147483647):trainee_id>")
-@roles_required(*STAFF)
+@permission_required(P.TRAINEES_READ)
 def trainee_detail(trainee_id: int):
     actor = current_actor()
     trainee = ps.get_trainee(actor, trainee_id)  # audited as trainee.view; 404 outside my centers
@@ -194,7 +196,7 @@ def trainee_detail(trainee_id: int):
 
 
 @bp.route("/trainees/<int(max=2147483647):trainee_id>/edit", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@permission_required(P.TRAINEES_WRITE)
 def trainee_edit(trainee_id: int):
     actor = current_actor()
     trainee = ps.get_trainee(actor, trainee_id, audit_view=request.method == "GET")
@@ -210,7 +212,7 @@ def trainee_edit(trainee_id: int):
         try:
             ps.update_trainee(actor, trainee.id, form.data_for_service())
         except (ValidationError, Duplicate) as error:
-            db.session.rollback()
+            rollback_only()
             apply_errors(form, error)
             return render_template("center/trainee_form.html", form=form, trainee=trainee, cohort=None), 422
         flash(_("Saved."), "success")

@@ -1,9 +1,9 @@
-"""The center administrator's workspace: one blueprint, its views split by topic."""
+"""The center administrator's workspace: one blueprint (blueprint.py), its views split by topic;
+importing this module registers them all."""
 from __future__ import annotations
 
-from flask import Blueprint
+from talent.web.center import (awards, cohorts, dashboard, exports, followups, imports,  # noqa: F401
+                               placements, portal, trainees)
+from talent.web.center.blueprint import bp
 
-bp = Blueprint("center", __name__)
-
-from talent.web.center import (awards, cohorts, dashboard, exports, followups, imports, placements,  # noqa: E402,F401
-                               portal, trainees)
+__all__ = ["bp"]

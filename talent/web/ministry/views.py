@@ -21,7 +21,6 @@ from talent.i18n import current_language
 from talent.objectives import services as objective_services
 from talent.readmodels.objectives import ObjectivesTable, objectives_progress
 from talent.permissions import P, require
-from talent import audit
 from talent.reporting import exports, reports
 from talent.reporting.definitions import DEFINITIONS, in_language
 from talent.reporting.periods import parse_filters
@@ -29,6 +28,7 @@ from talent.web.access import permission_required
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.web.ministry.forms import ObjectiveForm
+from talent.web.transactions import rollback_only
 from talent import clock
 
 bp = Blueprint("ministry", __name__)
@@ -207,8 +207,7 @@ def export(name: str, fmt: str):
     object_id = _object_id()
     title, tables = _export_tables(name, filters, object_id)
     k = int(current_app.config["SUPPRESSION_K"])
-    audit.record(current_actor(), "report.export", "report", name,
-                 details={"format": fmt, "id": object_id, **filters.describe()})
+    exports.record_export(current_actor(), name, fmt, object_id, filters)
     if fmt == "csv":
         wanted = request.args.get("table")
         table = next((t for t in tables if t.name == wanted), None) if wanted else tables[0]
@@ -265,6 +264,7 @@ def objective_new():
         try:
             objective_services.create_objective(current_actor(), **form.values())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             return render_template("ministry/objective_form.html", form=form, objective=None), 422
         flash(_("Objective saved."), "success")
@@ -287,6 +287,7 @@ def objective_edit(objective_id: int):
         try:
             objective_services.update_objective(current_actor(), objective_id, **form.values())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
             return render_template("ministry/objective_form.html", form=form, objective=objective), 422
         flash(_("Objective saved."), "success")

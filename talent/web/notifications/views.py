@@ -12,7 +12,7 @@ from talent.errors import DomainError
 from talent.notifications import services
 from talent.notifications.models import CHANNELS, STATUSES
 from talent.permissions import P
-from talent.web.access import permission_required, roles_required
+from talent.web.access import permission_required
 from talent.web.context import current_actor
 
 bp = Blueprint("notifications", __name__)
@@ -55,7 +55,7 @@ def outbox_discard(message_id: int):
 
 
 @bp.route("/me/notifications", methods=["GET", "POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def preferences():
     actor = current_actor()
     if request.method == "POST":

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 from talent.credentials import openbadges, signing
 from talent.credentials.queries import award_by_code, award_by_serial_and_birth_date, verify
 from talent.extensions import limiter
-from talent.web.public.views import bp
+from talent.web.public.blueprint import bp
 from talent.credentials.models import AwardStatus
 
 
@@ -121,5 +121,3 @@ def jwks():
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 
-
-from talent.web.trainee import accounts  # noqa: E402,F401  (invitation and password-reset links, public)

@@ -1,13 +1,17 @@
-"""Pages for everyone: the landing page and health checks. Certificate verification is added by
-the credentials work in the same blueprint."""
+"""Pages for everyone: the landing page and health checks; certificate verification
+(credentials.py) and the invitation and password-reset links (accounts.py) are on the same
+blueprint (blueprint.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import jsonify, render_template
 from sqlalchemy import text
 
 from talent.extensions import db, limiter
+from talent.web.public import accounts, credentials  # noqa: F401  (their routes are on this blueprint)
+from talent.web.public.blueprint import bp
+from talent.web.transactions import rollback_only
 
-bp = Blueprint("public", __name__)
+__all__ = ["bp"]
 
 
 @bp.route("/")
@@ -27,9 +31,7 @@ def readyz():
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
-        db.session.rollback()
+        rollback_only()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
 
-
-from talent.web.public import credentials  # noqa: E402,F401  (verification routes on this blueprint)

@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from talent.accounts.models import User
 from talent.extensions import db, limiter
 from talent.learning import calendar
-from talent.web.access import roles_required
+from talent.permissions import P
+from talent.web.access import permission_required
 from talent.web.context import current_actor
 from talent.web.trainee.views import bp
 
@@ -26,14 +27,14 @@ def feed_url(token: str) -> str:
 
 
 @bp.route("/calendar")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def calendar_page():
     token = calendar.feed_token(current_actor())
     return render_template("trainee/calendar.html", url=feed_url(token) if token else None, form=RegenerateForm())
 
 
 @bp.route("/calendar/regenerate", methods=["POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def calendar_regenerate():
     form = RegenerateForm()
     if not form.validate_on_submit():

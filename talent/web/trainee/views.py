@@ -1,5 +1,5 @@
 """The trainee portal (/me): my learning, my certificates, my jobs, my data. (The account links
-— invitation, password reset — are public pages in talent/web/trainee/accounts.py.)"""
+— invitation, password reset — are public pages in talent/web/public/accounts.py.)"""
 from __future__ import annotations
 
 import json
@@ -17,10 +17,25 @@ from talent.credentials.pdf import certificate_pdf
 from talent.errors import ValidationError
 from talent.extensions import db
 from talent.readmodels import trainee_portal as self_service
-from talent.web.access import roles_required
+from talent.permissions import P
+from talent.web.access import permission_required
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
+from talent.web.transactions import rollback_only
 from talent import clock
+from wtforms.validators import ValidationError as FieldValidationError
+from talent.people.validation import has_control_chars
+from talent.catalog.models import Sector
+from talent.geo.models import Country
+from talent.learning.services import corrections_of
+from talent.placement.services import own_jobs
+from talent.errors import NotFound
+from talent.placement.services import report_own_job
+from talent.placement.services import update_own_job
+from talent.placement.services import end_own_job
+from talent.errors import InvalidTransition
+from talent.placement.services import withdraw_own_job
+from talent.audit import action_label
 
 bp = Blueprint("trainee", __name__)
 
@@ -38,8 +53,6 @@ class ConsentForm(FlaskForm):
 
 
 def no_control_chars(_form, field) -> None:
-    from wtforms.validators import ValidationError as FieldValidationError
-    from talent.people.validation import has_control_chars
     if isinstance(field.data, str) and has_control_chars(field.data):
         raise FieldValidationError(_l("The text contains characters that are not allowed."))
 
@@ -58,8 +71,6 @@ class JobForm(FlaskForm):
     monthly_pay_azn = DecimalField(_l("Monthly pay (AZN, optional)"), places=2, validators=[Optional()])
 
     def fill_choices(self) -> None:
-        from talent.catalog.models import Sector
-        from talent.geo.models import Country
         countries = db.session.scalars(select(Country)).all()
         countries.sort(key=lambda c: (c.code != "AZ", c.name))
         self.country_code.choices = [SelectChoice(c.code, c.name) for c in countries]
@@ -83,32 +94,31 @@ class EndJobForm(FlaskForm):
 # ---- portal pages --------------------------------------------------------------------------
 
 @bp.route("/")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def index():
     return redirect(url_for("trainee.learning"))
 
 
 @bp.route("/learning")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def learning():
     actor = current_actor()
     enrollments = self_service.my_enrollments(actor)
     sessions = self_service.my_next_sessions(actor)
-    from talent.learning.services import corrections_of
     corrections = corrections_of([e.id for e in enrollments])  # of the trainee's own enrollments
     return render_template("trainee/learning.html", enrollments=enrollments, sessions=sessions,
                            corrections=corrections)
 
 
 @bp.route("/certificates")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def certificates():
     awards = award_queries.own_awards(current_actor())
     return render_template("trainee/certificates.html", awards=awards, today=clock.today())
 
 
 @bp.route("/certificates/<int:award_id>.pdf")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def certificate_download(award_id: int):
     award = award_queries.own_award(current_actor(), award_id)
     response = make_response(certificate_pdf(award))
@@ -119,7 +129,6 @@ def certificate_download(award_id: int):
 
 
 def _jobs_page(form: JobForm | None = None, status: int = 200, edit=None):
-    from talent.placement.services import own_jobs
     actor = current_actor()
     if form is None:
         form = JobForm(formdata=None)
@@ -130,8 +139,6 @@ def _jobs_page(form: JobForm | None = None, status: int = 200, edit=None):
 
 def _my_job(actor, placement_id: int):
     """One of my jobs; anyone else's is NotFound."""
-    from talent.errors import NotFound
-    from talent.placement.services import own_jobs
     job = next((p for p in own_jobs(actor) if p.id == placement_id), None)
     if job is None:
         raise NotFound(_l("Not found."))
@@ -139,9 +146,8 @@ def _my_job(actor, placement_id: int):
 
 
 @bp.route("/jobs", methods=["GET", "POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def jobs():
-    from talent.placement.services import report_own_job
     if request.method == "GET":
         return _jobs_page()
     form = JobForm()
@@ -151,6 +157,7 @@ def jobs():
     try:
         report_own_job(current_actor(), **form.job_fields())
     except ValidationError as error:
+        rollback_only()
         apply_errors(form, error)
         return _jobs_page(form, 422)
     flash(_("Thank you. Your job is recorded and waits for your center to confirm it."), "success")
@@ -158,9 +165,8 @@ def jobs():
 
 
 @bp.route("/jobs/<int:placement_id>/edit", methods=["GET", "POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_WRITE)
 def job_edit(placement_id: int):
-    from talent.placement.services import update_own_job
     actor = current_actor()
     placement = _my_job(actor, placement_id)
     if request.method == "GET":
@@ -179,6 +185,7 @@ def job_edit(placement_id: int):
         try:
             update_own_job(actor, placement.id, **form.job_fields())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         else:
             flash(_("Your job was updated; your center will confirm the change."), "success")
@@ -187,9 +194,8 @@ def job_edit(placement_id: int):
 
 
 @bp.route("/jobs/<int:placement_id>/end", methods=["POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_WRITE)
 def job_end(placement_id: int):
-    from talent.placement.services import end_own_job
     actor = current_actor()
     _my_job(actor, placement_id)
     form = EndJobForm()
@@ -199,6 +205,7 @@ def job_end(placement_id: int):
     try:
         end_own_job(actor, placement_id, form.end_date.data)
     except ValidationError as error:
+        rollback_only()
         flash(" ".join([str(error.message)] + [str(m) for m in error.fields.values()]), "danger")
         return _jobs_page(status=422)
     flash(_("The job is recorded as ended."), "success")
@@ -206,12 +213,10 @@ def job_end(placement_id: int):
 
 
 @bp.route("/jobs/<int:placement_id>/withdraw", methods=["GET", "POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_WRITE)
 def job_withdraw(placement_id: int):
     """Take back a job I reported that waits for confirmation: a confirmation page, then the
     report is removed."""
-    from talent.errors import InvalidTransition
-    from talent.placement.services import withdraw_own_job
     actor = current_actor()
     placement = _my_job(actor, placement_id)
     form = FlaskForm()
@@ -228,19 +233,18 @@ def job_withdraw(placement_id: int):
 
 
 @bp.route("/data", methods=["GET"])
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def my_data():
     actor = current_actor()
     trainee = self_service.my_trainee(actor)
     form = ConsentForm(formdata=None, data={"followup_consent": trainee.followup_consent,
                                             "research_consent": trainee.research_consent})
-    from talent.audit import action_label
     return render_template("trainee/my_data.html", trainee=trainee, form=form,
                            events=self_service.staff_views(actor), action_label=action_label)
 
 
 @bp.route("/data/consents", methods=["POST"])
-@roles_required("trainee")
+@permission_required(P.SELF_WRITE)
 def consents():
     form = ConsentForm()
     if not form.validate_on_submit():
@@ -253,7 +257,7 @@ def consents():
 
 
 @bp.route("/data.json")
-@roles_required("trainee")
+@permission_required(P.SELF_READ)
 def my_data_download():
     data = self_service.export_my_data(current_actor())
     response = make_response(json.dumps(data, ensure_ascii=False, indent=2))

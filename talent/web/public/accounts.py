@@ -15,7 +15,8 @@ from talent.errors import ValidationError
 from talent.extensions import limiter
 from talent.web.context import client_ip
 from talent.web.forms import apply_errors
-from talent.web.public.views import bp
+from talent.web.public.blueprint import bp
+from talent.web.transactions import rollback_only
 
 
 class SetPasswordForm(FlaskForm):
@@ -44,6 +45,7 @@ def _set_password_page(purpose: str, token: str):
             else:
                 invitations.reset_password(token, form.new_password.data, ip=client_ip())
         except ValidationError as error:
+            rollback_only()
             apply_errors(form, error)
         else:
             if current_user.is_authenticated:
