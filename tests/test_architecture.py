@@ -41,12 +41,8 @@ def test_notification_events_have_their_receivers_once_the_app_exists(app):
 FUNCTION_IMPORTS_ALLOWED = {
     # The application factory: importing talent must not load the app's modules; create_app wires them.
     "talent/__init__.py": "the app factory (create_app) loads the extensions, receivers and interfaces",
-    # The demo builder loads the whole domain stack only when a demo is built (talent.demo: helper H4).
+    # The demo builder loads the whole domain stack only when a demo is built (talent.demo).
     "talent/demo/__init__.py": "the demo entry points load the builder and reference data when run",
-    # The interfaces: being moved to module level by their own change (helper H2); the lead reconciles.
-    "talent/web": "interfaces: function-level imports being removed (issue 16, web)",
-    "talent/api": "interfaces: function-level imports being removed (issue 16, API)",
-    "talent/cli.py": "interfaces: the command group registers its command modules",
 }
 
 
@@ -84,7 +80,8 @@ def test_the_function_import_check_finds_one(tmp_path):
                       "class A:\n    def g(self):\n        import talent.learning.models\n"
                       "        def h():\n            from . import x\n", encoding="utf-8")
     assert _function_level_talent_imports(module) == [5, 10, 12]
-    assert not _allowed("talent/people/services.py") and _allowed("talent/web/center/views.py")
+    assert not _allowed("talent/people/services.py") and not _allowed("talent/web/center/views.py")
+    assert _allowed("talent/demo/__init__.py")
 
 
 def test_the_trainee_scope_is_registered_by_learning_once_the_app_exists(app):

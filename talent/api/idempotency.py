@@ -18,7 +18,7 @@ def _request_hash(raw: bytes) -> str:
     return digest.hexdigest()
 
 
-def _idempotency_lookup(key: str, raw: bytes) -> Response | None:
+def idempotency_lookup(key: str, raw: bytes) -> Response | None:
     stored = idempotency.stored_answer(g.api_user.id, key, _request_hash(raw))
     if stored is None:
         return None
@@ -27,6 +27,6 @@ def _idempotency_lookup(key: str, raw: bytes) -> Response | None:
     return response
 
 
-def _idempotency_store(key: str, raw: bytes, response: Response) -> None:
+def idempotency_store(key: str, raw: bytes, response: Response) -> None:
     idempotency.store_answer(g.api_user.id, key, _request_hash(raw), response.status_code,
                              response.get_data(as_text=True))

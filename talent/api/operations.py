@@ -14,11 +14,11 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from talent.api.auth import authenticate
 from talent.api.bodies import json_body
-from talent.api.idempotency import _idempotency_lookup, _idempotency_store
+from talent.api.idempotency import idempotency_lookup, idempotency_store
 from talent.api.paging import PAGE_FIELDS, page_schema
 from talent.api.responses import json_response
 from talent.api.schema import F, Schema
-from talent.api.uploads import _read_upload, _upload_fingerprint
+from talent.api.uploads import read_upload, upload_fingerprint
 from talent.errors import ValidationError
 
 INT_MAX = 2_147_483_647
@@ -109,8 +109,8 @@ def operation(bp: Blueprint, path: str, method: str = "GET", *, summary: str, ta
                                       fields={k: str(_l("Unknown field.")) for k in request.args})
             raw_for_hash = b""
             if upload is not None:
-                kwargs["upload"] = _read_upload(upload)
-                raw_for_hash = _upload_fingerprint(kwargs["upload"])
+                kwargs["upload"] = read_upload(upload)
+                raw_for_hash = upload_fingerprint(kwargs["upload"])
             elif body is not None:
                 data = json_body()
                 raw_for_hash = request.get_data(cache=True)
@@ -123,13 +123,13 @@ def operation(bp: Blueprint, path: str, method: str = "GET", *, summary: str, ta
                     EMPTY.load(data)
             key = request.headers.get("Idempotency-Key") if idempotent and method == "POST" else None
             if key is not None:
-                replay = _idempotency_lookup(key, raw_for_hash)
+                replay = idempotency_lookup(key, raw_for_hash)
                 if replay is not None:
                     return replay
             result = fn(**kwargs)
             response = result if isinstance(result, Response) else json_response(result, status)
             if key is not None and 200 <= response.status_code < 300:
-                _idempotency_store(key, raw_for_hash, response)
+                idempotency_store(key, raw_for_hash, response)
             return response
 
         bp.add_url_rule(_werkzeug_rule(path, types), endpoint=fn.__name__, view_func=view,

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Response, current_app
 
 
-def _default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
@@ -27,7 +27,7 @@ def _default(value: Any) -> Any:
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, default=_default, ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(data, default=json_default, ensure_ascii=False, separators=(",", ":"))
     response = current_app.response_class(body, status=status, mimetype="application/json")
     for key, value in (headers or {}).items():
         response.headers[key] = value

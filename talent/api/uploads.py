@@ -10,7 +10,7 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
-from talent.api.responses import _default
+from talent.api.responses import json_default
 from talent.api.schema import F, Schema
 from talent.errors import ValidationError
 
@@ -22,7 +22,7 @@ class Upload:
     fields: dict[str, Any]
 
 
-def _read_upload(spec: dict[str, F]) -> Upload:
+def read_upload(spec: dict[str, F]) -> Upload:
     limit = current_app.config.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024) + 64 * 1024
     if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge(str(_l("The file is too large.")))
@@ -47,6 +47,6 @@ def _read_upload(spec: dict[str, F]) -> Upload:
     return Upload(filename=upload.filename, data=data, fields=values)
 
 
-def _upload_fingerprint(upload: Upload) -> bytes:
-    return hashlib.sha256(upload.data).digest() + json.dumps(upload.fields, default=_default,
+def upload_fingerprint(upload: Upload) -> bytes:
+    return hashlib.sha256(upload.data).digest() + json.dumps(upload.fields, default=json_default,
                                                              sort_keys=True).encode()

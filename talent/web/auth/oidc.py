@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
@@ -31,10 +32,12 @@ from flask_login import current_user, login_required
 
 from talent.accounts import oidc as eid
 from talent.accounts import twofactor
-from talent.errors import DomainError, ValidationError
-from talent.extensions import limiter
+from talent.accounts.models import User
+from talent.errors import DomainError, NotFound, ValidationError
+from talent.extensions import db, limiter
 from talent.permissions import P
 from talent.web.access import permission_required
+from talent.web.auth.sessions import PENDING_KEY, fresh_session, home_url, start_session
 from talent.web.context import client_ip, current_actor
 
 bp = Blueprint("oidc", __name__)
@@ -180,7 +183,6 @@ def start():
                                    message=_("Only a signed-in staff member can link their own account this way.")), 403
         session[LINK_KEY] = {"uid": current_user.id, "at": int(time.time())}
     elif current_user.is_authenticated:
-        from talent.web.auth.views import home_url
         return redirect(home_url())
     else:
         session.pop(LINK_KEY, None)
@@ -238,8 +240,7 @@ def callback():
     if outcome.kind == "no_record":
         return render_template("auth/eid_no_record.html"), 200
     if outcome.kind == "consent":
-        from talent.web.auth.views import _fresh_session
-        _fresh_session()
+        fresh_session()
         # The matched record's id and the subject, never the FIN (the cookie is signed, not secret).
         session[PENDING_KEY] = {"iss": identity.issuer, "sub": identity.subject, "tid": outcome.trainee_id,
                                 "at": int(time.time())}
@@ -248,14 +249,13 @@ def callback():
 
 
 def _signed_in(user):
-    from talent.web.auth.views import PENDING_KEY as PASSWORD_PENDING, _fresh_session, _sign_in, home_url
     if twofactor.needs_second_factor(user):
         # Staff who must use a second factor still give it (the e-ID replaces the password only).
-        _fresh_session()
-        session[PASSWORD_PENDING] = {"uid": user.id, "tok": user.session_token, "at": int(time.time()),
+        fresh_session()
+        session[PENDING_KEY] = {"uid": user.id, "tok": user.session_token, "at": int(time.time()),
                                      "next": None, "eid": {"at": int(time.time())}}
         return redirect(url_for("auth.two_factor" if twofactor.is_enrolled(user) else "auth.enrol"))
-    _sign_in(user, second_factor=False)
+    start_session(user, second_factor=False)
     session[SESSION_KEY] = {"at": int(time.time())}
     return redirect(home_url())
 
@@ -336,9 +336,6 @@ def unlink():
 def admin_user_eid(user_id: int):
     """An administrator links a staff account to the subject the provider gives that person, or
     removes the link (the rules and the permission check are the service's)."""
-    from talent.accounts.models import User
-    from talent.errors import NotFound
-    from talent.extensions import db
     user = db.session.get(User, user_id)
     if user is None or user.role not in eid.STAFF_ROLES:
         raise NotFound(_l("Not found."))
@@ -381,7 +378,6 @@ def provider_logout_url() -> str | None:
     endpoint = metadata.get("end_session_endpoint")
     if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
         return None
-    from urllib.parse import urlencode
     # No id_token_hint: the ID token (it carries the FIN) is never kept in the cookie session.
     params = {"client_id": current_app.config["OIDC_CLIENT_ID"],
               "post_logout_redirect_uri": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/"}

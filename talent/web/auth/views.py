@@ -26,45 +26,14 @@ from talent.web.auth.forms import LoginForm, PasswordChangeForm, TotpCodeForm, T
 from talent.web.context import client_ip, current_actor
 from talent.web.forms import apply_errors
 from talent.web.redirects import safe_next
+from talent.web.auth.oidc import provider_logout_url
+from talent.web.auth.sessions import (HOME_BY_ROLE, PENDING_KEY, SECOND_FACTOR_KEY, fresh_session,  # noqa: F401
+                                      home_url, start_session)
 from talent.web.transactions import commit_now
 
 bp = Blueprint("auth", __name__)
 
-HOME_BY_ROLE = {
-    "admin": "admin.index",
-    "center_admin": "center.dashboard",
-    "ministry": "ministry.dashboard",
-    "trainee": "trainee.learning",
-}
-PENDING_KEY = "_2fa_pending"
 PENDING_SECONDS = 5 * 60
-SECOND_FACTOR_KEY = "_2fa"
-
-
-def home_url() -> str:
-    endpoint = HOME_BY_ROLE.get(getattr(current_user, "role", ""), "public.index")
-    if endpoint not in current_app.view_functions:
-        endpoint = "public.index"
-    return url_for(endpoint)
-
-
-def _fresh_session() -> None:
-    """A new session: nothing from before survives but the language."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-
-
-def _sign_in(user: User, *, second_factor: bool) -> None:
-    _fresh_session()
-    login_user(user)
-    g._device_cookie = lockout.device_token(user)   # this browser is now a known one for the user
-    now = int(time.time())
-    session["_started"] = now
-    session["_seen"] = now
-    if second_factor:
-        session[SECOND_FACTOR_KEY] = True
 
 
 def _pending_user() -> User | None:
@@ -87,7 +56,7 @@ def _pending_limit_key() -> str:
     return f"2fa-user:{uid}" if uid else f"2fa-ip:{request.remote_addr}"
 
 
-def _restart_sign_in():
+def _restartstart_session():
     session.pop(PENDING_KEY, None)
     flash(_("Please sign in again."), "info")
     return redirect(url_for("auth.login"))
@@ -115,7 +84,7 @@ def _enforce_second_factor():
     if ("_user_id" in session and current_user.is_authenticated and not session.get(SECOND_FACTOR_KEY)
             and twofactor.required_for(current_user)):
         logout_user()
-        _fresh_session()
+        fresh_session()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -140,11 +109,11 @@ def login():
             return render_template("auth/login.html", form=form), 401
         next_url = safe_next(request.args.get("next"))
         if twofactor.needs_second_factor(user):
-            _fresh_session()
+            fresh_session()
             session[PENDING_KEY] = {"uid": user.id, "tok": user.session_token, "at": int(time.time()),
                                     "next": next_url}
             return redirect(url_for("auth.two_factor" if twofactor.is_enrolled(user) else "auth.enrol"))
-        _sign_in(user, second_factor=False)
+        start_session(user, second_factor=False)
         return redirect(next_url or home_url())
     return render_template("auth/login.html", form=form)
 
@@ -172,7 +141,7 @@ def unlock(token: str):
 def two_factor():
     user = _pending_user()
     if user is None:
-        return _restart_sign_in()
+        return _restartstart_session()
     if not twofactor.is_enrolled(user):
         return redirect(url_for("auth.enrol"))
     form = TwoFactorForm()
@@ -186,7 +155,7 @@ def two_factor():
             return render_template("auth/two_factor.html", form=form), 401
         next_url = session[PENDING_KEY].get("next")
         from_eid = session[PENDING_KEY].get("eid")
-        _sign_in(user, second_factor=True)
+        start_session(user, second_factor=True)
         if from_eid:
             session["_eid"] = from_eid  # came from the national e-ID: sign-out ends it there too
         if method == "recovery":
@@ -204,7 +173,7 @@ def enrol():
     """First sign-in of a user who must use a second factor: set it up before anything else."""
     user = _pending_user()
     if user is None:
-        return _restart_sign_in()
+        return _restartstart_session()
     if twofactor.is_enrolled(user):
         return redirect(url_for("auth.two_factor"))
     actor = Actor.for_user(user, ip=client_ip(), channel="web")
@@ -219,7 +188,7 @@ def enrol():
             return _render_enrol(form, user, cancel_url=url_for("auth.login")), 422
         next_url = session[PENDING_KEY].get("next")
         from_eid = session[PENDING_KEY].get("eid")
-        _sign_in(user, second_factor=True)
+        start_session(user, second_factor=True)
         if from_eid:
             session["_eid"] = from_eid  # came from the national e-ID: sign-out ends it there too
         return render_template("auth/recovery_codes.html", codes=codes,
@@ -301,7 +270,6 @@ def logout():
         session["lang"] = lang
     flash(_("You have signed out."), "info")
     if from_provider:
-        from talent.web.auth.oidc import provider_logout_url
         provider = provider_logout_url()  # RP-initiated logout: the provider's session ends too
         if provider:
             return redirect(provider)
