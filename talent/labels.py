@@ -81,6 +81,10 @@ AUDIT_ACTION = {
     "calendar.regenerate": _l("Calendar link replaced"),
     "placement.withdraw": _l("Job report withdrawn"), "reauth.failure": _l("Identity confirmation failed"),
     "user.invite": _l("Staff invitation sent"),
+    "outbox.retry": _l("Outgoing message sent again"),
+    "outbox.discard": _l("Outgoing message discarded"),
+    "notifications.preferences": _l("Message choices changed"),
+    "notifications.unsubscribe": _l("Unsubscribed by link"),
 }
 
 KINDS: dict[str, dict[str, Any]] = {
