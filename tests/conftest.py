@@ -191,6 +191,8 @@ def _test_transaction(app):
     outer = connection.begin()
     if sqlite:
         connection.exec_driver_sql("BEGIN")
+    else:
+        _restart_sequences(connection)
     saved = db.session
     db.session = db._make_scoped_session({
         "class_": _JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint",
@@ -208,12 +210,34 @@ def _test_transaction(app):
         connection.close()
 
 
+_SEQUENCES: list[tuple[str, int, bool]] = []   # PostgreSQL: each id sequence as the reference data left it
+
+
+def _record_sequences(app) -> None:
+    _SEQUENCES.clear()
+    if is_postgres(app):
+        with db.engine.connect() as conn:
+            _SEQUENCES.extend((name, value or 1, value is not None) for name, value in conn.execute(text(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value FROM pg_sequences")))
+
+
+def _restart_sequences(connection) -> None:
+    """Sequences do not roll back: set them where the reference data left them, so every test sees
+    the ids a fresh database gives (the cell-key perturbation of the reports depends on them)."""
+    if _SEQUENCES:
+        names, values, called = (list(column) for column in zip(*_SEQUENCES))
+        connection.execute(text("SELECT setval(n::regclass, v, c) FROM unnest(CAST(:n AS text[]), "
+                                "CAST(:v AS bigint[]), CAST(:c AS boolean[])) AS s(n, v, c)"),
+                           {"n": names, "v": values, "c": called})
+
+
 @pytest.fixture(scope="session")
 def _reference_loaded(app):
     """Empty tables plus the reference data, committed once for the session."""
     with app.app_context():
         reset_database(app)
         db.session.remove()
+        _record_sequences(app)
 
 
 @pytest.fixture(autouse=True)
@@ -221,8 +245,8 @@ def _clean_state(request, app):
     """Every test: an app context, the reference data and nothing else, fresh rate limits.
 
     Most tests run inside one transaction rolled back at their end (``_test_transaction``); the
-    ``committed`` ones commit for real and the tables are truncated and the reference data reloaded
-    after them."""
+    ``committed`` ones commit for real on freshly truncated tables, which are truncated again (and the
+    reference data reloaded) after them."""
     if "no_db" in request.keywords:
         yield
         return
@@ -233,6 +257,9 @@ def _clean_state(request, app):
         except Exception:
             pass
         if _needs_committed_data(request):
+            # Fresh tables before too: the rolled-back tests leave dead rows behind, which a test of
+            # the planner's choices (tests/test_search_trainees.py) would see in its estimates.
+            reset_database(app)
             try:
                 yield
             finally:
