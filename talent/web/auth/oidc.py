@@ -37,7 +37,8 @@ from talent.errors import DomainError, NotFound, ValidationError
 from talent.extensions import db, limiter
 from talent.permissions import P
 from talent.web.access import permission_required
-from talent.web.auth.sessions import PENDING_KEY, fresh_session, home_url, start_session
+from talent.web.auth.sessions import PENDING_KEY as PASSWORD_PENDING
+from talent.web.auth.sessions import fresh_session, home_url, start_session
 from talent.web.context import client_ip, current_actor
 
 bp = Blueprint("oidc", __name__)
@@ -252,7 +253,7 @@ def _signed_in(user):
     if twofactor.needs_second_factor(user):
         # Staff who must use a second factor still give it (the e-ID replaces the password only).
         fresh_session()
-        session[PENDING_KEY] = {"uid": user.id, "tok": user.session_token, "at": int(time.time()),
+        session[PASSWORD_PENDING] = {"uid": user.id, "tok": user.session_token, "at": int(time.time()),
                                      "next": None, "eid": {"at": int(time.time())}}
         return redirect(url_for("auth.two_factor" if twofactor.is_enrolled(user) else "auth.enrol"))
     start_session(user, second_factor=False)

@@ -56,7 +56,7 @@ def _pending_limit_key() -> str:
     return f"2fa-user:{uid}" if uid else f"2fa-ip:{request.remote_addr}"
 
 
-def _restartstart_session():
+def _restart_sign_in():
     session.pop(PENDING_KEY, None)
     flash(_("Please sign in again."), "info")
     return redirect(url_for("auth.login"))
@@ -141,7 +141,7 @@ def unlock(token: str):
 def two_factor():
     user = _pending_user()
     if user is None:
-        return _restartstart_session()
+        return _restart_sign_in()
     if not twofactor.is_enrolled(user):
         return redirect(url_for("auth.enrol"))
     form = TwoFactorForm()
@@ -173,7 +173,7 @@ def enrol():
     """First sign-in of a user who must use a second factor: set it up before anything else."""
     user = _pending_user()
     if user is None:
-        return _restartstart_session()
+        return _restart_sign_in()
     if twofactor.is_enrolled(user):
         return redirect(url_for("auth.two_factor"))
     actor = Actor.for_user(user, ip=client_ip(), channel="web")
