@@ -40,7 +40,8 @@ def record_id(value: Any) -> int | None:
         return None
     if isinstance(value, str):
         value = value.strip()
-        if not value.isdigit() or len(value) > 10:
+        # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses.
+        if not (value.isascii() and value.isdecimal()) or len(value) > 10:
             return None
         value = int(value)
     if not isinstance(value, int) or not 1 <= value <= INT_MAX:

@@ -28,7 +28,7 @@ def test_own_center_record_loads(world):
     assert load(world["actor"], Cohort, str(world["cohort"].id), P.COHORTS_READ) is world["cohort"]
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2_147_483_648, "x", "1e3", None, True, 10_000])
+@pytest.mark.parametrize("bad", [0, -1, 2_147_483_648, "x", "1e3", None, True, 10_000, "²", "①", "12²", "٣"])
 def test_invalid_or_missing_ids_are_404(world, bad):
     with pytest.raises(NotFound):
         load(world["system"], Cohort, bad, P.COHORTS_READ)
