@@ -12,6 +12,7 @@ from talent.credentials.models import Award
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.i18n import current_language
+from talent.i18n import az_collate
 from talent.labels import label
 from talent.learning.models import Cohort, Enrollment
 from talent.loading import load
@@ -54,7 +55,7 @@ def _roster(actor, cohort: Cohort):
             .join(Enrollment, Enrollment.trainee_id == Trainee.id)
             .join(Region, Region.id == Trainee.home_region_id)
             .where(Enrollment.cohort_id == cohort.id)
-            .order_by(Trainee.search_name, Trainee.id))
+            .order_by(az_collate(Trainee.last_name), az_collate(Trainee.first_name), Trainee.id))
     rows = db.session.execute(stmt).all()
     # Values in the reader's language, as on the pages: labels, not codes. Personal details only of
     # trainees the actor reaches.
@@ -80,7 +81,7 @@ def _results(cohort: Cohort):
             .outerjoin(latest, latest.c.enrollment_id == Enrollment.id)
             .outerjoin(Award, Award.id == latest.c.award_id)
             .where(Enrollment.cohort_id == cohort.id)
-            .order_by(Trainee.search_name, Trainee.id))
+            .order_by(az_collate(Trainee.last_name), az_collate(Trainee.first_name), Trainee.id))
     rows = db.session.execute(stmt).all()
     out = [[r[0], r[1], r[2], label(r[3], "enrollment_status"), r[4], r[5], clock.local_date(r[6]), r[7], r[8],
             r[9], _("Yes") if r[10] else ""] for r in rows]

@@ -100,3 +100,12 @@ def test_the_ordered_trainee_page_walks_the_collated_index_on_postgresql(app, fa
     sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
     plan = "\n".join(db.session.scalars(text("EXPLAIN " + sql)))
     assert "ix_trainees_name_az" in plan and "Sort" not in plan.split("ix_trainees_name_az")[0], plan
+
+
+def test_a_cohort_roster_sorts_names_the_azerbaijani_way(factory):
+    """The roster (attendance, scores, completion and the cohort's exports read it) sorts like the
+    trainee list, not by the folded name (which mixes Əliyev with Eyvazov)."""
+    cohort = factory.cohort()
+    for last in _shuffled(NAMES):
+        factory.enrollment(cohort=cohort, trainee=factory.trainee(last_name=last))
+    assert [e.trainee.last_name for e in lq.roster(cohort.id)] == NAMES

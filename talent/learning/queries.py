@@ -77,7 +77,7 @@ def roster(cohort_id: int) -> list[Enrollment]:
     stmt = (select(Enrollment).join(Enrollment.trainee)
             .where(Enrollment.cohort_id == cohort_id)
             .options(contains_eager(Enrollment.trainee).lazyload(Trainee.home_region))
-            .order_by(order, Enrollment.waitlisted_at, Trainee.search_name, Enrollment.id))
+            .order_by(order, Enrollment.waitlisted_at, az_collate(Trainee.last_name), az_collate(Trainee.first_name), Enrollment.id))
     return list(db.session.scalars(stmt))
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, literal, or_, select, union, union_al
 from talent.centers.queries import Page, paginate_rows
 from talent.extensions import db
 from talent.i18n import fold
+from talent.i18n import az_collate
 from talent.learning.models import Cohort, Enrollment
 from talent.learning.scoping import SCOPE_STATUSES
 from talent.people.models import Trainee
@@ -102,9 +103,9 @@ def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_pag
     due = _followup_union(actor, today or clock.today(), filters)
     if due is None:
         return Page(items=[], page=1, per_page=per_page, total=0)
-    order = {"due": (due.c.cohort_end, due.c.milestone, due.c.search_name),
-             "name": (due.c.search_name, due.c.milestone),
-             "cohort": (due.c.cohort_code, due.c.search_name, due.c.milestone)}[
+    order = {"due": (due.c.cohort_end, due.c.milestone, az_collate(due.c.last_name), az_collate(due.c.first_name)),
+             "name": (az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone),
+             "cohort": (due.c.cohort_code, az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone)}[
         filters.sort if filters.sort in FOLLOWUP_SORTS else "due"]
     stmt = select(due).order_by(*order, due.c.enrollment_id)
     return paginate_rows(stmt, page, per_page)
@@ -205,7 +206,7 @@ def cohort_placement_rows(actor: Actor, cohort_id: int):
             .join(Employer, Employer.id == Placement.employer_id)
             .where(Enrollment.cohort_id == cohort_id, Enrollment.status == EnrollmentStatus.COMPLETED,
                    or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.start_date))
-            .order_by(Trainee.search_name, Placement.start_date))
+            .order_by(az_collate(Trainee.last_name), az_collate(Trainee.first_name), Placement.start_date))
     return list(db.session.execute(_placement_scope(scope_centers(stmt, actor, Cohort.center_id), actor)).all())
 
 
@@ -233,6 +234,6 @@ def completers_page(actor: Actor, *, center_id: int | None = None, without_job: 
         stmt = stmt.where(Cohort.center_id == center_id)
     if without_job:
         stmt = stmt.where(~has_job)
-    order = {"-ended": (Cohort.end_date.desc(), Trainee.search_name), "ended": (Cohort.end_date, Trainee.search_name),
-             "name": (Trainee.search_name, Cohort.end_date.desc())}[sort if sort in COMPLETER_SORTS else "-ended"]
+    order = {"-ended": (Cohort.end_date.desc(), az_collate(Trainee.last_name), az_collate(Trainee.first_name)), "ended": (Cohort.end_date, az_collate(Trainee.last_name), az_collate(Trainee.first_name)),
+             "name": (az_collate(Trainee.last_name), az_collate(Trainee.first_name), Cohort.end_date.desc())}[sort if sort in COMPLETER_SORTS else "-ended"]
     return paginate_rows(stmt.order_by(*order, Enrollment.id), page, per_page)
