@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -197,11 +198,11 @@ def _test_transaction(app):
     db.session = db._make_scoped_session({
         "class_": _JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint",
         "query_cls": db.Query})
-    outbox.TEST_CONNECTION = connection
+    outbox.TEST_CONNECTION, outbox.TEST_THREAD = connection, threading.get_ident()
     try:
         yield
     finally:
-        outbox.TEST_CONNECTION = None
+        outbox.TEST_CONNECTION = outbox.TEST_THREAD = None
         db.session.remove()
         db.session = saved
         outer.rollback()

@@ -16,6 +16,8 @@ exponential backoff (``OUTBOX_BACKOFF_SECONDS`` × 2^(attempt−1), at most one 
 """
 from __future__ import annotations
 
+import threading
+
 import logging
 import os
 import socket
@@ -43,11 +45,14 @@ NO_RECIPIENT = "no recipient (no account, no contact or no consent): not sent"
 # Delivery claims, sends and marks rows in its own session (its own connection and commits, apart from
 # the request's). The test suite, which runs each test inside one rolled-back transaction, points it
 # at that transaction's connection (savepoints) so the delivery sees the test's rows.
+# Only the thread that set it uses it (a connection is not shared between threads; the background
+# sender's thread takes its own from the engine).
 TEST_CONNECTION = None
+TEST_THREAD: int | None = None
 
 
 def own_session(**options) -> Session:
-    if TEST_CONNECTION is not None:
+    if TEST_CONNECTION is not None and threading.get_ident() == TEST_THREAD:
         return Session(bind=TEST_CONNECTION, join_transaction_mode="create_savepoint", **options)
     return Session(db.engine, **options)
 
