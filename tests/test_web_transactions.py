@@ -17,6 +17,9 @@ from talent.extensions import db
 from talent.learning import services as ls
 from tests.factories import PASSWORD
 
+# The assertions read what another connection sees: these tests commit for real.
+pytestmark = pytest.mark.committed
+
 
 def _committed(sql: str, **params):
     """Read through another connection: sees only committed rows."""

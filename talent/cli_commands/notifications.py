@@ -12,14 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from talent.cli_commands.transaction import transactional
-from talent.extensions import db
 from talent.notifications import events, outbox, worker as engine
-
-
-def _tick_and_sweep() -> None:
-    events.tick()
-    db.session.commit()
-    outbox.sweep()
 
 
 @click.command("worker")
@@ -27,6 +20,7 @@ def _tick_and_sweep() -> None:
 @click.option("--tick-seconds", default=3600, show_default=True,
               help="How often the scheduled work (reminders, expiry notices) runs; 0 = never.")
 @with_appcontext
+@transactional
 def worker(threads: int, tick_seconds: int) -> None:
     """Run the background worker (Dramatiq on TALENT_BROKER_URL) until stopped."""
     app = current_app._get_current_object()
@@ -35,7 +29,7 @@ def worker(threads: int, tick_seconds: int) -> None:
                                "default) messages are delivered in-process right after each commit.")
     periodic = [(float(app.config["OUTBOX_SWEEP_SECONDS"]), outbox.sweep)]
     if tick_seconds > 0:
-        periodic.append((float(tick_seconds), _tick_and_sweep))
+        periodic.append((float(tick_seconds), events.tick_and_sweep))
     click.echo(f"talent worker: {threads} thread(s), broker {app.config['BROKER_URL'].split('@')[-1]}")
     engine.run_worker(app, threads=threads, periodic=periodic)
 
@@ -57,6 +51,7 @@ def tick() -> None:
 
 @notifications.command("sweep")
 @with_appcontext
+@transactional
 def sweep() -> None:
     """Deliver every due outbox row now."""
     counts = outbox.sweep()

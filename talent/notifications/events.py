@@ -17,7 +17,7 @@ from talent import clock, signals
 from talent.credentials.models import Award
 from talent.extensions import db
 from talent.learning.models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
-from talent.notifications import services
+from talent.notifications import outbox, services
 from talent.people.models import Trainee
 
 
@@ -129,3 +129,11 @@ def tick(day: date | None = None) -> dict:
     """One run of the scheduled work in the caller's transaction (every receiver of
     ``scheduled_tick``); the caller commits, and the rows leave after the commit."""
     return signals.merged(signals.scheduled_tick.send("talent.notifications", day=day or clock.today()))
+
+
+def tick_and_sweep() -> None:
+    """One round of the worker's scheduled work: the day's reminders and notices are written and
+    committed (their own transaction, outside any request or command), then what is due is sent."""
+    tick()
+    db.session.commit()
+    outbox.sweep()
