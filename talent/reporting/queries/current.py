@@ -1,0 +1,258 @@
+"""The metrics of one period per group (enrollments, placements, centers), with or without the
+all-groups total row.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from talent.credentials.models import Award
+from talent.learning.models import Cohort, Enrollment, CohortStatus, EnrollmentStatus
+from talent.placement.markets import market_case
+from talent.placement.models import Employer, Placement, PlacementStatus
+from talent.extensions import db
+from talent.reporting import summary
+from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, TRAINEE_DIMENSIONS,
+                                         dialect_name, dimension_column, report_session,
+                                         with_dimension_joins, course_conditions)
+from talent.reporting.cellkey import (distinct_key_sum, key_name, perturbing, pre_name,
+                                      report_key_sql as key_sql)
+from talent.reporting.periods import Filters
+from talent.reporting.queries.common import (ALL_METRICS, ANCHORED, ANCHORED_ENROLLMENT, ANCHORED_PLACEMENT,
+                                             ENROLLMENT_METRICS, KEYED_METRICS, PLACEMENT_METRICS, TOTAL,
+                                             add_days, placement_base, regional_countries, with_pre)
+
+
+def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
+    """The condition that makes an enrollment row count in each enrollment metric."""
+    in_period = lambda col: and_(col >= filters.start_at, col < filters.end_before)  # noqa: E731
+    ended_in_period = Cohort.end_date.between(filters.start, filters.end)
+    cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
+    completed = Enrollment.status == EnrollmentStatus.COMPLETED
+    completed_in_period = and_(completed, in_period(Enrollment.completed_at))
+    has_award = (select(Award.id)
+                 .where(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None),
+                        Award.revoked_at.is_(None))
+                 .exists())
+    placed_within = (
+        select(Placement.id)
+        .where(Placement.trainee_id == Enrollment.trainee_id,
+               Placement.verification != PlacementStatus.REJECTED,
+               Placement.start_date <= add_days(Cohort.end_date, PLACEMENT_WINDOW_DAYS),
+               or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
+        .exists())
+    eligible = and_(completed, ended_in_period, Cohort.end_date <= cutoff)
+    # EXISTS, not IN (subquery): inside an aggregate FILTER PostgreSQL re-ran the IN subquery for
+    # every enrollment row (hours at 1M trainees); EXISTS probes ix_awards_enrollment_id instead.
+    awarded_in_period = (select(Award.id)
+                         .where(Award.enrollment_id == Enrollment.id,
+                                Award.issued_on.between(filters.start, filters.end),
+                                Award.revoked_at.is_(None), Award.renewal_of_id.is_(None))
+                         .exists())
+    return {
+        "certified": awarded_in_period,
+        "enrolled": and_(Enrollment.status.in_(EVER_ENROLLED), in_period(Enrollment.enrolled_at)),
+        "active": and_(Enrollment.status == EnrollmentStatus.ENROLLED, Cohort.start_date <= filters.end,
+                       Cohort.end_date >= filters.start),
+        "completed": completed_in_period,
+        "completion_num": and_(completed, ended_in_period),
+        "completion_den": and_(Enrollment.status.in_(FINISHED), ended_in_period),
+        "cert_num": and_(completed_in_period, has_award),
+        "cert_den": completed_in_period,
+        "placement_num": and_(eligible, placed_within),
+        "placement_den": eligible,
+        "placement_pending": and_(completed, ended_in_period, Cohort.end_date > cutoff),
+    }
+
+
+def enrollment_metrics(filters: Filters, dimension: str | None = None,
+                       only: tuple[str, ...] | None = None, *, live: bool = False) -> dict[Any, dict[str, int]]:
+    """Per group: enrolled, active, completed, certified and the numerators/denominators of the
+    completion, certification and 6-month placement rates (or just the metrics in ``only``).
+
+    From the per-cohort summary (:mod:`talent.reporting.summary`) when it is built and the
+    dimension is one of the cohort's; otherwise (or with ``live=True``) one pass over the
+    enrollments that can count at all (the WHERE is the OR of the metrics' conditions, so a narrow
+    request such as awards alone uses the awards' date index). Both give the same figures."""
+    wanted = [m for m in ENROLLMENT_METRICS if only is None or m in only]
+    out: dict[Any, dict[str, int]] = {}
+    if not wanted:
+        return out
+    session = report_session()
+    if not live and summary.usable(session, filters, dimension):
+        if session is db.session:
+            summary.sync(session)  # this transaction's own changes first
+        for key, values in summary.enrollment_metrics(session, filters, dimension, wanted).items():
+            out[key] = {n: values.get(n, 0) for m in wanted for n in (m, key_name(m))}
+        return out
+    flags = enrollment_flags(filters)
+    # The cheap condition first: placement_num implies placement_den, cert_num implies cert_den.
+    cheap = {"placement_num": "placement_den", "cert_num": "cert_den"}
+    where_parts = [flags[cheap.get(m, m)] for m in wanted]
+    key = dimension_column(dimension, filters).label("k")
+    record_key = key_sql(Enrollment.id, "enrollment")
+    stmt = (
+        select(key, *[func.count().filter(flags[m]).label(m) for m in wanted],
+               *[func.coalesce(func.sum(record_key).filter(flags[m]), 0).label(key_name(m)) for m in wanted])
+        .select_from(Enrollment)
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+    )
+    stmt = with_dimension_joins(stmt, dimension, trainee_column=Enrollment.trainee_id)
+    stmt = stmt.where(or_(*where_parts), *course_conditions(filters))
+    if dimension is not None:
+        stmt = stmt.group_by(key)
+    for row in session.execute(stmt):
+        out.setdefault(row.k, {}).update({n: int(getattr(row, n)) for m in wanted for n in (m, key_name(m))})
+    for values in out.values():
+        for m in ENROLLMENT_METRICS if only is None else [m for m in ENROLLMENT_METRICS if m in only]:
+            values.setdefault(m, 0)
+            values.setdefault(key_name(m), 0)
+    return out
+
+
+def placement_metrics(filters: Filters, dimension: str | None = None, *,
+                      with_total: bool = False, only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+    """Per group: distinct trainees placed, distinct placements, and placements per market (or
+    just the metrics in ``only``: each distinct count is a sort of its own).
+    ``with_total`` adds the all-groups row under the key ``TOTAL`` (distinct counts: not the sum
+    of the groups) — one ROLLUP query on PostgreSQL, a second query elsewhere."""
+    wanted = [m for m in PLACEMENT_METRICS if only is None or m in only]
+    if not wanted:
+        return {}
+    key = dimension_column(dimension, filters)
+    market = market_case(Employer.country_code, regional_countries())
+    inner = placement_base(filters, dimension, key, [
+        Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market"),
+        key_sql(Placement.id, "placement").label("pkey"), key_sql(Placement.trainee_id, "trainee").label("tkey"),
+    ]).subquery()
+    rollup = with_total and dimension is not None and dialect_name() == "postgresql"
+    markets = ("local", "regional", "international")
+    columns = {
+        "placed": func.count(func.distinct(inner.c.tid)),
+        "placements": func.count(func.distinct(inner.c.pid)),
+        **{m: func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))) for m in markets},
+        key_name("placed"): distinct_key_sum(inner.c.tid, inner.c.tkey),
+        key_name("placements"): distinct_key_sum(inner.c.pid, inner.c.pkey),
+        **{key_name(m): distinct_key_sum(case((inner.c.market == m, inner.c.pid)), inner.c.pkey) for m in markets},
+    }
+    names = [n for m in wanted for n in (m, key_name(m))]
+    outer = select(inner.c.k, *[columns[n].label(n) for n in names]
+                   ).group_by(func.rollup(inner.c.k) if rollup else inner.c.k)
+    out = {}
+    for row in report_session().execute(outer):
+        out[TOTAL if (rollup and row.k is None) else row.k] = {n: int(getattr(row, n)) for n in names}
+    if with_total and not rollup:
+        out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {n: 0 for n in names})
+    elif with_total:
+        out.setdefault(TOTAL, {n: 0 for n in names})
+    return out
+
+
+def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, int]:
+    """Centers that ran at least one matching cohort (not cancelled) overlapping the period."""
+    if dimension in TRAINEE_DIMENSIONS:
+        return {}
+    key = dimension_column(dimension, filters)
+    inner = select(key.label("k"), Cohort.center_id.label("cid")).select_from(Cohort)
+    inner = with_dimension_joins(inner, dimension)
+    inner = inner.where(Cohort.status != CohortStatus.CANCELLED, Cohort.start_date <= filters.end,
+                        Cohort.end_date >= filters.start, *course_conditions(filters)).subquery()
+    outer = select(inner.c.k, func.count(func.distinct(inner.c.cid)).label("n")).group_by(inner.c.k)
+    return {row.k: int(row.n) for row in report_session().execute(outer)}
+
+
+def metrics(filters: Filters, dimension: str | None = None,
+            only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+    """Every metric (or those in ``only``) per group; groups with no data are absent. When the
+    reports perturb, the anchored metrics also carry what came before the period."""
+    out = _metrics(filters, dimension, only)
+    anchored = tuple(m for m in ANCHORED if only is None or m in only)
+    before = filters.before_start()
+    if perturbing() and anchored:
+        with_pre(out, _metrics(before, dimension, anchored) if before else {}, anchored)
+    return out
+
+
+def _metrics(filters: Filters, dimension: str | None = None,
+             only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+    out: dict[Any, dict[str, int]] = {}
+    sources = [enrollment_metrics(filters, dimension, only)]
+    if only is None or set(only) & set(PLACEMENT_METRICS):
+        sources.append(placement_metrics(filters, dimension, only=only))
+    for source in sources:
+        for key, values in source.items():
+            out.setdefault(key, {}).update(values)
+    if only is None or "centers" in only:
+        for key, n in center_counts(filters, dimension).items():
+            out.setdefault(key, {})["centers"] = n
+    for values in out.values():
+        for m in ALL_METRICS:
+            values.setdefault(m, 0)
+        for m in KEYED_METRICS:
+            values.setdefault(key_name(m), 0)
+    return out
+
+
+ADDITIVE_DIMENSIONS = ("region", "center", "course", "gender", "age_band", "home")
+
+
+def metrics_with_total(filters: Filters, dimension: str) -> tuple[dict[Any, dict[str, int]], dict[str, int]]:
+    """Per group and for all groups together. Each enrollment falls in exactly one group of an
+    additive dimension, so the total of the enrollment metrics is the sum of the groups (one
+    scan instead of two); people placed, placements and centers are distinct counts and get
+    their own (small) queries."""
+    if dimension not in ADDITIVE_DIMENSIONS:
+        return metrics(filters, dimension), metrics(filters, None).get(0, zero_metrics())
+    rows, total = _metrics_with_total(filters, dimension)
+    before = filters.before_start()
+    if perturbing():
+        pre_rows, pre_total = _metrics_with_total(before, dimension, anchored=True) if before else ({}, {})
+        with_pre(rows, pre_rows, ANCHORED)
+        with_pre({0: total}, {0: pre_total}, ANCHORED)
+    return rows, total
+
+
+def _metrics_with_total(filters: Filters, dimension: str, *, anchored: bool = False):
+    """:func:`metrics_with_total` for one period (only the anchored metrics with ``anchored``)."""
+    enrollment_only = ANCHORED_ENROLLMENT if anchored else None
+    placement_only = ANCHORED_PLACEMENT if anchored else None
+    rows: dict[Any, dict[str, int]] = {}
+    for key, values in enrollment_metrics(filters, dimension, enrollment_only).items():
+        rows.setdefault(key, {}).update(values)
+    placements = placement_metrics(filters, dimension, with_total=True, only=placement_only)
+    placement_total = placements.pop(TOTAL)
+    for key, values in placements.items():
+        rows.setdefault(key, {}).update(values)
+    if anchored:
+        total = {n: sum(r.get(n, 0) for r in rows.values()) for m in ANCHORED_ENROLLMENT for n in (m, key_name(m))}
+        total.update(placement_total)
+        return rows, total
+    if dimension not in TRAINEE_DIMENSIONS:
+        for key, n in center_counts(filters, dimension).items():
+            rows.setdefault(key, {})["centers"] = n
+    for values in rows.values():
+        for m in ALL_METRICS:
+            values.setdefault(m, 0)
+        for m in KEYED_METRICS:
+            values.setdefault(key_name(m), 0)
+    # Key sums add up like the counts they go with.
+    total = {n: sum(r[n] for r in rows.values()) for m in ENROLLMENT_METRICS for n in (m, key_name(m))}
+    total.update(placement_total)
+    # A center belongs to one region, so centers add up over regions and over a region's centers.
+    if dimension in ("region", "center"):
+        total["centers"] = sum(r["centers"] for r in rows.values())
+    elif dimension not in TRAINEE_DIMENSIONS:
+        total["centers"] = center_counts(filters, None).get(0, 0)
+    for m in ALL_METRICS:
+        total.setdefault(m, 0)
+    for m in KEYED_METRICS:
+        total.setdefault(key_name(m), 0)
+    return rows, total
+
+
+def zero_metrics() -> dict[str, int]:
+    return {**{m: 0 for m in ALL_METRICS}, **{key_name(m): 0 for m in KEYED_METRICS},
+            **{n: 0 for m in ANCHORED for n in (pre_name(m), key_name(pre_name(m)))}}
