@@ -35,3 +35,16 @@ def test_one_line_from_the_head_to_the_base(scripts):
         chain.append(revision)
         revision = script.down_revision
     assert set(chain) == every, f"not on the line from the head: {sorted(every - set(chain))}"
+
+
+def test_the_file_names_read_in_the_order_of_the_line(scripts):
+    """Sorted by name, the revision files are the line from the base to the head (the report summary
+    came before the trigram search: its file is 0002 although its revision id stays '0003', the id
+    databases already carry)."""
+    line, revision = [], scripts.get_current_head()
+    while revision is not None:
+        script = scripts.get_revision(revision)
+        line.append(Path(script.path).name)
+        revision = script.down_revision
+    files = sorted(p.name for p in Path(scripts.dir, "versions").glob("*.py"))
+    assert files == line[::-1]
