@@ -10,11 +10,12 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from talent.extensions import db
 from talent.notifications import outbox, worker
@@ -97,6 +98,9 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(app,
     peer.delay = 3.0                         # the first worker dies while the peer holds its first DATA
     for n in range(5):
         outbox.enqueue(kind="mail", recipient=f"k{n}@example.az", subject=f"Kill {n}", body_text="x")
+    # The workers run in other processes on the real clock; this suite may run with its clock moved
+    # (CI's run at 23:30 UTC), where "now" is hours ahead of theirs: the rows are due on both clocks.
+    db.session.execute(update(OutboxMessage).values(next_attempt_at=datetime(2000, 1, 1, tzinfo=timezone.utc)))
     db.session.commit()
     first = _start_worker(app, peer)
     try:
