@@ -91,6 +91,29 @@ def catalogs(app, tmp_path_factory):
 
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, one per test module."""
+    skip_without_browser()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def live(app, monkeypatch, catalogs):
+    """The app on 127.0.0.1:<port> with real CSRF tokens; URLs built for that host."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    with LiveServer(app) as server:
+        monkeypatch.setitem(app.config, "SERVER_NAME", f"127.0.0.1:{server.port}")
+        monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", server.base)
+        yield server
+
+
 def translation_of(language: str, message: str) -> str:
     """What the catalog of ``language`` says for ``message`` (the source text when untranslated)."""
     from babel.messages.pofile import read_po

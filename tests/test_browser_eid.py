@@ -16,30 +16,9 @@ from sqlalchemy import select
 
 from talent.accounts.oidc_models import EidIdentity
 from talent.extensions import db
-from tests.browser_helpers import CHROMIUM, LAUNCH_ARGS, Journey, LiveServer, journey_folder, skip_without_browser
-from tests.browser_helpers import catalogs  # noqa: F401  (a fixture the live server uses)
+from tests.browser_helpers import Journey, journey_folder
+from tests.browser_helpers import browser, catalogs, live  # noqa: F401  (fixtures)
 from tests.oidc_provider import OidcProvider, Person
-
-
-@pytest.fixture(scope="module")
-def browser():
-    skip_without_browser()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def live(app, monkeypatch, catalogs):
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    with LiveServer(app) as server:
-        monkeypatch.setitem(app.config, "SERVER_NAME", f"127.0.0.1:{server.port}")
-        monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", server.base)
-        yield server
 
 
 @pytest.fixture

@@ -22,34 +22,10 @@ import pytest
 from sqlalchemy import func, select
 
 from talent.extensions import db
-from tests.browser_helpers import (CHROMIUM, LAUNCH_ARGS, Journey, LiveServer, journey_folder, sign_in,
-                                   skip_without_browser, translation_of)
-from tests.browser_helpers import catalogs  # noqa: F401  (a fixture the live server uses)
+from tests.browser_helpers import Journey, journey_folder, sign_in, translation_of
+from tests.browser_helpers import browser, catalogs, live  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, next_fin
 from talent import clock
-
-
-@pytest.fixture(scope="module")
-def browser():
-    skip_without_browser()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-
-
-@pytest.fixture
-def live(app, monkeypatch, catalogs):
-    """The app on 127.0.0.1:<port> with real CSRF tokens; URLs built for that host."""
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    with LiveServer(app) as server:
-        monkeypatch.setitem(app.config, "SERVER_NAME", f"127.0.0.1:{server.port}")
-        yield server
 
 
 @pytest.fixture
