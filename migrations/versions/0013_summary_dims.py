@@ -1,5 +1,6 @@
-"""report summary by trainee group: per cohort, gender, age band (on the cohort's first day) and
-home region, behind the fairness report (issue 17)
+"""report summary by trainee group (per cohort, gender, age band on the cohort's first day and
+home region: the fairness report) and the cohorts' placements (placements, markets, mobility,
+trends), issue 17
 
 A summary built before this revision has no group rows: on a database that holds enrollments the
 state row is removed, so the reports read the live tables until ``talent reports rebuild-summary``
@@ -50,6 +51,18 @@ def upgrade():
     sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_report_group_totals_cohort_id_cohorts'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('cohort_id', *GROUP, name=op.f('pk_report_group_totals'))
     )
+    op.create_table('report_cohort_placements',
+    sa.Column('cohort_id', sa.Integer(), nullable=False),
+    sa.Column('placement_id', sa.Integer(), nullable=False),
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('employer_id', sa.Integer(), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_report_cohort_placements_cohort_id_cohorts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['placement_id'], ['placements.id'], name=op.f('fk_report_cohort_placements_placement_id_placements'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('cohort_id', 'placement_id', name=op.f('pk_report_cohort_placements'))
+    )
+    with op.batch_alter_table('report_cohort_placements', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_cohort_placements_start_date'), ['start_date'], unique=False)
     bind = op.get_bind()
     if bind.execute(sa.text("SELECT id FROM enrollments LIMIT 1")).first() is not None:
         op.execute("DELETE FROM report_summary_state")
@@ -58,6 +71,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('report_cohort_placements', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_cohort_placements_start_date'))
+    op.drop_table('report_cohort_placements')
     op.drop_table('report_group_totals')
     with op.batch_alter_table('report_group_days', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_group_days_day'))

@@ -104,3 +104,17 @@ class ReportGroupTotal(Base):
     completed_key: Mapped[int] = mapped_column(Integer, default=0)
     finished_key: Mapped[int] = mapped_column(Integer, default=0)
     placed_key: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportCohortPlacement(Base):
+    """Per cohort, the placements its completers count with: each placement (not rejected) of a
+    trainee who completed the cohort, starting on or after the cohort's first day — the join the
+    placement, market, mobility and trend figures make, kept so they need not scan enrollments.
+    The employer (market, city) and the trainee (fairness groups) are read live through the ids."""
+    __tablename__ = "report_cohort_placements"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(Integer)
+    employer_id: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date, index=True)

@@ -114,7 +114,8 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
 
 
 def placement_metrics(filters: Filters, dimension: str | None = None, *,
-                      with_total: bool = False, only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+                      with_total: bool = False, only: tuple[str, ...] | None = None,
+                      live: bool = False) -> dict[Any, dict[str, int]]:
     """Per group: distinct trainees placed, distinct placements, and placements per market (or
     just the metrics in ``only``: each distinct count is a sort of its own).
     ``with_total`` adds the all-groups row under the key ``TOTAL`` (distinct counts: not the sum
@@ -124,10 +125,10 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
         return {}
     key = dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
-    inner = placement_base(filters, dimension, key, [
-        Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market"),
-        key_sql(Placement.id, "placement").label("pkey"), key_sql(Placement.trainee_id, "trainee").label("tkey"),
-    ]).subquery()
+    inner = placement_base(filters, dimension, key, lambda p: [
+        p.id.label("pid"), p.trainee_id.label("tid"), market.label("market"),
+        key_sql(p.id, "placement").label("pkey"), key_sql(p.trainee_id, "trainee").label("tkey"),
+    ], live=live).subquery()
     rollup = with_total and dimension is not None and dialect_name() == "postgresql"
     markets = ("local", "regional", "international")
     columns = {
@@ -145,7 +146,7 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     for row in report_session().execute(outer):
         out[TOTAL if (rollup and row.k is None) else row.k] = {n: int(getattr(row, n)) for n in names}
     if with_total and not rollup:
-        out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {n: 0 for n in names})
+        out[TOTAL] = placement_metrics(filters, None, only=only, live=live).get(0, {n: 0 for n in names})
     elif with_total:
         out.setdefault(TOTAL, {n: 0 for n in names})
     return out
