@@ -320,6 +320,10 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
         session.execute(text("ANALYZE cohorts, enrollments, awards, placements, trainees"))
     ids = list(session.scalars(select(Enrollment.cohort_id).distinct().order_by(Enrollment.cohort_id)))
     refresh(session, ids, tz_name)
+    if session.get_bind().dialect.name == "postgresql":
+        # The same for the summary's own tables, which the reports read next.
+        session.execute(text("ANALYZE report_cohort_days, report_cohort_totals, report_group_days, "
+                             "report_group_totals, report_cohort_placements"))
     session.add(ReportSummaryState(id=1, timezone=tz_name, key_id=fingerprint()))
     session.flush()
     session.info.pop(MARKS, None)  # everything is counted
