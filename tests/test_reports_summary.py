@@ -17,8 +17,11 @@ from talent.learning import services as learning
 from talent.learning.models import Cohort, Enrollment
 from talent.permissions import Actor
 from talent.placement import services as placement
+from talent.placement.models import Placement
 from talent.reporting import queries, reports, summary
-from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
+from talent.people import services as people
+from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportGroupDay,
+                                     ReportGroupTotal, ReportSummaryState)
 from talent.reporting.periods import parse_filters
 from tests.admin_helpers import job
 from tests.conftest import is_postgres
@@ -84,10 +87,107 @@ def test_trend_counts_equal_live(ds, app, monkeypatch):
     assert [row["enrollments"]["value"] for row in live["rows"]] == [3, 0, 0, 0, 8, 0, 6, 5]
 
 
-def test_trainee_dimensions_and_other_time_zones_read_the_live_tables(ds, app):
+def test_fairness_equals_live_with_the_published_figures(ds, app, monkeypatch):
+    """The whole fairness report (gender, age band, home region; with the cell-key method's
+    before-the-period anchors) is the same read through the group rows and through the live
+    tables, for a period that starts at the anchor and one that does not."""
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    for args in ({"period": "year", "year": "2025"}, {"period": "custom", "start": "2025-03-31", "end": "2025-12-05"}):
+        f, _ = parse_filters(args, today=TODAY)
+        for scoped in (f, f.scoped(region_id=ds.baku.region_id), parse_filters({**args, "level": "advanced"},
+                                                                                today=TODAY)[0]):
+            for dimension in ("gender", "age_band", "home"):
+                assert summary.usable(db.session, scoped, dimension)
+                built = nonzero(queries.metrics(scoped, dimension, only=reports.FAIRNESS_RAW))
+                db.session.execute(delete(ReportSummaryState))
+                live = nonzero(queries.metrics(scoped, dimension, only=reports.FAIRNESS_RAW))
+                db.session.rollback()
+                assert built == live and live, (args, dimension)
+        with_summary = [t.as_json() for t in reports.fairness(f, actor=READER).tables]
+        db.session.execute(delete(ReportSummaryState))
+        live = [t.as_json() for t in reports.fairness(f, actor=READER).tables]
+        db.session.rollback()
+        assert with_summary == live
+
+
+def test_age_band_is_the_age_on_the_cohorts_first_day(factory):
+    """24 on the cohort's first day, 25 by the end of the year: counted under 25 in every period,
+    by the summary and by the live tables alike (born 29 February: 25 on 1 March)."""
+    cohort = factory.cohort(start_date=date(2025, 3, 1), end_date=date(2025, 6, 30), status="completed")
+    for born in (date(2000, 6, 1), date(2000, 3, 2), date(2000, 3, 1), date(2000, 2, 29)):
+        trainee = factory.trainee(birth_date=born)
+        factory.enrollment(trainee, cohort, status="completed", enrolled_at=datetime(2025, 2, 20, tzinfo=timezone.utc),
+                           completed_at=datetime(2025, 6, 30, 8, tzinfo=timezone.utc))
+    db.session.commit()
+    for args in ({"period": "year", "year": "2025"}, {"period": "custom", "start": "2025-06-01", "end": "2026-12-31"}):
+        f, _ = parse_filters(args, today=TODAY)
+        for live in (False, True):
+            data = queries.enrollment_metrics(f, "age_band", ("completion_den",), live=live)
+            assert {k: v["completion_den"] for k, v in data.items()} == {"under_25": 2, "25_34": 2}, (args, live)
+
+
+def test_a_trainees_new_gender_birth_date_or_home_region_moves_their_figures(ds):
+    """Trainee data changes re-mark every cohort of the trainee (completed, failed, still enrolled)."""
+    f5, m7, a1 = ds.trainees["f5"], ds.trainees["m7"], ds.trainees["a1"]
     f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
-    assert not summary.usable(db.session, f, "gender")
-    assert not summary.usable(db.session, f, "age_band")
+    before = queries.enrollment_metrics(f, "gender", ("completion_den",))
+    for trainee, change in ((f5, {"gender": "M"}), (m7, {"birth_date": "1970-01-01"}),
+                            (a1, {"home_region": "GANJA_DASHKASAN"}), (f5, {"home_region": "BAKU", "gender": "F"})):
+        people.update_trainee(SYSTEM, trainee.id, change)
+        db.session.commit()
+        assert live_equals_summary() == [], change
+    after = queries.enrollment_metrics(f, "gender", ("completion_den",))
+    assert after == before  # f5 is a woman again
+    by_band = queries.enrollment_metrics(f, "age_band", ("completion_den",))
+    assert by_band["45_plus"]["completion_den"] == 1  # m7, failed in K2
+
+
+def test_placement_figures_equal_live(ds, app, monkeypatch):
+    """People placed, placements and markets (every dimension and filter), mobility and the trend
+    series: the same from the kept per-cohort placements as from the live join."""
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    checked = 0
+    for args in PERIODS:
+        for extra in ({}, {"level": "foundation"}, {"skill": ds.skill.code}):
+            f, _ = parse_filters({**args, **extra}, today=TODAY)
+            for scoped in (f, f.scoped(region_id=ds.baku.region_id)):
+                for dimension in summary.SUMMARY_DIMENSIONS:
+                    built = queries.placement_metrics(scoped, dimension, with_total=True)
+                    assert built == queries.placement_metrics(scoped, dimension, with_total=True, live=True)
+                    checked += bool(built[queries.TOTAL]["placements"])
+                assert queries.mobility_metrics(scoped) == queries.mobility_metrics(scoped, live=True)
+    assert checked > 50
+    f, _ = parse_filters({"period": "custom", "start": "2024-01-01", "end": "2026-12-31"}, today=TODAY)
+    with_summary = [t.as_json() for t in reports.trends(f, actor=READER).tables + reports.mobility(f, actor=READER).tables]
+    db.session.execute(delete(ReportSummaryState))
+    live = [t.as_json() for t in reports.trends(f, actor=READER).tables + reports.mobility(f, actor=READER).tables]
+    assert with_summary == live
+
+
+def test_a_placement_moved_to_another_employer_or_person_is_recounted(ds):
+    """The employer is read live (market, city); the person is kept: both moves stay exact."""
+    f1, f6 = ds.trainees["f1"], ds.trainees["f6"]
+    p = placement.record_placement(SYSTEM, f1.id, **job(start_date="2025-10-01", country_code="AZ"))
+    db.session.commit()
+    assert live_equals_summary() == []
+    placement.update_placement(SYSTEM, p.id, employer_name="Berlin Vision", country_code="DE")
+    db.session.commit()
+    assert live_equals_summary() == []
+    db.session.execute(update(Placement).where(Placement.id == p.id).values(trainee_id=f6.id))
+    db.session.commit()
+    assert any("placements" in line for line in live_equals_summary())  # a Core write: not seen ...
+    summary.mark_cohorts(db.session, [ds.cohorts[1].id, ds.cohorts[2].id])  # ... until marked
+    db.session.commit()
+    assert live_equals_summary() == []
+    moved = db.session.get(Placement, p.id)
+    moved.trainee_id = f1.id  # through the ORM: marked by the session events
+    db.session.commit()
+    assert live_equals_summary() == []
+
+
+def test_other_time_zones_read_the_live_tables(ds, app):
+    f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
+    assert summary.usable(db.session, f, "gender") and summary.usable(db.session, f, "age_band")
     other, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY, timezone="Europe/Moscow")
     assert not summary.usable(db.session, other, None)
     assert summary.usable(db.session, f, "region")
@@ -172,16 +272,20 @@ def test_every_service_write_keeps_the_summary_current(ds, factory):
 
 
 def test_rolled_back_changes_leave_the_summary_alone(ds, factory):
-    before = db.session.execute(select(ReportCohortTotal.cohort_id, ReportCohortTotal.active)
-                                .order_by(ReportCohortTotal.cohort_id)).all()
-    learning.enroll(SYSTEM, ds.cohorts[3].id, factory.trainee().id)
+    def rows():
+        return [db.session.execute(select(table).order_by(*table.__table__.primary_key.columns)).all()
+                for table in (ReportCohortTotal, ReportCohortDay, ReportGroupTotal, ReportGroupDay)]
+
+    before = rows()
+    learning.enroll(SYSTEM, ds.cohorts[3].id, factory.trainee(gender="M", birth_date=date(1960, 1, 1)).id)
+    people.update_trainee(SYSTEM, ds.trainees["f1"].id, {"gender": "M"})
     f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
     # Read inside the same transaction: the summary includes the transaction's own change ...
     assert queries.enrollment_metrics(f)[0]["active"] == 6
+    assert queries.enrollment_metrics(f, "age_band")["45_plus"]["active"] == 1
     db.session.rollback()
     # ... and after the rollback neither the change nor its count is there.
-    after = db.session.execute(select(ReportCohortTotal.cohort_id, ReportCohortTotal.active)
-                               .order_by(ReportCohortTotal.cohort_id)).all()
+    after = rows()
     assert after == before
     assert queries.enrollment_metrics(f)[0]["active"] == 5
     assert live_equals_summary() == []
@@ -210,10 +314,25 @@ def test_rebuild_and_check_commands(ds, app):
     db.session.commit()
     bad = runner.invoke(args=["reports", "check-summary"])
     assert bad.exit_code == 1 and "active summary" in bad.output
+    db.session.execute(update(ReportCohortTotal).values(active=ReportCohortTotal.active - 1))
+    db.session.execute(update(ReportGroupDay).where(ReportGroupDay.gender == "F")
+                       .values(completed=ReportGroupDay.completed + 1))
+    db.session.commit()
+    bad = runner.invoke(args=["reports", "check-summary"])
+    assert bad.exit_code == 1 and "gender F: completed summary" in bad.output, bad.output
+    assert "national" not in bad.output  # only the group rows were wrong
+    db.session.execute(update(ReportGroupDay).where(ReportGroupDay.gender == "F")
+                       .values(completed=ReportGroupDay.completed - 1))
+    db.session.execute(delete(ReportCohortPlacement).where(ReportCohortPlacement.cohort_id == ds.cohorts[2].id))
+    db.session.commit()
+    bad = runner.invoke(args=["reports", "check-summary"])
+    assert bad.exit_code == 1 and "2025 national placements 0: placements summary 5 live 6" in bad.output, bad.output
+    assert "mobility" in bad.output
     skipped = runner.invoke(args=["reports", "rebuild-summary", "--if-missing"])
     assert skipped.exit_code == 0 and "already built" in skipped.output
     rebuilt = runner.invoke(args=["reports", "rebuild-summary"])
     assert rebuilt.exit_code == 0 and "4 cohorts" in rebuilt.output, rebuilt.output
+    assert db.session.scalar(select(func.count()).select_from(ReportGroupTotal)) > 4
     db.session.remove()
     assert runner.invoke(args=["reports", "check-summary"]).exit_code == 0
     db.session.execute(delete(ReportSummaryState))
@@ -243,6 +362,9 @@ def test_demo_data_builds_the_summary(app):
     db.session.commit()
     assert summary.built_timezone(db.session) == "Asia/Baku"
     assert db.session.scalar(select(func.count()).select_from(ReportCohortDay)) > 0
+    assert db.session.scalar(select(func.count()).select_from(ReportGroupDay)) > 0
+    # every dimension, the trainee groups' included
+    assert "age_band" in summary.SUMMARY_DIMENSIONS
     assert live_equals_summary(years=range(clock.today().year - 3, clock.today().year + 1), today=clock.today()) == []
 
 
@@ -253,7 +375,7 @@ def test_concurrent_enrollments_into_one_cohort_are_all_counted(app, factory):
         pytest.skip("SQLite runs one writer at a time; the row lock is PostgreSQL's")
     cohort = factory.cohort(start_date=clock.today() + timedelta(days=5), end_date=clock.today() + timedelta(days=60),
                             status="open", capacity=50)
-    trainees = [factory.trainee() for _ in range(12)]
+    trainees = [factory.trainee(gender="FM"[i % 2]) for i in range(12)]
     db.session.commit()
     cohort_id, ids = cohort.id, [t.id for t in trainees]
     errors = []
@@ -280,6 +402,10 @@ def test_concurrent_enrollments_into_one_cohort_are_all_counted(app, factory):
     assert db.session.scalar(select(ReportCohortTotal.active).where(ReportCohortTotal.cohort_id == cohort_id)) == 12
     assert db.session.scalar(select(func.sum(ReportCohortDay.enrolled)).where(
         ReportCohortDay.cohort_id == cohort_id)) == 12
+    assert db.session.execute(select(ReportGroupTotal.gender, func.sum(ReportGroupTotal.active))
+                              .where(ReportGroupTotal.cohort_id == cohort_id)
+                              .group_by(ReportGroupTotal.gender).order_by(ReportGroupTotal.gender)).all() == [
+        ("F", 6), ("M", 6)]
 
 
 def test_a_committed_import_is_counted(app, factory):

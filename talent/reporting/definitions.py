@@ -136,16 +136,20 @@ DEFINITIONS: list[tuple[str, dict[str, tuple[str, str]]]] = [
     }),
     ("fairness", {
         "en": ("Fairness", "Completion, certification and placement rates by gender, by age band (age on the "
-                           "last day of the period: under 25, 25–34, 35–44, 45 and over) and by home region (Baku "
+                           "first day of the enrollment's cohort, so a person stays in one band for that course "
+                           "whatever period is chosen: under 25, 25–34, 35–44, 45 and over) and by home region (Baku "
                            "versus all other regions). The gap is the group's rate minus the overall rate, in "
                            "percentage points; it is flagged when its size exceeds the configured threshold (10 "
                            "points by default)."),
-        "az": ("Ədalətlilik", "Bitirmə, sertifikatlaşma və işə düzəlmə nisbətləri cinsə, yaş qrupuna (dövrün son "
-                              "günündəki yaş: 25-dən az, 25–34, 35–44, 45 və yuxarı) və yaşayış regionuna (Bakı və "
+        "az": ("Ədalətlilik", "Bitirmə, sertifikatlaşma və işə düzəlmə nisbətləri cinsə, yaş qrupuna (qeydiyyatın "
+                              "aid olduğu qrupun ilk günündəki yaş — hansı dövr seçilsə də, şəxs həmin kurs üçün "
+                              "bir yaş qrupunda qalır: 25-dən az, 25–34, 35–44, 45 və yuxarı) və yaşayış regionuna (Bakı və "
                               "digər regionlar) görə. Fərq qrupun nisbəti ilə ümumi nisbət arasındakı faiz "
                               "bəndidir; həddi (standart 10 bənd) aşdıqda qeyd olunur."),
         "ru": ("Справедливость", "Доли завершивших, сертифицированных и трудоустроенных по полу, по возрастной "
-                                 "группе (возраст в последний день периода: до 25, 25–34, 35–44, 45 и старше) и по "
+                                 "группе (возраст в первый день учебной группы, к которой относится зачисление, — "
+                                 "при любом выбранном периоде человек остаётся в одной возрастной группе для этого "
+                                 "курса: до 25, 25–34, 35–44, 45 и старше) и по "
                                  "региону проживания (Баку и остальные регионы). Разрыв — доля группы минус общая "
                                  "доля в процентных пунктах; отмечается, если превышает порог (по умолчанию 10 "
                                  "пунктов)."),

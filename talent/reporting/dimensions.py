@@ -3,9 +3,7 @@ status groups, the placement window, the report session, and how a dimension and
 place filters become SQL. Both import it; neither imports the other's private helpers."""
 from __future__ import annotations
 
-from datetime import date
-
-from sqlalchemy import ColumnElement, case, literal, literal_column, select
+from sqlalchemy import ColumnElement, case, extract, literal, literal_column, select
 
 from talent.catalog.models import Course, course_skills
 from talent.centers.models import Center
@@ -35,21 +33,27 @@ def baku_region_id() -> int | None:
     return report_session().scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+def _ymd(column):
+    """A DATE as the integer yyyymmdd (the same on SQLite and PostgreSQL)."""
+    return extract("year", column) * 10000 + extract("month", column) * 100 + extract("day", column)
 
 
-def age_band_case(filters: Filters):
-    """Age on the last day of the period (``age_on`` for the records before it), in bands."""
-    ref = filters.age_on or filters.end
-    return case(
-        (Trainee.birth_date > _years_before(ref, 25), literal("under_25")),
-        (Trainee.birth_date > _years_before(ref, 35), literal("25_34")),
-        (Trainee.birth_date > _years_before(ref, 45), literal("35_44")),
-        else_=literal("45_plus"))
+AGE_BAND_LIMITS = ((25, "under_25"), (35, "25_34"), (45, "35_44"))
+
+
+def age_band_case():
+    """Age on the first day of the enrollment's cohort (``Cohort.start_date``), in bands. Fixed for
+    an enrollment whatever the report period, so a person's records before and inside a period
+    fall in one band and the per-cohort summary can keep it. Whole years: the difference of the
+    two dates as yyyymmdd, divided by 10,000 (born 29 February: a year older on 1 March)."""
+    age = _ymd(Cohort.start_date) - _ymd(Trainee.birth_date)
+    return case(*[(age < years * 10000, literal(band)) for years, band in AGE_BAND_LIMITS],
+                else_=literal("45_plus"))
+
+
+def home_case(baku_id: int | None):
+    """``baku`` for trainees whose home region is Baku, else ``other``."""
+    return case((Trainee.home_region_id == (baku_id or -1), literal("baku")), else_=literal("other"))
 
 
 def dimension_column(dimension: str | None, filters: Filters) -> ColumnElement:
@@ -66,10 +70,9 @@ def dimension_column(dimension: str | None, filters: Filters) -> ColumnElement:
     if dimension == "gender":
         return Trainee.gender
     if dimension == "age_band":
-        return age_band_case(filters)
+        return age_band_case()
     if dimension == "home":
-        return case((Trainee.home_region_id == (baku_region_id() or -1), literal("baku")),
-                    else_=literal("other"))
+        return home_case(baku_region_id())
     raise ValueError(f"unknown dimension {dimension!r}")
 
 

@@ -65,3 +65,56 @@ class ReportCohortTotal(Base):
     completed_key: Mapped[int] = mapped_column(Integer, default=0)
     finished_key: Mapped[int] = mapped_column(Integer, default=0)
     placed_key: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportGroupDay(Base):
+    """:class:`ReportCohortDay` split by the trainee groups of the fairness report: gender, age band
+    on the cohort's first day (``under_25``, ``25_34``, ``35_44``, ``45_plus``) and home region
+    (``baku`` or ``other``). Summed over the groups it equals the cohort's day row."""
+    __tablename__ = "report_group_days"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    gender: Mapped[str] = mapped_column(String(1), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(16), primary_key=True)
+    home: Mapped[str] = mapped_column(String(8), primary_key=True)
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    completed_awarded: Mapped[int] = mapped_column(Integer, default=0)
+    certified: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled_key: Mapped[int] = mapped_column(Integer, default=0)
+    completed_key: Mapped[int] = mapped_column(Integer, default=0)
+    completed_awarded_key: Mapped[int] = mapped_column(Integer, default=0)
+    certified_key: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportGroupTotal(Base):
+    """:class:`ReportCohortTotal` split by the same trainee groups as :class:`ReportGroupDay`."""
+    __tablename__ = "report_group_totals"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    gender: Mapped[str] = mapped_column(String(1), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(16), primary_key=True)
+    home: Mapped[str] = mapped_column(String(8), primary_key=True)
+    active: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[int] = mapped_column(Integer, default=0)
+    placed: Mapped[int] = mapped_column(Integer, default=0)
+    active_key: Mapped[int] = mapped_column(Integer, default=0)
+    completed_key: Mapped[int] = mapped_column(Integer, default=0)
+    finished_key: Mapped[int] = mapped_column(Integer, default=0)
+    placed_key: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportCohortPlacement(Base):
+    """Per cohort, the placements its completers count with: each placement (not rejected) of a
+    trainee who completed the cohort, starting on or after the cohort's first day — the join the
+    placement, market, mobility and trend figures make, kept so they need not scan enrollments.
+    The employer (market, city) and the trainee (fairness groups) are read live through the ids."""
+    __tablename__ = "report_cohort_placements"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(Integer)
+    employer_id: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date, index=True)

@@ -45,9 +45,6 @@ class Filters:
     region_id: int | None = None
     center_id: int | None = None
     timezone: str = "Asia/Baku"
-    # The day ages are counted on (default: the period's last day); kept by before_start() so the
-    # records before a period fall in the same age bands as the period's own.
-    age_on: date | None = None
 
     @property
     def start_at(self) -> datetime:
@@ -97,14 +94,14 @@ class Filters:
 
     def before_start(self) -> "Filters | None":
         """The records before the period back to the anchor (anchor to the day before ``start``),
-        same filters and age reference: the cell-key method publishes a period's count as the
+        same filters: the cell-key method publishes a period's count as the
         difference of two perturbed running totals from the anchor (talent.reporting.suppression,
         docs/disclosure.md). None when nothing can precede the period."""
         anchor = self.anchor()
         if self.start <= anchor:
             return None
         return replace(self, start=anchor, end=self.start - timedelta(days=1), kind="custom", year=None,
-                       quarter=None, age_on=self.age_on or self.end)
+                       quarter=None)
 
     def scoped(self, **kw) -> "Filters":
         return replace(self, **kw)

@@ -277,7 +277,7 @@ def center_breakdown(filters: Filters, center_id: int, *, actor: Actor) -> Repor
 
 FAIRNESS_GROUPS = {
     "gender": (_l("By gender"), _l("Gender"), [("F", _l("Women")), ("M", _l("Men"))]),
-    "age_band": (_l("By age band"), _l("Age (on the last day of the period)"),
+    "age_band": (_l("By age band"), _l("Age (on the cohort's first day)"),
                  [("under_25", _l("Under 25")), ("25_34", _l("25–34")), ("35_44", _l("35–44")),
                   ("45_plus", _l("45 and over"))]),
     "home": (_l("By home region"), _l("Home region"), [("baku", _l("Baku")), ("other", _l("Other regions"))]),

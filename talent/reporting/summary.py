@@ -33,10 +33,14 @@ from sqlalchemy.orm import Session
 from talent.credentials.models import Award
 from talent.learning.models import Cohort, Enrollment
 from talent.placement.models import Placement
-from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, dimension_column,
-                                         with_dimension_joins, course_conditions)
+from talent.geo.models import Region
+from talent.people.models import Trainee
+from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, TRAINEE_DIMENSIONS,
+                                         age_band_case, dimension_column, home_case, with_dimension_joins,
+                                         course_conditions)
 from talent.reporting.cellkey import fingerprint, key_name, key_sql
-from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState
+from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportGroupDay,
+                                     ReportGroupTotal, ReportSummaryState)
 from talent import signals
 from talent.learning.models import EnrollmentStatus
 from talent.placement.models import PlacementStatus
@@ -48,15 +52,17 @@ CHUNK = 1000  # cohorts per statement (bounded IN lists and memory)
 _WATCHED = {
     Enrollment: ("status", "enrolled_at", "completed_at", "cohort_id", "trainee_id"),
     Award: ("enrollment_id", "issued_on", "revoked_at", "renewal_of_id"),
-    Placement: ("trainee_id", "start_date", "end_date", "verification"),
+    Placement: ("trainee_id", "start_date", "end_date", "verification", "employer_id"),
     Cohort: ("start_date", "end_date"),
+    Trainee: ("gender", "birth_date", "home_region_id"),  # the fairness groups
 }
 
 
 # ---- what changed ----------------------------------------------------------------------------
 
 def _marks(session: Session) -> dict[str, set[int]]:
-    return session.info.setdefault(MARKS, {"cohorts": set(), "enrollments": set(), "trainees": set()})
+    return session.info.setdefault(MARKS, {"cohorts": set(), "enrollments": set(), "trainees": set(),
+                                                  "people": set()})
 
 
 def mark_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
@@ -112,6 +118,8 @@ def _collect(session: Session, _flush_context) -> None:
             marks["trainees"].update(v for v in _values(obj, "trainee_id", changed_only=False) if v)
         elif kind is Cohort and is_dirty:
             marks["cohorts"].add(obj.id)
+        elif kind is Trainee and is_dirty:
+            marks["people"].add(obj.id)  # every cohort of theirs: their group moved
 
 
 @event.listens_for(Session, "before_commit")
@@ -145,6 +153,10 @@ def sync(session: Session) -> None:
             cohort_ids.update(session.scalars(
                 select(Enrollment.cohort_id).where(Enrollment.trainee_id.in_(chunk),
                                                    Enrollment.status == EnrollmentStatus.COMPLETED).distinct()))
+    if marks["people"]:
+        for chunk in _chunks(sorted(marks["people"])):
+            cohort_ids.update(session.scalars(
+                select(Enrollment.cohort_id).where(Enrollment.trainee_id.in_(chunk)).distinct()))
     refresh(session, cohort_ids, tz)
 
 
@@ -165,15 +177,28 @@ def _add_days(session: Session, column, days: int):
     return column + literal_column(str(int(days)))
 
 
-def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, int]]:
+GROUPS = ("gender", "age_band", "home")  # the columns of the group tables (TRAINEE_DIMENSIONS)
+
+
+def _group_columns(session: Session, grouped: bool) -> list:
+    """The trainee group of each enrollment (gender, age band on the cohort's first day, home
+    region as baku/other), as the live queries define them; none for the cohort tables."""
+    if not grouped:
+        return []
+    baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
+    return [Trainee.gender.label("gender"), age_band_case().label("age_band"), home_case(baku).label("home")]
+
+
+def _totals(session: Session, cohort_ids: list[int], grouped: bool = False) -> list[dict[str, Any]]:
     completed = Enrollment.status == EnrollmentStatus.COMPLETED
     key = key_sql(Enrollment.id, "enrollment")
+    groups = _group_columns(session, grouped)
     placed_within = exists().where(
         Placement.trainee_id == Enrollment.trainee_id,
         Placement.verification != PlacementStatus.REJECTED,
         Placement.start_date <= _add_days(session, Cohort.end_date, PLACEMENT_WINDOW_DAYS),
         or_(Placement.end_date.is_(None), Placement.end_date >= Cohort.end_date))
-    stmt = (select(Enrollment.cohort_id,
+    stmt = (select(Enrollment.cohort_id, *groups,
                    func.count().filter(Enrollment.status == EnrollmentStatus.ENROLLED).label("active"),
                    func.count().filter(completed).label("completed"),
                    func.count().filter(Enrollment.status.in_(FINISHED)).label("finished"),
@@ -182,48 +207,79 @@ def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, int]]:
                    func.coalesce(func.sum(key).filter(completed), 0).label("completed_key"),
                    func.coalesce(func.sum(key).filter(Enrollment.status.in_(FINISHED)), 0).label("finished_key"),
                    func.coalesce(func.sum(key).filter(and_(completed, placed_within)), 0).label("placed_key"))
-            .join(Cohort, Cohort.id == Enrollment.cohort_id)
-            .where(Enrollment.cohort_id.in_(cohort_ids),
-                   Enrollment.status.in_((EnrollmentStatus.ENROLLED,) + FINISHED))
-            .group_by(Enrollment.cohort_id))
-    return [{"cohort_id": r.cohort_id, "active": r.active, "completed": r.completed,
+            .join(Cohort, Cohort.id == Enrollment.cohort_id))
+    if grouped:
+        stmt = stmt.join(Trainee, Trainee.id == Enrollment.trainee_id)
+    stmt = (stmt.where(Enrollment.cohort_id.in_(cohort_ids),
+                       Enrollment.status.in_((EnrollmentStatus.ENROLLED,) + FINISHED))
+            .group_by(Enrollment.cohort_id, *groups))
+    names = ("cohort_id",) + (GROUPS if grouped else ())
+    return [{**{n: getattr(r, n) for n in names}, "active": r.active, "completed": r.completed,
              "finished": r.finished, "placed": r.placed, "active_key": int(r.active_key),
              "completed_key": int(r.completed_key), "finished_key": int(r.finished_key),
              "placed_key": int(r.placed_key)} for r in session.execute(stmt)]
 
 
-def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[str, Any]]:
-    # enrolled, completed, completed_awarded, certified, then the four key sums
-    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0] * 8)
+def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo, grouped: bool = False) -> list[dict[str, Any]]:
+    # enrolled, completed, completed_awarded, certified, then the four key sums; per (cohort, day)
+    # or, grouped, per (cohort, day, gender, age band, home)
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0] * 8)
     key = key_sql(Enrollment.id, "enrollment")
+    groups = _group_columns(session, grouped)
     original_award = (select(Award.id).where(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None),
                                              Award.revoked_at.is_(None)).exists())
     stmt = (select(Enrollment.cohort_id, Enrollment.status, Enrollment.enrolled_at, Enrollment.completed_at,
-                   original_award.label("awarded"), key.label("key"))
+                   original_award.label("awarded"), key.label("key"), *groups)
             .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status.in_(EVER_ENROLLED)))
-    for cohort_id, status, enrolled_at, completed_at, awarded, record_key in session.execute(stmt):
+    if grouped:
+        stmt = (stmt.join(Cohort, Cohort.id == Enrollment.cohort_id)
+                .join(Trainee, Trainee.id == Enrollment.trainee_id))
+    for cohort_id, status, enrolled_at, completed_at, awarded, record_key, *group in session.execute(stmt):
         if enrolled_at is not None:
-            bucket = counts[(cohort_id, enrolled_at.astimezone(tz).date())]
+            bucket = counts[(cohort_id, enrolled_at.astimezone(tz).date(), *group)]
             bucket[0] += 1
             bucket[4] += record_key
         if status == EnrollmentStatus.COMPLETED and completed_at is not None:
-            bucket = counts[(cohort_id, completed_at.astimezone(tz).date())]
+            bucket = counts[(cohort_id, completed_at.astimezone(tz).date(), *group)]
             bucket[1] += 1
             bucket[5] += record_key
             if awarded:
                 bucket[2] += 1
                 bucket[6] += record_key
-    awards = (select(Enrollment.cohort_id, Award.issued_on, func.count(), func.sum(key))
-              .join(Enrollment, Enrollment.id == Award.enrollment_id)
-              .where(Enrollment.cohort_id.in_(cohort_ids), Award.revoked_at.is_(None),
-                     Award.renewal_of_id.is_(None))
-              .group_by(Enrollment.cohort_id, Award.issued_on))
-    for cohort_id, issued_on, n, key_sum in session.execute(awards):
-        counts[(cohort_id, issued_on)][3] += n
-        counts[(cohort_id, issued_on)][7] += int(key_sum or 0)
-    return [{"cohort_id": c, "day": d, "enrolled": v[0], "completed": v[1], "completed_awarded": v[2],
+    awards = (select(Enrollment.cohort_id, Award.issued_on, *groups, func.count(), func.sum(key))
+              .select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id))
+    if grouped:
+        awards = (awards.join(Cohort, Cohort.id == Enrollment.cohort_id)
+                  .join(Trainee, Trainee.id == Enrollment.trainee_id))
+    awards = (awards.where(Enrollment.cohort_id.in_(cohort_ids), Award.revoked_at.is_(None),
+                           Award.renewal_of_id.is_(None))
+              .group_by(Enrollment.cohort_id, Award.issued_on, *groups))
+    for cohort_id, issued_on, *rest in session.execute(awards):
+        *group, n, key_sum = rest
+        counts[(cohort_id, issued_on, *group)][3] += n
+        counts[(cohort_id, issued_on, *group)][7] += int(key_sum or 0)
+    names = ("cohort_id", "day") + (GROUPS if grouped else ())
+    return [{**dict(zip(names, k)), "enrolled": v[0], "completed": v[1], "completed_awarded": v[2],
              "certified": v[3], "enrolled_key": v[4], "completed_key": v[5], "completed_awarded_key": v[6],
-             "certified_key": v[7]} for (c, d), v in counts.items()]
+             "certified_key": v[7]} for k, v in counts.items()]
+
+
+def _placements(cohort_ids: list[int]):
+    """The cohorts' placement rows (:class:`ReportCohortPlacement`), as an INSERT … SELECT."""
+    F = ReportCohortPlacement
+    rows = (select(Enrollment.cohort_id, Placement.id, Placement.trainee_id, Placement.employer_id,
+                   Placement.start_date)
+            .select_from(Enrollment)
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Placement, Placement.trainee_id == Enrollment.trainee_id)
+            .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status == EnrollmentStatus.COMPLETED,
+                   Placement.verification != PlacementStatus.REJECTED,
+                   Cohort.start_date <= Placement.start_date)
+            .distinct())
+    return insert(F).from_select([F.cohort_id, F.placement_id, F.trainee_id, F.employer_id, F.start_date], rows)
+
+
+SUMMARY_TABLES = ((ReportCohortTotal, ReportCohortDay, False), (ReportGroupTotal, ReportGroupDay, True))
 
 
 def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
@@ -237,34 +293,46 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             # Serialise with any other transaction recounting the same cohorts (id order: no deadlock
             # between two recounts).
             session.execute(select(Cohort.id).where(Cohort.id.in_(chunk)).order_by(Cohort.id).with_for_update())
-        totals, days = _totals(session, chunk), _days(session, chunk, tz)
-        session.execute(delete(ReportCohortTotal).where(ReportCohortTotal.cohort_id.in_(chunk)))
-        session.execute(delete(ReportCohortDay).where(ReportCohortDay.cohort_id.in_(chunk)))
-        if totals:
-            session.execute(insert(ReportCohortTotal), totals)
-        if days:
-            session.execute(insert(ReportCohortDay), days)
+        for total_table, day_table, grouped in SUMMARY_TABLES:
+            totals, days = _totals(session, chunk, grouped), _days(session, chunk, tz, grouped)
+            session.execute(delete(total_table).where(total_table.cohort_id.in_(chunk)))
+            session.execute(delete(day_table).where(day_table.cohort_id.in_(chunk)))
+            if totals:
+                session.execute(insert(total_table), totals)
+            if days:
+                session.execute(insert(day_table), days)
+        session.execute(delete(ReportCohortPlacement).where(ReportCohortPlacement.cohort_id.in_(chunk)))
+        session.execute(_placements(chunk))
 
 
 def rebuild(session: Session, tz_name: str) -> dict[str, int]:
     """Build the summary tables from scratch for every cohort and record that they are current.
     Returns the row counts."""
     session.execute(delete(ReportSummaryState))
-    session.execute(delete(ReportCohortTotal))
-    session.execute(delete(ReportCohortDay))
+    for total_table, day_table, _ in SUMMARY_TABLES:
+        session.execute(delete(total_table))
+        session.execute(delete(day_table))
+    session.execute(delete(ReportCohortPlacement))
     if session.get_bind().dialect.name == "postgresql":
         # Right after a bulk load (the demo, a restore) the planner has no statistics for these tables
         # and chose a full join per chunk of cohorts: minutes instead of seconds at 1M. ANALYZE runs
         # inside the transaction and sees its own rows.
-        session.execute(text("ANALYZE cohorts, enrollments, awards, placements"))
+        session.execute(text("ANALYZE cohorts, enrollments, awards, placements, trainees"))
     ids = list(session.scalars(select(Enrollment.cohort_id).distinct().order_by(Enrollment.cohort_id)))
     refresh(session, ids, tz_name)
+    if session.get_bind().dialect.name == "postgresql":
+        # The same for the summary's own tables, which the reports read next.
+        session.execute(text("ANALYZE report_cohort_days, report_cohort_totals, report_group_days, "
+                             "report_group_totals, report_cohort_placements"))
     session.add(ReportSummaryState(id=1, timezone=tz_name, key_id=fingerprint()))
     session.flush()
     session.info.pop(MARKS, None)  # everything is counted
     return {"cohorts": len(ids),
             "cohort_rows": session.scalar(select(func.count()).select_from(ReportCohortTotal)) or 0,
-            "day_rows": session.scalar(select(func.count()).select_from(ReportCohortDay)) or 0}
+            "day_rows": session.scalar(select(func.count()).select_from(ReportCohortDay)) or 0,
+            "group_rows": session.scalar(select(func.count()).select_from(ReportGroupTotal)) or 0,
+            "group_day_rows": session.scalar(select(func.count()).select_from(ReportGroupDay)) or 0,
+            "placement_rows": session.scalar(select(func.count()).select_from(ReportCohortPlacement)) or 0}
 
 
 def mark_built_if_empty(session: Session, tz_name: str) -> bool:
@@ -281,7 +349,7 @@ def mark_built_if_empty(session: Session, tz_name: str) -> bool:
 
 # ---- reading --------------------------------------------------------------------------------
 
-SUMMARY_DIMENSIONS = (None, "region", "center", "course", "skill")
+SUMMARY_DIMENSIONS = (None, "region", "center", "course", "skill", *TRAINEE_DIMENSIONS)
 
 
 def is_current(session: Session, tz_name: str) -> bool:
@@ -307,29 +375,35 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
     """The enrollment metrics of :func:`talent.reporting.queries.enrollment_metrics` (those in
     ``wanted``, default all), from the summary. Groups whose metrics are all zero are left out."""
     wanted = set(wanted) if wanted is not None else None
-    key = dimension_column(dimension, filters).label("k")
     conds = course_conditions(filters)
-    D, T = ReportCohortDay, ReportCohortTotal
+    by_group = dimension in TRAINEE_DIMENSIONS
+    D, T = (ReportGroupDay, ReportGroupTotal) if by_group else (ReportCohortDay, ReportCohortTotal)
+    if by_group:  # a column of the group tables
+        day_key, cohort_key = getattr(D, dimension).label("k"), getattr(T, dimension).label("k")
+    else:
+        day_key = cohort_key = dimension_column(dimension, filters).label("k")
 
     def total(column, cond=None):
         agg = func.sum(column) if cond is None else func.sum(column).filter(cond)
         return func.coalesce(agg, 0)
 
-    day_stmt = select(key, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
+    day_stmt = select(day_key, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
                       total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified"),
                       total(D.enrolled_key).label("enrolled__key"), total(D.completed_key).label("completed__key"),
                       total(D.completed_awarded_key).label("cert_num__key"),
                       total(D.certified_key).label("certified__key")
                       ).select_from(D)
-    if dimension is not None or conds:  # the national figure needs no cohort attribute
-        day_stmt = with_dimension_joins(day_stmt.join(Cohort, Cohort.id == D.cohort_id), dimension)
+    if (dimension is not None and not by_group) or conds:  # the national figure needs no cohort attribute
+        day_stmt = day_stmt.join(Cohort, Cohort.id == D.cohort_id)
+        if not by_group:
+            day_stmt = with_dimension_joins(day_stmt, dimension)
     day_stmt = day_stmt.where(D.day.between(filters.start, filters.end), *conds)
 
     ended = Cohort.end_date.between(filters.start, filters.end)
     cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
     past = and_(ended, Cohort.end_date <= cutoff)
     pending = and_(ended, Cohort.end_date > cutoff)
-    cohort_stmt = (select(key, total(T.active).label("active"), total(T.completed, ended).label("completion_num"),
+    cohort_stmt = (select(cohort_key, total(T.active).label("active"), total(T.completed, ended).label("completion_num"),
                           total(T.finished, ended).label("completion_den"),
                           total(T.completed, past).label("placement_den"),
                           total(T.placed, past).label("placement_num"),
@@ -341,10 +415,12 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
                           total(T.placed_key, past).label("placement_num__key"),
                           total(T.completed_key, pending).label("placement_pending__key"))
                    .select_from(T).join(Cohort, Cohort.id == T.cohort_id))
-    cohort_stmt = with_dimension_joins(cohort_stmt, dimension).where(
+    if not by_group:
+        cohort_stmt = with_dimension_joins(cohort_stmt, dimension)
+    cohort_stmt = cohort_stmt.where(
         Cohort.start_date <= filters.end, Cohort.end_date >= filters.start, *conds)
     if dimension is not None:
-        day_stmt, cohort_stmt = day_stmt.group_by(key), cohort_stmt.group_by(key)
+        day_stmt, cohort_stmt = day_stmt.group_by(day_key), cohort_stmt.group_by(cohort_key)
 
     out: dict[Any, dict[str, int]] = {}
     if wanted is None or wanted & set(DAY_METRICS):

@@ -4,14 +4,18 @@ values.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, func, literal_column, select
 
+from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
 from talent.placement.markets import current_regional_countries
 from talent.placement.models import Employer, Placement, PlacementStatus
-from talent.reporting.dimensions import dialect_name, with_dimension_joins, course_conditions
+from talent.reporting import summary
+from talent.reporting.dimensions import dialect_name, report_session, with_dimension_joins, course_conditions
+from talent.reporting.models import ReportCohortPlacement
 from talent.reporting.cellkey import key_name, pre_name
 from talent.reporting.periods import Filters
 
@@ -64,21 +68,48 @@ def regional_countries() -> tuple[str, ...]:
     return current_regional_countries()
 
 
-def placement_base(filters: Filters, dimension: str | None, key, extra_columns):
+def placement_source(filters: Filters, dimension: str | None, *, live: bool = False):
+    """Where the placements counted with completed cohorts come from: the kept per-cohort rows
+    (:class:`~talent.reporting.models.ReportCohortPlacement`) while the summary is built, else the
+    live tables. Returns the object whose ``id``, ``trainee_id`` and ``start_date`` the callers
+    select (``Placement`` itself, live), or None for the live tables."""
+    session = report_session()
+    if live or not summary.usable(session, filters, dimension):
+        return None
+    if session is db.session:
+        summary.sync(session)  # this transaction's own changes first
+    F = ReportCohortPlacement
+    return SimpleNamespace(id=F.placement_id, trainee_id=F.trainee_id, start_date=F.start_date, table=F)
+
+
+def placement_base(filters: Filters, dimension: str | None, key, extra_columns, *, live: bool = False):
     """Placements (not rejected) starting in the period, of trainees who completed a matching
-    cohort that had started on or before the placement's start."""
-    stmt = (
-        select(key.label("k"), *extra_columns)
-        .select_from(Placement)
-        .join(Employer, Employer.id == Placement.employer_id)
-        .join(Enrollment, and_(Enrollment.trainee_id == Placement.trainee_id, Enrollment.status == EnrollmentStatus.COMPLETED))
-        .join(Cohort, Cohort.id == Enrollment.cohort_id)
-    )
-    stmt = with_dimension_joins(stmt, dimension, trainee_column=Placement.trainee_id)
-    return stmt.where(Placement.start_date.between(filters.start, filters.end),
-                      Placement.verification != PlacementStatus.REJECTED,
-                      Cohort.start_date <= Placement.start_date,
-                      *course_conditions(filters))
+    cohort that had started on or before the placement's start: one row per (placement, such
+    cohort). ``extra_columns(p)`` gives the selected columns, ``p`` having ``id``, ``trainee_id``
+    and ``start_date`` (the placement's); the employer (``Employer``) and the cohort (``Cohort``)
+    are joined. Read from the summary when it is built (``live`` forces the live tables)."""
+    source = placement_source(filters, dimension, live=live)
+    if source is None:
+        stmt = (
+            select(key.label("k"), *extra_columns(Placement))
+            .select_from(Placement)
+            .join(Employer, Employer.id == Placement.employer_id)
+            .join(Enrollment, and_(Enrollment.trainee_id == Placement.trainee_id,
+                                   Enrollment.status == EnrollmentStatus.COMPLETED))
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        )
+        stmt = with_dimension_joins(stmt, dimension, trainee_column=Placement.trainee_id)
+        return stmt.where(Placement.start_date.between(filters.start, filters.end),
+                          Placement.verification != PlacementStatus.REJECTED,
+                          Cohort.start_date <= Placement.start_date,
+                          *course_conditions(filters))
+    F = source.table
+    stmt = (select(key.label("k"), *extra_columns(source))
+            .select_from(F)
+            .join(Employer, Employer.id == F.employer_id)
+            .join(Cohort, Cohort.id == F.cohort_id))
+    stmt = with_dimension_joins(stmt, dimension, trainee_column=F.trainee_id)
+    return stmt.where(F.start_date.between(filters.start, filters.end), *course_conditions(filters))
 
 
 def with_pre(rows: dict[Any, dict[str, int]], pre: dict[Any, dict[str, int]], names) -> None:

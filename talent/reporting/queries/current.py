@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from talent.credentials.models import Award
@@ -16,7 +16,7 @@ from talent.placement.models import Employer, Placement, PlacementStatus
 from talent.extensions import db
 from talent.reporting import summary
 from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, TRAINEE_DIMENSIONS,
-                                         dialect_name, dimension_column, report_session,
+                                         dimension_column, report_session,
                                          with_dimension_joins, course_conditions)
 from talent.reporting.cellkey import (distinct_key_sum, key_name, perturbing, pre_name,
                                       report_key_sql as key_sql)
@@ -114,40 +114,39 @@ def enrollment_metrics(filters: Filters, dimension: str | None = None,
 
 
 def placement_metrics(filters: Filters, dimension: str | None = None, *,
-                      with_total: bool = False, only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+                      with_total: bool = False, only: tuple[str, ...] | None = None,
+                      live: bool = False) -> dict[Any, dict[str, int]]:
     """Per group: distinct trainees placed, distinct placements, and placements per market (or
-    just the metrics in ``only``: each distinct count is a sort of its own).
-    ``with_total`` adds the all-groups row under the key ``TOTAL`` (distinct counts: not the sum
-    of the groups) — one ROLLUP query on PostgreSQL, a second query elsewhere."""
+    just the metrics in ``only``). ``with_total`` adds the all-groups row under the key ``TOTAL``
+    (distinct counts: not the sum of the groups), from a second query without groups."""
     wanted = [m for m in PLACEMENT_METRICS if only is None or m in only]
     if not wanted:
         return {}
     key = dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
-    inner = placement_base(filters, dimension, key, [
-        Placement.id.label("pid"), Placement.trainee_id.label("tid"), market.label("market"),
-        key_sql(Placement.id, "placement").label("pkey"), key_sql(Placement.trainee_id, "trainee").label("tkey"),
-    ]).subquery()
-    rollup = with_total and dimension is not None and dialect_name() == "postgresql"
+    # One row per (group, placement): the join to completed cohorts repeats a placement for each
+    # matching completion; DISTINCT once here lets the outer query count placements and markets
+    # plainly instead of one COUNT(DISTINCT) (a sort each) per column and key sum. People placed
+    # stay a distinct count (a person can hold two placements).
+    inner = placement_base(filters, dimension, key, lambda p: [
+        p.id.label("pid"), p.trainee_id.label("tid"), market.label("market"),
+        key_sql(p.id, "placement").label("pkey"), key_sql(p.trainee_id, "trainee").label("tkey"),
+    ], live=live).distinct().subquery()
     markets = ("local", "regional", "international")
     columns = {
         "placed": func.count(func.distinct(inner.c.tid)),
-        "placements": func.count(func.distinct(inner.c.pid)),
-        **{m: func.count(func.distinct(case((inner.c.market == m, inner.c.pid)))) for m in markets},
+        "placements": func.count(),
+        **{m: func.count().filter(inner.c.market == m) for m in markets},
         key_name("placed"): distinct_key_sum(inner.c.tid, inner.c.tkey),
-        key_name("placements"): distinct_key_sum(inner.c.pid, inner.c.pkey),
-        **{key_name(m): distinct_key_sum(case((inner.c.market == m, inner.c.pid)), inner.c.pkey) for m in markets},
+        key_name("placements"): func.coalesce(func.sum(inner.c.pkey), 0),
+        **{key_name(m): func.coalesce(func.sum(inner.c.pkey).filter(inner.c.market == m), 0) for m in markets},
     }
     names = [n for m in wanted for n in (m, key_name(m))]
-    outer = select(inner.c.k, *[columns[n].label(n) for n in names]
-                   ).group_by(func.rollup(inner.c.k) if rollup else inner.c.k)
-    out = {}
-    for row in report_session().execute(outer):
-        out[TOTAL if (rollup and row.k is None) else row.k] = {n: int(getattr(row, n)) for n in names}
-    if with_total and not rollup:
-        out[TOTAL] = placement_metrics(filters, None, only=only).get(0, {n: 0 for n in names})
-    elif with_total:
-        out.setdefault(TOTAL, {n: 0 for n in names})
+    outer = select(inner.c.k, *[columns[n].label(n) for n in names]).group_by(inner.c.k)
+    out = {row.k: {n: int(getattr(row, n)) for n in names} for row in report_session().execute(outer)}
+    if with_total:
+        whole = out if dimension is None else placement_metrics(filters, None, only=only, live=live)
+        out[TOTAL] = dict(whole.get(0, {n: 0 for n in names}))
     return out
 
 

@@ -14,7 +14,7 @@ from talent.config import ROOT
 from talent.geo.models import Region
 from talent.i18n import fold
 from talent.placement.markets import market_case
-from talent.placement.models import Employer, Placement
+from talent.placement.models import Employer
 from talent.reporting.dimensions import report_session, baku_region_id
 from talent.reporting.cellkey import key_name, perturbing, report_key_sql as key_sql
 from talent.reporting.periods import Filters
@@ -69,17 +69,17 @@ def city_region_map() -> dict[str, int]:
     return {s: next(iter(ids)) for s, ids in claims.items() if len(ids) == 1}
 
 
-def mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
+def mobility_metrics(filters: Filters, *, live: bool = False) -> dict[Any, dict[str, int]]:
     """Per region of the center where the trainee completed: placements by where they work (with
     what came before the period when the reports perturb: every column is anchored)."""
-    out = _mobility_metrics(filters)
+    out = _mobility_metrics(filters, live)
     before = filters.before_start()
     if perturbing():
-        with_pre(out, _mobility_metrics(before) if before else {}, ("placements",) + MOBILITY_COLUMNS)
+        with_pre(out, _mobility_metrics(before, live) if before else {}, ("placements",) + MOBILITY_COLUMNS)
     return out
 
 
-def _mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
+def _mobility_metrics(filters: Filters, live: bool = False) -> dict[Any, dict[str, int]]:
     mapping = city_region_map()
     by_region: dict[int, list[str]] = {}
     for spelling, region_id in mapping.items():
@@ -91,9 +91,9 @@ def _mobility_metrics(filters: Filters) -> dict[Any, dict[str, int]]:
     # One row per (region, placement): the join to completed enrollments repeats a placement for
     # each matching completion; DISTINCT once here lets the outer query count and sum plainly
     # instead of one COUNT(DISTINCT) (a sort each) per column and per key sum.
-    inner = placement_base(filters, "region", Center.region_id, [
-        Placement.id.label("pid"), market.label("market"), employer_region.label("emp_region"),
-        key_sql(Placement.id, "placement").label("pkey")]).distinct().subquery()
+    inner = placement_base(filters, "region", Center.region_id, lambda p: [
+        p.id.label("pid"), market.label("market"), employer_region.label("emp_region"),
+        key_sql(p.id, "placement").label("pkey")], live=live).distinct().subquery()
     baku = baku_region_id() or -1
     local = inner.c.market == "local"
 

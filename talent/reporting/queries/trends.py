@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, literal, literal_column, null, select
 from talent.credentials.models import Award
 from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
 from talent.placement.markets import market_case
-from talent.placement.models import Employer, Placement
+from talent.placement.models import Employer
 from talent.extensions import db
 from talent.reporting import summary
 from talent.reporting.dimensions import EVER_ENROLLED, report_session, course_conditions
@@ -86,9 +86,9 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
     market = market_case(Employer.country_code, regional_countries())
     # One row per placement (a placement has one start date, hence one quarter): counted and summed
     # plainly, without a COUNT(DISTINCT) per column.
-    inner = placement_base(filters, None, literal_column("0"), [
-        Placement.id.label("pid"), market.label("market"), key_sql(Placement.id, "placement").label("pkey"),
-        _bucket_case(Placement.start_date, day_buckets).label("q")]).distinct().subquery()
+    inner = placement_base(filters, None, literal_column("0"), lambda p: [
+        p.id.label("pid"), market.label("market"), key_sql(p.id, "placement").label("pkey"),
+        _bucket_case(p.start_date, day_buckets).label("q")]).distinct().subquery()
     markets = ("local", "regional", "international")
     stmt = select(
         inner.c.q, func.count().label("placements"),
