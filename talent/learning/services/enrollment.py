@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from talent import audit, signals
+from talent.learning import membership
 from talent.db import utcnow
 from talent.errors import CapacityFull, Duplicate, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
@@ -92,6 +93,7 @@ def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -
         enrollment.enrolled_at = now
     db.session.add(enrollment)
     db.session.flush()
+    membership.sync([trainee.id])
     audit.record(actor, "enrollment.waitlist" if full else "enrollment.enroll", "enrollment", enrollment.id,
                  trainee_id=trainee.id, center_id=cohort.center_id, details={"cohort_id": cohort.id})
     signals.enrollment_changed.send(actor, enrollment=enrollment, event="waitlisted" if full else "enrolled")
@@ -143,6 +145,7 @@ def withdraw(actor: Actor, enrollment_id: int, reason: str) -> Enrollment:
     enrollment.withdrawn_at = utcnow()
     enrollment.withdrawal_reason = reason
     db.session.flush()
+    membership.sync([enrollment.trainee_id])   # access obtained through the enrollment ends with it
     audit.record(actor, "enrollment.withdraw", "enrollment", enrollment.id, trainee_id=enrollment.trainee_id,
                  center_id=cohort.center_id, details={"cohort_id": cohort.id, "reason": reason})
     if was_enrolled:
@@ -171,6 +174,7 @@ def promote_waitlist(actor: Actor, cohort: Cohort) -> list[Enrollment]:
         enrollment.status = EnrollmentStatus.ENROLLED
         enrollment.enrolled_at = now
     db.session.flush()
+    membership.sync(e.trainee_id for e in promoted)
     for enrollment in promoted:
         audit.record(actor, "enrollment.promote", "enrollment", enrollment.id, trainee_id=enrollment.trainee_id,
                      center_id=cohort.center_id, details={"cohort_id": cohort.id})
