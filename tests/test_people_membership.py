@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import pathlib
+import threading
 from datetime import date
 
 import pytest
@@ -24,7 +25,8 @@ from talent.learning import services as learning
 from talent.learning.models import Enrollment, EnrollmentStatus
 from talent.people import services as people
 from talent.people.models import MembershipVia, Trainee, TraineeCenter
-from talent.permissions import may_see_trainee, trainee_center_ids
+from talent.permissions import Actor, may_see_trainee, trainee_center_ids
+from tests.conftest import PG_URL
 from tests.learning_helpers import actor, request_ctx, trainee_data  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("request_ctx")
@@ -224,3 +226,42 @@ def test_center_scoping_reads_the_membership_table(factory, two_centers):
     assert may_see_trainee(ganja_admin, t.id)
     found = people.search_trainees(ganja_admin, t.last_name)
     assert t.id in {row.id for row in found.items}
+
+
+@pytest.mark.committed
+@pytest.mark.skipif(not PG_URL, reason="concurrency needs PostgreSQL: set TALENT_TEST_DATABASE_URL")
+def test_simultaneous_enrollments_and_a_withdrawal_of_one_trainee_stay_equal_to_the_rule(app, factory):
+    """Five transactions enroll the same trainee at one center (five cohorts) while a sixth
+    withdraws their earlier seat there and a seventh enrolls them elsewhere: no error (the
+    trainee's row lock serializes the membership), and the table equals the rule afterwards."""
+    ganja, baku = factory.center(code="GANJA-01"), factory.center(code="BAKU-01")
+    t = factory.trainee()
+    earlier = factory.enrollment(trainee=t, cohort=factory.cohort(center=ganja, status="open"))
+    cohorts = [factory.cohort(center=ganja, status="open").id for _ in range(5)]
+    cohorts.append(factory.cohort(center=baku, status="open").id)
+    trainee_id, earlier_id = t.id, earlier.id
+    db.session.commit()
+    barrier = threading.Barrier(len(cohorts) + 1)
+    errors: list[BaseException] = []
+
+    def run(action) -> None:
+        try:
+            with app.test_request_context("/", headers={"Accept-Language": "en"}):
+                barrier.wait(timeout=30)
+                action(Actor.system(channel="web"))
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    actions = [lambda a, c=c: learning.enroll(a, c, trainee_id) for c in cohorts]
+    actions.append(lambda a: learning.withdraw(a, earlier_id, "changed cohort"))
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    db.session.expire_all()
+    assert trainee_center_ids(trainee_id) == {ganja.id, baku.id}
+    assert_equals_rule()

@@ -51,12 +51,15 @@ def add(trainee_id: int, center_id: int | None, via: str = MembershipVia.REGISTE
 def lock_trainees(trainee_ids: Iterable[int]) -> None:
     """Serialize membership changes of these trainees (their rows, in id order: no deadlock
     between two writers of overlapping trainees). Without it a withdrawal and an enrollment at the
-    same center in two transactions could each compute from what the other has not committed."""
+    same center in two transactions could each compute from what the other has not committed.
+    ``FOR NO KEY UPDATE``: it waits for another membership writer, not for the key-share locks
+    that inserting an enrollment (or a membership row) takes on the trainee — with ``FOR UPDATE``
+    two enrollments of one trainee deadlocked on each other's foreign-key check."""
     ids = sorted(set(trainee_ids))
     if ids and db.session.get_bind().dialect.name == "postgresql":
         for start in range(0, len(ids), CHUNK):
             db.session.execute(select(Trainee.id).where(Trainee.id.in_(ids[start:start + CHUNK]))
-                               .order_by(Trainee.id).with_for_update())
+                               .order_by(Trainee.id).with_for_update(key_share=True))
 
 
 def replace(trainee_ids: Iterable[int], wanted: Iterable[Row]) -> None:
