@@ -168,9 +168,6 @@ class TraineeReach(Protocol):
     def enrolling_center_ids(self, trainee_id: int) -> set[int]:
         """Centers whose enrollment of the trainee gives access."""
 
-    def registering_center_id(self, trainee_id: int) -> int | None:
-        """The center that registered the trainee."""
-
     def trainee_id_of_user(self, user_id: int) -> int | None:
         """The trainee record linked to a trainee's account."""
 

@@ -56,10 +56,6 @@ class LearningReach:
             .where(Enrollment.trainee_id == trainee_id, Enrollment.status.in_(SCOPE_STATUSES))))
 
     @staticmethod
-    def registering_center_id(trainee_id: int) -> int | None:
-        return db.session.scalar(select(Trainee.registered_by_center_id).where(Trainee.id == trainee_id))
-
-    @staticmethod
     def trainee_id_of_user(user_id: int) -> int | None:
         return db.session.scalar(select(Trainee.id).where(Trainee.user_id == user_id))
 
