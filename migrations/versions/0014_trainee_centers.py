@@ -51,10 +51,10 @@ def upgrade():
     )
     op.execute(BACKFILL)
     with op.batch_alter_table('trainee_centers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_trainee_centers_trainee_id'), ['trainee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_trainee_centers_trainee_id_center_id'), ['trainee_id', 'center_id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('trainee_centers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_trainee_centers_trainee_id'))
+        batch_op.drop_index(batch_op.f('ix_trainee_centers_trainee_id_center_id'))
     op.drop_table('trainee_centers')

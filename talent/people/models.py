@@ -111,10 +111,14 @@ class TraineeCenter(Base):
     __tablename__ = "trainee_centers"
     __table_args__ = (
         CheckConstraint(in_check("via", tuple(MembershipVia)), name="via"),
+        # "Which centers is this trainee in" (a permission check) and "is this trainee one of these
+        # centers'" probed per candidate (name search: a few trigram hits, each checked here
+        # index-only instead of hashing every member of the centers). The primary key (center_id
+        # first) serves "the trainees of these centers".
+        Index("ix_trainee_centers_trainee_id_center_id", "trainee_id", "center_id"),
     )
 
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"), primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True,
-                                            index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True)
     via: Mapped[str] = mapped_column(String(12))
     since: Mapped[datetime] = mapped_column(default=utcnow)
