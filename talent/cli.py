@@ -15,7 +15,8 @@ from flask.cli import FlaskGroup, run_command
 
 from talent import create_app
 from talent.config import DEV_SERVER_URL_VARIABLE, ConfigError
-from talent.cli_commands import awards, followups, imports, keys, notifications, ops, reports, seed, tokens, users
+from talent.cli_commands import (awards, followups, imports, keys, notifications, ops, people, reports, seed, tokens,
+                                  users)
 # Every command runs in the one wrapper of talent.cli_commands.transaction (kept importable here).
 from talent.cli_commands.transaction import transactional  # noqa: F401
 
@@ -70,6 +71,6 @@ main.add_command(_run_command())
 def register_commands(app: Flask) -> None:
     for group in (seed, users, tokens):
         app.cli.add_command(group)
-    for module in (imports, awards, keys, ops, reports, notifications, followups):
+    for module in (imports, awards, keys, ops, reports, notifications, followups, people):
         for command in module.commands:
             app.cli.add_command(command)

@@ -8,7 +8,7 @@ from talent.geo.models import Country, Region  # noqa: F401
 from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment, ResultCorrection  # noqa: F401
 from talent.learning.calendar_models import CalendarFeed  # noqa: F401
 from talent.objectives.models import Objective  # noqa: F401
-from talent.people.models import Trainee  # noqa: F401
+from talent.people.models import Trainee, TraineeCenter  # noqa: F401
 from talent.placement.models import Employer, FollowUp, Placement  # noqa: F401
 from talent.placement.followup_models import FollowUpRequest  # noqa: F401
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState  # noqa: F401

@@ -162,11 +162,11 @@ class TraineeReach(Protocol):
     def self_clause(self, trainee_id: int) -> Any:
         """SQL condition on ``trainees``: this trainee only."""
 
+    def member_center_ids(self, trainee_id: int) -> set[int]:
+        """Centers the trainee belongs to (registered by, or enrolled at: the membership table)."""
+
     def enrolling_center_ids(self, trainee_id: int) -> set[int]:
         """Centers whose enrollment of the trainee gives access."""
-
-    def registering_center_id(self, trainee_id: int) -> int | None:
-        """The center that registered the trainee."""
 
     def trainee_id_of_user(self, user_id: int) -> int | None:
         """The trainee record linked to a trainee's account."""
@@ -208,12 +208,8 @@ def enrolling_center_ids(trainee_id: int) -> set[int]:
 
 def trainee_center_ids(trainee_id: int) -> set[int]:
     """Centers a trainee belongs to: where enrolled (in a status that gives access), and the
-    registering center."""
-    ids = enrolling_center_ids(trainee_id)
-    registered = trainee_reach().registering_center_id(trainee_id)
-    if registered is not None:
-        ids.add(registered)
-    return ids
+    registering center (one indexed read of the trainee–center membership)."""
+    return trainee_reach().member_center_ids(trainee_id)
 
 
 def may_see_trainee(actor: Actor, trainee_id: int) -> bool:

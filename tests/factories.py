@@ -15,6 +15,7 @@ from talent.centers.models import Center
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.i18n import fold
+from talent.learning import membership
 from talent.learning.models import Cohort, CohortSession, Enrollment
 from talent.people.models import Trainee
 from talent import clock
@@ -111,6 +112,7 @@ class Factory:
                           home_region_id=self.region(region).id, **kw)
         db.session.add(trainee)
         db.session.flush()
+        membership.sync([trainee.id])   # what registration keeps: the registering center's membership
         return trainee
 
     def enrollment(self, trainee: Trainee | None = None, cohort: Cohort | None = None, **kw) -> Enrollment:
@@ -119,6 +121,7 @@ class Factory:
                        **kw)
         db.session.add(e)
         db.session.flush()
+        membership.sync([e.trainee_id])   # what enrollment keeps
         return e
 
     def user(self, role: str = "admin", centers: list[Center] | None = None, **kw) -> User:

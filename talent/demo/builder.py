@@ -36,6 +36,7 @@ from talent.centers.models import Center
 from talent.credentials.models import SerialCounter
 from talent.demo import data
 from talent.demo.bulk import BulkWriter
+from talent.learning import membership
 from talent.demo.people import DEMO_SEEDS, NameMaker, fin_sequence
 from talent.extensions import db
 from talent.geo.models import Region
@@ -155,6 +156,8 @@ class DemoBuilder:
         # report summary current: count it once from the finished tables.
         self._say("counting the report summary")
         summary.rebuild(db.session, current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku"))
+        self._say("keeping the trainee–center membership")
+        membership.rebuild()   # the same: trainees and enrollments came in past the services
         audit.record(Actor.system(label="demo", channel="cli"), "demo.load", "demo", None,
                      details={"seed": self.seed, "trainees": self.target, "anchor": self.today.isoformat(),
                               **self.counts})

@@ -32,6 +32,7 @@ from talent.errors import Conflict, NotFound, ValidationError
 from talent.extensions import db
 from talent.labels import label
 from talent.imports.parser import FileProblem, Sheet, read_sheet
+from talent.learning import membership
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.people.services import ANOTHER_PERSON, region_index
@@ -434,6 +435,8 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
             "waitlisted_at": [None if plan.enrollment == ENROLLED else now for plan in placed],
             "created_by_id": Same(actor.user_id)}, len(placed))
         summary.mark_cohorts(db.session, [cohort.id])  # Core rows: recount the cohort's report summary
+    # Core rows: the trainee–center membership of everyone registered or placed (one call, learning's rule)
+    membership.sync(plan.trainee_id for plan in report.plans if plan.trainee == NEW or plan.enrollment == ENROLLED)
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
                          details={"cohort_id": cohort.id if cohort else None, "file": "".join(ch for ch in (filename or "") if ch.isprintable())[:100],
                                   **report.counts})

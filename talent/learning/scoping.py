@@ -7,29 +7,27 @@ of theirs in one of ``SCOPE_STATUSES``. Applied and waitlisted give nothing (a s
 not taken); withdrawn gives nothing either: access obtained through an enrollment ends with that
 enrollment, so a center cannot enroll someone (even with proof) and keep reading their record
 after withdrawing them.
+
+The rule is kept as rows of ``trainee_centers`` (:mod:`talent.learning.membership` writes them in
+every transaction that changes it); the clauses here read that one indexed table.
 """
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from talent import permissions
 from talent.extensions import db
-from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
+from talent.learning.membership import SCOPE_STATUSES
+from talent.learning.models import Cohort, Enrollment
+from talent.people import membership
 from talent.people.models import Trainee
 from talent.permissions import Actor
 
-SCOPE_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)
+__all__ = ["SCOPE_STATUSES", "LearningReach"]
 
 
 def _centers(actor: Actor) -> list[int]:
     return sorted(actor.center_ids or []) or [-1]
-
-
-def _enrolled_at(trainee_id_column, centers: list[int]):
-    return exists(select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
-                  .where(Enrollment.trainee_id == trainee_id_column, Enrollment.status.in_(SCOPE_STATUSES),
-                         Cohort.center_id.in_(centers)))
 
 
 class LearningReach:
@@ -37,17 +35,15 @@ class LearningReach:
 
     @staticmethod
     def visible_clause(actor: Actor):
-        centers = _centers(actor)
-        return or_(Trainee.registered_by_center_id.in_(centers), _enrolled_at(Trainee.id, centers))
+        return Trainee.id.in_(membership.member_ids(_centers(actor)))
 
     @staticmethod
     def id_visible_clause(actor: Actor, trainee_id_column):
-        centers = _centers(actor)
-        registered = aliased(Trainee)
-        return or_(
-            exists(select(registered.id).where(registered.id == trainee_id_column,
-                                               registered.registered_by_center_id.in_(centers))),
-            _enrolled_at(trainee_id_column, centers))
+        return trainee_id_column.in_(membership.member_ids(_centers(actor)))
+
+    @staticmethod
+    def member_center_ids(trainee_id: int) -> set[int]:
+        return membership.centers_of(trainee_id)
 
     @staticmethod
     def self_clause(trainee_id: int):
@@ -58,10 +54,6 @@ class LearningReach:
         return set(db.session.scalars(
             select(Cohort.center_id).join(Enrollment, Enrollment.cohort_id == Cohort.id)
             .where(Enrollment.trainee_id == trainee_id, Enrollment.status.in_(SCOPE_STATUSES))))
-
-    @staticmethod
-    def registering_center_id(trainee_id: int) -> int | None:
-        return db.session.scalar(select(Trainee.registered_by_center_id).where(Trainee.id == trainee_id))
 
     @staticmethod
     def trainee_id_of_user(user_id: int) -> int | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,3 +92,33 @@ class TraineeSearch(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MembershipVia(StrEnum):
+    """Why a trainee belongs to a center (DESIGN §3): the center registered them, or holds an
+    enrollment of theirs that gives access (``talent.learning.scoping.SCOPE_STATUSES``). When both
+    hold, ``registered``."""
+    REGISTERED = "registered"
+    ENROLLED = "enrolled"
+
+
+class TraineeCenter(Base):
+    """A trainee's membership of a center: the centers whose staff reach the trainee's record.
+    Kept in the writing transaction by the services that create or end the relationship
+    (registration here, enrollment in ``talent.learning.membership``, the import, the demo loader)
+    and read by every center page and permission check instead of "registered by OR enrolled
+    at" (``talent people check-membership`` proves it equals that rule)."""
+    __tablename__ = "trainee_centers"
+    __table_args__ = (
+        CheckConstraint(in_check("via", tuple(MembershipVia)), name="via"),
+        # "Which centers is this trainee in" (a permission check) and "is this trainee one of these
+        # centers'" probed per candidate (name search: a few trigram hits, each checked here
+        # index-only instead of hashing every member of the centers). The primary key (center_id
+        # first) serves "the trainees of these centers".
+        Index("ix_trainee_centers_trainee_id_center_id", "trainee_id", "center_id"),
+    )
+
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"), primary_key=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True)
+    via: Mapped[str] = mapped_column(String(12))
+    since: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,7 +21,7 @@ from talent.centers.models import Center
 from talent.errors import Duplicate, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.geo.models import Region
-from talent.people import queries
+from talent.people import membership, queries
 from talent.people.models import Trainee, TraineeSearch
 from talent.people.validation import (FIELDS, FieldError, RegionIndex, as_id, clean_fin, clean_trainee,
                                       has_control_chars, same_person_name, search_name)
@@ -81,6 +81,7 @@ def create_trainee(actor: Actor, data: Mapping[str, Any], *, center_id: int | No
         raise Duplicate(_l("A trainee with this FIN is already registered."),
                         fields={"fin": str(_l("A trainee with this FIN is already registered; "
                                               "enroll them by FIN instead."))}) from None
+    membership.add(trainee.id, center_id)
     audit.record(actor, "trainee.create", "trainee", trainee.id, trainee_id=trainee.id, center_id=center_id)
     return trainee
 

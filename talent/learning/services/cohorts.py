@@ -15,6 +15,7 @@ from talent.centers.models import Center
 from talent.db import utcnow
 from talent.errors import InvalidTransition, ValidationError
 from talent.extensions import db
+from talent.learning import membership
 from talent.learning.models import COHORT_MODES, Cohort, Enrollment, CohortStatus, EnrollmentStatus
 from talent.permissions import Actor, P, require, require_center
 from talent.validation import FieldError, parse_date
@@ -159,11 +160,14 @@ def change_status(actor: Actor, cohort_id: int, target: str, *, reason: str | No
     if target == CohortStatus.CANCELLED:
         cohort.cancelled_reason = reason
         now = utcnow()
+        withdrawn = list(db.session.scalars(select(Enrollment.trainee_id).where(
+            Enrollment.cohort_id == cohort.id, Enrollment.status.in_(ACTIVE_ENROLLMENT))))
         db.session.execute(
             update(Enrollment)
             .where(Enrollment.cohort_id == cohort.id, Enrollment.status.in_(ACTIVE_ENROLLMENT))
             .values(status=EnrollmentStatus.WITHDRAWN, withdrawn_at=now, withdrawal_reason=str(_l("Cohort cancelled"))),
             execution_options={"synchronize_session": False})
+        membership.sync(withdrawn)   # their access through this cohort ends
     previous = cohort.status
     cohort.status = target
     cohort.version += 1

@@ -3,12 +3,13 @@ enrollment a trainee may see.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from talent import audit, signals
+from talent.learning import membership
 from talent.db import utcnow
 from talent.errors import CapacityFull, Duplicate, InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
@@ -92,6 +93,7 @@ def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -
         enrollment.enrolled_at = now
     db.session.add(enrollment)
     db.session.flush()
+    membership.sync([trainee.id])
     audit.record(actor, "enrollment.waitlist" if full else "enrollment.enroll", "enrollment", enrollment.id,
                  trainee_id=trainee.id, center_id=cohort.center_id, details={"cohort_id": cohort.id})
     signals.enrollment_changed.send(actor, enrollment=enrollment, event="waitlisted" if full else "enrolled")
@@ -145,8 +147,12 @@ def withdraw(actor: Actor, enrollment_id: int, reason: str) -> Enrollment:
     db.session.flush()
     audit.record(actor, "enrollment.withdraw", "enrollment", enrollment.id, trainee_id=enrollment.trainee_id,
                  center_id=cohort.center_id, details={"cohort_id": cohort.id, "reason": reason})
+    # Access obtained through the enrollment ends with it; the promoted gain theirs (one sync, so the
+    # trainees' rows are locked in one order).
     if was_enrolled:
-        promote_waitlist(actor, cohort)
+        promote_waitlist(actor, cohort, also_sync=[enrollment.trainee_id])
+    else:
+        membership.sync([enrollment.trainee_id])
     return enrollment
 
 
@@ -156,8 +162,20 @@ def waiting_list(cohort_id: int) -> list[Enrollment]:
         .order_by(Enrollment.waitlisted_at, Enrollment.id)))
 
 
-def promote_waitlist(actor: Actor, cohort: Cohort) -> list[Enrollment]:
-    """Fill free seats from the waiting list, first come first served (cohort row locked)."""
+def promote_waitlist(actor: Actor, cohort: Cohort, *, also_sync: Iterable[int] = ()) -> list[Enrollment]:
+    """Fill free seats from the waiting list, first come first served (cohort row locked). The
+    promoted trainees' center membership is synced together with ``also_sync``'s."""
+    also_sync = list(also_sync)
+    promoted = _promote(cohort)
+    membership.sync([e.trainee_id for e in promoted] + also_sync)
+    for enrollment in promoted:
+        audit.record(actor, "enrollment.promote", "enrollment", enrollment.id, trainee_id=enrollment.trainee_id,
+                     center_id=cohort.center_id, details={"cohort_id": cohort.id})
+        signals.enrollment_changed.send(actor, enrollment=enrollment, event="promoted")
+    return promoted
+
+
+def _promote(cohort: Cohort) -> list[Enrollment]:
     if cohort.status not in ENROLLABLE:
         return []
     enrolled = db.session.scalar(select(func.count()).select_from(Enrollment).where(
@@ -171,10 +189,6 @@ def promote_waitlist(actor: Actor, cohort: Cohort) -> list[Enrollment]:
         enrollment.status = EnrollmentStatus.ENROLLED
         enrollment.enrolled_at = now
     db.session.flush()
-    for enrollment in promoted:
-        audit.record(actor, "enrollment.promote", "enrollment", enrollment.id, trainee_id=enrollment.trainee_id,
-                     center_id=cohort.center_id, details={"cohort_id": cohort.id})
-        signals.enrollment_changed.send(actor, enrollment=enrollment, event="promoted")
     return promoted
 
 

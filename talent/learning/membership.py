@@ -1,0 +1,102 @@
+"""The rule of the trainee–center membership (``talent.people.membership``): a trainee belongs to
+the center that registered them and to every center holding an enrollment of theirs in one of
+``SCOPE_STATUSES`` (enrolled, completed, failed). Applied and waitlisted give nothing, withdrawn
+ends what the enrollment gave.
+
+Learning writes enrollments, so learning keeps the rows right: :func:`sync` after every change of
+an enrollment's status or cohort (in the same transaction), :func:`rebuild` after a bulk load,
+:func:`differences` to prove the table equals the rule computed from the live tables
+(``talent people check-membership``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from sqlalchemy import Select, delete, func, insert, literal, select, union_all
+
+from talent.extensions import db
+from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
+from talent.people import membership
+from talent.people.models import MembershipVia, Trainee, TraineeCenter
+
+#: Enrollments in these statuses bring the trainee into the cohort's center's scope.
+SCOPE_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)
+
+
+def rule_rows(trainee_ids: Iterable[int] | None = None) -> Select:
+    """``(trainee_id, center_id, via, since)`` as the rule gives them from the live tables, for
+    these trainees (every trainee when None). ``via`` is ``registered`` when both hold;
+    ``since`` is the earliest moment the relationship began."""
+    registered = select(Trainee.id.label("trainee_id"), Trainee.registered_by_center_id.label("center_id"),
+                        literal(str(MembershipVia.REGISTERED)).label("via"), Trainee.created_at.label("since")) \
+        .where(Trainee.registered_by_center_id.is_not(None))
+    enrolled = select(Enrollment.trainee_id, Cohort.center_id, literal(str(MembershipVia.ENROLLED)).label("via"),
+                      func.coalesce(Enrollment.enrolled_at, Enrollment.applied_at).label("since")) \
+        .join(Cohort, Cohort.id == Enrollment.cohort_id).where(Enrollment.status.in_(SCOPE_STATUSES))
+    if trainee_ids is not None:
+        ids = sorted(set(trainee_ids)) or [-1]
+        registered = registered.where(Trainee.id.in_(ids))
+        enrolled = enrolled.where(Enrollment.trainee_id.in_(ids))
+    both = union_all(registered, enrolled).subquery()
+    # "registered" > "enrolled": max() picks registration when both hold.
+    return (select(both.c.trainee_id, both.c.center_id, func.max(both.c.via).label("via"),
+                   func.min(both.c.since).label("since"))
+            .group_by(both.c.trainee_id, both.c.center_id))
+
+
+def sync(trainee_ids: Iterable[int]) -> None:
+    """Bring these trainees' membership in line with the rule (after their enrollments changed:
+    enrolled, promoted, withdrawn, moved to another cohort, a cohort cancelled)."""
+    ids = sorted(set(trainee_ids))
+    if not ids:
+        return
+    db.session.flush()
+    membership.lock_trainees(ids)
+    for start in range(0, len(ids), membership.CHUNK):
+        chunk = ids[start:start + membership.CHUNK]
+        wanted = [(t, c, via) for t, c, via, _since in db.session.execute(rule_rows(chunk))]
+        membership.replace(chunk, wanted)
+
+
+def rebuild() -> int:
+    """Recompute the whole table from the rule in one statement (after a bulk load that wrote
+    trainees and enrollments without the services). Returns the number of rows."""
+    db.session.flush()
+    db.session.execute(delete(TraineeCenter), execution_options={"synchronize_session": False})
+    rows = rule_rows().subquery()
+    db.session.execute(insert(TraineeCenter).from_select(
+        ["trainee_id", "center_id", "via", "since"],
+        select(rows.c.trainee_id, rows.c.center_id, rows.c.via, rows.c.since)))
+    return db.session.scalar(select(func.count()).select_from(TraineeCenter)) or 0
+
+
+@dataclass(frozen=True)
+class Differences:
+    """Rows the rule gives that the table lacks, and rows the table holds that the rule does not
+    give (or with another ``via``): ``(trainee_id, center_id, via)``, a sample of each."""
+    missing: list[tuple[int, int, str]]
+    extra: list[tuple[int, int, str]]
+    missing_count: int
+    extra_count: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing_count and not self.extra_count
+
+
+def differences(sample: int = 20) -> Differences:
+    """Compare the table with the rule over every trainee (two EXCEPTs)."""
+    rule = rule_rows().subquery()
+    rule_keys = select(rule.c.trainee_id, rule.c.center_id, rule.c.via)
+    table_keys = select(TraineeCenter.trainee_id, TraineeCenter.center_id, TraineeCenter.via)
+    missing = rule_keys.except_(table_keys).subquery()
+    extra = table_keys.except_(rule_keys).subquery()
+
+    def _sample(q):
+        return [tuple(r) for r in db.session.execute(select(q).order_by(*q.c).limit(sample))]
+
+    def _count(q):
+        return db.session.scalar(select(func.count()).select_from(q)) or 0
+
+    return Differences(_sample(missing), _sample(extra), _count(missing), _count(extra))

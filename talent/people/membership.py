@@ -1,0 +1,99 @@
+"""Trainee–center membership (``trainee_centers``): which centers' staff reach a trainee (DESIGN §3
+"A center sees what concerns it"), kept as rows so that every center page and permission check reads
+one indexed table instead of "registered by this center OR holds an enrollment of theirs".
+
+This module owns the table's writes; the rule of which rows must exist reads enrollments too and is
+learning's (:mod:`talent.learning.membership`), which calls :func:`replace` with the rows the rule
+gives. Registration (here) only ever adds. Rows are removed when the rule no longer holds (an
+enrollment withdrawn, a cohort cancelled): access obtained through an enrollment ends with it.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import Select, delete, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from talent.db import utcnow
+from talent.extensions import db
+from talent.people.models import MembershipVia, Trainee, TraineeCenter
+
+__all__ = ["CHUNK", "MembershipVia", "TraineeCenter", "add", "centers_of", "lock_trainees", "member_ids", "replace"]
+
+Row = tuple[int, int, str]   # (trainee_id, center_id, via)
+#: Trainees (or rows) per statement: 4 parameters a row stays under SQLite's 32,766 and
+#: PostgreSQL's 65,535 bound parameters.
+CHUNK = 2000
+
+
+def _insert_ignoring_existing(rows: list[dict]) -> None:
+    """Insert membership rows; a row another transaction has just inserted is left as it is (two
+    enrollments of one trainee at one center at the same moment)."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), CHUNK):   # bound parameters per statement stay well under the limits
+        db.session.execute(insert(TraineeCenter).values(rows[start:start + CHUNK]).on_conflict_do_nothing())
+
+
+def add(trainee_id: int, center_id: int | None, via: str = MembershipVia.REGISTERED) -> None:
+    """The trainee belongs to the center (registration: the registering center)."""
+    if center_id is None:
+        return
+    _insert_ignoring_existing([{"trainee_id": trainee_id, "center_id": center_id, "via": via, "since": utcnow()}])
+    if via == MembershipVia.REGISTERED:   # registering outranks an enrollment already there
+        db.session.execute(update(TraineeCenter).where(
+            TraineeCenter.trainee_id == trainee_id, TraineeCenter.center_id == center_id,
+            TraineeCenter.via != via).values(via=via))
+
+
+def lock_trainees(trainee_ids: Iterable[int]) -> None:
+    """Serialize membership changes of these trainees (their rows, in id order: no deadlock
+    between two writers of overlapping trainees). Without it a withdrawal and an enrollment at the
+    same center in two transactions could each compute from what the other has not committed.
+    ``FOR NO KEY UPDATE``: it waits for another membership writer, not for the key-share locks
+    that inserting an enrollment (or a membership row) takes on the trainee — with ``FOR UPDATE``
+    two enrollments of one trainee deadlocked on each other's foreign-key check."""
+    ids = sorted(set(trainee_ids))
+    if ids and db.session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(ids), CHUNK):
+            db.session.execute(select(Trainee.id).where(Trainee.id.in_(ids[start:start + CHUNK]))
+                               .order_by(Trainee.id).with_for_update(key_share=True))
+
+
+def replace(trainee_ids: Iterable[int], wanted: Iterable[Row]) -> None:
+    """Make the membership of ``trainee_ids`` exactly ``wanted`` (rows of those trainees): add what
+    is missing, remove what no longer holds, correct ``via``. The caller holds
+    :func:`lock_trainees`."""
+    ids = sorted(set(trainee_ids))
+    if not ids:
+        return
+    wanted_rows = {(t, c): via for t, c, via in wanted}
+    have = {(t, c): via for t, c, via in db.session.execute(
+        select(TraineeCenter.trainee_id, TraineeCenter.center_id, TraineeCenter.via)
+        .where(TraineeCenter.trainee_id.in_(ids)))}
+    gone = sorted(set(have) - set(wanted_rows))
+    if gone:
+        db.session.execute(delete(TraineeCenter).where(
+            tuple_(TraineeCenter.trainee_id, TraineeCenter.center_id).in_(gone)),
+            execution_options={"synchronize_session": False})
+    now = utcnow()
+    _insert_ignoring_existing([{"trainee_id": t, "center_id": c, "via": via, "since": now}
+                               for (t, c), via in sorted(wanted_rows.items()) if (t, c) not in have])
+    for (t, c), via in sorted(wanted_rows.items()):
+        if (t, c) in have and have[(t, c)] != via:
+            db.session.execute(update(TraineeCenter).where(
+                TraineeCenter.trainee_id == t, TraineeCenter.center_id == c).values(via=via),
+                execution_options={"synchronize_session": False})
+
+
+def member_ids(centers: Iterable[int]) -> Select:
+    """``SELECT trainee_id`` of the trainees belonging to any of ``centers`` (the primary key's
+    leading column: an index range per center)."""
+    return select(TraineeCenter.trainee_id).where(TraineeCenter.center_id.in_(sorted(centers) or [-1]))
+
+
+def centers_of(trainee_id: int) -> set[int]:
+    """The centers the trainee belongs to (the trainee_id index)."""
+    return set(db.session.scalars(select(TraineeCenter.center_id).where(TraineeCenter.trainee_id == trainee_id)))
