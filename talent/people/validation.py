@@ -255,3 +255,61 @@ def clean_trainee(raw: Mapping[str, Any], regions: RegionIndex, *, today: date |
     if not partial and not errors:
         values["search_name"] = search_name(values["last_name"], values["first_name"], values.get("patronymic"))
     return values, errors
+
+
+# Fields whose values are (nearly) unique per person: cleaning them once per distinct value
+# would only fill a cache.
+_UNIQUE_FIELDS = frozenset({"fin", "email", "phone"})
+
+
+def trainee_row_cleaner(regions: RegionIndex, *, today: date | None = None):
+    """:func:`clean_trainee` for the many rows of one import: a function of the raw row giving the
+    same ``(values, errors)``, which cleans each distinct value of a repeating field (names,
+    birth dates, gender, region, education) once — files repeat them across thousands of rows."""
+    today = today or clock.today()
+    caches: dict[str, dict[Any, tuple[bool, Any]]] = {name: {} for name, _target, _fn in _STEPS}
+    searches: dict[tuple[str, str, str | None], str] = {}
+
+    def cleaner(name: str, fn):
+        if name == "birth_date":
+            return lambda value: fn(value, today=today)
+        if name == "home_region":
+            return regions.lookup
+        return fn
+
+    steps = [(name, target, cleaner(name, fn), None if name in _UNIQUE_FIELDS else caches[name])
+             for name, target, fn in _STEPS]
+
+    def clean(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        for name, target, fn, cache in steps:
+            value = raw.get(name)
+            if cache is None:
+                try:
+                    values[target] = fn(value)
+                except FieldError as error:
+                    errors[name] = str(error.message)
+                continue
+            key = (value.__class__, value)    # 1, 1.0 and True are equal keys but different cells
+            try:
+                ok, result = cache[key]
+            except KeyError:
+                try:
+                    ok, result = True, fn(value)
+                except FieldError as error:
+                    ok, result = False, str(error.message)
+                cache[key] = (ok, result)
+            if ok:
+                values[target] = result
+            else:
+                errors[name] = result
+        if not errors:
+            names = (values["last_name"], values["first_name"], values.get("patronymic"))
+            found = searches.get(names)
+            if found is None:
+                found = searches[names] = search_name(*names)
+            values["search_name"] = found
+        return values, errors
+
+    return clean
