@@ -30,7 +30,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, delete, func, insert, select, text, update
+from sqlalchemy import JSON, String, any_, bindparam, delete, func, insert, literal_column, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from talent import audit
@@ -279,21 +280,24 @@ _IDENTITY = (Trainee.id, Trainee.birth_date, Trainee.first_name, Trainee.last_na
 
 def _known_by_fin(fins: list[str], *columns) -> dict[str, Any]:
     """The known FINs' trainees (id and what identifies the person: birth date, names, registering
-    center — or just ``columns``), looked up in chunks (PostgreSQL: one array parameter per chunk;
-    elsewhere an IN list)."""
+    center — or just ``columns``), looked up in chunks of 10,000 with one parameter each
+    (PostgreSQL: an array; SQLite: a JSON list read by ``json_each``; elsewhere an IN list of 500),
+    through Core: no ORM row processing for thousands of rows."""
     columns = columns or _IDENTITY
     found: dict[str, Any] = {}
-    postgres = db.session.connection().dialect.name == "postgresql"
-    size = 10_000 if postgres else CHUNK
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    size = CHUNK if dialect not in ("postgresql", "sqlite") else 10_000
     for start in range(0, len(fins), size):
         chunk = fins[start:start + size]
-        if postgres:
-            from sqlalchemy import String, any_, bindparam
-            from sqlalchemy.dialects.postgresql import ARRAY
-            condition = Trainee.fin == any_(bindparam("fins", chunk, type_=ARRAY(String)))
+        if dialect == "postgresql":
+            condition = Trainee.fin == any_(bindparam("fins", chunk, type_=postgresql.ARRAY(String)))
+        elif dialect == "sqlite":
+            condition = Trainee.fin.in_(select(literal_column("value")).select_from(
+                func.json_each(bindparam("fins", json.dumps(chunk), type_=String))))
         else:
             condition = Trainee.fin.in_(chunk)
-        found.update((row.fin, row) for row in db.session.execute(select(Trainee.fin, *columns).where(condition)))
+        found.update((row.fin, row) for row in connection.execute(select(Trainee.fin, *columns).where(condition)))
     return found
 
 
@@ -404,14 +408,21 @@ def _bulk_insert(table, columns: dict[str, Any], count: int) -> None:
 
 
 def _new_ids(table, count: int) -> list[int] | None:
-    """PostgreSQL: ``count`` ids drawn from the table's id sequence in one statement, so rows
-    written by COPY need no look-up afterwards. None elsewhere."""
+    """The ids of ``count`` new rows, so rows written in bulk need no look-up afterwards.
+    PostgreSQL: drawn from the table's id sequence in one statement. SQLite: the ones after the
+    largest (what SQLite would give them; a writer that slipped in between makes the insert fail,
+    never two rows share an id). None elsewhere."""
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql" or not count:
+    if not count:
         return None
-    return list(connection.scalars(
-        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-        {"table": table.name, "n": count}))
+    if connection.dialect.name == "postgresql":
+        return list(connection.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table.name, "n": count}))
+    if connection.dialect.name == "sqlite":
+        last = connection.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+        return list(range(last + 1, last + 1 + count))
+    return None
 
 
 # ---- the preview, kept server-side ----------------------------------------------------------
