@@ -21,7 +21,7 @@ from talent.imports.models import ImportPreview
 from talent.learning.models import Enrollment
 from talent.people.models import Trainee
 from talent.people.services import region_index
-from talent.people.validation import clean_trainee, trainee_row_cleaner
+from talent.people.validation import FIELDS, clean_trainee, clean_trainee_columns
 from tests.learning_helpers import actor, request_ctx  # noqa: F401
 from tests.test_import_services import ROWS, csv_bytes
 
@@ -69,7 +69,7 @@ class TestService:
         def no_reading(*args, **kwargs):
             raise AssertionError("the commit read the file again")
         monkeypatch.setattr(services, "read_sheet", no_reading)
-        monkeypatch.setattr(services, "trainee_row_cleaner", no_reading)
+        monkeypatch.setattr(services, "clean_trainee_columns", no_reading)
         done = services.commit_preview(actor(user), report.preview_id)
         assert done.committed and done.counts["new"] == 3 and done.counts["enrolled"] == 2
         assert count(Trainee) == 3 and count(Enrollment) == 3
@@ -165,9 +165,10 @@ class TestService:
         assert db.session.get(ImportPreview, live) is not None and db.session.get(ImportPreview, old) is None
 
 
-def test_the_row_cleaner_gives_what_clean_trainee_gives(app, request_ctx):
-    """The import's cleaner caches each distinct value of a repeating column: same results,
-    including cells equal in Python but different as cells (1, 1.0, True)."""
+def test_the_column_cleaner_gives_what_clean_trainee_gives(app, request_ctx):
+    """The import cleans column by column, each distinct value of a repeating column once: the
+    same values and errors as clean_trainee row by row, including cells equal in Python but
+    different as cells (1, 1.0, True), and a column missing from the file."""
     regions = region_index()
     rnd = random.Random(17)
     pools = {
@@ -183,10 +184,18 @@ def test_the_row_cleaner_gives_what_clean_trainee_gives(app, request_ctx):
         "home_region": ["BAKU", "baku", "Gəncə-Daşkəsən", "Nowhere", "", None, 1, 1.0, True],
         "education_level": ["bachelor", "MASTER", "x", None, ""],
     }
-    clean = trainee_row_cleaner(regions, today=date(2026, 1, 1))
-    for _ in range(3000):
-        raw = {name: rnd.choice(values) for name, values in pools.items()}
-        assert clean(raw) == clean_trainee(raw, regions, today=date(2026, 1, 1)), raw
+    today = date(2026, 1, 1)
+    rows = [{name: rnd.choice(values) for name, values in pools.items()} for _ in range(3000)]
+    for left_out in (None, "education_level"):
+        present = [name for name in FIELDS if name != left_out]
+        columns = {name: [row[name] for row in rows] for name in present}
+        names, results, errors = clean_trainee_columns(columns, len(rows), regions, today=today)
+        for index, row in enumerate(rows):
+            expected_values, expected_errors = clean_trainee({k: row[k] for k in present}, regions, today=today)
+            assert errors.get(index, {}) == expected_errors, row
+            if not expected_errors:
+                assert dict(zip(names, (column[index] for column in results))) == expected_values, row
+    assert any(not e for e in (errors.get(i) for i in range(len(rows))))   # some rows are valid
 
 
 # ---- two app servers ---------------------------------------------------------------------------

@@ -25,7 +25,6 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import repeat
-from operator import itemgetter
 from typing import Any
 
 from flask import current_app
@@ -46,7 +45,7 @@ from talent.imports.parser import FileProblem, Sheet, read_sheet
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.people.services import ANOTHER_PERSON, region_index
-from talent.people.validation import FIELDS, as_id, same_person_name, trainee_row_cleaner
+from talent.people.validation import FIELDS, as_id, clean_trainee_columns, same_person_name
 from talent.permissions import Actor, P, require, require_center
 from talent.reporting import summary
 from talent import clock
@@ -172,31 +171,33 @@ def _validate(data: bytes, center: Center, cohort: Cohort | None, *, today: date
         report.problems.append(Problem(None, None, str(_l("The file has no rows below the header."))))
         return report
 
-    clean = trainee_row_cleaner(region_index(), today=today or clock.today())
     columns = sheet.columns
-    present = [name for name in FIELDS if name in columns]   # the required ones at least
-    pick = itemgetter(*(columns[name] for name in present))
+    rows = sheet.rows
+    count = len(rows)
     width = max(columns.values()) + 1
+    cells = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for _number, row in rows]
+    raw = {name: [row[index] for row in cells] for name, index in columns.items()}
+    names, results, errors = clean_trainee_columns(raw, count, region_index(), today=today or clock.today())
+    fins = results[names.index("fin")]
     seen: dict[str, int] = {}
     plans: list[RowPlan] = []
     problems = report.problems
-    for number, cells in sheet.rows:
-        if len(cells) < width:
-            cells = list(cells) + [None] * (width - len(cells))
-        raw = dict(zip(present, pick(cells)))        # absent columns read as None
-        values, errors = clean(raw)
-        fin = values.get("fin")
+    for index, ((number, _cells), values) in enumerate(zip(rows, zip(*results))):
+        fin = fins[index]
+        row_errors = errors.get(index)
         if fin is not None:
             first = seen.get(fin)
             if first is not None:
-                errors["fin"] = str(_l("The same FIN is also on row %(row)d.", row=first))
+                row_errors = dict(row_errors or {})
+                row_errors["fin"] = str(_l("The same FIN is also on row %(row)d.", row=first))
             else:
                 seen[fin] = number
-        if errors:
+        if row_errors:
             for column in FIELDS:
-                if column in errors:
-                    problems.append(Problem(number, column, errors[column]))
+                if column in row_errors:
+                    problems.append(Problem(number, column, row_errors[column]))
         else:
+            values = dict(zip(names, values))
             plans.append(RowPlan(row=number, fin=fin, name=f"{values['last_name']} {values['first_name']}",
                                  values=values))
     report.plans = plans

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
-from typing import Any, Iterable, Mapping
+from functools import partial
+from typing import Any, Iterable, Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 
@@ -262,54 +263,65 @@ def clean_trainee(raw: Mapping[str, Any], regions: RegionIndex, *, today: date |
 _UNIQUE_FIELDS = frozenset({"fin", "email", "phone"})
 
 
-def trainee_row_cleaner(regions: RegionIndex, *, today: date | None = None):
-    """:func:`clean_trainee` for the many rows of one import: a function of the raw row giving the
-    same ``(values, errors)``, which cleans each distinct value of a repeating field (names,
-    birth dates, gender, region, education) once — files repeat them across thousands of rows."""
+def clean_trainee_columns(columns: Mapping[str, Sequence[Any]], count: int, regions: RegionIndex, *,
+                          today: date | None = None) -> tuple[list[str], list[list[Any]], dict[int, dict[str, str]]]:
+    """:func:`clean_trainee` for the ``count`` rows of an import, given column by column (a field
+    left out is empty in every row). Returns the value columns' names (the model's, and
+    ``search_name``), the value columns, and the errors of the rows that have any (by row index,
+    each as :func:`clean_trainee` gives them). A row without errors has exactly the values
+    :func:`clean_trainee` gives it; a row with errors has None in the fields that failed (and
+    as its ``search_name``). Each distinct value of a repeating field (names, birth dates, gender,
+    region, education) is cleaned once: files repeat them across thousands of rows."""
     today = today or clock.today()
-    caches: dict[str, dict[Any, tuple[bool, Any]]] = {name: {} for name, _target, _fn in _STEPS}
-    searches: dict[tuple[str, str, str | None], str] = {}
-
-    def cleaner(name: str, fn):
+    names: list[str] = []
+    results: list[list[Any]] = []
+    errors: dict[int, dict[str, str]] = {}
+    for name, target, fn in _STEPS:
         if name == "birth_date":
-            return lambda value: fn(value, today=today)
-        if name == "home_region":
-            return regions.lookup
-        return fn
-
-    steps = [(name, target, cleaner(name, fn), None if name in _UNIQUE_FIELDS else caches[name])
-             for name, target, fn in _STEPS]
-
-    def clean(raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-        values: dict[str, Any] = {}
-        errors: dict[str, str] = {}
-        for name, target, fn, cache in steps:
-            value = raw.get(name)
-            if cache is None:
+            fn = partial(clean_birth_date, today=today)
+        elif name == "home_region":
+            fn = regions.lookup
+        cells = columns.get(name)
+        if cells is None:
+            cells = [None] * count
+        out: list[Any] = []
+        append = out.append
+        if name in _UNIQUE_FIELDS:
+            for index, value in enumerate(cells):
                 try:
-                    values[target] = fn(value)
+                    append(fn(value))
                 except FieldError as error:
-                    errors[name] = str(error.message)
-                continue
-            key = (value.__class__, value)    # 1, 1.0 and True are equal keys but different cells
-            try:
-                ok, result = cache[key]
-            except KeyError:
-                try:
-                    ok, result = True, fn(value)
-                except FieldError as error:
-                    ok, result = False, str(error.message)
-                cache[key] = (ok, result)
-            if ok:
-                values[target] = result
-            else:
-                errors[name] = result
-        if not errors:
-            names = (values["last_name"], values["first_name"], values.get("patronymic"))
-            found = searches.get(names)
-            if found is None:
-                found = searches[names] = search_name(*names)
-            values["search_name"] = found
-        return values, errors
-
-    return clean
+                    append(None)
+                    errors.setdefault(index, {})[name] = str(error.message)
+        else:
+            cache: dict[Any, tuple[bool, Any]] = {}
+            for index, value in enumerate(cells):
+                key = (value.__class__, value)    # 1, 1.0 and True are equal keys but different cells
+                hit = cache.get(key)
+                if hit is None:
+                    try:
+                        hit = (True, fn(value))
+                    except FieldError as error:
+                        hit = (False, str(error.message))
+                    cache[key] = hit
+                if hit[0]:
+                    append(hit[1])
+                else:
+                    append(None)
+                    errors.setdefault(index, {})[name] = hit[1]
+        names.append(target)
+        results.append(out)
+    searches: dict[tuple[Any, Any, Any], str] = {}
+    search: list[str | None] = []
+    by_name = dict(zip(names, results))
+    for index, key in enumerate(zip(by_name["last_name"], by_name["first_name"], by_name["patronymic"])):
+        if index in errors:
+            search.append(None)
+            continue
+        found = searches.get(key)
+        if found is None:
+            found = searches[key] = search_name(*key)
+        search.append(found)
+    names.append("search_name")
+    results.append(search)
+    return names, results, errors
