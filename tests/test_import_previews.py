@@ -142,6 +142,8 @@ class TestService:
         done = services.commit_preview(actor(user), report.preview_id)
         assert not done.committed and [p.row for p in done.problems] == [2]
         assert count(Trainee) == 1
+        db.session.expire_all()           # nothing written, the preview not used up: it may be tried again
+        assert db.session.get(ImportPreview, report.preview_id).committed_at is None
 
     def test_a_file_with_problems_is_kept_with_its_problems_and_never_commits(self, setup):
         center, cohort, user = setup
@@ -239,3 +241,4 @@ def test_a_preview_made_on_one_host_is_committed_on_another(app, second_host, cl
     assert again.status_code == 302 and again.headers["Location"].endswith("/center/imports")
     db.session.expire_all()
     assert count(Trainee) == 3 and count(Enrollment) == 3
+

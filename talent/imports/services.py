@@ -111,7 +111,8 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (the API and the CLI's report). No personal data beyond the file's."""
         return {
-            "committed": self.committed, "ok": self.ok, "counts": self.counts, "free_seats": self.free_seats,
+            "committed": self.committed, "ok": self.ok, "preview_id": self.preview_id, "counts": self.counts,
+            "free_seats": self.free_seats,
             "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in self.problems],
             "warnings": list(self.warnings),
             "rows": [{"row": p.row, "fin": p.fin, "trainee": p.trainee, "enrollment": p.enrollment}
@@ -539,8 +540,8 @@ def commit_preview(actor: Actor, preview_id: Any) -> ImportReport:
     """Commit a stored preview: its rows are not read from the file again, only what may have
     changed since is checked again (known FINs, the cohort's state and free seats, its row
     locked). Any app server can commit what another previewed. A preview is committed once: a
-    second commit is a Conflict. With any problem nothing is written (``committed = False``; the
-    caller rolls back, and the preview stays for another try)."""
+    second commit is a Conflict. With any problem nothing is written (``committed = False``) and
+    the preview stays for another try."""
     preview, center, cohort = _open(actor, preview_id)
     # Claim it first: of two commits of one preview (two clicks, two servers) one waits here on
     # the row and then finds it taken.
@@ -553,7 +554,9 @@ def commit_preview(actor: Actor, preview_id: Any) -> ImportReport:
     report = _unpack(preview.payload, center.id, cohort.id if cohort else None)
     report.preview_id = preview.id
     _resolve(report, center, cohort, waitlist=preview.waitlist, lock=True)
-    if not report.ok:
+    if not report.ok:   # nothing written: the claim is given back, the preview may be committed later
+        db.session.execute(update(ImportPreview).where(ImportPreview.id == preview.id).values(committed_at=None)
+                           .execution_options(synchronize_session=False))
         return report
     _write(actor, report, center, cohort, filename=preview.filename)
     # The rows are not needed any more; the record stays (refusing a second commit) until it expires.
