@@ -65,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     from sqlalchemy.engine import Engine
 
     from talent import models  # noqa: F401  (the whole schema, for Alembic)
+    from talent.imports import models as _import_models  # noqa: F401  (import previews: an application table)
     from talent.reporting import summary  # noqa: F401  (its session events keep the report summary current)
     # The receivers of talent.signals connect on import (cohort completed → awards, summary).
     from talent.credentials import services as _credentials  # noqa: F401

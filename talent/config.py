@@ -198,6 +198,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Zip bombs: what an uploaded workbook may unpack to, and how tightly a part may be packed.
         "IMPORT_MAX_UNCOMPRESSED_BYTES": _int(env, "TALENT_IMPORT_MAX_UNPACKED_MB", 100, 1) * 1024 * 1024,
         "IMPORT_MAX_RATIO": _int(env, "TALENT_IMPORT_MAX_RATIO", 200, 10),
+        # How long a previewed import (its validated rows, kept in the database) may be committed.
+        "IMPORT_PREVIEW_SECONDS": _int(env, "TALENT_IMPORT_PREVIEW_MINUTES", 60, 1) * 60,
         "BABEL_DEFAULT_LOCALE": "az",
         # Language of messages produced outside a web request (CLI output).
         "OFFLINE_LOCALE": env.get("TALENT_CLI_LANGUAGE", "az"),

@@ -125,6 +125,37 @@ def test_import_dry_run_then_commit(world):
                              .where(Enrollment.cohort_id == cohort.id)) == 3
 
 
+def test_import_dry_run_kept_and_committed_without_the_file(world):
+    """A dry run keeps its checked rows (issue 17): the commit sends no file, happens once, and
+    only for the token's user."""
+    cohort = world["cohort_a"]
+    dry = _upload(world["admin_a"], CSV, center_id=world["a"].id, cohort_id=cohort.id, dry_run=True).get_json()
+    preview_id = dry["preview_id"]
+    assert preview_id and dry["ok"] and not dry["committed"]
+    path = f"/imports/previews/{preview_id}/commit"
+    assert world["admin_b"].post(path).status_code == 404                  # another user's dry run
+    assert world["ministry"].post(path).status_code == 403
+    assert world["admin_a"].post("/imports/previews/nope/commit").status_code == 404
+    done = world["admin_a"].post(path)
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["committed"] and done.get_json()["counts"]["new"] == 2
+    assert db.session.scalar(select(func.count()).select_from(Trainee)) == 4
+    again = world["admin_a"].post(path)
+    assert again.status_code == 409 and again.get_json()["code"] == "import_committed"
+    assert db.session.scalar(select(func.count()).select_from(Trainee)) == 4
+
+
+def test_import_dry_run_commit_with_a_problem_since_writes_nothing(world, factory):
+    dry = _upload(world["admin_a"], CSV, center_id=world["a"].id, cohort_id=world["cohort_a"].id,
+                  dry_run=True, waitlist=False)
+    assert dry.status_code == 200
+    body = dry.get_json()
+    assert not body["ok"]          # two rows, one free seat, no waiting list: a problem already
+    response = world["admin_a"].post(f"/imports/previews/{body['preview_id']}/commit")
+    assert response.status_code == 422 and response.get_json()["code"] == "import_invalid"
+    assert db.session.scalar(select(func.count()).select_from(Trainee)) == 2
+
+
 def test_import_with_a_bad_row_writes_nothing(world):
     bad = CSV + "BAD;;Rzayev;1997-04-03;X;Nowhere\n"
     response = _upload(world["admin_a"], bad, center_id=world["a"].id, cohort_id=world["cohort_a"].id)

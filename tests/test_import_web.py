@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from talent.extensions import db
+from talent.imports.models import ImportPreview
 from talent.learning.models import Enrollment
 from talent.people.models import Trainee
 from tests.test_import_services import ROWS, csv_bytes
@@ -39,8 +40,9 @@ def test_upload_preview_confirm(app, client, login_as, world):
     assert client.get(f"/center/imports?cohort_id={world['cohort'].id}").status_code == 200
     response = upload(client, csv_bytes(sep=";", bom=True), center_id=world["mine"].id, cohort_id=world["cohort"].id)
     assert response.status_code == 302 and response.headers["Location"].endswith("/center/imports/preview")
-    files = list((Path(app.instance_path) / "imports").glob("*.bin"))
-    assert files
+    kept = db.session.scalars(select(ImportPreview)).all()     # the checked rows, in the database
+    assert len(kept) == 1 and kept[0].valid_rows == 3 and kept[0].committed_at is None
+    assert not (Path(app.instance_path) / "imports").exists()   # no file on this host
     preview = client.get("/center/imports/preview")
     text = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "1AAAAA1" in text and "new trainee" in text
@@ -49,7 +51,8 @@ def test_upload_preview_confirm(app, client, login_as, world):
     confirm = client.post("/center/imports/confirm")
     assert confirm.status_code == 302 and f"/center/cohorts/{world['cohort'].id}" in confirm.headers["Location"]
     assert count(Trainee) == 3 and count(Enrollment) == 3
-    assert not any(f.exists() for f in files)                  # the upload is gone
+    db.session.expire_all()
+    assert db.session.get(ImportPreview, kept[0].id).committed_at is not None
     again = client.post("/center/imports/confirm")              # nothing pending any more
     assert again.status_code == 302 and again.headers["Location"].endswith("/center/imports")
 

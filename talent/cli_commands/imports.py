@@ -1,4 +1,5 @@
-"""``talent import trainees FILE --center CODE [--cohort CODE] [--dry-run]``.
+"""``talent import trainees FILE --center CODE [--cohort CODE] [--dry-run]`` and
+``talent import purge-previews`` (expired previews of the import pages).
 
 Exit codes: 0 imported (or, with --dry-run, the file is valid), 1 nothing imported — the row
 report is on stderr, 2 usage error (unknown option, file, center or cohort).
@@ -14,7 +15,7 @@ from flask.cli import with_appcontext
 
 from talent.cli_commands.transaction import rollback_only, transactional
 from talent.centers.queries import center_by_code
-from talent.imports.services import commit_import, preview_import
+from talent.imports.services import commit_import, preview_import, purge_previews
 from talent.learning.queries import cohort_by_code
 from talent.permissions import Actor
 
@@ -81,6 +82,15 @@ def trainees(file: Path, center_code: str, cohort_code: str | None, dry_run: boo
         sys.exit(1)
     _print_report(report, err=False)
     click.echo("Dry run: the file is valid; nothing written." if dry_run else "Imported.")
+
+
+@import_group.command("purge-previews")
+@with_appcontext
+@transactional
+def purge_previews_command() -> None:
+    """Delete expired import previews (their checked rows). Run it from cron, e.g. hourly; new
+    previews also remove the expired ones."""
+    click.echo(f"Deleted {purge_previews()} expired import preview(s).")
 
 
 commands = [import_group]

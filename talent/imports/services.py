@@ -1,8 +1,13 @@
 """Spreadsheet import of trainees (and their enrollment into a cohort). One service behind the
 web upload, the JSON API and ``talent import trainees``.
 
-:func:`preview_import` reads and checks the whole file and says what would happen to every row;
-:func:`commit_import` does the same and, only when no row has a problem, writes everything in
+The file is read and validated once. :func:`preview_import` reads and checks the whole file and
+says what would happen to every row; with ``keep`` it stores the validated, normalised rows in the
+database (:class:`~talent.imports.models.ImportPreview`, compressed JSON, owned by the user and the
+center, one hour) and :func:`commit_preview` — on any app server — commits them without reading
+the file again, checking again only what may have changed since (known FINs, the cohort's state
+and free seats). :func:`commit_import` is the one-step form (API, CLI): read, check and, only
+when no row has a problem, write. Both write through :func:`_write`, everything in
 bulk (trainees, enrollments and one audit event per trainee: PostgreSQL ``COPY``, SQLite one
 ``executemany`` per table; known FINs looked up in chunks, never row by row).
 All or nothing: a single bad row writes nothing. Importing the same file again creates nothing
@@ -13,15 +18,19 @@ problem that stops the import.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
+import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import repeat
-from operator import itemgetter
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, func, insert, select, text
+from sqlalchemy import JSON, String, any_, bindparam, delete, func, insert, literal_column, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from talent import audit
@@ -31,12 +40,13 @@ from talent.db import copy_rows, utcnow
 from talent.errors import Conflict, NotFound, ValidationError
 from talent.extensions import db
 from talent.labels import label
+from talent.imports.models import ImportPreview
 from talent.imports.parser import FileProblem, Sheet, read_sheet
 from talent.learning import membership
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.people.services import ANOTHER_PERSON, region_index
-from talent.people.validation import FIELDS, as_id, clean_trainee, same_person_name
+from talent.people.validation import FIELDS, as_id, clean_trainee_columns, same_person_name
 from talent.permissions import Actor, P, require, require_center
 from talent.reporting import summary
 from talent import clock
@@ -82,6 +92,7 @@ class ImportReport:
     free_seats: int | None = None
     committed: bool = False
     format: str | None = None
+    preview_id: str | None = None     # the stored preview (preview_import(keep=True)), for commit_preview
 
     @property
     def ok(self) -> bool:
@@ -101,7 +112,8 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready form (the API and the CLI's report). No personal data beyond the file's."""
         return {
-            "committed": self.committed, "ok": self.ok, "counts": self.counts, "free_seats": self.free_seats,
+            "committed": self.committed, "ok": self.ok, "preview_id": self.preview_id, "counts": self.counts,
+            "free_seats": self.free_seats,
             "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in self.problems],
             "warnings": list(self.warnings),
             "rows": [{"row": p.row, "fin": p.fin, "trainee": p.trainee, "enrollment": p.enrollment}
@@ -133,8 +145,10 @@ def check_targets(actor: Actor, center_id: Any, cohort_id: Any = None) -> tuple[
     return _load_targets(actor, center_id, cohort_id)
 
 
-def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, waitlist: bool,
-          lock: bool, today: date | None) -> ImportReport:
+def _validate(data: bytes, center: Center, cohort: Cohort | None, *, today: date | None) -> ImportReport:
+    """Read the file and check every row: the work that depends on the file alone, done once, at
+    the preview (or at a one-step commit). The report's plans hold the valid rows' clean values;
+    nothing here depends on the database beyond the region names."""
     report = ImportReport(center_id=center.id, cohort_id=cohort.id if cohort else None)
     try:
         sheet: Sheet = read_sheet(data, max_rows=current_app.config["IMPORT_MAX_ROWS"],
@@ -158,41 +172,54 @@ def _plan(actor: Actor, data: bytes, center: Center, cohort: Cohort | None, *, w
     if not sheet.rows:
         report.problems.append(Problem(None, None, str(_l("The file has no rows below the header."))))
         return report
+
+    columns = sheet.columns
+    rows = sheet.rows
+    count = len(rows)
+    width = max(columns.values()) + 1
+    cells = [row if len(row) >= width else list(row) + [None] * (width - len(row)) for _number, row in rows]
+    raw = {name: [row[index] for row in cells] for name, index in columns.items()}
+    names, results, errors = clean_trainee_columns(raw, count, region_index(), today=today or clock.today())
+    fins = results[names.index("fin")]
+    seen: dict[str, int] = {}
+    plans: list[RowPlan] = []
+    problems = report.problems
+    for index, ((number, _cells), values) in enumerate(zip(rows, zip(*results))):
+        fin = fins[index]
+        row_errors = errors.get(index)
+        if fin is not None:
+            first = seen.get(fin)
+            if first is not None:
+                row_errors = dict(row_errors or {})
+                row_errors["fin"] = str(_l("The same FIN is also on row %(row)d.", row=first))
+            else:
+                seen[fin] = number
+        if row_errors:
+            for column in FIELDS:
+                if column in row_errors:
+                    problems.append(Problem(number, column, row_errors[column]))
+        else:
+            values = dict(zip(names, values))
+            plans.append(RowPlan(row=number, fin=fin, name=f"{values['last_name']} {values['first_name']}",
+                                 values=values))
+    report.plans = plans
+    return report
+
+
+def _resolve(report: ImportReport, center: Center, cohort: Cohort | None, *, waitlist: bool,
+             lock: bool) -> ImportReport:
+    """What the valid rows would do now: which FINs are known (and whether they are the same
+    person), the cohort's state and free seats (its row locked when ``lock``). Run at the preview
+    and again at the commit, on the rows the preview kept: this is all that may have changed."""
+    plans = report.plans
     if cohort is not None and cohort.status not in (CohortStatus.PLANNED, CohortStatus.OPEN, CohortStatus.RUNNING):
         report.problems.append(Problem(None, "cohort", str(_l("No enrolling into a %(status)s cohort.",
                                                                status=label(cohort.status, "cohort_status")))))
 
-    regions = region_index()
-    today = today or clock.today()
-    columns = sheet.columns
-    present = [name for name in FIELDS if name in columns]   # the required ones at least
-    pick = itemgetter(*(columns[name] for name in present))
-    width = max(columns.values()) + 1
-    seen: dict[str, int] = {}
-    plans: list[RowPlan] = []
-    for number, cells in sheet.rows:
-        if len(cells) < width:
-            cells = list(cells) + [None] * (width - len(cells))
-        raw = dict(zip(present, pick(cells)))        # absent columns read as None
-        values, errors = clean_trainee(raw, regions, today=today)
-        fin = values.get("fin")
-        if fin is not None:
-            first = seen.get(fin)
-            if first is not None:
-                errors["fin"] = str(_l("The same FIN is also on row %(row)d.", row=first))
-            else:
-                seen[fin] = number
-        for column in FIELDS:
-            if column in errors:
-                report.problems.append(Problem(number, column, errors[column]))
-        if not errors:
-            plans.append(RowPlan(row=number, fin=fin, name=f"{values['last_name']} {values['first_name']}",
-                                 values=values))
-
     # Known FINs, looked up in chunks (with what proves the row is that person). A known FIN is
     # reused only when the row's birth date and name are the recorded ones; otherwise the row is a
     # problem like any bad row, and says nothing about the person the FIN belongs to.
-    known = _known_by_fin([p.fin for p in plans])
+    known = _known_by_fin([p.fin for p in plans]) if plans else {}
     others: set[int] = set()
     for plan in plans:
         record = known.get(plan.fin)
@@ -256,21 +283,24 @@ _IDENTITY = (Trainee.id, Trainee.birth_date, Trainee.first_name, Trainee.last_na
 
 def _known_by_fin(fins: list[str], *columns) -> dict[str, Any]:
     """The known FINs' trainees (id and what identifies the person: birth date, names, registering
-    center — or just ``columns``), looked up in chunks (PostgreSQL: one array parameter per chunk;
-    elsewhere an IN list)."""
+    center — or just ``columns``), looked up in chunks of 10,000 with one parameter each
+    (PostgreSQL: an array; SQLite: a JSON list read by ``json_each``; elsewhere an IN list of 500),
+    through Core: no ORM row processing for thousands of rows."""
     columns = columns or _IDENTITY
     found: dict[str, Any] = {}
-    postgres = db.session.connection().dialect.name == "postgresql"
-    size = 10_000 if postgres else CHUNK
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    size = CHUNK if dialect not in ("postgresql", "sqlite") else 10_000
     for start in range(0, len(fins), size):
         chunk = fins[start:start + size]
-        if postgres:
-            from sqlalchemy import String, any_, bindparam
-            from sqlalchemy.dialects.postgresql import ARRAY
-            condition = Trainee.fin == any_(bindparam("fins", chunk, type_=ARRAY(String)))
+        if dialect == "postgresql":
+            condition = Trainee.fin == any_(bindparam("fins", chunk, type_=postgresql.ARRAY(String)))
+        elif dialect == "sqlite":
+            condition = Trainee.fin.in_(select(literal_column("value")).select_from(
+                func.json_each(bindparam("fins", json.dumps(chunk), type_=String))))
         else:
             condition = Trainee.fin.in_(chunk)
-        found.update((row.fin, row) for row in db.session.execute(select(Trainee.fin, *columns).where(condition)))
+        found.update((row.fin, row) for row in connection.execute(select(Trainee.fin, *columns).where(condition)))
     return found
 
 
@@ -381,32 +411,180 @@ def _bulk_insert(table, columns: dict[str, Any], count: int) -> None:
 
 
 def _new_ids(table, count: int) -> list[int] | None:
-    """PostgreSQL: ``count`` ids drawn from the table's id sequence in one statement, so rows
-    written by COPY need no look-up afterwards. None elsewhere."""
+    """The ids of ``count`` new rows, so rows written in bulk need no look-up afterwards.
+    PostgreSQL: drawn from the table's id sequence in one statement. SQLite: the ones after the
+    largest (what SQLite would give them; a writer that slipped in between makes the insert fail,
+    never two rows share an id). None elsewhere."""
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql" or not count:
+    if not count:
         return None
-    return list(connection.scalars(
-        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-        {"table": table.name, "n": count}))
+    if connection.dialect.name == "postgresql":
+        return list(connection.scalars(
+            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
+            {"table": table.name, "n": count}))
+    if connection.dialect.name == "sqlite":
+        last = connection.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+        return list(range(last + 1, last + 1 + count))
+    return None
+
+
+# ---- the preview, kept server-side ----------------------------------------------------------
+
+PAYLOAD_VERSION = 1
+
+
+def _pack(report: ImportReport) -> bytes:
+    """The validated part of a report (file problems and warnings, the valid rows' clean values
+    column by column) as compressed JSON."""
+    plans = report.plans
+    names = list(plans[0].values) if plans else []
+    columns = {name: [plan.values[name] for plan in plans] for name in names}
+    if "birth_date" in columns:
+        columns["birth_date"] = [value.isoformat() for value in columns["birth_date"]]
+    body = {"v": PAYLOAD_VERSION, "format": report.format, "rows_read": report.rows_read,
+            "problems": [[p.row, p.column, p.message] for p in report.problems],
+            "warnings": report.warnings, "rows": [plan.row for plan in plans], "columns": columns}
+    return zlib.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+
+
+def _unpack(payload: bytes, center_id: int, cohort_id: int | None) -> ImportReport:
+    body = json.loads(zlib.decompress(payload))
+    report = ImportReport(center_id=center_id, cohort_id=cohort_id, rows_read=body["rows_read"],
+                          format=body["format"], warnings=list(body["warnings"]),
+                          problems=[Problem(row, column, message) for row, column, message in body["problems"]])
+    columns = body["columns"]
+    if "birth_date" in columns:
+        columns["birth_date"] = list(map(date.fromisoformat, columns["birth_date"]))
+    names = list(columns)
+    report.plans = [RowPlan(row=row, fin=values["fin"], name=f"{values['last_name']} {values['first_name']}",
+                            values=values)
+                    for row, values in zip(body["rows"], (dict(zip(names, cells)) for cells in zip(*columns.values())))]
+    return report
+
+
+def _keep(actor: Actor, report: ImportReport, data: bytes, *, waitlist: bool, filename: str | None) -> str:
+    """Store the preview's validated rows; returns its unguessable id. Expired previews go."""
+    purge_previews()
+    now = utcnow()
+    preview = ImportPreview(
+        id=secrets.token_urlsafe(32), user_id=actor.user_id, actor_label=(actor.label or "")[:255],
+        center_id=report.center_id, cohort_id=report.cohort_id, waitlist=waitlist,
+        filename=_printable(filename), format=report.format, digest=hashlib.sha256(data).hexdigest(),
+        rows_read=report.rows_read, valid_rows=len(report.plans), payload=_pack(report), created_at=now,
+        expires_at=now + timedelta(seconds=current_app.config.get("IMPORT_PREVIEW_SECONDS", 3600)))
+    db.session.add(preview)
+    db.session.flush()
+    return preview.id
+
+
+def _printable(filename: str | None) -> str:
+    return "".join(ch for ch in (filename or "") if ch.isprintable())[:100]
 
 
 def preview_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any = None, waitlist: bool = True,
-                   today: date | None = None) -> ImportReport:
-    """Check a file and say what would happen to each row. Writes nothing."""
+                   today: date | None = None, keep: bool = False, filename: str | None = None) -> ImportReport:
+    """Read and check a file once and say what would happen to each row. With ``keep`` the
+    validated rows are stored (:class:`ImportPreview`, the report's ``preview_id``) for
+    :func:`commit_preview`, which never reads the file again; otherwise nothing is written."""
     center, cohort = _load_targets(actor, center_id, cohort_id)
-    return _plan(actor, data, center, cohort, waitlist=waitlist, lock=False, today=today)
+    report = _validate(data, center, cohort, today=today)
+    if keep:   # what the file says is stored before the database's part of the report is added
+        report.preview_id = _keep(actor, report, data, waitlist=waitlist, filename=filename)
+    return _resolve(report, center, cohort, waitlist=waitlist, lock=False)
+
+
+def _open(actor: Actor, preview_id: Any) -> tuple[ImportPreview, Center, Cohort | None]:
+    """The actor's own preview, not expired (nor committed, for a commit), its center and cohort
+    still theirs. Another user's preview, or an unknown id, is not found."""
+    require(actor, P.IMPORTS_RUN)
+    preview = db.session.get(ImportPreview, preview_id) if isinstance(preview_id, str) and preview_id else None
+    if preview is None or preview.user_id != actor.user_id:
+        raise NotFound(_l("Not found."))
+    if preview.committed_at is not None:
+        raise Conflict(_l("This file was already imported."), code="import_committed")
+    if preview.expires_at <= utcnow():
+        raise Conflict(_l("The preview expired. Upload the file again."), code="import_expired")
+    center, cohort = _load_targets(actor, preview.center_id, preview.cohort_id)
+    return preview, center, cohort
+
+
+def show_preview(actor: Actor, preview_id: Any) -> ImportReport:
+    """The stored preview's report, as it stands now (known FINs and free seats read again)."""
+    preview, center, cohort = _open(actor, preview_id)
+    report = _unpack(preview.payload, center.id, cohort.id if cohort else None)
+    report.preview_id = preview.id
+    return _resolve(report, center, cohort, waitlist=preview.waitlist, lock=False)
+
+
+def preview_details(actor: Actor, preview_id: Any) -> ImportPreview:
+    """The stored preview's own record (file name, waiting-list choice) for its page."""
+    return _open(actor, preview_id)[0]
+
+
+def discard_preview(actor: Actor, preview_id: Any) -> None:
+    """Forget one's own uncommitted preview (its rows are deleted at once)."""
+    if isinstance(preview_id, str) and preview_id:
+        db.session.execute(delete(ImportPreview).where(ImportPreview.id == preview_id,
+                                                       ImportPreview.user_id.is_(None) if actor.user_id is None
+                                                       else ImportPreview.user_id == actor.user_id,
+                                                       ImportPreview.committed_at.is_(None)))
+
+
+def purge_previews(now: datetime | None = None) -> int:
+    """Delete the expired previews (committed or not); returns how many. Run by
+    ``talent import purge-previews`` and whenever a new preview is stored."""
+    result = db.session.execute(delete(ImportPreview).where(ImportPreview.expires_at <= (now or utcnow())))
+    return result.rowcount or 0
+
+
+def commit_preview(actor: Actor, preview_id: Any) -> ImportReport:
+    """Commit a stored preview: its rows are not read from the file again, only what may have
+    changed since is checked again (known FINs, the cohort's state and free seats, its row
+    locked). Any app server can commit what another previewed. A preview is committed once: a
+    second commit is a Conflict. With any problem nothing is written (``committed = False``) and
+    the preview stays for another try."""
+    preview, center, cohort = _open(actor, preview_id)
+    # Claim it first: of two commits of one preview (two clicks, two servers) one waits here on
+    # the row and then finds it taken.
+    now = utcnow()
+    claimed = db.session.execute(
+        update(ImportPreview).where(ImportPreview.id == preview.id, ImportPreview.committed_at.is_(None))
+        .values(committed_at=now).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise Conflict(_l("This file was already imported."), code="import_committed")
+    report = _unpack(preview.payload, center.id, cohort.id if cohort else None)
+    report.preview_id = preview.id
+    _resolve(report, center, cohort, waitlist=preview.waitlist, lock=True)
+    if not report.ok:   # nothing written: the claim is given back, the preview may be committed later
+        db.session.execute(update(ImportPreview).where(ImportPreview.id == preview.id).values(committed_at=None)
+                           .execution_options(synchronize_session=False))
+        return report
+    _write(actor, report, center, cohort, filename=preview.filename)
+    # The rows are not needed any more; the record stays (refusing a second commit) until it expires.
+    db.session.execute(update(ImportPreview).where(ImportPreview.id == preview.id).values(payload=b"")
+                       .execution_options(synchronize_session=False))
+    db.session.expire(preview)
+    return report
 
 
 def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any = None, waitlist: bool = True,
                   filename: str | None = None, today: date | None = None) -> ImportReport:
-    """Check the file again (the cohort row locked) and, when every row is valid, register the new
-    trainees, enroll them and audit it. With any problem nothing is written and the report says
-    ``committed = False``."""
+    """Check the file (once; the cohort row locked) and, when every row is valid, register the new
+    trainees, enroll them and audit it: the one-step import of the API and the CLI. With any
+    problem nothing is written and the report says ``committed = False``."""
     center, cohort = _load_targets(actor, center_id, cohort_id)
-    report = _plan(actor, data, center, cohort, waitlist=waitlist, lock=True, today=today)
+    report = _validate(data, center, cohort, today=today)
+    _resolve(report, center, cohort, waitlist=waitlist, lock=True)
     if not report.ok:
         return report
+    _write(actor, report, center, cohort, filename=filename)
+    return report
+
+
+def _write(actor: Actor, report: ImportReport, center: Center, cohort: Cohort | None, *,
+           filename: str | None) -> None:
+    """The import's one write path, for a resolved report without problems: the new trainees,
+    the enrollments and the audit events, in bulk (``copy_rows``)."""
     now = utcnow()
     new = [plan for plan in report.plans if plan.trainee == NEW]
     if new:
@@ -438,7 +616,7 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
     # Core rows: the trainee–center membership of everyone registered or placed (one call, learning's rule)
     membership.sync(plan.trainee_id for plan in report.plans if plan.trainee == NEW or plan.enrollment == ENROLLED)
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
-                         details={"cohort_id": cohort.id if cohort else None, "file": "".join(ch for ch in (filename or "") if ch.isprintable())[:100],
+                         details={"cohort_id": cohort.id if cohort else None, "file": _printable(filename),
                                   **report.counts})
     db.session.flush()
     # One audit event per trainee registered or placed by the import, written in bulk.
@@ -456,4 +634,3 @@ def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any =
         "details": [details[plan.trainee, plan.enrollment] for plan in audited]}, len(audited))
     db.session.flush()
     report.committed = True
-    return report

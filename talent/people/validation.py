@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import date
-from typing import Any, Iterable, Mapping
+from functools import partial
+from typing import Any, Iterable, Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 
@@ -255,3 +256,72 @@ def clean_trainee(raw: Mapping[str, Any], regions: RegionIndex, *, today: date |
     if not partial and not errors:
         values["search_name"] = search_name(values["last_name"], values["first_name"], values.get("patronymic"))
     return values, errors
+
+
+# Fields whose values are (nearly) unique per person: cleaning them once per distinct value
+# would only fill a cache.
+_UNIQUE_FIELDS = frozenset({"fin", "email", "phone"})
+
+
+def clean_trainee_columns(columns: Mapping[str, Sequence[Any]], count: int, regions: RegionIndex, *,
+                          today: date | None = None) -> tuple[list[str], list[list[Any]], dict[int, dict[str, str]]]:
+    """:func:`clean_trainee` for the ``count`` rows of an import, given column by column (a field
+    left out is empty in every row). Returns the value columns' names (the model's, and
+    ``search_name``), the value columns, and the errors of the rows that have any (by row index,
+    each as :func:`clean_trainee` gives them). A row without errors has exactly the values
+    :func:`clean_trainee` gives it; a row with errors has None in the fields that failed (and
+    as its ``search_name``). Each distinct value of a repeating field (names, birth dates, gender,
+    region, education) is cleaned once: files repeat them across thousands of rows."""
+    today = today or clock.today()
+    names: list[str] = []
+    results: list[list[Any]] = []
+    errors: dict[int, dict[str, str]] = {}
+    for name, target, fn in _STEPS:
+        if name == "birth_date":
+            fn = partial(clean_birth_date, today=today)
+        elif name == "home_region":
+            fn = regions.lookup
+        cells = columns.get(name)
+        if cells is None:
+            cells = [None] * count
+        out: list[Any] = []
+        append = out.append
+        if name in _UNIQUE_FIELDS:
+            for index, value in enumerate(cells):
+                try:
+                    append(fn(value))
+                except FieldError as error:
+                    append(None)
+                    errors.setdefault(index, {})[name] = str(error.message)
+        else:
+            cache: dict[Any, tuple[bool, Any]] = {}
+            for index, value in enumerate(cells):
+                key = (value.__class__, value)    # 1, 1.0 and True are equal keys but different cells
+                hit = cache.get(key)
+                if hit is None:
+                    try:
+                        hit = (True, fn(value))
+                    except FieldError as error:
+                        hit = (False, str(error.message))
+                    cache[key] = hit
+                if hit[0]:
+                    append(hit[1])
+                else:
+                    append(None)
+                    errors.setdefault(index, {})[name] = hit[1]
+        names.append(target)
+        results.append(out)
+    searches: dict[tuple[Any, Any, Any], str] = {}
+    search: list[str | None] = []
+    by_name = dict(zip(names, results))
+    for index, key in enumerate(zip(by_name["last_name"], by_name["first_name"], by_name["patronymic"])):
+        if index in errors:
+            search.append(None)
+            continue
+        found = searches.get(key)
+        if found is None:
+            found = searches[key] = search_name(*key)
+        search.append(found)
+    names.append("search_name")
+    results.append(search)
+    return names, results, errors

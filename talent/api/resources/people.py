@@ -152,6 +152,10 @@ ImportProblem = Schema("ImportProblem", {
 ImportReport = Schema("ImportReport", {
     "committed": F.boolean(required=True),
     "ok": F.boolean(required=True, description="No row has a problem."),
+    "preview_id": F.string(required=True, nullable=True,
+                           description="A dry run's checked rows, kept for an hour: commit them with "
+                                       "POST /imports/previews/{preview_id}/commit (the file is not sent or "
+                                       "read again)."),
     "counts": F.object(Schema("ImportCounts", {
         name: F.integer(required=True, minimum=0)
         for name in ("rows", "valid", "rows_with_problems", "new", "existing", "enrolled", "waitlisted", "already")
@@ -164,7 +168,8 @@ ImportReport = Schema("ImportReport", {
 UPLOAD_FIELDS = {
     "center_id": F.integer(required=True, minimum=1, maximum=2**31 - 1),
     "cohort_id": F.integer(minimum=1, maximum=2**31 - 1, description="Also enroll every row into this cohort."),
-    "dry_run": F.boolean(default=False, description="Check and report only; write nothing."),
+    "dry_run": F.boolean(default=False, description="Check and report only; no trainee is written. The checked "
+                                                     "rows are kept (`preview_id`) for a commit."),
     "waitlist": F.boolean(default=True, description="Rows beyond the free seats go on the waiting list "
                                                      "(false: they are problems)."),
 }
@@ -180,10 +185,15 @@ def import_trainees(upload):
     f = upload.fields
     if f["dry_run"]:
         report = imports.preview_import(actor, upload.data, center_id=f["center_id"],
-                                        cohort_id=f.get("cohort_id"), waitlist=f["waitlist"])
+                                        cohort_id=f.get("cohort_id"), waitlist=f["waitlist"], keep=True,
+                                        filename=upload.filename)
         return report.as_dict()
     report = imports.commit_import(actor, upload.data, center_id=f["center_id"], cohort_id=f.get("cohort_id"),
                                    waitlist=f["waitlist"], filename=upload.filename)
+    return _committed(report)
+
+
+def _committed(report) -> Any:
     if not report.ok:
         data = report.as_dict()
         errors = [{"field": (f"row {p['row']}" if p["row"] is not None else "file")
@@ -192,3 +202,15 @@ def import_trainees(upload):
         return problem(422, None, "The file has problems; nothing was imported.", code="import_invalid",
                        errors=errors, report=data)
     return report.as_dict()
+
+
+@operation(bp, "/imports/previews/{preview_id}/commit", "POST", summary="Import the rows of a dry run",
+           tags=["Imports"], response=ImportReport, path_params={"preview_id": "string"}, errors=(404, 409, 422),
+           description="Writes the rows a dry run (`dry_run=true`) checked and kept, without the file: only "
+                       "what may have changed since is checked again (known FINs, the cohort's free seats). "
+                       "Only the token's user may commit their dry run, within an hour, once (a second "
+                       "commit is 409). With any problem nothing is written: 422 with the report, as for an "
+                       "upload; the dry run can then be committed again once the cause is gone.")
+def commit_import_preview(preview_id: str):
+    actor = api_actor()
+    return _committed(imports.commit_preview(actor, preview_id))

@@ -1,16 +1,14 @@
 """Center workspace: spreadsheet import of trainees.
 
-Upload → preview → confirm. The uploaded file is kept server-side under
-``instance/imports/<random>.bin``; only the random token (and the chosen center/cohort) sits in
-the user's session, so no personal data ever appears in a URL. The preview and the commit call
-the same service (talent.imports.services) as the CLI and the API.
+Upload → preview → confirm. The upload is read and checked once, when it arrives; its valid rows
+are kept in the database (talent.imports.services, table ``import_previews``), so "confirm" may
+land on any app server. Only the preview's unguessable id sits in the user's session, so no
+personal data ever appears in a URL; the service checks that the preview is the user's own.
 """
 from __future__ import annotations
 
 import re
-import secrets
-import time
-from pathlib import Path
+from types import SimpleNamespace
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -19,7 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 
-from talent.errors import NotFound, ValidationError
+from talent.errors import Conflict, NotFound, ValidationError
 from talent.extensions import db
 from talent.imports import parser, services
 from talent.learning import queries as lq
@@ -38,7 +36,6 @@ from talent.centers.models import Center
 
 SESSION_KEY = "trainee_import"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-STALE_SECONDS = 24 * 3600
 
 
 class UploadForm(FlaskForm):
@@ -56,44 +53,16 @@ class UploadForm(FlaskForm):
                                                 for c in db.session.scalars(stmt)]
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _path(token: str) -> Path | None:
-    if not token or not _TOKEN.match(token):
-        return None
-    return _folder() / f"{token}.bin"
-
-
-def _discard_upload() -> None:
-    pending = session.pop(SESSION_KEY, None)
-    if pending:
-        path = _path(pending.get("token", ""))
-        if path is not None:
-            path.unlink(missing_ok=True)
-
-
-def _sweep() -> None:
-    """Remove uploads nobody confirmed within a day."""
-    cutoff = time.time() - STALE_SECONDS
-    for path in _folder().glob("*.bin"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
-
-
-def _pending():
+def _pending_id() -> str | None:
     pending = session.get(SESSION_KEY)
-    path = _path(pending.get("token", "")) if pending else None
-    if not pending or path is None or not path.exists():
-        session.pop(SESSION_KEY, None)
-        return None, None
-    return pending, path
+    preview_id = pending.get("preview") if isinstance(pending, dict) else None
+    return preview_id if isinstance(preview_id, str) and _TOKEN.match(preview_id) else None
+
+
+def _forget(message: str, category: str):
+    session.pop(SESSION_KEY, None)
+    flash(message, category)
+    return redirect(url_for("center.import_upload"))
 
 
 @bp.route("/imports", methods=["GET", "POST"])
@@ -120,58 +89,72 @@ def import_upload():
         except ValidationError as error:
             apply_errors(form, error)
             return render_template("center/import_upload.html", form=form), 422
-        _discard_upload()
-        _sweep()
-        token = secrets.token_urlsafe(24)
-        _path(token).write_bytes(data)
-        session[SESSION_KEY] = {"token": token, "center_id": int(form.center_id.data),
-                                "cohort_id": int(form.cohort_id.data) if form.cohort_id.data else None,
-                                "waitlist": bool(form.waitlist.data),
-                                "filename": (upload.filename or "")[:100]}
+        previous = _pending_id()
+        if previous:
+            services.discard_preview(actor, previous)
+        # The file is read and checked once, here; its valid rows are kept in the database.
+        report = services.preview_import(actor, data, center_id=form.center_id.data,
+                                         cohort_id=form.cohort_id.data or None, waitlist=bool(form.waitlist.data),
+                                         keep=True, filename=(upload.filename or "")[:100])
+        session[SESSION_KEY] = {"preview": report.preview_id}
         return redirect(url_for("center.import_preview"))
     status = 422 if request.method == "POST" else 200
     return render_template("center/import_upload.html", form=form), status
 
 
-def _render_preview(report, pending, status: int = 200):
+def _render_preview(report, details, status: int = 200):
     actor = current_actor()
-    cohort = load(actor, Cohort, pending["cohort_id"], P.IMPORTS_RUN) if pending.get("cohort_id") else None
-    center = load(actor, Center, pending["center_id"], P.IMPORTS_RUN, center=lambda c: c.id)
+    cohort = load(actor, Cohort, details.cohort_id, P.IMPORTS_RUN) if details.cohort_id else None
+    center = load(actor, Center, details.center_id, P.IMPORTS_RUN, center=lambda c: c.id)
     return render_template("center/import_preview.html", report=report, counts=report.counts, cohort=cohort,
-                           center=center, filename=pending.get("filename"), waitlist=pending.get("waitlist"),
+                           center=center, filename=details.filename, waitlist=details.waitlist,
                            shown=report.plans[:500]), status
+
+
+_GONE = _l("The upload expired or was already imported. Upload the file again.")
 
 
 @bp.route("/imports/preview")
 @permission_required(P.IMPORTS_RUN)
 def import_preview():
-    pending, path = _pending()
-    if pending is None:
+    preview_id = _pending_id()
+    if preview_id is None:
         flash(_("Upload a file first."), "info")
         return redirect(url_for("center.import_upload"))
-    report = services.preview_import(current_actor(), path.read_bytes(), center_id=pending["center_id"],
-                                     cohort_id=pending["cohort_id"], waitlist=pending["waitlist"])
-    return _render_preview(report, pending)
+    actor = current_actor()
+    try:
+        details = services.preview_details(actor, preview_id)
+        report = services.show_preview(actor, preview_id)
+    except (NotFound, Conflict):
+        return _forget(str(_GONE), "warning")
+    return _render_preview(report, details)
 
 
 @bp.route("/imports/confirm", methods=["POST"])
 @permission_required(P.IMPORTS_RUN)
 def import_confirm():
-    pending, path = _pending()
-    if pending is None:
-        flash(_("The upload expired or was already imported. Upload the file again."), "warning")
+    preview_id = _pending_id()
+    if preview_id is None:
+        flash(str(_GONE), "warning")
         return redirect(url_for("center.import_upload"))
     if not GridForm().validate_on_submit():
         flash(_("The form expired. Please try again."), "danger")
         return redirect(url_for("center.import_preview"))
-    report = services.commit_import(current_actor(), path.read_bytes(), center_id=pending["center_id"],
-                                    cohort_id=pending["cohort_id"], waitlist=pending["waitlist"],
-                                    filename=pending.get("filename"))
+    actor = current_actor()
+    try:
+        details = services.preview_details(actor, preview_id)
+        filename, waitlist, center_id, cohort_id = (details.filename, details.waitlist, details.center_id,
+                                                    details.cohort_id)
+        report = services.commit_preview(actor, preview_id)
+    except (NotFound, Conflict) as error:
+        rollback_only()
+        return _forget(str(error.message), "warning")
     if not report.committed:
         rollback_only()
         flash(_("Nothing was imported: the file has problems (listed below)."), "danger")
-        return _render_preview(report, pending, 422)
-    _discard_upload()
+        return _render_preview(report, SimpleNamespace(filename=filename, waitlist=waitlist, center_id=center_id,
+                                                       cohort_id=cohort_id), 422)
+    session.pop(SESSION_KEY, None)
     counts = report.counts
     flash(_("Imported: %(new)d new trainees, %(existing)d already registered; %(enrolled)d enrolled, "
             "%(waitlisted)d on the waiting list.", new=counts["new"], existing=counts["existing"],
@@ -184,7 +167,10 @@ def import_confirm():
 @bp.route("/imports/cancel", methods=["POST"])
 @permission_required(P.IMPORTS_RUN)
 def import_cancel():
-    _discard_upload()
+    preview_id = _pending_id()
+    session.pop(SESSION_KEY, None)
+    if preview_id:
+        services.discard_preview(current_actor(), preview_id)
     flash(_("The upload was discarded."), "info")
     return redirect(url_for("center.import_upload"))
 
