@@ -33,7 +33,7 @@ import logging
 import os
 import time
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
@@ -155,7 +155,7 @@ def _authorized() -> bool | None:
 def metrics():
     allowed = _authorized()
     if allowed is None:
-        return Response("Not Found\n", status=404, mimetype="text/plain")
+        abort(404)  # the app's own "not found" page: an instance without metrics looks like any other
     if not allowed:
         return Response("Unauthorized\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
