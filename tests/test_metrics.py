@@ -91,6 +91,15 @@ def test_latency_by_endpoint_method_and_status_class_without_ids(client, factory
     assert all(re.fullmatch(r"[a-z_.]+|<unmatched>", label) for label in labels), labels
 
 
+def test_invented_methods_do_not_grow_the_series(client, enabled):
+    for n in range(5):
+        client.open(f"/nowhere/{n}", method=f"BREW{n}")
+    text = client.get("/metrics", headers=AUTH).get_data(as_text=True)
+    assert "BREW" not in text
+    assert _sample(text, "talent_http_request_duration_seconds_count", endpoint=metrics.UNMATCHED,
+                   method="other") >= 5
+
+
 def test_pool_and_outbox_gauges_read_when_scraped(client, enabled):
     for status in (OutboxStatus.FAILED, OutboxStatus.FAILED, OutboxStatus.SENDING, OutboxStatus.SENT,
                    OutboxStatus.DISCARDED):

@@ -50,6 +50,9 @@ bp = Blueprint("metrics", __name__)
 BUCKETS = (0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 QUEUE_STATUSES = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
 UNMATCHED = "<unmatched>"  # a URL no route answers: one label value, never the URL itself
+# Any other method a client invents is one label value too: no label takes a value from the request
+# that could grow the number of series without bound.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 REGISTRY = CollectorRegistry()
 REQUEST_SECONDS = Histogram("talent_http_request_duration_seconds",
@@ -67,7 +70,8 @@ def _observe(response: Response) -> Response:
         started = g.pop(_START, None)
         if started is not None:
             endpoint = request.endpoint or UNMATCHED
-            REQUEST_SECONDS.labels(endpoint, request.method, f"{response.status_code // 100}xx").observe(
+            method = request.method if request.method in METHODS else "other"
+            REQUEST_SECONDS.labels(endpoint, method, f"{response.status_code // 100}xx").observe(
                 time.perf_counter() - started)
     except Exception:  # noqa: BLE001 - a metric never fails the request it measures
         log.warning("request metric not recorded", exc_info=True)
