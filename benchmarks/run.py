@@ -9,11 +9,19 @@ SQLite a file under TALENT_BENCH_DIR, default /tmp/talent-bench), migrates it an
 ``talent seed demo --trainees N`` — or, with ``--reuse``, keeps a finished demo load from an
 earlier run (1M trainees take minutes to seed).
 
+Every item is judged by issue 17's budgets (PostgreSQL, 1M trainees; applied at every size):
+ministry pages <= 150 ms, center pages <= 100 ms, trainee search <= 50 ms, verification page/API
+<= 5 ms, import >= 20,000 rows/s — PASS/FAIL per item. Each ministry page is also timed with the
+report summary switched off for those requests (``summary_off``: the reports then read the live
+tables, exactly as when the summary's state row is absent or does not match); the speed-up
+live / app must be >= 10x. ``--json out.json`` writes everything, with the verdicts.
+
 Then, warm, it times each item the way a user meets it — a full request through the app (Flask test
 client, signed in as the demo user of that role: routing, session, permission checks, ORM,
 suppression, templates) — and next to it the very SQL statements that request sent, captured at
 the cursor and replayed on a raw DB-API connection (psycopg / sqlite3) with the same parameters.
-The ratio app/direct is the platform's overhead over its own SQL (target <= 1.25x). "app CPU ms" is
+The ratio app/direct is the platform's overhead over its own SQL (diagnosis only since issue 17:
+a page can equal its SQL and still be slow). "app CPU ms" is
 the CPU time of this process for the request (Python: routing, ORM, suppression, templates), which
 other load on the machine does not inflate the way it inflates wall-clock times.
 
@@ -33,6 +41,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,9 +49,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.common import (ROOT, Target, app_env, machine, median_ms, prepare_database,  # noqa: E402
                                print_table, target)
 
-RATIO_TARGET = 1.25
-IMPORT_TARGET_ROWS_S = 5000
+RATIO_TARGET = 1.25  # app / direct SQL: shown for diagnosis, no longer a verdict (issue 17)
+IMPORT_TARGET_ROWS_S = 20000  # issue 17: 10,000 CSV rows, preview + commit
 RSS_TARGET_MB = 300
+
+# Issue 17's budgets (PostgreSQL, 1,000,000 trainees, this 2-core machine, median of the runs); the
+# issue asks that they hold at 10k and 100k too, so every size is judged by them.
+BUDGET_MS = {"ministry": 150.0, "center": 100.0, "search": 50.0, "verification": 5.0}
+LIVE_SPEEDUP_TARGET = 10.0  # a ministry page vs the same figures computed from the live tables
+
+
+@contextmanager
+def summary_off():
+    """The report summary switched off for the calls inside: every report function answers from the
+    live tables, as it does when the summary's state row is absent or does not match
+    (``talent.reporting.summary.usable`` / ``is_current``). Patched in this process only, for the
+    timed requests only; the app's code and data are not changed."""
+    from unittest import mock
+    from talent.reporting import summary
+    patches = [mock.patch.object(summary, name, lambda *args, **kwargs: False)
+               for name in ("usable", "is_current") if hasattr(summary, name)]
+    for patch in patches:
+        patch.start()
+    try:
+        yield
+    finally:
+        for patch in reversed(patches):
+            patch.stop()
 
 
 # ---- the app in this process -----------------------------------------------------------------
@@ -124,19 +157,48 @@ class Bench:
         return {"app_ms": app_ms, "direct_ms": direct_ms, "statements": len(statements), "app_cpu_ms": cpu_ms,
                 "ratio": app_ms / direct_ms if direct_ms else None}
 
+    def time_request(self, email: str, method: str, path: str, data=None, repeat: int | None = None) -> float:
+        """Median app time of the request alone (no SQL capture)."""
+        return median_ms(lambda: self.request(email, method, path, data), repeat=repeat or self.repeat,
+                         warmup=self.warmup)
+
+    def summary_current(self) -> bool | None:
+        """Whether the report summary answers the reports in this database (None: cannot tell)."""
+        try:
+            with self.app.test_request_context("/"):
+                from talent.extensions import db
+                from talent.reporting import summary
+                from talent.reporting.periods import parse_filters
+                filters, _ = parse_filters({})
+                return bool(summary.usable(db.session, filters, None))
+        except Exception:  # noqa: BLE001 - diagnosis only
+            return None
+
     def replay(self, statements) -> None:
         """The captured statements on a raw DB-API connection, in one transaction rolled back."""
         raw = self._raw
         try:
             cursor = raw.cursor()
             for statement, parameters, many in statements:
-                # SQLAlchemy flags some single-row INSERTs (one row per statement, with RETURNING)
-                # as executemany while passing one parameter set: replay those with execute().
-                if many and isinstance(parameters, list) and not isinstance(parameters[0] if parameters else None,
-                                                                            (str, int, float, bytes)):
-                    cursor.executemany(statement, parameters)
-                else:
-                    cursor.execute(statement, parameters)
+                # A write replayed may collide with the row the recorded request committed (an audit
+                # link to the event id it got then): under a savepoint, a collision skips that one
+                # statement instead of aborting the replay's transaction.
+                write = not statement.lstrip().upper().startswith(("SELECT", "WITH", "SHOW", "SET"))
+                if write:
+                    cursor.execute("SAVEPOINT replay")
+                try:
+                    # SQLAlchemy flags some single-row INSERTs (one row per statement, with RETURNING)
+                    # as executemany while passing one parameter set: replay those with execute().
+                    if many and isinstance(parameters, list) and not isinstance(
+                            parameters[0] if parameters else None, (str, int, float, bytes)):
+                        cursor.executemany(statement, parameters)
+                    else:
+                        cursor.execute(statement, parameters)
+                except Exception:  # noqa: BLE001 - a unique collision of a replayed write
+                    if not write:
+                        raise
+                    cursor.execute("ROLLBACK TO SAVEPOINT replay")
+                    continue
                 if cursor.description is not None:
                     cursor.fetchall()
             cursor.close()
@@ -153,8 +215,9 @@ class Bench:
         self.direct_engine.dispose()
 
 
-def page_items(bench: Bench) -> list[tuple[str, str, str, str, dict | None]]:
-    """(item, user, method, path, form) for every timed request, picked from the seeded data."""
+def page_items(bench: Bench) -> list[tuple[str, str | None, str, str, str, dict | None]]:
+    """(item, budget kind, user, method, path, form) for every timed request, picked from the seeded
+    data. The budget kind is a key of BUDGET_MS (None: no budget in issue 17)."""
     ministry, center_admin = "ministry@talent.az", "baku.admin@talent.az"
     cohort_id = bench.scalar(
         "SELECT c.id FROM cohorts c JOIN center_assignments ca ON ca.center_id = c.center_id "
@@ -167,6 +230,9 @@ def page_items(bench: Bench) -> list[tuple[str, str, str, str, dict | None]]:
     fin = bench.scalar(
         "SELECT t.fin FROM trainees t JOIN enrollments e ON e.trainee_id = t.id WHERE e.cohort_id = :cid "
         "ORDER BY t.id LIMIT 1", cid=cohort_id)
+    region_id = bench.scalar("SELECT id FROM regions WHERE code = 'BAKU'")
+    center_id = bench.scalar("SELECT c.id FROM centers c WHERE c.region_id = :rid ORDER BY c.id LIMIT 1",
+                             rid=region_id)
 
     def search_page(text: str) -> str:
         # The search is posted and answered on a GET page carrying only its handle: time that page.
@@ -175,49 +241,81 @@ def page_items(bench: Bench) -> list[tuple[str, str, str, str, dict | None]]:
             raise SystemExit(f"POST /center/trainees: HTTP {response.status_code}")
         return response.headers["Location"]
 
+    # There is no separate "outcomes" page: the outcome rates (completion, certification, placement
+    # within 6 months) are the columns of the national dashboard, the regions table and the drill-downs.
     return [
-        ("national dashboard", ministry, "GET", "/ministry/", None),
-        ("regions table", ministry, "GET", "/ministry/regions", None),
-        ("fairness", ministry, "GET", "/ministry/fairness", None),
-        ("trends (2 years)", ministry, "GET", "/ministry/trends", None),
-        ("trainee search: name", center_admin, "GET", search_page(name), None),
-        ("trainee search: FIN", center_admin, "GET", search_page(fin), None),
-        ("trainee list (all of my centers)", center_admin, "GET", "/center/trainees", None),
-        ("trainee list: a cohort", center_admin, "GET", f"/center/trainees?cohort_id={cohort_id}", None),
-        ("trainee list: status and region", center_admin, "GET", "/center/trainees?status=completed&region_id=1",
-         None),
-        ("cohort list", center_admin, "GET", "/center/cohorts", None),
-        ("cohort roster (largest)", center_admin, "GET", f"/center/cohorts/{cohort_id}", None),
-        ("center dashboard", center_admin, "GET", "/center/", None),
-        ("center awards list", center_admin, "GET", "/center/awards", None),
-        ("center follow-up queue", center_admin, "GET", "/center/followups", None),
-        ("center jobs list", center_admin, "GET", "/center/placements", None),
-        ("trainee learning page", "trainee@talent.az", "GET", "/me/learning", None),
-        ("verification page", "", "GET", f"/verify/{code}", None),
-        ("verification API", "", "GET", f"/api/v1/verify/{code}", None),
+        ("national dashboard", "ministry", ministry, "GET", "/ministry/", None),
+        ("regions table", "ministry", ministry, "GET", "/ministry/regions", None),
+        ("region drill-down", "ministry", ministry, "GET", f"/ministry/regions/{region_id}", None),
+        ("center drill-down (ministry)", "ministry", ministry, "GET", f"/ministry/centers/{center_id}", None),
+        ("fairness", "ministry", ministry, "GET", "/ministry/fairness", None),
+        ("trends (2 years)", "ministry", ministry, "GET", "/ministry/trends", None),
+        ("mobility", "ministry", ministry, "GET", "/ministry/mobility", None),
+        ("objectives", "ministry", ministry, "GET", "/ministry/objectives", None),
+        ("trainee search: name", "search", center_admin, "GET", search_page(name), None),
+        ("trainee search: FIN", "search", center_admin, "GET", search_page(fin), None),
+        ("trainee list (all of my centers)", "center", center_admin, "GET", "/center/trainees", None),
+        ("trainee list: a cohort", "center", center_admin, "GET", f"/center/trainees?cohort_id={cohort_id}", None),
+        ("trainee list: status and region", "center", center_admin, "GET",
+         "/center/trainees?status=completed&region_id=1", None),
+        ("cohort list", "center", center_admin, "GET", "/center/cohorts", None),
+        ("cohort roster (largest)", "center", center_admin, "GET", f"/center/cohorts/{cohort_id}", None),
+        ("center dashboard", "center", center_admin, "GET", "/center/", None),
+        ("center awards list", "center", center_admin, "GET", "/center/awards", None),
+        ("center follow-up queue", "center", center_admin, "GET", "/center/followups", None),
+        ("center jobs list", "center", center_admin, "GET", "/center/placements", None),
+        ("trainee learning page", None, "trainee@talent.az", "GET", "/me/learning", None),
+        ("verification page", "verification", "", "GET", f"/verify/{code}", None),
+        ("verification API", "verification", "", "GET", f"/api/v1/verify/{code}", None),
     ]
 
 
-def bench_pages(t: Target, repeat: int, only: set[str] | None, warmup: int = 1) -> list[dict]:
+def judge(result: dict) -> None:
+    """Add the budget, the verdict and, for ministry pages, the live speed-up verdict to a result."""
+    budget = BUDGET_MS.get(result.get("kind") or "")
+    result["budget_ms"] = budget
+    if budget is None or result.get("app_ms") is None:
+        result["verdict"] = None
+    else:
+        result["verdict"] = "PASS" if result["app_ms"] <= budget else "FAIL"
+    if result.get("live_ms") is not None and result.get("app_ms"):
+        result["speedup"] = result["live_ms"] / result["app_ms"]
+        result["speedup_verdict"] = "PASS" if result["speedup"] >= LIVE_SPEEDUP_TARGET else "FAIL"
+
+
+def bench_pages(t: Target, repeat: int, only: set[str] | None, warmup: int = 1,
+                live_repeat: int | None = None) -> tuple[list[dict], bool | None]:
     bench = Bench(t, repeat, warmup)
     out = []
     try:
-        for item, user, method, path, data in page_items(bench):
+        current = bench.summary_current()
+        print(f"  report summary: {'current (the reports read it)' if current else 'NOT current: the reports read the live tables' if current is False else 'unknown'}",
+              flush=True)
+        for item, kind, user, method, path, data in page_items(bench):
             if only and not any(word in item for word in only):
                 continue
             try:
                 result = bench.measure(user, method, path, data)
+                if kind == "ministry":
+                    with summary_off():
+                        result["live_ms"] = bench.time_request(user, method, path, data, repeat=live_repeat)
             except SystemExit as error:
                 print(f"  {item}: FAILED — {error}", flush=True)
-                out.append({"item": item, "error": str(error).splitlines()[0]})
+                out.append({"item": item, "kind": kind, "error": str(error).splitlines()[0]})
                 continue
-            result["item"] = item
-            print(f"  {item:<28} app {result['app_ms']:9.1f} ms   direct {result['direct_ms']:9.1f} ms   "
-                  f"{result['statements']:3d} statements", flush=True)
+            result.update(item=item, kind=kind, path=path.split("?q=")[0])
+            judge(result)
+            line = (f"  {item:<32} app {result['app_ms']:9.1f} ms   direct {result['direct_ms']:9.1f} ms   "
+                    f"{result['statements']:3d} statements")
+            if result["budget_ms"] is not None:
+                line += f"   budget {result['budget_ms']:.0f} ms {result['verdict']}"
+            if "live_ms" in result:
+                line += f"   live {result['live_ms']:9.1f} ms ({result['speedup']:.1f}x {result['speedup_verdict']})"
+            print(line, flush=True)
             out.append(result)
     finally:
         bench.close()
-    return out
+    return out, current
 
 
 # ---- import rate on a copy of the seeded database ----------------------------------------------
@@ -390,7 +488,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated words: time only items containing one")
     parser.add_argument("--skip-load", action="store_true",
                         help="accepted for symmetry; the load test is run by benchmarks/load/run_load.sh")
-    parser.add_argument("--json", help="also write the results to this JSON file")
+    parser.add_argument("--live-repeat", type=int, default=3,
+                        help="timed runs of each ministry page with the summary switched off, default 3")
+    parser.add_argument("--json", help="also write the results (with budgets and verdicts) to this JSON file")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     only = {w.strip() for w in args.only.split(",") if w.strip()} or None
@@ -403,9 +503,15 @@ def main() -> None:
         t = target(args.db, size)
         print(f"== {size:,} trainees ({args.db})", flush=True)
         seeded = prepare_database(t, args.reuse)
-        entry: dict = {"seed_seconds": seeded, "items": bench_pages(t, args.repeat, only, args.warmup)}
+        items, current = bench_pages(t, args.repeat, only, args.warmup, args.live_repeat)
+        entry: dict = {"seed_seconds": seeded, "summary_current": current, "items": items}
         if args.import_rows:
-            entry["items"].append(bench_import(t, args.import_rows))
+            imported = bench_import(t, args.import_rows)
+            imported["kind"] = "import"
+            if "rows_per_s" in imported:
+                imported["budget_rows_per_s"] = IMPORT_TARGET_ROWS_S
+                imported["verdict"] = "PASS" if imported["rows_per_s"] >= IMPORT_TARGET_ROWS_S else "FAIL"
+            entry["items"].append(imported)
         if not args.skip_export:
             entry["export"] = bench_export_memory(t)
         results[size] = entry
@@ -413,21 +519,35 @@ def main() -> None:
 
     from benchmarks.common import load_average
     print(f"\nload average at the end: {load_average()}")
-    print(f"\nItem timings (app = full request through the app; direct = the same SQL on a raw "
-          f"{'psycopg' if args.db == 'postgresql' else 'sqlite3'} connection; target ratio <= {RATIO_TARGET}x)\n")
+    print(f"\nItems against issue 17's budgets (app = median of a full request through the app; direct = "
+          f"the same SQL on a raw {'psycopg' if args.db == 'postgresql' else 'sqlite3'} connection, for diagnosis; "
+          f"live = the same ministry page with the report summary switched off, i.e. computed from the live "
+          f"tables; speed-up = live / app, target >= {LIVE_SPEEDUP_TARGET:.0f}x)\n")
     rows = []
     for size, entry in results.items():
         for r in entry["items"]:
             if "error" in r:
-                rows.append([r["item"], size, None, None, "FAILED", None, None, r["error"][:60]])
+                rows.append([r["item"], size, None, None, "FAILED", None, None, None, None, None, None,
+                             r["error"][:60]])
                 continue
-            if "rows_per_s" in r:  # the import's target is its rate; the ratio to a bare insert is shown
-                verdict = f"{r['rows_per_s']:,} rows/s " + ("ok" if r["rows_per_s"] >= IMPORT_TARGET_ROWS_S else "over")
-            else:
-                verdict = "ok" if r["ratio"] is not None and r["ratio"] <= RATIO_TARGET else "over"
-            rows.append([r["item"], size, r["app_ms"], r["direct_ms"], f"{r['ratio']:.2f}x", r["statements"],
-                         r.get("app_cpu_ms"), verdict])
-    print_table(["item", "trainees", "app ms", "direct SQL ms", "ratio", "SQL stmts", "app CPU ms", "target"], rows)
+            if "rows_per_s" in r:  # the import's budget is its rate
+                rows.append([r["item"], size, f">= {IMPORT_TARGET_ROWS_S:,} rows/s", f"{r['rows_per_s']:,} rows/s",
+                             r["verdict"], None, None, None, r["direct_ms"], f"{r['ratio']:.2f}x", None, None])
+                continue
+            rows.append([r["item"], size, r.get("budget_ms"), r["app_ms"], r.get("verdict") or "—",
+                         r.get("live_ms"), f"{r['speedup']:.1f}x" if r.get("speedup") else None,
+                         r.get("speedup_verdict"), r["direct_ms"],
+                         f"{r['ratio']:.2f}x" if r.get("ratio") else None, r["statements"], r.get("app_cpu_ms")])
+    print_table(["item", "trainees", "budget ms", "app ms", "verdict", "live ms", "speed-up", ">= 10x",
+                 "direct SQL ms", "app / SQL", "SQL stmts", "app CPU ms"], rows)
+    judged = [r for entry in results.values() for r in entry["items"] if r.get("verdict") or "error" in r]
+    failed = [r for r in judged if r.get("verdict") != "PASS" or r.get("speedup_verdict") == "FAIL"]
+    print(f"\nPASS: {len(judged) - len(failed)} of {len(judged)} judged items (budget met; for a ministry page "
+          f"also >= {LIVE_SPEEDUP_TARGET:.0f}x faster than live)."
+          + (" FAIL: " + ", ".join(sorted({r['item'] for r in failed})) + "." if failed else ""))
+    for size, entry in results.items():
+        if entry.get("summary_current") is False:
+            print(f"WARNING: at {size:,} the report summary was not current: 'app' is the live path too.")
 
     export_rows = []
     for size, entry in results.items():
@@ -447,8 +567,14 @@ def main() -> None:
         print_table(["trainees", "export of all", "rows", "CSV MB", "peak RSS MB", "app alone MB", "target"],
                     export_rows)
     if args.json:
-        Path(args.json).write_text(json.dumps({"db": args.db, "machine": machine(), "results": results},
-                                              indent=2, default=str))
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip() or None
+        Path(args.json).write_text(json.dumps(
+            {"db": args.db, "machine": machine(), "commit": commit,
+             "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "load_average_end": load_average(),
+             "budgets_ms": BUDGET_MS, "live_speedup_target": LIVE_SPEEDUP_TARGET,
+             "import_target_rows_s": IMPORT_TARGET_ROWS_S, "results": results}, indent=2, default=str))
+        print(f"\nwrote {args.json}")
 
 
 if __name__ == "__main__":

@@ -260,4 +260,6 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "REQUIRE_2FA": _bool(env, "TALENT_REQUIRE_2FA", mode != "testing"),
         "PRODUCTION": production,
         "BENCHMARK_ROUTES": _bool(env, "TALENT_BENCHMARK_ROUTES", False),
+        # GET /metrics (talent/web/metrics.py): off (404) unless a bearer token is configured.
+        "METRICS_TOKEN": env.get("TALENT_METRICS_TOKEN", "").strip(),
     }

@@ -67,6 +67,8 @@ EXCLUDED = {
                   "without it): swept by test_browser_sweep_two_factor_sign_in_pages",
     "auth.two_factor": "exists only half-way through a two-factor sign-in (password accepted, code pending): "
                        "swept by test_browser_sweep_two_factor_sign_in_pages",
+    "metrics.metrics": "Prometheus text for a scraper with a bearer token, not a page (off by default): "
+                       "tests/test_metrics.py, tests/test_permission_matrix.py",
     "feeds.calendar_feed": "an iCalendar file (text/calendar) for calendar apps, not a page: tests/test_calendar_feed.py",
     # National e-ID (issue 21): these answer only with a provider configured and a sign-in under
     # way; their pages are opened in Chromium by tests/test_browser_eid.py against a real provider.

@@ -220,6 +220,11 @@ def _walk_web(app, client, world, role) -> tuple[int, list[str]]:
             if status >= 500:
                 failures.append(f"{method} {url}: {status}")
                 continue
+            if url == "/metrics":
+                # Off in this configuration (no TALENT_METRICS_TOKEN): not found for every role.
+                if status != 404:
+                    failures.append(f"{method} {url}: {role} got {status}, expected 404 (metrics off)")
+                continue
             if url.startswith("/api/"):
                 if role == "anonymous" and not url.startswith(PUBLIC_PREFIXES) and status not in (401, 404, 405):
                     failures.append(f"{method} {url}: anonymous got {status}, expected 401")
@@ -273,6 +278,21 @@ def test_matrix_fails_when_a_role_loses_a_permission(app, client, world, monkeyp
     refused = [f for f in failures if "refused a page of its own area" in f]
     assert refused, f"the matrix did not notice {role} losing {perm.value}"
     assert all(f" {area}" in f for f in refused), refused
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_metrics_answer_the_bearer_token_only(app, client, factory, monkeypatch, role):
+    """GET /metrics with TALENT_METRICS_TOKEN set: no role's session opens it (401), only the token."""
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", "matrix-metrics-token-0123456789")
+    if role != "anonymous":
+        user = factory.trainee_user(factory.trainee()) if role == "trainee" else (
+            factory.center_admin() if role == "center_admin" else factory.user(role))
+        db.session.commit()
+        login(client, user.email)
+    assert client.get("/metrics").status_code == 401
+    assert client.post("/metrics").status_code == 405
+    ok = client.get("/metrics", headers={"Authorization": "Bearer matrix-metrics-token-0123456789"})
+    assert ok.status_code == 200 and b"talent_http_request_duration_seconds" in ok.data
 
 
 @pytest.mark.parametrize("role", ROLES)

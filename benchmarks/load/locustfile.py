@@ -9,7 +9,9 @@ so the report groups them:
 - ministry analysts (weight 1): national dashboard, regions, fairness, trends;
 - the public (weight 3): certificate verification, page and JSON;
 - the baseline (weight 2): GET /bench/baseline/<id>, one primary-key read and a small page — the
-  yardstick every page is compared with in the same run.
+  yardstick every page is compared with in the same run;
+- ``BaselineOnly`` (not in the mix): the baseline alone, run_load.sh's first phase, whose request
+  rate the mixed workload's is divided by (target >= 0.5x).
 
 Users sign in once (on_start) as the demo logins; the data they browse (cohort ids, verification
 codes, search names) comes from the JSON file named by TALENT_LOAD_DATA, written by run_load.sh.
@@ -27,6 +29,21 @@ from locust import HttpUser, between, task  # noqa: F401
 DATA = json.loads(open(os.environ["TALENT_LOAD_DATA"], encoding="utf-8").read())
 PASSWORD = DATA["password"]
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+_ready = 0
+
+
+def ready(user: HttpUser) -> None:
+    """Called at the end of every user's on_start: once all of them have signed in, the statistics
+    are reset, so the figures are those of the steady workload — not of 50 argon2 sign-ins at once
+    (those are timed on their own: tests/test_security_passwords.py, docs/performance.md)."""
+    global _ready
+    _ready += 1
+    runner = user.environment.runner
+    if runner is not None and _ready == getattr(runner, "target_user_count", None):
+        user.environment.stats.reset_all()
+        print(f"all {_ready} users started: statistics reset", flush=True)
 
 
 def sign_in(user: HttpUser, email: str) -> None:
@@ -50,6 +67,7 @@ class CenterAdmin(HttpUser):
         page = self.client.get("/center/trainees", name="/center/trainees [GET]")
         match = CSRF.search(page.text)
         self.search_token = match.group(1) if match else ""
+        ready(self)
 
     @task(3)
     def dashboard(self):
@@ -86,6 +104,7 @@ class Trainee(HttpUser):
 
     def on_start(self):
         sign_in(self, random.choice(DATA["trainees"]))
+        ready(self)
 
     @task(2)
     def home(self):
@@ -109,6 +128,7 @@ class Ministry(HttpUser):
 
     def on_start(self):
         sign_in(self, DATA["ministry"])
+        ready(self)
 
     @task(2)
     def dashboard(self):
@@ -130,6 +150,9 @@ class Ministry(HttpUser):
 class Verifier(HttpUser):
     weight = 3
 
+    def on_start(self):
+        ready(self)
+
     @task(2)
     def page(self):
         self.client.get(f"/verify/{random.choice(DATA['codes'])}", name="/verify/[code]")
@@ -142,6 +165,15 @@ class Verifier(HttpUser):
 class Baseline(HttpUser):
     weight = 2
 
+    def on_start(self):
+        ready(self)
+
     @task
     def baseline(self):
         self.client.get(f"/bench/baseline/{random.choice(DATA['regions'])}", name="/bench/baseline/[id]")
+
+
+class BaselineOnly(Baseline):
+    """The baseline phase of run_load.sh (``locust … BaselineOnly``): every user requests only the
+    baseline route, so the server's rate on its cheapest page is measured in the same run.
+    run_load.sh names the classes of each phase, so this one is never part of the mix."""

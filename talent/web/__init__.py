@@ -10,6 +10,7 @@ from talent.web.auth.oidc import bp as oidc_bp
 from talent.web.auth.views import bp as auth_bp
 from talent.web.bench import register_bench
 from talent.web.center.views import bp as center_bp
+from talent.web.metrics import init_metrics
 from talent.web.ministry.views import bp as ministry_bp
 from talent.web.notifications.views import bp as notifications_bp
 from talent.web.public.followup import bp as followup_bp
@@ -34,3 +35,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(notifications_bp)  # issue 18
     register_bench(app)  # only when BENCHMARK_ROUTES is on
+    init_metrics(app)  # GET /metrics (off unless TALENT_METRICS_TOKEN) and the request timing hooks
