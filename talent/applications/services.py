@@ -77,7 +77,8 @@ class Submitted:
     application: Application | None
 
 
-def _open_cohort(cohort_id: Any) -> Cohort:
+def public_cohort(cohort_id: Any) -> Cohort:
+    """The cohort an applicant asks about (any status: the page says when it takes no applications)."""
     cohort_id = as_id(cohort_id)
     cohort = db.session.get(Cohort, cohort_id) if cohort_id else None
     if cohort is None:
@@ -117,7 +118,7 @@ def submit(data: Mapping[str, Any], *, cohort_id: Any, language: str = "az", ip:
            channel: str = "web") -> Submitted:
     """Apply for a seat in a cohort. Raises ValidationError (field messages), NotFound (no such
     cohort) or Duplicate (already applied); returns the private status token."""
-    cohort = _open_cohort(cohort_id)
+    cohort = public_cohort(cohort_id)
     if data.get("website"):   # the honeypot: a robot filled in the field people never see
         return Submitted(token=secrets.token_urlsafe(24), application=None)
     if not takes_applications(cohort):
@@ -281,7 +282,8 @@ class BulkOutcome:
     status: str | None = None
 
 
-def decide_many(actor: Actor, application_ids: Iterable[Any], action: str, reason: Any = None) -> list[BulkOutcome]:
+def decide_many(actor: Actor, application_ids: Iterable[Any], action: str, reason: Any = None, *,
+                cohort_id: int | None = None) -> list[BulkOutcome]:
     """Accept or reject several applications (up to ``MAX_BULK``), each in its own savepoint:
     one that cannot be decided is reported and changes nothing, the others go through. Taken in
     cohort then id order (the lock order of :func:`_locked`)."""
@@ -301,6 +303,10 @@ def decide_many(actor: Actor, application_ids: Iterable[Any], action: str, reaso
             raise ValidationError(FIX_FIELDS, fields={"reason": str(message)}) from None
     order = dict(db.session.execute(select(Application.id, Application.cohort_id)
                                     .where(Application.id.in_(ids))).all())
+    if cohort_id is not None:   # a cohort's review page decides that cohort's applications only
+        ids = [i for i in ids if order.get(i) == cohort_id]
+        if not ids:
+            raise ValidationError(FIX_FIELDS, fields={"ids": str(_l("Choose at least one application."))})
     ids.sort(key=lambda i: (order.get(i, 0), i))
     outcomes = []
     for application_id in ids:
