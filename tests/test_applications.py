@@ -302,3 +302,91 @@ def test_another_centers_staff_cannot_see_or_decide(factory):
     outcomes = applications.decide_many(_actor(stranger), [result.application.id], "reject", "x")
     assert not outcomes[0].ok
     assert applications.list_applications(_actor(stranger)).total == 0
+
+
+# ---- web ----------------------------------------------------------------------------------------------
+
+def _web_form(region_id, **kw):
+    data = {**_form(**kw)}
+    data.pop("home_region")
+    data["home_region_id"] = str(region_id)
+    return data
+
+
+def test_web_apply_on_a_phone_and_follow_the_status(factory, client):
+    cohort = _open_cohort(factory)
+    region = factory.region("BAKU")
+    db.session.commit()
+    url = f"/catalog/cohorts/{cohort.id}/apply"
+    page = client.get(url + "?lang=az")
+    assert page.status_code == 200 and 'name="website"' in page.get_data(as_text=True)
+    assert 'inputmode="tel"' in page.get_data(as_text=True)
+    bad = client.post(url, data=_web_form(region.id, fin="??", consent=""))
+    assert bad.status_code == 422 and db.session.scalar(select(Application.id)) is None
+    sent = client.post(url, data=_web_form(region.id))
+    assert sent.status_code == 302 and "/applications/" in sent.headers["Location"]
+    status = client.get(sent.headers["Location"])
+    assert status.status_code == 200 and 'data-application-status="submitted"' in status.get_data(as_text=True)
+    again = client.post(url, data=_web_form(region.id))
+    assert again.status_code == 409
+    assert client.get("/catalog/cohorts/999999/apply").status_code == 404
+
+
+def test_web_honeypot_looks_like_success(factory, client):
+    cohort = _open_cohort(factory)
+    region = factory.region("BAKU")
+    db.session.commit()
+    sent = client.post(f"/catalog/cohorts/{cohort.id}/apply", data=_web_form(region.id, website="x"))
+    assert sent.status_code == 302 and db.session.scalar(select(Application.id)) is None
+
+
+def test_web_form_rate_limited_per_fin(factory, client):
+    cohort = _open_cohort(factory)
+    region = factory.region("BAKU")
+    db.session.commit()
+    codes = [client.post(f"/catalog/cohorts/{cohort.id}/apply", data=_web_form(region.id, consent="")).status_code
+             for _ in range(6)]
+    assert codes == [422] * 5 + [429]
+    assert client.get(f"/catalog/cohorts/{cohort.id}/apply").status_code == 200   # reading is not limited
+
+
+def test_review_page_shows_sixty_and_bulk_accepts_them_then_status_changes(factory, client, login_as):
+    cohort = _open_cohort(factory, capacity=50)
+    admin = factory.center_admin(cohort.center)
+    tokens = [applications.submit(_form(fin=f"R{i:06d}"[:7], email=""), cohort_id=cohort.id).token for i in range(60)]
+    db.session.commit()
+    login_as(admin)
+    page = client.get(f"/center/cohorts/{cohort.id}/applications")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert text.count('name="ids"') == 60
+    ids = [a.id for a in db.session.scalars(select(Application))]
+    done = client.post(f"/center/cohorts/{cohort.id}/applications/decide", data={"ids": ids, "action": "accept"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    statuses = [e.status for e in db.session.scalars(select(Enrollment).where(Enrollment.cohort_id == cohort.id))]
+    assert statuses.count(EnrollmentStatus.ENROLLED) == 50 and statuses.count(EnrollmentStatus.WAITLISTED) == 10
+    assert 'data-application-status="accepted"' in client.get(f"/applications/{tokens[0]}").get_data(as_text=True)
+
+
+def test_review_reject_without_reason_changes_nothing(factory, client, login_as):
+    cohort = _open_cohort(factory)
+    admin = factory.center_admin(cohort.center)
+    first = applications.submit(_form(), cohort_id=cohort.id)
+    db.session.commit()
+    login_as(admin)
+    response = client.post(f"/center/cohorts/{cohort.id}/applications/decide",
+                           data={"ids": [first.application.id], "action": "reject", "reason": ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Application, first.application.id).status == ApplicationStatus.SUBMITTED
+
+
+def test_review_of_another_centers_cohort_is_not_found(factory, client, login_as):
+    cohort = _open_cohort(factory)
+    stranger = factory.center_admin(factory.center())
+    db.session.commit()
+    login_as(stranger)
+    assert client.get(f"/center/cohorts/{cohort.id}/applications").status_code == 404
+    assert client.post(f"/center/cohorts/{cohort.id}/applications/decide",
+                       data={"ids": [1], "action": "accept"}).status_code == 404

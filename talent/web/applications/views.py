@@ -12,6 +12,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from talent.applications import services as applications
@@ -52,7 +53,7 @@ class ApplyForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[Length(max=100)], render_kw={"autocomplete": "given-name"})
     last_name = StringField(_l("Last name"), validators=[Length(max=100)], render_kw={"autocomplete": "family-name"})
     patronymic = StringField(_l("Father's name (optional)"), validators=[Optional(), Length(max=100)])
-    gender = RadioField(_l("Gender"), choices=[("F", _l("Female")), ("M", _l("Male"))], validate_choice=False)
+    gender = RadioField(_l("Gender"), choices=[SelectChoice("F", _l("Female")), SelectChoice("M", _l("Male"))], validate_choice=False)
     home_region_id = SelectField(_l("Home region"), validate_choice=False)
     education_level = SelectField(_l("Education level"), validate_choice=False)
     consent = BooleanField(_l("I agree to the processing of my data as described above."))
@@ -63,8 +64,9 @@ class ApplyForm(FlaskForm):
     def fill_choices(self) -> None:
         language = current_language()
         regions = sorted(db.session.scalars(select(Region)), key=lambda r: r.name_in(language))
-        self.home_region_id.choices = [("", "—")] + [(str(r.id), r.name_in(language)) for r in regions]
-        self.education_level.choices = [("", "—")] + choices("education")
+        self.home_region_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(r.id), r.name_in(language))
+                                                                 for r in regions]
+        self.education_level.choices = [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in choices("education")]
 
     def values(self) -> dict:
         return {name: getattr(self, name).data for name in (
@@ -132,7 +134,8 @@ def status(token: str):
 # ---- the center's review -------------------------------------------------------------------------
 
 class DecideForm(FlaskForm):
-    action = SelectField(_l("Action"), choices=[("accept", _l("Accept")), ("reject", _l("Reject"))])
+    action = SelectField(_l("Action"), choices=[SelectChoice("accept", _l("Accept")),
+                                                 SelectChoice("reject", _l("Reject"))])
     reason = TextAreaField(_l("Reason (for rejecting)"), validators=[Optional(), Length(max=500)])
 
 
