@@ -56,7 +56,7 @@ def test_browser_apply_on_a_phone_and_the_center_accepts(app, monkeypatch, catal
             page.locator("#home_region_id").select_option(label="Bakı")
             page.locator("#education_level").select_option("bachelor")
             # Forgot the consent: the form comes back with the message in Azerbaijani.
-            person.expect_failure(f"/catalog/cohorts/{cohort.id}/apply", 422)
+            person.expect_failure(f"/catalog/cohorts/{cohort.id}/apply?lang=az", 422)
             page.locator("main form button[type=submit]").click()
             page.wait_for_load_state()
             message = translation_of("az", "Your consent is needed to process the application.")
