@@ -390,3 +390,34 @@ def test_review_of_another_centers_cohort_is_not_found(factory, client, login_as
     assert client.get(f"/center/cohorts/{cohort.id}/applications").status_code == 404
     assert client.post(f"/center/cohorts/{cohort.id}/applications/decide",
                        data={"ids": [1], "action": "accept"}).status_code == 404
+
+
+# ---- the course's eligibility rules, set by the administrator ------------------------------------------
+
+def test_admin_sets_the_eligibility_rules_of_a_course(factory):
+    from talent.catalog import services as catalog
+    admin = Actor.for_user(factory.user("admin"))
+    course = factory.course()
+    cert = factory.certification()
+    with pytest.raises(ValidationError) as error:
+        catalog.update_course(admin, course.id, min_age="30", max_age="20", min_education_level="phd")
+    assert {"max_age", "min_education_level"} <= set(error.value.fields)
+    catalog.update_course(admin, course.id, min_age="18", max_age="35", min_education_level="Bachelor",
+                          required_certification_id=str(cert.id))
+    assert (course.min_age, course.max_age, course.min_education_level, course.required_certification_id) == \
+        (18, 35, "bachelor", cert.id)
+    catalog.update_course(admin, course.id, min_age="", max_age="", min_education_level="",
+                          required_certification_id="")
+    assert (course.min_age, course.max_age, course.min_education_level, course.required_certification_id) == \
+        (None, None, None, None)
+
+
+def test_admin_course_form_has_the_eligibility_fields(factory, client, login_as):
+    admin = factory.user("admin")
+    course = factory.course()
+    db.session.commit()
+    login_as(admin)
+    page = client.get(f"/admin/courses/{course.id}/edit")
+    assert page.status_code == 200
+    for name in ("min_education_level", "min_age", "max_age", "required_certification_id"):
+        assert f'name="{name}"' in page.get_data(as_text=True)
