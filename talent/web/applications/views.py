@@ -7,7 +7,7 @@ Views load, call one service, and redirect; the rules (eligibility, duplicates, 
 capacity, scope) are in talent.applications.services."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from talent.accounts import oidc as eid
 from talent.applications import services as applications
 from talent.applications.consent import CONSENT_VERSION, consent_text
 from talent.applications.models import APPLICATION_STATUSES, ApplicationStatus
@@ -101,12 +102,25 @@ def apply(cohort_id: int):
     cohort = applications.public_cohort(cohort_id)
     form = ApplyForm()
     form.fill_choices()
+    # Signed in with the national e-ID and no record yet: the FIN (and birth date) it proved are
+    # filled in and locked; a posted value cannot replace them.
+    verified = eid.applicant_identity(session.get(eid.APPLICANT_SESSION_KEY))
+    if verified is not None:
+        form.fin.data = verified[0]
+        form.fin.render_kw = {**(form.fin.render_kw or {}), "readonly": True}
+        if verified[1] is not None:
+            form.birth_date.data = verified[1].isoformat()
+            form.birth_date.render_kw = {**(form.birth_date.render_kw or {}), "readonly": True}
     status = 200
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
+            values = form.values()
+            if verified is not None:
+                values["fin"] = verified[0]
+                values["birth_date"] = verified[1] if verified[1] is not None else values["birth_date"]
             try:
-                result = applications.submit(form.values(), cohort_id=cohort.id, language=current_language(),
+                result = applications.submit(values, cohort_id=cohort.id, language=current_language(),
                                              ip=client_ip())
             except DomainError as error:
                 rollback_only()
@@ -118,7 +132,8 @@ def apply(cohort_id: int):
                 return redirect(url_for("applications.status", token=result.token))
     return render_template("applications/apply.html", form=form, cohort=cohort,
                            open=applications.takes_applications(cohort),
-                           consent=consent_text(current_language()), consent_version=CONSENT_VERSION), status
+                           consent=consent_text(current_language()), consent_version=CONSENT_VERSION,
+                           verified=verified is not None), status
 
 
 @bp.route("/applications/<token>")
