@@ -14,3 +14,4 @@ from talent.placement.followup_models import FollowUpRequest  # noqa: F401
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState  # noqa: F401
 from talent.notifications.models import NotificationPreference, OutboxMessage  # noqa: F401
 from talent.accounts.oidc_models import EidIdentity  # noqa: F401
+from talent.applications.models import Application  # noqa: F401

@@ -45,13 +45,14 @@ class P(str, Enum):
     OUTBOX_MANAGE = "outbox:manage"        # the notification queue: see, retry, discard
     ADMIN_AREA = "admin:area"               # the administration pages (catalog, centers, users)
     API_DOCS_READ = "api-docs:read"         # the API documentation in the staff menus
+    APPLICATIONS_REVIEW = "applications:review"  # online applications to a center's cohorts (issue 19)
 
 
 _CENTER_WORK = {
     P.CENTERS_READ, P.COHORTS_READ, P.COHORTS_WRITE, P.TRAINEES_READ, P.TRAINEES_WRITE,
     P.ENROLLMENTS_WRITE, P.IMPORTS_RUN, P.ATTENDANCE_WRITE, P.AWARDS_READ, P.AWARDS_ISSUE,
     P.AWARDS_REVOKE, P.PLACEMENTS_READ, P.PLACEMENTS_WRITE, P.PLACEMENTS_VERIFY, P.TOKENS_OWN,
-    P.API_DOCS_READ,
+    P.API_DOCS_READ, P.APPLICATIONS_REVIEW,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[P]] = {

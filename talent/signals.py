@@ -31,6 +31,11 @@ result_corrected = _signals.signal("result-corrected")
 #: ``waitlisted``, ``promoted`` from the waiting list). Receiver: notifications tell the trainee.
 enrollment_changed = _signals.signal("enrollment-changed")
 
+#: An online application was received, accepted or rejected (``applications``). Data:
+#: ``application``, ``event`` (``received``, ``accepted``, ``rejected``) and, when received, ``token``
+#: (the private status link's, never stored). Receiver: notifications tell the applicant.
+application_changed = _signals.signal("application-changed")
+
 #: A cohort's dates or mode changed (``learning``). Data: ``cohort``, ``changed`` (field names).
 #: Receiver: notifications tell its enrolled and waitlisted trainees.
 cohort_rescheduled = _signals.signal("cohort-rescheduled")

@@ -88,13 +88,13 @@ ENGLISH_BY_DESIGN = {"api_v1.docs"}
 # Pages designed for a 390 px phone first (trainees come from phones; an employer verifies a
 # certificate on one): the trainee portal, the public pages (verification, password links) and the
 # sign-in and account pages. Every page of a trainee is phone-first too.
-PHONE_FIRST_BLUEPRINTS = {"trainee", "public", "auth"}
+PHONE_FIRST_BLUEPRINTS = {"trainee", "public", "auth", "applications"}
 PHONE_FIRST_ROLES = {"trainee"}
 
 
 # Pages a trainee can open that are not the app's own design: the API reference (Redoc's layout,
 # for developers at a desk).
-NOT_PHONE_FIRST = {"api_v1.docs"}
+NOT_PHONE_FIRST = {"api_v1.docs", "applications.review"}   # the center's review table: staff at a desk
 
 
 def is_phone_first(role: str, endpoint: str) -> bool:
@@ -235,7 +235,8 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
         frozenset({"token"}): [[{"token": make_token(a_trainee_user, RESET)}],
                                [{"token": make_token(a_trainee_user, INVITE)}],
                                [{"token": _followup_token()}],
-                               [{"token": _unsubscribe_token(a_trainee_user)}]],
+                               [{"token": _unsubscribe_token(a_trainee_user)}],
+                               [{"token": _application_token()}]],
         # not used by any current rule, kept so simple new routes fill themselves
         frozenset({"course_id"}): one("course_id", [first(Course)]),
         frozenset({"certification_id"}): one("certification_id", [first(Certification)]),
@@ -245,6 +246,25 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
 
 
 _FOLLOWUP_TOKENS: dict[int, str] = {}
+_APPLICATION_TOKENS: list[str] = []
+
+
+def _application_token() -> str:
+    """An online application's private status link (talent/web/applications), on the first demo
+    cohort that takes applications (open or planned, starting later); the same link for every role."""
+    from talent import clock
+    from talent.applications import services as applications
+    from talent.learning.models import Cohort
+    if _APPLICATION_TOKENS:
+        return _APPLICATION_TOKENS[0]
+    cohort = db.session.scalar(select(Cohort).where(Cohort.status.in_(("open", "planned")),
+                                                    Cohort.start_date > clock.today()).order_by(Cohort.id))
+    result = applications.submit({"fin": "9SWEEP9", "birth_date": "1998-04-05", "first_name": "Nərmin",
+                                  "last_name": "Əliyeva", "gender": "F", "home_region": "BAKU",
+                                  "phone": "0501234567", "consent": True}, cohort_id=cohort.id)
+    db.session.commit()
+    _APPLICATION_TOKENS.append(result.token)
+    return result.token
 
 
 def _unsubscribe_token(user) -> str:

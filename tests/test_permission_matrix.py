@@ -30,7 +30,11 @@ PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healt
                    "/lang", "/static", "/api/v1/verify", "/api/v1/openapi.json", "/api/v1/docs",
                    "/invitation", "/password-reset", "/account", "/notifications/unsubscribe",
                    # a graduate's one-time follow-up link and a trainee's calendar feed: private URLs, no sign-in
-                   "/followup", "/calendar")
+                   "/followup", "/calendar",
+                   # online applications (issue 19): the form of a cohort and an application's private status link
+                   "/catalog", "/applications")
+# Public operations on a path whose other methods need a token: (method, path).
+PUBLIC_OPERATIONS = {("POST", "/api/v1/applications")}
 # Routes that end the session or switch language are not walked (they would sign the walker out).
 SKIPPED_ENDPOINTS = {"auth.logout", "auth.set_language", "static"}
 
@@ -162,7 +166,7 @@ def _allowed(path: str) -> set[str] | None:
 
 # API paths holding personal data: the ministry and trainees (except their own /me) never get them.
 PERSON_LEVEL_API = ("/api/v1/trainees", "/api/v1/enrollments", "/api/v1/placements", "/api/v1/awards",
-                    "/api/v1/imports", "/api/v1/cohorts/")
+                    "/api/v1/imports", "/api/v1/cohorts/", "/api/v1/applications")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -178,7 +182,7 @@ def test_every_api_endpoint_with_every_role_token(app, client, world, role):
                                    json={} if method in {"POST", "PATCH", "PUT"} else None)
             checked += 1
             status = response.status_code
-            public = url.startswith(PUBLIC_PREFIXES)
+            public = url.startswith(PUBLIC_PREFIXES) or (method, url) in PUBLIC_OPERATIONS
             if status >= 500:
                 failures.append(f"{method} {url}: {status}")
             elif role == "anonymous" and not public and status != 401:
@@ -226,7 +230,8 @@ def _walk_web(app, client, world, role) -> tuple[int, list[str]]:
                     failures.append(f"{method} {url}: {role} got {status}, expected 404 (metrics off)")
                 continue
             if url.startswith("/api/"):
-                if role == "anonymous" and not url.startswith(PUBLIC_PREFIXES) and status not in (401, 404, 405):
+                if (role == "anonymous" and not url.startswith(PUBLIC_PREFIXES) and (method, url) not in PUBLIC_OPERATIONS
+                        and status not in (401, 404, 405)):
                     failures.append(f"{method} {url}: anonymous got {status}, expected 401")
                 continue
             allowed = None if url.startswith(PUBLIC_PREFIXES) else _allowed(url)

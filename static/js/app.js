@@ -9,3 +9,10 @@ document.querySelectorAll("[data-confirm]").forEach(function (el) {
 document.querySelectorAll(".table-responsive").forEach(function (box) {
   if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); }
 });
+
+// A "select all" checkbox ticks every box named like it in its form (the application review).
+document.querySelectorAll("[data-select-all]").forEach(function (all) {
+  all.addEventListener("change", function () {
+    all.form.querySelectorAll("input[type=checkbox][name=ids]").forEach(function (box) { box.checked = all.checked; });
+  });
+});

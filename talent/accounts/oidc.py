@@ -9,8 +9,9 @@ check. Only then are the rules applied, here, in one place:
 - a verified FIN (and birth date, when the provider sends one) that matches a trainee record signs
   that person in as the trainee: their existing account (the subject is linked to it), or, when
   they have none, an account created after they accept the consent text (:func:`accept_consent`);
-- a FIN that matches no record writes nothing: there is no applicant profile yet (the catalog,
-  issue 19). :func:`applicant_start` is the hook that will start one with the identity proven;
+- a FIN that matches no record writes nothing: :func:`applicant_start` seals the proven FIN and
+  birth date (encrypted, an hour) for the session, so the online application form (issue 19)
+  fills them in and locks them; nothing is stored until the person applies;
 - staff accounts are linked only from a signed-in session of that staff member
   (:func:`link_self`) or by an administrator (:func:`link_by_admin`); never by an e-mail claim
   (this module reads no e-mail from the provider at all);
@@ -20,11 +21,16 @@ Services flush, never commit, and never read the request.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -61,6 +67,7 @@ class Outcome:
     kind: str
     user: User | None = None
     trainee_id: int | None = None
+    applicant: str | None = None   # ``no_record``: the sealed identity for the application form
 
 
 class EidRefused(Conflict):
@@ -155,8 +162,7 @@ def sign_in(identity: VerifiedIdentity, *, ip: str | None = None) -> Outcome:
         return Outcome("signed_in", user=user)
     trainee = _matching_trainee(identity)
     if trainee is None:
-        applicant_start(identity)
-        return Outcome("no_record")
+        return Outcome("no_record", applicant=applicant_start(identity))
     if trainee.user_id is None:
         return Outcome("consent", trainee_id=trainee.id)
     user = db.session.get(User, trainee.user_id)
@@ -212,12 +218,37 @@ def accept_consent(issuer: str, subject: str, trainee_id: Any, *, ip: str | None
     return user
 
 
-def applicant_start(identity: VerifiedIdentity) -> None:
-    """Hook for a FIN that matches no trainee record: the place to start an applicant profile with
-    the identity already proven once the public catalog and applications exist (issue 19). It
-    must create nothing that belongs to another person and keep only what the applicant submits.
-    Today it writes nothing: the sign-in answers that no training record exists."""
-    return None
+APPLICANT_SESSION_KEY = "eid_applicant"
+APPLICANT_SECONDS = 3600
+
+
+def _applicant_box() -> Fernet:
+    """Encryption (not only a signature: the session cookie is readable) keyed by the app's secret."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret + b"talent-eid-applicant").digest()))
+
+
+def applicant_start(identity: VerifiedIdentity) -> str | None:
+    """A FIN that matches no trainee record: seal the proven FIN and birth date for the person's
+    session (encrypted, valid for ``APPLICANT_SECONDS``) so the online application form fills them
+    in and locks them. Nothing is written: only what the person then submits is kept."""
+    if not identity.fin:
+        return None
+    payload = {"fin": identity.fin, "birth_date": identity.birth_date.isoformat() if identity.birth_date else None}
+    return _applicant_box().encrypt(json.dumps(payload).encode()).decode()
+
+
+def applicant_identity(sealed: Any) -> tuple[str, date | None] | None:
+    """The FIN and birth date :func:`applicant_start` sealed, or None (absent, tampered, expired)."""
+    if not isinstance(sealed, str) or not sealed or len(sealed) > 1000:
+        return None
+    try:
+        data = json.loads(_applicant_box().decrypt(sealed.encode(), ttl=APPLICANT_SECONDS))
+        fin = clean_fin(data["fin"])
+        born = date.fromisoformat(data["birth_date"]) if data.get("birth_date") else None
+    except (InvalidToken, ValueError, KeyError, TypeError):
+        return None
+    return fin, born
 
 
 # ---- linking staff -----------------------------------------------------------------------------

@@ -9,6 +9,9 @@ from talent.i18n import LocalizedName
 from talent.i18n import current_language
 
 LEVELS = ("foundation", "intermediate", "advanced")
+# Education levels from the lowest (the same values as talent.people.models.EDUCATION_LEVELS, which
+# the catalog, below people, may not import).
+EDUCATION_ORDER = ("secondary", "vocational", "bachelor", "master", "doctorate")
 
 
 class Sector(LocalizedName, Base):
@@ -95,6 +98,11 @@ class Course(Base):
         CheckConstraint("hours > 0", name="hours_positive"),
         CheckConstraint(in_check("level", LEVELS), name="level"),
         CheckConstraint(in_check("language", ("az", "en", "ru")), name="language"),
+        CheckConstraint("min_education_level IS NULL OR " + in_check("min_education_level", EDUCATION_ORDER),
+                        name="min_education_level"),
+        CheckConstraint("min_age IS NULL OR (min_age >= 14 AND min_age <= 80)", name="min_age_range"),
+        CheckConstraint("max_age IS NULL OR (max_age >= 14 AND max_age <= 80)", name="max_age_range"),
+        CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="age_range_ordered"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,8 +117,16 @@ class Course(Base):
         ForeignKey("certifications.id", ondelete="RESTRICT"), index=True)
     sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Who may apply online (issue 19), checked by talent.applications.eligibility: the lowest
+    # education level, the age range on the cohort's start date, an earlier certification held.
+    min_education_level: Mapped[str | None] = mapped_column(String(20))
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
+    required_certification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certifications.id", ondelete="RESTRICT"))
 
-    certification: Mapped[Certification | None] = relationship()
+    certification: Mapped[Certification | None] = relationship(foreign_keys=[certification_id])
+    required_certification: Mapped[Certification | None] = relationship(foreign_keys=[required_certification_id])
     sector: Mapped[Sector | None] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=course_skills, order_by="Skill.code")
 

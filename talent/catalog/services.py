@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from talent import audit
-from talent.catalog.models import LEVELS, Certification, Course, Sector, Skill
+from talent.catalog.models import EDUCATION_ORDER, LEVELS, Certification, Course, Sector, Skill
 from talent.errors import NotFound, ValidationError
 from talent.extensions import db
 from talent.permissions import Actor, P, require
@@ -261,7 +261,7 @@ def set_certification_active(actor: Actor, certification_id: int, active: bool) 
 # ---- courses -------------------------------------------------------------------------------
 
 COURSE_FIELDS = ("code", "title_az", "title_en", "title_ru", "level", "hours", "language", "certification_id",
-                 "sector_id", "skill_ids")
+                 "sector_id", "skill_ids", "min_education_level", "min_age", "max_age", "required_certification_id")
 
 
 def _clean_course(c: FieldChecker) -> None:
@@ -274,6 +274,16 @@ def _clean_course(c: FieldChecker) -> None:
     c.choice("language", COURSE_LANGUAGES)
     c.reference("certification_id", Certification, required=False)
     c.reference("sector_id", Sector, required=False)
+    # Who may apply online (issue 19): all optional.
+    if str(c.fields.get("min_education_level") or "").strip():
+        c.choice("min_education_level", EDUCATION_ORDER)
+    else:
+        c.values["min_education_level"] = None
+    low = c.integer("min_age", 14, 80, required=False)
+    high = c.integer("max_age", 14, 80, required=False)
+    if low is not None and high is not None and low > high:
+        c.fail("max_age", _l("The highest age must not be below the lowest."))
+    c.reference("required_certification_id", Certification, required=False)
     raw = c.fields.get("skill_ids")
     if raw is None:
         return

@@ -76,6 +76,13 @@ def _on_award_revoked(_actor, *, award: Award, reason: str, **_) -> None:
     services.notify_trainee(trainee, "award_revoked", context={"award": award, "reason": reason})
 
 
+@signals.application_changed.connect
+def _on_application(_actor, *, application, event: str, token: str | None = None, **_) -> None:
+    cohort = db.session.get(Cohort, application.cohort_id)
+    links = {"status": f"{services.base_url()}/applications/{token}"} if token else None
+    services.notify_applicant(application, f"application_{event}", context=_cohort_context(cohort), links=links)
+
+
 # ---- scheduled work -----------------------------------------------------------------------------
 
 def session_reminders(day: date) -> int:

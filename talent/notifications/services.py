@@ -65,7 +65,7 @@ def compose(kind: str, locale: str, *, unsubscribe: str | None = None, links: di
         body = body.strip()
         paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
         footer = _("You receive this because you are registered with an AI Talent Center.")
-        labels = {"portal": _("Your page"), "verify": _("Check the certificate"),
+        labels = {"portal": _("Your page"), "verify": _("Check the certificate"), "status": _("Your application"),
                   "share": _("Add it to your LinkedIn profile")}
         links = {labels.get(key, key): url for key, url in (links or {}).items()}
         text = body
@@ -239,3 +239,19 @@ def notify_trainee(trainee: Trainee, kind: str, *, context: dict[str, Any], link
             outbox.enqueue(**values)
             written += 1
     return written
+
+
+# ---- writing an applicant's message (issue 19) ----------------------------------------------------
+
+def notify_applicant(application, kind: str, *, context: dict[str, Any], links: dict[str, str] | None = None) -> int:
+    """Write the message of ``kind`` about an online application to the outbox in the current
+    transaction: by email in the language the person applied in, only when they gave an address.
+    Essential (about their seat): no preference applies."""
+    if not application.email:
+        return 0
+    locale = application.language if application.language in LANGUAGES else "az"
+    message = compose(kind, locale, links=links, application=application, **context)
+    outbox.enqueue(kind=kind, channel="email", recipient=application.email, subject=message.subject,
+                   body_text=message.text, body_html=message.html, locale=locale,
+                   trainee_id=application.trainee_id)
+    return 1

@@ -38,7 +38,7 @@ ROWS = 1024  # counts 1..ROWS have a row of their own; larger counts reuse rows 
 
 _P1 = 2_147_483_647        # 2**31 - 1
 _P2 = 2_147_483_629        # the largest prime below 2**31 - 18
-DOMAINS = ("enrollment", "placement", "trainee")
+DOMAINS = ("enrollment", "placement", "trainee", "application")
 
 
 def _secret() -> bytes:

@@ -19,6 +19,7 @@ from talent.web.trainee import calendar as _calendar  # noqa: F401  (its pages o
 from talent.web.trainee.calendar import feeds as feeds_bp
 from talent.web.trainee.views import bp as trainee_bp
 from talent.web.transactions import init_transactions
+from talent.web.applications.views import bp as applications_bp
 
 
 def register_web(app: Flask) -> None:
@@ -34,5 +35,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(notifications_bp)  # issue 18
+    app.register_blueprint(applications_bp)  # online applications, issue 19
     register_bench(app)  # only when BENCHMARK_ROUTES is on
     init_metrics(app)  # GET /metrics (off unless TALENT_METRICS_TOKEN) and the request timing hooks

@@ -12,6 +12,7 @@ from talent.catalog.models import LEVELS, Certification, Sector, Skill
 from talent.centers.models import Center
 from talent.extensions import db
 from talent.geo.models import Region
+from talent.labels import choices as label_choices
 
 LEVEL_LABELS = {"foundation": _l("Foundation"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
 LANGUAGE_LABELS = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
@@ -90,9 +91,17 @@ class CourseForm(AdminForm):
     certification_id = SelectField(_l("Leads to certification"), validators=[Optional()])
     sector_id = SelectField(_l("Sector"), validators=[Optional()])
     skill_ids = SelectMultipleField(_l("Skills taught"), validators=[Optional()])
+    # Who may apply online (issue 19)
+    min_education_level = SelectField(_l("Applicants' lowest education level (optional)"), validators=[Optional()],
+                                      choices=[("", "—")] + label_choices("education"))
+    min_age = StringField(_l("Applicants' lowest age on the start date (optional)"), validators=[Optional(), Length(max=3)])
+    max_age = StringField(_l("Applicants' highest age on the start date (optional)"), validators=[Optional(), Length(max=3)])
+    required_certification_id = SelectField(_l("Certification applicants must already hold (optional)"),
+                                            validators=[Optional()])
 
     def fill_choices(self) -> None:
         self.certification_id.choices = _choices(Certification, lambda c: f"{c.code} · {c.name}", blank=True)
+        self.required_certification_id.choices = _choices(Certification, lambda c: f"{c.code} · {c.name}", blank=True)
         self.sector_id.choices = _choices(Sector, lambda s: s.name, blank=True)
         self.skill_ids.choices = _choices(Skill, lambda s: f"{s.code} · {s.name}")
 

@@ -239,7 +239,9 @@ def callback():
     except DomainError as error:
         return render_template("auth/eid_error.html", message=error.message), 409
     if outcome.kind == "no_record":
-        return render_template("auth/eid_no_record.html"), 200
+        if outcome.applicant:   # the online application form fills in and locks the proven FIN (issue 19)
+            session[eid.APPLICANT_SESSION_KEY] = outcome.applicant
+        return render_template("auth/eid_no_record.html", applicant=bool(outcome.applicant)), 200
     if outcome.kind == "consent":
         fresh_session()
         # The matched record's id and the subject, never the FIN (the cookie is signed, not secret).

@@ -21,7 +21,7 @@ from talent.i18n import current_language
 from talent.objectives import services as objective_services
 from talent.readmodels.objectives import ObjectivesTable, objectives_progress
 from talent.permissions import P, require
-from talent.reporting import exports, reports
+from talent.reporting import demand, exports, reports
 from talent.reporting.definitions import DEFINITIONS, in_language
 from talent.reporting.periods import parse_filters
 from talent.web.access import permission_required
@@ -302,3 +302,13 @@ def objective_delete(objective_id: int):
     objective_services.delete_objective(current_actor(), objective_id)
     flash(_("Objective removed."), "success")
     return redirect(url_for("ministry.objectives"))
+
+
+@bp.route("/demand")
+@permission_required(P.REPORTS_READ)
+def demand_page():
+    """Online applications by region: applicants per seat and the funnel (issue 19)."""
+    filters = _filters()
+    report = demand.demand_by_region(filters, actor=current_actor())
+    return render_template("ministry/demand.html", report=report, filters=filters, options=_filter_options(),
+                           query=filters.query_args(), labels=demand.COLUMN_LABELS)
