@@ -30,7 +30,7 @@ from talent.catalog.models import LEVELS, Course, Skill, course_skills
 from talent.centers.models import Center
 from talent.extensions import db
 from talent.geo.models import Region
-from talent.i18n import LANGUAGES
+from talent.i18n import LANGUAGES, fold
 from talent.learning.models import COHORT_MODES, Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
 
 CATALOG_STATUSES = (CohortStatus.PLANNED, CohortStatus.OPEN)
@@ -211,7 +211,7 @@ def _filtered(stmt: Select, filters: CatalogFilters) -> Select:
     if filters.region:
         stmt = stmt.where(Region.code == filters.region)
     if filters.city:
-        stmt = stmt.where(func.lower(Center.city) == filters.city.lower())
+        stmt = stmt.where(Center.city.in_(_cities_named(filters.city)))
     if filters.skill:
         stmt = stmt.where(select(course_skills.c.course_id)
                           .join(Skill, Skill.id == course_skills.c.skill_id)
@@ -228,6 +228,14 @@ def _filtered(stmt: Select, filters: CatalogFilters) -> Select:
     if filters.start_to:
         stmt = stmt.where(Cohort.start_date <= filters.start_to)
     return stmt
+
+
+def _cities_named(name: str) -> list[str]:
+    """The centers' spellings of a city typed in any case, with or without Azerbaijani letters
+    ("BAKI", "baki" and "Bakı" are one city): matched in Python with the same folding as the
+    trainee search, since SQL's lower() knows neither İ/ı nor ə."""
+    wanted = fold(name)
+    return [city for city in db.session.scalars(select(Center.city).distinct()) if fold(city) == wanted] or [""]
 
 
 _COLUMNS = (Cohort.id, Cohort.code, Cohort.status, Cohort.start_date, Cohort.end_date, Cohort.mode,
