@@ -30,7 +30,9 @@ PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healt
                    "/lang", "/static", "/api/v1/verify", "/api/v1/openapi.json", "/api/v1/docs",
                    "/invitation", "/password-reset", "/account", "/notifications/unsubscribe",
                    # a graduate's one-time follow-up link and a trainee's calendar feed: private URLs, no sign-in
-                   "/followup", "/calendar")
+                   "/followup", "/calendar",
+                   # the public course catalog (issue 19): its pages and its token-free API
+                   "/catalog", "/api/v1/catalog")
 # Routes that end the session or switch language are not walked (they would sign the walker out).
 SKIPPED_ENDPOINTS = {"auth.logout", "auth.set_language", "static"}
 
@@ -273,6 +275,24 @@ def test_matrix_fails_when_a_role_loses_a_permission(app, client, world, monkeyp
     refused = [f for f in failures if "refused a page of its own area" in f]
     assert refused, f"the matrix did not notice {role} losing {perm.value}"
     assert all(f" {area}" in f for f in refused), refused
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_public_catalog_is_open_to_everyone(app, client, factory, role):
+    """Issue 19: the catalog pages and its API answer every role, anonymous included, with or
+    without a token; a cohort outside the catalog is a 404 for everyone."""
+    listed = factory.cohort(status="open", start_date=clock.today() + timedelta(days=7))
+    running = factory.cohort(status="running")
+    users = {"trainee": factory.trainee_user(factory.trainee()), "center_admin": factory.center_admin(),
+             "ministry": factory.user("ministry"), "admin": factory.user("admin")}
+    db.session.commit()
+    if role != "anonymous":
+        login(client, users[role].email)
+    for path in ("/catalog", f"/catalog/cohorts/{listed.id}", "/api/v1/catalog/cohorts",
+                 f"/api/v1/catalog/cohorts/{listed.id}"):
+        assert client.get(path).status_code == 200, (role, path)
+    for path in (f"/catalog/cohorts/{running.id}", f"/api/v1/catalog/cohorts/{running.id}"):
+        assert client.get(path).status_code == 404, (role, path)
 
 
 @pytest.mark.parametrize("role", ROLES)
