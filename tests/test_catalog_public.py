@@ -264,3 +264,31 @@ def test_the_list_sends_the_same_statements_for_5_and_25_cohorts(client, factory
     assert small["/api/v1/catalog/cohorts"] == 2     # the page of cohorts (with its total) and their skills
     assert course  # noqa: B018
 
+
+
+# ---- editing the descriptions ------------------------------------------------------------------
+
+def test_the_administrator_edits_the_descriptions_in_the_form_and_the_api(client, factory, login_as, world):
+    from tests.api_helpers import api_for
+    course = world["open"].course
+    admin = factory.user("admin")
+    db.session.commit()
+    login_as(admin)
+    form = {"code": course.code, "title_az": course.title_az, "title_en": course.title_en, "level": course.level,
+            "hours": str(course.hours), "language": course.language, "certification_id": str(course.certification_id),
+            "sector_id": "", "skill_ids": [str(s.id) for s in course.skills],
+            "description_az": "Yeni təsvir.\nİkinci abzas.", "description_en": "", "description_ru": "Новое описание."}
+    saved = client.post(f"/admin/courses/{course.id}/edit", data=form)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:1000]
+    db.session.expire_all()
+    assert course.description_ru == "Новое описание." and course.description_en is None
+    page = client.get(f"/catalog/cohorts/{world['open'].id}", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Новое описание." in page
+    en = client.get(f"/catalog/cohorts/{world['open'].id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<p>Yeni təsvir.</p><p>İkinci abzas.</p>" in en     # no English text: the Azerbaijani one, by paragraph
+    too_long = client.post(f"/admin/courses/{course.id}/edit", data={**form, "description_en": "x" * 2001})
+    assert too_long.status_code == 422
+    api = api_for(client, admin)
+    changed = api.patch(f"/courses/{course.id}", json={"description_en": "Learn ML."})
+    assert changed.status_code == 200 and changed.get_json()["description_en"] == "Learn ML."
+    assert api.patch(f"/courses/{course.id}", json={"description_en": "x" * 2001}).status_code == 422
