@@ -100,7 +100,7 @@ CatalogCohortQuery = Schema("CatalogCohortQuery", {
 
 
 def cache_seconds() -> int:
-    return int(current_app.config.get("CATALOG_CACHE_SECONDS") or 60)
+    return current_app.config.get("CATALOG_CACHE_SECONDS", 60)
 
 
 def _cohort_json(c: CatalogCohort) -> dict[str, Any]:
