@@ -218,6 +218,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DEVICE_COOKIE_NAME": "__Host-talent_device" if production else "talent_device",
         "SUPPRESSION_K": _int(env, "TALENT_SUPPRESSION_K", 5, 1),
         "CORRECTION_DAYS": _int(env, "TALENT_CORRECTION_DAYS", 30, 0),
+        # How long browsers and proxies may keep an answer of the public catalog API (issue 19).
+        "CATALOG_CACHE_SECONDS": _int(env, "TALENT_CATALOG_CACHE_SECONDS", 60, 0),
         # Disclosure control of the ministry reports (docs/disclosure.md): the cell-key method; the
         # record keys' secret (default: derived from SECRET_KEY). Never rotate it: new keys mean
         # new noise on every figure, and two noises of one figure are worth more than one.

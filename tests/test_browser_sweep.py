@@ -186,6 +186,11 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
     with_sessions = select(CohortSession.id).where(CohortSession.cohort_id == Cohort.id).exists()
     cohorts = _ids(scoped(select(Cohort.id).where(with_sessions)
                           .order_by((Cohort.status == "running").desc(), Cohort.id), Cohort.center_id))
+    # The public catalog's cohort page (issue 19) opens only cohorts still to start: the soonest
+    # one, after the cohorts above (which the center pages open first).
+    from talent import clock
+    catalog = _ids(select(Cohort.id).where(Cohort.status.in_(("open", "planned")), Cohort.start_date >= clock.today())
+                   .order_by(Cohort.start_date, Cohort.id), 1)
     cohort_sessions = [(c, s) for c in cohorts[:3] for s in
                        _ids(select(CohortSession.id).where(CohortSession.cohort_id == c).order_by(CohortSession.id), 1)]
     awards = select(Award.id).order_by(Award.id)
@@ -216,7 +221,7 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
         frozenset({"key"}): [[{"key": key}] for key in KINDS],
         frozenset({"key", "obj_id"}): [[{"key": key, "obj_id": obj}] for key, obj in admin_objects.items() if obj],
         frozenset({"user_id"}): one("user_id", _ids(select(User.id).where(User.role == "center_admin").order_by(User.id), 1)),
-        frozenset({"cohort_id"}): one("cohort_id", cohorts),
+        frozenset({"cohort_id"}): one("cohort_id", cohorts + [c for c in catalog if c not in cohorts]),
         frozenset({"cohort_id", "session_id"}): [[{"cohort_id": c, "session_id": s} for c, s in cohort_sessions]],
         frozenset({"cohort_id", "kind", "fmt"}): [[{"cohort_id": c, "kind": "roster", "fmt": "csv"} for c in cohorts[:2]]],
         frozenset({"award_id"}): one("award_id", award_ids),

@@ -32,7 +32,7 @@ PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healt
                    # a graduate's one-time follow-up link and a trainee's calendar feed: private URLs, no sign-in
                    "/followup", "/calendar",
                    # online applications (issue 19): the form of a cohort and an application's private status link
-                   "/catalog", "/applications")
+                   "/catalog", "/applications", "/api/v1/catalog")
 # Public operations on a path whose other methods need a token: (method, path).
 PUBLIC_OPERATIONS = {("POST", "/api/v1/applications")}
 # Routes that end the session or switch language are not walked (they would sign the walker out).
@@ -298,6 +298,24 @@ def test_metrics_answer_the_bearer_token_only(app, client, factory, monkeypatch,
     assert client.post("/metrics").status_code == 405
     ok = client.get("/metrics", headers={"Authorization": "Bearer matrix-metrics-token-0123456789"})
     assert ok.status_code == 200 and b"talent_http_request_duration_seconds" in ok.data
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_public_catalog_is_open_to_everyone(app, client, factory, role):
+    """Issue 19: the catalog pages and its API answer every role, anonymous included, with or
+    without a token; a cohort outside the catalog is a 404 for everyone."""
+    listed = factory.cohort(status="open", start_date=clock.today() + timedelta(days=7))
+    running = factory.cohort(status="running")
+    users = {"trainee": factory.trainee_user(factory.trainee()), "center_admin": factory.center_admin(),
+             "ministry": factory.user("ministry"), "admin": factory.user("admin")}
+    db.session.commit()
+    if role != "anonymous":
+        login(client, users[role].email)
+    for path in ("/catalog", f"/catalog/cohorts/{listed.id}", "/api/v1/catalog/cohorts",
+                 f"/api/v1/catalog/cohorts/{listed.id}"):
+        assert client.get(path).status_code == 200, (role, path)
+    for path in (f"/catalog/cohorts/{running.id}", f"/api/v1/catalog/cohorts/{running.id}"):
+        assert client.get(path).status_code == 404, (role, path)
 
 
 @pytest.mark.parametrize("role", ROLES)

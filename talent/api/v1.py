@@ -8,6 +8,7 @@ from talent.api.core import find_operation
 from talent.api.resources import meta  # noqa: F401
 from talent.api import verify  # noqa: F401  (public credential verification)
 from talent.api.resources import catalog, cohorts  # noqa: F401
+from talent.api.resources import public_catalog  # noqa: F401  (the public course catalog, issue 19)
 from talent.api.resources import people  # noqa: F401
 from talent.api.resources import outcomes  # noqa: F401
 from talent.api.resources import reports  # noqa: F401

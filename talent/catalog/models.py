@@ -110,6 +110,11 @@ class Course(Base):
     title_az: Mapped[str] = mapped_column(String(200))
     title_en: Mapped[str] = mapped_column(String(200))
     title_ru: Mapped[str | None] = mapped_column(String(200))
+    # What the public catalog (issue 19) says about the course, per language; a missing one falls
+    # back to the Azerbaijani text, then to nothing.
+    description_az: Mapped[str | None] = mapped_column(String(2000))
+    description_en: Mapped[str | None] = mapped_column(String(2000))
+    description_ru: Mapped[str | None] = mapped_column(String(2000))
     level: Mapped[str] = mapped_column(String(20), index=True)
     hours: Mapped[int] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(2), default="az")
@@ -137,3 +142,7 @@ class Course(Base):
     @property
     def title(self) -> str:
         return self.title_in(current_language())
+
+    def description_in(self, language: str) -> str | None:
+        """The public description in ``language``, else the Azerbaijani one (or None)."""
+        return getattr(self, f"description_{language}", None) or self.description_az

@@ -260,8 +260,9 @@ def set_certification_active(actor: Actor, certification_id: int, active: bool) 
 
 # ---- courses -------------------------------------------------------------------------------
 
-COURSE_FIELDS = ("code", "title_az", "title_en", "title_ru", "level", "hours", "language", "certification_id",
-                 "sector_id", "skill_ids", "min_education_level", "min_age", "max_age", "required_certification_id")
+COURSE_FIELDS = ("code", "title_az", "title_en", "title_ru", "description_az", "description_en", "description_ru",
+                 "level", "hours", "language", "certification_id", "sector_id", "skill_ids",
+                 "min_education_level", "min_age", "max_age", "required_certification_id")
 
 
 def _clean_course(c: FieldChecker) -> None:
@@ -269,6 +270,8 @@ def _clean_course(c: FieldChecker) -> None:
     c.text("title_az", 200)
     c.text("title_en", 200)
     c.text("title_ru", 200, required=False)
+    for language in ("az", "en", "ru"):
+        c.text(f"description_{language}", 2000, required=False, multiline=True)
     c.choice("level", LEVELS)
     c.integer("hours", 1, 10000)
     c.choice("language", COURSE_LANGUAGES)

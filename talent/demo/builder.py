@@ -246,8 +246,13 @@ class DemoBuilder:
                 min_attendance=min_attendance, validity_months=validity)
             db.session.add(cert)
             db.session.flush()
+            titles = {"az": title_az, "en": title_en, "ru": title_ru or title_az}
+            descriptions = {f"description_{lang}": text.format(title=titles[lang], hours=hours,
+                                                                level=data.COURSE_LEVEL_WORDS[lang][level])
+                            for lang, text in data.COURSE_DESCRIPTIONS.items()}
             course = Course(code=code, title_az=title_az, title_en=title_en, title_ru=title_ru, level=level, hours=hours,
-                            language=language, certification_id=cert.id, sector_id=self.sectors[sector])
+                            language=language, certification_id=cert.id, sector_id=self.sectors[sector],
+                            **descriptions)
             course.skills = [db.session.get(Skill, self.skills[s]) for s in skill_codes]
             db.session.add(course)
             db.session.flush()

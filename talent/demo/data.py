@@ -74,6 +74,22 @@ FOLLOWUP_NOTES = {
 
 
 # Russian titles of the demo courses (the certificates are named "Сертификат: <title>").
+# The public catalog's description of a course (issue 19), per language, from its title, hours and
+# level: {title}, {hours}, {level} are filled in by the demo builder.
+COURSE_DESCRIPTIONS = {
+    "az": ("«{title}» — {hours} saatlıq, {level} səviyyəli kurs. Dərslərdə praktik tapşırıqlar, kiçik "
+           "layihə və yekun qiymətləndirmə var; kursu uğurla bitirənlər sertifikat alır."),
+    "en": ("“{title}” is a {hours}-hour course at {level} level: hands-on exercises, a small project and a "
+           "final assessment. Those who complete it successfully earn a certificate."),
+    "ru": ("«{title}» — курс на {hours} часов, уровень: {level}. Практические задания, небольшой проект и "
+           "итоговая оценка; успешно окончившие курс получают сертификат."),
+}
+COURSE_LEVEL_WORDS = {
+    "az": {"foundation": "başlanğıc", "intermediate": "orta", "advanced": "irəliləmiş"},
+    "en": {"foundation": "foundation", "intermediate": "intermediate", "advanced": "advanced"},
+    "ru": {"foundation": "базовый", "intermediate": "средний", "advanced": "продвинутый"},
+}
+
 COURSE_TITLES_RU = {
     "AI-101": "Основы искусственного интеллекта",
     "PY-110": "Python для искусственного интеллекта",

@@ -57,8 +57,10 @@ def init_security(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config["PRODUCTION"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static":
-            # Pages may hold personal data: never cache them anywhere.
+        if request.endpoint != "static" and not headers.get("Cache-Control", "").startswith("public"):
+            # Pages may hold personal data: never cache them anywhere. A response its view marked
+            # "public" on purpose (the public catalog's API, the issuer profile, the public keys)
+            # keeps its own caching.
             headers["Cache-Control"] = "no-store"
             headers["Pragma"] = "no-cache"
         return response

@@ -180,6 +180,9 @@ CourseOut = Schema("Course", {
     "code": F.string(required=True),
     "title_az": F.string(required=True),
     "title_en": F.string(required=True),
+    "description_az": F.string(required=True, nullable=True),
+    "description_en": F.string(required=True, nullable=True),
+    "description_ru": F.string(required=True, nullable=True),
     "level": F.enum_of(LEVELS, required=True),
     "hours": F.integer(required=True),
     "language": F.enum_of(("az", "en", "ru"), required=True),
@@ -192,6 +195,9 @@ CourseIn = Schema("CourseIn", {
     "code": CODE.but(required=True),
     "title_az": F.string(required=True, min_length=1, max_length=200),
     "title_en": F.string(required=True, min_length=1, max_length=200),
+    "description_az": F.string(nullable=True, max_length=2000),
+    "description_en": F.string(nullable=True, max_length=2000),
+    "description_ru": F.string(nullable=True, max_length=2000),
     "level": F.enum_of(LEVELS, required=True),
     "hours": F.integer(required=True, minimum=1, maximum=10000),
     "language": F.enum_of(("az", "en", "ru"), required=True),
@@ -203,7 +209,9 @@ CourseUpdate = Schema("CourseUpdate", {**CourseIn.partial("_CoursePartial").fiel
 
 
 def course_json(c: Course) -> dict[str, Any]:
-    return {"id": c.id, "code": c.code, "title_az": c.title_az, "title_en": c.title_en, "level": c.level,
+    return {"id": c.id, "code": c.code, "title_az": c.title_az, "title_en": c.title_en,
+            "description_az": c.description_az, "description_en": c.description_en,
+            "description_ru": c.description_ru, "level": c.level,
             "hours": c.hours, "language": c.language, "certification_id": c.certification_id,
             "sector_id": c.sector_id, "skill_ids": [s.id for s in c.skills], "active": c.active}
 

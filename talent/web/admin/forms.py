@@ -85,6 +85,12 @@ class CourseForm(AdminForm):
     title_az = StringField(_l("Title (Azerbaijani)"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
     title_ru = StringField(_l("Title (Russian, optional)"), validators=[Optional(), Length(max=200)])
+    description_az = TextAreaField(_l("Description for the public catalog (Azerbaijani)"),
+                                   validators=[Optional(), Length(max=2000)])
+    description_en = TextAreaField(_l("Description for the public catalog (English)"),
+                                   validators=[Optional(), Length(max=2000)])
+    description_ru = TextAreaField(_l("Description for the public catalog (Russian)"),
+                                   validators=[Optional(), Length(max=2000)])
     level = SelectField(_l("Level"), choices=[(k, v) for k, v in LEVEL_LABELS.items()])
     hours = StringField(_l("Hours"), validators=[DataRequired(), Length(max=5)])
     language = SelectField(_l("Language of teaching"), choices=list(LANGUAGE_LABELS.items()))
