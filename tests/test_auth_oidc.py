@@ -536,3 +536,64 @@ def test_the_placeholder_address_of_an_eid_account_is_never_shown(client, factor
     assert ".invalid" not in listing and "e-ID sign-in only" in listing
     assert User(email="someone@example.az", full_name="X").shown_name == "someone@example.az"
     assert User(email="eid-1-ab@eid.invalid", full_name=" ").shown_name == "e-ID"
+
+
+# ---- back-channel logout (OpenID Connect Back-Channel Logout 1.0) ---------------------------------
+
+def logout_token(provider, **changes) -> str:
+    import time
+    import uuid
+    from joserfc import jwt
+    now = int(time.time())
+    claims = {"iss": provider.issuer, "aud": provider.client_id, "iat": now, "exp": now + 120,
+              "jti": uuid.uuid4().hex, "sub": "sub-a",
+              "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+    key = changes.pop("key", provider.key)
+    claims.update(changes)
+    claims = {name: value for name, value in claims.items() if value is not None}
+    return jwt.encode({"alg": "RS256", "kid": "test-key-1"}, claims, key)
+
+
+def test_backchannel_logout_ends_the_accounts_sessions(app, client, factory, provider):
+    a_trainee(factory)
+    provider.add(Person(sub="sub-a", name="Aysel", fin="5ABCD12", birthdate="1999-03-04"))
+    sign_in_with_eid(client, provider, "sub-a")
+    client.post("/login/oidc/consent", data={"decision": "accept"})
+    assert client.get("/me/learning").status_code == 200
+    server = app.test_client()            # the provider: another client, no cookie, no CSRF token
+    unknown = server.post("/login/oidc/backchannel-logout", data={"logout_token": logout_token(provider, sub="nobody")})
+    assert unknown.status_code == 200 and client.get("/me/learning").status_code == 200
+    response = server.post("/login/oidc/backchannel-logout", data={"logout_token": logout_token(provider)})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert client.get("/me/learning").status_code == 302          # the browser's session has ended
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.logout_eid"))
+    assert event.details["subject"] == "sub-a" and event.trainee_id is not None
+
+
+def test_a_backchannel_logout_token_that_fails_a_check_changes_nothing(app, client, factory, provider):
+    import time
+    a_trainee(factory)
+    provider.add(Person(sub="sub-a", name="Aysel", fin="5ABCD12", birthdate="1999-03-04"))
+    sign_in_with_eid(client, provider, "sub-a")
+    client.post("/login/oidc/consent", data={"decision": "accept"})
+    server = app.test_client()
+    before = counts()
+    now = int(time.time())
+    bad = {"wrong signature": logout_token(provider, key=provider.rogue_key),
+           "another audience": logout_token(provider, aud="another-client"),
+           "another issuer": logout_token(provider, iss="https://impostor.example"),
+           "old": logout_token(provider, iat=now - 3600, exp=now - 3000),
+           "no event": logout_token(provider, events={"something-else": {}}),
+           "a nonce (an ID token)": logout_token(provider, nonce="n"),
+           "no jti": logout_token(provider, jti=None),
+           "sid only": logout_token(provider, sub=None, sid="op-session-1"),
+           "garbage": "not.a.token", "empty": "", "huge": "a" * 9000}
+    for name, token in bad.items():
+        response = server.post("/login/oidc/backchannel-logout", data={"logout_token": token})
+        assert response.status_code == 400 and response.get_json()["error"] == "invalid_request", name
+    assert server.post("/login/oidc/backchannel-logout").status_code == 400
+    assert counts() == before and client.get("/me/learning").status_code == 200
+    provider.stop()                                   # the provider's keys cannot be fetched: refused, no 5xx
+    app.extensions.pop("talent_oidc", None)
+    response = server.post("/login/oidc/backchannel-logout", data={"logout_token": logout_token(provider)})
+    assert response.status_code == 400 and client.get("/me/learning").status_code == 200
