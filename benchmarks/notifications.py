@@ -73,20 +73,59 @@ def seed(n: int) -> None:
     db.session.commit()
 
 
+def run_peer(port: int, record: str) -> None:
+    """The SMTP peer in its own process (as a real mail server is: it must not share this
+    process's interpreter lock with the sender being measured). Each accepted message's
+    Message-ID is appended to ``record``; the peer answers 250 only after the line is written."""
+    import asyncio
+    import re
+    from aiosmtpd.controller import Controller
+
+    out = open(record, "a", buffering=1)
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            found = re.search(rb"^Message-ID: *(\S+)", envelope.content, re.M | re.I)
+            out.write((found.group(1).decode() if found else "?") + "\n")
+            return "250 Message accepted for delivery"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    print("ready", flush=True)
+    try:
+        asyncio.run(asyncio.sleep(10 ** 6))
+    finally:
+        controller.stop()
+
+
+def start_peer(workdir: Path):
+    import subprocess
+    from tests.notifications_helpers import free_port
+
+    port, record = free_port(), workdir / "peer.txt"
+    record.touch()
+    process = subprocess.Popen([sys.executable, __file__, "--peer", str(port), str(record)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready"
+    return process, f"smtp://127.0.0.1:{port}", record
+
+
 def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--peer":
+        run_peer(int(sys.argv[2]), sys.argv[3])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notices", type=int, default=10_000)
     parser.add_argument("--broker", default=None, help="redis://… to go through Dramatiq (else in-process)")
-    parser.add_argument("--mark-batch", type=int, default=1, help="TALENT_OUTBOX_MARK_BATCH (1: strict)")
+    parser.add_argument("--mark-batch", type=int, default=0,
+                        help="TALENT_OUTBOX_MARK_BATCH (0: the default, 1 on PostgreSQL and 25 on SQLite; 1: strict)")
     args = parser.parse_args()
 
-    from tests.notifications_helpers import SmtpPeer
     workdir = Path(tempfile.mkdtemp(prefix="talent-notify-bench-"))
     url = os.environ.get("TALENT_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
-    server = SmtpPeer()
-    peer = server.__enter__()
+    peer_process, smtp_url, record = start_peer(workdir)
     env = {"TALENT_ENV": "development", "TALENT_DATABASE_URL": url, "TALENT_INSTANCE_PATH": str(workdir),
-           "TALENT_SECRET_KEY": "bench-" + "x" * 40, "TALENT_MAIL_SENDER": "smtp", "TALENT_SMTP_URL": server.url,
+           "TALENT_SECRET_KEY": "bench-" + "x" * 40, "TALENT_MAIL_SENDER": "smtp", "TALENT_SMTP_URL": smtp_url,
            "TALENT_MAIL_BACKGROUND": "true", "TALENT_REQUIRE_2FA": "false",
            "TALENT_OUTBOX_MARK_BATCH": str(args.mark_batch)}
     if args.broker:
@@ -126,8 +165,9 @@ def main() -> int:
             time.sleep(0.2)
         delivered = time.perf_counter()
         stop.set()
-    server.__exit__(None, None, None)
-    ids = [m["Message-ID"] for m in peer.messages]
+    peer_process.terminate()
+    peer_process.wait(10)
+    ids = record.read_text().split()
     tick_s, commit_s, deliver_s = queued_at - started, committed - queued_at, delivered - committed
     rate = sent / deliver_s if deliver_s else float("inf")
     print(f"database: {url.split('@')[-1]}  engine: {'dramatiq on ' + args.broker if args.broker else 'in-process'}"

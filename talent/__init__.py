@@ -37,7 +37,13 @@ def create_app(overrides: Mapping[str, Any] | None = None, env: Mapping[str, str
     register_errors(app)
     register_cli(app)
     register_templates(app)
+    register_background(app)
     return app
+
+
+def register_background(app: Flask) -> None:
+    from talent.notifications.events import init_embedded_scheduler
+    init_embedded_scheduler(app)  # without a broker: scheduled work and retries in this process
 
 
 def register_logging(app: Flask) -> None:

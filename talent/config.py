@@ -246,7 +246,11 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "OUTBOX_BACKOFF_SECONDS": _int(env, "TALENT_OUTBOX_BACKOFF_SECONDS", 30, 1),
         "OUTBOX_LEASE_SECONDS": _int(env, "TALENT_OUTBOX_LEASE_SECONDS", 300, 1),
         "OUTBOX_SWEEP_SECONDS": _int(env, "TALENT_OUTBOX_SWEEP_SECONDS", 60, 1),
-        "OUTBOX_MARK_BATCH": _int(env, "TALENT_OUTBOX_MARK_BATCH", 1, 1),
+        # Without a broker the serving process runs the scheduled work (reminders, expiry notices,
+        # follow-up waves) and the retries itself (talent.notifications.events, "embedded ticker").
+        "EMBEDDED_SCHEDULER": _bool(env, "TALENT_EMBEDDED_SCHEDULER", mode != "testing"),
+        "SCHEDULE_SECONDS": _int(env, "TALENT_SCHEDULE_SECONDS", 3600, 1),
+        "OUTBOX_MARK_BATCH": _int(env, "TALENT_OUTBOX_MARK_BATCH", 0, 0),   # 0: 1 on PostgreSQL, 25 on SQLite
         "SMS_DRIVER": _choice(env, "TALENT_SMS_DRIVER", ("log", "http"), "log"),
         "SMS_URL": env.get("TALENT_SMS_URL") or None,
         "SMS_TOKEN": env.get("TALENT_SMS_TOKEN") or None,

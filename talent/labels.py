@@ -73,6 +73,7 @@ AUDIT_ACTION = {
     "user.password_reset": _l("Password reset"), "user.set_centers": _l("Centers assigned"),
     "user.login_eid": _l("Signed in with the national e-ID"), "user.link_eid": _l("Linked to the national e-ID"),
     "user.unlink_eid": _l("National e-ID link removed"),
+    "user.logout_eid": _l("Signed out by the national e-ID (back-channel logout)"),
     "user.create_eid": _l("Account created at the first national e-ID sign-in"),
     "audit.export": _l("Audit trail exported"), "award.reissue": _l("Certificate issued again"),
     "enrollment.correct": _l("Result corrected"), "followup.update": _l("Follow-up result corrected"),

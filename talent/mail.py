@@ -43,6 +43,14 @@ def send_after_commit(to: str | None, subject: str, body: str, *, kind: str = "m
                     user_id=user_id, trainee_id=trainee_id, locale=locale)
 
 
+def sms_after_commit(to: str | None, text: str, *, kind: str = "sms", trainee_id: int | None = None,
+                     locale: str = "az") -> None:
+    """Write an SMS to the outbox in the current transaction (the configured gateway sends it after
+    the commit, never after a rollback)."""
+    _outbox.enqueue(kind=kind, channel="sms", recipient=to, subject="", body_text=text, trainee_id=trainee_id,
+                    locale=locale)
+
+
 def wait_for_background(timeout: float = 10.0) -> None:
     """Wait until messages handed to the in-process background sender are sent (tests)."""
     _worker.wait_for_background(timeout)

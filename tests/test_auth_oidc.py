@@ -470,3 +470,130 @@ def test_admin_page_links_and_unlinks_a_staff_member(client, factory, provider):
 def eid_link(user_id):
     db.session.expire_all()
     return db.session.scalar(select(EidIdentity).where(EidIdentity.user_id == user_id))
+
+
+def test_another_center_enrolling_by_fin_sees_the_eid_proof_and_its_time(client, factory, provider):
+    """Issue 21 "identity as proof": a center enrolls a person of another center by FIN + birth date
+    (the waiting list gives it no access to their page); when that person signed in with the
+    national e-ID carrying this FIN, the center is told so, with the time, and the audit keeps it."""
+    trainee, _home = a_trainee(factory)
+    other = factory.center(code="C2")
+    full = factory.cohort(center=other, code="C2-FULL", status="open", capacity=1)
+    factory.enrollment(trainee=factory.trainee(registered_by_center_id=other.id), cohort=full)
+    staff = factory.center_admin(other)
+    db.session.commit()
+    login(client, staff.email)
+    page = client.post(f"/center/cohorts/{full.id}/enroll", data={"fin": "5ABCD12", "birth_date": "1999-03-04"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "waiting list" in page and "Identity verified by e-ID" not in page
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "enrollment.waitlist",
+                                                          AuditEvent.trainee_id == trainee.id))
+    assert event.details["proof"] == "fin_birth_date" and "eid_verified_at" not in event.details
+    client.post("/logout")
+
+    provider.add(Person(sub="sub-a", name="Aysel", fin="5ABCD12", birthdate="1999-03-04"))
+    sign_in_with_eid(client, provider, "sub-a")
+    client.post("/login/oidc/consent", data={"decision": "accept"})
+    client.post("/logout")
+    verified_at = db.session.scalar(select(EidIdentity.fin_verified_at))
+    assert verified_at is not None
+
+    second = factory.cohort(center=other, code="C2-FULL-2", status="open", capacity=1)
+    factory.enrollment(trainee=factory.trainee(registered_by_center_id=other.id), cohort=second)
+    db.session.commit()
+    login(client, staff.email)
+    page = client.post(f"/center/cohorts/{second.id}/enroll", data={"fin": "5ABCD12", "birth_date": "1999-03-04"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "waiting list" in page and "Identity verified by e-ID" in page
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "enrollment.waitlist",
+                                                          AuditEvent.details["cohort_id"].as_integer() == second.id))
+    assert event.details["eid_verified_at"].startswith(verified_at.isoformat(timespec="seconds")[:16])
+    # The proof is the FIN + birth date still: a wrong birth date finds nobody, e-ID or not.
+    third = factory.cohort(center=other, code="C2-OPEN", status="open", capacity=5)
+    db.session.commit()
+    response = client.post(f"/center/cohorts/{third.id}/enroll", data={"fin": "5ABCD12", "birth_date": "1999-03-05"})
+    assert response.status_code == 422 and "Identity verified by e-ID" not in response.get_data(as_text=True)
+
+
+def test_the_placeholder_address_of_an_eid_account_is_never_shown(client, factory, provider):
+    """Issue 21: a trainee without a usable email gets a placeholder in the reserved .invalid domain;
+    the menu shows their name instead, the administrators' list says "e-ID sign-in only"."""
+    trainee, _ = a_trainee(factory, email=None, first_name="Aysel", last_name="Quliyeva")
+    provider.add(Person(sub="sub-q", name="Aysel", fin="5ABCD12", birthdate="1999-03-04"))
+    sign_in_with_eid(client, provider, "sub-q")
+    client.post("/login/oidc/consent", data={"decision": "accept"})
+    user = db.session.get(User, db.session.get(Trainee, trainee.id).user_id)
+    assert user.email.endswith("@eid.invalid") and user.has_placeholder_email
+    for path in ("/me/learning", "/account/eid"):
+        page = client.get(path).get_data(as_text=True)
+        assert ".invalid" not in page, path
+        assert "Aysel Quliyeva" in page.split('class="dropdown-menu')[0].split("account-toggle")[1], path
+    client.post("/logout")
+    admin = factory.user("admin")
+    db.session.commit()
+    login(client, admin.email)
+    listing = client.get("/admin/users/").get_data(as_text=True)
+    assert ".invalid" not in listing and "e-ID sign-in only" in listing
+    assert User(email="someone@example.az", full_name="X").shown_name == "someone@example.az"
+    assert User(email="eid-1-ab@eid.invalid", full_name=" ").shown_name == "e-ID"
+
+
+# ---- back-channel logout (OpenID Connect Back-Channel Logout 1.0) ---------------------------------
+
+def logout_token(provider, **changes) -> str:
+    import time
+    import uuid
+    from joserfc import jwt
+    now = int(time.time())
+    claims = {"iss": provider.issuer, "aud": provider.client_id, "iat": now, "exp": now + 120,
+              "jti": uuid.uuid4().hex, "sub": "sub-a",
+              "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+    key = changes.pop("key", provider.key)
+    claims.update(changes)
+    claims = {name: value for name, value in claims.items() if value is not None}
+    return jwt.encode({"alg": "RS256", "kid": "test-key-1"}, claims, key)
+
+
+def test_backchannel_logout_ends_the_accounts_sessions(app, client, factory, provider):
+    a_trainee(factory)
+    provider.add(Person(sub="sub-a", name="Aysel", fin="5ABCD12", birthdate="1999-03-04"))
+    sign_in_with_eid(client, provider, "sub-a")
+    client.post("/login/oidc/consent", data={"decision": "accept"})
+    assert client.get("/me/learning").status_code == 200
+    server = app.test_client()            # the provider: another client, no cookie, no CSRF token
+    unknown = server.post("/login/oidc/backchannel-logout", data={"logout_token": logout_token(provider, sub="nobody")})
+    assert unknown.status_code == 200 and client.get("/me/learning").status_code == 200
+    response = server.post("/login/oidc/backchannel-logout", data={"logout_token": logout_token(provider)})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert client.get("/me/learning").status_code == 302          # the browser's session has ended
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.logout_eid"))
+    assert event.details["subject"] == "sub-a" and event.trainee_id is not None
+
+
+def test_a_backchannel_logout_token_that_fails_a_check_changes_nothing(app, client, factory, provider):
+    import time
+    a_trainee(factory)
+    provider.add(Person(sub="sub-a", name="Aysel", fin="5ABCD12", birthdate="1999-03-04"))
+    sign_in_with_eid(client, provider, "sub-a")
+    client.post("/login/oidc/consent", data={"decision": "accept"})
+    server = app.test_client()
+    before = counts()
+    now = int(time.time())
+    bad = {"wrong signature": logout_token(provider, key=provider.rogue_key),
+           "another audience": logout_token(provider, aud="another-client"),
+           "another issuer": logout_token(provider, iss="https://impostor.example"),
+           "old": logout_token(provider, iat=now - 3600, exp=now - 3000),
+           "no event": logout_token(provider, events={"something-else": {}}),
+           "a nonce (an ID token)": logout_token(provider, nonce="n"),
+           "no jti": logout_token(provider, jti=None),
+           "sid only": logout_token(provider, sub=None, sid="op-session-1"),
+           "garbage": "not.a.token", "empty": "", "huge": "a" * 9000}
+    for name, token in bad.items():
+        response = server.post("/login/oidc/backchannel-logout", data={"logout_token": token})
+        assert response.status_code == 400 and response.get_json()["error"] == "invalid_request", name
+    assert server.post("/login/oidc/backchannel-logout").status_code == 400
+    assert counts() == before and client.get("/me/learning").status_code == 200
+    provider.stop()                                   # the provider's keys cannot be fetched: refused, no 5xx
+    app.extensions.pop("talent_oidc", None)
+    response = server.post("/login/oidc/backchannel-logout", data={"logout_token": logout_token(provider)})
+    assert response.status_code == 400 and client.get("/me/learning").status_code == 200

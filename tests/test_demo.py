@@ -255,3 +255,27 @@ def test_cli_command(app):
     assert "empty database" in again.output
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Trainee)) == 120
+
+
+def test_the_demo_has_follow_up_links_sent_answered_and_overdue(app, demo):
+    """Issue 18: the follow-up queue's response rates show on the demo: links answered (some with
+    the job they reported), waiting, and overdue (reminded, unanswered); one per enrollment and wave,
+    never for a milestone the center already recorded."""
+    from talent.placement import followup
+    from talent.placement.followup_models import FollowUpRequest
+    from talent.permissions import Actor
+    now = clock.now()
+    requests = list(db.session.scalars(select(FollowUpRequest)))
+    answered = [r for r in requests if r.answered_at is not None]
+    overdue = [r for r in requests if r.answered_at is None and r.sent_at <= now - timedelta(days=followup.REMINDER_DAYS)]
+    assert answered and overdue and len(answered) < len(requests), (len(answered), len(overdue), len(requests))
+    assert all(r.reminded_at is not None for r in overdue)
+    assert any(r.outcome == "employed" and r.placement_id for r in answered)
+    assert all(r.outcome in ("employed", "not_working", "studying") for r in answered)
+    recorded = set(db.session.execute(select(FollowUp.enrollment_id, FollowUp.milestone_months)).all())
+    assert not {(r.enrollment_id, r.wave) for r in requests} & recorded
+    enrollments = {r.enrollment_id: db.session.get(Enrollment, r.enrollment_id) for r in requests}
+    assert all(e.status == "completed" for e in enrollments.values())
+    rates = followup.response_rates(Actor.system())
+    assert sum(row["sent"] for row in rates) == len(requests)
+    assert any(0 < row["rate"] < 1 for row in rates)

@@ -46,7 +46,7 @@ def _graduates(factory, *, days_ago: int = 100, language: str = "ru"):
     cohort = factory.cohort(center=center, course=course, start_date=end - timedelta(days=60), end_date=end,
                             status="completed", code="FUP-1")
     with_mail = factory.trainee(first_name="Leyla", email="leyla@example.az")
-    no_mail = factory.trainee(first_name="Nigar", email=None, phone="+994501234567")
+    no_mail = factory.trainee(first_name="Nigar", email=None, phone=None)      # no contact at all
     no_consent = factory.trainee(first_name="Samir", email="samir@example.az", followup_consent=False)
     not_completed = factory.trainee(first_name="Orxan", email="orxan@example.az")
     enrollment = factory.enrollment(with_mail, cohort, status="completed", final_score=90, attendance_pct=95)
@@ -142,6 +142,33 @@ def test_whole_path_link_form_pending_verify_ministry(app, client, factory, logi
     assert again.status_code == 410 and "Спасибо" in again.get_data(as_text=True)  # "already answered", in Russian
     assert _answer_job(client, path, employer_name="Other").status_code == 410
     assert db.session.scalar(select(func.count(Placement.id))) == 1
+
+
+def test_a_graduate_with_a_phone_and_no_email_gets_the_link_by_sms(app, client, factory):
+    """Issue 18: the follow-up link also by SMS (the gateway interface; the log driver here) when the
+    graduate has a phone and no email; in their language; the reminder too; the link works."""
+    from talent.notifications import channels
+    from talent.notifications.models import OutboxMessage
+    channels.sms_log.clear()
+    world = _graduates(factory, language="ru")
+    texting = factory.trainee(first_name="Rauf", email=None, phone="+994551112233")
+    factory.enrollment(texting, world["cohort"], status="completed", final_score=90, attendance_pct=95)
+    db.session.commit()
+    assert "3 months: 2 link(s) sent" in _send(app)
+    assert [m["To"] for m in mail.outbox] == ["leyla@example.az"]          # mail only to the one with an address
+    [sms] = channels.sms_log
+    assert sms["to"] == "+994551112233" and sms["text"].startswith("Rauf, ") and re.search("[а-яА-Я]{4}", sms["text"])
+    request = db.session.scalar(select(FollowUpRequest).where(FollowUpRequest.trainee_id == texting.id))
+    assert request.email == "" and request.language == "ru"
+    [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms"))
+    assert row.kind == "followup" and row.status == "sent" and row.trainee_id == texting.id
+    path = re.sub(r"^https?://[^/]+", "", re.search(r"https?://\S+/followup/\S+", sms["text"]).group(0))
+    client.post("/logout")
+    assert client.get(path).status_code == 200                             # the form opens from the SMS
+    with time_machine.travel(clock.now() + timedelta(days=15)):
+        assert "reminders: 2" in _send(app)
+    assert len(channels.sms_log) == 2 and channels.sms_log[-1]["to"] == "+994551112233"
+    assert client.get(path).status_code == 410                             # replaced by the reminder's link
 
 
 def test_send_due_is_idempotent_and_reminds_once(app, factory):

@@ -199,3 +199,45 @@ def test_who_can_be_invited(app, client, login_as, admin, factory):
 def test_the_sign_in_page_links_to_the_password_reset(client):
     page = client.get("/login").get_data(as_text=True)
     assert 'href="/password-reset"' in page and "Forgot password?" in page
+
+
+def test_the_staff_invitation_is_in_the_recipients_language_only(client, login_as, admin, factory):
+    """One invitation mail (staff and trainee share it), written in the language chosen for the new
+    user, not the bilingual az/en text it used to be."""
+    login_as(admin)
+    response = client.post("/admin/users/new", data={"email": "ru.staff@example.az", "full_name": "Ольга Петрова",
+                                                      "role": "ministry", "password": "", "locale": "ru"})
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    body = message.get_content()
+    assert message["To"] == "ru.staff@example.az" and "Приглашение" in message["Subject"]
+    assert "Здравствуйте, Ольга Петрова!" in body and "/invitation/" in body
+    assert "Salam" not in body and "Dəvət" not in message["Subject"] and "Set your password" not in body
+    user = db.session.scalar(select(User).where(User.email == "ru.staff@example.az"))
+    assert user.locale == "ru"
+    # Resent from the list: still Russian.
+    assert client.post(f"/admin/users/{user.id}/invite").status_code == 302
+    assert "Приглашение" in mail.outbox[-1]["Subject"]
+
+
+def test_an_invitation_without_a_chosen_language_is_in_the_default_one(client, admin, factory):
+    """A staff account without a language (created from the command line, say) is invited in the
+    platform's default language, whatever the language of the administrator's page."""
+    staff = factory.user("ministry", email="az.staff@example.az", full_name="Nigar Əliyeva")
+    staff.password_hash, staff.locale = None, None
+    db.session.commit()
+    with request_context(client.application):
+        invitations.invite_staff(Actor.for_user(admin), staff.id)
+    db.session.commit()
+    body = mail.outbox[-1].get_content()
+    assert "Salam, Nigar Əliyeva!" in body and "Hello" not in body and "Здравствуйте" not in body
+    assert mail.outbox[-1]["Subject"] == "Dəvət — AI Talent Centers"
+
+
+def test_a_language_that_is_not_offered_is_refused(client, login_as, admin):
+    login_as(admin)
+    response = client.post("/admin/users/new", data={"email": "xx.staff@example.az", "full_name": "X Y",
+                                                     "role": "ministry", "password": "", "locale": "de"})
+    assert response.status_code in (200, 422)
+    assert db.session.scalar(select(User).where(User.email == "xx.staff@example.az")) is None
+    assert mail.outbox == []

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -88,6 +88,32 @@ def _self_actor(user: User, ip: str | None) -> Actor:
 
 # ---- invitations ---------------------------------------------------------------------------
 
+LANGUAGES = ("az", "en", "ru")
+
+
+def recipient_language(user: User) -> str:
+    """The language of a mail to ``user``: their account's, else the platform's default."""
+    if user.locale in LANGUAGES:
+        return user.locale
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "az")
+    return default if default in LANGUAGES else "az"
+
+
+def _invitation_mail(user: User, name: str, link: str, *, staff: bool) -> None:
+    """The one invitation mail (a trainee's from their center, a staff member's from an
+    administrator), in the recipient's language; it leaves after the commit."""
+    days = MAX_AGE[INVITE] // 86400
+    with force_locale(recipient_language(user)):
+        subject = _("Invitation — AI Talent Centers")
+        intro = (_("An account was created for you on the AI Talent Centers platform. Set your password "
+                   "within %(days)d days:", days=days) if staff else
+                 _("Set a password for your trainee account within %(days)d days:", days=days))
+        body = "\n".join([_("Hello, %(name)s!", name=name), "", intro, "", link, "",
+                          _("The link works once.")]) + "\n"
+    mail.send_after_commit(user.email, subject, body, kind="staff_invitation" if staff else "invitation",
+                           user_id=user.id, locale=recipient_language(user))
+
+
 def invite_trainee(actor: Actor, trainee_id: int, *,
                    link_builder: Callable[[str, str], str] = link_for) -> User:
     """Create (or re-send) the trainee's account invitation and email the link."""
@@ -116,13 +142,7 @@ def invite_trainee(actor: Actor, trainee_id: int, *,
     db.session.flush()
     audit.record(actor, "trainee.invite", "user", user.id, trainee_id=trainee.id,
                  center_id=trainee.registered_by_center_id)
-    link = link_builder(make_token(user, INVITE), INVITE)
-    days = MAX_AGE[INVITE] // 86400
-    mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers", kind="invitation",
-                           user_id=user.id, body=f"Salam, {trainee.first_name}!\n\n"
-                           f"Şəxsi kabinetinizə giriş üçün şifrə təyin edin ({days} gün ərzində):\n"
-                           f"Set a password for your trainee account (within {days} days):\n\n{link}\n\n"
-                           "Bu link bir dəfə işləyir. / The link works once.\n")
+    _invitation_mail(user, trainee.first_name, link_builder(make_token(user, INVITE), INVITE), staff=False)
     return user
 
 
@@ -154,14 +174,7 @@ def invite_staff(actor: Actor, user_id: Any, *, link_builder: Callable[[str, str
     user.session_token = secrets.token_hex(16)  # older invitation links stop working
     db.session.flush()
     audit.record(actor, "user.invite", "user", user.id, details={"role": user.role})
-    link = link_builder(make_token(user, INVITE), INVITE)
-    days = MAX_AGE[INVITE] // 86400
-    mail.send_after_commit(user.email, "Dəvət / Invitation — AI Talent Centers", kind="staff_invitation",
-                           user_id=user.id, body=f"Salam, {user.full_name}!\n\n"
-                           f"AI Talent Centers platformasında hesabınız yaradılıb. Şifrə təyin edin ({days} gün ərzində):\n"
-                           f"An account was created for you on the AI Talent Centers platform. Set your password "
-                           f"(within {days} days):\n\n{link}\n\n"
-                           "Bu link bir dəfə işləyir. / The link works once.\n")
+    _invitation_mail(user, user.full_name, link_builder(make_token(user, INVITE), INVITE), staff=True)
     return user
 
 

@@ -55,6 +55,20 @@ class User(UserMixin, Base):
         return f"{self.id}:{self.session_token}"
 
     @property
+    def has_placeholder_email(self) -> bool:
+        """An e-ID account created without a usable address carries a placeholder in the reserved
+        ``.invalid`` domain (RFC 2606; ``talent.accounts.oidc``): never shown, never written to."""
+        return (self.email or "").lower().endswith(".invalid")
+
+    @property
+    def shown_name(self) -> str:
+        """What the menu shows for the signed-in person: the email, or for an account with the
+        e-ID placeholder address their name (else "e-ID")."""
+        if not self.has_placeholder_email:
+            return self.email
+        return (self.full_name or "").strip() or "e-ID"
+
+    @property
     def center_ids(self) -> frozenset[int]:
         return frozenset(a.center_id for a in self.assignments)
 

@@ -316,6 +316,24 @@ def unlink(actor: Actor, user_id: Any) -> None:
 
 # ---- reading ----------------------------------------------------------------------------------
 
+def end_sessions_of_subject(issuer: str, subject: str) -> bool:
+    """OpenID Connect Back-Channel Logout: the provider says this subject's session there ended.
+    Every session of the linked account ends here too (its session token rotates, which is how a
+    password change signs out other sessions). True when an account was linked to the subject;
+    an unknown subject changes nothing."""
+    link = _link_of(issuer, subject)
+    if link is None:
+        return False
+    user = db.session.get(User, link.user_id)
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+    trainee = _trainee_of(user) if user.role == "trainee" else None
+    audit.record(Actor.system(label="national e-ID (back-channel logout)", channel="web"), "user.logout_eid",
+                 "user", user.id, trainee_id=trainee.id if trainee is not None else None,
+                 details={"issuer": issuer, "subject": subject})
+    return True
+
+
 def link_of_user(user_id: int) -> EidIdentity | None:
     return db.session.scalar(select(EidIdentity).where(EidIdentity.user_id == user_id))
 

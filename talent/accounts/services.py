@@ -57,6 +57,9 @@ def create_user(actor: Actor, *, email: str, full_name: str, role: str, password
     require(actor, P.USERS_MANAGE)
     email = normalise_email(email)
     errors = _validate_new_user(email, full_name, role)
+    locale = locale or None
+    if locale is not None and locale not in ("az", "en", "ru"):
+        errors["locale"] = str(_l("Choose one of the offered languages."))
     if password is not None:
         problem = password_problem(password, email=email, user_inputs=tuple(full_name.split()))
         if problem:

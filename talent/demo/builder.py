@@ -25,7 +25,7 @@ from itertools import accumulate
 from typing import Callable
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from talent import audit
 from talent.clock import add_months
@@ -43,7 +43,9 @@ from talent.geo.models import Region
 from talent.objectives.models import Objective
 from talent.people.models import Trainee
 from talent.permissions import Actor
-from talent.placement.models import Employer
+from talent.placement import followup
+from talent.placement.models import Employer, FollowUp, Placement
+from talent.learning.models import Cohort, Enrollment
 from talent.reporting import summary
 from talent.reference import read_csv
 from talent.learning.models import CohortStatus, EnrollmentStatus
@@ -130,6 +132,9 @@ class DemoBuilder:
                                "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn",
                                "source", "verification", "verified_at", "center_id", "created_at"))
         w.table("follow_ups", ("id", "enrollment_id", "milestone_months", "outcome", "note", "recorded_at"))
+        w.table("followup_requests", ("enrollment_id", "trainee_id", "cohort_id", "wave", "language", "email",
+                                      "token_hash", "sent_at", "reminded_at", "expires_at", "answered_at",
+                                      "outcome", "pay_band", "placement_id", "created_at"))
         if self.target >= 50_000:
             w.defer_indexes()
             self._say("plain indexes dropped; rebuilt at the end")
@@ -145,6 +150,7 @@ class DemoBuilder:
             self._fill_cohorts()
             w.flush()
             logins = self._make_trainee_logins()
+            self._make_followup_requests()
             self._make_objectives()
             self._save_serial_counters()
             self._say("writing the last rows and building indexes")
@@ -691,6 +697,62 @@ class DemoBuilder:
             w.add("follow_ups", (fid, enrollment_id, months, outcome, note,
                                  w.ts(self._moment(milestone + timedelta(days=rng.randint(0, 14))))))
 
+    def _make_followup_requests(self) -> None:
+        """The graduates' self-service follow-up links of the last ``FOLLOWUP_SENT_DAYS`` (as if the
+        waves had been sent since then): answered (a job, pending or verified, or not working /
+        studying), sent and waiting, or overdue (reminded, still unanswered), so the center's
+        follow-up queue shows its response rates. Its own random stream: the rest of the demo is
+        the same with or without it."""
+        rng, w = random.Random(self.seed * 1_000_003 + 18), self.w
+        waves = ((3, 6), (6, 12), (12, 18))
+        oldest_end = add_months(self.today, -18)
+        rows = db.session.execute(
+            select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Cohort.end_date, Trainee.email,
+                   Course.language)
+            .join(Cohort, Cohort.id == Enrollment.cohort_id).join(Course, Course.id == Cohort.course_id)
+            .join(Trainee, Trainee.id == Enrollment.trainee_id)
+            .where(Enrollment.status == EnrollmentStatus.COMPLETED, Trainee.followup_consent.is_(True),
+                   or_(Trainee.email.is_not(None), Trainee.phone.is_not(None)), Cohort.end_date > oldest_end)
+            .order_by(Enrollment.id)).all()
+        recorded = set(db.session.execute(select(FollowUp.enrollment_id, FollowUp.milestone_months)
+                                          .join(Enrollment, Enrollment.id == FollowUp.enrollment_id)
+                                          .join(Cohort, Cohort.id == Enrollment.cohort_id)
+                                          .where(Cohort.end_date > oldest_end)).all())
+        jobs = dict(db.session.execute(select(Placement.trainee_id, func.min(Placement.id))
+                                       .group_by(Placement.trainee_id)).all())
+        written = 0
+        for enrollment_id, trainee_id, cohort_id, end, email, course_language in rows:
+            for wave, window_end in waves:
+                due = add_months(end, wave)
+                if not (self.today - timedelta(days=FOLLOWUP_SENT_DAYS) <= due <= self.today) \
+                        or add_months(end, window_end) <= due or (enrollment_id, wave) in recorded:
+                    continue
+                sent = datetime.combine(due, datetime.min.time()).replace(hour=10) + timedelta(minutes=rng.randrange(90))
+                if sent > self.now:
+                    continue
+                age = (self.now - sent).days
+                reminded = answered = outcome = pay_band = placement_id = None
+                if age >= 1 and rng.random() < 0.45:
+                    answered = sent + timedelta(days=rng.randint(0, min(age, 20)), hours=rng.randint(1, 10))
+                    if answered > self.now:
+                        answered = self.now
+                    if answered - sent >= timedelta(days=followup.REMINDER_DAYS):
+                        reminded = sent + timedelta(days=followup.REMINDER_DAYS)
+                    if trainee_id in jobs and rng.random() < 0.7:
+                        outcome, placement_id = "employed", jobs[trainee_id]
+                        pay_band = rng.choice(("500_999", "1000_1999", "1000_1999", "2000_3499", "undisclosed"))
+                    else:
+                        outcome = "not_working" if rng.random() < 0.7 else "studying"
+                elif age >= followup.REMINDER_DAYS:
+                    reminded = sent + timedelta(days=followup.REMINDER_DAYS)
+                expires = (reminded or sent) + timedelta(days=followup.LINK_DAYS)
+                w.add("followup_requests", (
+                    enrollment_id, trainee_id, cohort_id, wave, followup.graduate_language(None, course_language),
+                    email or "", f"{rng.getrandbits(256):064x}", w.ts(sent), w.ts(reminded) if reminded else None,
+                    w.ts(expires), w.ts(answered) if answered else None, outcome, pay_band, placement_id, w.ts(sent)))
+                written += 1
+        self._say(f"{written:,} follow-up links (sent, answered, overdue)")
+
     # ---- logins and counters --------------------------------------------------------------
     def _make_trainee_logins(self) -> list[tuple[str, str, str]]:
         logins = []
@@ -713,6 +775,9 @@ class DemoBuilder:
             else:
                 counter.last_number = number
         db.session.flush()
+
+
+FOLLOWUP_SENT_DAYS = 120   # the demo's follow-up links: as if the waves had been sent for four months
 
 
 def _nice(value: float) -> int:

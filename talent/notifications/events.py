@@ -8,9 +8,13 @@ any number of workers may run the tick at the same time and each notice is writt
 """
 from __future__ import annotations
 
+import logging
+import threading
+import time as monotonic_time
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
+from flask import Flask
 from sqlalchemy import func, select
 
 from talent import clock, signals
@@ -19,6 +23,10 @@ from talent.extensions import db
 from talent.learning.models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
 from talent.notifications import outbox, services
 from talent.people.models import Trainee
+from talent.permissions import Actor
+from talent.placement import followup
+
+log = logging.getLogger("talent.schedule")
 
 
 def _cohort_context(cohort: Cohort, locale: str | None = None) -> dict:
@@ -132,6 +140,14 @@ def _on_tick(_sender, *, day: date, **_) -> dict:
     return {"session_reminders": session_reminders(day), "expiry_notices": expiry_notices(day)}
 
 
+@signals.scheduled_tick.connect
+def _on_tick_followups(_sender, *, day: date, **_) -> dict:
+    """The graduates' follow-up waves and their reminders (idempotent: one request per enrollment
+    and wave), so the worker's or the embedded ticker's schedule sends them without a cron job."""
+    result = followup.send_due(Actor.system(label="scheduled work", channel="worker"), today=day)
+    return {"followup_links": sum(result.sent.values()), "followup_reminders": result.reminded}
+
+
 def tick(day: date | None = None) -> dict:
     """One run of the scheduled work in the caller's transaction (every receiver of
     ``scheduled_tick``); the caller commits, and the rows leave after the commit."""
@@ -144,3 +160,96 @@ def tick_and_sweep() -> None:
     tick()
     db.session.commit()
     outbox.sweep()
+
+
+# ---- the embedded ticker ------------------------------------------------------------------------
+# Without a broker (the embedded default: ``make run``, SQLite, no Redis) nothing else would run the
+# scheduled work or retry a failed message. The serving process therefore runs one small daemon
+# thread: every ``OUTBOX_SWEEP_SECONDS`` it delivers what is due (retries after their backoff, rows
+# of a process that died), and every ``SCHEDULE_SECONDS`` it runs :func:`tick_and_sweep`: the same
+# code ``talent worker`` runs. It starts with the first request (so ``talent db upgrade`` or any
+# other command starts nothing), only when ``EMBEDDED_SCHEDULER`` is on (default: on, except under
+# tests) and no ``BROKER_URL`` is set. Several processes (gunicorn workers) may each run one: the
+# scheduled rows are keyed per event and day and each outbox row is claimed once.
+
+_ticker: threading.Thread | None = None
+_ticker_stop = threading.Event()
+_ticker_lock = threading.Lock()
+FIRST_ROUND_DELAY = 5.0   # seconds after the first request: the server answers it first
+
+
+def embedded_round(app: Flask, *, schedule: bool) -> dict:
+    """One round of the embedded ticker, in its own app context and transaction: the scheduled
+    work when ``schedule`` (committed), then the sweep of due rows. Never raises."""
+    with app.app_context():
+        try:
+            result = {}
+            if schedule:
+                result = tick()
+                db.session.commit()
+            result.update(outbox.sweep())
+            return result
+        except Exception:  # noqa: BLE001 - logged; the next round tries again
+            db.session.rollback()
+            log.exception("embedded scheduler: a round failed; the next one tries again")
+            return {}
+        finally:
+            db.session.remove()
+
+
+def _ticking(app: Flask, stop: threading.Event, first_delay: float) -> None:
+    sweep_every = float(app.config.get("OUTBOX_SWEEP_SECONDS", 60))
+    schedule_every = float(app.config.get("SCHEDULE_SECONDS", 3600))
+    last_schedule = None
+    wait = first_delay
+    while not stop.wait(wait):
+        now = monotonic_time.monotonic()
+        due = last_schedule is None or now - last_schedule >= schedule_every
+        if due:
+            last_schedule = now
+        embedded_round(app, schedule=due)
+        wait = min(sweep_every, schedule_every)
+
+
+def embedded_scheduler_wanted(app: Flask) -> bool:
+    return bool(app.config.get("EMBEDDED_SCHEDULER")) and not app.config.get("BROKER_URL")
+
+
+def start_embedded_scheduler(app: Flask, *, first_delay: float | None = None) -> bool:
+    """Start the ticker thread of this process unless it runs already; True when it runs."""
+    global _ticker
+    if not embedded_scheduler_wanted(app):
+        return False
+    with _ticker_lock:
+        if _ticker is None or not _ticker.is_alive():
+            _ticker_stop.clear()
+            delay = FIRST_ROUND_DELAY if first_delay is None else first_delay
+            _ticker = threading.Thread(target=_ticking, args=(app, _ticker_stop, delay),
+                                       name="talent-scheduler", daemon=True)
+            _ticker.start()
+            log.info("embedded scheduler: sweep every %ss, scheduled work every %ss",
+                     app.config.get("OUTBOX_SWEEP_SECONDS"), app.config.get("SCHEDULE_SECONDS"))
+    return True
+
+
+def stop_embedded_scheduler(timeout: float = 10.0) -> None:
+    global _ticker
+    with _ticker_lock:
+        thread, _ticker = _ticker, None
+    _ticker_stop.set()
+    if thread is not None:
+        thread.join(timeout)
+
+
+def embedded_scheduler_running() -> bool:
+    return _ticker is not None and _ticker.is_alive()
+
+
+def init_embedded_scheduler(app: Flask) -> None:
+    """Start the ticker with the first request the app serves (see above; the configuration is
+    read then, so a test may switch it on)."""
+
+    @app.before_request
+    def _start_scheduler() -> None:
+        if not embedded_scheduler_running() and embedded_scheduler_wanted(app):
+            start_embedded_scheduler(app)

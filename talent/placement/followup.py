@@ -1,7 +1,7 @@
 """Self-service follow-up waves: graduates report their own job situation through a private link.
 
-At 3, 6 and 12 months after their cohort ended, every completer with an email address who has not
-withdrawn their follow-up consent receives — once per enrollment and wave (unique in the database)
+At 3, 6 and 12 months after their cohort ended, every completer with an email address (or, without
+one, a phone number: the link then goes by SMS) who has not withdrawn their follow-up consent receives — once per enrollment and wave (unique in the database)
 — a private one-time link to a short form in their language (the language of their account, else
 of their course). The link's token is signed (itsdangerous, its own salt) and random; only its
 SHA-256 is stored, with an expiry (``LINK_DAYS``). Without an answer after ``REMINDER_DAYS`` one
@@ -12,7 +12,7 @@ verification, exactly like a job a trainee reports from the portal, so once the 
 it it counts in the ministry's placement figures — or "not working" / "studying" (for the 3- and
 6-month waves also recorded as the milestone's follow-up outcome, so the center does not phone).
 
-Mail leaves after the commit (:func:`talent.mail.send_after_commit`). A wave is sent only while
+Mail and SMS leave after the commit (:func:`talent.mail.send_after_commit`, ``sms_after_commit``). A wave is sent only while
 it is the graduate's current one (a cohort that ended two years ago gets no 3-month question).
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from talent import audit, clock, mail
@@ -89,8 +89,19 @@ def graduate_language(user_locale: str | None, course_language: str | None) -> s
 
 # ---- sending -------------------------------------------------------------------------------
 
-def _mail(request: FollowUpRequest, first_name: str, token: str, *, reminder: bool) -> None:
+def _mail(request: FollowUpRequest, first_name: str, token: str, *, reminder: bool,
+          phone: str | None = None) -> None:
+    """The link to the graduate: by mail to ``request.email``, or, when the request has no
+    address (the graduate had none), by SMS to ``phone``."""
     with force_locale(request.language):
+        if not request.email:
+            text = (_("%(name)s, reminder: how are you doing after your course? Answer in two minutes (the link "
+                      "is yours alone, works once): %(link)s", name=first_name, link=link_for(token)) if reminder
+                    else _("%(name)s, how are you doing after your course? Answer in two minutes (the link is "
+                           "yours alone, works once): %(link)s", name=first_name, link=link_for(token)))
+            mail.sms_after_commit(phone, text, kind="followup", trainee_id=request.trainee_id,
+                                  locale=request.language)
+            return
         subject = (_("Reminder: how are you doing after your course? — AI Talent Centers") if reminder
                    else _("How are you doing after your course? — AI Talent Centers"))
         body = "\n".join([
@@ -102,21 +113,24 @@ def _mail(request: FollowUpRequest, first_name: str, token: str, *, reminder: bo
             _("The link is yours alone, works once and expires in %(days)d days.", days=LINK_DAYS),
             _("If you do not want these questions, withdraw your follow-up consent in your trainee account."),
         ]) + "\n"
-    mail.send_after_commit(request.email, subject, body)
+    mail.send_after_commit(request.email, subject, body, kind="followup", trainee_id=request.trainee_id,
+                           locale=request.language)
 
 
 def _due_rows(today: date, wave: int):
     """Completers whose ``wave``-month follow-up is due today and not yet sent."""
     latest_end = milestone_cutoff(today, wave)
     earliest_end = milestone_cutoff(today, WINDOW_END[wave])
-    stmt = (select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Trainee.email, Trainee.first_name,
-                   User.locale, Course.language)
+    has_email = and_(Trainee.email.is_not(None), Trainee.email != "")
+    has_phone = and_(Trainee.phone.is_not(None), Trainee.phone != "")
+    stmt = (select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Trainee.email, Trainee.phone,
+                   Trainee.first_name, User.locale, Course.language)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .join(Course, Course.id == Cohort.course_id)
             .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .outerjoin(User, User.id == Trainee.user_id)
             .where(Enrollment.status == EnrollmentStatus.COMPLETED, Trainee.followup_consent.is_(True),
-                   Trainee.email.is_not(None), Trainee.email != "",
+                   or_(has_email, has_phone),
                    Cohort.end_date <= latest_end, Cohort.end_date > earliest_end,
                    ~exists(select(FollowUpRequest.id).where(FollowUpRequest.enrollment_id == Enrollment.id,
                                                             FollowUpRequest.wave == wave))))
@@ -169,17 +183,18 @@ def send_due(actor: Actor, today: date | None = None) -> SendResult:
     sent: dict[int, int] = {}
     for wave in WAVES:
         count = 0
-        for enrollment_id, trainee_id, cohort_id, email, first_name, locale, course_language in _due_rows(today, wave):
+        for enrollment_id, trainee_id, cohort_id, email, phone, first_name, locale, course_language in _due_rows(today, wave):
             token = _new_token(enrollment_id, wave)
             request = FollowUpRequest(enrollment_id=enrollment_id, trainee_id=trainee_id, cohort_id=cohort_id,
                                       wave=wave, language=graduate_language(locale, course_language),
-                                      email=email.strip(), token_hash=token_hash(token), sent_at=now,
+                                      email=(email or "").strip(), token_hash=token_hash(token), sent_at=now,
                                       expires_at=now + timedelta(days=LINK_DAYS), created_at=now)
             if not _insert_unless_sent(request):
                 continue
-            _mail(request, first_name, token, reminder=False)
+            _mail(request, first_name, token, reminder=False, phone=phone)
             audit.record(actor, "followup.request_send", "followup_request", request.id, trainee_id=trainee_id,
-                         details={"wave": wave, "language": request.language})
+                         details={"wave": wave, "language": request.language,
+                                  "channel": "email" if request.email else "sms"})
             count += 1
         sent[wave] = count
     reminded = 0
@@ -195,7 +210,7 @@ def send_due(actor: Actor, today: date | None = None) -> SendResult:
         request.reminded_at = now
         request.expires_at = now + timedelta(days=LINK_DAYS)
         db.session.flush()
-        _mail(request, request.trainee.first_name, token, reminder=True)
+        _mail(request, request.trainee.first_name, token, reminder=True, phone=request.trainee.phone)
         audit.record(actor, "followup.request_remind", "followup_request", request.id,
                      trainee_id=request.trainee_id, details={"wave": request.wave})
         reminded += 1

@@ -35,6 +35,7 @@ class FollowUpRequest(Base):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     wave: Mapped[int] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(2), default="az")
+    # The address the link went to; empty when the graduate had none and it went by SMS to their phone.
     email: Mapped[str] = mapped_column(String(254))
     # SHA-256 (hex) of the newest link's token; a reminder replaces it (the older link stops working).
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -15,6 +15,7 @@ from talent.errors import CapacityFull, Duplicate, InvalidTransition, NotFound, 
 from talent.extensions import db
 from talent.labels import label
 from talent.learning.models import Cohort, Enrollment, CohortStatus, EnrollmentStatus
+from talent.accounts.oidc import trainee_verified_at
 from talent.people.models import Trainee
 from talent.people.services import find_by_identity
 from talent.people.validation import clean_fin
@@ -64,7 +65,8 @@ def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = Tr
     return _enroll(actor, cohort, trainee, waitlist=waitlist)
 
 
-def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -> Enrollment:
+def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool,
+            details: dict | None = None) -> Enrollment:
     """Enroll ``trainee`` (whom the caller has let the actor reach) into ``cohort`` (locked)."""
     if cohort.status not in ENROLLABLE:
         raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=label(cohort.status, "cohort_status")))
@@ -95,7 +97,7 @@ def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool) -
     db.session.flush()
     membership.sync([trainee.id])
     audit.record(actor, "enrollment.waitlist" if full else "enrollment.enroll", "enrollment", enrollment.id,
-                 trainee_id=trainee.id, center_id=cohort.center_id, details={"cohort_id": cohort.id})
+                 trainee_id=trainee.id, center_id=cohort.center_id, details={"cohort_id": cohort.id, **(details or {})})
     signals.enrollment_changed.send(actor, enrollment=enrollment, event="waitlisted" if full else "enrolled")
     return enrollment
 
@@ -126,7 +128,13 @@ def enroll_by_fin(actor: Actor, cohort_id: int, fin: str, birth_date: Any = None
     trainee = find_by_identity(fin, birth)
     if trainee is None:
         raise ValidationError(FIX_FIELDS, fields={"fin": str(NO_SUCH_PERSON)})
-    return _enroll(actor, cohort, trainee, waitlist=waitlist)
+    # Issue 21 "identity as proof": a person who signed in with the national e-ID carrying this FIN
+    # has proven who they are; the enrollment's audit keeps that beside the FIN + birth date check.
+    proof = {"proof": "fin_birth_date"}
+    eid_at = trainee_verified_at(trainee.id)
+    if eid_at is not None:
+        proof["eid_verified_at"] = eid_at.isoformat(timespec="seconds")
+    return _enroll(actor, cohort, trainee, waitlist=waitlist, details=proof)
 
 
 def withdraw(actor: Actor, enrollment_id: int, reason: str) -> Enrollment:

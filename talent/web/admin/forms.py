@@ -13,6 +13,8 @@ from talent.centers.models import Center
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.labels import choices as label_choices
+from talent.i18n import current_language
+from talent.web.templating import LANGUAGE_NAMES
 
 LEVEL_LABELS = {"foundation": _l("Foundation"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
 LANGUAGE_LABELS = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
@@ -119,9 +121,13 @@ class UserForm(AdminForm):
     password = PasswordField(_l("Initial password (optional: leave it empty and the user gets an invitation by mail)"),
                              validators=[Optional(), Length(max=200)])
     centers = SelectMultipleField(_l("Centers (center administrators only)"), validators=[Optional()])
+    locale = SelectField(_l("Language of their invitation and messages"), validators=[Optional()])
 
     def fill_choices(self) -> None:
         self.centers.choices = _choices(Center, lambda c: f"{c.code} · {c.name}")
+        self.locale.choices = list(LANGUAGE_NAMES.items())
+        if not self.locale.data:
+            self.locale.data = current_language()
 
 
 class UserCentersForm(AdminForm):

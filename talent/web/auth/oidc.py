@@ -16,7 +16,10 @@ language (status 400), with nothing written (the request's transaction rolls bac
 ``POST /login/oidc`` (signed in, staff) starts the same flow to link the staff member's own
 account; ``/login/oidc/consent`` asks a trainee without an account to accept the consent text
 before one is created. Logout: ``auth.logout`` sends a session that came from the provider to the
-provider's ``end_session_endpoint`` (RP-initiated logout).
+provider's ``end_session_endpoint`` (RP-initiated logout). ``POST /login/oidc/backchannel-logout``
+is the other direction (OpenID Connect Back-Channel Logout 1.0): the provider posts a signed
+``logout_token`` when the person's session there ends, and every session of the linked account
+ends here (see :func:`backchannel_logout`).
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,7 +37,7 @@ from talent.accounts import oidc as eid
 from talent.accounts import twofactor
 from talent.accounts.models import User
 from talent.errors import DomainError, NotFound, ValidationError
-from talent.extensions import db, limiter
+from talent.extensions import csrf, db, limiter
 from talent.permissions import P
 from talent.web.access import permission_required
 from talent.web.auth.sessions import PENDING_KEY as PASSWORD_PENDING
@@ -385,3 +388,69 @@ def provider_logout_url() -> str | None:
     params = {"client_id": current_app.config["OIDC_CLIENT_ID"],
               "post_logout_redirect_uri": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/"}
     return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params)
+
+
+# ---- back-channel logout -----------------------------------------------------------------------
+
+BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+LOGOUT_TOKEN_MAX = 8000
+LOGOUT_TOKEN_SKEW = 120   # seconds: a logout token's iat must be this recent (bounds a replay)
+
+
+def _logout_claims(token: str) -> dict[str, Any]:
+    """The claims of a logout token that passed every check of Back-Channel Logout 1.0 §2.6: the
+    signature against the provider's JWKS (asymmetric algorithms only), ``iss``, ``aud``, a recent
+    ``iat`` (and ``exp`` when present), the back-channel event, a ``sub``, a ``jti`` and no ``nonce``."""
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+
+    client = _client()
+    _metadata(client)
+    keys = KeySet.import_key_set(client.fetch_jwk_set())
+    claims = dict(jwt.decode(token, keys, algorithms=["RS256", "RS384", "RS512", "PS256", "ES256", "ES384",
+                                                      "EdDSA"]).claims)
+    config = current_app.config
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    now = time.time()
+    iat, exp = claims.get("iat"), claims.get("exp")
+    events = claims.get("events")
+    if (str(claims.get("iss", "")).rstrip("/") != config["OIDC_ISSUER"] or config["OIDC_CLIENT_ID"] not in audiences
+            or not isinstance(iat, (int, float)) or abs(now - iat) > LOGOUT_TOKEN_SKEW
+            or (exp is not None and (not isinstance(exp, (int, float)) or exp < now))
+            or not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_EVENT), dict)
+            or "nonce" in claims or not isinstance(claims.get("jti"), str)
+            or not isinstance(claims.get("sub"), str) or not claims["sub"]):
+        raise _Failure("token")
+    return claims
+
+
+@bp.route("/login/oidc/backchannel-logout", methods=["POST"])
+@csrf.exempt
+@limiter.limit("60 per minute")
+def backchannel_logout():
+    """OpenID Connect Back-Channel Logout 1.0: a server-to-server POST from the provider (no
+    browser, no cookie, hence no CSRF token) with a signed ``logout_token``. Answers 200 with
+    ``Cache-Control: no-store`` once the token is verified (also when no account is linked to its
+    subject), 400 ``invalid_request`` otherwise, with nothing changed. A token naming only a
+    provider session (``sid`` without ``sub``) is refused: this service does not keep the
+    provider's session ids. Replays are bounded by the ``iat`` window and harmless (the sessions
+    end again)."""
+    def answer(body: dict, status: int):
+        response = jsonify(body)
+        response.status_code = status
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    token = request.form.get("logout_token")
+    if not enabled():
+        return answer({"error": "invalid_request", "error_description": "e-ID is not configured"}, 400)
+    if not isinstance(token, str) or not token or len(token) > LOGOUT_TOKEN_MAX:
+        return answer({"error": "invalid_request", "error_description": "logout_token missing"}, 400)
+    try:
+        claims = _guarded(lambda: _logout_claims(token))
+    except _Failure as failure:
+        current_app.logger.info("e-ID back-channel logout refused: %s", failure.reason)
+        return answer({"error": "invalid_request", "error_description": "logout_token not valid"}, 400)
+    eid.end_sessions_of_subject(current_app.config["OIDC_ISSUER"], claims["sub"])
+    return answer({}, 200)

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, TimeField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from talent.accounts.oidc import trainee_verified_at
 from talent.centers.queries import page_number, paginate_rows
 from talent.errors import Conflict, Duplicate, ValidationError
 from talent.extensions import db
@@ -250,6 +251,9 @@ def cohort_enroll(cohort_id: int):
                 flash(_("The cohort is full: %(name)s is on the waiting list.", name=name), "warning")
             else:
                 flash(_("%(name)s is enrolled.", name=name), "success")
+            eid_at = trainee_verified_at(enrollment.trainee_id)
+            if eid_at is not None:   # the person proved who they are with the national e-ID (issue 21)
+                flash(_("Identity verified by e-ID: %(when)s.", when=format_datetime(eid_at)), "info")
             return redirect(url_for("center.cohort_detail", cohort_id=cohort.id))
     return _detail(cohort, status_code=422, enroll_form=form)
 
