@@ -12,11 +12,12 @@ from talent.catalog.models import LEVELS, Certification, Sector, Skill
 from talent.centers.models import Center
 from talent.extensions import db
 from talent.geo.models import Region
+from talent.placement.models import Employer
 
 LEVEL_LABELS = {"foundation": _l("Foundation"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
 LANGUAGE_LABELS = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
 ROLE_LABELS = {"admin": _l("System administrator"), "center_admin": _l("Center administrator"),
-               "trainee": _l("Trainee"), "ministry": _l("Ministry analyst")}
+               "trainee": _l("Trainee"), "ministry": _l("Ministry analyst"), "employer": _l("Employer")}
 
 
 def _label(row, text: str) -> str:
@@ -104,9 +105,12 @@ class UserForm(AdminForm):
     password = PasswordField(_l("Initial password (optional: leave it empty and the user gets an invitation by mail)"),
                              validators=[Optional(), Length(max=200)])
     centers = SelectMultipleField(_l("Centers (center administrators only)"), validators=[Optional()])
+    employer_id = SelectField(_l("Employer (employer users only)"), validators=[Optional()], validate_choice=False)
 
     def fill_choices(self) -> None:
         self.centers.choices = _choices(Center, lambda c: f"{c.code} · {c.name}")
+        employers = db.session.scalars(select(Employer).order_by(Employer.name, Employer.id)).all()
+        self.employer_id.choices = [("", "—")] + [(str(e.id), f"{e.name} ({e.country_code})") for e in employers]
 
 
 class UserCentersForm(AdminForm):

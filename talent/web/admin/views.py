@@ -222,7 +222,8 @@ def user_new():
         try:
             user = invitations.create_staff_user(
                 current_actor(), email=form.email.data, full_name=form.full_name.data, role=form.role.data,
-                password=form.password.data or None, center_ids=[int(c) for c in form.centers.data or []])
+                password=form.password.data or None, center_ids=[int(c) for c in form.centers.data or []],
+                employer_id=as_id(form.employer_id.data) if form.employer_id.data else None)
         except ValidationError as error:
             rollback_only()
             apply_errors(form, error)
