@@ -32,11 +32,11 @@ def public_vacancies(filters: dict[str, Any] | None = None) -> Select:
     occupation = str(filters.get("occupation") or "").strip()
     if occupation:
         stmt = stmt.where(Vacancy.occupation_code.startswith(occupation[:4], autoescape=True))
-    skill = str(filters.get("skill") or "").strip().lower()
+    skill = str(filters.get("skill") or "").strip().upper()
     if skill:
         stmt = stmt.where(Vacancy.id.in_(select(vacancy_skills.c.vacancy_id)
                                          .join(Skill, Skill.id == vacancy_skills.c.skill_id)
-                                         .where(func.lower(Skill.code) == skill[:40])))
+                                         .where(func.upper(Skill.code) == skill[:40])))
     region = str(filters.get("region") or "").strip().upper()
     if region:
         stmt = stmt.where(Vacancy.region_id.in_(select(Region.id).where(func.upper(Region.code) == region[:32])))

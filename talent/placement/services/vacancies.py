@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from talent import audit, clock
 from talent.catalog.models import Occupation, Skill
@@ -96,13 +96,13 @@ def clean_vacancy_fields(fields: dict[str, Any]) -> dict[str, Any]:
         errors["skill_ids"] = str(_l("At most %(n)d skills.", n=MAX_SKILLS))
     else:
         ids = {_int(v) for v in raw_ids}
-        codes = {clean_text(c).lower() for c in raw_codes}
+        codes = {clean_text(c).upper() for c in raw_codes}
         if None in ids or any(len(c) > 40 for c in codes):
             errors["skill_ids"] = str(_l("Choose skills from the list."))
         else:
             found = list(db.session.scalars(select(Skill).where(
-                (Skill.id.in_(sorted(ids) or [-1])) | (Skill.code.in_(sorted(codes) or [""])))))
-            if ({s.id for s in found} >= ids and {s.code.lower() for s in found} >= codes
+                (Skill.id.in_(sorted(ids) or [-1])) | (func.upper(Skill.code).in_(sorted(codes) or [""])))))
+            if ({s.id for s in found} >= ids and {s.code.upper() for s in found} >= codes
                     and all(s.active for s in found)):
                 skills = sorted(found, key=lambda s: s.code)
             else:

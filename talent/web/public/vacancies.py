@@ -24,7 +24,7 @@ def vacancies():
         args["occupation"] = ""
     stmt = vacancy_queries.public_vacancies(args)
     page = db.paginate(stmt, page=page_number(request.args.get("page")), per_page=PER_PAGE, error_out=False)
-    groups = db.session.scalars(select(Occupation).where(Occupation.level == "sub_major")
+    groups = db.session.scalars(select(Occupation).where(Occupation.level == "major")
                                 .order_by(Occupation.code)).all()
     skills = db.session.scalars(select(Skill).where(Skill.active.is_(True)).order_by(Skill.code)).all()
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
