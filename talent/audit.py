@@ -215,6 +215,9 @@ ACTION_LABELS = {
     "placement.reject": _l("Rejected a job of yours"),
     "placement.view": _l("Viewed a job of yours"),
     "placement.list_view": _l("Saw your jobs in a list"),
+    "placement.employer_list_view": _l("Your employer saw the job you reported with them"),
+    "placement.employer_confirm": _l("Your employer confirmed your job"),
+    "placement.employer_decline": _l("Your employer declined your job"),
     "followup.record": _l("Recorded a follow-up about you"),
 }
 _PREFIX_LABELS = {

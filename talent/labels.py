@@ -20,7 +20,7 @@ AWARD_STATUS = {"valid": _l("Valid"), "expired": _l("Expired"), "revoked": _l("R
 MODE = {"onsite": _l("On-site"), "online": _l("Online"), "hybrid": _l("Hybrid")}
 LEVEL = {"foundation": _l("Foundation"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
 ROLE = {"admin": _l("System administrator"), "center_admin": _l("Center administrator"),
-        "trainee": _l("Trainee"), "ministry": _l("Ministry analyst")}
+        "trainee": _l("Trainee"), "ministry": _l("Ministry analyst"), "employer": _l("Employer")}
 MARKET = {"local": _l("Local"), "regional": _l("Regional"), "international": _l("International")}
 EMPLOYMENT_TYPE = {"full_time": _l("Full time"), "part_time": _l("Part time"), "contract": _l("Contract"),
                    "internship": _l("Internship"), "self_employed": _l("Self-employed")}
@@ -59,6 +59,11 @@ AUDIT_ACTION = {
     "placement.reject": _l("Job rejected"), "placement.report": _l("Job reported"),
     "placement.update": _l("Job changed"), "placement.verify": _l("Job verified"),
     "placement.view": _l("Job viewed"),
+    "placement.employer_confirm": _l("Job confirmed by the employer"),
+    "placement.employer_decline": _l("Job declined by the employer"),
+    "placement.employer_list_view": _l("Jobs listed by the employer"),
+    "vacancy.create": _l("Vacancy posted"), "vacancy.close": _l("Vacancy closed"),
+    "employer.user_invite": _l("Employer user invited"),
     "report.export": _l("Report exported"), "scores.record": _l("Scores recorded"),
     "session.create": _l("Session added"), "session.delete": _l("Session removed"),
     "session.schedule": _l("Sessions scheduled"),

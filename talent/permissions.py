@@ -46,22 +46,32 @@ class P(str, Enum):
     ADMIN_AREA = "admin:area"               # the administration pages (catalog, centers, users)
     API_DOCS_READ = "api-docs:read"         # the API documentation in the staff menus
     APPLICATIONS_REVIEW = "applications:review"  # online applications to a center's cohorts (issue 19)
+    # Employers (issue 20): an employer user answers for the placements that name their employer
+    # (never an administrator's or a center's word), and vacancies are posted by an employer for
+    # itself or by a center (or an administrator) on an employer's behalf.
+    PLACEMENTS_CONFIRM = "placements:confirm"
+    VACANCIES_WRITE = "vacancies:write"
+    EMPLOYER_USERS_INVITE = "employer-users:invite"   # a center invites an employer named in its jobs
 
 
 _CENTER_WORK = {
     P.CENTERS_READ, P.COHORTS_READ, P.COHORTS_WRITE, P.TRAINEES_READ, P.TRAINEES_WRITE,
     P.ENROLLMENTS_WRITE, P.IMPORTS_RUN, P.ATTENDANCE_WRITE, P.AWARDS_READ, P.AWARDS_ISSUE,
     P.AWARDS_REVOKE, P.PLACEMENTS_READ, P.PLACEMENTS_WRITE, P.PLACEMENTS_VERIFY, P.TOKENS_OWN,
-    P.API_DOCS_READ, P.APPLICATIONS_REVIEW,
+    P.API_DOCS_READ, P.APPLICATIONS_REVIEW, P.VACANCIES_WRITE, P.EMPLOYER_USERS_INVITE,
 }
 
+# Only the employer speaks for itself: nobody else confirms or declines a job in its name.
+_NOT_STAFF = {P.SELF_READ, P.SELF_WRITE, P.PLACEMENTS_CONFIRM}
+
 ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
-    "admin": frozenset(set(P) - {P.SELF_READ, P.SELF_WRITE}),
+    "admin": frozenset(set(P) - _NOT_STAFF),
     "center_admin": frozenset(_CENTER_WORK),
     "ministry": frozenset({P.REPORTS_READ, P.OBJECTIVES_MANAGE, P.CENTERS_READ, P.TOKENS_OWN, P.API_DOCS_READ}),
     "trainee": frozenset({P.SELF_READ, P.SELF_WRITE, P.TOKENS_OWN}),
+    "employer": frozenset({P.PLACEMENTS_CONFIRM, P.VACANCIES_WRITE, P.TOKENS_OWN, P.API_DOCS_READ}),
     # The CLI acts as the system: everything an admin may do.
-    "system": frozenset(set(P) - {P.SELF_READ, P.SELF_WRITE}),
+    "system": frozenset(set(P) - _NOT_STAFF),
 }
 
 
@@ -73,6 +83,7 @@ class Actor:
     role: str
     center_ids: frozenset[int] | None = None
     trainee_id: int | None = None
+    employer_id: int | None = None          # the organisation an employer user acts for
     ip: str | None = None
     channel: str = "web"
     permissions: frozenset[P] = field(default=frozenset())
@@ -80,9 +91,12 @@ class Actor:
     @classmethod
     def for_user(cls, user, *, ip: str | None = None, channel: str = "web") -> "Actor":
         trainee_id = trainee_reach().trainee_id_of_user(user.id) if user.role == "trainee" else None
-        centers = user.center_ids if user.role == "center_admin" else None
+        # An employer user is limited to no center at all: any center-scoped query gives them nothing.
+        centers = user.center_ids if user.role == "center_admin" else (
+            frozenset() if user.role == "employer" else None)
+        employer_id = getattr(user, "employer_id", None) if user.role == "employer" else None
         return cls(user_id=user.id, label=user.email, role=user.role, center_ids=centers,
-                   trainee_id=trainee_id, ip=ip, channel=channel,
+                   trainee_id=trainee_id, employer_id=employer_id, ip=ip, channel=channel,
                    permissions=ROLE_PERMISSIONS.get(user.role, frozenset()))
 
     @classmethod

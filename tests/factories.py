@@ -147,3 +147,29 @@ class Factory:
             trainee.email = user.email
         db.session.flush()
         return user
+
+    # ---- employers (issue 20) ------------------------------------------------------------
+    def employer(self, name: str | None = None, country_code: str = "AZ", **kw):
+        from talent.placement.models import Employer
+        employer = Employer(name=name or f"Employer {next(_seq)}", country_code=country_code, **kw)
+        db.session.add(employer)
+        db.session.flush()
+        return employer
+
+    def employer_user(self, employer=None, **kw) -> User:
+        employer = employer or self.employer()
+        return self.user("employer", employer_id=employer.id, **kw)
+
+    def placement(self, trainee: Trainee | None = None, employer=None, **kw):
+        """A job a center recorded (verified), at the trainee's center unless ``center_id`` says."""
+        from talent.placement.models import Placement, PlacementStatus
+        trainee = trainee or self.trainee()
+        employer = employer or self.employer()
+        values = dict(job_title="Data engineer", employment_type="full_time", source="center",
+                      verification=PlacementStatus.VERIFIED, start_date=clock.today() - timedelta(days=30),
+                      monthly_pay_azn=2500)
+        values.update(kw)
+        placement = Placement(trainee_id=trainee.id, employer_id=employer.id, **values)
+        db.session.add(placement)
+        db.session.flush()
+        return placement

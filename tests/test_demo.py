@@ -215,7 +215,7 @@ def test_foreign_keys_hold(app, demo):
 
 def test_demo_users_and_logins(client, demo):
     roles = {role for role, _, _ in demo}
-    assert roles == {"admin", "ministry", "center_admin", "trainee"}
+    assert roles == {"admin", "ministry", "center_admin", "trainee", "employer"}
     assert all(password == DEMO_PASSWORD for _, _, password in demo)
     assert sum(1 for role, _, _ in demo if role == "trainee") == 2
     baku = db.session.scalar(select(User).where(User.email == "baku.admin@talent.az"))
@@ -235,6 +235,23 @@ def test_demo_users_and_logins(client, demo):
         client.post("/logout")
 
 
+def test_demo_employers_confirm_jobs_and_post_vacancies(demo):
+    """Issue 20: employer users (Azercell, SOCAR) among the logins, some of their jobs confirmed by
+    them, and open vacancies of local and foreign employers on the public list."""
+    from talent.placement.models import EmployerConfirmation, Vacancy
+    from talent.placement.vacancy_queries import public_vacancies
+    user = db.session.scalar(select(User).where(User.email == "employer@talent.az"))
+    assert user.role == "employer" and db.session.get(Employer, user.employer_id).name == "Azercell"
+    confirmed = db.session.scalars(select(Placement).where(
+        Placement.employer_confirmation == EmployerConfirmation.CONFIRMED)).all()
+    assert all(p.employer_id in {user.employer_id} | {u.employer_id for u in db.session.scalars(
+        select(User).where(User.role == "employer"))} for p in confirmed)
+    listed = db.session.scalars(public_vacancies()).all()
+    assert len(listed) >= 10 and {v.country_code for v in listed} >= {"AZ", "TR", "DE", "US"}
+    assert {"Azercell", "SOCAR", "ABB Bank", "PASHA Bank"} <= {v.employer.name for v in listed}
+    assert db.session.scalar(select(func.count()).select_from(Vacancy)) == len(listed)
+
+
 def test_refuses_a_second_load(demo):
     with pytest.raises(Conflict):
         build_demo(trainees=10, seed=1)
@@ -246,7 +263,8 @@ def test_cli_command(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed", "demo", "--trainees", "120", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    for email in ("admin@talent.az", "ministry@talent.az", "baku.admin@talent.az", "trainee@talent.az"):
+    for email in ("admin@talent.az", "ministry@talent.az", "baku.admin@talent.az", "trainee@talent.az",
+                  "employer@talent.az"):
         assert email in result.output
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(Trainee)) == 120

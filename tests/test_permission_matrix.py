@@ -17,7 +17,7 @@ from talent.placement.services import MILESTONES
 from tests.conftest import login
 from talent import clock
 
-ROLES = ("anonymous", "trainee", "center_admin", "ministry", "admin")
+ROLES = ("anonymous", "trainee", "center_admin", "ministry", "admin", "employer")
 
 # Which roles may use each web area (by URL prefix). Public routes are open to everyone.
 AREAS = [
@@ -25,6 +25,7 @@ AREAS = [
     ("/center", {"admin", "center_admin"}),
     ("/ministry", {"admin", "ministry"}),
     ("/me", {"trainee"}),
+    ("/employer", {"employer"}),
 ]
 PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healthz", "/readyz", "/login",
                    "/lang", "/static", "/api/v1/verify", "/api/v1/openapi.json", "/api/v1/docs",
@@ -32,7 +33,9 @@ PUBLIC_PREFIXES = ("/verify", "/credentials", "/issuer", "/.well-known", "/healt
                    # a graduate's one-time follow-up link and a trainee's calendar feed: private URLs, no sign-in
                    "/followup", "/calendar",
                    # online applications (issue 19): the form of a cohort and an application's private status link
-                   "/catalog", "/applications", "/api/v1/catalog")
+                   "/catalog", "/applications", "/api/v1/catalog",
+                   # the open vacancies (issue 20): no sign-in, no personal data
+                   "/vacancies", "/api/v1/vacancies")
 # Public operations on a path whose other methods need a token: (method, path).
 PUBLIC_OPERATIONS = {("POST", "/api/v1/applications")}
 # Routes that end the session or switch language are not walked (they would sign the walker out).
@@ -92,6 +95,8 @@ def world(request, factory, client):
     employer = Employer(name="Matrix Employer", country_code="AZ")
     db.session.add(employer)
     db.session.flush()
+    # The employer user acts for another employer: the job and the vacancy below are not theirs.
+    users["employer"] = factory.employer_user(factory.employer("Another Employer"))
     job_b = Placement(trainee_id=trainee_b.id, employer_id=employer.id, job_title="Engineer",
                       employment_type="full_time", start_date=cohort_b.end_date, source="center",
                       verification="verified", center_id=center_b.id)
@@ -104,6 +109,10 @@ def world(request, factory, client):
     from talent.permissions import Actor
     award = issue_award(Actor.system(), enrollment_b)
     ids.update(award_id=award.id, code=award.verification_code, serial=award.serial)
+    from talent.placement.services.vacancies import post_vacancy
+    vacancy = post_vacancy(Actor.system(), employer_id=employer.id, title="Matrix vacancy", occupation_code="2521",
+                           openings=1, closes_on=clock.today() + timedelta(days=30))
+    ids["vacancy_id"] = vacancy.id
     from talent.accounts.services import create_token
     from talent.permissions import Actor
     tokens = {role: create_token(Actor.system(), user, "matrix", service=False)[1] for role, user in users.items()}
@@ -111,6 +120,21 @@ def world(request, factory, client):
     if request.param == "after_enrollment_attempt":
         _attempt_enrollment(client, tokens["center_admin"], trainee_b, center_a, trainee_a, factory)
     return {"users": users, "ids": ids, "tokens": tokens, "situation": request.param}
+
+
+# What an employer user may reach besides the public pages: its own area (web), its jobs and the
+# vacancies (API), the token's own account (/api/v1/me) and the catalog every token reads.
+EMPLOYER_API = ("/api/v1/employer/", "/api/v1/vacancies", "/api/v1/certifications", "/api/v1/courses")
+
+
+# Only the employer named in a job confirms or declines it (P.PLACEMENTS_CONFIRM is the employer role's only).
+EMPLOYER_ONLY_ACTIONS = ("/confirm", "/decline")
+
+
+def _other_employers_record(url: str, ids) -> bool:
+    """Does the URL name the job or the vacancy of the employer the employer user does not act for?"""
+    return bool(re.search(rf"/placements/{ids['placement_id']}(/|$)", url)
+                or re.search(rf"/vacancies/{ids['vacancy_id']}(/|$)", url))
 
 
 def _other_centers_person(url: str, ids) -> bool:
@@ -193,6 +217,17 @@ def test_every_api_endpoint_with_every_role_token(app, client, world, role):
                 failures.append(f"{method} {url}: {role} read the outbox ({status})")
             elif role in ("ministry", "trainee") and url.startswith(PERSON_LEVEL_API) and status < 400:
                 failures.append(f"{method} {url}: {role} got {status} on person-level data")
+            elif role == "employer" and _other_employers_record(url, world["ids"]) and status not in (403, 404, 422):
+                # Another employer's job or vacancy: 404 (a body the schema refuses first, 422).
+                failures.append(f"{method} {url}: employer reached another employer's record ({status})")
+            elif role == "employer" and status < 400 and url != "/api/v1/me" and not url.startswith(
+                    PUBLIC_PREFIXES + EMPLOYER_API):
+                failures.append(f"{method} {url}: employer got {status} outside its own endpoints")
+            elif role == "center_admin" and url.endswith(EMPLOYER_ONLY_ACTIONS):
+                # The employer's word on a job: refused to a center by its role before any record is read
+                # (403; a body the schema refuses first, 422).
+                if status not in (403, 422):
+                    failures.append(f"{method} {url}: center admin got {status} on an employer's action")
             elif role == "center_admin" and _other_centers_person(url, world["ids"]) and status not in (404, 422):
                 # Any method: another center's person or job is a 404 (a body the schema refuses, 422).
                 failures.append(f"{method} {url}: center admin reached another center's person ({status})")
@@ -247,6 +282,10 @@ def _walk_web(app, client, world, role) -> tuple[int, list[str]]:
                 # A page of the role's own area refused to it: a permission the role needs is missing
                 # (another center's record is a 404, never a 403).
                 failures.append(f"{method} {url}: {role} was refused a page of its own area (403)")
+            elif role == "employer" and _other_employers_record(url, world["ids"]):
+                # Any method: another employer's job or vacancy is not found.
+                if status != 404:
+                    failures.append(f"{method} {url}: employer reached another employer's record ({status})")
             elif role == "center_admin" and _other_centers_person(url, world["ids"]):
                 # Any method: center B's trainee and the jobs it recorded are not found.
                 if status != 404:
@@ -270,7 +309,8 @@ def test_every_route_with_every_role(app, client, world, role):
 # One permission taken from a role's table: the matrix must notice (here, as the pages of the role's
 # own area answering 403). A matrix that stays green under such a mutation checks nothing.
 MUTATIONS = [("center_admin", P.COHORTS_READ, "/center/"), ("ministry", P.REPORTS_READ, "/ministry"),
-             ("admin", P.USERS_MANAGE, "/admin/"), ("trainee", P.SELF_READ, "/me")]
+             ("admin", P.USERS_MANAGE, "/admin/"), ("trainee", P.SELF_READ, "/me"),
+             ("employer", P.PLACEMENTS_CONFIRM, "/employer")]
 
 
 @pytest.mark.parametrize("world", ["plain"], indirect=True)
@@ -325,7 +365,8 @@ def test_the_outbox_queue_is_for_administrators_only(app, client, factory, role)
     from talent.notifications import outbox
     outbox.enqueue(kind="mail", recipient="queued@example.az", subject="Queued", body_text="x")
     users = {"trainee": factory.trainee_user(factory.trainee()), "center_admin": factory.center_admin(),
-             "ministry": factory.user("ministry"), "admin": factory.user("admin")}
+             "ministry": factory.user("ministry"), "admin": factory.user("admin"),
+             "employer": factory.employer_user()}
     db.session.commit()
     if role != "anonymous":
         login(client, users[role].email)

@@ -146,7 +146,7 @@ def invite_trainee(actor: Actor, trainee_id: int, *,
     return user
 
 
-STAFF_ROLES = ("admin", "center_admin", "ministry")
+STAFF_ROLES = ("admin", "center_admin", "ministry", "employer")
 
 
 def is_service_user(user: User) -> bool:
@@ -159,12 +159,18 @@ def invite_staff(actor: Actor, user_id: Any, *, link_builder: Callable[[str, str
     """Send (or send again) a staff user without a password the invitation to set one. Only the
     newest link works (the session token rotates) and it expires after ``MAX_AGE[INVITE]``; the
     mail leaves after the commit."""
-    require(actor, P.USERS_MANAGE)
+    if not actor.has(P.USERS_MANAGE) and actor.has(P.EMPLOYER_USERS_INVITE):
+        require(actor, P.EMPLOYER_USERS_INVITE)   # a center: employer users only (see below)
+    else:
+        require(actor, P.USERS_MANAGE)
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         user = None
     if user is None or user.role not in STAFF_ROLES or is_service_user(user):
+        raise NotFound(_l("Not found."))
+    if not actor.has(P.USERS_MANAGE) and user.role != "employer":
+        # A center invites employer users only (which employers: talent.placement.services.employer).
         raise NotFound(_l("Not found."))
     if user.password_hash:
         raise Conflict(_l("This user has already set a password; they can use \"Forgot password?\" on the "

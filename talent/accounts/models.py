@@ -9,7 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, in_check, utcnow
 
-ROLES = ("admin", "center_admin", "trainee", "ministry")
+ROLES = ("admin", "center_admin", "trainee", "ministry", "employer")
+
+# An employer user belongs to exactly one employer organisation (``employers``, the placement
+# domain's table); nobody else is linked to one.
+EMPLOYER_LINK_CHECK = ("(role = 'employer' AND employer_id IS NOT NULL) OR "
+                       "(role <> 'employer' AND employer_id IS NULL)")
 
 
 class CenterAssignment(Base):
@@ -26,6 +31,7 @@ class User(UserMixin, Base):
     __table_args__ = (
         CheckConstraint(in_check("role", ROLES), name="role"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_nonnegative"),
+        CheckConstraint(EMPLOYER_LINK_CHECK, name="employer_link"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +50,8 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The organisation an ``employer`` user acts for (None for every other role).
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id", ondelete="RESTRICT"), index=True)
 
     assignments: Mapped[list[CenterAssignment]] = relationship(cascade="all, delete-orphan")
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import column, delete, select, table
 
 from talent import audit
 from talent.accounts import lockout, twofactor
@@ -51,15 +51,46 @@ def _validate_new_user(email: str, full_name: str, role: str) -> dict[str, str]:
     return errors
 
 
+def _employer_exists(employer_id: int) -> bool:
+    """Is there an employer organisation with this id? (The ``employers`` table is the placement
+    domain's, which accounts may not import: asked through the table's name.)"""
+    employers = table("employers", column("id"))
+    return db.session.scalar(select(employers.c.id).where(employers.c.id == employer_id)) is not None
+
+
 def create_user(actor: Actor, *, email: str, full_name: str, role: str, password: str | None = None,
                 center_codes: list[str] | None = None, center_ids: list[int] | None = None,
-                locale: str | None = None) -> User:
+                locale: str | None = None, employer_id: int | None = None) -> User:
     require(actor, P.USERS_MANAGE)
+    return _insert_user(actor, email=email, full_name=full_name, role=role, password=password,
+                        center_codes=center_codes, center_ids=center_ids, locale=locale, employer_id=employer_id)
+
+
+def create_employer_user(actor: Actor, *, employer_id: int, email: str, full_name: str,
+                         password: str | None = None, locale: str | None = None) -> User:
+    """A user acting for one employer organisation: created by an administrator, or by a center
+    administrator for an employer named in one of their center's jobs (that rule is the placement
+    domain's: ``talent.placement.services.employer.invite_employer_user`` checks it first)."""
+    if not (actor.has(P.USERS_MANAGE) or actor.has(P.EMPLOYER_USERS_INVITE)):
+        require(actor, P.USERS_MANAGE)
+    return _insert_user(actor, email=email, full_name=full_name, role="employer", password=password,
+                        locale=locale, employer_id=employer_id)
+
+
+def _insert_user(actor: Actor, *, email: str, full_name: str, role: str, password: str | None = None,
+                 center_codes: list[str] | None = None, center_ids: list[int] | None = None,
+                 locale: str | None = None, employer_id: int | None = None) -> User:
     email = normalise_email(email)
     errors = _validate_new_user(email, full_name, role)
     locale = locale or None
     if locale is not None and locale not in ("az", "en", "ru"):
         errors["locale"] = str(_l("Choose one of the offered languages."))
+    if role == "employer" and employer_id is None:
+        errors["employer_id"] = str(_l("An employer user needs the employer they act for."))
+    elif role == "employer" and not _employer_exists(employer_id):
+        errors["employer_id"] = str(_l("Choose an employer from the list."))
+    elif role != "employer" and employer_id is not None:
+        errors["employer_id"] = str(_l("Only employer users belong to an employer."))
     if password is not None:
         problem = password_problem(password, email=email, user_inputs=tuple(full_name.split()))
         if problem:
@@ -84,12 +115,14 @@ def create_user(actor: Actor, *, email: str, full_name: str, role: str, password
     user = User(email=email, full_name=full_name.strip(), role=role,
                 password_hash=hash_password(password) if password else None,
                 session_token=secrets.token_hex(16), locale=locale,
-                password_changed_at=utcnow() if password else None)
+                password_changed_at=utcnow() if password else None,
+                employer_id=employer_id if role == "employer" else None)
     user.assignments = [CenterAssignment(center_id=c.id) for c in {c.id: c for c in centers}.values()]
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user.create", "user", user.id,
-                 details={"role": role, "centers": sorted(c.code for c in centers)})
+                 details={"role": role, "centers": sorted(c.code for c in centers),
+                          **({"employer_id": employer_id} if role == "employer" else {})})
     return user
 
 

@@ -1,6 +1,6 @@
 """Two-factor sign-in: TOTP (RFC 6238) with single-use recovery codes.
 
-Required for administrators and ministry analysts when ``REQUIRE_2FA`` is on (every mode except
+Required for administrators, ministry analysts and employer users when ``REQUIRE_2FA`` is on (every mode except
 testing, unless ``TALENT_REQUIRE_2FA=false``); any other user who enrolled is asked too.
 
 - The TOTP secret is generated at enrolment and only counts once a code from it was confirmed.
@@ -36,7 +36,7 @@ from talent.extensions import db
 from talent.permissions import Actor, P, require
 from talent.validation import normalise_email
 
-ROLES_REQUIRING_2FA = frozenset({"admin", "ministry"})
+ROLES_REQUIRING_2FA = frozenset({"admin", "ministry", "employer"})
 RECOVERY_CODE_COUNT = 10
 ISSUER = "AI Talent Centers"
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read and type

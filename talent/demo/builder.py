@@ -27,7 +27,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from talent import audit
+from talent import audit, clock
 from talent.clock import add_months
 from talent.accounts.models import CenterAssignment, User
 from talent.accounts.passwords import hash_password
@@ -44,7 +44,7 @@ from talent.objectives.models import Objective
 from talent.people.models import Trainee
 from talent.permissions import Actor
 from talent.placement import followup
-from talent.placement.models import Employer, FollowUp, Placement
+from talent.placement.models import Employer, EmployerConfirmation, FollowUp, Placement, Vacancy, VacancyStatus
 from talent.learning.models import Cohort, Enrollment
 from talent.reporting import summary
 from talent.reference import read_csv
@@ -158,6 +158,7 @@ class DemoBuilder:
         finally:
             w.close()
         self.counts = dict(w.counts)
+        logins = self._make_employer_side() + logins
         # The rows above went in through COPY/executemany, past the ORM events that keep the
         # report summary current: count it once from the finished tables.
         self._say("counting the report summary")
@@ -183,8 +184,10 @@ class DemoBuilder:
         self.names = NameMaker(self.rng)
         self.fin = fin_sequence(self.rng)
 
-    def _user(self, email: str, full_name: str, role: str, centers: list[CenterInfo] = ()) -> User:
+    def _user(self, email: str, full_name: str, role: str, centers: list[CenterInfo] = (),
+              employer_id: int | None = None) -> User:
         user = User(email=email, full_name=full_name, role=role, password_hash=hash_password(data.DEMO_PASSWORD),
+                    employer_id=employer_id,
                     session_token=secrets.token_hex(16), password_changed_at=self.now.replace(tzinfo=timezone.utc))
         user.assignments = [CenterAssignment(center_id=c.id) for c in centers]
         db.session.add(user)
@@ -292,6 +295,47 @@ class DemoBuilder:
             market = ("local" if row["country"] == "AZ" else
                       "regional" if row["country"] in REGIONAL_COUNTRIES else "international")
             self.employers[market].append((employer.id, employer.sector_id))
+
+    def _make_employer_side(self) -> list[tuple[str, str, str]]:
+        """Issue 20: a user for Azercell and one for SOCAR (printed with the demo logins), the
+        employer's word on some of their jobs, and a handful of open vacancies."""
+        by_name = {(e.name, e.country_code): e for e in db.session.scalars(select(Employer))}
+        logins = []
+        for email, full_name, name in (("employer@talent.az", "Azercell HR", "Azercell"),
+                                       ("socar.hr@talent.az", "SOCAR HR", "SOCAR")):
+            employer = by_name.get((name, "AZ"))
+            if employer is None:
+                continue
+            user = self._user(email, full_name, "employer", employer_id=employer.id)
+            logins.append(("employer", email, data.DEMO_PASSWORD))
+            # About two thirds of the employer's verified jobs older than a month confirmed by it.
+            db.session.execute(
+                update(Placement).where(Placement.employer_id == employer.id,
+                                        Placement.verification == PlacementStatus.VERIFIED,
+                                        Placement.start_date <= self.today - timedelta(days=30),
+                                        Placement.id % 3 != 0)
+                .values(employer_confirmation=EmployerConfirmation.CONFIRMED, employer_confirmed_by_id=user.id,
+                        employer_confirmed_at=self.now.replace(tzinfo=timezone.utc)))
+        skills = {s.code: s for s in db.session.scalars(select(Skill))}
+        first_open = max(self.today, clock.today())
+        made = 0
+        for row in read_csv("vacancies.csv", DEMO_SEEDS):
+            employer = by_name.get((row["employer"], row["country"]))
+            if employer is None:
+                continue
+            vacancy = Vacancy(employer_id=employer.id, title=row["title"], occupation_code=row["occupation"],
+                              country_code=row["country"],
+                              region_id=self.regions[row["region"]].id if row["region"] else None,
+                              openings=int(row["openings"]), pay_min_azn=Decimal(row["pay_min_azn"]),
+                              pay_max_azn=Decimal(row["pay_max_azn"]),
+                              closes_on=first_open + timedelta(days=int(row["days_open"])),
+                              status=VacancyStatus.OPEN)
+            vacancy.skills = [skills[c] for c in row["skills"].split(";") if c in skills]
+            db.session.add(vacancy)
+            made += 1
+        db.session.flush()
+        self._say(f"employers: {len(logins)} users, {made} vacancies")
+        return logins
 
     def _make_objectives(self) -> None:
         scale = self.target / 1000

@@ -5,13 +5,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String,
-                        UniqueConstraint, false)
+from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, Numeric, String,
+                        Table, UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from talent.catalog.models import Occupation, Sector
+from talent.catalog.models import Occupation, Sector, Skill
 from talent.db import Base, in_check, utcnow
-from talent.geo.models import Country
+from talent.geo.models import Country, Region
 from talent.people.models import Trainee
 
 EMPLOYMENT_TYPES = ("full_time", "part_time", "contract", "internship", "self_employed")
@@ -27,6 +27,19 @@ class PlacementStatus(StrEnum):
 
 
 VERIFICATION_STATES = tuple(PlacementStatus)
+
+
+class EmployerConfirmation(StrEnum):
+    """What the employer named in a placement said about it (``employer_confirmation``): nothing yet,
+    the job is theirs, or it is not (with a reason)."""
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+
+class VacancyStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
 FOLLOWUP_OUTCOMES = ("employed", "looking", "studying", "unreachable")
 MARKETS = ("local", "regional", "international")
 
@@ -53,6 +66,8 @@ class Placement(Base):
         CheckConstraint(in_check("employment_type", EMPLOYMENT_TYPES), name="employment_type"),
         CheckConstraint(in_check("source", SOURCES), name="source"),
         CheckConstraint(in_check("verification", VERIFICATION_STATES), name="verification"),
+        CheckConstraint(in_check("employer_confirmation", tuple(EmployerConfirmation)),
+                        name="employer_confirmation"),
         Index("ix_placements_trainee_id_start_date", "trainee_id", "start_date"),
     )
 
@@ -77,11 +92,62 @@ class Placement(Base):
     center_id: Mapped[int | None] = mapped_column(ForeignKey("centers.id", ondelete="SET NULL"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The employer's word on the job (talent/placement/services/employer.py): who said it and when.
+    employer_confirmation: Mapped[str] = mapped_column(String(10), default=EmployerConfirmation.PENDING,
+                                                       server_default=EmployerConfirmation.PENDING.value)
+    employer_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    employer_confirmed_at: Mapped[datetime | None]
+    employer_decline_reason: Mapped[str | None] = mapped_column(String(500))
 
     employer: Mapped[Employer] = relationship(lazy="joined")
     trainee: Mapped[Trainee] = relationship()
     sector: Mapped[Sector | None] = relationship()
     occupation: Mapped[Occupation | None] = relationship()
+
+
+vacancy_skills = Table(
+    "vacancy_skills", Base.metadata,
+    Column("vacancy_id", ForeignKey("vacancies.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skills.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class Vacancy(Base):
+    """A job an employer offers, posted by one of its users or by a center on its behalf; listed
+    publicly (no person is named in it)."""
+    __tablename__ = "vacancies"
+    __table_args__ = (
+        CheckConstraint("openings >= 1", name="openings_positive"),
+        CheckConstraint("pay_min_azn IS NULL OR pay_min_azn >= 0", name="pay_min_nonnegative"),
+        CheckConstraint("pay_min_azn IS NULL OR pay_max_azn IS NULL OR pay_min_azn <= pay_max_azn",
+                        name="pay_range_ordered"),
+        CheckConstraint(in_check("status", tuple(VacancyStatus)), name="status"),
+        Index("ix_vacancies_status_closes_on", "status", "closes_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id", ondelete="RESTRICT"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    occupation_code: Mapped[str] = mapped_column(ForeignKey("occupations.code", ondelete="RESTRICT"), index=True)
+    # Where the work is: a country, and in Azerbaijan optionally an economic region.
+    country_code: Mapped[str] = mapped_column(ForeignKey("countries.code", ondelete="RESTRICT"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    openings: Mapped[int] = mapped_column(Integer)
+    pay_min_azn: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_max_azn: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    closes_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=VacancyStatus.OPEN)
+    # The center that posted it on the employer's behalf (None when the employer posted it).
+    center_id: Mapped[int | None] = mapped_column(ForeignKey("centers.id", ondelete="SET NULL"), index=True)
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    employer: Mapped[Employer] = relationship(lazy="joined")
+    occupation: Mapped[Occupation] = relationship(lazy="joined")
+    region: Mapped[Region | None] = relationship(lazy="joined")
+    country: Mapped[Country] = relationship(lazy="joined")
+    skills: Mapped[list[Skill]] = relationship(secondary=vacancy_skills, lazy="selectin", order_by=Skill.code)
 
 
 class FollowUp(Base):

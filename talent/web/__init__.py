@@ -11,6 +11,7 @@ from talent.web.auth.views import bp as auth_bp
 from talent.web.bench import register_bench
 from talent.web.center.views import bp as center_bp
 from talent.web.metrics import init_metrics
+from talent.web.employer.views import bp as employer_bp
 from talent.web.ministry.views import bp as ministry_bp
 from talent.web.notifications.views import bp as notifications_bp
 from talent.web.public.followup import bp as followup_bp
@@ -31,6 +32,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(center_bp, url_prefix="/center")
     app.register_blueprint(trainee_bp, url_prefix="/me")
     app.register_blueprint(ministry_bp, url_prefix="/ministry")
+    app.register_blueprint(employer_bp, url_prefix="/employer")  # issue 20
     app.register_blueprint(followup_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(account_bp, url_prefix="/account")

@@ -17,7 +17,8 @@ from talent.learning import services as learning
 from talent.permissions import P
 from talent.placement import queries as placement_queries
 from talent.placement import services as placements
-from talent.placement.models import EMPLOYMENT_TYPES, MARKETS, SOURCES, VERIFICATION_STATES, Placement
+from talent.placement.models import (EMPLOYMENT_TYPES, MARKETS, SOURCES, VERIFICATION_STATES, EmployerConfirmation,
+                                     Placement)
 from talent import clock
 
 ID = F.integer(minimum=1, maximum=2**31 - 1)
@@ -113,6 +114,11 @@ PlacementOut = Schema("Placement", {
                                  description="Why the center did not confirm the job (shown to the trainee)."),
     "center_id": F.integer(required=True, nullable=True),
     "created_at": F.datetime(required=True),
+    "employer_confirmation": F.enum_of(tuple(EmployerConfirmation), required=True,
+                                       description="The employer's word on the job (issue 20)."),
+    "employer_confirmed_at": F.datetime(required=True, nullable=True,
+                                        description="When the employer confirmed or declined it."),
+    "employer_decline_reason": F.string(required=True, nullable=True),
 })
 _JOB = {
     "employer_name": F.string(min_length=1, max_length=200),
@@ -152,7 +158,8 @@ def placement_json(p: Placement, market: str | None = None) -> dict[str, Any]:
             "employment_type": p.employment_type, "remote": p.remote, "start_date": p.start_date,
             "end_date": p.end_date, "monthly_pay_azn": p.monthly_pay_azn, "source": p.source,
             "verification": p.verification, "rejection_reason": p.rejection_reason, "center_id": p.center_id,
-            "created_at": p.created_at}
+            "created_at": p.created_at, "employer_confirmation": p.employer_confirmation,
+            "employer_confirmed_at": p.employer_confirmed_at, "employer_decline_reason": p.employer_decline_reason}
 
 
 @operation(bp, "/placements", summary="List jobs of the token's trainees", tags=["Placements"],

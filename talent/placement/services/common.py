@@ -20,7 +20,7 @@ from talent.learning.scoping import SCOPE_STATUSES
 from talent.people.models import Trainee
 from talent.permissions import Actor
 from talent.placement.markets import current_regional_countries, market_for
-from talent.placement.models import EMPLOYMENT_TYPES, Employer, Placement
+from talent.placement.models import EMPLOYMENT_TYPES, Employer, EmployerConfirmation, Placement
 
 
 JOB_FIELDS = ("employer_name", "country_code", "sector_id", "occupation_code", "job_title",
@@ -221,7 +221,27 @@ def apply_job_values(actor: Actor, placement: Placement, values: dict[str, Any])
             value = values[name]
             changes[name] = value.isoformat() if isinstance(value, date) else (
                 str(value) if isinstance(value, Decimal) else value)
+    if changes:
+        changes.update(ask_employer_again(placement))
     return changes
+
+
+def ask_employer_again(placement: Placement) -> dict[str, str]:
+    """A job's facts changed after its employer answered (talent/placement/services/employer.py):
+    the answer was about other facts, so the job waits for the employer again. Returns the change
+    for the audit trail (empty if none)."""
+    if placement.id is None or placement.employer_confirmation in (None, EmployerConfirmation.PENDING):
+        return {}
+    placement.employer_confirmation = EmployerConfirmation.PENDING
+    placement.employer_confirmed_by_id = None
+    placement.employer_confirmed_at = None
+    placement.employer_decline_reason = None
+    return {"employer_confirmation": EmployerConfirmation.PENDING.value}
+
+
+def parse_date(value: Any) -> date | None:
+    """``YYYY-MM-DD`` or ``DD.MM.YYYY`` (or a date) → date; empty → None; else ValueError."""
+    return _parse_date(value)
 
 
 def placement_market(placement: Placement) -> str | None:

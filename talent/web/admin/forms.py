@@ -15,11 +15,12 @@ from talent.geo.models import Region
 from talent.labels import choices as label_choices
 from talent.i18n import current_language
 from talent.web.templating import LANGUAGE_NAMES
+from talent.placement.models import Employer
 
 LEVEL_LABELS = {"foundation": _l("Foundation"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
 LANGUAGE_LABELS = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}
 ROLE_LABELS = {"admin": _l("System administrator"), "center_admin": _l("Center administrator"),
-               "trainee": _l("Trainee"), "ministry": _l("Ministry analyst")}
+               "trainee": _l("Trainee"), "ministry": _l("Ministry analyst"), "employer": _l("Employer")}
 
 
 def _label(row, text: str) -> str:
@@ -122,12 +123,15 @@ class UserForm(AdminForm):
                              validators=[Optional(), Length(max=200)])
     centers = SelectMultipleField(_l("Centers (center administrators only)"), validators=[Optional()])
     locale = SelectField(_l("Language of their invitation and messages"), validators=[Optional()])
+    employer_id = SelectField(_l("Employer (employer users only)"), validators=[Optional()], validate_choice=False)
 
     def fill_choices(self) -> None:
         self.centers.choices = _choices(Center, lambda c: f"{c.code} · {c.name}")
         self.locale.choices = list(LANGUAGE_NAMES.items())
         if not self.locale.data:
             self.locale.data = current_language()
+        employers = db.session.scalars(select(Employer).order_by(Employer.name, Employer.id)).all()
+        self.employer_id.choices = [("", "—")] + [(str(e.id), f"{e.name} ({e.country_code})") for e in employers]
 
 
 class UserCentersForm(AdminForm):

@@ -223,7 +223,8 @@ def user_new():
             user = invitations.create_staff_user(
                 current_actor(), email=form.email.data, full_name=form.full_name.data, role=form.role.data,
                 password=form.password.data or None, center_ids=[int(c) for c in form.centers.data or []],
-                locale=form.locale.data or None)
+                locale=form.locale.data or None,
+                employer_id=as_id(form.employer_id.data) if form.employer_id.data else None)
         except ValidationError as error:
             rollback_only()
             apply_errors(form, error)

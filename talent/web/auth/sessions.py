@@ -15,6 +15,7 @@ HOME_BY_ROLE = {
     "center_admin": "center.dashboard",
     "ministry": "ministry.dashboard",
     "trainee": "trainee.learning",
+    "employer": "employer.placements",
 }
 PENDING_KEY = "_2fa_pending"
 SECOND_FACTOR_KEY = "_2fa"

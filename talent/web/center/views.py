@@ -2,7 +2,7 @@
 importing this module registers them all."""
 from __future__ import annotations
 
-from talent.web.center import (awards, cohorts, dashboard, exports, followups, imports,  # noqa: F401
+from talent.web.center import (awards, cohorts, dashboard, employers, exports, followups, imports,  # noqa: F401
                                placements, portal, trainees)
 from talent.web.center.blueprint import bp
 

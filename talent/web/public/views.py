@@ -7,7 +7,7 @@ from flask import jsonify, render_template
 from sqlalchemy import text
 
 from talent.extensions import db, limiter
-from talent.web.public import accounts, catalog, credentials  # noqa: F401  (their routes are on this blueprint)
+from talent.web.public import accounts, catalog, credentials, vacancies  # noqa: F401  (their routes are on this blueprint)
 from talent.web.public.blueprint import bp
 from talent.web.transactions import rollback_only
 
