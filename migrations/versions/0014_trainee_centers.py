@@ -6,7 +6,7 @@ theirs in a status that gives access (enrolled, completed, failed): the rule of
 so center pages and permission checks read one indexed table.
 
 Revision ID: 0014_trainee_centers
-Revises: 0012_oidc
+Revises: 0013_summary_dims
 Create Date: 2026-12-06 02:00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_trainee_centers'
-down_revision = '0012_oidc'
+down_revision = '0013_summary_dims'
 branch_labels = None
 depends_on = None
 

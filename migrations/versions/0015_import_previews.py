@@ -1,7 +1,7 @@
 """imports: previews kept server-side (validated rows, compressed), committed once (issue 17)
 
 Revision ID: 0015_import_previews
-Revises: 0012_oidc
+Revises: 0014_trainee_centers
 Create Date: 2026-12-06 02:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_import_previews'
-down_revision = '0012_oidc'
+down_revision = '0014_trainee_centers'
 branch_labels = None
 depends_on = None
 

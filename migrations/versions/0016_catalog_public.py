@@ -2,7 +2,7 @@
 one falls back to the Azerbaijani text) for the public course catalog (issue 19)
 
 Revision ID: 0016_catalog_public
-Revises: 0012_oidc
+Revises: 0015_import_previews
 Create Date: 2026-12-06 01:55:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_catalog_public'
-down_revision = '0012_oidc'
+down_revision = '0015_import_previews'
 branch_labels = None
 depends_on = None
 

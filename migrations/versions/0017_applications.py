@@ -1,7 +1,7 @@
 """applications: online applications for a seat in a cohort, and course eligibility (issue 19)
 
 Revision ID: 0017_applications
-Revises: 0012_oidc
+Revises: 0016_catalog_public
 Create Date: 2026-12-06 02:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_applications'
-down_revision = '0012_oidc'
+down_revision = '0016_catalog_public'
 branch_labels = None
 depends_on = None
 

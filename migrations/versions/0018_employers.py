@@ -1,7 +1,7 @@
 """placement: employer users, employers' confirmation of placements, vacancies (issue 20)
 
 Revision ID: 0018_employers
-Revises: 0012_oidc
+Revises: 0017_applications
 Create Date: 2026-12-06 02:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_employers'
-down_revision = '0012_oidc'
+down_revision = '0017_applications'
 branch_labels = None
 depends_on = None
 
