@@ -325,13 +325,19 @@ def test_matrix_fails_when_a_role_loses_a_permission(app, client, world, monkeyp
     assert all(f" {area}" in f for f in refused), refused
 
 
+def _user_of(factory, role: str):
+    """A signed-in user of ``role`` (None for anonymous), with what that role needs to exist."""
+    return {"anonymous": lambda: None, "trainee": lambda: factory.trainee_user(factory.trainee()),
+            "center_admin": factory.center_admin, "employer": factory.employer_user,
+            "ministry": lambda: factory.user("ministry"), "admin": lambda: factory.user("admin")}[role]()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_metrics_answer_the_bearer_token_only(app, client, factory, monkeypatch, role):
     """GET /metrics with TALENT_METRICS_TOKEN set: no role's session opens it (401), only the token."""
     monkeypatch.setitem(app.config, "METRICS_TOKEN", "matrix-metrics-token-0123456789")
     if role != "anonymous":
-        user = factory.trainee_user(factory.trainee()) if role == "trainee" else (
-            factory.center_admin() if role == "center_admin" else factory.user(role))
+        user = _user_of(factory, role)
         db.session.commit()
         login(client, user.email)
     assert client.get("/metrics").status_code == 401
@@ -346,11 +352,10 @@ def test_the_public_catalog_is_open_to_everyone(app, client, factory, role):
     without a token; a cohort outside the catalog is a 404 for everyone."""
     listed = factory.cohort(status="open", start_date=clock.today() + timedelta(days=7))
     running = factory.cohort(status="running")
-    users = {"trainee": factory.trainee_user(factory.trainee()), "center_admin": factory.center_admin(),
-             "ministry": factory.user("ministry"), "admin": factory.user("admin")}
+    user = _user_of(factory, role)
     db.session.commit()
     if role != "anonymous":
-        login(client, users[role].email)
+        login(client, user.email)
     for path in ("/catalog", f"/catalog/cohorts/{listed.id}", "/api/v1/catalog/cohorts",
                  f"/api/v1/catalog/cohorts/{listed.id}"):
         assert client.get(path).status_code == 200, (role, path)
