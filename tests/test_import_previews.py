@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import io
 import random
+import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -22,6 +23,7 @@ from talent.learning.models import Enrollment
 from talent.people.models import Trainee
 from talent.people.services import region_index
 from talent.people.validation import FIELDS, clean_trainee, clean_trainee_columns
+from tests.conftest import PG_URL
 from tests.learning_helpers import actor, request_ctx  # noqa: F401
 from tests.test_import_services import ROWS, csv_bytes
 
@@ -242,3 +244,45 @@ def test_a_preview_made_on_one_host_is_committed_on_another(app, second_host, cl
     db.session.expire_all()
     assert count(Trainee) == 3 and count(Enrollment) == 3
 
+
+
+@pytest.mark.committed
+@pytest.mark.skipif(not PG_URL, reason="concurrency needs PostgreSQL: set TALENT_TEST_DATABASE_URL")
+def test_two_simultaneous_commits_of_one_preview_import_it_once(app, factory):
+    center = factory.center()
+    cohort = factory.cohort(center=center, status="open", capacity=10)
+    user = factory.center_admin(center)
+    db.session.commit()
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        preview_id = services.preview_import(actor(user), csv_bytes(), center_id=center.id, cohort_id=cohort.id,
+                                             keep=True).preview_id
+        db.session.commit()
+        who = actor(user)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with app.test_request_context("/", headers={"Accept-Language": "en"}):
+            barrier.wait(timeout=30)
+            try:
+                outcome = "committed" if services.commit_preview(who, preview_id).committed else "problems"
+                db.session.commit()
+            except Conflict as error:
+                db.session.rollback()
+                outcome = error.code
+            except BaseException as error:  # pragma: no cover - reported below
+                outcome = repr(error)
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["committed", "import_committed"]
+    db.session.expire_all()
+    assert count(Trainee) == 3 and count(Enrollment) == 3
