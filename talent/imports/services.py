@@ -614,7 +614,8 @@ def _write(actor: Actor, report: ImportReport, center: Center, cohort: Cohort | 
             "created_by_id": Same(actor.user_id)}, len(placed))
         summary.mark_cohorts(db.session, [cohort.id])  # Core rows: recount the cohort's report summary
     # Core rows: the trainee–center membership of everyone registered or placed (one call, learning's rule)
-    membership.sync(plan.trainee_id for plan in report.plans if plan.trainee == NEW or plan.enrollment == ENROLLED)
+    membership.add((plan.trainee_id for plan in report.plans if plan.trainee == NEW or plan.enrollment == ENROLLED),
+                   new=(plan.trainee_id for plan in report.plans if plan.trainee == NEW))
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
                          details={"cohort_id": cohort.id if cohort else None, "file": _printable(filename),
                                   **report.counts})

@@ -59,6 +59,23 @@ def sync(trainee_ids: Iterable[int]) -> None:
         membership.replace(chunk, wanted)
 
 
+def add(trainee_ids: Iterable[int], *, new: Iterable[int] = ()) -> None:
+    """Add the rows the rule gives for these trainees, for a writer that only adds relationships
+    (registers, enrolls; withdraws nobody): the import. One ``INSERT … SELECT`` per chunk instead
+    of :func:`sync`'s comparison in Python (which took most of a 10,000-row import). Existing
+    trainees are locked as in :func:`sync`; those created in this transaction (``new``) are seen
+    by no other one and need no lock."""
+    ids = sorted(set(trainee_ids))
+    if not ids:
+        return
+    fresh = set(new)
+    db.session.flush()
+    membership.lock_trainees(i for i in ids if i not in fresh)
+    for start in range(0, len(ids), membership.CHUNK):
+        rows = rule_rows(ids[start:start + membership.CHUNK]).subquery()
+        membership.insert_missing(select(rows.c.trainee_id, rows.c.center_id, rows.c.via, rows.c.since))
+
+
 def rebuild() -> int:
     """Recompute the whole table from the rule in one statement (after a bulk load that wrote
     trainees and enrollments without the services). Returns the number of rows."""

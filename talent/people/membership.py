@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Select, delete, select, tuple_, update
+from sqlalchemy import Select, delete, select, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from talent.db import utcnow
 from talent.extensions import db
 from talent.people.models import MembershipVia, Trainee, TraineeCenter
 
-__all__ = ["CHUNK", "MembershipVia", "TraineeCenter", "add", "centers_of", "lock_trainees", "member_ids", "replace"]
+__all__ = ["CHUNK", "MembershipVia", "TraineeCenter", "add", "centers_of", "insert_missing", "lock_trainees", "member_ids", "replace"]
 
 Row = tuple[int, int, str]   # (trainee_id, center_id, via)
 #: Trainees (or rows) per statement: 4 parameters a row stays under SQLite's 32,766 and
@@ -35,6 +35,17 @@ def _insert_ignoring_existing(rows: list[dict]) -> None:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for start in range(0, len(rows), CHUNK):   # bound parameters per statement stay well under the limits
         db.session.execute(insert(TraineeCenter).values(rows[start:start + CHUNK]).on_conflict_do_nothing())
+
+
+def insert_missing(rows: Select) -> None:
+    """``INSERT … SELECT`` of ``rows`` (trainee_id, center_id, via, since), leaving rows that
+    already exist as they are: a bulk writer's one statement, no per-row work in Python."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # SQLite reads "ON" after a SELECT without WHERE as a join's ON: the WHERE settles it.
+    rows = rows.where(true())
+    db.session.execute(insert(TraineeCenter).from_select(["trainee_id", "center_id", "via", "since"], rows)
+                       .on_conflict_do_nothing())
 
 
 def add(trainee_id: int, center_id: int | None, via: str = MembershipVia.REGISTERED) -> None:
