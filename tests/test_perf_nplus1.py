@@ -173,3 +173,15 @@ def test_ministry_regions_table(factory, login_as, statements):
     grow(SMALL)
     login_as(factory.user("ministry"))
     assert_flat(statements, "GET", "/ministry/regions", grow)
+
+
+def test_public_catalog_list(factory, statements):
+    """Issue 19: the catalog page and its API, anonymous, with seats taken in each cohort."""
+    def grow(n):
+        for _ in range(n):
+            cohort = factory.cohort(course=factory.course(), status="open",
+                                    start_date=clock.today() + timedelta(days=5))
+            factory.enrollment(cohort=cohort)
+    grow(SMALL)
+    assert_flat(statements, "GET", "/catalog", grow)
+    assert_flat(statements, "GET", "/api/v1/catalog/cohorts", grow)
