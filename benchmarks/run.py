@@ -540,11 +540,13 @@ def main() -> None:
                          f"{r['ratio']:.2f}x" if r.get("ratio") else None, r["statements"], r.get("app_cpu_ms")])
     print_table(["item", "trainees", "budget ms", "app ms", "verdict", "live ms", "speed-up", ">= 10x",
                  "direct SQL ms", "app / SQL", "SQL stmts", "app CPU ms"], rows)
-    judged = [r for entry in results.values() for r in entry["items"] if r.get("verdict") or "error" in r]
-    failed = [r for r in judged if r.get("verdict") != "PASS" or r.get("speedup_verdict") == "FAIL"]
-    print(f"\nPASS: {len(judged) - len(failed)} of {len(judged)} judged items (budget met; for a ministry page "
-          f"also >= {LIVE_SPEEDUP_TARGET:.0f}x faster than live)."
-          + (" FAIL: " + ", ".join(sorted({r['item'] for r in failed})) + "." if failed else ""))
+    print()
+    for size, entry in results.items():
+        judged = [r for r in entry["items"] if r.get("verdict") or "error" in r]
+        failed = [r for r in judged if r.get("verdict") != "PASS" or r.get("speedup_verdict") == "FAIL"]
+        print(f"{size:,} trainees: {len(judged) - len(failed)} of {len(judged)} items PASS (budget met; a ministry "
+              f"page also >= {LIVE_SPEEDUP_TARGET:.0f}x faster than live)"
+              + ("; FAIL: " + ", ".join(r["item"] for r in failed) if failed else "") + ".")
     for size, entry in results.items():
         if entry.get("summary_current") is False:
             print(f"WARNING: at {size:,} the report summary was not current: 'app' is the live path too.")
