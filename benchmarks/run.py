@@ -493,9 +493,14 @@ def main() -> None:
     parser.add_argument("--json", help="also write the results (with budgets and verdicts) to this JSON file")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    # The code measured is the code at the start (a commit made during a long run is not in it).
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip() or None
+    started_at = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     only = {w.strip() for w in args.only.split(",") if w.strip()} or None
 
     print(f"machine: {machine()}")
+    print(f"commit: {commit}; started {started_at}")
     print(f"database: {args.db}; sizes: {', '.join(f'{s:,}' for s in sizes)}; median of {args.repeat} warm runs\n",
           flush=True)
     results: dict[int, dict] = {}
@@ -540,11 +545,13 @@ def main() -> None:
                          f"{r['ratio']:.2f}x" if r.get("ratio") else None, r["statements"], r.get("app_cpu_ms")])
     print_table(["item", "trainees", "budget ms", "app ms", "verdict", "live ms", "speed-up", ">= 10x",
                  "direct SQL ms", "app / SQL", "SQL stmts", "app CPU ms"], rows)
-    judged = [r for entry in results.values() for r in entry["items"] if r.get("verdict") or "error" in r]
-    failed = [r for r in judged if r.get("verdict") != "PASS" or r.get("speedup_verdict") == "FAIL"]
-    print(f"\nPASS: {len(judged) - len(failed)} of {len(judged)} judged items (budget met; for a ministry page "
-          f"also >= {LIVE_SPEEDUP_TARGET:.0f}x faster than live)."
-          + (" FAIL: " + ", ".join(sorted({r['item'] for r in failed})) + "." if failed else ""))
+    print()
+    for size, entry in results.items():
+        judged = [r for r in entry["items"] if r.get("verdict") or "error" in r]
+        failed = [r for r in judged if r.get("verdict") != "PASS" or r.get("speedup_verdict") == "FAIL"]
+        print(f"{size:,} trainees: {len(judged) - len(failed)} of {len(judged)} items PASS (budget met; a ministry "
+              f"page also >= {LIVE_SPEEDUP_TARGET:.0f}x faster than live)"
+              + ("; FAIL: " + ", ".join(r["item"] for r in failed) if failed else "") + ".")
     for size, entry in results.items():
         if entry.get("summary_current") is False:
             print(f"WARNING: at {size:,} the report summary was not current: 'app' is the live path too.")
@@ -567,10 +574,8 @@ def main() -> None:
         print_table(["trainees", "export of all", "rows", "CSV MB", "peak RSS MB", "app alone MB", "target"],
                     export_rows)
     if args.json:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True).stdout.strip() or None
         Path(args.json).write_text(json.dumps(
-            {"db": args.db, "machine": machine(), "commit": commit,
+            {"db": args.db, "machine": machine(), "commit": commit, "started_at": started_at,
              "finished_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "load_average_end": load_average(),
              "budgets_ms": BUDGET_MS, "live_speedup_target": LIVE_SPEEDUP_TARGET,
              "import_target_rows_s": IMPORT_TARGET_ROWS_S, "results": results}, indent=2, default=str))

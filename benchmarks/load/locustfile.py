@@ -43,7 +43,12 @@ def ready(user: HttpUser) -> None:
     runner = user.environment.runner
     if runner is not None and _ready == getattr(runner, "target_user_count", None):
         user.environment.stats.reset_all()
-        print(f"all {_ready} users started: statistics reset", flush=True)
+        measure = float(os.environ.get("TALENT_LOAD_MEASURE_SECONDS") or 0)
+        print(f"all {_ready} users started: statistics reset" + (f", measuring {measure:.0f} s" if measure else ""),
+              flush=True)
+        if measure:  # the measured window starts now, however long the sign-ins took
+            import gevent
+            gevent.spawn_later(measure, runner.quit)
 
 
 def sign_in(user: HttpUser, email: str) -> None:

@@ -137,6 +137,11 @@ def main() -> None:
                          f"{server['requests']:,} requests (target 0)", server["server_errors"] == 0))
     elif args.metrics:
         print("(no /metrics scrape: the server-side count is missing)")
+    ramp = [r for r in routes if "/login" in r["route"]]
+    if ramp:
+        result["includes_ramp_up"] = True
+        print("\nWARNING: sign-ins are in the statistics: not every user had signed in before the phase ended "
+              "(the figures include the ramp-up; raise RAMP_LIMIT).")
     print("\nVerdicts:")
     for text, ok in verdicts:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")

@@ -3,8 +3,8 @@
 # trainees, and locust headless on the same machine, in two phases against the same server:
 #
 #   1. baseline: USERS users requesting only GET /bench/baseline/<id> (one primary-key read, a small
-#      page) for BASELINE_DURATION — the server's rate on its cheapest page;
-#   2. mixed: USERS users of the mixed workload (locustfile.py) for DURATION.
+#      page) for BASELINE_DURATION seconds — the server's rate on its cheapest page;
+#   2. mixed: USERS users of the mixed workload (locustfile.py) for DURATION seconds.
 #
 # Statistics are reset once every simulated user has signed in (locustfile.py, ready()), so 50
 # argon2 sign-ins at once are not in the figures. Then benchmarks/load/report.py prints per route p50/p95/p99, failures and
@@ -13,7 +13,7 @@
 # PROMETHEUS_MULTIPROC_DIR) and its 5xx count is judged too.
 #
 #   benchmarks/load/run_load.sh                               # 1,000,000 trainees on PostgreSQL
-#   SIZE=100000 USERS=50 DURATION=60s benchmarks/load/run_load.sh
+#   SIZE=100000 USERS=50 DURATION=60 benchmarks/load/run_load.sh
 #   DB=sqlite SIZE=10000 benchmarks/load/run_load.sh
 #
 # Needs the bench extra: .venv/bin/pip install -e '.[bench]' (locust).
@@ -29,8 +29,10 @@ SIZE=${SIZE:-1000000}
 DB=${DB:-postgresql}
 USERS=${USERS:-50}
 SPAWN_RATE=${SPAWN_RATE:-10}
-DURATION=${DURATION:-60s}
-BASELINE_DURATION=${BASELINE_DURATION:-30s}
+DURATION=${DURATION:-60}                   # seconds measured, after every user has signed in
+BASELINE_DURATION=${BASELINE_DURATION:-30}
+RAMP_LIMIT=${RAMP_LIMIT:-240}              # seconds allowed for the sign-ins (argon2) before that
+DURATION=${DURATION%s} BASELINE_DURATION=${BASELINE_DURATION%s}
 WORKERS=${WORKERS:-4}
 WORKER_CLASS=${WORKER_CLASS:-gthread}
 THREADS=${THREADS:-4}
@@ -67,19 +69,22 @@ for _ in $(seq 1 120); do
 done
 curl -fs "http://127.0.0.1:$PORT/bench/baseline/1" >/dev/null || { echo "server not ready"; exit 1; }
 
-locust_phase() {  # name duration classes...
-  local name=$1 duration=$2; shift 2
-  TALENT_LOAD_DATA="$OUT/data.json" .venv/bin/locust -f benchmarks/load/locustfile.py --headless \
-    --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$duration" \
+locust_phase() {  # name seconds classes...
+  # The measured window (seconds) starts once every user has signed in (locustfile.py, ready());
+  # --run-time only caps the whole phase, ramp-up included (RAMP_LIMIT seconds more).
+  local name=$1 seconds=$2; shift 2
+  TALENT_LOAD_DATA="$OUT/data.json" TALENT_LOAD_MEASURE_SECONDS="$seconds" \
+  .venv/bin/locust -f benchmarks/load/locustfile.py --headless \
+    --users "$USERS" --spawn-rate "$SPAWN_RATE" --run-time "$((seconds + RAMP_LIMIT))s" \
     --host "http://127.0.0.1:$PORT" --csv "$OUT/$name" --only-summary --loglevel WARNING "$@" \
     > "$OUT/locust_$name.log" 2>&1 || true  # locust exits 1 when any request failed: report.py judges
   [ -s "$OUT/${name}_stats.csv" ] || { echo "locust wrote no statistics ($name): see $OUT/locust_$name.log"; exit 1; }
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
-echo "== phase 1, baseline only: $USERS users, $BASELINE_DURATION (load average before: $LOAD_BEFORE)"
+echo "== phase 1, baseline only: $USERS users, ${BASELINE_DURATION}s (load average before: $LOAD_BEFORE)"
 locust_phase baseline "$BASELINE_DURATION" BaselineOnly
-echo "== phase 2, mixed workload: $USERS users, $DURATION"
+echo "== phase 2, mixed workload: $USERS users, ${DURATION}s measured after the sign-ins"
 locust_phase load "$DURATION" CenterAdmin Trainee Ministry Verifier Baseline
 curl -fs -H "Authorization: Bearer $METRICS_TOKEN" "http://127.0.0.1:$PORT/metrics" > "$OUT/metrics.txt" \
   || echo "(could not scrape /metrics)"
