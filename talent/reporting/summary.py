@@ -180,19 +180,18 @@ def _add_days(session: Session, column, days: int):
 GROUPS = ("gender", "age_band", "home")  # the columns of the group tables (TRAINEE_DIMENSIONS)
 
 
-def _group_columns(session: Session, grouped: bool) -> list:
+def _group_columns(session: Session) -> list:
     """The trainee group of each enrollment (gender, age band on the cohort's first day, home
-    region as baku/other), as the live queries define them; none for the cohort tables."""
-    if not grouped:
-        return []
+    region as baku/other), as the live queries define them."""
     baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
     return [Trainee.gender.label("gender"), age_band_case().label("age_band"), home_case(baku).label("home")]
 
 
-def _totals(session: Session, cohort_ids: list[int], grouped: bool = False) -> list[dict[str, Any]]:
+def _totals(session: Session, cohort_ids: list[int]) -> list[dict[str, Any]]:
+    """Per cohort and trainee group: the :class:`ReportGroupTotal` rows."""
     completed = Enrollment.status == EnrollmentStatus.COMPLETED
     key = key_sql(Enrollment.id, "enrollment")
-    groups = _group_columns(session, grouped)
+    groups = _group_columns(session)
     placed_within = exists().where(
         Placement.trainee_id == Enrollment.trainee_id,
         Placement.verification != PlacementStatus.REJECTED,
@@ -207,33 +206,30 @@ def _totals(session: Session, cohort_ids: list[int], grouped: bool = False) -> l
                    func.coalesce(func.sum(key).filter(completed), 0).label("completed_key"),
                    func.coalesce(func.sum(key).filter(Enrollment.status.in_(FINISHED)), 0).label("finished_key"),
                    func.coalesce(func.sum(key).filter(and_(completed, placed_within)), 0).label("placed_key"))
-            .join(Cohort, Cohort.id == Enrollment.cohort_id))
-    if grouped:
-        stmt = stmt.join(Trainee, Trainee.id == Enrollment.trainee_id)
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Trainee, Trainee.id == Enrollment.trainee_id))
     stmt = (stmt.where(Enrollment.cohort_id.in_(cohort_ids),
                        Enrollment.status.in_((EnrollmentStatus.ENROLLED,) + FINISHED))
             .group_by(Enrollment.cohort_id, *groups))
-    names = ("cohort_id",) + (GROUPS if grouped else ())
-    return [{**{n: getattr(r, n) for n in names}, "active": r.active, "completed": r.completed,
+    return [{**{n: getattr(r, n) for n in ("cohort_id",) + GROUPS}, "active": r.active, "completed": r.completed,
              "finished": r.finished, "placed": r.placed, "active_key": int(r.active_key),
              "completed_key": int(r.completed_key), "finished_key": int(r.finished_key),
              "placed_key": int(r.placed_key)} for r in session.execute(stmt)]
 
 
-def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo, grouped: bool = False) -> list[dict[str, Any]]:
-    # enrolled, completed, completed_awarded, certified, then the four key sums; per (cohort, day)
-    # or, grouped, per (cohort, day, gender, age band, home)
+def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[str, Any]]:
+    """Per cohort, day and trainee group: the :class:`ReportGroupDay` rows."""
+    # enrolled, completed, completed_awarded, certified, then the four key sums
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0] * 8)
     key = key_sql(Enrollment.id, "enrollment")
-    groups = _group_columns(session, grouped)
+    groups = _group_columns(session)
     original_award = (select(Award.id).where(Award.enrollment_id == Enrollment.id, Award.renewal_of_id.is_(None),
                                              Award.revoked_at.is_(None)).exists())
     stmt = (select(Enrollment.cohort_id, Enrollment.status, Enrollment.enrolled_at, Enrollment.completed_at,
                    original_award.label("awarded"), key.label("key"), *groups)
+            .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status.in_(EVER_ENROLLED)))
-    if grouped:
-        stmt = (stmt.join(Cohort, Cohort.id == Enrollment.cohort_id)
-                .join(Trainee, Trainee.id == Enrollment.trainee_id))
     for cohort_id, status, enrolled_at, completed_at, awarded, record_key, *group in session.execute(stmt):
         if enrolled_at is not None:
             bucket = counts[(cohort_id, enrolled_at.astimezone(tz).date(), *group)]
@@ -247,10 +243,9 @@ def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo, grouped: bool =
                 bucket[2] += 1
                 bucket[6] += record_key
     awards = (select(Enrollment.cohort_id, Award.issued_on, *groups, func.count(), func.sum(key))
-              .select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id))
-    if grouped:
-        awards = (awards.join(Cohort, Cohort.id == Enrollment.cohort_id)
-                  .join(Trainee, Trainee.id == Enrollment.trainee_id))
+              .select_from(Award).join(Enrollment, Enrollment.id == Award.enrollment_id)
+              .join(Cohort, Cohort.id == Enrollment.cohort_id)
+              .join(Trainee, Trainee.id == Enrollment.trainee_id))
     awards = (awards.where(Enrollment.cohort_id.in_(cohort_ids), Award.revoked_at.is_(None),
                            Award.renewal_of_id.is_(None))
               .group_by(Enrollment.cohort_id, Award.issued_on, *groups))
@@ -258,7 +253,7 @@ def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo, grouped: bool =
         *group, n, key_sum = rest
         counts[(cohort_id, issued_on, *group)][3] += n
         counts[(cohort_id, issued_on, *group)][7] += int(key_sum or 0)
-    names = ("cohort_id", "day") + (GROUPS if grouped else ())
+    names = ("cohort_id", "day") + GROUPS
     return [{**dict(zip(names, k)), "enrolled": v[0], "completed": v[1], "completed_awarded": v[2],
              "certified": v[3], "enrolled_key": v[4], "completed_key": v[5], "completed_awarded_key": v[6],
              "certified_key": v[7]} for k, v in counts.items()]
@@ -279,7 +274,22 @@ def _placements(cohort_ids: list[int]):
     return insert(F).from_select([F.cohort_id, F.placement_id, F.trainee_id, F.employer_id, F.start_date], rows)
 
 
-SUMMARY_TABLES = ((ReportCohortTotal, ReportCohortDay, False), (ReportGroupTotal, ReportGroupDay, True))
+SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement)
+
+
+def _summed(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Group rows added up per ``keys`` (the trainee group columns dropped)."""
+    out: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        k = tuple(row[n] for n in keys)
+        target = out.get(k)
+        if target is None:
+            out[k] = {n: v for n, v in row.items() if n not in GROUPS}
+            continue
+        for n, v in row.items():
+            if n not in keys and n not in GROUPS:
+                target[n] += v
+    return list(out.values())
 
 
 def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
@@ -293,14 +303,15 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             # Serialise with any other transaction recounting the same cohorts (id order: no deadlock
             # between two recounts).
             session.execute(select(Cohort.id).where(Cohort.id.in_(chunk)).order_by(Cohort.id).with_for_update())
-        for total_table, day_table, grouped in SUMMARY_TABLES:
-            totals, days = _totals(session, chunk, grouped), _days(session, chunk, tz, grouped)
-            session.execute(delete(total_table).where(total_table.cohort_id.in_(chunk)))
-            session.execute(delete(day_table).where(day_table.cohort_id.in_(chunk)))
-            if totals:
-                session.execute(insert(total_table), totals)
-            if days:
-                session.execute(insert(day_table), days)
+        group_totals, group_days = _totals(session, chunk), _days(session, chunk, tz)
+        # The cohort rows are the group rows summed over the groups (one pass over the live rows).
+        rows = {ReportGroupTotal: group_totals, ReportGroupDay: group_days,
+                ReportCohortTotal: _summed(group_totals, ("cohort_id",)),
+                ReportCohortDay: _summed(group_days, ("cohort_id", "day"))}
+        for table, values in rows.items():
+            session.execute(delete(table).where(table.cohort_id.in_(chunk)))
+            if values:
+                session.execute(insert(table), values)
         session.execute(delete(ReportCohortPlacement).where(ReportCohortPlacement.cohort_id.in_(chunk)))
         session.execute(_placements(chunk))
 
@@ -309,10 +320,8 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
     """Build the summary tables from scratch for every cohort and record that they are current.
     Returns the row counts."""
     session.execute(delete(ReportSummaryState))
-    for total_table, day_table, _ in SUMMARY_TABLES:
-        session.execute(delete(total_table))
-        session.execute(delete(day_table))
-    session.execute(delete(ReportCohortPlacement))
+    for table in SUMMARY_TABLES:
+        session.execute(delete(table))
     if session.get_bind().dialect.name == "postgresql":
         # Right after a bulk load (the demo, a restore) the planner has no statistics for these tables
         # and chose a full join per chunk of cohorts: minutes instead of seconds at 1M. ANALYZE runs
