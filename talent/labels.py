@@ -42,6 +42,7 @@ SORT = {"code": _l("Code"), "name": _l("Name"), "name_az": _l("Name"), "name_en"
 AUDIT_ACTION = {
     "application.submit": _l("Online application received"), "application.list": _l("Online applications listed"),
     "application.accept": _l("Online application accepted"), "application.reject": _l("Online application rejected"),
+    "application.withdraw": _l("Online application withdrawn by the applicant"),
     "attendance.record": _l("Attendance recorded"),
     "award.issue": _l("Certificate issued"), "award.list": _l("Certificates listed"),
     "award.pdf": _l("Certificate PDF downloaded"), "award.renew": _l("Certificate renewed"),

@@ -421,3 +421,18 @@ def test_admin_course_form_has_the_eligibility_fields(factory, client, login_as)
     assert page.status_code == 200
     for name in ("min_education_level", "min_age", "max_age", "required_certification_id"):
         assert f'name="{name}"' in page.get_data(as_text=True)
+
+
+def test_the_applicant_withdraws_through_the_private_link(factory, client):
+    cohort = _open_cohort(factory)
+    result = applications.submit(_form(), cohort_id=cohort.id)
+    db.session.commit()
+    response = client.post(f"/applications/{result.token}/withdraw")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Application, result.application.id).status == ApplicationStatus.WITHDRAWN
+    again = client.post(f"/applications/{result.token}/withdraw")
+    assert again.status_code == 302 and "withdrawn" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert client.post("/applications/" + "y" * 32 + "/withdraw").status_code == 404
+    # withdrawn: the same FIN may apply to this cohort again
+    assert applications.submit(_form(), cohort_id=cohort.id).application is not None
