@@ -2,7 +2,7 @@
 region, through the disclosure function every ministry answer uses (cell-key method)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from talent import clock
 from talent.applications import services as applications
