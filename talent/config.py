@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
+from limits import parse_many
+
 DEFAULT_NEIGHBOURS = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +41,16 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default
     if raw not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return raw
+
+
+def _rate(env, name: str, default: str) -> str:
+    """A rate limit such as ``5 per hour`` (Flask-Limiter's notation), refused at start when unreadable."""
+    value = (env.get(name) or default).strip()
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate limit such as '5 per hour'") from None
+    return value
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -209,6 +221,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": ratelimit_storage,
         "RATELIMIT_ENABLED": _bool(env, "TALENT_RATELIMIT", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Online applications (issue 19): per client address and per FIN, form and API alike.
+        "APPLY_RATE_LIMIT_ADDRESS": _rate(env, "TALENT_APPLY_RATE_LIMIT_ADDRESS", "20 per hour"),
+        "APPLY_RATE_LIMIT_FIN": _rate(env, "TALENT_APPLY_RATE_LIMIT_FIN", "5 per hour"),
         "LOGIN_MAX_FAILURES": _int(env, "TALENT_LOGIN_MAX_FAILURES", 5, 1),
         # The longest delay (minutes) after repeated wrong passwords (and the 2FA lock).
         "LOGIN_LOCK_MINUTES": _int(env, "TALENT_LOGIN_LOCK_MINUTES", 15, 1),

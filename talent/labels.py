@@ -40,6 +40,9 @@ SORT = {"code": _l("Code"), "name": _l("Name"), "name_az": _l("Name"), "name_en"
         "created_at": _l("Created"), "pass_mark": _l("Pass mark"), "email": _l("Email"), "role": _l("Role"),
         "last_name": _l("Last name"), "start_date": _l("Start date"), "end_date": _l("End date")}
 AUDIT_ACTION = {
+    "application.submit": _l("Online application received"), "application.list": _l("Online applications listed"),
+    "application.accept": _l("Online application accepted"), "application.reject": _l("Online application rejected"),
+    "application.withdraw": _l("Online application withdrawn by the applicant"),
     "attendance.record": _l("Attendance recorded"),
     "award.issue": _l("Certificate issued"), "award.list": _l("Certificates listed"),
     "award.pdf": _l("Certificate PDF downloaded"), "award.renew": _l("Certificate renewed"),

@@ -421,3 +421,37 @@ def test_admin_course_form_has_the_eligibility_fields(factory, client, login_as)
     assert page.status_code == 200
     for name in ("min_education_level", "min_age", "max_age", "required_certification_id"):
         assert f'name="{name}"' in page.get_data(as_text=True)
+
+
+def test_the_applicant_withdraws_through_the_private_link(factory, client):
+    cohort = _open_cohort(factory)
+    result = applications.submit(_form(), cohort_id=cohort.id)
+    db.session.commit()
+    response = client.post(f"/applications/{result.token}/withdraw")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Application, result.application.id).status == ApplicationStatus.WITHDRAWN
+    again = client.post(f"/applications/{result.token}/withdraw")
+    assert again.status_code == 302 and "withdrawn" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert client.post("/applications/" + "y" * 32 + "/withdraw").status_code == 404
+    # withdrawn: the same FIN may apply to this cohort again
+    assert applications.submit(_form(), cohort_id=cohort.id).application is not None
+
+
+def test_api_decisions_for_staff_of_the_cohorts_center(factory, client):
+    mine = _open_cohort(factory, capacity=1)
+    theirs = _open_cohort(factory)
+    a = applications.submit(_form(), cohort_id=mine.id).application.id
+    b = applications.submit(_form(fin="5ABCD77"), cohort_id=mine.id).application.id
+    c = applications.submit(_form(fin="5ABCD88"), cohort_id=theirs.id).application.id
+    admin = factory.center_admin(mine.center)
+    api = api_for(client, admin)
+    done = api.post("/api/v1/applications/decisions", json={"ids": [a, b, c], "action": "accept"})
+    assert done.status_code == 200
+    by_id = {o["application_id"]: o for o in done.get_json()}
+    assert by_id[a]["ok"] and by_id[b]["ok"] and not by_id[c]["ok"]      # another center's: not found
+    refused = api.post("/api/v1/applications/decisions", json={"ids": [a], "action": "reject"})
+    assert refused.status_code == 422                                     # a rejection needs a reason
+    assert api.post("/api/v1/applications/decisions", json={"ids": [], "action": "accept"}).status_code == 422
+    ministry = api_for(client, factory.user("ministry"))
+    assert ministry.post("/api/v1/applications/decisions", json={"ids": [a], "action": "accept"}).status_code == 403

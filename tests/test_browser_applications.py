@@ -14,6 +14,13 @@ from tests.browser_helpers import (CHROMIUM, LAUNCH_ARGS, Journey, LiveServer, j
                                    skip_without_browser, translation_of)
 from tests.browser_helpers import catalogs  # noqa: F401  (a fixture the live server uses)
 from tests.factories import PASSWORD
+from tests.test_browser_sweep import AXE, AXE_JS
+
+
+def _axe(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 AA violations on the page as it is now (axe is
+    loaded by the context's init script)."""
+    return page.evaluate(AXE_JS)
 
 pytestmark = pytest.mark.committed
 
@@ -41,12 +48,14 @@ def test_browser_apply_on_a_phone_and_the_center_accepts(app, monkeypatch, catal
         try:
             folder = journey_folder("test_browser_apply_on_a_phone_and_the_center_accepts")
             phone = browser.new_context(locale="az", viewport={"width": 390, "height": 844}, is_mobile=True)
+            phone.add_init_script(script=AXE.read_text(encoding="utf-8"))   # an init script: the CSP allows it
             person = Journey(page=phone.new_page(), folder=folder, server=server)
             page = person.page
             person.goto(f"/catalog/cohorts/{cohort.id}/apply?lang=az")
             assert page.locator("html").get_attribute("lang") == "az"
             assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the form scrolls sideways"
             person.shot("form")
+            assert _axe(page) == []
             page.locator("#phone").fill("050 123 45 67")
             page.locator("#fin").fill("5abcd12")
             page.locator("#birth_date").fill(date(1999, 3, 4).isoformat())
@@ -62,6 +71,7 @@ def test_browser_apply_on_a_phone_and_the_center_accepts(app, monkeypatch, catal
             message = translation_of("az", "Your consent is needed to process the application.")
             assert page.get_by_text(message).count() == 1
             person.shot("consent-missing")
+            assert _axe(page) == []
             page.locator("#consent").check()
             page.locator("main form button[type=submit]").click()
             page.wait_for_load_state()
@@ -69,14 +79,17 @@ def test_browser_apply_on_a_phone_and_the_center_accepts(app, monkeypatch, catal
             status_url = page.url
             assert page.locator("[data-application-status=submitted]").count() == 1
             person.shot("received")
+            assert _axe(page) == []
 
             desk = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
+            desk.add_init_script(script=AXE.read_text(encoding="utf-8"))
             staff = Journey(page=desk.new_page(), folder=folder, server=server)
             sign_in(staff, admin.email, PASSWORD)
             staff.goto(f"/center/cohorts/{cohort.id}/applications?status=submitted&lang=en")
             assert staff.page.locator("input[name=ids]").count() == 56
             staff.page.locator("[data-select-all]").check()
             staff.shot("review")
+            assert _axe(staff.page) == []
             staff.page.locator("#action").select_option("accept")
             staff.page.locator("[data-review-form] button[type=submit]").click()
             staff.page.wait_for_load_state()

@@ -28,7 +28,7 @@ def test_production_cookie_is_secure(tmp_path):
 @pytest.mark.parametrize("name,value", [
     ("TALENT_ENV", "staging"), ("TALENT_SUPPRESSION_K", "many"), ("TALENT_DATABASE_URL", "mysql://x"),
     ("TALENT_RATELIMIT_STORAGE", "memcached://x"), ("TALENT_REGIONAL_COUNTRIES", "GEO,TR"),
-    ("TALENT_CSRF", "perhaps"),
+    ("TALENT_CSRF", "perhaps"), ("TALENT_APPLY_RATE_LIMIT_FIN", "often"), ("TALENT_APPLY_RATE_LIMIT_ADDRESS", "5 per fortnight"),
 ])
 def test_bad_values_name_the_variable(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):

@@ -2,7 +2,7 @@
 region, through the disclosure function every ministry answer uses (cell-key method)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from talent import clock
 from talent.applications import services as applications
@@ -38,10 +38,10 @@ def test_demand_by_region_exact_with_the_threshold_method(app, factory, monkeypa
     cells = row["cells"]
     assert cells["seats"].value == 10 and cells["applications"].value == 30 and cells["applicants"].value == 30
     assert cells["accepted"].value == 12 and cells["enrolled"].value == 10
-    assert row["per_seat"] == 3.0
+    assert cells["per_seat"].value == 3.0
     assert round(cells["acceptance_rate"].value) == 40
     other = next(r for r in report.table.rows if r["code"] != "BAKU")
-    assert other["cells"]["applications"].value == 0 and other["per_seat"] is None
+    assert other["cells"]["applications"].value == 0 and other["cells"]["per_seat"].value is None
 
 
 def test_small_counts_never_published_exactly(app, factory):
@@ -64,3 +64,18 @@ def test_only_the_ministry_and_admin_read_it(factory, client):
     login(client, ministry.email)
     page = client.get("/ministry/demand")
     assert page.status_code == 200 and "data-demand-table" in page.get_data(as_text=True)
+
+
+def test_api_report_for_the_ministry_only(factory, client):
+    from tests.api_helpers import api_for
+    cohort = factory.cohort(status="open", capacity=10, start_date=clock.today() + timedelta(days=9))
+    _apply(cohort, 7, "AP")
+    ministry = api_for(client, factory.user("ministry"))
+    today = clock.today()
+    answer = ministry.get(f"/api/v1/reports/applications?period=custom&start={today.isoformat()}"
+                          f"&end={(today + timedelta(days=60)).isoformat()}")
+    assert answer.status_code == 200
+    table = answer.get_json()["tables"][0]
+    assert "per_seat" in table["columns"] and len(table["rows"]) == 14
+    assert all(set(row["applications"]) == {"value", "suppressed", "status"} for row in table["rows"])
+    assert api_for(client, factory.center_admin()).get("/api/v1/reports/applications").status_code == 403

@@ -158,6 +158,21 @@ def by_token(token: Any) -> Application:
     return application
 
 
+def withdraw(token: Any, *, ip: str | None = None, channel: str = "web") -> Application:
+    """The applicant withdraws a submitted application through its private link."""
+    application = by_token(token)
+    locked = db.session.scalar(select(Application).where(Application.id == application.id)
+                               .with_for_update(of=Application).execution_options(populate_existing=True))
+    if locked.status != ApplicationStatus.SUBMITTED:
+        raise InvalidTransition(_l("Only an application waiting for review can be withdrawn."))
+    locked.status = ApplicationStatus.WITHDRAWN
+    locked.decided_at = utcnow()
+    db.session.flush()
+    audit.record(applicant_actor(ip, channel), "application.withdraw", "application", locked.id,
+                 center_id=locked.cohort.center_id, details={"cohort_id": locked.cohort_id})
+    return locked
+
+
 # ---- the center's review -------------------------------------------------------------------------
 
 def get_application(actor: Actor, application_id: Any) -> Application:

@@ -35,7 +35,8 @@ from talent.placement.models import Placement
 from talent.reporting.cellkey import report_key_sql
 from talent.reporting.dimensions import course_conditions
 from talent.reporting.periods import Filters
-from talent.reporting.suppression import RateSpec, Table, TableSpec, suppress
+from talent.reporting.suppression import (HIDDEN_RATE, NO_BASE, SHOWN, Cell, RateSpec, Table, TableSpec,
+                                          suppress)
 
 DOMAIN = "application"
 FUNNEL = ["applications", "accepted", "enrolled", "completed", "certified", "placed"]
@@ -54,6 +55,14 @@ COLUMN_LABELS = {
 class DemandReport:
     table: Table
     columns: list[str]
+    filters: Filters
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape of every ministry report in the API (one table, its cells published only)."""
+        data = self.table.as_json()
+        data.update(name="applications", title=str(_l("Demand for training")), columns=self.columns)
+        return {"report": "applications", "filters": self.filters.describe(), "suppression_k": self.table.k,
+                "tables": [data]}
 
 
 def _flags():
@@ -112,9 +121,15 @@ def _zero() -> dict[str, int]:
     return values
 
 
-def _with_per_seat(row: dict[str, Any]) -> dict[str, Any]:
+def _with_per_seat(row: dict[str, Any], k: int) -> dict[str, Any]:
+    """Applicants per seat, from the *published* applicants (a ratio of two shown figures)."""
     applicants, seats = row["cells"]["applicants"], row["cells"]["seats"].value
-    row["per_seat"] = round(applicants.value / seats, 2) if applicants.value is not None and seats else None
+    if not seats:
+        row["cells"]["per_seat"] = Cell(None, NO_BASE, "ratio", k)
+    elif applicants.value is None:
+        row["cells"]["per_seat"] = Cell(None, HIDDEN_RATE, "ratio", k)
+    else:
+        row["cells"]["per_seat"] = Cell(round(applicants.value / seats, 2), SHOWN, "ratio", k)
     return row
 
 
@@ -130,5 +145,6 @@ def demand_by_region(filters: Filters, *, actor: Actor) -> DemandReport:
     total = {"code": "AZ", "label": _l("Azerbaijan"), **{**_zero(), **national}}
     table = suppress(rows, SPEC, total=total, k=int(current_app.config.get("SUPPRESSION_K", 5)))
     for row in table.rows + ([table.total] if table.total else []):
-        _with_per_seat(row)
-    return DemandReport(table=table, columns=COLUMNS)
+        _with_per_seat(row, table.k)
+    table.columns = COLUMNS
+    return DemandReport(table=table, columns=COLUMNS, filters=filters)

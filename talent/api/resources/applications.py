@@ -119,3 +119,29 @@ def list_applications(query):
                                           page=query.get("page", 1), per_page=query.get("limit", 25))
     return {"items": [application_json(a) for a in page.items], "page": page.page, "limit": page.per_page,
             "total": page.total, "next_page": page.page + 1 if page.page * page.per_page < page.total else None}
+
+
+Decision = Schema("ApplicationDecision", {
+    "ids": F.array(F.integer(minimum=1, maximum=2**31 - 1), required=True, min_items=1,
+                   max_items=applications.MAX_BULK, description="The applications to decide."),
+    "action": F.enum_of(("accept", "reject"), required=True),
+    "reason": F.string(nullable=True, max_length=500, description="Required to reject; the applicant sees it."),
+})
+DecisionOut = Schema("ApplicationDecisionOutcome", {
+    "application_id": F.integer(required=True),
+    "ok": F.boolean(required=True),
+    "status": F.enum_of(APPLICATION_STATUSES, required=True, nullable=True),
+    "message": F.string(required=True, nullable=True, description="Why this one was not decided."),
+})
+
+
+@operation(bp, "/applications/decisions", "POST", summary="Accept or reject applications (center staff)",
+           tags=["Applications"], body=Decision, response=DecisionOut, response_list=True, errors=(404, 422),
+           description="Each application is decided on its own (cohort row locked, then the application): one "
+                       "that cannot be decided is reported with the reason and changes nothing; the others go "
+                       "through. Accepting applies the identity rule and the cohort's capacity (enrolled or "
+                       "waitlisted).")
+def decide_applications(body):
+    outcomes = applications.decide_many(api_actor(), body["ids"], body["action"], body.get("reason"))
+    return [{"application_id": o.application_id, "ok": o.ok, "status": o.status, "message": o.message}
+            for o in outcomes]

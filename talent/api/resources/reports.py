@@ -9,7 +9,7 @@ from talent.api.blueprint import bp
 from talent.catalog.models import LEVELS
 from talent.errors import ValidationError
 from talent.readmodels.objectives import objectives_progress
-from talent.reporting import reports
+from talent.reporting import demand, reports
 from talent.reporting.periods import parse_filters
 
 ReportQuery = Schema("ReportQuery", {
@@ -115,3 +115,12 @@ def report_trends(query):
            response=ObjectiveOut, response_list=True)
 def report_objectives():
     return [p.as_json() for p in objectives_progress(actor=api_actor())]
+
+
+@operation(bp, "/reports/applications", summary="Demand for training by region (online applications)",
+           tags=_TAGS, query=ReportQuery, response=ReportOut,
+           description="Applications to cohorts starting in the period, applicants, seats, applicants per seat "
+                       "and the funnel accepted → enrolled → completed → certified → placed, by the region of "
+                       "the center (published cells only, docs/disclosure.md).")
+def report_applications(query):
+    return demand.demand_by_region(_filters(query), actor=api_actor()).as_json()

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -143,7 +143,29 @@ def status(token: str):
         application = applications.by_token(token)
     except NotFound:
         return render_template("applications/status_invalid.html"), 404
-    return render_template("applications/status.html", application=application, status_labels=STATUS_LABELS)
+    return render_template("applications/status.html", application=application, status_labels=STATUS_LABELS,
+                           form=FlaskForm())
+
+
+@bp.route("/applications/<token>/withdraw", methods=["POST"])
+@limiter.limit("20 per minute")
+def withdraw(token: str):
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        rollback_only()
+        flash(_("The form expired or is incomplete; please try again."), "danger")
+        return redirect(url_for("applications.status", token=token))
+    try:
+        applications.withdraw(token, ip=client_ip())
+    except NotFound:
+        rollback_only()
+        return render_template("applications/status_invalid.html"), 404
+    except DomainError as error:
+        rollback_only()
+        flash(str(error.message), "danger")
+    else:
+        flash(_("Your application was withdrawn."), "success")
+    return redirect(url_for("applications.status", token=token))
 
 
 # ---- the center's review -------------------------------------------------------------------------
