@@ -227,7 +227,7 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
         token, rows = claim(session, None if ids is None else list(ids), limit=limit)
         if not rows:
             return counts
-        with channels.email_connection() as send_email:
+        with channels.outbox_connection() as send_email:
             for row in rows:
                 if not row.recipient:
                     _finish(session, row.id, token, status=OutboxStatus.DISCARDED, last_error=NO_RECIPIENT)
@@ -237,8 +237,8 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
                     if row.channel == "sms":
                         channels.send_sms(row.recipient, row.body_text, str(row.id))
                     else:
-                        send_email(channels.build_email(row.recipient, row.subject, row.body_text, row.body_html,
-                                                        message_id=f"<outbox-{row.id}@talent>"))
+                        send_email(to=row.recipient, subject=row.subject, text=row.body_text, html=row.body_html,
+                                   message_id=f"<outbox-{row.id}@talent>")
                 except channels.PermanentFailure as error:
                     _finish(session, row.id, token, status=OutboxStatus.FAILED, last_error=str(error)[:2000])
                     counts["failed"] += 1
