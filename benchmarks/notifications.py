@@ -58,7 +58,9 @@ def seed(n: int) -> None:
     db.session.execute(insert(Trainee), [
         {"fin": f"B{i:06d}", "first_name": "Aysel", "last_name": f"Bench{i}", "search_name": f"bench{i} aysel",
          "birth_date": date(1998, 5, 17), "gender": "F", "email": f"bench{i}@example.az", "home_region_id": region_id,
-         "consent_at": now, "created_at": now, "updated_at": now} for i in range(n)])
+         "consent_at": now, "created_at": now, "updated_at": now,
+         # no follow-up waves (the scheduled work sends those too): this measures the expiry notices
+         "followup_consent": False} for i in range(n)])
     ids = dict(db.session.execute(select(Trainee.fin, Trainee.id).where(Trainee.fin.like("B%"))).all())
     db.session.execute(insert(Enrollment), [
         {"trainee_id": ids[f"B{i:06d}"], "cohort_id": cohort.id, "status": "completed", "applied_at": now,

@@ -17,13 +17,14 @@ exponential backoff (``OUTBOX_BACKOFF_SECONDS`` × 2^(attempt−1), at most one 
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import logging
 import os
 import socket
 import uuid
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from flask import current_app
 from sqlalchemy import and_, event, insert, or_, select, text, update
@@ -55,6 +56,19 @@ def own_session(**options) -> Session:
     if TEST_CONNECTION is not None and threading.get_ident() == TEST_THREAD:
         return Session(bind=TEST_CONNECTION, join_transaction_mode="create_savepoint", **options)
     return Session(db.engine, **options)
+
+
+@contextmanager
+def batch_session(**options) -> Iterator[Session]:
+    """A session that keeps one connection for a whole batch: its many small commits (claim, one
+    mark per message) neither return the connection to the pool nor pay the pool's pre-ping
+    round trip at each checkout."""
+    if TEST_CONNECTION is not None and threading.get_ident() == TEST_THREAD:
+        with own_session(**options) as session:
+            yield session
+        return
+    with db.engine.connect() as connection, Session(bind=connection, **options) as session:
+        yield session
 
 
 def enqueue(*, kind: str, recipient: str | None, subject: str, body_text: str, body_html: str | None = None,
@@ -222,12 +236,12 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
     many were sent, failed for now (retried later), failed for good, skipped (no recipient)."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     max_attempts = int(_config("OUTBOX_MAX_ATTEMPTS", 8))
-    with own_session(expire_on_commit=False) as session:
+    with batch_session(expire_on_commit=False) as session:
         per_commit = mark_batch(session)
         token, rows = claim(session, None if ids is None else list(ids), limit=limit)
         if not rows:
             return counts
-        with channels.email_connection() as send_email:
+        with channels.outbox_connection() as send_email:
             for row in rows:
                 if not row.recipient:
                     _finish(session, row.id, token, status=OutboxStatus.DISCARDED, last_error=NO_RECIPIENT)
@@ -237,8 +251,8 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
                     if row.channel == "sms":
                         channels.send_sms(row.recipient, row.body_text, str(row.id))
                     else:
-                        send_email(channels.build_email(row.recipient, row.subject, row.body_text, row.body_html,
-                                                        message_id=f"<outbox-{row.id}@talent>"))
+                        send_email(to=row.recipient, subject=row.subject, text=row.body_text, html=row.body_html,
+                                   message_id=f"<outbox-{row.id}@talent>")
                 except channels.PermanentFailure as error:
                     _finish(session, row.id, token, status=OutboxStatus.FAILED, last_error=str(error)[:2000])
                     counts["failed"] += 1
