@@ -197,10 +197,10 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
     if trainee_id is not None:
         placements = placements.where(Placement.trainee_id == trainee_id)
     if role == "employer" and user is not None:
-        # The jobs naming the employer, waiting for its answer (the decline page).
-        placements = placements.where(Placement.employer_id == user.employer_id,
-                                      Placement.verification != "rejected",
-                                      Placement.employer_confirmation == "pending")
+        # The jobs naming the employer (the decline page), those waiting for its answer first.
+        placements = (placements.where(Placement.employer_id == user.employer_id,
+                                       Placement.verification != "rejected")
+                      .order_by(None).order_by((Placement.employer_confirmation == "pending").desc(), Placement.id))
     placement_ids = _ids(scoped(placements, Placement.center_id), 10)
     completed = _ids(scoped(select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
                             .where(Enrollment.status == "completed").order_by(Cohort.end_date, Enrollment.id),
