@@ -342,3 +342,21 @@ def test_the_database_refuses_an_employer_user_without_an_employer(factory):
     with pytest.raises(IntegrityError):
         factory.user("employer")
     db.session.rollback()
+
+
+def test_the_cli_creates_an_employer_user_for_an_existing_employer(app, factory, monkeypatch):
+    monkeypatch.setenv("TALENT_NEW_PASSWORD", "a-long-test-password-1")
+    employer = factory.employer("PASHA Bank")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    for args in ([], ["--employer", "999999"]):
+        result = runner.invoke(args=["users", "create", "--email", "hr@pasha.az", "--role", "employer", *args])
+        assert result.exit_code == 1 and "Error:" in result.output, result.output
+    result = runner.invoke(args=["users", "create", "--email", "hr@pasha.az", "--role", "employer",
+                                 "--employer", str(employer.id)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalars(select(User).where(User.email == "hr@pasha.az")).one().employer_id == employer.id
+    result = runner.invoke(args=["users", "create", "--email", "x@pasha.az", "--role", "admin",
+                                 "--employer", str(employer.id)])
+    assert result.exit_code == 1
