@@ -158,6 +158,8 @@ def test_employer_users_need_a_second_factor_where_it_is_required(app, factory):
 def test_api_confirm_and_decline(client, two_employers):
     w = two_employers
     api_a, api_b = api_for(client, w["user_a"]), api_for(client, w["user_b"])
+    me = api_a.get("/me").get_json()
+    assert me["role"] == "employer" and me["employer_id"] == w["emp_a"].id and me["center_ids"] == []
     listed = api_a.get("/employer/placements").get_json()
     assert [j["id"] for j in listed] == [w["job_a"].id]
     assert set(listed[0]) == {"id", "trainee_name", "job_title", "start_date", "end_date", "monthly_pay_azn",
