@@ -351,7 +351,7 @@ def test_the_cli_creates_an_employer_user_for_an_existing_employer(app, factory,
     employer = factory.employer("PASHA Bank")
     db.session.commit()
     runner = app.test_cli_runner()
-    for args in ([], ["--employer", "999999"]):
+    for args in ([], ["--employer", "999999"], ["--employer", str(2**40)]):
         result = runner.invoke(args=["users", "create", "--email", "hr@pasha.az", "--role", "employer", *args])
         assert result.exit_code == 1 and "Error:" in result.output, result.output
     result = runner.invoke(args=["users", "create", "--email", "hr@pasha.az", "--role", "employer",
