@@ -51,7 +51,7 @@ from tests.browser_helpers import catalogs  # noqa: F401  (a fixture the sweep u
 # A live server answers the browser from its own threads: committed for real.
 pytestmark = pytest.mark.committed
 
-ROLES = ("anonymous", "trainee", "center_admin", "ministry", "admin")
+ROLES = ("anonymous", "trainee", "center_admin", "ministry", "admin", "employer")
 LANGUAGES = ("az", "en", "ru")
 VIEWPORTS = (("laptop", 1366, 768), ("phone", 390, 844))
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -88,8 +88,9 @@ ENGLISH_BY_DESIGN = {"api_v1.docs"}
 # Pages designed for a 390 px phone first (trainees come from phones; an employer verifies a
 # certificate on one): the trainee portal, the public pages (verification, password links) and the
 # sign-in and account pages. Every page of a trainee is phone-first too.
-PHONE_FIRST_BLUEPRINTS = {"trainee", "public", "auth", "applications"}
-PHONE_FIRST_ROLES = {"trainee"}
+PHONE_FIRST_BLUEPRINTS = {"trainee", "public", "auth", "applications", "employer"}
+# An employer's HR person confirms jobs from a phone too (issue 20): every page of theirs is phone-first.
+PHONE_FIRST_ROLES = {"trainee", "employer"}
 
 
 # Pages a trainee can open that are not the app's own design: the API reference (Redoc's layout,
@@ -202,6 +203,11 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
     placements = select(Placement.id).order_by(Placement.end_date.is_(None).desc(), Placement.id)
     if trainee_id is not None:
         placements = placements.where(Placement.trainee_id == trainee_id)
+    if role == "employer" and user is not None:
+        # The jobs naming the employer (the decline page), those waiting for its answer first.
+        placements = (placements.where(Placement.employer_id == user.employer_id,
+                                       Placement.verification != "rejected")
+                      .order_by(None).order_by((Placement.employer_confirmation == "pending").desc(), Placement.id))
     placement_ids = _ids(scoped(placements, Placement.center_id), 10)
     completed = _ids(scoped(select(Enrollment.id).join(Cohort, Cohort.id == Enrollment.cohort_id)
                             .where(Enrollment.status == "completed").order_by(Cohort.end_date, Enrollment.id),
@@ -371,7 +377,7 @@ def discover(app, logins: Logins, problems: list[str]) -> dict[str, list[Page]]:
     # The administrator opens the center and ministry pages too: the same templates, swept for
     # the roles that work in them. The administrator's sweep keeps the pages no other signed-in
     # role has (administration, service tokens, ...), which show the administrator's whole menu.
-    others = {page.endpoint for role in ("trainee", "center_admin", "ministry") for page in pages[role]}
+    others = {page.endpoint for role in ("trainee", "center_admin", "ministry", "employer") for page in pages[role]}
     pages["admin"] = [page for page in pages["admin"] if page.endpoint not in others]
     for rule in rules:
         if fills.get(rule.endpoint) is None:

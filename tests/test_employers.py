@@ -158,6 +158,8 @@ def test_employer_users_need_a_second_factor_where_it_is_required(app, factory):
 def test_api_confirm_and_decline(client, two_employers):
     w = two_employers
     api_a, api_b = api_for(client, w["user_a"]), api_for(client, w["user_b"])
+    me = api_a.get("/me").get_json()
+    assert me["role"] == "employer" and me["employer_id"] == w["emp_a"].id and me["center_ids"] == []
     listed = api_a.get("/employer/placements").get_json()
     assert [j["id"] for j in listed] == [w["job_a"].id]
     assert set(listed[0]) == {"id", "trainee_name", "job_title", "start_date", "end_date", "monthly_pay_azn",
@@ -342,3 +344,21 @@ def test_the_database_refuses_an_employer_user_without_an_employer(factory):
     with pytest.raises(IntegrityError):
         factory.user("employer")
     db.session.rollback()
+
+
+def test_the_cli_creates_an_employer_user_for_an_existing_employer(app, factory, monkeypatch):
+    monkeypatch.setenv("TALENT_NEW_PASSWORD", "a-long-test-password-1")
+    employer = factory.employer("PASHA Bank")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    for args in ([], ["--employer", "999999"], ["--employer", str(2**40)]):
+        result = runner.invoke(args=["users", "create", "--email", "hr@pasha.az", "--role", "employer", *args])
+        assert result.exit_code == 1 and "Error:" in result.output, result.output
+    result = runner.invoke(args=["users", "create", "--email", "hr@pasha.az", "--role", "employer",
+                                 "--employer", str(employer.id)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalars(select(User).where(User.email == "hr@pasha.az")).one().employer_id == employer.id
+    result = runner.invoke(args=["users", "create", "--email", "x@pasha.az", "--role", "admin",
+                                 "--employer", str(employer.id)])
+    assert result.exit_code == 1

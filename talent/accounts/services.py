@@ -54,6 +54,8 @@ def _validate_new_user(email: str, full_name: str, role: str) -> dict[str, str]:
 def _employer_exists(employer_id: int) -> bool:
     """Is there an employer organisation with this id? (The ``employers`` table is the placement
     domain's, which accounts may not import: asked through the table's name.)"""
+    if isinstance(employer_id, bool) or not isinstance(employer_id, int) or not 1 <= employer_id <= 2**31 - 1:
+        return False
     employers = table("employers", column("id"))
     return db.session.scalar(select(employers.c.id).where(employers.c.id == employer_id)) is not None
 

@@ -27,7 +27,7 @@ __all__ = ["build_demo", "DEMO_PASSWORD", "DEMO_EMAILS"]
 
 DEMO_EMAILS = ("admin@talent.az", "ministry@talent.az", "baku.admin@talent.az", "ganja.admin@talent.az",
                "lankaran.admin@talent.az", "trainee@talent.az", "trainee2@talent.az",
-               "employer@talent.az", "socar.hr@talent.az")
+               "employer@talent.az", "employer2@talent.az")
 
 
 def existing_data() -> dict[str, int]:

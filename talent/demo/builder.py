@@ -297,20 +297,23 @@ class DemoBuilder:
             self.employers[market].append((employer.id, employer.sector_id))
 
     def _make_employer_side(self) -> list[tuple[str, str, str]]:
-        """Issue 20: a user for Azercell and one for SOCAR (printed with the demo logins), the
-        employer's word on some of their jobs, and a handful of open vacancies."""
+        """Issue 20: HR users of the two local employers with the most graduates' jobs (printed with
+        the demo logins), their word on most of those jobs, and a dozen open vacancies of local and
+        foreign employers (Azercell, SOCAR, ABB, PASHA, Turkcell, SAP, Microsoft)."""
         by_name = {(e.name, e.country_code): e for e in db.session.scalars(select(Employer))}
+        busiest = db.session.execute(
+            select(Employer.id, Employer.name).join(Placement, Placement.employer_id == Employer.id)
+            .where(Employer.country_code == "AZ").group_by(Employer.id, Employer.name)
+            .order_by(func.count(Placement.id).desc(), Employer.id).limit(2)).all()
         logins = []
-        for email, full_name, name in (("employer@talent.az", "Azercell HR", "Azercell"),
-                                       ("socar.hr@talent.az", "SOCAR HR", "SOCAR")):
-            employer = by_name.get((name, "AZ"))
-            if employer is None:
-                continue
-            user = self._user(email, full_name, "employer", employer_id=employer.id)
+        for n, (employer_id, name) in enumerate(busiest, start=1):
+            email = "employer@talent.az" if n == 1 else f"employer{n}@talent.az"
+            user = self._user(email, f"{name} HR", "employer", employer_id=employer_id)
             logins.append(("employer", email, data.DEMO_PASSWORD))
-            # About two thirds of the employer's verified jobs older than a month confirmed by it.
+            # Two thirds of the employer's verified jobs older than a month confirmed by it; the
+            # others wait for its answer.
             db.session.execute(
-                update(Placement).where(Placement.employer_id == employer.id,
+                update(Placement).where(Placement.employer_id == employer_id,
                                         Placement.verification == PlacementStatus.VERIFIED,
                                         Placement.start_date <= self.today - timedelta(days=30),
                                         Placement.id % 3 != 0)

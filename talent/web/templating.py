@@ -23,7 +23,7 @@ NAVIGATION = [
     ("center.followups", _l("Follow-up"), P.PLACEMENTS_READ),
     ("center.awards", _l("Certificates"), P.AWARDS_READ),
     ("center.employers_page", _l("Employers"), P.EMPLOYER_USERS_INVITE),
-    ("center.vacancies_page", _l("Vacancies"), P.VACANCIES_WRITE),
+    ("center.vacancies_page", _l("Vacancies"), P.EMPLOYER_USERS_INVITE),
     ("ministry.dashboard", _l("Dashboard"), P.REPORTS_READ),
     ("ministry.regions", _l("Regions"), P.REPORTS_READ),
     ("ministry.objectives", _l("Objectives"), P.REPORTS_READ),
@@ -48,7 +48,8 @@ NAVIGATION = [
 # of the main menu. A role whose entries fall in one group sees them side by side; a role with
 # several groups (the administrator) sees one drop-down per group, so every menu fits 1366 px.
 ACCOUNT_BLUEPRINTS = {"account", "api_v1", "auth", "notifications"}
-GROUP_LABELS = {"admin": _l("Administration"), "center": _l("Centers"), "ministry": _l("Reports")}
+GROUP_LABELS = {"admin": _l("Administration"), "center": _l("Centers"), "ministry": _l("Reports"),
+                "employer": _l("Employer")}
 
 
 def navigation():

@@ -16,9 +16,10 @@ Me = Schema("Me", {
     "id": F.integer(required=True),
     "email": F.string(required=True),
     "full_name": F.string(required=True),
-    "role": F.enum_of(("admin", "center_admin", "trainee", "ministry"), required=True),
+    "role": F.enum_of(("admin", "center_admin", "trainee", "ministry", "employer"), required=True),
     "center_ids": F.array(F.integer(), required=True, description="Centers of a center administrator."),
     "trainee_id": F.integer(required=True, nullable=True),
+    "employer_id": F.integer(required=True, nullable=True, description="The employer an employer user acts for."),
     "token": F.object(Schema("TokenInfo", {
         "id": F.integer(required=True),
         "name": F.string(required=True),
@@ -53,5 +54,6 @@ def me():
     user, token = g.api_user, g.api_token
     return {"id": user.id, "email": user.email, "full_name": user.full_name, "role": user.role,
             "center_ids": sorted(actor.center_ids or []), "trainee_id": actor.trainee_id,
+            "employer_id": actor.employer_id,
             "token": {"id": token.id, "name": token.name, "service": token.is_service,
                       "created_at": token.created_at, "expires_at": token.expires_at}}

@@ -14,7 +14,9 @@ Job fields (keyword arguments, plain values or their text form as a form or JSON
 
 The package's modules: ``common`` (parsing, validation, employers, shared helpers), ``staff``,
 ``selfservice`` (the trainee's own jobs) and ``followup_records``. Every public name is importable
-from ``talent.placement.services``.
+from ``talent.placement.services``. The employer's side (issue 20) is imported as modules:
+``talent.placement.services.employer`` (an employer confirms or declines the jobs naming it; centers
+invite employer users) and ``talent.placement.services.vacancies`` (posting and closing vacancies).
 """
 
 from talent.placement.services.common import (JOB_FIELDS, REQUIRED, MILESTONES, MAX_PAY, EARLIEST_START,

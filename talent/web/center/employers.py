@@ -44,8 +44,10 @@ def employers_page():
     return render_template("center/employers.html", form=form, named=named, users=users), status
 
 
+# A center's pages for employers (P.EMPLOYER_USERS_INVITE: centers and administrators, not employers,
+# who post on their own page).
 @bp.route("/vacancies", methods=["GET", "POST"])
-@permission_required(P.VACANCIES_WRITE)
+@permission_required(P.EMPLOYER_USERS_INVITE)
 def vacancies_page():
     actor = current_actor()
     form = CenterVacancyForm()
@@ -74,7 +76,7 @@ def vacancies_page():
 
 
 @bp.route("/vacancies/<int:vacancy_id>/close", methods=["POST"])
-@permission_required(P.VACANCIES_WRITE)
+@permission_required(P.EMPLOYER_USERS_INVITE)
 def vacancy_close(vacancy_id: int):
     vacancy = vacancies.close_vacancy(current_actor(), vacancy_id)
     flash(_("The vacancy “%(title)s” is closed.", title=vacancy.title), "success")
