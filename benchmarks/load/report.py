@@ -130,6 +130,10 @@ def main() -> None:
     else:
         errors_total = sum(errors.values())
     verdicts.append((f"5xx seen by locust: {errors_total} (target 0)", errors_total == 0))
+    if total:
+        others = int(total["Failure Count"]) - sum(errors.values())
+        verdicts.append((f"other failed requests (4xx, connection resets, time-outs) in the mix: {others} (target 0)",
+                         others == 0))
     server = server_side(args.metrics)
     if server is not None:
         result["server"] = server
