@@ -88,7 +88,7 @@ def test_latency_by_endpoint_method_and_status_class_without_ids(client, factory
     # Never a URL, an id or a FIN in any label.
     assert trainee.fin not in text and "/verify/" not in text and "/no/such" not in text
     labels = set(re.findall(r'endpoint="([^"]*)"', text))
-    assert all(re.fullmatch(r"[a-z_.]+|<unmatched>", label) for label in labels), labels
+    assert all(re.fullmatch(r"[a-z0-9_.]+|<unmatched>", label) for label in labels), labels
 
 
 def test_invented_methods_do_not_grow_the_series(client, enabled):
