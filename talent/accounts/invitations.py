@@ -24,7 +24,7 @@ from talent.accounts.models import ApiToken, User
 from talent.accounts.services import create_user, normalise_email, set_password
 from talent.audit import AuditEvent
 from talent.db import utcnow
-from talent.errors import Conflict, DomainError, InvalidTransition, NotFound, ValidationError
+from talent.errors import Conflict, DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
 from talent.people.models import Trainee
 from talent.validation import has_control_chars
@@ -170,8 +170,9 @@ def invite_staff(actor: Actor, user_id: Any, *, link_builder: Callable[[str, str
     if user is None or user.role not in STAFF_ROLES or is_service_user(user):
         raise NotFound(_l("Not found."))
     if not actor.has(P.USERS_MANAGE) and user.role != "employer":
-        # A center invites employer users only (which employers: talent.placement.services.employer).
-        raise NotFound(_l("Not found."))
+        # A center invites employer users only (which employers: talent.placement.services.employer);
+        # staff accounts are the administrators' to invite.
+        raise PermissionDenied(_l("You do not have permission to do this."))
     if user.password_hash:
         raise Conflict(_l("This user has already set a password; they can use \"Forgot password?\" on the "
                           "sign-in page."))
