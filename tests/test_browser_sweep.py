@@ -44,7 +44,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from talent.extensions import db
+from talent.extensions import db, limiter
 from tests.browser_helpers import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, LiveServer, skip_without_browser
 from tests.browser_helpers import catalogs  # noqa: F401  (a fixture the sweep uses)
 
@@ -760,7 +760,9 @@ def test_browser_sweep_every_page_every_role(app, monkeypatch, catalogs):
     assert sum(len(p) for p in pages.values()) > 30, pages
 
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", False)
+    # Flask-Limiter reads RATELIMIT_ENABLED once, at init_app: switch the extension itself off (the
+    # sweep opens a rate-limited public page, e.g. a follow-up link, once per role, language and width).
+    monkeypatch.setattr(limiter, "enabled", False)
     english = {language: english_messages(language) for language in ("az", "ru")}
     english["en"] = (set(), set())
     with LiveServer(app) as server:
@@ -859,7 +861,9 @@ def test_browser_sweep_two_factor_sign_in_pages(app, monkeypatch, factory, catal
     db.session.commit()
 
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    monkeypatch.setitem(app.config, "RATELIMIT_ENABLED", False)
+    # Flask-Limiter reads RATELIMIT_ENABLED once, at init_app: switch the extension itself off (the
+    # sweep opens a rate-limited public page, e.g. a follow-up link, once per role, language and width).
+    monkeypatch.setattr(limiter, "enabled", False)
     english = {language: english_messages(language) for language in ("az", "ru")}
     english["en"] = (set(), set())
     with LiveServer(app) as server:

@@ -86,7 +86,9 @@ COURSE_DESCRIPTIONS = {
 }
 COURSE_LEVEL_WORDS = {
     "az": {"foundation": "başlanğıc", "intermediate": "orta", "advanced": "irəliləmiş"},
-    "en": {"foundation": "foundation", "intermediate": "intermediate", "advanced": "advanced"},
+    # (in words a reader uses: the level codes themselves would read as raw codes on az/ru pages
+    # that show the English description, such as the course's edit form)
+    "en": {"foundation": "introductory", "intermediate": "intermediate", "advanced": "advanced"},
     "ru": {"foundation": "базовый", "intermediate": "средний", "advanced": "продвинутый"},
 }
 
