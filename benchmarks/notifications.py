@@ -120,7 +120,7 @@ def main() -> int:
     parser.add_argument("--notices", type=int, default=10_000)
     parser.add_argument("--broker", default=None, help="redis://… to go through Dramatiq (else in-process)")
     parser.add_argument("--mark-batch", type=int, default=0,
-                        help="TALENT_OUTBOX_MARK_BATCH (0: the default, 1 on PostgreSQL and 25 on SQLite; 1: strict)")
+                        help="TALENT_OUTBOX_MARK_BATCH (0: the default, 1 = strict; e.g. 25 on SQLite for throughput)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="talent-notify-bench-"))

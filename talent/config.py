@@ -265,7 +265,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # follow-up waves) and the retries itself (talent.notifications.events, "embedded ticker").
         "EMBEDDED_SCHEDULER": _bool(env, "TALENT_EMBEDDED_SCHEDULER", mode != "testing"),
         "SCHEDULE_SECONDS": _int(env, "TALENT_SCHEDULE_SECONDS", 3600, 1),
-        "OUTBOX_MARK_BATCH": _int(env, "TALENT_OUTBOX_MARK_BATCH", 0, 0),   # 0: 1 on PostgreSQL, 25 on SQLite
+        "OUTBOX_MARK_BATCH": _int(env, "TALENT_OUTBOX_MARK_BATCH", 0, 0),   # 0 = 1: one mark per commit (strict)
         "SMS_DRIVER": _choice(env, "TALENT_SMS_DRIVER", ("log", "http"), "log"),
         "SMS_URL": env.get("TALENT_SMS_URL") or None,
         "SMS_TOKEN": env.get("TALENT_SMS_TOKEN") or None,
