@@ -232,9 +232,12 @@ def deliver(ids: Iterable[int] | None = None, *, limit: int = 200) -> dict[str, 
     many were sent, failed for now (retried later), failed for good, skipped (no recipient)."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     max_attempts = int(_config("OUTBOX_MAX_ATTEMPTS", 8))
+    # One call claims at most ``limit`` rows, so more ids than that would only lengthen the IN list
+    # (past the database's parameter limit for a large batch); the caller sweeps for the rest.
+    wanted = None if ids is None else list(ids)[:limit]
     with batch_session(expire_on_commit=False) as session:
         per_commit = mark_batch(session)
-        token, rows = claim(session, None if ids is None else list(ids), limit=limit)
+        token, rows = claim(session, wanted, limit=limit)
         if not rows:
             return counts
         with channels.outbox_connection() as send_email:

@@ -94,8 +94,15 @@ _thread_lock = threading.Lock()
 BACKGROUND_DELAY = 0.25  # seconds
 
 
+BY_ID = 200  # rows handed over by id; a transaction that wrote more (scheduled work) leaves the rest to a sweep
+
+
 def dispatch(app: Flask, ids: list[int], sweep: bool = False) -> None:
-    """Hand committed rows to the worker (broker) or deliver them in this process."""
+    """Hand committed rows to the worker (broker) or deliver them in this process. At most
+    ``BY_ID`` rows go by id (a statement's parameters are bounded: 65,535 on PostgreSQL, 32,766 on
+    SQLite); the rest of a larger batch is swept."""
+    if len(ids) > BY_ID:
+        ids, sweep = ids[:BY_ID], True
     state = broker_for(app)
     if state is not None:
         try:
