@@ -175,7 +175,7 @@ def run_one(args) -> None:
     from talent.reference import load_reference
     from datetime import date, timedelta
 
-    app = create_app(env=env)
+    app = create_app({"EMBEDDED_SCHEDULER": False}, env=env)
     with app.app_context(), app.test_request_context("/"):
         upgrade()
         load_reference()
