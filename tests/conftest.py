@@ -169,10 +169,24 @@ def _needs_committed_data(request) -> bool:
 
 class _JoinedSession(FlaskSession):
     """Flask-SQLAlchemy's session, every statement on the test's connection (its ``get_bind`` would
-    pick the engine)."""
+    pick the engine). Only the test's own thread joins that connection: ``db.session`` is replaced
+    for the whole process, so a session another thread opens (a server thread, a background sender
+    or scheduler a test started) takes its own connection from the engine, as in production,
+    instead of running statements on the test's connection beside the test (a SQLite or psycopg
+    connection is not shared between threads, and the savepoints would interleave)."""
+
+    def __init__(self, db, **kwargs):
+        if threading.get_ident() != _JOINED_THREAD[0]:
+            kwargs.pop("bind", None)
+        super().__init__(db, **kwargs)
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        return bind if bind is not None else self.bind
+        if bind is not None:
+            return bind
+        return self.bind if self.bind is not None else super().get_bind(mapper, clause=clause, **kwargs)
+
+
+_JOINED_THREAD: list[int | None] = [None]
 
 
 @contextmanager
@@ -199,10 +213,11 @@ def _test_transaction(app):
         "class_": _JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint",
         "query_cls": db.Query})
     outbox.TEST_CONNECTION, outbox.TEST_THREAD = connection, threading.get_ident()
+    _JOINED_THREAD[0] = threading.get_ident()
     try:
         yield
     finally:
-        outbox.TEST_CONNECTION = outbox.TEST_THREAD = None
+        outbox.TEST_CONNECTION = outbox.TEST_THREAD = _JOINED_THREAD[0] = None
         db.session.remove()
         db.session = saved
         outer.rollback()
@@ -241,6 +256,15 @@ def _reference_loaded(app):
         _record_sequences(app)
 
 
+def _stop_background_threads() -> None:
+    """A test that served a request from an app whose configuration runs the embedded scheduler
+    (a production-mode app, a scheduler test) started its thread: stop it with the test, so it
+    never runs its rounds beside the tests that follow (it found their connection through
+    ``db.session``, CI of 2026-12-06)."""
+    from talent.notifications import events
+    events.stop_embedded_scheduler()
+
+
 @pytest.fixture(autouse=True)
 def _clean_state(request, app):
     """Every test: an app context, the reference data and nothing else, fresh rate limits.
@@ -248,6 +272,7 @@ def _clean_state(request, app):
     Most tests run inside one transaction rolled back at their end (``_test_transaction``); the
     ``committed`` ones commit for real on freshly truncated tables, which are truncated again (and the
     reference data reloaded) after them."""
+    request.addfinalizer(_stop_background_threads)
     if "no_db" in request.keywords:
         yield
         return
