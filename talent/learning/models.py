@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint,
-                        false)
+                        false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.catalog.models import Course
@@ -104,6 +104,9 @@ class Enrollment(Base):
         CheckConstraint("final_score IS NULL OR (final_score >= 0 AND final_score <= 100)",
                         name="score_range"),
         Index("ix_enrollments_cohort_id_status", "cohort_id", "status"),
+        # The completers of a center's cohorts (the follow-up queue, revision 0023): index-only.
+        Index("ix_enrollments_completed_cohort_id", "cohort_id", postgresql_include=["trainee_id"],
+              sqlite_where=text("status = 'completed'"), postgresql_where=text("status = 'completed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

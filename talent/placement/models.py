@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, Numeric, String,
-                        Table, UniqueConstraint, false)
+                        Table, UniqueConstraint, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.catalog.models import Occupation, Sector, Skill
@@ -69,6 +69,10 @@ class Placement(Base):
         CheckConstraint(in_check("employer_confirmation", tuple(EmployerConfirmation)),
                         name="employer_confirmation"),
         Index("ix_placements_trainee_id_start_date", "trainee_id", "start_date"),
+        # "Has a job the center sees" per completer (the follow-up queue, revision 0023): index-only.
+        Index("ix_placements_held_trainee_id", "trainee_id",
+              postgresql_include=["end_date", "source", "center_id"],
+              sqlite_where=text("verification <> 'rejected'"), postgresql_where=text("verification <> 'rejected'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, select, union, union_all
+from sqlalchemy import Select, and_, any_, exists, func, literal, or_, select, union, union_all
 
 from talent.centers.queries import Page, paginate_rows
 from talent.extensions import db
@@ -63,31 +63,57 @@ class FollowUpFilters:
 FOLLOWUP_SORTS = ("due", "name", "cohort")
 
 
+def _milestones(filters: FollowUpFilters) -> list[int]:
+    return [months for months in MILESTONES if not filters.milestone or filters.milestone == months]
+
+
+def _in_cohorts(cohort_ids: Select):
+    """``enrollments.cohort_id`` among ``cohort_ids``. On PostgreSQL as ``= ANY(ARRAY(…))``: the
+    planner then walks the cohorts' enrollments through the cohort index (a nested loop over the
+    few thousand completers of a center) instead of hashing every completed enrollment, and the
+    anti-joins below become index probes; with ``IN (SELECT …)`` it estimated thousands of rows,
+    chose hash joins over the whole enrollments, placements and follow-ups tables and, being
+    costly, a parallel plan (docs/performance.md, "The follow-up queue in one pass")."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return Enrollment.cohort_id == any_(func.array(cohort_ids.scalar_subquery()))
+    return Enrollment.cohort_id.in_(cohort_ids)
+
+
 def _followup_union(actor: Actor, today: date, filters: FollowUpFilters):
-    parts = []
-    for months in MILESTONES:
-        if filters.milestone and filters.milestone != months:
-            continue
-        stmt = (select(Enrollment.id.label("enrollment_id"), literal(months).label("milestone"),
-                       Cohort.end_date.label("cohort_end"), Cohort.id.label("cohort_id"),
-                       Cohort.code.label("cohort_code"), Cohort.center_id.label("center_id"),
-                       Trainee.id.label("trainee_id"), Trainee.last_name.label("last_name"),
-                       Trainee.first_name.label("first_name"), Trainee.search_name.label("search_name"),
-                       Trainee.phone.label("phone"), Trainee.email.label("email"))
-                .join(Cohort, Cohort.id == Enrollment.cohort_id)
-                .join(Trainee, Trainee.id == Enrollment.trainee_id)
-                .where(Enrollment.status == EnrollmentStatus.COMPLETED,
-                       Trainee.followup_consent.is_(True),
-                       Cohort.end_date <= milestone_cutoff(today, months),
-                       ~exists(select(FollowUp.id).where(FollowUp.enrollment_id == Enrollment.id,
-                                                         FollowUp.milestone_months == months)),
-                       ~_has_job(actor)))
-        stmt = scope_centers(stmt, actor, Cohort.center_id)
-        if filters.center_id:
-            stmt = stmt.where(Cohort.center_id == filters.center_id)
-        parts.append(stmt)
-    if not parts:
+    """The due follow-ups: one row per (completer, milestone) with the trainee's name and contacts.
+
+    One pass over the completers (of the actor's cohorts that ended by the earliest milestone's
+    cutoff, consenting, without a job the actor sees: the job test does not depend on the
+    milestone, so it runs once per completer), then per milestone the cohorts old enough and no
+    recorded outcome for it."""
+    milestones = _milestones(filters)
+    if not milestones:
         return None
+    cutoffs = {months: milestone_cutoff(today, months) for months in milestones}
+    cohort_ids = select(Cohort.id).where(Cohort.end_date <= max(cutoffs.values()))
+    cohort_ids = scope_centers(cohort_ids, actor, Cohort.center_id)
+    if filters.center_id:
+        cohort_ids = cohort_ids.where(Cohort.center_id == filters.center_id)
+    completers = (select(Enrollment.id.label("enrollment_id"), Cohort.end_date.label("cohort_end"),
+                         Cohort.id.label("cohort_id"), Cohort.code.label("cohort_code"),
+                         Cohort.center_id.label("center_id"), Trainee.id.label("trainee_id"),
+                         Trainee.last_name.label("last_name"), Trainee.first_name.label("first_name"),
+                         Trainee.search_name.label("search_name"), Trainee.phone.label("phone"),
+                         Trainee.email.label("email"))
+                  .join(Cohort, Cohort.id == Enrollment.cohort_id)
+                  .join(Trainee, Trainee.id == Enrollment.trainee_id)
+                  .where(Enrollment.status == EnrollmentStatus.COMPLETED, _in_cohorts(cohort_ids),
+                         Trainee.followup_consent.is_(True), ~_has_job(actor))
+                  .cte("completers"))
+    parts = []
+    for months in milestones:
+        parts.append(select(completers.c.enrollment_id, literal(months).label("milestone"), completers.c.cohort_end,
+                            completers.c.cohort_id, completers.c.cohort_code, completers.c.center_id,
+                            completers.c.trainee_id, completers.c.last_name, completers.c.first_name,
+                            completers.c.search_name, completers.c.phone, completers.c.email)
+                     .where(completers.c.cohort_end <= cutoffs[months],
+                            ~exists(select(FollowUp.id).where(FollowUp.enrollment_id == completers.c.enrollment_id,
+                                                              FollowUp.milestone_months == months))))
     return union_all(*parts).subquery("due") if len(parts) > 1 else parts[0].subquery("due")
 
 
@@ -96,18 +122,30 @@ def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_pag
     """The follow-up queue: completers of the actor's cohorts with no recorded job whose 3- or
     6-month milestone (after the cohort's end) has come and has no recorded outcome. Trainees
     who withdrew their follow-up consent are left out. Rows carry contact details (personal
-    data): the caller audits the view."""
+    data): the caller audits the view.
+
+    The page and the total come from one statement (``count(*) OVER ()`` beside the sorted page):
+    the due rows are computed once, not once to count and again to sort."""
     require(actor, P.PLACEMENTS_READ)
     require(actor, P.TRAINEES_READ)
     due = _followup_union(actor, today or clock.today(), filters)
+    page = max(1, page)
     if due is None:
-        return Page(items=[], page=1, per_page=per_page, total=0)
+        return Page(items=[], page=page, per_page=per_page, total=0)
     order = {"due": (due.c.cohort_end, due.c.milestone, az_collate(due.c.last_name), az_collate(due.c.first_name)),
              "name": (az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone),
              "cohort": (due.c.cohort_code, az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone)}[
         filters.sort if filters.sort in FOLLOWUP_SORTS else "due"]
-    stmt = select(due).order_by(*order, due.c.enrollment_id)
-    return paginate_rows(stmt, page, per_page)
+    stmt = (select(due, func.count().over().label("total")).order_by(*order, due.c.enrollment_id)
+            .limit(per_page).offset((page - 1) * per_page))
+    rows = list(db.session.execute(stmt).all())
+    if rows:
+        total = rows[0].total
+    elif page == 1:
+        total = 0
+    else:   # a page past the end: nothing to show, the total still counts
+        total = db.session.scalar(select(func.count()).select_from(due)) or 0
+    return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
 def followups_due_count(actor: Actor, today: date | None = None) -> dict[int, int]:
