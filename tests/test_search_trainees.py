@@ -151,28 +151,3 @@ def test_roster_order_links_and_withdraw_forms(client, login_as, factory):
     withdrawable = [made[n].id for n in order if made[n].status in ("applied", "waitlisted", "enrolled")]
     assert re.findall(r'action="/center/enrollments/(\d+)/withdraw"', page) == [str(i) for i in withdrawable]
     assert "#1" in page and "#2" in page  # waiting-list positions
-
-
-@pytest.mark.committed
-def test_a_center_search_probes_the_membership_per_hit_on_postgresql(app, world):
-    """Issue 17: the name search tests its hits against the membership one by one (an index probe),
-    never by hashing every member of the actor's centers first."""
-    if not is_postgres(app):
-        pytest.skip("the plan is PostgreSQL's")
-    from sqlalchemy import event
-    from talent.people.queries import trainee_search_page
-    statements = []
-
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
-        items, total, _ = trainee_search_page(world["admin"], "ova", page=1, per_page=4, count_cap=1000)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
-    assert [t.id for t in items] == _expected(world, "admin", "ova")[:4] and total == len(_expected(world, "admin", "ova"))
-    sql, params = next((s, p) for s, p in statements if s.lstrip().startswith("WITH hits"))
-    plan = "\n".join(row[0] for row in db.session.connection().exec_driver_sql("EXPLAIN " + sql, params))
-    db.session.rollback()
-    assert "SubPlan" in plan and "trainee_centers" in plan and "Hash Semi Join" not in plan

@@ -18,7 +18,7 @@ from talent.db import utcnow
 from talent.extensions import db
 from talent.people.models import MembershipVia, Trainee, TraineeCenter
 
-__all__ = ["CHUNK", "MembershipVia", "TraineeCenter", "add", "centers_of", "insert_missing", "lock_trainees", "member_ids", "member_probe", "replace"]
+__all__ = ["CHUNK", "MembershipVia", "TraineeCenter", "add", "centers_of", "insert_missing", "lock_trainees", "member_ids", "replace"]
 
 Row = tuple[int, int, str]   # (trainee_id, center_id, via)
 #: Trainees (or rows) per statement: 4 parameters a row stays under SQLite's 32,766 and
@@ -108,15 +108,3 @@ def member_ids(centers: Iterable[int]) -> Select:
 def centers_of(trainee_id: int) -> set[int]:
     """The centers the trainee belongs to (the trainee_id index)."""
     return set(db.session.scalars(select(TraineeCenter.center_id).where(TraineeCenter.trainee_id == trainee_id)))
-
-
-def member_probe(centers: Iterable[int], trainee_id_column):
-    """The trainee in ``trainee_id_column`` belongs to one of ``centers``, as a correlated
-    ``(SELECT true … LIMIT 1)``: PostgreSQL keeps it a per-row probe of the (trainee_id, center_id)
-    index instead of turning it into a semi-join, which it answered by hashing every member of the
-    centers (20,706 for the demo's Baku administrator at 100k trainees, ~200,000 at 1M) before
-    looking at a single search hit. For a search whose hits are few (a name), the probes cost a
-    few microseconds each (docs/performance.md, "The name search probes the membership")."""
-    return (select(true()).where(TraineeCenter.trainee_id == trainee_id_column,
-                                 TraineeCenter.center_id.in_(sorted(centers) or [-1]))
-            .limit(1).scalar_subquery())

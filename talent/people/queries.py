@@ -9,8 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
 from talent.extensions import db
 from talent.i18n import az_collate, fold
 from talent.people.models import Trainee
-from talent.people import membership
-from talent.permissions import Actor, P, scope_trainees
+from talent.permissions import Actor, scope_trainees
 
 _FIN_LIKE = re.compile(r"^[0-9A-Za-z]{7}$")
 # A LIKE '%word%' is answered from the trigram index only for words of three characters or more.
@@ -83,15 +82,8 @@ def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: 
     are then many, so it meets 25 of them soon."""
     condition = _search_condition(text) if text is not None else true()
     offset = (page - 1) * per_page
-    hits = select(Trainee.id, Trainee.last_name, Trainee.first_name).where(
-        condition if condition is not None else false(), *extra)
-    if text is not None and actor.center_ids is not None and actor.has(P.TRAINEES_READ):
-        # A search: its hits (the trigram index) are tested one by one against the membership,
-        # rather than every member of the centers hashed first (what the planner does with the
-        # scope's IN). The same rule as ``scope_trainees``: the trainee belongs to a center of the actor.
-        hits = hits.where(membership.member_probe(actor.center_ids, Trainee.id))
-    else:
-        hits = scope_trainees(hits, actor)
+    hits = scope_trainees(select(Trainee.id, Trainee.last_name, Trainee.first_name)
+                          .where(condition if condition is not None else false(), *extra), actor)
     if count_cap is not None:
         hits = hits.limit(count_cap + 1)
     hits = hits.cte("hits")
