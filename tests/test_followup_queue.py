@@ -126,37 +126,3 @@ def test_recording_an_outcome_or_a_job_takes_the_row_off_at_once(app, queue, fac
     assert (e["both"].id, 6) not in _rows(page) and (e["both"].id, 3) in _rows(page)
     assert not any(enrollment_id == e["rejected"].id for enrollment_id, _ in _rows(page))
     assert page.total == 7 and counts == {a.id: 7}
-
-
-def test_the_links_list_pages_with_its_total_in_one_statement(app, queue):
-    from talent.placement import followup
-    from talent.placement.followup_models import FollowUpRequest
-    e, now = queue["e"], clock.now()
-    for i, name in enumerate(("both", "three", "rejected")):
-        enrollment = e[name]
-        db.session.add(FollowUpRequest(enrollment_id=enrollment.id, trainee_id=enrollment.trainee_id,
-                                       cohort_id=enrollment.cohort_id, wave=3, language="az", email="x@example.az",
-                                       token_hash=f"{i:064d}", sent_at=now - timedelta(days=i),
-                                       expires_at=now + timedelta(days=30), created_at=now))
-    db.session.add(FollowUpRequest(enrollment_id=e["at_c"].id, trainee_id=e["at_c"].trainee_id,   # center C's
-                                   cohort_id=e["at_c"].cohort_id, wave=3, language="az", email="y@example.az",
-                                   token_hash="f" * 64, sent_at=now, expires_at=now + timedelta(days=30), created_at=now))
-    db.session.commit()
-    statements = []
-
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.test_request_context("/"):
-        mine = Actor.for_user(queue["admin_ab"])
-        event.listen(db.engine, "before_cursor_execute", grab)
-        try:
-            first = followup.request_rows(mine, page=1, per_page=2)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", grab)
-        second = followup.request_rows(mine, page=2, per_page=2)
-        past = followup.request_rows(mine, page=7, per_page=2)
-    ids = {row.id: row.trainee_id for row in first.items + second.items}
-    assert [row.trainee_id for row in first.items + second.items] == [e[n].trainee_id for n in ("both", "three", "rejected")]
-    assert len(ids) == 3 and (first.total, second.total, past.total) == (3, 3, 3) and past.items == []
-    assert len(statements) == 1   # newest first, page and total together

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from talent import audit, clock, mail
 from talent.accounts.models import User
 from talent.catalog.models import Course, Occupation
-from talent.centers.queries import Page
+from talent.centers.queries import Page, paginate_rows
 from talent.errors import DomainError, ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
@@ -40,7 +40,7 @@ from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 from talent.placement.followup_models import ANSWERS, LANGUAGES, PAY_BANDS, WAVES, FollowUpRequest
 from talent.placement.models import FollowUp, Placement, PlacementStatus
-from talent.placement.queries import milestone_cutoff, page_with_total
+from talent.placement.queries import milestone_cutoff
 from talent.placement.services import (CHECK_MESSAGE, MILESTONES, apply_job_values, existing_employer, clean_job_fields,
                                        placement_market)
 
@@ -353,8 +353,7 @@ def request_rows(actor: Actor, center_id: int | None = None, page: int = 1, per_
     stmt = scope_centers(stmt, actor, Cohort.center_id)
     if center_id:
         stmt = stmt.where(Cohort.center_id == center_id)
-    # The page and its total in one statement (the queue's helper).
-    return page_with_total(stmt.order_by(FollowUpRequest.sent_at.desc(), FollowUpRequest.id.desc()), page, per_page)
+    return paginate_rows(stmt.order_by(FollowUpRequest.sent_at.desc(), FollowUpRequest.id.desc()), page, per_page)
 
 
 def response_rates(actor: Actor, center_id: int | None = None) -> list:

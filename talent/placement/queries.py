@@ -129,29 +129,22 @@ def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_pag
     require(actor, P.PLACEMENTS_READ)
     require(actor, P.TRAINEES_READ)
     due = _followup_union(actor, today or clock.today(), filters)
+    page = max(1, page)
     if due is None:
-        return Page(items=[], page=max(1, page), per_page=per_page, total=0)
+        return Page(items=[], page=page, per_page=per_page, total=0)
     order = {"due": (due.c.cohort_end, due.c.milestone, az_collate(due.c.last_name), az_collate(due.c.first_name)),
              "name": (az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone),
              "cohort": (due.c.cohort_code, az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone)}[
         filters.sort if filters.sort in FOLLOWUP_SORTS else "due"]
-    return page_with_total(select(due).order_by(*order, due.c.enrollment_id), page, per_page)
-
-
-def page_with_total(stmt: Select, page: int, per_page: int = 25) -> Page:
-    """One page of ``stmt`` (already ordered) and how many rows it has, from one statement: the
-    total rides on each row as ``count(*) OVER ()`` (computed before the LIMIT), so rows that are
-    costly to find are found once, not once to count and again to sort (``paginate_rows``). A page
-    past the end has no row to carry the total: then it is counted on its own."""
-    page = max(1, page)
-    rows = list(db.session.execute(stmt.add_columns(func.count().over().label("page_total"))
-                                   .limit(per_page).offset((page - 1) * per_page)).all())
+    stmt = (select(due, func.count().over().label("total")).order_by(*order, due.c.enrollment_id)
+            .limit(per_page).offset((page - 1) * per_page))
+    rows = list(db.session.execute(stmt).all())
     if rows:
-        total = rows[0].page_total
+        total = rows[0].total
     elif page == 1:
         total = 0
-    else:
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    else:   # a page past the end: nothing to show, the total still counts
+        total = db.session.scalar(select(func.count()).select_from(due)) or 0
     return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
