@@ -67,14 +67,16 @@ def _milestones(filters: FollowUpFilters) -> list[int]:
     return [months for months in MILESTONES if not filters.milestone or filters.milestone == months]
 
 
-def _in_cohorts(cohort_ids: Select):
+def _in_cohorts(cohort_ids: Select, limited: bool):
     """``enrollments.cohort_id`` among ``cohort_ids``. On PostgreSQL as ``= ANY(ARRAY(…))``: the
     planner then walks the cohorts' enrollments through the cohort index (a nested loop over the
     few thousand completers of a center) instead of hashing every completed enrollment, and the
     anti-joins below become index probes; with ``IN (SELECT …)`` it estimated thousands of rows,
     chose hash joins over the whole enrollments, placements and follow-ups tables and, being
-    costly, a parallel plan (docs/performance.md, "The follow-up queue in one pass")."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    costly, a parallel plan (docs/performance.md, "The follow-up queue in one pass"). Only for an
+    actor ``limited`` to some centers: an administrator's cohorts are all of them, whose completers
+    the hash plan reads in one pass."""
+    if limited and db.session.get_bind().dialect.name == "postgresql":
         return Enrollment.cohort_id == any_(func.array(cohort_ids.scalar_subquery()))
     return Enrollment.cohort_id.in_(cohort_ids)
 
@@ -102,7 +104,7 @@ def _followup_union(actor: Actor, today: date, filters: FollowUpFilters):
                          Trainee.email.label("email"))
                   .join(Cohort, Cohort.id == Enrollment.cohort_id)
                   .join(Trainee, Trainee.id == Enrollment.trainee_id)
-                  .where(Enrollment.status == EnrollmentStatus.COMPLETED, _in_cohorts(cohort_ids),
+                  .where(Enrollment.status == EnrollmentStatus.COMPLETED, _in_cohorts(cohort_ids, actor.center_ids is not None),
                          Trainee.followup_consent.is_(True), ~_has_job(actor))
                   .cte("completers"))
     parts = []
