@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from talent import audit, clock
-from talent.accounts.models import User
+from talent.accounts.models import CenterAssignment, User
 from talent.centers.queries import Page, paginate_rows
 from talent.errors import InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
@@ -261,7 +261,6 @@ def notify_applicant(application, kind: str, *, context: dict[str, Any], links: 
 
 def center_admins(center_id: int) -> list[User]:
     """The active administrators assigned to a center, by email."""
-    from talent.accounts.models import CenterAssignment
     return list(db.session.scalars(
         select(User).join(CenterAssignment, CenterAssignment.user_id == User.id)
         .where(CenterAssignment.center_id == center_id, User.role == "center_admin", User.active.is_(True))
