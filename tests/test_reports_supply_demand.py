@@ -181,6 +181,21 @@ def test_small_counts_and_medians_of_fewer_than_k_are_withheld(app, world, facto
     assert "__key" not in text and "days" not in [k for r in data["tables"][0]["rows"] for k in r]
 
 
+def test_a_median_of_fewer_than_k_graduates_is_withheld(app, monkeypatch, world, factory):
+    """k = 2 (threshold method): S1 · Baku has two graduates placed, so its median (45) is shown;
+    S2 · Baku has one, so its count is "<2" and its median, gap and share are withheld."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "threshold")
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 2)
+    report = supply_demand.supply_demand(_filters(), actor=Actor.for_user(factory.user("ministry")))
+    rows = {(r["group"], r["place"]): r["cells"] for r in report.table.rows}
+    s1, s2 = rows[(world["s1"].code, "BAKU")], rows[(world["s2"].code, "BAKU")]
+    assert (s1["graduates"].value, s1["placed"].value, s1["median_days"].value) == (3, 2, 45)
+    assert s2["graduates"].value is None and s2["graduates"].symbol == "<2"
+    assert s2["placed"].value is None and s2["median_days"].value is None and s2["gap"].value is None
+    assert s2["vacancy_share"].value is None
+    assert s2["openings"].value == 0                                  # jobs, not people: shown
+
+
 def test_only_the_ministry_and_admin_read_it(world, factory, client):
     for user in (factory.center_admin(), factory.employer_user(), factory.trainee_user()):
         with pytest.raises(PermissionDenied):
