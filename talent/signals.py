@@ -47,6 +47,11 @@ award_issued = _signals.signal("award-issued")
 #: An award was revoked (``credentials``). Data: ``award``, ``reason``. Receiver: notifications.
 award_revoked = _signals.signal("award-revoked")
 
+#: An employer declined a job that names it (``placement``, issue 20). Data: ``placement`` (its
+#: ``employer_decline_reason`` says why). Receiver: notifications tell the administrators of the
+#: center that recorded the job, in their language.
+placement_declined = _signals.signal("placement-declined")
+
 #: Scheduled work runs (``talent notifications tick``, the worker's periodic job), once per run
 #: inside its transaction. Data: ``day`` (the app's today). Receivers: notifications (session
 #: reminders, expiry notices) and any other periodic job (follow-up waves); each must be safe to

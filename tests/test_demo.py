@@ -300,3 +300,26 @@ def test_the_demo_has_follow_up_links_sent_answered_and_overdue(app, demo):
     rates = followup.response_rates(Actor.system())
     assert sum(row["sent"] for row in rates) == len(requests)
     assert any(0 < row["rate"] < 1 for row in rates)
+
+
+def test_demo_jobs_filled_posted_vacancies_and_supply_against_demand_shows_them(app, demo):
+    """Issue 20: some demo jobs filled the employers' vacancies (each of the employer's, started
+    after it was posted), so the ministry's supply against demand has openings and graduates placed
+    into vacancies posted here."""
+    from datetime import timedelta
+    from talent.permissions import Actor
+    from talent.placement.models import Vacancy
+    from talent.reporting import supply_demand
+    from talent.reporting.periods import parse_filters
+    linked = db.session.execute(select(Placement, Vacancy).join(Vacancy, Vacancy.id == Placement.vacancy_id)).all()
+    assert linked
+    for placement, vacancy in linked:
+        assert placement.employer_id == vacancy.employer_id
+        assert placement.start_date >= vacancy.created_at.date()
+    today = clock.today()
+    filters, _ = parse_filters({"period": "custom", "start": (today - timedelta(days=365)).isoformat(),
+                                "end": today.isoformat()})
+    ministry = db.session.scalars(select(User).where(User.role == "ministry")).first()
+    report = supply_demand.supply_demand(filters, actor=Actor.for_user(ministry))
+    assert report.table.rows and report.table.total["cells"]["openings"].value > 0
+    assert report.table.total["cells"]["graduates"].value

@@ -161,7 +161,7 @@ def test_api_confirm_and_decline(client, two_employers):
     api_a, api_b = api_for(client, w["user_a"]), api_for(client, w["user_b"])
     me = api_a.get("/me").get_json()
     assert me["role"] == "employer" and me["employer_id"] == w["emp_a"].id and me["center_ids"] == []
-    listed = api_a.get("/employer/placements").get_json()
+    listed = api_a.get("/employer/placements").get_json()["items"]   # paged (issue 20)
     assert [j["id"] for j in listed] == [w["job_a"].id]
     assert set(listed[0]) == {"id", "trainee_name", "job_title", "start_date", "end_date", "monthly_pay_azn",
                               "confirmation", "confirmed_at", "decline_reason"}

@@ -55,6 +55,7 @@ REGIONAL_COUNTRIES = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
 EDUCATION = ["secondary", "vocational", "bachelor", "master", "doctorate"]
 EDUCATION_WEIGHTS = list(accumulate([18, 14, 46, 19, 3]))
 UTC_HOURS = (6, 10, 14)  # classes at 10:00, 14:00 and 18:00 Baku time
+VACANCIES_POSTED_DAYS_AGO = 180  # the demo vacancies: posted half a year ago, still open
 
 
 @dataclass
@@ -321,7 +322,7 @@ class DemoBuilder:
                         employer_confirmed_at=self.now.replace(tzinfo=timezone.utc)))
         skills = {s.code: s for s in db.session.scalars(select(Skill))}
         first_open = max(self.today, clock.today())
-        made = 0
+        made, posted = 0, []
         for row in read_csv("vacancies.csv", DEMO_SEEDS):
             employer = by_name.get((row["employer"], row["country"]))
             if employer is None:
@@ -334,11 +335,32 @@ class DemoBuilder:
                               closes_on=first_open + timedelta(days=int(row["days_open"])),
                               status=VacancyStatus.OPEN)
             vacancy.skills = [skills[c] for c in row["skills"].split(";") if c in skills]
+            # Posted half a year ago (supply against demand counts the openings of a period).
+            vacancy.created_at = (self.now - timedelta(days=VACANCIES_POSTED_DAYS_AGO)).replace(tzinfo=timezone.utc)
             db.session.add(vacancy)
             made += 1
+            posted.append(vacancy)
         db.session.flush()
-        self._say(f"employers: {len(logins)} users, {made} vacancies")
+        linked = self._fill_vacancies(posted)
+        self._say(f"employers: {len(logins)} users, {made} vacancies, {linked} jobs filled them")
         return logins
+
+    def _fill_vacancies(self, vacancies: list[Vacancy]) -> int:
+        """Issue 20: the employer's verified jobs that started since a vacancy was posted filled it
+        (at most all but one of its openings, oldest jobs first), so the ministry's supply against
+        demand shows graduates placed into vacancies posted here."""
+        linked = 0
+        for vacancy in vacancies:
+            ids = list(db.session.scalars(
+                select(Placement.id).where(Placement.employer_id == vacancy.employer_id,
+                                           Placement.vacancy_id.is_(None),
+                                           Placement.verification == PlacementStatus.VERIFIED,
+                                           Placement.start_date >= vacancy.created_at.date())
+                .order_by(Placement.start_date, Placement.id).limit(max(1, vacancy.openings - 1))))
+            if ids:
+                db.session.execute(update(Placement).where(Placement.id.in_(ids)).values(vacancy_id=vacancy.id))
+                linked += len(ids)
+        return linked
 
     def _make_objectives(self) -> None:
         scale = self.target / 1000

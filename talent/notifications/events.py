@@ -91,6 +91,18 @@ def _on_application(_actor, *, application, event: str, token: str | None = None
     services.notify_applicant(application, f"application_{event}", context=_cohort_context(cohort), links=links)
 
 
+@signals.placement_declined.connect
+def _on_placement_declined(_actor, *, placement, **_) -> None:
+    """An employer declined a job: the administrators of the center that recorded it are told, with
+    the employer's reason and a link to the center's jobs, where they may correct the record."""
+    trainee = db.session.get(Trainee, placement.trainee_id)
+    services.notify_center_admins(
+        placement.center_id, "placement_declined",
+        context={"placement": placement, "employer_name": placement.employer.name,
+                 "trainee_name": trainee.display_name if trainee else "", "reason": placement.employer_decline_reason,
+                 "url": f"{services.base_url()}/center/placements"})
+
+
 # ---- scheduled work -----------------------------------------------------------------------------
 
 def session_reminders(day: date) -> int:

@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from talent import audit, clock
-from talent.accounts.models import User
+from talent.accounts.models import CenterAssignment, User
 from talent.centers.queries import Page, paginate_rows
 from talent.errors import InvalidTransition, NotFound, ValidationError
 from talent.extensions import db
@@ -255,3 +255,34 @@ def notify_applicant(application, kind: str, *, context: dict[str, Any], links: 
                    body_text=message.text, body_html=message.html, locale=locale,
                    trainee_id=application.trainee_id)
     return 1
+
+
+# ---- writing a message to a center's administrators (issue 20) -----------------------------------
+
+def center_admins(center_id: int) -> list[User]:
+    """The active administrators assigned to a center, by email."""
+    return list(db.session.scalars(
+        select(User).join(CenterAssignment, CenterAssignment.user_id == User.id)
+        .where(CenterAssignment.center_id == center_id, User.role == "center_admin", User.active.is_(True))
+        .order_by(User.email)))
+
+
+def notify_center_admins(center_id: int | None, kind: str, *, context: dict[str, Any],
+                         trainee_id: int | None = None) -> int:
+    """Write the message of ``kind`` to every active administrator of a center, each by email in
+    their own language (their account's, else the default), in the current transaction: it leaves
+    after the commit. Essential (about the center's own records): no preference applies."""
+    if center_id is None:
+        return 0
+    written = 0
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "az")
+    for user in center_admins(center_id):
+        if not user.email:
+            continue
+        locale = user.locale if user.locale in LANGUAGES else default
+        message = compose(kind, locale, user=user, **context)
+        outbox.enqueue(kind=kind, channel="email", recipient=user.email, subject=message.subject,
+                       body_text=message.text, body_html=message.html, locale=locale, trainee_id=trainee_id,
+                       user_id=user.id)
+        written += 1
+    return written

@@ -102,6 +102,9 @@ class Placement(Base):
     employer_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     employer_confirmed_at: Mapped[datetime | None]
     employer_decline_reason: Mapped[str | None] = mapped_column(String(500))
+    # The vacancy posted here that this job filled (issue 20: "placed into vacancies posted here");
+    # only a vacancy of the job's employer.
+    vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id", ondelete="SET NULL"), index=True)
 
     employer: Mapped[Employer] = relationship(lazy="joined")
     trainee: Mapped[Trainee] = relationship()

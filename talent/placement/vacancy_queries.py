@@ -3,12 +3,14 @@ filters, in one query per page. Nothing about a person is read: a vacancy names 
 job, skills, a place, openings, a pay range and a closing date."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 
 from talent import clock
 from talent.catalog.models import Skill
+from talent.extensions import db
 from talent.geo.models import Region
 from talent.placement.models import Employer, Vacancy, VacancyStatus, vacancy_skills
 
@@ -49,3 +51,26 @@ def public_vacancies(filters: dict[str, Any] | None = None) -> Select:
     order = {"closes_on": Vacancy.closes_on.asc(), "-closes_on": Vacancy.closes_on.desc(),
              "-created_at": Vacancy.created_at.desc(), "-pay_max_azn": Vacancy.pay_max_azn.desc()}[sort]
     return stmt.order_by(order, Vacancy.id)
+
+
+class VacancyChoice:
+    """A vacancy as a center picks it when recording the job that filled it."""
+
+    def __init__(self, vacancy_id: int, label: str) -> None:
+        self.id, self.label = vacancy_id, label
+
+
+RECENT_DAYS = 366
+MAX_CHOICES = 1000
+
+
+def vacancy_choices() -> list[VacancyChoice]:
+    """Vacancies a job may have filled: open, or closing within the last year; by employer name.
+    "Employer — title (closes on)"; the service checks that the vacancy is the job's employer's."""
+    since = clock.today() - timedelta(days=RECENT_DAYS)
+    rows = (select(Vacancy.id, Vacancy.title, Vacancy.closes_on, Employer.name)
+            .join(Employer, Employer.id == Vacancy.employer_id)
+            .where(or_(Vacancy.status == VacancyStatus.OPEN, Vacancy.closes_on >= since))
+            .order_by(Employer.name, Vacancy.title, Vacancy.id).limit(MAX_CHOICES))
+    return [VacancyChoice(vid, f"{employer} — {title} ({closes.isoformat()})")
+            for vid, title, closes, employer in db.session.execute(rows)]

@@ -47,10 +47,15 @@ def job_json(job: employers.EmployerJob) -> dict[str, Any]:
 
 
 @operation(bp, "/employer/placements", summary="Jobs that name the token's employer (employer)",
-           tags=["Employers"], query=EmployerJobQuery, response=EmployerJobOut, response_list=True,
-           description="Waiting ones first; at most 200. Each trainee named can see the employer looked.")
+           tags=["Employers"], query=EmployerJobQuery, response=EmployerJobOut, paginated=True,
+           description="Waiting ones first, then the newest; paged (``page``, ``limit``). Each trainee on the "
+                       "page can see the employer looked.")
 def employer_placements(query):
-    return [job_json(j) for j in employers.employer_jobs(api_actor(), confirmation=query.get("confirmation"))]
+    result = employers.employer_jobs_page(api_actor(), confirmation=query.get("confirmation"), page=query["page"],
+                                          per_page=query["limit"])
+    return {"items": [job_json(j) for j in result.items], "page": result.page, "limit": result.per_page,
+            "total": result.total,
+            "next_page": result.page + 1 if result.page * result.per_page < result.total else None}
 
 
 @operation(bp, "/placements/{placement_id}/confirm", "POST", summary="The employer confirms a job (employer)",

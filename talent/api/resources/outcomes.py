@@ -119,6 +119,8 @@ PlacementOut = Schema("Placement", {
     "employer_confirmed_at": F.datetime(required=True, nullable=True,
                                         description="When the employer confirmed or declined it."),
     "employer_decline_reason": F.string(required=True, nullable=True),
+    "vacancy_id": F.integer(required=True, nullable=True,
+                            description="The vacancy posted here that the job filled (one of the employer's)."),
 })
 _JOB = {
     "employer_name": F.string(min_length=1, max_length=200),
@@ -133,11 +135,14 @@ _JOB = {
     "end_date": F.date(nullable=True),
     "monthly_pay_azn": F.number(nullable=True, minimum=0, maximum=1_000_000),
 }
+_VACANCY = ID.but(nullable=True, description="The vacancy posted here that the job filled: one of the "
+                                             "employer's vacancies (GET /vacancies); null for none.")
 PlacementIn = Schema("PlacementIn", {
     "trainee_id": ID.but(required=True),
     **{k: (v.but(required=True) if k in placements.REQUIRED else v) for k, v in _JOB.items()},
+    "vacancy_id": _VACANCY,
 })
-PlacementUpdate = Schema("PlacementUpdate", dict(_JOB))
+PlacementUpdate = Schema("PlacementUpdate", {**_JOB, "vacancy_id": _VACANCY})
 EndIn = Schema("PlacementEnd", {"end_date": F.date(required=True)})
 RejectIn = Schema("PlacementReject", {"reason": F.string(required=True, min_length=1, max_length=500,
                                                          description="Required; the trainee sees it.")})
@@ -159,7 +164,8 @@ def placement_json(p: Placement, market: str | None = None) -> dict[str, Any]:
             "end_date": p.end_date, "monthly_pay_azn": p.monthly_pay_azn, "source": p.source,
             "verification": p.verification, "rejection_reason": p.rejection_reason, "center_id": p.center_id,
             "created_at": p.created_at, "employer_confirmation": p.employer_confirmation,
-            "employer_confirmed_at": p.employer_confirmed_at, "employer_decline_reason": p.employer_decline_reason}
+            "employer_confirmed_at": p.employer_confirmed_at, "employer_decline_reason": p.employer_decline_reason,
+            "vacancy_id": p.vacancy_id}
 
 
 @operation(bp, "/placements", summary="List jobs of the token's trainees", tags=["Placements"],

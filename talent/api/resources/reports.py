@@ -9,7 +9,7 @@ from talent.api.blueprint import bp
 from talent.catalog.models import LEVELS
 from talent.errors import ValidationError
 from talent.readmodels.objectives import objectives_progress
-from talent.reporting import demand, reports
+from talent.reporting import demand, reports, supply_demand
 from talent.reporting.periods import parse_filters
 
 ReportQuery = Schema("ReportQuery", {
@@ -124,3 +124,21 @@ def report_objectives():
                        "the center (published cells only, docs/disclosure.md).")
 def report_applications(query):
     return demand.demand_by_region(_filters(query), actor=api_actor()).as_json()
+
+
+SupplyDemandQuery = Schema("SupplyDemandQuery", {
+    **ReportQuery.fields,
+    "by": F.enum_of(("skill", "occupation"), default="skill",
+                    description="Rows by skill, or by ISCO-08 major group (the first digit of the occupation code)."),
+}, register=False)
+
+
+@operation(bp, "/reports/supply-demand", summary="Supply against demand by skill or occupation group and place",
+           tags=_TAGS, query=SupplyDemandQuery, response=ReportOut,
+           description="Certified graduates of the period (by home region) against the openings of the vacancies "
+                       "posted here (by region, or country for work abroad), the gap, the median days from the end "
+                       "of the course to the first job and the share placed into vacancies posted here (published "
+                       "cells only, docs/disclosure.md).")
+def report_supply_demand(query):
+    by = query.pop("by", None) or "skill"
+    return supply_demand.supply_demand(_filters(query), actor=api_actor(), by=by).as_json()

@@ -20,7 +20,7 @@ from talent.learning.scoping import SCOPE_STATUSES
 from talent.people.models import Trainee
 from talent.permissions import Actor
 from talent.placement.markets import current_regional_countries, market_for
-from talent.placement.models import EMPLOYMENT_TYPES, Employer, EmployerConfirmation, Placement
+from talent.placement.models import EMPLOYMENT_TYPES, Employer, EmployerConfirmation, Placement, Vacancy
 
 
 JOB_FIELDS = ("employer_name", "country_code", "sector_id", "occupation_code", "job_title",
@@ -224,6 +224,31 @@ def apply_job_values(actor: Actor, placement: Placement, values: dict[str, Any])
     if changes:
         changes.update(ask_employer_again(placement))
     return changes
+
+
+VACANCY_MESSAGE = _l("Choose one of this employer's vacancies, or none.")
+
+
+def apply_vacancy(placement: Placement, raw: Any, *, given: bool = True) -> dict[str, Any]:
+    """Link a job to the vacancy posted here that it filled (``vacancy_id``; empty: none). Only a
+    vacancy of the job's own employer: anything else is a ValidationError on ``vacancy_id``. With
+    ``given`` False (a partial update that did not name it) the link stays, and is checked against
+    the job's employer, which may have changed. Returns the change for the audit trail."""
+    if not given:
+        raw = placement.vacancy_id
+    vacancy_id = None
+    if raw is not None and str(raw).strip() != "":
+        try:
+            vacancy_id = int(str(raw).strip())
+        except (TypeError, ValueError):
+            raise ValidationError(CHECK_MESSAGE, fields={"vacancy_id": str(VACANCY_MESSAGE)}) from None
+        vacancy = db.session.get(Vacancy, vacancy_id) if 1 <= vacancy_id <= 2_147_483_647 else None
+        if vacancy is None or vacancy.employer_id != placement.employer_id:
+            raise ValidationError(CHECK_MESSAGE, fields={"vacancy_id": str(VACANCY_MESSAGE)})
+    if vacancy_id == placement.vacancy_id:
+        return {}
+    placement.vacancy_id = vacancy_id
+    return {"vacancy_id": vacancy_id}
 
 
 def ask_employer_again(placement: Placement) -> dict[str, str]:

@@ -17,10 +17,11 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from talent import audit
+from talent import audit, signals
 from talent.accounts import invitations
 from talent.accounts.models import User
 from talent.accounts.services import create_employer_user
+from talent.centers.queries import Page, paginate_rows
 from talent.db import utcnow
 from talent.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from talent.extensions import db
@@ -31,6 +32,7 @@ from talent.placement.scoping import placement_visible_clause
 from talent.placement.services.common import CHECK_MESSAGE, clean_text
 
 DECLINE_REASON_MAX = 500
+JOBS_PER_PAGE = 25
 
 
 @dataclass(frozen=True)
@@ -75,21 +77,41 @@ def _job(placement: Placement, trainee: Trainee) -> EmployerJob:
                        decline_reason=placement.employer_decline_reason)
 
 
-def employer_jobs(actor: Actor, *, confirmation: str | None = None, limit: int = 200) -> list[EmployerJob]:
-    """The jobs naming the actor's employer, those waiting for an answer first, then the newest.
-    The trainees named are recorded in the audit trail (each can see that the employer looked)."""
-    employer_id = acting_employer_id(actor)
+def _jobs_statement(employer_id: int, confirmation: str | None):
     stmt = (select(Placement, Trainee).join(Trainee, Trainee.id == Placement.trainee_id)
             .where(*_named_jobs(employer_id))
             .order_by((Placement.employer_confirmation == EmployerConfirmation.PENDING).desc(),
-                      Placement.start_date.desc(), Placement.id.desc()).limit(limit))
+                      Placement.start_date.desc(), Placement.id.desc()))
     if confirmation in tuple(EmployerConfirmation):
         stmt = stmt.where(Placement.employer_confirmation == confirmation)
-    rows = db.session.execute(stmt).all()
+    return stmt
+
+
+def _audit_list_view(actor: Actor, employer_id: int, rows) -> None:
     if rows:
         audit.record(actor, "placement.employer_list_view", "employer", employer_id,
                      trainee_ids=[p.trainee_id for p, _ in rows])
+
+
+def employer_jobs(actor: Actor, *, confirmation: str | None = None, limit: int = 200) -> list[EmployerJob]:
+    """The first ``limit`` jobs naming the actor's employer, those waiting for an answer first, then
+    the newest (:func:`employer_jobs_page` pages through all of them). The trainees named are
+    recorded in the audit trail (each can see that the employer looked)."""
+    employer_id = acting_employer_id(actor)
+    rows = db.session.execute(_jobs_statement(employer_id, confirmation).limit(limit)).all()
+    _audit_list_view(actor, employer_id, rows)
     return [_job(p, t) for p, t in rows]
+
+
+def employer_jobs_page(actor: Actor, *, confirmation: str | None = None, page: int = 1,
+                       per_page: int = JOBS_PER_PAGE) -> Page:
+    """One page of the jobs naming the actor's employer (same order as :func:`employer_jobs`), with
+    the total; ``items`` are :class:`EmployerJob`. Only the trainees on the page are audited."""
+    employer_id = acting_employer_id(actor)
+    result = paginate_rows(_jobs_statement(employer_id, confirmation), page, per_page)
+    _audit_list_view(actor, employer_id, result.items)
+    result.items = [_job(p, t) for p, t in result.items]
+    return result
 
 
 def get_employer_job(actor: Actor, placement_id: int) -> Placement:
@@ -142,6 +164,8 @@ def decline_job(actor: Actor, placement_id: int, reason: str | None) -> Placemen
     db.session.flush()
     audit.record(actor, "placement.employer_decline", "placement", placement.id, trainee_id=placement.trainee_id,
                  center_id=placement.center_id, details={"employer_id": placement.employer_id, "reason": reason})
+    # The center that recorded the job is told (its administrators' mail leaves after the commit).
+    signals.placement_declined.send(actor, placement=placement)
     return placement
 
 
@@ -202,7 +226,8 @@ def employer_users(employer_id: int) -> list[User]:
     return list(db.session.scalars(select(User).where(User.employer_id == employer_id).order_by(User.email)))
 
 
-__all__ = ["EmployerJob", "acting_employer_id", "acting_employer", "employer_jobs", "get_employer_job",
+__all__ = ["EmployerJob", "acting_employer_id", "acting_employer", "employer_jobs", "employer_jobs_page",
+           "JOBS_PER_PAGE", "get_employer_job",
            "employer_job", "confirm_job", "decline_job", "employers_of_center_jobs",
            "employer_for_center", "invite_employer_user", "confirmation_by", "employer_users",
            "DECLINE_REASON_MAX"]

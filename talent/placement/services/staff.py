@@ -15,8 +15,10 @@ from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, require_trainee
 from talent.placement.models import Placement, PlacementStatus
 from talent.placement.scoping import deciding_centers, owns_placement, require_placement
-from talent.placement.services.common import (CHECK_MESSAGE, apply_job_values, clean_job_fields, clean_text,
-                                              end_job, placement_market, responsible_center)
+from talent.placement.services.common import (CHECK_MESSAGE, apply_job_values, apply_vacancy, clean_job_fields,
+                                              clean_text, end_job, placement_market, responsible_center)
+
+_UNSET = object()
 from talent.placement.services.followup_records import record_followup
 
 
@@ -54,8 +56,10 @@ def _deciding_center(actor: Actor, placement: Placement) -> int | None:
 
 
 def record_placement(actor: Actor, trainee_id: int, *, followup_enrollment_id: int | None = None,
-                     followup_milestone: int | None = None, **fields) -> Placement:
+                     followup_milestone: int | None = None, vacancy_id: Any = None, **fields) -> Placement:
     """A center records a job it found for a trainee of its centers (verified at once).
+
+    ``vacancy_id``: the vacancy posted here that the job filled (one of the employer's; optional).
 
     With ``followup_enrollment_id``/``followup_milestone`` the 3- or 6-month follow-up of that
     enrollment is recorded as ``employed`` in the same step."""
@@ -68,21 +72,24 @@ def record_placement(actor: Actor, trainee_id: int, *, followup_enrollment_id: i
                           verified_by_id=actor.user_id, verified_at=utcnow(),
                           center_id=responsible_center(trainee_id, actor), created_by_id=actor.user_id)
     apply_job_values(actor, placement, values)
+    apply_vacancy(placement, vacancy_id)
     db.session.add(placement)
     db.session.flush()
     audit.record(actor, "placement.create", "placement", placement.id, trainee_id=trainee_id,
                  center_id=placement.center_id,
                  details={"source": "center", "employer_id": placement.employer_id,
-                          "market": placement_market(placement)})
+                          "market": placement_market(placement), "vacancy_id": placement.vacancy_id})
     if followup_enrollment_id is not None:
         record_followup(actor, followup_enrollment_id, followup_milestone or 0, "employed")
     return placement
 
 
-def update_placement(actor: Actor, placement_id: int, **fields) -> Placement:
+def update_placement(actor: Actor, placement_id: int, vacancy_id: Any = _UNSET, **fields) -> Placement:
     placement = get_owned_placement(actor, placement_id)
     values = clean_job_fields(fields, partial=True, current=placement)
     changes = apply_job_values(actor, placement, values)
+    changes.update(apply_vacancy(placement, None if vacancy_id is _UNSET else vacancy_id,
+                                 given=vacancy_id is not _UNSET))
     db.session.flush()
     audit.record(actor, "placement.update", "placement", placement.id, trainee_id=placement.trainee_id,
                  center_id=placement.center_id, details={"changes": sorted(changes)})

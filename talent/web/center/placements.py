@@ -18,6 +18,7 @@ from talent.loading import UNSCOPED, load
 from talent.permissions import P, may_see_trainee
 from talent.placement import queries as pq
 from talent.placement import services as ps
+from talent.placement import vacancy_queries
 from talent.placement.models import EMPLOYMENT_TYPES, MARKETS, SOURCES, VERIFICATION_STATES
 from talent.web.access import permission_required
 from talent.web.center.blueprint import bp
@@ -48,6 +49,8 @@ class PlacementForm(FlaskForm):
     start_date = DateField(_l("Start date"), validators=[DataRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()])
     monthly_pay_azn = StringField(_l("Monthly pay (AZN, optional)"), validators=[Optional(), Length(max=20)])
+    # The vacancy posted here that the job filled (optional; the service accepts only the employer's).
+    vacancy_id = SelectField(_l("Vacancy filled (optional)"), validators=[Optional()], validate_choice=False)
 
     def fill_choices(self) -> None:
         countries = db.session.scalars(select(Country)).all()
@@ -59,9 +62,12 @@ class PlacementForm(FlaskForm):
         occupations = db.session.scalars(select(Occupation).where(Occupation.level == "unit")
                                          .order_by(Occupation.code)).all()
         self.occupation_code.choices = [("", "—")] + [(o.code, f"{o.code} {o.name}") for o in occupations]
+        self.vacancy_id.choices = [("", "—")] + [(str(v.id), v.label) for v in vacancy_queries.vacancy_choices()]
 
     def job_fields(self) -> dict:
-        return {name: getattr(self, name).data for name in ps.JOB_FIELDS}
+        fields = {name: getattr(self, name).data for name in ps.JOB_FIELDS}
+        fields["vacancy_id"] = self.vacancy_id.data or None
+        return fields
 
 
 class EndForm(FlaskForm):
@@ -146,6 +152,7 @@ def placement_edit(placement_id: int):
         form.sector_id.data = str(placement.sector_id) if placement.sector_id else ""
         form.occupation_code.data = placement.occupation_code or ""
         form.monthly_pay_azn.data = str(placement.monthly_pay_azn) if placement.monthly_pay_azn is not None else ""
+        form.vacancy_id.data = str(placement.vacancy_id) if placement.vacancy_id else ""
     status = 200
     if form.validate_on_submit():
         try:

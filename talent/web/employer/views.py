@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from talent.centers.queries import page_number
 from talent.errors import ValidationError
 from talent.placement.models import EmployerConfirmation
 from talent.placement.services import employer as employers
@@ -34,9 +35,9 @@ def placements():
     actor = current_actor()
     shown = request.args.get("confirmation", "")
     shown = shown if shown in CONFIRMATION_FILTERS else ""
-    jobs = employers.employer_jobs(actor, confirmation=shown or None)
-    return render_template("employer/placements.html", jobs=jobs, employer=employers.acting_employer(actor),
-                           shown=shown)
+    page = employers.employer_jobs_page(actor, confirmation=shown or None, page=page_number(request.args.get("page")))
+    return render_template("employer/placements.html", jobs=page.items, page=page,
+                           employer=employers.acting_employer(actor), shown=shown)
 
 
 @bp.route("/placements/<int:placement_id>/confirm", methods=["POST"])

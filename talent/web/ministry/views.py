@@ -21,7 +21,7 @@ from talent.i18n import current_language
 from talent.objectives import services as objective_services
 from talent.readmodels.objectives import ObjectivesTable, objectives_progress
 from talent.permissions import P, require
-from talent.reporting import demand, exports, reports
+from talent.reporting import demand, exports, reports, supply_demand
 from talent.reporting.definitions import DEFINITIONS, in_language
 from talent.reporting.periods import parse_filters
 from talent.web.access import permission_required
@@ -312,3 +312,15 @@ def demand_page():
     report = demand.demand_by_region(filters, actor=current_actor())
     return render_template("ministry/demand.html", report=report, filters=filters, options=_filter_options(),
                            query=filters.query_args(), labels=demand.COLUMN_LABELS)
+
+
+@bp.route("/supply-demand")
+@permission_required(P.REPORTS_READ)
+def supply_demand_page():
+    """Certified graduates against vacancy openings by skill or ISCO major group and place (issue 20)."""
+    filters = _filters()
+    by = request.args.get("by") if request.args.get("by") in supply_demand.BY else "skill"
+    report = supply_demand.supply_demand(filters, actor=current_actor(), by=by)
+    return render_template("ministry/supply_demand.html", report=report, filters=filters, options=_filter_options(),
+                           query=filters.query_args(), labels=supply_demand.COLUMN_LABELS, by=by,
+                           definitions=supply_demand.definitions(current_language()))
