@@ -44,7 +44,7 @@ from talent.imports.models import ImportPreview
 from talent.imports.parser import FileProblem, Sheet, read_sheet
 from talent.learning import membership
 from talent.learning.models import Cohort, Enrollment
-from talent.people.models import Trainee
+from talent.people.models import MembershipVia, Trainee, TraineeCenter
 from talent.people.services import ANOTHER_PERSON, region_index
 from talent.people.validation import FIELDS, as_id, clean_trainee_columns, same_person_name
 from talent.permissions import Actor, P, require, require_center
@@ -612,10 +612,18 @@ def _write(actor: Actor, report: ImportReport, center: Center, cohort: Cohort | 
             "enrolled_at": [now if plan.enrollment == ENROLLED else None for plan in placed],
             "waitlisted_at": [None if plan.enrollment == ENROLLED else now for plan in placed],
             "created_by_id": Same(actor.user_id)}, len(placed))
-        summary.mark_cohorts(db.session, [cohort.id])  # Core rows: recount the cohort's report summary
-    # Core rows: the trainee–center membership of everyone registered or placed (one call, learning's rule)
-    membership.add((plan.trainee_id for plan in report.plans if plan.trainee == NEW or plan.enrollment == ENROLLED),
-                   new=(plan.trainee_id for plan in report.plans if plan.trainee == NEW))
+        # Core rows: the report summary adds the import's enrolled rows to the cohort's counts
+        # (the same figures as a recount of the cohort, without reading the cohort back).
+        summary.add_enrolled(db.session, cohort.id, (plan.trainee_id for plan in placed if plan.enrollment == ENROLLED))
+    # Core rows: the trainee–center membership (learning's rule: the registering center, and the
+    # cohort's center for an enrolled row). A trainee registered by this import has exactly one
+    # row, written in bulk: this center (the cohort's too), "registered" (it outranks "enrolled"),
+    # since now. Known trainees placed as enrolled go through the rule (one INSERT … SELECT).
+    if new:
+        _bulk_insert(TraineeCenter.__table__, {
+            "trainee_id": [plan.trainee_id for plan in new], "center_id": Same(center.id),
+            "via": Same(str(MembershipVia.REGISTERED)), "since": Same(now)}, len(new))
+    membership.add(plan.trainee_id for plan in report.plans if plan.trainee == EXISTING and plan.enrollment == ENROLLED)
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
                          details={"cohort_id": cohort.id if cohort else None, "file": _printable(filename),
                                   **report.counts})
