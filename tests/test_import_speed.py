@@ -158,3 +158,32 @@ def test_the_membership_rows_are_the_rules(setup):
     assert rows == {("4DDDDD4", other.id, "registered"), ("4DDDDD4", center.id, "enrolled"),
                     ("1AAAAA1", center.id, "registered"), ("5EEEEE5", center.id, "registered")}
     assert known.id == by_fin["4DDDDD4"]
+
+
+def test_the_audit_details_are_converted_once_per_shape_and_written_alike(setup, monkeypatch):
+    """The per-row audit details hold the status enums (a str subclass): memoized under their
+    class, so an enum and its plain string are never mixed up, and each shape is dumped once."""
+    from talent.audit import AuditEvent
+    from talent.learning.models import EnrollmentStatus
+    assert services._memo_key(EnrollmentStatus.ENROLLED) != services._memo_key("enrolled")
+    assert services._memo_key({"enrollment": EnrollmentStatus.ENROLLED}) == \
+        services._memo_key({"enrollment": EnrollmentStatus.ENROLLED})
+    center, _other, cohort, known, admin, data = setup
+    conversions = []
+    memoized = services._memoized
+
+    def counting(process):
+        def counted(value):
+            conversions.append(value)
+            return process(value)
+        return memoized(counted)
+    monkeypatch.setattr(services, "_memoized", counting)
+    assert services.commit_import(admin, data, center_id=center.id, cohort_id=cohort.id).committed
+    db.session.commit()
+    rows = db.session.execute(select(AuditEvent.details).where(AuditEvent.action == "import.row")
+                              .order_by(AuditEvent.id)).scalars().all()
+    event = db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "import.trainees"))
+    assert rows == [{"import_event": event, "trainee": "existing", "enrollment": "enrolled"}] + \
+        [{"import_event": event, "trainee": "new", "enrollment": "enrolled"}] * 3 + \
+        [{"import_event": event, "trainee": "new", "enrollment": "waitlisted"}]
+    assert sum(isinstance(value, dict) for value in conversions) == 3   # three shapes, one conversion each

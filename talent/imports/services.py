@@ -342,7 +342,7 @@ def _memo_key(value: Any) -> Any:
         return tuple((k.__class__, k, _memo_key(v)) for k, v in value.items())
     if cls is datetime:
         return cls, value, value.tzinfo
-    if cls in (str, int, bool, date, type(None)):
+    if cls in (str, int, bool, date, type(None)) or issubclass(cls, str):   # str: also the status enums
         return cls, value
     raise TypeError(cls)
 
