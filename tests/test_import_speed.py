@@ -187,3 +187,63 @@ def test_the_audit_details_are_converted_once_per_shape_and_written_alike(setup,
         [{"import_event": event, "trainee": "new", "enrollment": "enrolled"}] * 3 + \
         [{"import_event": event, "trainee": "new", "enrollment": "waitlisted"}]
     assert sum(isinstance(value, dict) for value in conversions) == 3   # three shapes, one conversion each
+
+
+@pytest.mark.committed
+def test_concurrent_imports_and_enrollments_into_one_cohort_are_all_counted(app, factory):
+    """Two imports and three single enrollments into one cohort at once: the imports add to the
+    summary rows under the cohort's lock, the enrollments recount under it; nothing is lost."""
+    import threading
+
+    from talent.learning import services as learning
+    from talent.permissions import Actor
+    from tests.conftest import is_postgres
+    if not is_postgres(app):
+        pytest.skip("SQLite runs one writer at a time; the row lock is PostgreSQL's")
+    center = factory.center()
+    cohort = factory.cohort(center=center, status="open", capacity=50, start_date=date.today() + timedelta(days=5))
+    singles = [factory.trainee(gender="FM"[i % 2]).id for i in range(3)]
+    admin = actor(factory.center_admin(center))
+    db.session.commit()
+    cohort_id, center_id = cohort.id, center.id
+    files = [csv_bytes(ROWS), csv_bytes([KNOWN.replace("4DDDDD4", "6FFFFF6"), LAST])]
+    errors: list[Exception] = []
+    barrier = threading.Barrier(3)
+
+    def importing(data):
+        with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+            try:
+                barrier.wait()
+                assert services.commit_import(admin, data, center_id=center_id, cohort_id=cohort_id).committed
+                db.session.commit()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    def enrolling():
+        with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+            try:
+                barrier.wait()
+                for trainee_id in singles:
+                    learning.enroll(Actor.system(), cohort_id, trainee_id)
+                    db.session.commit()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=importing, args=(data,)) for data in files] + [threading.Thread(target=enrolling)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    enrolled = db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.cohort_id == cohort_id, Enrollment.status == "enrolled"))
+    assert enrolled == 3 + 2 + 3
+    assert db.session.scalar(select(ReportCohortTotal.active).where(ReportCohortTotal.cohort_id == cohort_id)) == 8
+    added = rows_of(cohort_id)
+    summary.refresh(db.session, [cohort_id], summary.built_timezone(db.session))
+    assert rows_of(cohort_id) == added
+    db.session.rollback()
