@@ -351,17 +351,26 @@ def _memoized(process):
     """A converter that converts each distinct value once: the audit details of an import repeat
     a handful of shapes across thousands of rows, its timestamps are all one "now"."""
     cache: dict[Any, Any] = {}
+    # The same dict object (the import shares one details dict per shape) is looked up by identity
+    # first, without building its key again; the entry holds the object, so the id is not reused.
+    same: dict[int, tuple[Any, Any]] = {}
 
     def convert(value):
+        if value.__class__ is dict:
+            hit = same.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
         try:
             key = _memo_key(value)
         except TypeError:
             return process(value)
         try:
-            return cache[key]
+            result = cache[key]
         except KeyError:
             cache[key] = result = process(value)
-            return result
+        if value.__class__ is dict:
+            same[id(value)] = (value, result)
+        return result
     return convert
 
 
