@@ -328,7 +328,7 @@ def _copy_database(t: Target) -> Target:
     if t.kind == "postgresql":
         import psycopg
         from benchmarks.common import PG_SERVER
-        name = f"talent_bench_{t.size}_import"
+        name = f"{t.name}_import"   # per bench prefix: two engineers' runs never drop each other's copy
         with psycopg.connect(PG_SERVER.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             try:

@@ -44,7 +44,7 @@ from talent.imports.models import ImportPreview
 from talent.imports.parser import FileProblem, Sheet, read_sheet
 from talent.learning import membership
 from talent.learning.models import Cohort, Enrollment
-from talent.people.models import Trainee
+from talent.people.models import MembershipVia, Trainee, TraineeCenter
 from talent.people.services import ANOTHER_PERSON, region_index
 from talent.people.validation import FIELDS, as_id, clean_trainee_columns, same_person_name
 from talent.permissions import Actor, P, require, require_center
@@ -342,7 +342,7 @@ def _memo_key(value: Any) -> Any:
         return tuple((k.__class__, k, _memo_key(v)) for k, v in value.items())
     if cls is datetime:
         return cls, value, value.tzinfo
-    if cls in (str, int, bool, date, type(None)):
+    if cls in (str, int, bool, date, type(None)) or issubclass(cls, str):   # str: also the status enums
         return cls, value
     raise TypeError(cls)
 
@@ -351,17 +351,26 @@ def _memoized(process):
     """A converter that converts each distinct value once: the audit details of an import repeat
     a handful of shapes across thousands of rows, its timestamps are all one "now"."""
     cache: dict[Any, Any] = {}
+    # The same dict object (the import shares one details dict per shape) is looked up by identity
+    # first, without building its key again; the entry holds the object, so the id is not reused.
+    same: dict[int, tuple[Any, Any]] = {}
 
     def convert(value):
+        if value.__class__ is dict:
+            hit = same.get(id(value))
+            if hit is not None and hit[0] is value:
+                return hit[1]
         try:
             key = _memo_key(value)
         except TypeError:
             return process(value)
         try:
-            return cache[key]
+            result = cache[key]
         except KeyError:
             cache[key] = result = process(value)
-            return result
+        if value.__class__ is dict:
+            same[id(value)] = (value, result)
+        return result
     return convert
 
 
@@ -612,10 +621,18 @@ def _write(actor: Actor, report: ImportReport, center: Center, cohort: Cohort | 
             "enrolled_at": [now if plan.enrollment == ENROLLED else None for plan in placed],
             "waitlisted_at": [None if plan.enrollment == ENROLLED else now for plan in placed],
             "created_by_id": Same(actor.user_id)}, len(placed))
-        summary.mark_cohorts(db.session, [cohort.id])  # Core rows: recount the cohort's report summary
-    # Core rows: the trainee–center membership of everyone registered or placed (one call, learning's rule)
-    membership.add((plan.trainee_id for plan in report.plans if plan.trainee == NEW or plan.enrollment == ENROLLED),
-                   new=(plan.trainee_id for plan in report.plans if plan.trainee == NEW))
+        # Core rows: the report summary adds the import's enrolled rows to the cohort's counts
+        # (the same figures as a recount of the cohort, without reading the cohort back).
+        summary.add_enrolled(db.session, cohort.id, (plan.trainee_id for plan in placed if plan.enrollment == ENROLLED))
+    # Core rows: the trainee–center membership (learning's rule: the registering center, and the
+    # cohort's center for an enrolled row). A trainee registered by this import has exactly one
+    # row, written in bulk: this center (the cohort's too), "registered" (it outranks "enrolled"),
+    # since now. Known trainees placed as enrolled go through the rule (one INSERT … SELECT).
+    if new:
+        _bulk_insert(TraineeCenter.__table__, {
+            "trainee_id": [plan.trainee_id for plan in new], "center_id": Same(center.id),
+            "via": Same(str(MembershipVia.REGISTERED)), "since": Same(now)}, len(new))
+    membership.add(plan.trainee_id for plan in report.plans if plan.trainee == EXISTING and plan.enrollment == ENROLLED)
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
                          details={"cohort_id": cohort.id if cohort else None, "file": _printable(filename),
                                   **report.counts})

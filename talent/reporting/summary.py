@@ -478,3 +478,107 @@ def trend_counts(session: Session, filters, day_buckets: list[tuple[str, date, d
 
 
 # ---- checking --------------------------------------------------------------------------------
+
+
+# ---- adding a bulk import's enrollments --------------------------------------------------------
+
+def add_enrolled(session: Session, cohort_id: int, trainee_ids: Iterable[int]) -> None:
+    """Count enrollments just inserted into ``cohort_id`` for ``trainee_ids`` with status
+    ``enrolled`` (no completion, no award: a bulk import's new rows) into the cohort's summary
+    rows, instead of recounting the whole cohort from its live rows. The import's rows are read
+    once, aggregated by the database (the trainee group, the local day of ``enrolled_at``, the
+    record keys), and added to the group and cohort rows (one active enrollment each; one
+    enrollment on its day). Waitlisted rows change nothing. When the summary is not built nothing
+    is done; when the cohort is already marked for a recount in this transaction, the recount
+    counts them. On PostgreSQL the cohort is locked first, as :func:`refresh` does, so a recount
+    in another transaction waits for this one and then sees these rows."""
+    ids = sorted(set(trainee_ids))
+    if not ids or built_timezone(session) is None:
+        return
+    if cohort_id in session.info.get(MARKS, {}).get("cohorts", ()):
+        return
+    tz = ZoneInfo(built_timezone(session))
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(select(Cohort.id).where(Cohort.id == cohort_id).with_for_update())
+    key = key_sql(Enrollment.id, "enrollment")
+    groups = _group_columns(session)
+    days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for chunk in _id_chunks(session, ids):
+        stmt = (select(Enrollment.enrolled_at, *groups, func.count(), func.sum(key))
+                .join(Cohort, Cohort.id == Enrollment.cohort_id)
+                .join(Trainee, Trainee.id == Enrollment.trainee_id)
+                .where(Enrollment.cohort_id == cohort_id, Enrollment.trainee_id.in_(chunk),
+                       Enrollment.status == EnrollmentStatus.ENROLLED, Enrollment.completed_at.is_(None))
+                .group_by(Enrollment.enrolled_at, *groups))
+        for enrolled_at, *rest in session.execute(stmt):
+            *group, n, key_sum = rest
+            totals[tuple(group)][0] += n
+            totals[tuple(group)][1] += int(key_sum or 0)
+            if enrolled_at is not None:
+                bucket = days[(enrolled_at.astimezone(tz).date(), *group)]
+                bucket[0] += n
+                bucket[1] += int(key_sum or 0)
+    if not totals:
+        return
+
+    def summed(counts: dict[tuple, list[int]], width: int) -> dict[tuple, list[int]]:
+        out: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        for k, (n, key_sum) in counts.items():
+            out[k[:width]][0] += n
+            out[k[:width]][1] += key_sum
+        return out
+
+    _add_to(session, ReportGroupTotal, cohort_id, GROUPS, totals, ("active", "active_key"))
+    _add_to(session, ReportCohortTotal, cohort_id, (), summed(totals, 0), ("active", "active_key"))
+    _add_to(session, ReportGroupDay, cohort_id, ("day",) + GROUPS, days, ("enrolled", "enrolled_key"))
+    _add_to(session, ReportCohortDay, cohort_id, ("day",), summed(days, 1), ("enrolled", "enrolled_key"))
+
+
+def _id_chunks(session: Session, ids: list[int]):
+    """``ids`` as what ``column.in_()`` takes: a bound array (PostgreSQL), a ``json_each`` of a
+    JSON list (SQLite) — one parameter for 10,000 ids — or plain lists of :data:`CHUNK`."""
+    import json
+
+    from sqlalchemy import Integer, String, bindparam
+    from sqlalchemy.dialects import postgresql
+    dialect = session.get_bind().dialect.name
+    size = 10_000 if dialect in ("postgresql", "sqlite") else CHUNK
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        if dialect == "postgresql":
+            yield select(func.unnest(bindparam("ids", chunk, type_=postgresql.ARRAY(Integer))))
+        elif dialect == "sqlite":
+            yield select(literal_column("value")).select_from(func.json_each(bindparam("ids", json.dumps(chunk),
+                                                                                       type_=String)))
+        else:
+            yield chunk
+
+
+def _add_to(session: Session, model, cohort_id: int, key_names: tuple[str, ...], counts: dict[tuple, list[int]],
+            columns: tuple[str, str]) -> None:
+    """Add ``counts`` (key → [count, key sum]) to ``columns`` of the cohort's rows of ``model``,
+    creating the rows that do not exist yet (every other figure 0)."""
+    table = model.__table__
+    conditions = [table.c.cohort_id == cohort_id]
+    if "day" in key_names:
+        conditions.append(table.c.day.in_(sorted({k[0] for k in counts})))
+    existing = {tuple(row[n] for n in key_names): dict(row)
+                for row in session.execute(select(table).where(*conditions)).mappings()}
+    rows, replaced = [], []
+    for k, (n, key_sum) in counts.items():
+        row = existing.get(k)
+        if row is None:
+            row = {column.name: 0 for column in table.c}
+            row.update(cohort_id=cohort_id, **dict(zip(key_names, k)))
+        else:
+            replaced.append(k)
+        row[columns[0]] += n
+        row[columns[1]] += key_sum
+        rows.append(row)
+    if replaced:
+        matching = [or_(*[and_(*[table.c[name] == value for name, value in zip(key_names, k)]) for k in replaced])
+                    ] if key_names else []
+        session.execute(delete(table).where(conditions[0], *matching))
+    session.execute(insert(table), rows)
