@@ -44,7 +44,9 @@ def _verify_links(award: Award) -> dict[str, str]:
 # ---- receivers ----------------------------------------------------------------------------------
 
 @signals.enrollment_changed.connect
-def _on_enrollment(_actor, *, enrollment: Enrollment, event: str, **_) -> None:
+def _on_enrollment(_actor, *, enrollment: Enrollment, event: str, notify: bool = True, **_) -> None:
+    if not notify:   # the sender tells the person itself (an accepted application: one message)
+        return
     trainee = db.session.get(Trainee, enrollment.trainee_id)
     cohort = db.session.get(Cohort, enrollment.cohort_id)
     services.notify_trainee(trainee, event, context=_cohort_context(cohort),
@@ -88,7 +90,20 @@ def _on_award_revoked(_actor, *, award: Award, reason: str, **_) -> None:
 def _on_application(_actor, *, application, event: str, token: str | None = None, **_) -> None:
     cohort = db.session.get(Cohort, application.cohort_id)
     links = {"status": f"{services.base_url()}/applications/{token}"} if token else None
-    services.notify_applicant(application, f"application_{event}", context=_cohort_context(cohort), links=links)
+    context = _cohort_context(cohort)
+    if event == "accepted" and application.enrollment_id is not None:
+        # One message saying both: accepted, and a seat or a place on the waiting list (the
+        # enrollment wrote no notice of its own). In the person's language: their account's when
+        # they have one, else the one they applied in; to the address they applied with, else
+        # their record's.
+        trainee = db.session.get(Trainee, application.trainee_id)
+        context["enrollment"] = db.session.get(Enrollment, application.enrollment_id)
+        services.notify_applicant(application, "application_accepted", context=context,
+                                  locale=services.account_locale(trainee),
+                                  recipient=application.email or (trainee.email if trainee.consent_at else None),
+                                  links={"portal": f"{services.base_url()}/me"} if trainee.user_id else None)
+        return
+    services.notify_applicant(application, f"application_{event}", context=context, links=links)
 
 
 # ---- scheduled work -----------------------------------------------------------------------------

@@ -37,12 +37,17 @@ def base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
-def locale_of(trainee: Trainee) -> str:
+def account_locale(trainee: Trainee) -> str | None:
+    """The language the person chose for their account, if they have an account and chose one."""
     if trainee.user_id:
         user = db.session.get(User, trainee.user_id)
         if user is not None and user.locale in LANGUAGES:
             return user.locale
-    return current_app.config.get("BABEL_DEFAULT_LOCALE", "az") if current_app else "az"
+    return None
+
+
+def locale_of(trainee: Trainee) -> str:
+    return account_locale(trainee) or (current_app.config.get("BABEL_DEFAULT_LOCALE", "az") if current_app else "az")
 
 
 @dataclass
@@ -243,15 +248,19 @@ def notify_trainee(trainee: Trainee, kind: str, *, context: dict[str, Any], link
 
 # ---- writing an applicant's message (issue 19) ----------------------------------------------------
 
-def notify_applicant(application, kind: str, *, context: dict[str, Any], links: dict[str, str] | None = None) -> int:
+def notify_applicant(application, kind: str, *, context: dict[str, Any], links: dict[str, str] | None = None,
+                     locale: str | None = None, recipient: str | None = None) -> int:
     """Write the message of ``kind`` about an online application to the outbox in the current
-    transaction: by email in the language the person applied in, only when they gave an address.
-    Essential (about their seat): no preference applies."""
-    if not application.email:
+    transaction: by email (``recipient``, by default the address they applied with; nothing
+    without one) in ``locale`` (by default the language the person applied in). Essential (about
+    their seat): no preference applies."""
+    recipient = recipient or application.email
+    if not recipient:
         return 0
-    locale = application.language if application.language in LANGUAGES else "az"
+    locale = locale or application.language
+    locale = locale if locale in LANGUAGES else "az"
     message = compose(kind, locale, links=links, application=application, **context)
-    outbox.enqueue(kind=kind, channel="email", recipient=application.email, subject=message.subject,
+    outbox.enqueue(kind=kind, channel="email", recipient=recipient, subject=message.subject,
                    body_text=message.text, body_html=message.html, locale=locale,
                    trainee_id=application.trainee_id)
     return 1
