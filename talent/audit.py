@@ -188,6 +188,7 @@ ACTION_LABELS = {
     "trainee.search": _l("Found you in a search"),
     "trainee.create": _l("Registered you"),
     "trainee.update": _l("Changed your record"),
+    "trainee.fin_known": _l("Entered your FIN and was told it is registered"),
     "trainee.invite": _l("Invited you to your account"),
     "trainee.consent": _l("Changed your consents"),
     "trainee.export": _l("Downloaded all your data"),

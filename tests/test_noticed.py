@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from talent import clock
 from talent.applications import services as applications
 from talent.extensions import db
 from talent.notifications.models import OutboxMessage
+from talent.people.models import Trainee
 from talent.permissions import Actor
 
 
@@ -78,3 +79,102 @@ def test_enrolling_by_fin_outside_an_application_still_tells_the_trainee(factory
     learning.enroll_by_fin(Actor.for_user(admin), cohort.id, "8SAME77", "1996-06-06")
     assert [m.kind for m in _messages("p@example.az")] == ["enrolled"]
     assert person.id
+
+
+# ---- 2. the "FIN already registered" answer is limited and audited -------------------------------
+
+def _register_form(region_id, **kw):
+    data = {"fin": "7XYZ123", "last_name": "Əliyeva", "first_name": "Günay", "patronymic": "",
+            "birth_date": "2000-02-03", "gender": "F", "email": "gunay@example.az", "phone": "055 111 22 33",
+            "home_region_id": str(region_id), "education_level": "master"}
+    data.update(kw)
+    return data
+
+
+def _fin_world(factory):
+    mine, other = factory.center(code="MINE"), factory.center(code="OTHER")
+    known = factory.trainee(fin="7KNOWN7", first_name="Rəşad", last_name="İsmayılov", birth_date=date(1990, 1, 1),
+                            registered_by_center_id=mine.id)
+    prober = factory.center_admin(other)
+    colleague = factory.center_admin(other)
+    region = factory.region("BAKU")
+    db.session.commit()
+    return {"other": other, "known": known, "prober": prober, "colleague": colleague, "region": region}
+
+
+def _fin_checks(actor_id=None):
+    from talent.audit import AuditEvent
+    stmt = select(AuditEvent).where(AuditEvent.action == "trainee.fin_known")
+    if actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
+    return db.session.scalars(stmt.order_by(AuditEvent.id)).all()
+
+
+def test_register_form_answers_a_known_fin_a_limited_number_of_times_per_account_and_audits_it(
+        app, factory, client, login_as, monkeypatch):
+    world = _fin_world(factory)
+    monkeypatch.setitem(app.config, "FIN_LOOKUP_RATE_LIMIT", "3 per hour")
+    login_as(world["prober"])
+    form = _register_form(world["region"].id, fin="7KNOWN7", center_id=str(world["other"].id))
+    answers = [client.post("/center/trainees/new", data=form) for _ in range(3)]
+    assert [a.status_code for a in answers] == [422] * 3
+    assert all("belongs to another person" in a.get_data(as_text=True) for a in answers)
+    # the fourth look-up from this account is refused with a message that says why
+    limited = client.post("/center/trainees/new", data=form)
+    assert limited.status_code == 429
+    assert "too many FINs that are already registered" in limited.get_data(as_text=True)
+    # also from another address: the limit is the account's
+    again = client.post("/center/trainees/new", data=form, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert again.status_code == 429
+    # each answer that told the FIN is registered is in the audit, with whose FIN it was
+    checks = _fin_checks(world["prober"].id)
+    assert [(c.trainee_id, c.center_id, c.details["same_person"]) for c in checks] == \
+        [(world["known"].id, world["other"].id, False)] * 3
+    # nothing was registered; a form with an unknown FIN is not counted (another account, address)
+    assert db.session.scalar(select(func.count()).select_from(Trainee).where(Trainee.fin == "7KNOWN7")) == 1
+    client.post("/logout")
+    login_as(world["colleague"])
+    fresh = client.post("/center/trainees/new", environ_base={"REMOTE_ADDR": "10.9.9.9"},
+                        data=_register_form(world["region"].id, fin="7FRESH7", center_id=str(world["other"].id)))
+    assert fresh.status_code == 302
+
+
+def test_register_form_known_fin_limit_per_address_too(app, factory, client, login_as, monkeypatch):
+    world = _fin_world(factory)
+    monkeypatch.setitem(app.config, "FIN_LOOKUP_RATE_LIMIT", "2 per hour")
+    form = _register_form(world["region"].id, fin="7KNOWN7", center_id=str(world["other"].id))
+    login_as(world["prober"])
+    assert [client.post("/center/trainees/new", data=form).status_code for _ in range(2)] == [422, 422]
+    client.post("/logout")
+    login_as(world["colleague"])        # another account on the same address
+    assert client.post("/center/trainees/new", data=form).status_code == 429
+
+
+def test_edit_form_changing_to_a_known_fin_is_audited_and_limited(app, factory, client, login_as, monkeypatch):
+    world = _fin_world(factory)
+    monkeypatch.setitem(app.config, "FIN_LOOKUP_RATE_LIMIT", "1 per hour")
+    mine = factory.trainee(fin="7MINE77", registered_by_center_id=world["other"].id)
+    db.session.commit()
+    login_as(world["prober"])
+    form = _register_form(world["region"].id, fin="7KNOWN7", first_name=mine.first_name,
+                          last_name=mine.last_name, birth_date=mine.birth_date.isoformat())
+    first = client.post(f"/center/trainees/{mine.id}/edit", data=form)
+    assert first.status_code == 422 and "already registered" in first.get_data(as_text=True)
+    assert client.post(f"/center/trainees/{mine.id}/edit", data=form).status_code == 429
+    assert db.session.get(Trainee, mine.id).fin == "7MINE77"
+    assert [c.trainee_id for c in _fin_checks(world["prober"].id)] == [world["known"].id]
+
+
+def test_api_known_fin_answers_are_limited_per_token_and_audited(app, factory, client, monkeypatch):
+    from tests.api_helpers import api_for
+    world = _fin_world(factory)
+    monkeypatch.setitem(app.config, "FIN_LOOKUP_RATE_LIMIT", "2 per hour")
+    api = api_for(client, world["prober"])
+    body = {"fin": "7KNOWN7", "last_name": "İsmayılov", "first_name": "Rəşad", "birth_date": "1990-01-01",
+            "gender": "M", "home_region": "BAKU", "center_id": world["other"].id}
+    answers = [api.post("/trainees", json=body) for _ in range(2)]
+    assert [a.status_code for a in answers] == [409, 409]
+    assert "already registered" in answers[0].get_json()["detail"]
+    limited = api.post("/trainees", json=body)
+    assert limited.status_code == 429 and "too many FINs" in limited.get_json()["detail"]
+    assert [c.details["same_person"] for c in _fin_checks(world["prober"].id)] == [True, True]
