@@ -178,3 +178,29 @@ def test_api_known_fin_answers_are_limited_per_token_and_audited(app, factory, c
     limited = api.post("/trainees", json=body)
     assert limited.status_code == 429 and "too many FINs" in limited.get_json()["detail"]
     assert [c.details["same_person"] for c in _fin_checks(world["prober"].id)] == [True, True]
+
+
+# ---- 3. the API does not tell a center which other center registered a shared trainee ------------
+
+def test_api_trainee_shows_the_registering_center_only_to_that_center_and_administrators(factory, client):
+    from tests.api_helpers import api_for
+    ganja, baku = factory.center(code="GANJA-01"), factory.center(code="BAKU-01")
+    g = factory.trainee(fin="7GANJA7", birth_date=date(1996, 3, 8), registered_by_center_id=ganja.id)
+    open_cohort = factory.cohort(center=baku, status="open", capacity=10)
+    baku_admin, ganja_admin, sysadmin = factory.center_admin(baku), factory.center_admin(ganja), factory.user("admin")
+    db.session.commit()
+    baku_api = api_for(client, baku_admin)
+    assert baku_api.post(f"/cohorts/{open_cohort.id}/enrollments",
+                         json={"fin": "7GANJA7", "birth_date": "1996-03-08"}).status_code == 201
+    seen = baku_api.get(f"/trainees/{g.id}").get_json()
+    assert seen["fin"] == "7GANJA7" and seen["registered_by_center_id"] is None     # not GANJA's id
+    found = baku_api.post("/trainees/search", json={"q": "7GANJA7"}).get_json()["items"]
+    assert [(t["id"], t["registered_by_center_id"]) for t in found] == [(g.id, None)]
+    listed = baku_api.get("/trainees").get_json()["items"]
+    assert [(t["id"], t["registered_by_center_id"]) for t in listed if t["id"] == g.id] == [(g.id, None)]
+    assert api_for(client, ganja_admin).get(f"/trainees/{g.id}").get_json()["registered_by_center_id"] == ganja.id
+    assert api_for(client, sysadmin).get(f"/trainees/{g.id}").get_json()["registered_by_center_id"] == ganja.id
+    # a trainee baku registered itself: baku sees its own id
+    created = baku_api.post("/trainees", json={"fin": "7BAKU77", "first_name": "Nigar", "last_name": "Əliyeva",
+                                               "birth_date": "2000-01-01", "gender": "F", "home_region": "BAKU"})
+    assert created.status_code == 201 and created.get_json()["registered_by_center_id"] == baku.id

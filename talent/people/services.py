@@ -129,6 +129,14 @@ def _refuse_known_fin(actor: Actor, known: Trainee, values: Mapping[str, Any], c
                                           "their FIN and birth date."))})
 
 
+def registering_center_seen_by(actor: Actor, trainee: Trainee) -> int | None:
+    """The center that registered ``trainee``, as ``actor`` may know it (DESIGN §3 "a center sees
+    what concerns it"): a center administrator learns it only when it is one of their centers (a
+    center that enrolled a person by proof must not learn which other center registered them);
+    an administrator and the trainee themself see it; otherwise None."""
+    return trainee.registered_by_center_id if actor.covers_center(trainee.registered_by_center_id) else None
+
+
 def _region_value(data: Mapping[str, Any]) -> Any:
     """Forms send ``home_region_id``; imports and the API send ``home_region`` (code or name)."""
     value = data.get("home_region")

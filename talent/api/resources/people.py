@@ -31,7 +31,11 @@ TraineeOut = Schema("Trainee", {
     "phone": F.string(required=True, nullable=True),
     "home_region": F.string(required=True, description="Region code."),
     "education_level": F.enum_of(EDUCATION_LEVELS, required=True, nullable=True),
-    "registered_by_center_id": F.integer(required=True, nullable=True),
+    "registered_by_center_id": F.integer(required=True, nullable=True,
+                                         description="The registering center when it is one of the token's centers "
+                                                     "(any center for an administrator; the trainee's own record); "
+                                                     "null otherwise: a center that enrolled the person does not "
+                                                     "learn which other center registered them."),
     "consent_at": F.datetime(required=True),
     "created_at": F.datetime(required=True),
     "updated_at": F.datetime(required=True),
@@ -69,7 +73,7 @@ def trainee_json(t: Trainee) -> dict[str, Any]:
     return {"id": t.id, "fin": t.fin, "first_name": t.first_name, "last_name": t.last_name,
             "patronymic": t.patronymic, "birth_date": t.birth_date, "gender": t.gender, "email": t.email,
             "phone": t.phone, "home_region": t.home_region.code, "education_level": t.education_level,
-            "registered_by_center_id": t.registered_by_center_id, "consent_at": t.consent_at,
+            "registered_by_center_id": people.registering_center_seen_by(api_actor(), t), "consent_at": t.consent_at,
             "created_at": t.created_at, "updated_at": t.updated_at}
 
 
