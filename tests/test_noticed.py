@@ -204,3 +204,40 @@ def test_api_trainee_shows_the_registering_center_only_to_that_center_and_admini
     created = baku_api.post("/trainees", json={"fin": "7BAKU77", "first_name": "Nigar", "last_name": "Əliyeva",
                                                "birth_date": "2000-01-01", "gender": "F", "home_region": "BAKU"})
     assert created.status_code == 201 and created.get_json()["registered_by_center_id"] == baku.id
+
+
+# ---- 4. the course API carries the eligibility rules of online applications --------------------
+
+def test_course_api_reads_and_writes_the_eligibility_rules_with_validation(factory, client):
+    from tests.api_helpers import api_for, field_names
+    earlier = factory.certification()
+    admin = factory.user("admin")
+    db.session.commit()
+    api = api_for(client, admin)
+    body = {"code": "ELIG-1", "title_az": "Kurs", "title_en": "Course", "level": "foundation", "hours": 40,
+            "language": "az", "min_education_level": "bachelor", "min_age": 18, "max_age": 35,
+            "required_certification_id": earlier.id}
+    created = api.post("/courses", json=body)
+    assert created.status_code == 201, created.get_json()
+    out = created.get_json()
+    assert (out["min_education_level"], out["min_age"], out["max_age"], out["required_certification_id"]) == \
+        ("bachelor", 18, 35, earlier.id)
+    course_id = out["id"]
+    assert api.get(f"/courses/{course_id}").get_json()["max_age"] == 35
+    listed = [c for c in api.get("/courses").get_json()["items"] if c["id"] == course_id]
+    assert listed[0]["min_education_level"] == "bachelor"
+    # bad values: named fields, nothing changed
+    bad = {"min_age": 10}, {"max_age": 17}, {"min_education_level": "phd"}, {"required_certification_id": 999999}
+    for change, field in zip(bad, ("min_age", "max_age", "min_education_level", "required_certification_id")):
+        answer = api.patch(f"/courses/{course_id}", json=change)
+        assert answer.status_code == 422 and field in field_names(answer), (change, answer.get_json())
+    again = api.get(f"/courses/{course_id}").get_json()
+    assert (again["min_education_level"], again["min_age"], again["max_age"]) == ("bachelor", 18, 35)
+    # clearing the rules: null
+    cleared = api.patch(f"/courses/{course_id}", json={"min_education_level": None, "min_age": None, "max_age": None,
+                                                         "required_certification_id": None}).get_json()
+    assert (cleared["min_education_level"], cleared["min_age"], cleared["max_age"],
+            cleared["required_certification_id"]) == (None, None, None, None)
+    # the rules the API wrote are the ones applying checks
+    from talent.catalog.models import Course
+    assert db.session.get(Course, course_id).min_age is None
