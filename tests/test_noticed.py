@@ -241,3 +241,83 @@ def test_course_api_reads_and_writes_the_eligibility_rules_with_validation(facto
     # the rules the API wrote are the ones applying checks
     from talent.catalog.models import Course
     assert db.session.get(Course, course_id).min_age is None
+
+
+# ---- 5. the scheduled notices are written in bulk, once per event and day -----------------------
+
+def _schedule_world(factory, n: int):
+    """``n`` trainees enrolled in two cohorts with a session tomorrow (every other one with a phone:
+    SMS reminders too; every third with an account in en or ru; the first unsubscribed from email
+    reminders), and an award for the first n/2 of them expiring in 45 (odd) or 20 (even) days."""
+    from talent.notifications import services as notification_services
+    from tests.credentials_helpers import issued
+    center = factory.center()
+    tomorrow = clock.today() + timedelta(days=1)
+    cohorts = [factory.cohort(center=center, status="running"), factory.cohort(center=center, status="open")]
+    for cohort in cohorts:
+        factory.session(cohort, tomorrow)
+    trainees = []
+    for i in range(n):
+        trainee = factory.trainee(email=f"t{i}@example.az", phone="+99450123%04d" % i if i % 2 == 0 else None)
+        if i % 3 == 0:
+            factory.trainee_user(trainee, locale="en" if i % 2 else "ru", email=f"u{i}@example.az")
+        factory.enrollment(trainee, cohorts[i % 2])
+        trainees.append(trainee)
+    notification_services.unsubscribe(notification_services.unsubscribe_token(trainees[0].id, "email"))
+    for i in range(n // 2):
+        award = issued(factory, trainee=trainees[i])
+        award.expires_on = clock.today() + timedelta(days=45 if i % 2 else 20)
+    db.session.flush()
+    return trainees
+
+
+def _scheduled_rows():
+    return db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind.in_(("session_reminder", "expiry_60", "expiry_30"))).order_by(OutboxMessage.id)).all()
+
+
+def test_a_tick_writes_its_notices_with_a_bounded_number_of_statements_and_each_once(app, factory, count_queries):
+    from talent.notifications import events
+    n = 40
+    _schedule_world(factory, n)
+    with count_queries() as counter:
+        written = events.session_reminders(clock.today()) + events.expiry_notices(clock.today())
+    rows = _scheduled_rows()
+    reminders_email = n - 1                       # the first unsubscribed from email reminders
+    reminders_sms = n // 2                        # every other one has a phone
+    # 20 awards: odd ones in 45 days, even ones in 20 (but not trainee 0's: unsubscribed from email)
+    expiry_60, expiry_30 = n // 4, n // 4 - 1
+    kinds = {}
+    for row in rows:
+        kinds[(row.kind, row.channel)] = kinds.get((row.kind, row.channel), 0) + 1
+    assert written == len(rows), kinds
+    assert kinds == {("session_reminder", "email"): reminders_email, ("session_reminder", "sms"): reminders_sms,
+                     ("expiry_60", "email"): expiry_60, ("expiry_30", "email"): expiry_30}
+    assert written == reminders_email + reminders_sms + expiry_60 + expiry_30
+    assert len({row.dedupe_key for row in rows}) == len(rows)
+    # one row per notice: read a handful of tables once and insert in a few multi-row statements
+    assert counter.count <= 16, counter.count
+    # the trainees' languages and preferences: an account in ru gets Russian, in en English
+    by_recipient = {row.recipient: row for row in rows if row.kind == "session_reminder" and row.channel == "email"}
+    assert by_recipient["t3@example.az"].locale == "en" and by_recipient["t6@example.az"].locale == "ru"
+    assert by_recipient["t1@example.az"].locale == "az" and "t0@example.az" not in by_recipient
+    assert "/notifications/unsubscribe/" in by_recipient["t1@example.az"].body_text
+    # a second run (another worker, the next round the same day) writes nothing and stays bounded
+    with count_queries() as again:
+        assert events.session_reminders(clock.today()) + events.expiry_notices(clock.today()) == 0
+    assert again.count <= 16 and len(_scheduled_rows()) == len(rows)
+
+
+def test_the_bulk_notices_are_the_messages_notify_trainee_composes(app, factory):
+    """The bulk path writes what the one-trainee path composes: language, links, SMS text."""
+    from talent.notifications import events, services as notification_services
+    trainees = _schedule_world(factory, 4)
+    events.session_reminders(clock.today())
+    rows = {(row.recipient, row.channel): row for row in _scheduled_rows()}
+    one = trainees[2]                      # no account (az), a phone, the first cohort's session
+    email, sms = rows[("t2@example.az", "email")], rows[("+994501230002", "sms")]
+    assert email.trainee_id == one.id and sms.trainee_id == one.id and email.locale == sms.locale == "az"
+    assert email.body_html and sms.body_html is None
+    assert email.dedupe_key.endswith(":email") and sms.dedupe_key.endswith(":sms")
+    assert notification_services.unsubscribe_url(one.id, "sms") in sms.body_text
+    assert notification_services.unsubscribe_url(one.id, "email") in email.body_text

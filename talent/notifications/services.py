@@ -246,6 +246,82 @@ def notify_trainee(trainee: Trainee, kind: str, *, context: dict[str, Any], link
     return written
 
 
+@dataclass
+class Notice:
+    """One scheduled notice for :func:`notify_trainees`: whom, its key (per event and day or
+    record; the channel is appended) and what the template needs."""
+    trainee: Trainee
+    dedupe_key: str
+    context: dict[str, Any]
+    links: dict[str, str] | None = None
+
+
+IN_CHUNK = 1000   # ids per IN list (far under any database's parameter limit)
+
+
+def _chunks(values: list, size: int = IN_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _account_locales(trainees: list[Trainee]) -> dict[int, str]:
+    """trainee id → the language of their account (those who have one and chose one)."""
+    by_user = {t.user_id: t.id for t in trainees if t.user_id}
+    found: dict[int, str] = {}
+    for chunk in _chunks(sorted(by_user)):
+        for user_id, locale in db.session.execute(select(User.id, User.locale).where(User.id.in_(chunk))):
+            if locale in LANGUAGES:
+                found[by_user[user_id]] = locale
+    return found
+
+
+def _preferences_of(trainee_ids: list[int]) -> dict[tuple[int, str], bool]:
+    found: dict[tuple[int, str], bool] = {}
+    for chunk in _chunks(sorted(set(trainee_ids))):
+        for trainee_id, channel, enabled in db.session.execute(
+                select(NotificationPreference.trainee_id, NotificationPreference.channel,
+                       NotificationPreference.enabled).where(NotificationPreference.trainee_id.in_(chunk))):
+            found[(trainee_id, channel)] = enabled
+    return found
+
+
+def notify_trainees(kind: str, notices: list[Notice], *, sms: bool = False) -> int:
+    """:func:`notify_trainee` with a ``dedupe_key`` for many trainees at once (the scheduled
+    work): the same rules and messages, but the keys already written, the trainees' languages and
+    their preferences are each read in one statement (per ``IN_CHUNK``), and the rows are
+    inserted by :func:`outbox.enqueue_unique_many` (one multi-row INSERT per ``BULK_ROWS``, keyed
+    per event, person and day or record: a second run, or another worker's, writes nothing).
+    Returns how many rows were written."""
+    channels = ("email", "sms") if sms else ("email",)
+    notices = [n for n in notices if n.trainee.consent_at is not None]
+    wanted = [(n, channel, f"{n.dedupe_key}:{channel}") for n in notices for channel in channels
+              if (n.trainee.email if channel == "email" else n.trainee.phone)]
+    if not wanted:
+        return 0
+    done = outbox.existing_keys([key for _n, _channel, key in wanted])
+    wanted = [item for item in wanted if item[2] not in done]
+    if not wanted:
+        return 0
+    trainees = list({n.trainee.id: n.trainee for n, _channel, _key in wanted}.values())
+    locales = _account_locales(trainees)
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "az")
+    preferences = _preferences_of([t.id for t in trainees]) if kind in NON_ESSENTIAL else {}
+    rows = []
+    for notice, channel, key in wanted:
+        trainee = notice.trainee
+        if not preferences.get((trainee.id, channel), True):
+            continue
+        locale = locales.get(trainee.id, default)
+        link = unsubscribe_url(trainee.id, channel) if kind in NON_ESSENTIAL else None
+        message = compose(kind, locale, unsubscribe=link, links=notice.links, trainee=trainee, **notice.context)
+        body = message.text if channel == "email" else (message.sms + (f" {link}" if link else ""))
+        rows.append(dict(kind=kind, channel=channel, recipient=trainee.email if channel == "email" else trainee.phone,
+                         subject=message.subject[:300], body_text=body,
+                         body_html=message.html if channel == "email" else None, locale=locale,
+                         trainee_id=trainee.id, dedupe_key=key))
+    return outbox.enqueue_unique_many(rows)
+
+
 # ---- writing an applicant's message (issue 19) ----------------------------------------------------
 
 def notify_applicant(application, kind: str, *, context: dict[str, Any], links: dict[str, str] | None = None,
