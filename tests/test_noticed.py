@@ -321,3 +321,50 @@ def test_the_bulk_notices_are_the_messages_notify_trainee_composes(app, factory)
     assert email.dedupe_key.endswith(":email") and sms.dedupe_key.endswith(":sms")
     assert notification_services.unsubscribe_url(one.id, "sms") in sms.body_text
     assert notification_services.unsubscribe_url(one.id, "email") in email.body_text
+
+
+def test_the_follow_up_waves_and_reminders_are_written_with_a_bounded_number_of_statements(app, factory,
+                                                                                           count_queries):
+    from talent.audit import AuditEvent
+    from talent.placement import followup
+    from talent.placement.followup_models import FollowUpRequest
+    n = 30
+    center = factory.center()
+    cohort = factory.cohort(center=center, status="completed", start_date=clock.today() - timedelta(days=160),
+                            end_date=clock.today() - timedelta(days=100))
+    for i in range(n):        # every third without an email: the link goes by SMS
+        trainee = factory.trainee(email=None if i % 3 == 0 else f"g{i}@example.az", phone="+99450765%04d" % i,
+                                  followup_consent=True)
+        if i % 4 == 0 and i % 3:    # an account in Russian (with an email of the trainee's own)
+            factory.trainee_user(trainee, locale="ru", email=f"gu{i}@example.az")
+        factory.enrollment(trainee, cohort, status="completed")
+    db.session.flush()
+    system = Actor.system(label="scheduled work", channel="worker")
+    with count_queries() as counter:
+        result = followup.send_due(system, today=clock.today())
+    assert result.sent == {3: n, 6: 0, 12: 0} and result.reminded == 0
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "followup")).all()
+    assert sorted((r.channel, r.recipient) for r in rows) == sorted(
+        ("sms", "+99450765%04d" % i) if i % 3 == 0 else ("email", f"g{i}@example.az") for i in range(n))
+    requests = db.session.scalars(select(FollowUpRequest)).all()
+    assert len(requests) == n and {r.language for r in requests if r.email == "g4@example.az"} == {"ru"}
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "followup.request_send")) == n
+    assert counter.count <= 16, "\n".join(s[:90] for s in counter.statements)
+    with count_queries() as again:
+        assert followup.send_due(system, today=clock.today()).total == 0          # idempotent
+    assert again.count <= 12, again.count
+    # two weeks without an answer: one reminder each, with a new link, in bounded statements
+    for request in requests:
+        request.sent_at = clock.now() - timedelta(days=followup.REMINDER_DAYS + 1)
+    db.session.flush()
+    old_hashes = {r.id: r.token_hash for r in requests}
+    with count_queries() as reminding:
+        assert followup.send_due(system, today=clock.today()).reminded == n
+    assert reminding.count <= 16, reminding.count
+    assert all(r.token_hash != old_hashes[r.id] and r.reminded_at is not None for r in requests)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.kind == "followup")) == 2 * n
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "followup.request_remind")) == n
+    assert followup.send_due(system, today=clock.today()).total == 0

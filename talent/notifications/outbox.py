@@ -170,6 +170,22 @@ def enqueue_unique_many(rows: Sequence[dict], *, session: Session | None = None)
     return written
 
 
+def enqueue_many(rows: Sequence[dict], *, session: Session | None = None) -> int:
+    """:func:`enqueue` for many messages at once (scheduled work): one INSERT of all rows (the
+    driver batches them), in the caller's transaction; they are swept after the commit."""
+    session = session or db.session
+    if not rows:
+        return 0
+    now = clock.now()
+    base = {"channel": "email", "locale": "az", "body_html": None, "status": OutboxStatus.PENDING, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "trainee_id": None, "user_id": None, "dedupe_key": None}
+    session.execute(insert(OutboxMessage.__table__), [
+        {**base, **row, "recipient": row.get("recipient") or "", "subject": (row.get("subject") or "")[:300]}
+        for row in rows])
+    session.info[SWEEP] = True
+    return len(rows)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_new_rows(session, _context) -> None:
     ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]
