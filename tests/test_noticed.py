@@ -2,6 +2,13 @@
 
 1. Accepting an application sent two mails (the "enrolled"/"waitlisted" notice and the
    "application accepted" one): now one, in the person's language, saying both.
+2. The register/edit forms (web, API) told whether a FIN is registered without limit or audit:
+   now audited (``trainee.fin_known``) and limited per account/token and per address.
+3. The API's trainee answers named the registering center to any center that reached the person:
+   now only to that center, an administrator or the trainee.
+4. The course API lacked the online applications' eligibility rules: now read and written.
+5. The scheduled notices (reminders, expiry notices, follow-up waves) were written row by row:
+   now in bulk, a bounded number of statements, each notice once.
 """
 from __future__ import annotations
 
