@@ -375,3 +375,17 @@ def test_the_follow_up_waves_and_reminders_are_written_with_a_bounded_number_of_
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "followup.request_remind")) == n
     assert followup.send_due(system, today=clock.today()).total == 0
+
+
+def test_a_tick_in_small_chunks_writes_the_same_notices_once(app, factory, monkeypatch):
+    """The chunks (ids per read, rows per INSERT) cut through the notices: nothing lost or doubled."""
+    from talent.notifications import events, outbox, services as notification_services
+    monkeypatch.setattr(notification_services, "IN_CHUNK", 7)
+    monkeypatch.setattr(outbox, "BULK_ROWS", 5)
+    n = 20
+    _schedule_world(factory, n)
+    written = events.session_reminders(clock.today()) + events.expiry_notices(clock.today())
+    rows = _scheduled_rows()
+    assert written == len(rows) == (n - 1) + n // 2 + n // 4 + (n // 4 - 1)
+    assert len({row.dedupe_key for row in rows}) == len(rows)
+    assert events.session_reminders(clock.today()) + events.expiry_notices(clock.today()) == 0

@@ -259,7 +259,8 @@ class Notice:
 IN_CHUNK = 1000   # ids per IN list (far under any database's parameter limit)
 
 
-def _chunks(values: list, size: int = IN_CHUNK):
+def _chunks(values: list, size: int | None = None):
+    size = size or IN_CHUNK
     for start in range(0, len(values), size):
         yield values[start:start + size]
 
@@ -287,17 +288,18 @@ def _preferences_of(trainee_ids: list[int]) -> dict[tuple[int, str], bool]:
 
 def notify_trainees(kind: str, notices: list[Notice], *, sms: bool = False) -> int:
     """:func:`notify_trainee` with a ``dedupe_key`` for many trainees at once (the scheduled
-    work): the same rules and messages, but the keys already written, the trainees' languages and
-    their preferences are each read in one statement (per ``IN_CHUNK``), and the rows are
-    inserted by :func:`outbox.enqueue_unique_many` (one multi-row INSERT per ``BULK_ROWS``, keyed
-    per event, person and day or record: a second run, or another worker's, writes nothing).
-    Returns how many rows were written."""
+    work): the same rules and messages, but per ``IN_CHUNK`` notices the keys already written, the
+    trainees' languages and their preferences are each read in one statement, and the rows are
+    inserted by :func:`outbox.enqueue_unique_many` (multi-row INSERTs keyed per event, person and
+    day or record: a second run, or another worker's, writes nothing). Chunk by chunk, so the
+    composed messages of a big first run are never all in memory. Returns how many rows were written."""
     channels = ("email", "sms") if sms else ("email",)
-    notices = [n for n in notices if n.trainee.consent_at is not None]
-    wanted = [(n, channel, f"{n.dedupe_key}:{channel}") for n in notices for channel in channels
-              if (n.trainee.email if channel == "email" else n.trainee.phone)]
-    if not wanted:
-        return 0
+    wanted = [(n, channel, f"{n.dedupe_key}:{channel}") for n in notices if n.trainee.consent_at is not None
+              for channel in channels if (n.trainee.email if channel == "email" else n.trainee.phone)]
+    return sum(_notify_chunk(kind, chunk) for chunk in _chunks(wanted))
+
+
+def _notify_chunk(kind: str, wanted: list[tuple[Notice, str, str]]) -> int:
     done = outbox.existing_keys([key for _n, _channel, key in wanted])
     wanted = [item for item in wanted if item[2] not in done]
     if not wanted:
