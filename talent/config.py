@@ -272,6 +272,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Failed serial + birth date look-ups per serial (any address): a birth date is one of
         # ~20,000 days, so 20 misses a day make guessing one take years.
         "VERIFY_SERIAL_RATE_LIMIT": env.get("TALENT_VERIFY_SERIAL_RATE_LIMIT", "10 per hour;20 per day"),
+        # Answers "this FIN is already registered" (register / edit a trainee, web and API) per
+        # account (API token) and per address: each tells that a FIN exists (people.services.KnownFin).
+        "FIN_LOOKUP_RATE_LIMIT": _rate(env, "TALENT_FIN_LOOKUP_RATE_LIMIT", "20 per hour;60 per day"),
         "RESET_MAILS_PER_HOUR": _int(env, "TALENT_RESET_MAILS_PER_HOUR", 3, 1),
         "CORS_ORIGINS": tuple(o.strip() for o in env.get("TALENT_CORS_ORIGINS", "").split(",") if o.strip()),
         "API_RATE_LIMIT": env.get("TALENT_API_RATE_LIMIT", "600 per minute"),

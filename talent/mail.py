@@ -51,6 +51,13 @@ def sms_after_commit(to: str | None, text: str, *, kind: str = "sms", trainee_id
                     locale=locale)
 
 
+def many_after_commit(messages: list[dict]) -> None:
+    """Write many messages (each a dict of :func:`send_after_commit`'s or :func:`sms_after_commit`'s
+    fields: ``channel``, ``recipient``, ``subject``, ``body_text``, ``kind``, ``trainee_id``,
+    ``locale``) to the outbox with one statement; they leave after the commit."""
+    _outbox.enqueue_many(messages)
+
+
 def wait_for_background(timeout: float = 10.0) -> None:
     """Wait until messages handed to the in-process background sender are sent (tests)."""
     _worker.wait_for_background(timeout)

@@ -28,12 +28,15 @@ cohort_cancelled = _signals.signal("cohort-cancelled")
 result_corrected = _signals.signal("result-corrected")
 
 #: An enrollment was made or changed (``learning``). Data: ``enrollment``, ``event`` (``enrolled``,
-#: ``waitlisted``, ``promoted`` from the waiting list). Receiver: notifications tell the trainee.
+#: ``waitlisted``, ``promoted`` from the waiting list) and ``notify`` (False when the sender tells
+#: the person itself: an accepted application says the seat in its own one message). Receiver:
+#: notifications tell the trainee.
 enrollment_changed = _signals.signal("enrollment-changed")
 
 #: An online application was received, accepted or rejected (``applications``). Data:
 #: ``application``, ``event`` (``received``, ``accepted``, ``rejected``) and, when received, ``token``
-#: (the private status link's, never stored). Receiver: notifications tell the applicant.
+#: (the private status link's, never stored). Receiver: notifications tell the applicant; on
+#: ``accepted`` one message says both the decision and the seat or waiting-list place.
 application_changed = _signals.signal("application-changed")
 
 #: A cohort's dates or mode changed (``learning``). Data: ``cohort``, ``changed`` (field names).

@@ -256,8 +256,10 @@ def accept(actor: Actor, application_id: Any) -> Application:
     reason = missing_certification(application.cohort.course, trainee.id)
     if reason is not None:
         raise Conflict(reason, fields={"status": str(reason)})
+    # One message tells the person both the decision and the seat (or waiting-list place): the
+    # enrollment's own notice is not written (application_changed "accepted" says it).
     enrollment = learning.enroll_by_fin(actor, application.cohort_id, application.fin,
-                                        application.birth_date.isoformat())
+                                        application.birth_date.isoformat(), notify=False)
     application.status = ApplicationStatus.ACCEPTED
     application.trainee_id, application.enrollment_id = trainee.id, enrollment.id
     application.decided_at, application.decided_by_id = utcnow(), actor.user_id

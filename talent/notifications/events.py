@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from talent import clock, signals
 from talent.credentials.models import Award
@@ -44,7 +45,9 @@ def _verify_links(award: Award) -> dict[str, str]:
 # ---- receivers ----------------------------------------------------------------------------------
 
 @signals.enrollment_changed.connect
-def _on_enrollment(_actor, *, enrollment: Enrollment, event: str, **_) -> None:
+def _on_enrollment(_actor, *, enrollment: Enrollment, event: str, notify: bool = True, **_) -> None:
+    if not notify:   # the sender tells the person itself (an accepted application: one message)
+        return
     trainee = db.session.get(Trainee, enrollment.trainee_id)
     cohort = db.session.get(Cohort, enrollment.cohort_id)
     services.notify_trainee(trainee, event, context=_cohort_context(cohort),
@@ -88,7 +91,20 @@ def _on_award_revoked(_actor, *, award: Award, reason: str, **_) -> None:
 def _on_application(_actor, *, application, event: str, token: str | None = None, **_) -> None:
     cohort = db.session.get(Cohort, application.cohort_id)
     links = {"status": f"{services.base_url()}/applications/{token}"} if token else None
-    services.notify_applicant(application, f"application_{event}", context=_cohort_context(cohort), links=links)
+    context = _cohort_context(cohort)
+    if event == "accepted" and application.enrollment_id is not None:
+        # One message saying both: accepted, and a seat or a place on the waiting list (the
+        # enrollment wrote no notice of its own). In the person's language: their account's when
+        # they have one, else the one they applied in; to the address they applied with, else
+        # their record's.
+        trainee = db.session.get(Trainee, application.trainee_id)
+        context["enrollment"] = db.session.get(Enrollment, application.enrollment_id)
+        services.notify_applicant(application, "application_accepted", context=context,
+                                  locale=services.account_locale(trainee),
+                                  recipient=application.email or (trainee.email if trainee.consent_at else None),
+                                  links={"portal": f"{services.base_url()}/me"} if trainee.user_id else None)
+        return
+    services.notify_applicant(application, f"application_{event}", context=context, links=links)
 
 
 @signals.placement_declined.connect
@@ -106,25 +122,29 @@ def _on_placement_declined(_actor, *, placement, **_) -> None:
 # ---- scheduled work -----------------------------------------------------------------------------
 
 def session_reminders(day: date) -> int:
-    """Remind every enrolled trainee of each session that starts tomorrow (in the app's zone)."""
+    """Remind every enrolled trainee of each session that starts tomorrow (in the app's zone).
+    In bulk: one statement reads the sessions with their trainees, the notices are written by
+    :func:`services.notify_trainees` (a bounded number of statements however many there are)."""
     tomorrow = day + timedelta(days=1)
     zone = clock.zone()
     start = datetime.combine(tomorrow, time.min, tzinfo=zone)
     end = start + timedelta(days=1)
-    sessions = db.session.scalars(select(CohortSession).join(Cohort).where(
-        CohortSession.starts_at >= start, CohortSession.starts_at < end,
-        Cohort.status.in_((CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.PLANNED))).order_by(CohortSession.starts_at))
-    written = 0
-    for session in sessions:
-        cohort = session.cohort
-        trainees = db.session.scalars(select(Trainee).join(Enrollment, Enrollment.trainee_id == Trainee.id).where(
-            Enrollment.cohort_id == cohort.id, Enrollment.status == EnrollmentStatus.ENROLLED))
-        for trainee in trainees:
-            written += services.notify_trainee(
-                trainee, "session_reminder", sms=True, dedupe_key=f"reminder:{session.id}:{trainee.id}:{tomorrow}",
-                context={**_cohort_context(cohort), "session": session,
-                         "starts_at": session.starts_at.astimezone(zone)})
-    return written
+    pairs = db.session.execute(
+        select(CohortSession, Trainee).join(Cohort, Cohort.id == CohortSession.cohort_id)
+        .join(Enrollment, Enrollment.cohort_id == Cohort.id).join(Trainee, Trainee.id == Enrollment.trainee_id)
+        .where(CohortSession.starts_at >= start, CohortSession.starts_at < end,
+               Cohort.status.in_((CohortStatus.OPEN, CohortStatus.RUNNING, CohortStatus.PLANNED)),
+               Enrollment.status == EnrollmentStatus.ENROLLED)
+        .options(joinedload(CohortSession.cohort))
+        .order_by(CohortSession.starts_at, CohortSession.id, Trainee.id)).all()
+    contexts: dict[int, dict] = {}
+    notices = []
+    for session, trainee in pairs:
+        if session.id not in contexts:
+            contexts[session.id] = {**_cohort_context(session.cohort), "session": session,
+                                    "starts_at": session.starts_at.astimezone(zone)}
+        notices.append(services.Notice(trainee, f"reminder:{session.id}:{trainee.id}:{tomorrow}", contexts[session.id]))
+    return services.notify_trainees("session_reminder", notices, sms=True)
 
 
 EXPIRY_NOTICES = ((60, 30, "expiry_60"), (30, 0, "expiry_30"))
@@ -132,18 +152,18 @@ EXPIRY_NOTICES = ((60, 30, "expiry_60"), (30, 0, "expiry_30"))
 
 def expiry_notices(day: date) -> int:
     """Tell holders of a valid award that expires within 60 (then 30) days; once per award,
-    notice and expiry date (a day the tick did not run is caught up on the next)."""
+    notice and expiry date (a day the tick did not run is caught up on the next). In bulk, like
+    :func:`session_reminders`."""
     written = 0
     for within, after, kind in EXPIRY_NOTICES:
-        awards = db.session.scalars(select(Award).where(
+        pairs = db.session.execute(select(Award, Trainee).join(Trainee, Trainee.id == Award.trainee_id).where(
             Award.revoked_at.is_(None), Award.expires_on.is_not(None),
             Award.expires_on > day + timedelta(days=after), Award.expires_on <= day + timedelta(days=within))
-            .order_by(Award.id))
-        for award in awards:
-            trainee = db.session.get(Trainee, award.trainee_id)
-            written += services.notify_trainee(
-                trainee, kind, dedupe_key=f"{kind}:{award.trainee_id}:{award.id}:{award.expires_on}",
-                context={"award": award, "days": (award.expires_on - day).days}, links=_verify_links(award))
+            .order_by(Award.id)).all()
+        written += services.notify_trainees(kind, [
+            services.Notice(trainee, f"{kind}:{award.trainee_id}:{award.id}:{award.expires_on}",
+                            {"award": award, "days": (award.expires_on - day).days}, _verify_links(award))
+            for award, trainee in pairs])
     return written
 
 

@@ -118,6 +118,74 @@ def enqueue_unique(values: dict, *, session: Session | None = None) -> bool:
     return bool(result.rowcount)
 
 
+BULK_ROWS = 500   # rows per multi-row INSERT: ~15 columns each, well under SQLite's 32,766 parameters
+
+
+def _insert_for(session: Session):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_for
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as insert_for
+    else:  # pragma: no cover - the platform runs on PostgreSQL and SQLite
+        return None
+    return insert_for
+
+
+def existing_keys(keys: Sequence[str], *, session: Session | None = None) -> set[str]:
+    """The ``dedupe_key`` values among ``keys`` that rows already carry (one statement per
+    ``BULK_ROWS`` keys): scheduled work skips composing what an earlier run wrote."""
+    session = session or db.session
+    keys = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(keys), BULK_ROWS):
+        found.update(session.scalars(select(OutboxMessage.dedupe_key)
+                                     .where(OutboxMessage.dedupe_key.in_(keys[start:start + BULK_ROWS]))))
+    return found
+
+
+def enqueue_unique_many(rows: Sequence[dict], *, session: Session | None = None) -> int:
+    """:func:`enqueue_unique` for many messages at once: one multi-row ``INSERT … ON CONFLICT
+    (dedupe_key) DO NOTHING`` per ``BULK_ROWS`` rows (a row another worker's run wrote meanwhile is
+    skipped). Returns how many rows this call wrote; they are swept after the commit."""
+    session = session or db.session
+    if not rows:
+        return 0
+    insert_for = _insert_for(session)
+    if insert_for is None:  # pragma: no cover
+        return sum(enqueue_unique(row, session=session) for row in rows)
+    now = clock.now()
+    base = {"channel": "email", "locale": "az", "body_html": None, "status": OutboxStatus.PENDING, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "trainee_id": None, "user_id": None}
+    values = [{**base, **row, "recipient": row.get("recipient") or ""} for row in rows]
+    written = 0
+    for start in range(0, len(values), BULK_ROWS):
+        # RETURNING counts the rows written (a multi-row statement's rowcount is not reliable
+        # on every driver: psycopg answers -1/0 for it).
+        written += len(session.scalars(insert_for(OutboxMessage).values(values[start:start + BULK_ROWS])
+                                       .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                                       .returning(OutboxMessage.id)).all())
+    if written:
+        session.info[SWEEP] = True
+    return written
+
+
+def enqueue_many(rows: Sequence[dict], *, session: Session | None = None) -> int:
+    """:func:`enqueue` for many messages at once (scheduled work): one INSERT of all rows (the
+    driver batches them), in the caller's transaction; they are swept after the commit."""
+    session = session or db.session
+    if not rows:
+        return 0
+    now = clock.now()
+    base = {"channel": "email", "locale": "az", "body_html": None, "status": OutboxStatus.PENDING, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "trainee_id": None, "user_id": None, "dedupe_key": None}
+    session.execute(insert(OutboxMessage.__table__), [
+        {**base, **row, "recipient": row.get("recipient") or "", "subject": (row.get("subject") or "")[:300]}
+        for row in rows])
+    session.info[SWEEP] = True
+    return len(rows)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_new_rows(session, _context) -> None:
     ids = [obj.id for obj in session.new if isinstance(obj, OutboxMessage)]

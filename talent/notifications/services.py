@@ -37,12 +37,17 @@ def base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
-def locale_of(trainee: Trainee) -> str:
+def account_locale(trainee: Trainee) -> str | None:
+    """The language the person chose for their account, if they have an account and chose one."""
     if trainee.user_id:
         user = db.session.get(User, trainee.user_id)
         if user is not None and user.locale in LANGUAGES:
             return user.locale
-    return current_app.config.get("BABEL_DEFAULT_LOCALE", "az") if current_app else "az"
+    return None
+
+
+def locale_of(trainee: Trainee) -> str:
+    return account_locale(trainee) or (current_app.config.get("BABEL_DEFAULT_LOCALE", "az") if current_app else "az")
 
 
 @dataclass
@@ -241,17 +246,99 @@ def notify_trainee(trainee: Trainee, kind: str, *, context: dict[str, Any], link
     return written
 
 
+@dataclass
+class Notice:
+    """One scheduled notice for :func:`notify_trainees`: whom, its key (per event and day or
+    record; the channel is appended) and what the template needs."""
+    trainee: Trainee
+    dedupe_key: str
+    context: dict[str, Any]
+    links: dict[str, str] | None = None
+
+
+IN_CHUNK = 1000   # ids per IN list (far under any database's parameter limit)
+
+
+def _chunks(values: list, size: int | None = None):
+    size = size or IN_CHUNK
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _account_locales(trainees: list[Trainee]) -> dict[int, str]:
+    """trainee id → the language of their account (those who have one and chose one)."""
+    by_user = {t.user_id: t.id for t in trainees if t.user_id}
+    found: dict[int, str] = {}
+    for chunk in _chunks(sorted(by_user)):
+        for user_id, locale in db.session.execute(select(User.id, User.locale).where(User.id.in_(chunk))):
+            if locale in LANGUAGES:
+                found[by_user[user_id]] = locale
+    return found
+
+
+def _preferences_of(trainee_ids: list[int]) -> dict[tuple[int, str], bool]:
+    found: dict[tuple[int, str], bool] = {}
+    for chunk in _chunks(sorted(set(trainee_ids))):
+        for trainee_id, channel, enabled in db.session.execute(
+                select(NotificationPreference.trainee_id, NotificationPreference.channel,
+                       NotificationPreference.enabled).where(NotificationPreference.trainee_id.in_(chunk))):
+            found[(trainee_id, channel)] = enabled
+    return found
+
+
+def notify_trainees(kind: str, notices: list[Notice], *, sms: bool = False) -> int:
+    """:func:`notify_trainee` with a ``dedupe_key`` for many trainees at once (the scheduled
+    work): the same rules and messages, but per ``IN_CHUNK`` notices the keys already written, the
+    trainees' languages and their preferences are each read in one statement, and the rows are
+    inserted by :func:`outbox.enqueue_unique_many` (multi-row INSERTs keyed per event, person and
+    day or record: a second run, or another worker's, writes nothing). Chunk by chunk, so the
+    composed messages of a big first run are never all in memory. Returns how many rows were written."""
+    channels = ("email", "sms") if sms else ("email",)
+    wanted = [(n, channel, f"{n.dedupe_key}:{channel}") for n in notices if n.trainee.consent_at is not None
+              for channel in channels if (n.trainee.email if channel == "email" else n.trainee.phone)]
+    return sum(_notify_chunk(kind, chunk) for chunk in _chunks(wanted))
+
+
+def _notify_chunk(kind: str, wanted: list[tuple[Notice, str, str]]) -> int:
+    done = outbox.existing_keys([key for _n, _channel, key in wanted])
+    wanted = [item for item in wanted if item[2] not in done]
+    if not wanted:
+        return 0
+    trainees = list({n.trainee.id: n.trainee for n, _channel, _key in wanted}.values())
+    locales = _account_locales(trainees)
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "az")
+    preferences = _preferences_of([t.id for t in trainees]) if kind in NON_ESSENTIAL else {}
+    rows = []
+    for notice, channel, key in wanted:
+        trainee = notice.trainee
+        if not preferences.get((trainee.id, channel), True):
+            continue
+        locale = locales.get(trainee.id, default)
+        link = unsubscribe_url(trainee.id, channel) if kind in NON_ESSENTIAL else None
+        message = compose(kind, locale, unsubscribe=link, links=notice.links, trainee=trainee, **notice.context)
+        body = message.text if channel == "email" else (message.sms + (f" {link}" if link else ""))
+        rows.append(dict(kind=kind, channel=channel, recipient=trainee.email if channel == "email" else trainee.phone,
+                         subject=message.subject[:300], body_text=body,
+                         body_html=message.html if channel == "email" else None, locale=locale,
+                         trainee_id=trainee.id, dedupe_key=key))
+    return outbox.enqueue_unique_many(rows)
+
+
 # ---- writing an applicant's message (issue 19) ----------------------------------------------------
 
-def notify_applicant(application, kind: str, *, context: dict[str, Any], links: dict[str, str] | None = None) -> int:
+def notify_applicant(application, kind: str, *, context: dict[str, Any], links: dict[str, str] | None = None,
+                     locale: str | None = None, recipient: str | None = None) -> int:
     """Write the message of ``kind`` about an online application to the outbox in the current
-    transaction: by email in the language the person applied in, only when they gave an address.
-    Essential (about their seat): no preference applies."""
-    if not application.email:
+    transaction: by email (``recipient``, by default the address they applied with; nothing
+    without one) in ``locale`` (by default the language the person applied in). Essential (about
+    their seat): no preference applies."""
+    recipient = recipient or application.email
+    if not recipient:
         return 0
-    locale = application.language if application.language in LANGUAGES else "az"
+    locale = locale or application.language
+    locale = locale if locale in LANGUAGES else "az"
     message = compose(kind, locale, links=links, application=application, **context)
-    outbox.enqueue(kind=kind, channel="email", recipient=application.email, subject=message.subject,
+    outbox.enqueue(kind=kind, channel="email", recipient=recipient, subject=message.subject,
                    body_text=message.text, body_html=message.html, locale=locale,
                    trainee_id=application.trainee_id)
     return 1

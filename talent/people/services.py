@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Mapping
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +31,30 @@ from talent.permissions import Actor, P, require, require_center, require_traine
 FIX_FIELDS = _l("Please correct the marked fields.")
 ANOTHER_PERSON = _l("This FIN belongs to another person.")
 MAX_PER_PAGE = 100
+FIN_LOOKUPS_LIMITED = _l("You have entered too many FINs that are already registered. For the privacy of the "
+                         "people they belong to, registering and editing trainees is paused for a while: try again "
+                         "later, or enroll a registered person into a cohort with their FIN and birth date.")
+
+
+class KnownFin(Duplicate):
+    """The answer "this FIN is already registered" to registering a trainee or changing one's FIN.
+    It tells that a FIN exists (an enumeration oracle), so it is audited (``trainee.fin_known``,
+    flushed: the interface commits it before answering) and the interfaces limit how often one
+    account (API token) or address gets it (``FIN_LOOKUP_RATE_LIMIT``, :func:`fin_lookup_limit`)."""
+
+
+def fin_lookup_limit() -> str:
+    return current_app.config.get("FIN_LOOKUP_RATE_LIMIT") or "20 per hour;60 per day"
+
+
+def fin_lookups_limited_message() -> str:
+    return str(FIN_LOOKUPS_LIMITED)
+
+
+def _audit_known_fin(actor: Actor, known: Trainee, center_id: int | None, **details: Any) -> None:
+    audit.record(actor, "trainee.fin_known", "trainee", known.id, trainee_id=known.id, center_id=center_id,
+                 details=details)
+    db.session.flush()
 
 
 def region_index() -> RegionIndex:
@@ -71,7 +96,7 @@ def create_trainee(actor: Actor, data: Mapping[str, Any], *, center_id: int | No
         raise ValidationError(FIX_FIELDS, fields=errors)
     known = db.session.scalar(select(Trainee).where(Trainee.fin == values["fin"]))
     if known is not None:
-        _refuse_known_fin(known, values)
+        _refuse_known_fin(actor, known, values, center_id)
     trainee = Trainee(registered_by_center_id=center_id, **values)
     try:
         with db.session.begin_nested():   # a concurrent registration of the same FIN: a clear Duplicate
@@ -86,20 +111,30 @@ def create_trainee(actor: Actor, data: Mapping[str, Any], *, center_id: int | No
     return trainee
 
 
-def _refuse_known_fin(known: Trainee, values: Mapping[str, Any]) -> None:
+def _refuse_known_fin(actor: Actor, known: Trainee, values: Mapping[str, Any], center_id: int | None) -> None:
     """Registering a FIN that is already registered (one person, one record). Only when the birth
     date and the name are the recorded ones does the answer say that this person is registered
     (then the center enrolls them with FIN and birth date); otherwise the FIN belongs to another
-    person, and nothing about that person is told."""
+    person, and nothing about that person is told. Either answer tells that the FIN exists: it is
+    audited, and limited by the interfaces (:class:`KnownFin`)."""
     same = (known.birth_date == values.get("birth_date") and same_person_name(
         (known.first_name, known.last_name, known.patronymic),
         (values.get("first_name"), values.get("last_name"), values.get("patronymic"))))
+    _audit_known_fin(actor, known, center_id, same_person=same, via="register")
     if not same:
-        raise Duplicate(ANOTHER_PERSON, fields={"fin": str(_l(
+        raise KnownFin(ANOTHER_PERSON, fields={"fin": str(_l(
             "This FIN belongs to another person. Check the FIN and the birth date against the ID card."))})
-    raise Duplicate(_l("This person is already registered."),
+    raise KnownFin(_l("This person is already registered."),
                     fields={"fin": str(_l("This person is already registered: enroll them into a cohort with "
                                           "their FIN and birth date."))})
+
+
+def registering_center_seen_by(actor: Actor, trainee: Trainee) -> int | None:
+    """The center that registered ``trainee``, as ``actor`` may know it (DESIGN §3 "a center sees
+    what concerns it"): a center administrator learns it only when it is one of their centers (a
+    center that enrolled a person by proof must not learn which other center registered them);
+    an administrator and the trainee themself see it; otherwise None."""
+    return trainee.registered_by_center_id if actor.covers_center(trainee.registered_by_center_id) else None
 
 
 def _region_value(data: Mapping[str, Any]) -> Any:
@@ -145,8 +180,11 @@ def update_trainee(actor: Actor, trainee_id: int, data: Mapping[str, Any], *,
     if errors:
         raise ValidationError(FIX_FIELDS, fields=errors)
     if "fin" in values and values["fin"] != trainee.fin:
-        if db.session.scalar(select(Trainee.id).where(Trainee.fin == values["fin"])) is not None:
-            raise Duplicate(_l("A trainee with this FIN is already registered."),
+        known = db.session.scalar(select(Trainee).where(Trainee.fin == values["fin"]))
+        if known is not None:
+            _audit_known_fin(actor, known, trainee.registered_by_center_id, same_person=False, via="edit",
+                             edited_trainee_id=trainee.id)
+            raise KnownFin(_l("A trainee with this FIN is already registered."),
                             fields={"fin": str(_l("A trainee with this FIN is already registered."))})
     changed = sorted(k for k, v in values.items() if getattr(trainee, k) != v)
     for key in changed:

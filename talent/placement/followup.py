@@ -12,7 +12,8 @@ verification, exactly like a job a trainee reports from the portal, so once the 
 it it counts in the ministry's placement figures — or "not working" / "studying" (for the 3- and
 6-month waves also recorded as the milestone's follow-up outcome, so the center does not phone).
 
-Mail and SMS leave after the commit (:func:`talent.mail.send_after_commit`, ``sms_after_commit``). A wave is sent only while
+Mail and SMS leave after the commit (:func:`talent.mail.many_after_commit`: written in bulk, like the
+requests and their audit events, so a big database's first run is a few statements). A wave is sent only while
 it is the graduate's current one (a cohort that ended two years ago gets no 3-month question).
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from talent import audit, clock, mail
 from talent.accounts.models import User
@@ -89,19 +90,19 @@ def graduate_language(user_locale: str | None, course_language: str | None) -> s
 
 # ---- sending -------------------------------------------------------------------------------
 
-def _mail(request: FollowUpRequest, first_name: str, token: str, *, reminder: bool,
-          phone: str | None = None) -> None:
-    """The link to the graduate: by mail to ``request.email``, or, when the request has no
-    address (the graduate had none), by SMS to ``phone``."""
+def _message(request: FollowUpRequest, first_name: str, token: str, *, reminder: bool,
+             phone: str | None = None) -> dict:
+    """The link to the graduate, as an outbox row (:func:`talent.mail.many_after_commit`): by mail
+    to ``request.email``, or, when the request has no address (the graduate had none), by SMS to
+    ``phone``."""
     with force_locale(request.language):
         if not request.email:
             text = (_("%(name)s, reminder: how are you doing after your course? Answer in two minutes (the link "
                       "is yours alone, works once): %(link)s", name=first_name, link=link_for(token)) if reminder
                     else _("%(name)s, how are you doing after your course? Answer in two minutes (the link is "
                            "yours alone, works once): %(link)s", name=first_name, link=link_for(token)))
-            mail.sms_after_commit(phone, text, kind="followup", trainee_id=request.trainee_id,
-                                  locale=request.language)
-            return
+            return {"kind": "followup", "channel": "sms", "recipient": phone, "subject": "", "body_text": text,
+                    "trainee_id": request.trainee_id, "locale": request.language}
         subject = (_("Reminder: how are you doing after your course? — AI Talent Centers") if reminder
                    else _("How are you doing after your course? — AI Talent Centers"))
         body = "\n".join([
@@ -113,8 +114,8 @@ def _mail(request: FollowUpRequest, first_name: str, token: str, *, reminder: bo
             _("The link is yours alone, works once and expires in %(days)d days.", days=LINK_DAYS),
             _("If you do not want these questions, withdraw your follow-up consent in your trainee account."),
         ]) + "\n"
-    mail.send_after_commit(request.email, subject, body, kind="followup", trainee_id=request.trainee_id,
-                           locale=request.language)
+    return {"kind": "followup", "channel": "email", "recipient": request.email, "subject": subject,
+            "body_text": body, "trainee_id": request.trainee_id, "locale": request.language}
 
 
 def _due_rows(today: date, wave: int):
@@ -140,25 +141,24 @@ def _due_rows(today: date, wave: int):
     return db.session.execute(stmt.order_by(Enrollment.id)).all()
 
 
-def _insert_unless_sent(request: FollowUpRequest) -> bool:
-    """Insert a request; False when another run inserted the same (enrollment, wave) meanwhile.
+INSERT_CHUNK = 500   # requests per multi-row INSERT (10 columns each: far under any parameter limit)
 
-    On PostgreSQL (several schedulers or workers) each insert has its own savepoint, so the loser
-    of the unique race skips that graduate and goes on. SQLite (the one-process default) serialises
-    writers; there a savepoint opened before the transaction's first write would be the outermost
-    one and its release would commit, so the plain insert is kept (a clash fails the whole run,
-    which then sends nothing)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        db.session.add(request)
-        db.session.flush()
-        return True
-    try:
-        with db.session.begin_nested():
-            db.session.add(request)
-            db.session.flush()
-    except IntegrityError:
-        return False
-    return True
+
+def _insert_unless_sent(values: list[dict]) -> list[FollowUpRequest]:
+    """Insert the requests, one multi-row ``INSERT … ON CONFLICT (enrollment_id, wave) DO NOTHING
+    RETURNING`` per ``INSERT_CHUNK``; answers the requests this run wrote. A request another run
+    (another scheduler or worker) inserted meanwhile is skipped, on PostgreSQL and SQLite alike,
+    and the run goes on with the others."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_for
+    else:
+        from sqlalchemy.dialects.sqlite import insert as insert_for
+    written: list[FollowUpRequest] = []
+    for start in range(0, len(values), INSERT_CHUNK):
+        written.extend(db.session.scalars(
+            insert_for(FollowUpRequest).values(values[start:start + INSERT_CHUNK])
+            .on_conflict_do_nothing(index_elements=["enrollment_id", "wave"]).returning(FollowUpRequest)))
+    return sorted(written, key=lambda request: request.id)
 
 
 @dataclass
@@ -180,41 +180,51 @@ def send_due(actor: Actor, today: date | None = None) -> SendResult:
     require(actor, P.PLACEMENTS_WRITE)
     today = today or clock.today()
     now = clock.now()
+    # In bulk (a big database's first run has thousands): per wave one read of the due graduates and
+    # multi-row inserts of the requests; the messages and audit events are flushed together.
     sent: dict[int, int] = {}
     for wave in WAVES:
-        count = 0
-        for enrollment_id, trainee_id, cohort_id, email, phone, first_name, locale, course_language in _due_rows(today, wave):
-            token = _new_token(enrollment_id, wave)
-            request = FollowUpRequest(enrollment_id=enrollment_id, trainee_id=trainee_id, cohort_id=cohort_id,
-                                      wave=wave, language=graduate_language(locale, course_language),
-                                      email=(email or "").strip(), token_hash=token_hash(token), sent_at=now,
-                                      expires_at=now + timedelta(days=LINK_DAYS), created_at=now)
-            if not _insert_unless_sent(request):
+        due = _due_rows(today, wave)
+        tokens: dict[int, tuple[str, str, str | None]] = {}
+        values = []
+        for enrollment_id, trainee_id, cohort_id, email, phone, first_name, locale, course_language in due:
+            if enrollment_id in tokens:      # one request (and one link) per enrollment and wave
                 continue
-            _mail(request, first_name, token, reminder=False, phone=phone)
-            audit.record(actor, "followup.request_send", "followup_request", request.id, trainee_id=trainee_id,
-                         details={"wave": wave, "language": request.language,
-                                  "channel": "email" if request.email else "sms"})
-            count += 1
-        sent[wave] = count
-    reminded = 0
+            token = _new_token(enrollment_id, wave)
+            tokens[enrollment_id] = (token, first_name, phone)
+            values.append(dict(enrollment_id=enrollment_id, trainee_id=trainee_id, cohort_id=cohort_id, wave=wave,
+                               language=graduate_language(locale, course_language), email=(email or "").strip(),
+                               token_hash=token_hash(token), sent_at=now,
+                               expires_at=now + timedelta(days=LINK_DAYS), created_at=now))
+        written = _insert_unless_sent(values) if values else []
+        mail.many_after_commit([_message(request, tokens[request.enrollment_id][1], tokens[request.enrollment_id][0],
+                                         reminder=False, phone=tokens[request.enrollment_id][2])
+                                for request in written])
+        audit.record_many(actor, "followup.request_send", "followup_request", [
+            {"entity_id": request.id, "trainee_id": request.trainee_id,
+             "details": {"wave": wave, "language": request.language, "channel": "email" if request.email else "sms"}}
+            for request in written])
+        sent[wave] = len(written)
     stale = db.session.scalars(
         select(FollowUpRequest).join(Trainee, Trainee.id == FollowUpRequest.trainee_id)
         .where(FollowUpRequest.answered_at.is_(None), FollowUpRequest.reminded_at.is_(None),
                FollowUpRequest.sent_at <= now - timedelta(days=REMINDER_DAYS),
                Trainee.followup_consent.is_(True))
+        .options(contains_eager(FollowUpRequest.trainee))
         .order_by(FollowUpRequest.id)).all()
+    new_tokens = {}
     for request in stale:
-        token = _new_token(request.enrollment_id, request.wave)
-        request.token_hash = token_hash(token)
+        new_tokens[request.id] = _new_token(request.enrollment_id, request.wave)
+        request.token_hash = token_hash(new_tokens[request.id])
         request.reminded_at = now
         request.expires_at = now + timedelta(days=LINK_DAYS)
-        db.session.flush()
-        _mail(request, request.trainee.first_name, token, reminder=True, phone=request.trainee.phone)
-        audit.record(actor, "followup.request_remind", "followup_request", request.id,
-                     trainee_id=request.trainee_id, details={"wave": request.wave})
-        reminded += 1
-    return SendResult(sent=sent, reminded=reminded)
+    db.session.flush()      # one batch of updates; each audit event below takes its request's changes
+    mail.many_after_commit([_message(request, request.trainee.first_name, new_tokens[request.id], reminder=True,
+                                     phone=request.trainee.phone) for request in stale])
+    audit.record_many(actor, "followup.request_remind", "followup_request", [
+        {"entity_id": request.id, "trainee_id": request.trainee_id, "details": {"wave": request.wave}}
+        for request in stale])
+    return SendResult(sent=sent, reminded=len(stale))
 
 
 # ---- the link ------------------------------------------------------------------------------

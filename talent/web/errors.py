@@ -7,6 +7,7 @@ import secrets
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError, InterfaceError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -40,7 +41,9 @@ def init_errors(app: Flask) -> None:
                                               status=400, mimetype="text/plain")
         if _wants_json():
             return problem(error.code or 500, error.name, error.description)
-        return render_template("errors/error.html", status=error.code, message=None,
+        # A limit with its own message says why and what to do (e.g. people.services.FIN_LOOKUPS_LIMITED).
+        message = error.description if isinstance(error, RateLimitExceeded) and error.limit.error_message else None
+        return render_template("errors/error.html", status=error.code, message=message,
                                incident=None), error.code
 
     @app.errorhandler(OperationalError)

@@ -12,7 +12,7 @@ from talent.api.core import api_actor, apply_sort, operation, paginate, sort_fie
 from talent.api.schema import F, Schema
 from talent.api.blueprint import bp
 from talent.catalog import services as catalog
-from talent.catalog.models import LEVELS, Certification, Course
+from talent.catalog.models import EDUCATION_ORDER, LEVELS, Certification, Course
 from talent.centers import services as centers
 from talent.centers.models import Center
 from talent.geo.models import Region
@@ -190,6 +190,11 @@ CourseOut = Schema("Course", {
     "sector_id": F.integer(required=True, nullable=True),
     "skill_ids": F.array(F.integer(), required=True),
     "active": F.boolean(required=True),
+    # Who may apply online (issue 19, talent.applications.eligibility); null: no rule.
+    "min_education_level": F.enum_of(EDUCATION_ORDER, required=True, nullable=True),
+    "min_age": F.integer(required=True, nullable=True),
+    "max_age": F.integer(required=True, nullable=True),
+    "required_certification_id": F.integer(required=True, nullable=True),
 })
 CourseIn = Schema("CourseIn", {
     "code": CODE.but(required=True),
@@ -204,6 +209,17 @@ CourseIn = Schema("CourseIn", {
     "certification_id": F.integer(nullable=True, minimum=1, maximum=2**31 - 1),
     "sector_id": F.integer(nullable=True, minimum=1, maximum=2**31 - 1),
     "skill_ids": F.array(F.integer(minimum=1, maximum=2**31 - 1), max_items=50),
+    # Who may apply online (issue 19): all optional, null for no rule; checked when a person applies
+    # (education, age on the cohort's start date) and when the center accepts (the certification).
+    "min_education_level": F.enum_of(EDUCATION_ORDER, nullable=True,
+                                     description="The lowest education level an applicant must have."),
+    "min_age": F.integer(nullable=True, minimum=14, maximum=80,
+                         description="The lowest age on the cohort's start date (14-80)."),
+    "max_age": F.integer(nullable=True, minimum=14, maximum=80,
+                         description="The highest age on the cohort's start date (14-80, not below min_age)."),
+    "required_certification_id": F.integer(nullable=True, minimum=1, maximum=2**31 - 1,
+                                           description="A certification the applicant must hold (valid) when the "
+                                                       "center accepts."),
 })
 CourseUpdate = Schema("CourseUpdate", {**CourseIn.partial("_CoursePartial").fields, "active": F.boolean()})
 
@@ -213,7 +229,9 @@ def course_json(c: Course) -> dict[str, Any]:
             "description_az": c.description_az, "description_en": c.description_en,
             "description_ru": c.description_ru, "level": c.level,
             "hours": c.hours, "language": c.language, "certification_id": c.certification_id,
-            "sector_id": c.sector_id, "skill_ids": [s.id for s in c.skills], "active": c.active}
+            "sector_id": c.sector_id, "skill_ids": [s.id for s in c.skills], "active": c.active,
+            "min_education_level": c.min_education_level, "min_age": c.min_age, "max_age": c.max_age,
+            "required_certification_id": c.required_certification_id}
 
 
 @operation(bp, "/courses", summary="List courses", tags=["Catalog"], query=CatalogQuery, response=CourseOut,

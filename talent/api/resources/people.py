@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g, request
+
+from talent.api.auth import token_rate_key
 from talent.api.core import MAX_LIMIT, api_actor, operation, page_schema
 from talent.api.problems import problem
 from talent.api.resources.cohorts import EnrollmentOut, enrollment_json
 from talent.api.schema import F, Schema
 from talent.api.blueprint import bp
+from talent.extensions import db, limiter
 from talent.imports import services as imports
 from talent.readmodels import trainees as trainee_list
 from talent.people import services as people
@@ -27,7 +31,11 @@ TraineeOut = Schema("Trainee", {
     "phone": F.string(required=True, nullable=True),
     "home_region": F.string(required=True, description="Region code."),
     "education_level": F.enum_of(EDUCATION_LEVELS, required=True, nullable=True),
-    "registered_by_center_id": F.integer(required=True, nullable=True),
+    "registered_by_center_id": F.integer(required=True, nullable=True,
+                                         description="The registering center when it is one of the token's centers "
+                                                     "(any center for an administrator; the trainee's own record); "
+                                                     "null otherwise: a center that enrolled the person does not "
+                                                     "learn which other center registered them."),
     "consent_at": F.datetime(required=True),
     "created_at": F.datetime(required=True),
     "updated_at": F.datetime(required=True),
@@ -65,7 +73,7 @@ def trainee_json(t: Trainee) -> dict[str, Any]:
     return {"id": t.id, "fin": t.fin, "first_name": t.first_name, "last_name": t.last_name,
             "patronymic": t.patronymic, "birth_date": t.birth_date, "gender": t.gender, "email": t.email,
             "phone": t.phone, "home_region": t.home_region.code, "education_level": t.education_level,
-            "registered_by_center_id": t.registered_by_center_id, "consent_at": t.consent_at,
+            "registered_by_center_id": people.registering_center_seen_by(api_actor(), t), "consent_at": t.consent_at,
             "created_at": t.created_at, "updated_at": t.updated_at}
 
 
@@ -121,20 +129,59 @@ def trainee_enrollments(trainee_id: int):
     return [enrollment_json(e) for e in trainee_list.trainee_enrollments(trainee.id, actor)]
 
 
+# "This FIN is already registered" tells that a FIN exists: how often a token, and an address, gets
+# that answer is limited (people.services.KnownFin; the web pages count the same way).
+def _fin_token_key() -> str:
+    return "fin-known:" + token_rate_key()
+
+
+def _fin_address_key() -> str:
+    return f"fin-known:ip:{request.remote_addr or 'unknown'}"
+
+
+def _told_fin_known(_response) -> bool:
+    return bool(g.get("fin_known"))
+
+
+def _limit_fin_answers(view):
+    for key in (_fin_token_key, _fin_address_key):
+        view = limiter.limit(people.fin_lookup_limit, key_func=key, scope="fin-known", deduct_when=_told_fin_known,
+                             error_message=people.fin_lookups_limited_message)(view)
+    return view
+
+
+def _telling_known_fin(write):
+    """Run ``write``; a KnownFin answer keeps its audit (committed before the 409) and is counted."""
+    try:
+        return write()
+    except people.KnownFin:
+        db.session.commit()
+        g.fin_known = True
+        raise
+
+
+KNOWN_FIN_LIMIT = (" Each 409 that tells a FIN is registered counts towards `FIN_LOOKUP_RATE_LIMIT` per token and "
+                   "per address (default 20 per hour, 60 per day); past it the answer is 429 until the window "
+                   "passes. Each such answer is audited (`trainee.fin_known`).")
+
+
 @operation(bp, "/trainees", "POST", summary="Register a trainee", tags=["Trainees"], body=TraineeIn,
            response=TraineeOut, status=201, idempotent=True, errors=[409],
            description="A FIN already registered is a 409 `duplicate`: when the birth date and name are the "
                        "recorded ones, enroll that person with FIN and birth_date instead; otherwise the FIN "
-                       "belongs to another person (nothing about them is told).")
+                       "belongs to another person (nothing about them is told)." + KNOWN_FIN_LIMIT)
+@_limit_fin_answers
 def create_trainee(body):
     center_id = body.pop("center_id", None)
-    return trainee_json(people.create_trainee(api_actor(), _raw(body), center_id=center_id))
+    return trainee_json(_telling_known_fin(lambda: people.create_trainee(api_actor(), _raw(body), center_id=center_id)))
 
 
 @operation(bp, "/trainees/{trainee_id}", "PATCH", summary="Change a trainee's record", tags=["Trainees"],
-           body=TraineeUpdate, response=TraineeOut, errors=[409])
+           body=TraineeUpdate, response=TraineeOut, errors=[409],
+           description="A FIN already registered is a 409 `duplicate`." + KNOWN_FIN_LIMIT)
+@_limit_fin_answers
 def update_trainee(trainee_id: int, body):
-    return trainee_json(people.update_trainee(api_actor(), trainee_id, _raw(body)))
+    return trainee_json(_telling_known_fin(lambda: people.update_trainee(api_actor(), trainee_id, _raw(body))))
 
 
 # ---- import --------------------------------------------------------------------------------

@@ -66,8 +66,9 @@ def enroll(actor: Actor, cohort_id: int, trainee_id: int, *, waitlist: bool = Tr
 
 
 def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool,
-            details: dict | None = None) -> Enrollment:
-    """Enroll ``trainee`` (whom the caller has let the actor reach) into ``cohort`` (locked)."""
+            details: dict | None = None, notify: bool = True) -> Enrollment:
+    """Enroll ``trainee`` (whom the caller has let the actor reach) into ``cohort`` (locked).
+    ``notify=False``: the caller tells the person itself (an accepted application's one message)."""
     if cohort.status not in ENROLLABLE:
         raise InvalidTransition(_l("No enrolling into a %(status)s cohort.", status=label(cohort.status, "cohort_status")))
     existing = db.session.scalar(select(Enrollment).where(Enrollment.cohort_id == cohort.id,
@@ -98,7 +99,8 @@ def _enroll(actor: Actor, cohort: Cohort, trainee: Trainee, *, waitlist: bool,
     membership.sync([trainee.id])
     audit.record(actor, "enrollment.waitlist" if full else "enrollment.enroll", "enrollment", enrollment.id,
                  trainee_id=trainee.id, center_id=cohort.center_id, details={"cohort_id": cohort.id, **(details or {})})
-    signals.enrollment_changed.send(actor, enrollment=enrollment, event="waitlisted" if full else "enrolled")
+    signals.enrollment_changed.send(actor, enrollment=enrollment, event="waitlisted" if full else "enrolled",
+                                    notify=notify)
     return enrollment
 
 
@@ -107,7 +109,7 @@ NO_SUCH_PERSON = _l("No trainee with this FIN and birth date is registered. Chec
 
 
 def enroll_by_fin(actor: Actor, cohort_id: int, fin: str, birth_date: Any = None, *,
-                  waitlist: bool = True) -> Enrollment:
+                  waitlist: bool = True, notify: bool = True) -> Enrollment:
     """Enroll the registered trainee with this FIN **and** birth date (one trainee, one record:
     any center may enroll any registered person, by proving it met them — the ID card). An
     unknown FIN and a wrong birth date get the same answer, from the same single statement.
@@ -134,7 +136,7 @@ def enroll_by_fin(actor: Actor, cohort_id: int, fin: str, birth_date: Any = None
     eid_at = trainee_verified_at(trainee.id)
     if eid_at is not None:
         proof["eid_verified_at"] = eid_at.isoformat(timespec="seconds")
-    return _enroll(actor, cohort, trainee, waitlist=waitlist, details=proof)
+    return _enroll(actor, cohort, trainee, waitlist=waitlist, details=proof, notify=notify)
 
 
 def withdraw(actor: Actor, enrollment_id: int, reason: str) -> Enrollment:

@@ -5,7 +5,8 @@ only the handle (no FIN in any URL, and Back works); register (optionally straig
 cohort), view (audited) and edit."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from talent.centers.queries import page_number
 from talent.errors import Duplicate, ValidationError
-from talent.extensions import db
+from talent.extensions import db, limiter
 from talent.geo.models import Region
 from talent.learning import queries as lq
 from talent.learning import services as ls
@@ -28,7 +29,7 @@ from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
 from talent.learning.models import EnrollmentStatus
-from talent.web.transactions import rollback_only
+from talent.web.transactions import commit_now, rollback_only
 from talent.centers.models import Center
 from talent.learning.models import Cohort
 from talent.permissions import scope_centers
@@ -149,8 +150,37 @@ def trainees():
     return _list_page(actor, form, text=text, handle=handle, filters=filters, page=page_number(args.get("page")))
 
 
+# "This FIN is already registered" tells that a FIN exists: how often an account, and an address,
+# gets that answer is limited (people.services.KnownFin); the other answers are not counted.
+def _fin_account_key() -> str:
+    return f"fin-known:user:{getattr(current_user, 'id', None) or request.remote_addr}"
+
+
+def _fin_address_key() -> str:
+    return f"fin-known:ip:{request.remote_addr or 'unknown'}"
+
+
+def _told_fin_known(_response) -> bool:
+    return bool(g.get("fin_known"))
+
+
+def _limit_fin_answers(view):
+    for key in (_fin_account_key, _fin_address_key):
+        view = limiter.limit(ps.fin_lookup_limit, methods=["POST"], key_func=key, scope="fin-known",
+                             deduct_when=_told_fin_known, error_message=ps.fin_lookups_limited_message)(view)
+    return view
+
+
+def _told_known_fin() -> None:
+    """The answer tells that the FIN is registered: its audit (flushed by the service) is kept,
+    and the limiter counts it."""
+    commit_now()
+    g.fin_known = True
+
+
 @bp.route("/trainees/new", methods=["GET", "POST"])
 @permission_required(P.TRAINEES_WRITE)
+@_limit_fin_answers
 def trainee_new():
     """Register a trainee; with ``cohort_id`` (a cohort of mine) also enroll them into it."""
     actor = current_actor()
@@ -166,6 +196,10 @@ def trainee_new():
         try:
             trainee = ps.create_trainee(actor, form.data_for_service(), center_id=center_id)
             enrollment = ls.enroll(actor, cohort.id, trainee.id) if cohort is not None else None
+        except ps.KnownFin as error:
+            _told_known_fin()
+            apply_errors(form, error)
+            return render_template("center/trainee_form.html", form=form, trainee=None, cohort=cohort), 422
         except (ValidationError, Duplicate) as error:
             rollback_only()
             apply_errors(form, error)
@@ -197,6 +231,7 @@ def trainee_detail(trainee_id: int):
 
 @bp.route("/trainees/<int(max=2147483647):trainee_id>/edit", methods=["GET", "POST"])
 @permission_required(P.TRAINEES_WRITE)
+@_limit_fin_answers
 def trainee_edit(trainee_id: int):
     actor = current_actor()
     trainee = ps.get_trainee(actor, trainee_id, audit_view=request.method == "GET")
@@ -211,6 +246,10 @@ def trainee_edit(trainee_id: int):
     if form.validate_on_submit():
         try:
             ps.update_trainee(actor, trainee.id, form.data_for_service())
+        except ps.KnownFin as error:
+            _told_known_fin()
+            apply_errors(form, error)
+            return render_template("center/trainee_form.html", form=form, trainee=trainee, cohort=None), 422
         except (ValidationError, Duplicate) as error:
             rollback_only()
             apply_errors(form, error)
