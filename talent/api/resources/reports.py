@@ -9,7 +9,7 @@ from talent.api.blueprint import bp
 from talent.catalog.models import LEVELS
 from talent.errors import ValidationError
 from talent.readmodels.objectives import objectives_progress
-from talent.reporting import demand, reports
+from talent.reporting import demand, outcomes, reports
 from talent.reporting.periods import parse_filters
 
 ReportQuery = Schema("ReportQuery", {
@@ -124,3 +124,13 @@ def report_objectives():
                        "the center (published cells only, docs/disclosure.md).")
 def report_applications(query):
     return demand.demand_by_region(_filters(query), actor=api_actor()).as_json()
+
+
+@operation(bp, "/reports/outcomes", summary="Outcome indicators of the people who left training",
+           tags=_TAGS, query=ReportQuery, response=ReportOut,
+           description="Exits (completed, failed, withdrawn) of the period; employment rate in the 2nd and 4th "
+                       "quarter after the exit quarter, median monthly pay in the 2nd (AZN), credential attainment "
+                       "within a year of exit; one table each by region, center, course level, gender and market "
+                       "(published cells only; a median of fewer than k people is withheld; docs/disclosure.md).")
+def report_outcomes(query):
+    return outcomes.outcomes(_filters(query), actor=api_actor()).as_json()

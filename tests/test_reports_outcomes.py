@@ -1,0 +1,259 @@
+"""Outcome indicators (issue 20): exits, employment in the 2nd and 4th quarter after the exit
+quarter, median pay in the 2nd, credential attainment within a year, by region, center, course
+level, gender and market — hand-computed on a small dataset, and their disclosure.
+
+The dataset (report year 2025, report date 6 December 2026, so the 4th quarter after exit is over
+for exits of 2025 Q1–Q3 and the 2nd for every exit of 2025):
+
+=====  ======  ======  ==========  ======================  ===========================================
+who    sex     center  level       exit                    jobs / award
+=====  ======  ======  ==========  ======================  ===========================================
+T1     F       A Baku  foundation  completed, 2025-03-15   AZ from 2025-06-01, 1000; award 2025-04-01
+T2     M       A Baku  foundation  failed, 2025-05-10      TR 2025-07-01..08-31; rejected AZ job in Q4
+T3     F       B Ganja advanced    completed, 2025-08-20   DE 2025-11-01..2026-02-15, 3000; award
+                                                           2026-09-01 (more than a year after exit)
+T4     F       B Ganja advanced    withdrawn 2025-11-30    AZ from 2026-03-01, 800
+                                   22:30 UTC = 1 Dec Baku
+T8     M       A Baku  foundation  completed, 2025-02-28   AZ 2025-07-15..09-30, 1500; GE from
+                                                           2025-09-01, 2000; award revoked
+=====  ======  ======  ==========  ======================  ===========================================
+
+Not exits of 2025: T5 (withdrawn 2025-12-31 21:00 UTC = 1 January 2026 in Baku), T6 (withdrew
+before the cohort started), T7 (completed in 2024), T9 (still enrolled).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from talent.credentials.models import Award
+from talent.errors import PermissionDenied
+from talent.extensions import db
+from talent.permissions import Actor
+from talent.reporting import outcomes
+from talent.reporting.periods import Filters
+from tests.conftest import login
+
+TODAY = date(2026, 12, 6)
+YEAR = Filters(start=date(2025, 1, 1), end=date(2025, 12, 31), today=TODAY, kind="year", year=2025)
+
+
+def _award(factory, enrollment, issued_on, revoked=False):
+    from talent.learning.models import Cohort
+    cohort = db.session.get(Cohort, enrollment.cohort_id)
+    award = Award(serial=f"S{enrollment.id:06d}", verification_code=f"V{enrollment.id:031d}",
+                  enrollment_id=enrollment.id, trainee_id=enrollment.trainee_id,
+                  certification_id=cohort.course.certification_id, center_id=cohort.center_id, issued_on=issued_on,
+                  revoked_at=datetime(2025, 6, 1, tzinfo=timezone.utc) if revoked else None,
+                  revoked_reason="Issued in error" if revoked else None)
+    db.session.add(award)
+    db.session.flush()
+    return award
+
+
+@pytest.fixture
+def world(factory):
+    a = factory.center(region="BAKU", name="Alpha center")
+    b = factory.center(region="GANJA_DASHKASAN", name="Beta center")
+    foundation = factory.course(level="foundation")
+    advanced = factory.course(level="advanced")
+    az, tr, de, ge = (factory.employer(country_code=c) for c in ("AZ", "TR", "DE", "GE"))
+
+    def exit_(center, course, gender, start, end, status, **kw):
+        cohort = factory.cohort(center=center, course=course, start_date=start, end_date=end, status="completed")
+        trainee = factory.trainee(gender=gender)
+        enrollment = factory.enrollment(trainee, cohort, status=status, **kw)
+        return trainee, enrollment
+
+    t1, e1 = exit_(a, foundation, "F", date(2025, 1, 10), date(2025, 3, 15), "completed")
+    factory.placement(t1, az, start_date=date(2025, 6, 1), monthly_pay_azn=1000)
+    _award(factory, e1, date(2025, 4, 1))
+    t2, e2 = exit_(a, foundation, "M", date(2025, 3, 1), date(2025, 5, 10), "failed")
+    factory.placement(t2, tr, start_date=date(2025, 7, 1), end_date=date(2025, 8, 31), monthly_pay_azn=900)
+    factory.placement(t2, az, start_date=date(2025, 10, 1), verification="rejected", monthly_pay_azn=5000)
+    t3, e3 = exit_(b, advanced, "F", date(2025, 6, 1), date(2025, 8, 20), "completed")
+    factory.placement(t3, de, start_date=date(2025, 11, 1), end_date=date(2026, 2, 15), monthly_pay_azn=3000)
+    _award(factory, e3, date(2026, 9, 1))
+    t4, e4 = exit_(b, advanced, "F", date(2025, 10, 1), date(2026, 1, 31), "withdrawn",
+                   withdrawn_at=datetime(2025, 11, 30, 22, 30, tzinfo=timezone.utc))
+    factory.placement(t4, az, start_date=date(2026, 3, 1), monthly_pay_azn=800)
+    t8, e8 = exit_(a, foundation, "M", date(2025, 1, 5), date(2025, 2, 28), "completed")
+    factory.placement(t8, az, start_date=date(2025, 7, 15), end_date=date(2025, 9, 30), monthly_pay_azn=1500)
+    factory.placement(t8, ge, start_date=date(2025, 9, 1), monthly_pay_azn=2000)
+    _award(factory, e8, date(2025, 3, 10), revoked=True)
+    # Not exits of 2025:
+    t5, _ = exit_(a, foundation, "M", date(2025, 10, 1), date(2026, 1, 31), "withdrawn",
+                  withdrawn_at=datetime(2025, 12, 31, 21, 0, tzinfo=timezone.utc))
+    factory.placement(t5, az, start_date=date(2025, 1, 1), monthly_pay_azn=700)
+    exit_(a, foundation, "M", date(2025, 9, 1), date(2025, 11, 30), "withdrawn",
+          withdrawn_at=datetime(2025, 8, 15, 9, 0, tzinfo=timezone.utc))
+    exit_(a, foundation, "F", date(2024, 10, 1), date(2024, 12, 20), "completed")
+    exit_(a, foundation, "F", date(2025, 4, 1), date(2025, 6, 30), "enrolled")
+    db.session.flush()
+    return {"a": a, "b": b}
+
+
+def _exact(app, monkeypatch, k=1):
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "threshold")
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", k)
+
+
+def _values(row, columns=outcomes.COLUMNS):
+    return {c: row["cells"][c].value for c in columns}
+
+
+def _ministry(factory):
+    return Actor.for_user(factory.user("ministry"))
+
+
+def test_total_hand_computed(app, factory, world, monkeypatch):
+    _exact(app, monkeypatch)
+    report = outcomes.outcomes(YEAR, actor=_ministry(factory))
+    total = _values(report.table("region").table.total)
+    assert total == {"exiters": 5, "q2_base": 5, "employed_q2": 4, "employment_q2_rate": 80.0,
+                     "q4_base": 4, "employed_q4": 2, "employment_q4_rate": 50.0,
+                     "paid_q2": 4, "median_pay_q2": 1500,   # 800, 1000, 2000, 3000
+                     "cred_base": 5, "credentialed": 1, "credential_rate": 20.0}
+    # Every breakdown carries the same total.
+    for name in ("center", "level", "gender"):
+        assert _values(report.table(name).table.total) == total
+
+
+def test_by_region_and_center(app, factory, world, monkeypatch):
+    _exact(app, monkeypatch)
+    report = outcomes.outcomes(YEAR, actor=_ministry(factory))
+    rows = {r["code"]: _values(r) for r in report.table("region").table.rows}
+    assert len(rows) == 14
+    assert rows["BAKU"] == {"exiters": 3, "q2_base": 3, "employed_q2": 2, "employment_q2_rate": pytest.approx(200 / 3),
+                            "q4_base": 3, "employed_q4": 2, "employment_q4_rate": pytest.approx(200 / 3),
+                            "paid_q2": 2, "median_pay_q2": 1500, "cred_base": 3, "credentialed": 1,
+                            "credential_rate": pytest.approx(100 / 3)}
+    assert rows["GANJA_DASHKASAN"] == {"exiters": 2, "q2_base": 2, "employed_q2": 2, "employment_q2_rate": 100.0,
+                                       "q4_base": 1, "employed_q4": 0, "employment_q4_rate": 0.0,
+                                       "paid_q2": 2, "median_pay_q2": 1900,   # (800 + 3000) / 2
+                                       "cred_base": 2, "credentialed": 0, "credential_rate": 0.0}
+    other = next(r for r in report.table("region").table.rows if r["code"] not in ("BAKU", "GANJA_DASHKASAN"))
+    assert other["cells"]["exiters"].value == 0 and other["cells"]["employment_q2_rate"].symbol == "—"
+    assert other["cells"]["median_pay_q2"].value is None
+    centers = {r["label"]: _values(r) for r in report.table("center").table.rows}
+    assert set(centers) == {"Alpha center", "Beta center"}
+    assert centers["Alpha center"] == rows["BAKU"] and centers["Beta center"] == rows["GANJA_DASHKASAN"]
+
+
+def test_by_level_and_gender(app, factory, world, monkeypatch):
+    _exact(app, monkeypatch)
+    report = outcomes.outcomes(YEAR, actor=_ministry(factory))
+    levels = {r["code"]: _values(r) for r in report.table("level").table.rows}
+    assert levels["foundation"]["exiters"] == 3 and levels["advanced"]["exiters"] == 2
+    assert levels["intermediate"]["exiters"] == 0
+    genders = {r["code"]: _values(r) for r in report.table("gender").table.rows}
+    # Women: T1, T3, T4. Q2: all three employed (1000, 3000, 800 → median 1000); Q4 measured for
+    # T1 and T3, T1 employed; credential: T1 of three.
+    assert genders["F"] == {"exiters": 3, "q2_base": 3, "employed_q2": 3, "employment_q2_rate": 100.0,
+                            "q4_base": 2, "employed_q4": 1, "employment_q4_rate": 50.0,
+                            "paid_q2": 3, "median_pay_q2": 1000, "cred_base": 3, "credentialed": 1,
+                            "credential_rate": pytest.approx(100 / 3)}
+    # Men: T2 (not employed in Q4 2025: the TR job ended in August, the AZ one was rejected), T8.
+    assert genders["M"] == {"exiters": 2, "q2_base": 2, "employed_q2": 1, "employment_q2_rate": 50.0,
+                            "q4_base": 2, "employed_q4": 1, "employment_q4_rate": 50.0,
+                            "paid_q2": 1, "median_pay_q2": 2000, "cred_base": 2, "credentialed": 0,
+                            "credential_rate": 0.0}
+
+
+def test_by_market(app, factory, world, monkeypatch):
+    _exact(app, monkeypatch)
+    report = outcomes.outcomes(YEAR, actor=_ministry(factory))
+    table = report.table("market")
+    assert table.columns == outcomes.MARKET_COLUMNS
+    rows = {r["code"]: _values(r, outcomes.MARKET_COLUMNS) for r in table.table.rows}
+    # Local: T1 (Q3 2025), T8 (its AZ job ended 30 September, still in Q3), T4 (Q2 2026);
+    # pays 1000, 1500, 800. Q4: T1 only.
+    assert rows["local"] == {"q2_base": 5, "employed_q2": 3, "employment_q2_rate": 60.0, "q4_base": 4,
+                             "employed_q4": 1, "employment_q4_rate": 25.0, "paid_q2": 3, "median_pay_q2": 1000}
+    assert rows["regional"] == {"q2_base": 5, "employed_q2": 1, "employment_q2_rate": 20.0, "q4_base": 4,
+                                "employed_q4": 1, "employment_q4_rate": 25.0, "paid_q2": 1, "median_pay_q2": 2000}
+    assert rows["international"] == {"q2_base": 5, "employed_q2": 1, "employment_q2_rate": 20.0, "q4_base": 4,
+                                     "employed_q4": 0, "employment_q4_rate": 0.0, "paid_q2": 1,
+                                     "median_pay_q2": 3000}
+
+
+def test_filters_and_a_quarter(app, factory, world, monkeypatch):
+    _exact(app, monkeypatch)
+    q4 = Filters(start=date(2025, 10, 1), end=date(2025, 12, 31), today=TODAY, kind="quarter", year=2025, quarter=4)
+    total = _values(outcomes.outcomes(q4, actor=_ministry(factory), dimensions=("region",)).table("region").table.total)
+    # Only T4 (withdrawn 1 December in Baku); T5's withdrawal is 1 January 2026 in Baku.
+    assert total["exiters"] == 1 and total["q4_base"] == 0 and total["employment_q4_rate"] is None
+    assert total["employed_q2"] == 1 and total["median_pay_q2"] == 800
+    advanced = Filters(start=date(2025, 1, 1), end=date(2025, 12, 31), today=TODAY, level="advanced")
+    total = _values(outcomes.outcomes(advanced, actor=_ministry(factory), dimensions=("gender",))
+                    .table("gender").table.total)
+    assert total["exiters"] == 2 and total["employed_q2"] == 2
+
+
+def test_medians_of_fewer_than_k_people_are_hidden(app, factory, world, monkeypatch):
+    _exact(app, monkeypatch, k=3)
+    report = outcomes.outcomes(YEAR, actor=_ministry(factory))
+    rows = {r["code"]: r["cells"] for r in report.table("region").table.rows}
+    assert rows["BAKU"]["median_pay_q2"].value is None and rows["BAKU"]["median_pay_q2"].symbol == "x"
+    assert rows["GANJA_DASHKASAN"]["median_pay_q2"].value is None
+    assert rows["GANJA_DASHKASAN"]["paid_q2"].symbol == "<3"
+    assert report.table("region").table.total["cells"]["median_pay_q2"].value == 1500
+    genders = {r["code"]: r["cells"] for r in report.table("gender").table.rows}
+    assert genders["F"]["median_pay_q2"].value == 1000 and genders["M"]["median_pay_q2"].value is None
+    # 1 of 2 men: "<3" would pin it down (2 = 1 + 1), so it is withheld as "x" (threshold method).
+    assert genders["M"]["employed_q2"].value is None and genders["M"]["employment_q2_rate"].value is None
+
+
+def test_cellkey_publishes_no_small_count_and_no_median_of_a_few(app, factory, world):
+    report = outcomes.outcomes(YEAR, actor=_ministry(factory))
+    k = report.tables[0].table.k
+    for table in report.tables:
+        for row in table.table.rows + ([table.table.total] if table.table.total else []):
+            for col, cell in row["cells"].items():
+                if cell.kind == "count":
+                    assert cell.value is None or cell.value == 0 or cell.value >= k, (table.name, col, cell)
+            assert row["cells"]["median_pay_q2"].value is None   # at most 4 people behind any median
+    assert "paid_q2__key" not in str(report.as_json())
+
+
+def test_the_median_and_the_rounding():
+    from decimal import Decimal
+    assert outcomes._median([Decimal(3), Decimal(1), Decimal(2)]) == 2
+    assert outcomes._median([Decimal(800), Decimal(3000)]) == 1900
+    assert outcomes.rounded_pay(Decimal("1234.99")) == 1230 and outcomes.rounded_pay(Decimal(1235)) == 1240
+
+
+@pytest.mark.parametrize("role", ["center_admin", "employer", "trainee"])
+def test_other_roles_are_refused(factory, role):
+    user = {"center_admin": factory.center_admin, "employer": factory.employer_user,
+            "trainee": factory.trainee_user}[role]()
+    with pytest.raises(PermissionDenied):
+        outcomes.outcomes(YEAR, actor=Actor.for_user(user))
+    with pytest.raises(PermissionDenied):
+        outcomes.outcomes(YEAR, actor=None)
+
+
+def test_page_and_api(app, factory, world, client, monkeypatch):
+    from tests.api_helpers import api_for
+    _exact(app, monkeypatch)
+    ministry = factory.user("ministry")
+    db.session.commit()
+    answer = api_for(client, ministry).get("/api/v1/reports/outcomes?year=2025")
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["report"] == "outcomes" and [t["name"] for t in body["tables"]] == list(outcomes.DIMENSIONS)
+    region = body["tables"][0]
+    assert region["total"]["exiters"] == {"value": 5, "suppressed": None, "status": "shown"}
+    assert set(region["total"]) >= set(outcomes.COLUMNS)
+    assert api_for(client, factory.center_admin()).get("/api/v1/reports/outcomes").status_code == 403
+    assert client.get("/api/v1/reports/outcomes").status_code == 401
+    assert api_for(client, ministry).get("/api/v1/reports/outcomes?year=abc").status_code == 422
+    login(client, ministry.email)
+    page = client.get("/ministry/outcomes?year=2025")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "data-outcomes-table" in text
+    assert "Dövrün məzunları" in text or "Exit" in text
+    for fmt in ("csv", "xlsx"):
+        assert client.get(f"/ministry/export/outcomes.{fmt}?year=2025").status_code == 200
+    assert client.get("/ministry/outcomes?year=abc").status_code == 200   # a message, the default view
