@@ -257,3 +257,92 @@ def test_page_and_api(app, factory, world, client, monkeypatch):
     for fmt in ("csv", "xlsx"):
         assert client.get(f"/ministry/export/outcomes.{fmt}?year=2025").status_code == 200
     assert client.get("/ministry/outcomes?year=abc").status_code == 200   # a message, the default view
+
+
+# ---- objectives on the outcome indicators, a group and a market ------------------------------------
+
+def _objective(actor, **kw):
+    from talent.objectives import services
+    values = {"title": "Target", "metric": "employment_q2_rate", "scope": "national", "target_value": 70,
+              "baseline_value": 50, "baseline_year": 2025, "deadline_year": 2027}
+    values.update(kw)
+    return services.create_objective(actor, **values)
+
+
+def test_objectives_on_the_outcome_indicators(app, factory, world, monkeypatch):
+    from talent.readmodels.objectives import progress
+    _exact(app, monkeypatch)
+    actor = _ministry(factory)
+    # Employment Q2: exits of 2025 Q2 – 2026 Q1 (T2, T3, T4 and T5, who left on 1 January 2026 in
+    # Baku time), T3, T4 and T5 (a job since January 2025) employed.
+    assert progress(_objective(actor), TODAY).current.value == 75.0
+    # Employment Q4: exits of 2024 Q4 – 2025 Q3 (T7, T1, T2, T8, T3), T1 and T8 employed.
+    assert progress(_objective(actor, metric="employment_q4_rate"), TODAY).current.value == 40.0
+    # Credentials: exits from 7 December 2024 to 6 December 2025 (T7, T8, T1, T2, T3, T4), T1's award.
+    assert progress(_objective(actor, metric="credential_rate"), TODAY).current.value == pytest.approx(100 / 6)
+    median = progress(_objective(actor, metric="median_pay_q2", target_value=2500, baseline_value=1000), TODAY)
+    assert median.current.value == 800 and median.current.kind == "amount"   # 700, 800, 3000
+    # Groups and markets: women (T3, T4: both employed), the international market (T3 of four).
+    assert progress(_objective(actor, gender="F"), TODAY).current.value == 100.0
+    international = progress(_objective(actor, market="international"), TODAY)
+    assert international.current.value == 25.0
+    assert international.scope_name.endswith("International") and international.as_json()["market"] == "international"
+    assert progress(_objective(actor, metric="median_pay_q2", market="local", target_value=900, baseline_value=0),
+                    TODAY).current.value == 750   # 700 and 800
+    ganja = factory.region("GANJA_DASHKASAN")
+    assert progress(_objective(actor, scope="region", region_id=ganja.id), TODAY).current.value == 100.0
+
+
+def test_objectives_on_placements_into_a_market_and_a_group(app, factory, world, monkeypatch):
+    from talent.readmodels.objectives import progress
+    _exact(app, monkeypatch)
+    actor = _ministry(factory)
+    # Placements since 1 January 2025 of people who completed a cohort started before the job:
+    # international: T3's job in Germany; local women: T1 (T4 withdrew, so her job is not counted).
+    placed = _objective(actor, metric="placed", market="international", target_value=10, baseline_value=0)
+    assert progress(placed, TODAY).current.value == 1
+    women_local = _objective(actor, metric="placed", market="local", gender="F", target_value=10, baseline_value=0)
+    assert progress(women_local, TODAY).current.value == 1
+
+
+def test_objective_values_are_disclosure_controlled(app, factory, world, monkeypatch):
+    from talent.readmodels.objectives import progress
+    _exact(app, monkeypatch, k=5)
+    actor = _ministry(factory)
+    # k = 5: Q2 has 4 measured exits, Q4 2 employed of 5, credentials 1 of 6, the median 3 people.
+    for metric in outcomes.OBJECTIVE_METRICS:
+        cell = progress(_objective(actor, metric=metric, target_value=80, baseline_value=0), TODAY).current
+        assert cell.value is None, metric
+
+
+def test_objective_group_and_market_are_validated(factory):
+    from talent.errors import ValidationError
+    actor = _ministry(factory)
+    for bad, field in (({"market": "mars"}, "market"), ({"gender": "X"}, "gender"),
+                       ({"metric": "completed", "market": "local"}, "market"),
+                       ({"metric": "credential_rate", "market": "regional"}, "market"),
+                       ({"metric": "credential_rate", "target_value": 120}, "target_value")):
+        with pytest.raises(ValidationError) as error:
+            _objective(actor, **bad)
+        assert field in error.value.fields, bad
+    assert _objective(actor, metric="median_pay_q2", target_value=1500).target_value == 1500   # AZN, not a rate
+
+
+def test_objective_form_takes_a_group_and_a_market(app, factory, client):
+    from talent.objectives.models import Objective
+    from sqlalchemy import select
+    ministry = factory.user("ministry")
+    db.session.commit()
+    login(client, ministry.email)
+    form = client.get("/ministry/objectives/new")
+    assert form.status_code == 200 and 'name="market"' in form.get_data(as_text=True)
+    values = {"title": "Women abroad", "metric": "employment_q2_rate", "scope": "national", "gender": "F",
+              "market": "international", "baseline_year": 2025, "baseline_value": 10, "deadline_year": 2027,
+              "target_value": 30}
+    assert client.post("/ministry/objectives/new", data=values).status_code == 302
+    saved = db.session.scalar(select(Objective).where(Objective.title_az == "Women abroad"))
+    assert (saved.gender, saved.market, saved.metric) == ("F", "international", "employment_q2_rate")
+    wrong = client.post("/ministry/objectives/new", data={**values, "title": "Bad", "metric": "certified"})
+    assert wrong.status_code == 422 and db.session.scalar(select(Objective).where(Objective.title_az == "Bad")) is None
+    page = client.get("/ministry/objectives")
+    assert page.status_code == 200 and "Women abroad" in page.get_data(as_text=True)

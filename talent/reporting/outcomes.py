@@ -34,7 +34,7 @@ like every such count (docs/disclosure.md §2 step 4).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, ROUND_HALF_UP
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -411,3 +411,57 @@ def outcomes(filters: Filters, *, actor: Actor, dimensions: tuple[str, ...] = DI
         else:
             report.tables.append(_dimension_table(filters, dimension, national, total_median, k))
     return report
+
+
+# ---- objectives on the outcome indicators ------------------------------------------------------------
+
+OBJECTIVE_RATES = {rate.name: rate for rate in RATES}
+OBJECTIVE_METRICS = ("employment_q2_rate", "employment_q4_rate", "median_pay_q2", "credential_rate")
+
+
+def _quarter_start(index: int) -> date:
+    return date(index // 4, 3 * (index % 4) + 1, 1)
+
+
+def _quarter_end(index: int) -> date:
+    from talent.reporting.periods import quarter_bounds
+    return quarter_bounds(index // 4, index % 4 + 1)[1]
+
+
+def _years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:   # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def measured_window(metric: str, today: date) -> tuple[date, date]:
+    """The exits an objective's current value is measured on: the latest four exit quarters whose
+    2nd (employment Q2, median pay) or 4th (employment Q4) quarter after exit is over by today;
+    for credentials the exits of the year that ended a year before today."""
+    today_q = quarter_index(today)
+    if metric in ("employment_q2_rate", "median_pay_q2"):
+        return _quarter_start(today_q - 6), _quarter_end(today_q - 3)
+    if metric == "employment_q4_rate":
+        return _quarter_start(today_q - 8), _quarter_end(today_q - 5)
+    if metric == "credential_rate":
+        last = _years_before(today, 1)
+        return _years_before(today, 2) + timedelta(days=1), last
+    raise ValueError(metric)
+
+
+def objective_value(metric: str, filters: Filters, *, gender: str | None = None, market: str | None = None,
+                    k: int | None = None) -> Cell:
+    """The published value of one outcome indicator for a group (gender) and market, under the
+    same disclosure rule as the report (the rate from the published numerator and denominator,
+    the median only of at least k people)."""
+    k = k if k is not None else int(current_app.config.get("SUPPRESSION_K", 5))
+    dimension = "gender" if gender else None
+    key = gender if gender else 0
+    names = _flag_names(market)
+    row = {"code": "objective", **_zero(names), **_anchored_counts(filters, dimension, market).get(key, {})}
+    if metric == "median_pay_q2":
+        paid = suppress([row], TableSpec(counts=["paid_q2"]), k=k).rows[0]["cells"]["paid_q2"]
+        return median_cell(_pays(filters, dimension, market).get(key), paid, k)
+    rate = OBJECTIVE_RATES[metric]
+    return suppress([row], TableSpec(counts=[], rates=[rate]), k=k).rows[0]["cells"][rate.name]

@@ -283,7 +283,7 @@ def objective_edit(objective_id: int):
     form = _objective_form(ObjectiveForm(obj=objective if request.method == "GET" else None))
     if request.method == "GET":
         form.title.data = objective.title_az  # the Azerbaijani title, whatever the page's language
-        for name in ("region_id", "skill_id", "sector_id"):
+        for name in ("region_id", "skill_id", "sector_id", "gender", "market"):
             value = getattr(objective, name)
             getattr(form, name).data = "" if value is None else str(value)
     if form.validate_on_submit():
