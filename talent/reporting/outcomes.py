@@ -57,7 +57,7 @@ from talent.placement.markets import INTERNATIONAL, LOCAL, REGIONAL, current_reg
 from talent.placement.models import Employer, Placement, PlacementStatus
 from talent.reporting.cellkey import key_name, pre_name, report_key_sql
 from talent.reporting.dimensions import course_conditions, dialect_name
-from talent.reporting.periods import Filters
+from talent.reporting.periods import Filters, quarter_bounds
 from talent.reporting.suppression import HIDDEN_RATE, NO_BASE, SHOWN, Cell, RateSpec, Table, TableSpec, suppress
 from talent.errors import PermissionDenied
 
@@ -424,7 +424,6 @@ def _quarter_start(index: int) -> date:
 
 
 def _quarter_end(index: int) -> date:
-    from talent.reporting.periods import quarter_bounds
     return quarter_bounds(index // 4, index % 4 + 1)[1]
 
 
