@@ -41,8 +41,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Date, and_, case, cast, exists, extract, func, literal, literal_column, or_, select,
-                        type_coerce)
+from sqlalchemy import (Date, String, and_, case, cast, exists, extract, func, literal, literal_column, or_, select,
+                        type_coerce, union_all)
 
 from talent.catalog.models import LEVELS, Course
 from talent.centers.models import Center
@@ -136,10 +136,28 @@ def exit_date_sql(timezone: str, today: date):
 
 
 # ---- the query ------------------------------------------------------------------------------------
+#
+# One statement per period: ``exits`` (one row per exit of the period: its groups, exit quarter
+# and yyyymmdd, worked out once) → ``outcome_flags`` (per exit: each indicator as 0/1, the Q2 pay,
+# the record key; every per-exit lookup of jobs and awards runs once, by index) → one GROUP BY per
+# breakdown over the flags, glued by UNION ALL. Both CTEs are MATERIALIZED (PostgreSQL and SQLite
+# >= 3.35 alike), so the per-exit work is not repeated for each breakdown.
+
+GROUP_COLUMNS = ("region", "center", "level", "gender")
+BASE_COUNTS = ["exiters", "q2_base", "employed_q2", "q4_base", "employed_q4", "paid_q2", "cred_base", "credentialed"]
+MARKET_FLAGS = ["employed_q2", "employed_q4", "paid_q2"]
+
+
+def _m(name: str, market: str) -> str:
+    return f"{name}__{market}"
+
+
+ALL_COUNTS = BASE_COUNTS + [_m(name, market) for market in MARKETS for name in MARKET_FLAGS]
+
 
 def _held_in(x, quarter, market: str | None = None):
-    """A job of the exiter (row ``x`` of :func:`_exits`) held at any time during the quarter
-    numbered ``quarter``."""
+    """A job of the exiter (row ``x`` of the exits) held at any time during the quarter numbered
+    ``quarter``: started in or before it and not ended before it (``ix_placements_trainee_id_start_date``)."""
     conds = [Placement.trainee_id == x.trainee_id,
              Placement.verification != PlacementStatus.REJECTED,
              _quarter_sql(Placement.start_date) <= quarter,
@@ -158,12 +176,11 @@ def _pay_in(x, quarter, market: str | None = None):
             .scalar_subquery())
 
 
-def _exits(filters: Filters, dimension: str | None):
-    """One row per exit of the period: its id, the person, the group, the exit quarter (as an
-    integer) and the exit date as yyyymmdd. The exit date is worked out once here."""
+def _exits(filters: Filters):
     exit_date = exit_date_sql(filters.timezone, filters.today)
     return (select(Enrollment.id.label("id"), Enrollment.trainee_id.label("trainee_id"),
-                   _group(dimension).label("g"), _quarter_sql(exit_date).label("q"),
+                   Center.region_id.label("region"), Cohort.center_id.label("center"), Course.level.label("level"),
+                   Trainee.gender.label("gender"), _quarter_sql(exit_date).label("q"),
                    _ymd_sql(exit_date).label("ymd"))
             .select_from(Enrollment)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
@@ -176,61 +193,110 @@ def _exits(filters: Filters, dimension: str | None):
                    exit_date >= Cohort.start_date,
                    exit_date >= filters.start, exit_date <= filters.end,
                    *course_conditions(filters))
-            .subquery("exits"))
+            .cte("exits").prefix_with("MATERIALIZED"))
 
 
-def _flags(filters: Filters, x, market: str | None = None) -> dict[str, Any]:
+def _flag(condition):
+    return case((condition, 1), else_=0)
+
+
+def _flags(filters: Filters):
+    """Per exit: the groups, the record key, each indicator as 0/1 and the Q2 pay (overall and per
+    market; NULL when not measured or no pay)."""
+    x = _exits(filters).c
     today_q = quarter_index(filters.today)
     q2_base = x.q + 2 < today_q      # the 2nd quarter after the exit quarter is over
     q4_base = x.q + 4 < today_q
-    employed_q2 = and_(q2_base, exists(select(Placement.id).where(*_held_in(x, x.q + 2, market))))
-    employed_q4 = and_(q4_base, exists(select(Placement.id).where(*_held_in(x, x.q + 4, market))))
-    paid_q2 = and_(q2_base, _pay_in(x, x.q + 2, market).is_not(None))
-    flags = {"q2_base": q2_base, "employed_q2": employed_q2, "q4_base": q4_base, "employed_q4": employed_q4,
-             "paid_q2": paid_q2}
-    if market is None:
-        year_after = x.ymd + 10000
-        cred_base = year_after <= _ymd(filters.today)
-        awarded = exists(select(Award.id).where(Award.enrollment_id == x.id, Award.revoked_at.is_(None),
-                                                _ymd_sql(Award.issued_on) <= year_after))
-        flags = {"exiters": literal(True), **flags, "cred_base": cred_base, "credentialed": and_(cred_base, awarded)}
-    return flags
+    year_after = x.ymd + 10000
+    cred_base = year_after <= _ymd(filters.today)
+    awarded = exists(select(Award.id).where(Award.enrollment_id == x.id, Award.revoked_at.is_(None),
+                                            _ymd_sql(Award.issued_on) <= year_after))
+    columns = [x.region, x.center, x.level, x.gender, report_key_sql(x.id, DOMAIN).label("key"),
+               literal(1).label("exiters"), _flag(q2_base).label("q2_base"), _flag(q4_base).label("q4_base"),
+               _flag(cred_base).label("cred_base"), _flag(and_(cred_base, awarded)).label("credentialed")]
+    for market in (None,) + MARKETS:
+        suffix = (lambda name: name) if market is None else (lambda name, m=market: _m(name, m))
+        columns += [
+            _flag(and_(q2_base, exists(select(Placement.id).where(*_held_in(x, x.q + 2, market))))).label(
+                suffix("employed_q2")),
+            _flag(and_(q4_base, exists(select(Placement.id).where(*_held_in(x, x.q + 4, market))))).label(
+                suffix("employed_q4")),
+            case((q2_base, _pay_in(x, x.q + 2, market)), else_=None).label(suffix("pay_q2")),
+        ]
+    return select(*columns).cte("outcome_flags").prefix_with("MATERIALIZED")
 
 
-def _flag_names(market: str | None) -> list[str]:
-    return list(MARKET_COUNTS) if market else ["exiters"] + MARKET_COUNTS + ["cred_base", "credentialed"]
+def _pay_column(name: str) -> str:
+    return name.replace("paid_q2", "pay_q2")
 
 
-def _group(dimension: str | None):
-    return {None: literal(0), "region": Center.region_id, "center": Cohort.center_id,
-            "level": Course.level, "gender": Trainee.gender}[dimension]
+def _aggregates(flags, dimension: str | None, medians: bool):
+    f = flags.c
+    group = cast(f[dimension], String) if dimension else literal_column("'0'")
+    columns = [literal_column(f"'{dimension or 'total'}'").label("dim"), group.label("g")]
+    for name in ALL_COUNTS:
+        value = f[name] if not name.startswith("paid_q2") else _flag(f[_pay_column(name)].is_not(None))
+        columns += [func.sum(value).label(name), func.sum(value * f.key).label(key_name(name))]
+    if medians:
+        for name in ["paid_q2"] + [_m("paid_q2", market) for market in MARKETS]:
+            columns.append(func.percentile_cont(0.5).within_group(f[_pay_column(name)]).label("median_" + name))
+    stmt = select(*columns).select_from(flags)
+    return stmt.group_by(f[dimension]) if dimension else stmt
 
 
-def _counts(filters: Filters, dimension: str | None, market: str | None = None) -> dict[Any, dict[str, int]]:
-    """Counts and key sums of each flag, per group, in one GROUP BY over the period's exits."""
-    x = _exits(filters, dimension).c
-    key = report_key_sql(x.id, DOMAIN)
-    columns = []
-    for name, condition in _flags(filters, x, market).items():
-        columns += [func.sum(case((condition, 1), else_=0)).label(name),
-                    func.sum(case((condition, key), else_=0)).label(key_name(name))]
-    stmt = select(x.g, *columns).group_by(x.g)
-    return {row["g"]: {k: int(v or 0) for k, v in row.items() if k != "g"}
-            for row in db.session.execute(stmt).mappings()}
+def figures_statement(filters: Filters, medians: bool):
+    """The flags CTE and the one statement of every breakdown's aggregates (benchmarks/outcomes_bench.py
+    explains it)."""
+    flags = _flags(filters)
+    return flags, union_all(*[_aggregates(flags, dimension, medians) for dimension in (None,) + GROUP_COLUMNS])
 
 
-def _anchored_counts(filters: Filters, dimension: str | None, market: str | None = None):
-    """The period's counts with, per group, the same counts from the anchor to the day before the
+def _figures(filters: Filters, *, with_medians: bool = True) -> dict[tuple[str, Any], dict[str, Any]]:
+    """Every count (with its key sum) per (breakdown, group) — ``("total", 0)`` for everyone — and,
+    with ``with_medians``, the median Q2 pay and the number of people behind it
+    (``median_paid_q2`` as ``(median, n)``, per market too). One statement (two on SQLite, which
+    has no percentile: the pays are read in order and the median taken here)."""
+    in_database = with_medians and dialect_name() == "postgresql"
+    flags, stmt = figures_statement(filters, in_database)
+    f = flags.c
+    out: dict[tuple[str, Any], dict[str, Any]] = {}
+    for row in db.session.execute(stmt).mappings():
+        dim = row["dim"]
+        g = 0 if dim == "total" else (int(row["g"]) if dim in ("region", "center") else row["g"])
+        values = {k: int(v or 0) for k, v in row.items() if k not in ("dim", "g") and not k.startswith("median_")}
+        if in_database:
+            for name in ["paid_q2"] + [_m("paid_q2", market) for market in MARKETS]:
+                median = row["median_" + name]
+                values["median_" + name] = None if median is None else (Decimal(str(median)), values[name])
+        out[(dim, g)] = values
+    if with_medians and not in_database:
+        pays = [_pay_column(name) for name in ["paid_q2"] + [_m("paid_q2", market) for market in MARKETS]]
+        lists: dict[tuple[str, Any, str], list[Decimal]] = {}
+        for row in db.session.execute(select(f.region, f.center, f.level, f.gender, *[f[p] for p in pays])
+                                      .where(f.pay_q2.is_not(None))).mappings():
+            for dim, g in (("total", 0), *((d, row[d]) for d in GROUP_COLUMNS)):
+                for pay in pays:
+                    if row[pay] is not None:
+                        lists.setdefault((dim, g, pay), []).append(Decimal(str(row[pay])))
+        for values_key, values in out.items():
+            for pay in pays:
+                found = lists.get((*values_key, pay))
+                values["median_" + pay.replace("pay_q2", "paid_q2")] = (_median(found), len(found)) if found else None
+    return out
+
+
+def _anchored_figures(filters: Filters) -> dict[tuple[str, Any], dict[str, Any]]:
+    """The period's figures with, per group, the same counts from the anchor to the day before the
     period (``m__pre``): a period's count of exits is published as a difference of perturbed
     running totals, like every count of a period's events (docs/disclosure.md)."""
-    rows = _counts(filters, dimension, market)
+    rows = _figures(filters)
     before = filters.before_start()
     if before is not None and current_app.config.get("DISCLOSURE_METHOD", "cellkey") == "cellkey":
-        pre = _counts(before, dimension, market)
-        for g in set(rows) | set(pre):
-            values = rows.setdefault(g, {})
-            earlier = pre.get(g, {})
-            for name in _flag_names(market):
+        pre = _figures(before, with_medians=False)
+        for group in set(rows) | set(pre):
+            values = rows.setdefault(group, {})
+            earlier = pre.get(group, {})
+            for name in ALL_COUNTS:
                 values.setdefault(name, 0)
                 values.setdefault(key_name(name), 0)
                 values[pre_name(name)] = earlier.get(name, 0)
@@ -238,22 +304,16 @@ def _anchored_counts(filters: Filters, dimension: str | None, market: str | None
     return rows
 
 
-def _pays(filters: Filters, dimension: str | None, market: str | None = None) -> dict[Any, tuple[Decimal, int]]:
-    """The median Q2 pay and the number of people behind it, per group. PostgreSQL takes the
-    median itself; on SQLite the pays are read in order and the median taken here (the amounts
-    never leave this module: only a median of at least k people is published)."""
-    x = _exits(filters, dimension).c
-    inner = (select(x.g.label("g"), _pay_in(x, x.q + 2, market).label("pay"))
-             .where(x.q + 2 < quarter_index(filters.today)).subquery())
-    if dialect_name() == "postgresql":
-        stmt = (select(inner.c.g, func.percentile_cont(0.5).within_group(inner.c.pay), func.count(inner.c.pay))
-                .where(inner.c.pay.is_not(None)).group_by(inner.c.g))
-        return {g: (Decimal(str(median)), int(n)) for g, median, n in db.session.execute(stmt)}
-    out: dict[Any, list[Decimal]] = {}
-    stmt = select(inner.c.g, inner.c.pay).where(inner.c.pay.is_not(None)).order_by(inner.c.g, inner.c.pay)
-    for g, value in db.session.execute(stmt):
-        out.setdefault(g, []).append(Decimal(str(value)))
-    return {g: (_median(values), len(values)) for g, values in out.items()}
+def _market_row(values: dict[str, Any], market: str) -> dict[str, Any]:
+    """A group's figures for one market under the plain names (q2_base, employed_q2, ...)."""
+    out = {}
+    for name in MARKET_COUNTS:
+        source = _m(name, market) if name in MARKET_FLAGS else name
+        for suffix in ("", "__key", "__pre", "__pre__key"):
+            if source + suffix in values:
+                out[name + suffix] = values[source + suffix]
+    out["median_paid_q2"] = values.get("median_" + _m("paid_q2", market))
+    return out
 
 
 def _median(values: list[Decimal]) -> Decimal:
@@ -320,24 +380,25 @@ class OutcomesReport:
                 "tables": [t.as_json() for t in self.tables]}
 
 
-def _zero(names) -> dict[str, int]:
-    out = {}
-    for name in names:
+def _zero() -> dict[str, int]:
+    out: dict[str, int] = {}
+    for name in ALL_COUNTS:
         out[name] = 0
         out[key_name(name)] = 0
     return out
 
 
-def _with_medians(table: Table, medians: dict[Any, tuple], keys: list[Any], total_median, k: int) -> Table:
-    for row, g in zip(table.rows, keys):
-        row["cells"]["median_pay_q2"] = median_cell(medians.get(g), row["cells"]["paid_q2"], k)
+def _with_medians(table: Table, medians: list[Any], total_median, k: int) -> Table:
+    for row, median in zip(table.rows, medians):
+        row["cells"]["median_pay_q2"] = median_cell(median, row["cells"]["paid_q2"], k)
     if table.total is not None:
         table.total["cells"]["median_pay_q2"] = median_cell(total_median, table.total["cells"]["paid_q2"], k)
     return table
 
 
-def _rows_for(dimension: str) -> list[tuple[Any, dict[str, Any]]]:
-    """(group value, key fields) of every row of a dimension's table, in order."""
+def _rows_for(dimension: str, figures) -> list[tuple[Any, dict[str, Any]]]:
+    """(group value, key fields) of every row of a breakdown, in order: every region, level and
+    gender; the centers that had exits."""
     language = current_language()
     if dimension == "region":
         return [(r.id, {"id": r.id, "code": r.code, "label": r.name_in(language)})
@@ -346,37 +407,29 @@ def _rows_for(dimension: str) -> list[tuple[Any, dict[str, Any]]]:
         return [(level, {"code": level, "label": str(LEVEL_LABELS[level])}) for level in LEVELS]
     if dimension == "gender":
         return [(g, {"code": g, "label": str(GENDER_LABELS[g])}) for g in GENDERS]
-    raise ValueError(dimension)
+    ids = sorted(g for d, g in figures if d == "center")
+    centers = list(db.session.scalars(select(Center).where(Center.id.in_(ids)).order_by(Center.name))) if ids else []
+    return [(c.id, {"id": c.id, "code": c.code, "label": c.name}) for c in centers]
 
 
-def _dimension_table(filters: Filters, dimension: str, national: dict[str, int], total_median, k: int) -> OutcomeTable:
-    figures = _anchored_counts(filters, dimension)
-    medians = _pays(filters, dimension)
-    names = _flag_names(None)
-    if dimension == "center":
-        ids = sorted(g for g in figures if g is not None)
-        centers = {c.id: c for c in db.session.scalars(select(Center).where(Center.id.in_(ids)))} if ids else {}
-        keyed = [(cid, {"id": cid, "code": centers[cid].code, "label": centers[cid].name}) for cid in sorted(ids, key=lambda i: centers[i].name)]
-    else:
-        keyed = _rows_for(dimension)
-    rows = [{**fields, **_zero(names), **figures.get(g, {})} for g, fields in keyed]
-    total = {"code": "AZ", "label": _l("Azerbaijan"), **_zero(names), **national}
+def _dimension_table(figures, dimension: str, k: int) -> OutcomeTable:
+    keyed = _rows_for(dimension, figures)
+    national = figures.get(("total", 0), {})
+    rows = [{**fields, **_zero(), **figures.get((dimension, g), {})} for g, fields in keyed]
+    total = {"code": "AZ", "label": _l("Azerbaijan"), **_zero(), **national}
     table = suppress(rows, SPEC, total=total, k=k)
-    _with_medians(table, medians, [g for g, _ in keyed], total_median, k)
+    _with_medians(table, [figures.get((dimension, g), {}).get("median_paid_q2") for g, _ in keyed],
+                  national.get("median_paid_q2"), k)
     table.columns = COLUMNS
     return OutcomeTable(dimension, TABLE_TITLES[dimension], KEY_LABELS[dimension], COLUMNS, table)
 
 
-def _market_table(filters: Filters, k: int) -> OutcomeTable:
-    rows, keys = [], []
-    for market in MARKETS:
-        figures = _anchored_counts(filters, None, market).get(0, {})
-        names = _flag_names(market)
-        rows.append({"code": market, "label": str(MARKET_LABELS[market]), **_zero(names), **figures})
-        keys.append(market)
+def _market_table(figures, k: int) -> OutcomeTable:
+    national = {**_zero(), **figures.get(("total", 0), {})}
+    rows = [{"code": market, "label": str(MARKET_LABELS[market]), **_market_row(national, market)}
+            for market in MARKETS]
     table = suppress(rows, MARKET_SPEC, k=k)
-    medians = {market: _pays(filters, None, market).get(0) for market in MARKETS}
-    _with_medians(table, medians, keys, None, k)
+    _with_medians(table, [row["median_paid_q2"] for row in rows], None, k)
     table.columns = MARKET_COLUMNS
     return OutcomeTable("market", TABLE_TITLES["market"], KEY_LABELS["market"], MARKET_COLUMNS, table)
 
@@ -387,29 +440,18 @@ def _check(actor: Actor) -> None:
     require(actor, P.REPORTS_READ)
 
 
-def national_figures(filters: Filters, market: str | None = None) -> dict[str, int]:
-    """The one-row counts (with key sums and anchors) of the whole filtered population: the total
-    row of every table and the source of the objectives' current values."""
-    return _anchored_counts(filters, None, market).get(0, {})
-
-
-def national_median(filters: Filters, market: str | None = None):
-    return _pays(filters, None, market).get(0)
-
-
 def outcomes(filters: Filters, *, actor: Actor, dimensions: tuple[str, ...] = DIMENSIONS) -> OutcomesReport:
     """The outcome indicators of the exiters of the period, one table per breakdown (region,
     center, course level, gender, market), each with the national total; published cells only."""
     _check(actor)
     k = int(current_app.config.get("SUPPRESSION_K", 5))
-    national = national_figures(filters)
-    total_median = national_median(filters)
+    figures = _anchored_figures(filters)
     report = OutcomesReport(filters=filters)
     for dimension in dimensions:
         if dimension == "market":
-            report.tables.append(_market_table(filters, k))
+            report.tables.append(_market_table(figures, k))
         else:
-            report.tables.append(_dimension_table(filters, dimension, national, total_median, k))
+            report.tables.append(_dimension_table(figures, dimension, k))
     return report
 
 
@@ -455,12 +497,10 @@ def objective_value(metric: str, filters: Filters, *, gender: str | None = None,
     same disclosure rule as the report (the rate from the published numerator and denominator,
     the median only of at least k people)."""
     k = k if k is not None else int(current_app.config.get("SUPPRESSION_K", 5))
-    dimension = "gender" if gender else None
-    key = gender if gender else 0
-    names = _flag_names(market)
-    row = {"code": "objective", **_zero(names), **_anchored_counts(filters, dimension, market).get(key, {})}
+    values = {**_zero(), **_anchored_figures(filters).get(("gender", gender) if gender else ("total", 0), {})}
+    row = {"code": "objective", **(_market_row(values, market) if market else values)}
     if metric == "median_pay_q2":
         paid = suppress([row], TableSpec(counts=["paid_q2"]), k=k).rows[0]["cells"]["paid_q2"]
-        return median_cell(_pays(filters, dimension, market).get(key), paid, k)
+        return median_cell(row.get("median_paid_q2"), paid, k)
     rate = OBJECTIVE_RATES[metric]
     return suppress([row], TableSpec(counts=[], rates=[rate]), k=k).rows[0]["cells"][rate.name]
