@@ -50,7 +50,8 @@ def run(kind: str, size: int, reuse: bool, repeat: int) -> list[list[object]]:
         if kind == "postgresql":
             _, stmt = outcomes.figures_statement(last_year, medians=True)
             compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
-            plan = "\n".join(r[0] for r in db.session.execute(db.text(f"EXPLAIN ANALYZE {compiled}")))
+            sql = str(compiled)   # "%%" as the driver's escaped "%" (exec_driver_sql passes it through)
+            plan = "\n".join(r[0] for r in db.session.connection().exec_driver_sql(f"EXPLAIN ANALYZE {sql}"))
             print(plan)
             seq_placements = "Seq Scan on placements" in plan
             rows.append([f"{kind} {size:,}", "plan: placements by index (trainee_id, start_date)",

@@ -346,3 +346,20 @@ def test_objective_form_takes_a_group_and_a_market(app, factory, client):
     assert wrong.status_code == 422 and db.session.scalar(select(Objective).where(Objective.title_az == "Bad")) is None
     page = client.get("/ministry/objectives")
     assert page.status_code == 200 and "Women abroad" in page.get_data(as_text=True)
+
+
+def test_api_creates_objectives_with_a_group_and_a_market(app, factory, client):
+    from tests.api_helpers import api_for
+    ministry = api_for(client, factory.user("ministry"))
+    body = {"title": "Qadınlar xaricdə", "metric": "employment_q2_rate", "scope": "national", "gender": "F",
+            "market": "international", "target_value": 30, "baseline_value": 10, "baseline_year": 2025,
+            "deadline_year": 2027}
+    created = ministry.post("/api/v1/objectives", json=body)
+    assert created.status_code == 201, created.get_json()
+    assert (created.get_json()["gender"], created.get_json()["market"]) == ("F", "international")
+    listed = ministry.get("/api/v1/reports/objectives").get_json()
+    assert [o["metric"] for o in listed] == ["employment_q2_rate"]
+    bad = ministry.post("/api/v1/objectives", json={**body, "metric": "certified"})
+    assert bad.status_code == 422 and "market" in str(bad.get_json())
+    assert ministry.post("/api/v1/objectives", json={**body, "market": "mars"}).status_code == 422
+    assert api_for(client, factory.center_admin()).post("/api/v1/objectives", json=body).status_code == 403
