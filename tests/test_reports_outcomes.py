@@ -256,6 +256,11 @@ def test_page_and_api(app, factory, world, client, monkeypatch):
     assert "Dövrün məzunları" in text or "Exit" in text
     for fmt in ("csv", "xlsx"):
         assert client.get(f"/ministry/export/outcomes.{fmt}?year=2025").status_code == 200
+    csv = client.get("/ministry/export/outcomes.csv?year=2025&table=gender").get_data(as_text=True)
+    assert csv.splitlines()[0].lstrip("\ufeff").startswith("Gender,Exiters,Measured at Q2,Employed in Q2 after exit")
+    assert any(line.startswith("Women,3,3,3,100.0,2,1,50.0,3,1000,3,1,33.3") for line in csv.splitlines())
+    printed = client.get("/ministry/print/outcomes?year=2025")
+    assert printed.status_code == 200 and "Median monthly pay Q2 (AZN)" in printed.get_data(as_text=True)
     assert client.get("/ministry/outcomes?year=abc").status_code == 200   # a message, the default view
 
 
