@@ -91,7 +91,7 @@ def world(factory):
     exit_(a, foundation, "F", date(2024, 10, 1), date(2024, 12, 20), "completed")
     exit_(a, foundation, "F", date(2025, 4, 1), date(2025, 6, 30), "enrolled")
     db.session.flush()
-    return {"a": a, "b": b}
+    return {"a": a, "b": b, "exits": {"T1": e1, "T2": e2, "T3": e3, "T4": e4, "T8": e8}}
 
 
 def _exact(app, monkeypatch, k=1):
@@ -368,3 +368,37 @@ def test_api_creates_objectives_with_a_group_and_a_market(app, factory, client):
     assert bad.status_code == 422 and "market" in str(bad.get_json())
     assert ministry.post("/api/v1/objectives", json={**body, "market": "mars"}).status_code == 422
     assert api_for(client, factory.center_admin()).post("/api/v1/objectives", json=body).status_code == 403
+
+
+def test_a_window_is_published_as_a_difference_of_running_totals(app, factory, world):
+    """Counts of exits are anchored like every count of a period's events (docs/disclosure.md):
+    1 March – 31 December 2025 publishes P(exits to 31 December) − P(exits to 28 February), each
+    running total perturbed by its own records' keys, so windows cut differently telescope to the
+    same perturbed totals instead of giving fresh draws to average or difference."""
+    from talent.reporting.cellkey import record_key
+    from talent.reporting.suppression import published_value
+    actor = _ministry(factory)
+    keys = {name: record_key(e.id, "enrollment") for name, e in world["exits"].items()}
+    spring = Filters(start=date(2025, 3, 1), end=date(2025, 12, 31), today=TODAY, kind="custom")
+    cell = outcomes.outcomes(spring, actor=actor, dimensions=("region",)).table("region").table.total["cells"]["exiters"]
+    expected = published_value(4, keys["T1"] + keys["T2"] + keys["T3"] + keys["T4"], 1, keys["T8"])
+    assert cell.value == (expected if expected >= 5 else None)
+    # A window moved across days without exits (1–4 January) publishes the very same figures.
+    later = Filters(start=date(2025, 1, 5), end=date(2025, 12, 31), today=TODAY, kind="custom")
+    assert outcomes.outcomes(YEAR, actor=actor).as_json()["tables"] == outcomes.outcomes(later, actor=actor).as_json()["tables"]
+
+
+def test_definitions_in_three_languages(app, factory, client):
+    from talent.reporting.definitions import DEFINITIONS
+    from talent.reporting.outcome_definitions import OUTCOME_DEFINITIONS
+    assert all(item in DEFINITIONS for item in OUTCOME_DEFINITIONS)
+    for _, texts in OUTCOME_DEFINITIONS:
+        assert set(texts) == {"az", "en", "ru"} and all(term and len(text) > 80 for term, text in texts.values())
+    ministry = factory.user("ministry")
+    db.session.commit()
+    login(client, ministry.email)
+    page = client.get("/ministry/outcomes").get_data(as_text=True)
+    for code in ("az", "en", "ru"):
+        assert f'data-definitions-language="{code}"' in page
+        assert OUTCOME_DEFINITIONS[0][1][code][0] in page
+    assert "Credential attainment within a year of exit" in client.get("/ministry/definitions").get_data(as_text=True)
