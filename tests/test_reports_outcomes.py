@@ -402,3 +402,17 @@ def test_definitions_in_three_languages(app, factory, client):
         assert f'data-definitions-language="{code}"' in page
         assert OUTCOME_DEFINITIONS[0][1][code][0] in page
     assert "Credential attainment within a year of exit" in client.get("/ministry/definitions").get_data(as_text=True)
+
+
+def test_womens_completion_rate_objective(app, factory, world, monkeypatch):
+    """An existing rate for a group: completion over the cohorts that ended in the 12 months before
+    31 December 2025. Women: T1 and T3 completed, both finished (100 %); men: T8 completed of T2
+    (failed), T8 and T6 (withdrew) (33.3 %); everyone: 3 of 5."""
+    from talent.readmodels.objectives import progress
+    _exact(app, monkeypatch)
+    actor = _ministry(factory)
+    end_of_2025 = date(2025, 12, 31)
+    rate = dict(metric="completion_rate", target_value=90, baseline_value=50)
+    assert progress(_objective(actor, gender="F", **rate), end_of_2025).current.value == 100.0
+    assert progress(_objective(actor, gender="M", **rate), end_of_2025).current.value == pytest.approx(100 / 3)
+    assert progress(_objective(actor, **rate), end_of_2025).current.value == 60.0
