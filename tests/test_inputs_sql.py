@@ -161,6 +161,8 @@ GET_FILTERS = [
     ("ministry", "/ministry/export/regions.csv", ("sort", "year", "level")),
     ("ministry", "/ministry/print/regions", ("sort", "year", "level", "table")),
     ("ministry", "/ministry/definitions", ("id",)),
+    ("ministry", "/ministry/outcomes", ("year", "level", "period", "quarter", "start", "end", "skill", "sector")),
+    ("ministry", "/ministry/export/outcomes.csv", ("table", "year", "level")),
 ]
 
 

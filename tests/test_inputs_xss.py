@@ -104,7 +104,7 @@ def test_ministry_pages_escape_center_name(client, world):
     login(client, world["users"]["ministry"].email)
     urls = ["/ministry/", "/ministry/regions", f"/ministry/centers/{world['center'].id}",
             f"/ministry/regions/{world['center'].region_id}", "/ministry/fairness", "/ministry/mobility",
-            "/ministry/trends", "/ministry/objectives"]
+            "/ministry/trends", "/ministry/objectives", "/ministry/outcomes"]
     problems, _ = _check_pages(client, urls)
     assert not problems, "\n".join(problems)
 

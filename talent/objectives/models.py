@@ -14,6 +14,14 @@ from talent.i18n import current_language
 METRICS = ("enrolled", "completed", "certified", "placed", "completion_rate", "certification_rate",
            "placement_rate")
 SCOPES = ("national", "region", "skill", "sector")
+# The outcome indicators (issue 20, talent.reporting.outcomes) an objective can target too.
+OUTCOME_METRICS = ("employment_q2_rate", "employment_q4_rate", "median_pay_q2", "credential_rate")
+METRICS = METRICS + OUTCOME_METRICS
+# A group (gender) and a market narrow any objective's population (e.g. women's completion,
+# placements into international jobs); a market only applies to jobs.
+OBJECTIVE_GENDERS = ("F", "M")
+OBJECTIVE_MARKETS = ("local", "regional", "international")
+MARKET_METRICS = ("placed", "employment_q2_rate", "employment_q4_rate", "median_pay_q2")
 
 
 class Objective(Base):
@@ -29,6 +37,9 @@ class Objective(Base):
             " OR (scope = 'skill' AND skill_id IS NOT NULL AND region_id IS NULL AND sector_id IS NULL)"
             " OR (scope = 'sector' AND sector_id IS NOT NULL AND region_id IS NULL AND skill_id IS NULL)",
             name="scope_target"),
+        CheckConstraint("gender IS NULL OR " + in_check("gender", OBJECTIVE_GENDERS), name="gender"),
+        CheckConstraint("market IS NULL OR " + in_check("market", OBJECTIVE_MARKETS), name="market"),
+        CheckConstraint("market IS NULL OR " + in_check("metric", MARKET_METRICS), name="market_metric"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +53,8 @@ class Objective(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"))
     skill_id: Mapped[int | None] = mapped_column(ForeignKey("skills.id", ondelete="RESTRICT"))
     sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id", ondelete="RESTRICT"))
+    gender: Mapped[str | None] = mapped_column(String(1))    # the group: women (F) or men (M), or everyone
+    market: Mapped[str | None] = mapped_column(String(13))   # local / regional / international, or any
     target_value: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     baseline_value: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0)
     baseline_year: Mapped[int] = mapped_column(Integer)

@@ -12,10 +12,12 @@ from talent.catalog.models import Sector, Skill
 from talent.errors import NotFound, ValidationError
 from talent.extensions import db
 from talent.geo.models import Region
-from talent.objectives.models import METRICS, SCOPES, Objective
+from talent.objectives.models import (MARKET_METRICS, METRICS, OBJECTIVE_GENDERS, OBJECTIVE_MARKETS, SCOPES,
+                                      Objective)
 from talent.permissions import P, Actor, require
 
-RATE_METRICS = ("completion_rate", "certification_rate", "placement_rate")
+RATE_METRICS = ("completion_rate", "certification_rate", "placement_rate", "employment_q2_rate",
+                "employment_q4_rate", "credential_rate")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 SCOPE_FIELDS = {"region": ("region_id", Region), "skill": ("skill_id", Skill), "sector": ("sector_id", Sector)}
 
@@ -67,6 +69,16 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
                 errors[field] = _l("Choose the %(scope)s this objective is about.", scope=name)
             else:
                 out[field] = ref
+    gender = str(values.get("gender") or "").strip().upper() or None
+    if gender is not None and gender not in OBJECTIVE_GENDERS:
+        errors["gender"] = _l("Choose women, men or everyone.")
+    out["gender"] = gender
+    market = str(values.get("market") or "").strip().lower() or None
+    if market is not None and market not in OBJECTIVE_MARKETS:
+        errors["market"] = _l("Choose the local, regional or international market, or any market.")
+    elif market is not None and metric in METRICS and metric not in MARKET_METRICS:
+        errors["market"] = _l("A market applies only to placements and to the employment and pay indicators.")
+    out["market"] = market
     target = _decimal(values.get("target_value"))
     baseline = _decimal(values.get("baseline_value") if values.get("baseline_value") not in (None, "") else 0)
     for name, number in (("target_value", target), ("baseline_value", baseline)):
@@ -96,13 +108,16 @@ def _details(objective: Objective) -> dict[str, Any]:
     return {"title": objective.title_az, "title_en": objective.title_en, "title_ru": objective.title_ru,
             "metric": objective.metric, "scope": objective.scope,
             "region_id": objective.region_id, "skill_id": objective.skill_id, "sector_id": objective.sector_id,
+            "gender": objective.gender, "market": objective.market,
             "target_value": str(objective.target_value), "baseline_value": str(objective.baseline_value),
             "baseline_year": objective.baseline_year, "deadline_year": objective.deadline_year}
 
 
 def create_objective(actor: Actor, **values: Any) -> Objective:
     """Create an objective. Fields: title, metric, scope, region_id / skill_id / sector_id (the
-    one the scope names), target_value, baseline_value (default 0), baseline_year, deadline_year."""
+    one the scope names), gender (F, M or none: everyone), market (local, regional, international or
+    none; only for placed and the employment and pay indicators), target_value, baseline_value
+    (default 0), baseline_year, deadline_year."""
     require(actor, P.OBJECTIVES_MANAGE)
     clean = _validated(values)
     objective = Objective(created_by_id=actor.user_id, **clean)

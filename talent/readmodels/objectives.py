@@ -6,6 +6,12 @@ Definitions (also on the definitions page):
 - Counts (enrolled, completed, certified, placed) are cumulative: the baseline value plus every
   event from 1 January of the baseline year to today, within the objective's scope.
 - Rates are the rate over the 12 months before today (same definitions as the reports).
+- Outcome indicators (employment in the 2nd / 4th quarter after exit, median pay, credential
+  attainment; talent.reporting.outcomes) are measured on the latest four exit quarters whose
+  follow-up quarter is over (credentials: the exits of the year that ended a year ago).
+- A group (gender) narrows any metric to women or men; a market narrows "placed" to the
+  placements into that market (jobs, not people) and the employment and pay indicators to jobs of
+  that market.
 - Projection: the straight line from (1 January of the baseline year, baseline value) through
   (today, today's value), extended to 31 December of the deadline year.
 - Status: on track if the projection reaches the target; at risk if it covers at least 80 % of the
@@ -27,10 +33,10 @@ from talent.errors import PermissionDenied
 from talent.extensions import db
 from talent.geo.models import Region
 from talent.i18n import current_language
-from talent.objectives.labels import METRIC_LABELS, SCOPE_LABELS, STATUS_LABELS
+from talent.objectives.labels import GENDER_LABELS, MARKET_LABELS, METRIC_LABELS, SCOPE_LABELS, STATUS_LABELS
 from talent.objectives.models import Objective
 from talent.permissions import Actor, P, require
-from talent.reporting import queries
+from talent.reporting import outcomes, queries
 from talent.reporting.periods import Filters
 from talent.reporting.suppression import Cell, RateSpec, TableSpec, suppress
 from talent import clock
@@ -61,6 +67,7 @@ class Progress:
     def as_json(self) -> dict[str, Any]:
         o = self.objective
         return {"id": o.id, "title": o.title, "metric": o.metric, "scope": o.scope, "scope_name": self.scope_name,
+                "gender": o.gender, "market": o.market,
                 "target_value": float(o.target_value), "baseline_value": float(o.baseline_value),
                 "baseline_year": o.baseline_year, "deadline_year": o.deadline_year,
                 "current": self.current.as_json(),
@@ -70,6 +77,16 @@ class Progress:
 
 
 def _scope_name(objective: Objective) -> str:
+    """Where the objective applies, and for whom: "Bakı · Women · International"."""
+    parts = [_place_name(objective)]
+    if getattr(objective, "gender", None):
+        parts.append(str(GENDER_LABELS[objective.gender]))
+    if getattr(objective, "market", None):
+        parts.append(str(MARKET_LABELS[objective.market]))
+    return " · ".join(parts)
+
+
+def _place_name(objective: Objective) -> str:
     language = current_language()
     for field, model in (("region_id", Region), ("skill_id", Skill), ("sector_id", Sector)):
         ref = getattr(objective, field)
@@ -85,14 +102,19 @@ def _filters(objective: Objective, start: date, end: date, today: date) -> Filte
                    timezone=current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku"))
 
 
-def _national_row(filters: Filters, cache: dict | None, only: tuple[str, ...]) -> dict[str, int]:
+def _national_row(filters: Filters, cache: dict | None, only: tuple[str, ...],
+                  gender: str | None = None) -> dict[str, int]:
     """The one-row aggregate of the metrics in ``only`` for ``filters`` (only what the objective
-    needs, so a count of awards reads the awards alone); objectives that share a scope, period
-    and metric reuse it through ``cache`` instead of running it again."""
-    cache_key = (filters, only)
+    needs, so a count of awards reads the awards alone), of one gender when ``gender`` is given;
+    objectives that share a scope, period and metric reuse it through ``cache`` instead of
+    running it again."""
+    cache_key = (filters, only, gender)
     if cache is not None and cache_key in cache:
         return cache[cache_key]
-    row = queries.metrics(filters, None, only=only).get(0, queries.zero_metrics())
+    if gender:
+        row = queries.metrics(filters, "gender", only=only).get(gender, queries.zero_metrics())
+    else:
+        row = queries.metrics(filters, None, only=only).get(0, queries.zero_metrics())
     if cache is not None:
         cache[cache_key] = row
     return row
@@ -101,19 +123,25 @@ def _national_row(filters: Filters, cache: dict | None, only: tuple[str, ...]) -
 def current_value(objective: Objective, today: date, k: int | None = None, *, cache: dict | None = None) -> Cell:
     """Today's value of the objective's metric in its scope, suppressed."""
     k = k if k is not None else int(current_app.config.get("SUPPRESSION_K", 5))
+    gender, market = getattr(objective, "gender", None), getattr(objective, "market", None)
+    if objective.metric in outcomes.OBJECTIVE_METRICS:
+        start, end = outcomes.measured_window(objective.metric, today)
+        return outcomes.objective_value(objective.metric, _filters(objective, start, end, today), gender=gender,
+                                        market=market, k=k)
     if objective.metric in COUNT_SOURCES:
         start = date(objective.baseline_year, 1, 1)
         if today < start:
             return Cell(float(objective.baseline_value), "shown", "count", k)
-        source = COUNT_SOURCES[objective.metric]
-        row = _national_row(_filters(objective, start, today, today), cache, (source,))
+        # Placed into a market: the placements into that market (jobs), like the reports' market columns.
+        source = market if (market and objective.metric == "placed") else COUNT_SOURCES[objective.metric]
+        row = _national_row(_filters(objective, start, today, today), cache, (source,), gender)
         cell = suppress([_renamed(row, {source: "n"})], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
         if cell.value is None:
             return cell
         # The published (perturbed) count, never the raw one beside it.
         return Cell(float(objective.baseline_value) + cell.value, "shown", "count", k)
     num, den = RATE_SOURCES[objective.metric]
-    row = _national_row(_filters(objective, today - timedelta(days=364), today, today), cache, (num, den))
+    row = _national_row(_filters(objective, today - timedelta(days=364), today, today), cache, (num, den), gender)
     spec = TableSpec(counts=[], rates=[RateSpec("rate", num, den)])
     return suppress([_renamed(row, {num: num, den: den})], spec, k=k).rows[0]["cells"]["rate"]
 
@@ -147,7 +175,7 @@ def progress(objective: Objective, today: date | None = None, *, cache: dict | N
         projected = current
     else:
         projected = baseline + (current - baseline) * total / elapsed
-    if objective.metric in RATE_SOURCES:
+    if objective.metric in RATE_SOURCES or objective.metric in outcomes.OBJECTIVE_RATES:
         projected = max(0.0, min(100.0, projected))
     if projected >= target:
         status = "on_track"

@@ -277,3 +277,9 @@ def suppression_note(k: int, language: str = "en") -> str:
                     "k = 5, если не задано иное"):
         text = text.replace(default, f"k = {k}")
     return text.replace("“<5”", f"“<{k}”").replace("«<5»", f"«<{k}»")
+
+
+# The outcome indicators (issue 20), written in their own module.
+from talent.reporting.outcome_definitions import OUTCOME_DEFINITIONS  # noqa: E402
+
+DEFINITIONS.extend(OUTCOME_DEFINITIONS)

@@ -8,8 +8,10 @@ from talent.api.schema import F, Schema
 from talent.api.blueprint import bp
 from talent.catalog.models import LEVELS
 from talent.errors import ValidationError
-from talent.readmodels.objectives import objectives_progress
-from talent.reporting import demand, reports, supply_demand
+from talent.objectives import services as objective_services
+from talent.objectives.models import METRICS as OBJECTIVE_METRICS, OBJECTIVE_GENDERS, OBJECTIVE_MARKETS, SCOPES as OBJECTIVE_SCOPES
+from talent.readmodels.objectives import objectives_progress, progress as objective_progress
+from talent.reporting import demand, outcomes, reports, supply_demand
 from talent.reporting.periods import parse_filters
 
 ReportQuery = Schema("ReportQuery", {
@@ -51,6 +53,9 @@ ObjectiveOut = Schema("ObjectiveProgress", {
     "metric": F.string(required=True),
     "scope": F.string(required=True),
     "scope_name": F.string(required=True),
+    "gender": F.string(required=True, nullable=True, description="F (women), M (men) or null (everyone)."),
+    "market": F.string(required=True, nullable=True,
+                       description="local, regional, international or null (any market)."),
     "target_value": F.number(required=True),
     "baseline_value": F.number(required=True),
     "baseline_year": F.integer(required=True, nullable=True),
@@ -142,3 +147,47 @@ SupplyDemandQuery = Schema("SupplyDemandQuery", {
 def report_supply_demand(query):
     by = query.pop("by", None) or "skill"
     return supply_demand.supply_demand(_filters(query), actor=api_actor(), by=by).as_json()
+
+
+@operation(bp, "/reports/outcomes", summary="Outcome indicators of the people who left training",
+           tags=_TAGS, query=ReportQuery, response=ReportOut,
+           description="Exits (completed, failed, withdrawn) of the period; employment rate in the 2nd and 4th "
+                       "quarter after the exit quarter, median monthly pay in the 2nd (AZN), credential attainment "
+                       "within a year of exit; one table each by region, center, course level, gender and market "
+                       "(published cells only; a median of fewer than k people is withheld; docs/disclosure.md).")
+def report_outcomes(query):
+    return outcomes.outcomes(_filters(query), actor=api_actor()).as_json()
+
+
+# ---- objectives (issue 20: any figure, any group and market) ----------------------------------------
+
+_ID = dict(nullable=True, minimum=1, maximum=2**31 - 1)
+ObjectiveIn = Schema("ObjectiveIn", {
+    "title": F.string(required=True, min_length=1, max_length=200, description="In Azerbaijani."),
+    "title_en": F.string(nullable=True, max_length=200),
+    "title_ru": F.string(nullable=True, max_length=200),
+    "metric": F.enum_of(OBJECTIVE_METRICS, required=True,
+                        description="A count, a rate, or an outcome indicator (employment_q2_rate, "
+                                    "employment_q4_rate, median_pay_q2 in AZN, credential_rate)."),
+    "scope": F.enum_of(OBJECTIVE_SCOPES, required=True),
+    "region_id": F.integer(**_ID, description="With scope=region."),
+    "skill_id": F.integer(**_ID, description="With scope=skill."),
+    "sector_id": F.integer(**_ID, description="With scope=sector."),
+    "gender": F.enum_of(OBJECTIVE_GENDERS, nullable=True, description="F (women), M (men); omitted: everyone."),
+    "market": F.enum_of(OBJECTIVE_MARKETS, nullable=True,
+                        description="Only with placed and the employment and pay indicators; omitted: any."),
+    "target_value": F.number(required=True, minimum=0),
+    "baseline_value": F.number(minimum=0),
+    "baseline_year": F.integer(required=True, minimum=2000, maximum=2100),
+    "deadline_year": F.integer(required=True, minimum=2000, maximum=2100),
+})
+
+
+@operation(bp, "/objectives", "POST", summary="Create a workforce objective (ministry)", tags=_TAGS,
+           body=ObjectiveIn, response=ObjectiveOut, status=201,
+           description="The same rules as the ministry's form: a market only with placed and the employment and "
+                       "pay indicators, rates from 0 to 100, the scope's region, skill or sector required.")
+def create_objective(body):
+    actor = api_actor()
+    objective = objective_services.create_objective(actor, **body)
+    return objective_progress(objective).as_json()

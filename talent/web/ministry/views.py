@@ -21,8 +21,9 @@ from talent.i18n import current_language
 from talent.objectives import services as objective_services
 from talent.readmodels.objectives import ObjectivesTable, objectives_progress
 from talent.permissions import P, require
-from talent.reporting import demand, exports, reports, supply_demand
+from talent.reporting import demand, exports, outcomes, reports, supply_demand
 from talent.reporting.definitions import DEFINITIONS, in_language
+from talent.reporting.outcome_definitions import OUTCOME_DEFINITIONS
 from talent.reporting.periods import parse_filters
 from talent.web.access import permission_required
 from talent.web.context import current_actor
@@ -45,7 +46,7 @@ def _helpers():
 def _region_chart(report_table):
     return reports.chart(report_table, ["enrolled", "completed", "certified"], "bar")
 
-PAGE_REPORTS = ("dashboard", "regions", "fairness", "mobility", "trends", "objectives", "region", "center")
+PAGE_REPORTS = ("dashboard", "regions", "fairness", "mobility", "trends", "objectives", "region", "center", "outcomes")
 FORMATS = ("csv", "xlsx")
 
 
@@ -92,6 +93,8 @@ def _build(name: str, filters, object_id: int | None = None):
         return reports.region_centers(filters, object_id, actor=actor)
     if name == "center" and object_id is not None:
         return reports.center_breakdown(filters, object_id, actor=actor)
+    if name == "outcomes":
+        return outcomes.outcomes(filters, actor=actor)
     abort(404)
 
 
@@ -280,7 +283,7 @@ def objective_edit(objective_id: int):
     form = _objective_form(ObjectiveForm(obj=objective if request.method == "GET" else None))
     if request.method == "GET":
         form.title.data = objective.title_az  # the Azerbaijani title, whatever the page's language
-        for name in ("region_id", "skill_id", "sector_id"):
+        for name in ("region_id", "skill_id", "sector_id", "gender", "market"):
             value = getattr(objective, name)
             getattr(form, name).data = "" if value is None else str(value)
     if form.validate_on_submit():
@@ -324,3 +327,16 @@ def supply_demand_page():
     return render_template("ministry/supply_demand.html", report=report, filters=filters, options=_filter_options(),
                            query=filters.query_args(), labels=supply_demand.COLUMN_LABELS, by=by,
                            definitions=supply_demand.definitions(current_language()))
+
+
+@bp.route("/outcomes")
+@permission_required(P.REPORTS_READ)
+def outcomes_page():
+    """Outcome indicators of the people who left training, with their definitions (issue 20)."""
+    filters = _filters()
+    report = outcomes.outcomes(filters, actor=current_actor())
+    language = current_language()
+    definitions = [(code, [(key, *texts[code]) for key, texts in OUTCOME_DEFINITIONS])
+                   for code in [language] + [c for c in ("az", "en", "ru") if c != language]]
+    return render_template("ministry/outcomes.html", report=report, filters=filters, options=_filter_options(),
+                           query=filters.query_args(), labels=outcomes.COLUMN_LABELS, definitions=definitions)
