@@ -54,6 +54,11 @@ award_revoked = _signals.signal("award-revoked")
 scheduled_tick = _signals.signal("scheduled-tick")
 
 
+#: An employer put a visible graduate on a vacancy's shortlist (``placement``, issue 20). Data:
+#: ``entry`` (a ShortlistEntry), ``vacancy``. Receiver: notifications tell the graduate (after the
+#: commit, in their language, with the link to answer).
+talent_shortlisted = _signals.signal("talent-shortlisted")
+
 def merged(results) -> dict:
     """The receivers' answers of ``signal.send(...)`` merged into one dict (``None`` skipped)."""
     out: dict = {}

@@ -91,6 +91,15 @@ def _on_application(_actor, *, application, event: str, token: str | None = None
     services.notify_applicant(application, f"application_{event}", context=_cohort_context(cohort), links=links)
 
 
+
+@signals.talent_shortlisted.connect
+def _on_shortlisted(_actor, *, entry, vacancy, **_) -> None:
+    """Issue 20: a graduate put on an employer's shortlist is told, with the link to answer."""
+    trainee = db.session.get(Trainee, entry.trainee_id)
+    services.notify_trainee(trainee, "shortlisted",
+                            context={"vacancy": vacancy, "employer_name": vacancy.employer.name},
+                            links={"answer": f"{services.base_url()}/me/talent"})
+
 # ---- scheduled work -----------------------------------------------------------------------------
 
 def session_reminders(day: date) -> int:
