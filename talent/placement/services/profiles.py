@@ -442,8 +442,9 @@ def vacancy_shortlist(actor: Actor, vacancy_id: Any) -> VacancyShortlist:
         TalentProfile.trainee_id.in_([e.trainee_id for e in entries] or [-1]))))
     shown = [e for e in entries if e.trainee_id in visible]
     views = _profiles_of([e.trainee_id for e in shown])
-    emails = dict(db.session.execute(select(Trainee.id, Trainee.email).where(Trainee.id.in_(
-        [e.trainee_id for e in shown if e.answer == ShortlistAnswer.INTERESTED] or [-1])))).all()) if shown else {}
+    interested = [e.trainee_id for e in shown if e.answer == ShortlistAnswer.INTERESTED]
+    emails = dict(db.session.execute(select(Trainee.id, Trainee.email).where(
+        Trainee.id.in_(interested))).all()) if interested else {}
     result = VacancyShortlist(vacancy=vacancy, hidden=len(entries) - len(shown))
     for e in shown:
         result.rows.append(ShortlistRow(id=e.id, profile=views[e.trainee_id], shortlisted_at=e.shortlisted_at,
