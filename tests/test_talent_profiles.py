@@ -264,3 +264,82 @@ def test_the_graduate_is_told_in_their_language_only_after_the_commit(talent, ap
         db.session.commit()
         [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "shortlisted")).all()
         assert row.status == "sent"
+
+
+# ---- web ----------------------------------------------------------------------------------------------
+
+def test_web_a_graduate_opts_in_and_is_shortlisted_then_answers(talent, client, login_as):
+    """The issue's "done when": a graduate opts in (seeing exactly what employers see), an employer
+    finds them and shortlists them for a vacancy, the graduate answers interested, and the employer
+    sees the answer with the graduate's email."""
+    t = talent
+    login_as(t["users"]["nigar"])
+    page = client.get("/me/talent").get_data(as_text=True)
+    assert "Show my profile to employers" in page and "What employers see" in page
+    assert "Nigar Əliyeva" in page and t["award"].verification_code in page, page[page.find("<main"):][:3000]
+    response = client.post("/me/talent/visibility", data={"visible": "1"})
+    assert response.status_code == 303
+    page = client.get("/me/talent").get_data(as_text=True)
+    assert "Visible to employers" in page and "Hide my profile from employers" in page
+
+    client.post("/logout")
+    login_as(t["hr_a"])
+    page = client.get(f"/employer/talent?vacancy={t['vac_a'].id}").get_data(as_text=True)
+    assert "Nigar Əliyeva" in page and "Shortlist for “ML engineer”" in page
+    for secret in ("1AB2C3D", "nigar@example.az", "+994501112233"):
+        assert secret not in page
+    response = client.post(f"/employer/vacancies/{t['vac_a'].id}/shortlist", data={"trainee_id": t["nigar"].id})
+    assert response.status_code == 303
+    again = client.post(f"/employer/vacancies/{t['vac_a'].id}/shortlist", data={"trainee_id": t["nigar"].id},
+                        follow_redirects=True)
+    assert "already on the shortlist" in again.get_data(as_text=True)
+    page = client.get(f"/employer/vacancies/{t['vac_a'].id}/shortlist").get_data(as_text=True)
+    assert "Nigar Əliyeva" in page and "Waiting for an answer" in page and "nigar@example.az" not in page
+    assert client.get(f"/employer/vacancies/{t['vac_b'].id}/shortlist").status_code == 404
+    assert client.post(f"/employer/vacancies/{t['vac_b'].id}/shortlist",
+                       data={"trainee_id": t["nigar"].id}).status_code == 404
+
+    client.post("/logout")
+    login_as(t["users"]["nigar"])
+    page = client.get("/me/talent").get_data(as_text=True)
+    assert "ML engineer" in page and "Azercell Telecom" in page and "sees your email address" in page
+    entry = db.session.scalar(select(ShortlistEntry))
+    assert client.post(f"/me/talent/shortlists/{entry.id}/answer", data={"answer": "interested"}).status_code == 303
+
+    client.post("/logout")
+    login_as(t["hr_a"])
+    page = client.get(f"/employer/vacancies/{t['vac_a'].id}/shortlist").get_data(as_text=True)
+    assert "Interested" in page and "nigar@example.az" in page
+
+
+def test_web_bad_input_gives_a_clear_message_and_changes_nothing(talent, client, login_as):
+    t = talent
+    login_as(t["users"]["leyla"])
+    page = client.post("/me/talent/visibility", data={"visible": "1"}, follow_redirects=True).get_data(as_text=True)
+    assert "Only graduates" in page
+    page = client.post("/me/talent/visibility", data={"visible": "maybe"}, follow_redirects=True)
+    assert page.status_code == 200 and "Choose whether" in page.get_data(as_text=True)
+    assert client.post("/me/talent/shortlists/999999/answer", data={"answer": "interested"}).status_code == 404
+    assert db.session.scalars(select(TalentProfile)).all() == []
+    client.post("/logout")
+    login_as(t["hr_a"])
+    response = client.get("/employer/talent?skill=%27%3Bdrop&region=%3Cscript%3E&page=-3&vacancy=99999")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose a skill from the list." in body and "<script>" not in body
+    assert "Choose one of your open vacancies." in body
+    page = client.post(f"/employer/vacancies/{t['vac_a'].id}/shortlist", data={"trainee_id": "x" * 5000},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "not visible to employers" in page
+    assert db.session.scalars(select(ShortlistEntry)).all() == []
+
+
+def test_web_hiding_the_profile_takes_it_off_the_employer_page_at_once(talent, client, login_as):
+    t = talent
+    profiles.opt_in(me(t, "nigar"))
+    db.session.commit()
+    login_as(t["users"]["nigar"])
+    client.post("/me/talent/visibility", data={"visible": "0"})
+    client.post("/logout")
+    login_as(t["hr_a"])
+    page = client.get("/employer/talent").get_data(as_text=True)
+    assert "Nigar Əliyeva" not in page and "No graduate who chose to be seen" in page

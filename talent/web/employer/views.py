@@ -92,7 +92,8 @@ def vacancies_page():
         status = 422
     return render_template("employer/vacancies.html", form=form, items=vacancies.managed_vacancies(actor),
                            employer=employers.acting_employer(actor),
-                           close_endpoint="employer.vacancy_close"), status
+                           close_endpoint="employer.vacancy_close",
+                           shortlist_endpoint="employer.vacancy_shortlist"), status
 
 
 @bp.route("/vacancies/<int:vacancy_id>/close", methods=["POST"])
@@ -101,3 +102,80 @@ def vacancy_close(vacancy_id: int):
     vacancy = vacancies.close_vacancy(current_actor(), vacancy_id)
     flash(_("The vacancy “%(title)s” is closed.", title=vacancy.title), "success")
     return redirect(url_for("employer.vacancies_page"))
+
+
+# ---- graduates who chose to be seen, and the vacancies' shortlists (issue 20) --------------------
+
+from flask_wtf import FlaskForm  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from talent.catalog.models import Certification, Skill  # noqa: E402
+from talent.errors import InvalidTransition  # noqa: E402
+from talent.extensions import db  # noqa: E402
+from talent.geo.models import Region  # noqa: E402
+from talent.placement.services import profiles  # noqa: E402
+
+TALENT_FILTERS = ("skill", "region", "certification")
+
+
+def _talent_choices() -> dict:
+    return {"skills": list(db.session.scalars(select(Skill).where(Skill.active.is_(True)).order_by(Skill.code))),
+            "regions": list(db.session.scalars(select(Region).order_by(Region.code))),
+            "certifications": list(db.session.scalars(select(Certification).order_by(Certification.code)))}
+
+
+@bp.route("/talent")
+@permission_required(P.TALENT_BROWSE)
+def talent():
+    """The graduates who chose to be seen by employers: name, region, certificates (with their
+    verification links) and skills; with a vacancy chosen, a button puts one on its shortlist."""
+    actor = current_actor()
+    args = {name: request.args.get(name, "").strip()[:100] for name in TALENT_FILTERS}
+    vacancies_open = profiles.open_vacancies(actor)
+    errors: dict[str, str] = {}
+    vacancy, shortlisted = None, set()
+    chosen = request.args.get("vacancy", "").strip()
+    if chosen:
+        vacancy = next((v for v in vacancies_open if str(v.id) == chosen), None)
+        if vacancy is None:
+            errors["vacancy"] = _("Choose one of your open vacancies.")
+        else:
+            shortlisted = profiles.shortlisted_ids(actor, vacancy.id)
+    page = None
+    try:
+        page = profiles.visible_profiles(actor, page=request.args.get("page") or 1, **args)
+    except ValidationError as error:
+        rollback_only()
+        errors.update({k: str(v) for k, v in error.fields.items()})
+    status = 422 if errors else 200
+    return render_template("employer/talent.html", result=page, args=args, errors=errors, vacancy=vacancy,
+                           vacancies=vacancies_open, shortlisted=shortlisted, form=FlaskForm(),
+                           **_talent_choices()), status
+
+
+@bp.route("/vacancies/<int:vacancy_id>/shortlist", methods=["GET", "POST"])
+@permission_required(P.TALENT_BROWSE)
+def vacancy_shortlist(vacancy_id: int):
+    """A vacancy's shortlist with the graduates' answers (GET); puts a graduate on it (POST)."""
+    actor = current_actor()
+    if request.method == "POST":
+        form = FlaskForm()
+        back = url_for("employer.talent", vacancy=vacancy_id)
+        if not form.validate_on_submit():
+            profiles.shortlist_vacancy(actor, vacancy_id)     # another employer's vacancy: 404 first
+            flash(_("The form expired; please try again."), "danger")
+            return redirect(back), 303
+        try:
+            entry = profiles.shortlist(actor, vacancy_id, request.form.get("trainee_id"))
+        except ValidationError as error:
+            rollback_only()
+            flash(" ".join([str(m) for m in error.fields.values()] or [str(error.message)]), "danger")
+            return redirect(back), 303
+        except InvalidTransition as error:
+            rollback_only()
+            flash(str(error.message), "danger")
+            return redirect(back), 303
+        flash(_("The graduate is on the shortlist and will be told; you see their answer here."), "success")
+        return redirect(url_for("employer.vacancy_shortlist", vacancy_id=entry.vacancy_id)), 303
+    board = profiles.vacancy_shortlist(actor, vacancy_id)
+    return render_template("employer/shortlist.html", board=board)
