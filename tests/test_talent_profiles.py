@@ -343,3 +343,38 @@ def test_web_hiding_the_profile_takes_it_off_the_employer_page_at_once(talent, c
     login_as(t["hr_a"])
     page = client.get("/employer/talent").get_data(as_text=True)
     assert "Nigar Əliyeva" not in page and "No graduate who chose to be seen" in page
+
+
+# ---- API ----------------------------------------------------------------------------------------------
+
+def test_api_lists_profiles_shortlists_and_reads_the_shortlist(talent, client):
+    from tests.api_helpers import api_for
+    t = talent
+    profiles.opt_in(me(t, "nigar"))
+    db.session.commit()
+    api = api_for(client, t["hr_a"])
+    listed = api.get("/api/v1/talent-profiles?skill=MACHINE_LEARNING")
+    assert listed.status_code == 200
+    body = listed.get_json()
+    assert body["total"] == 1 and body["next_page"] is None
+    [item] = body["items"]
+    assert set(item) == {"trainee_id", "name", "region_code", "region_name", "certifications", "skills"}
+    assert item["name"] == "Nigar Əliyeva" and item["certifications"][0]["verify_url"].endswith(
+        "/verify/" + t["award"].verification_code)
+    assert "nigar@example.az" not in listed.get_data(as_text=True)
+    assert api.get("/api/v1/talent-profiles?region=GANJA_DASHKASAN").get_json()["total"] == 0
+    bad = api.get("/api/v1/talent-profiles?skill=NOPE")
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+
+    url = f"/api/v1/vacancies/{t['vac_a'].id}/shortlist"
+    made = api.post(url, json={"trainee_id": t["nigar"].id})
+    assert made.status_code == 201 and made.get_json()["answer"] == "pending" and made.get_json()["email"] is None
+    assert api.post(url, json={"trainee_id": t["nigar"].id}).status_code == 409
+    assert api.post(url, json={"trainee_id": t["tural"].id}).status_code == 422      # not visible
+    assert api.post(url, json={}).status_code == 422
+    assert api.post(f"/api/v1/vacancies/{t['vac_b'].id}/shortlist", json={"trainee_id": t["nigar"].id}).status_code == 404
+    assert api.get(f"/api/v1/vacancies/{t['vac_b'].id}/shortlist").status_code == 404
+    [entry] = api.get(url).get_json()
+    assert entry["profile"]["name"] == "Nigar Əliyeva" and entry["answer"] == "pending"
+    # Another role's token is refused the talent list.
+    assert api_for(client, t["users"]["nigar"]).get("/api/v1/talent-profiles").status_code == 403
