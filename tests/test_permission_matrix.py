@@ -312,7 +312,7 @@ def test_every_route_with_every_role(app, client, world, role):
 # own area answering 403). A matrix that stays green under such a mutation checks nothing.
 MUTATIONS = [("center_admin", P.COHORTS_READ, "/center/"), ("ministry", P.REPORTS_READ, "/ministry"),
              ("admin", P.USERS_MANAGE, "/admin/"), ("trainee", P.SELF_READ, "/me"),
-             ("employer", P.PLACEMENTS_CONFIRM, "/employer")]
+             ("employer", P.PLACEMENTS_CONFIRM, "/employer"), ("employer", P.TALENT_BROWSE, "/employer")]
 
 
 @pytest.mark.parametrize("world", ["plain"], indirect=True)

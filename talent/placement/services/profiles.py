@@ -356,6 +356,14 @@ def visible_profiles(actor: Actor, *, skill: Any = None, region: Any = None, cer
     return ProfilePage(items=[views[i] for i in ids if i in views], page=number, per_page=size, total=total)
 
 
+def filter_choices(actor: Actor) -> dict[str, list]:
+    """What the employer's talent filters offer: active skills, regions, certifications."""
+    _employer_id(actor)
+    return {"skills": list(db.session.scalars(select(Skill).where(Skill.active.is_(True)).order_by(Skill.code))),
+            "regions": list(db.session.scalars(select(Region).order_by(Region.code))),
+            "certifications": list(db.session.scalars(select(Certification).order_by(Certification.code)))}
+
+
 def _own_vacancy(actor: Actor, vacancy_id: Any) -> Vacancy:
     employer_id = _employer_id(actor)
     vid = _int(vacancy_id)
@@ -472,5 +480,5 @@ def employer_name(actor: Actor) -> str:
 __all__ = ["PER_PAGE", "MAX_PER_PAGE", "ANSWERS", "ProfileCertification", "ProfileSkill", "TalentProfileView",
            "ProfilePage", "MyTalentProfile", "MyShortlist", "ShortlistRow", "VacancyShortlist", "is_graduate",
            "my_profile", "opt_in", "opt_out", "my_shortlists", "answer_shortlist", "visible_profiles",
-           "open_vacancies", "shortlist_vacancy", "shortlist", "vacancy_shortlist", "shortlisted_ids",
+           "open_vacancies", "filter_choices", "shortlist_vacancy", "shortlist", "vacancy_shortlist", "shortlisted_ids",
            "employer_name"]

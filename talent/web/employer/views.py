@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
-from talent.errors import ValidationError
+from talent.errors import InvalidTransition, ValidationError
 from talent.placement.models import EmployerConfirmation
 from talent.placement.services import employer as employers
+from talent.placement.services import profiles
 from talent.placement.services import vacancies
 from talent.permissions import P
 from talent.web.access import permission_required
@@ -106,22 +108,7 @@ def vacancy_close(vacancy_id: int):
 
 # ---- graduates who chose to be seen, and the vacancies' shortlists (issue 20) --------------------
 
-from flask_wtf import FlaskForm  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from talent.catalog.models import Certification, Skill  # noqa: E402
-from talent.errors import InvalidTransition  # noqa: E402
-from talent.extensions import db  # noqa: E402
-from talent.geo.models import Region  # noqa: E402
-from talent.placement.services import profiles  # noqa: E402
-
 TALENT_FILTERS = ("skill", "region", "certification")
-
-
-def _talent_choices() -> dict:
-    return {"skills": list(db.session.scalars(select(Skill).where(Skill.active.is_(True)).order_by(Skill.code))),
-            "regions": list(db.session.scalars(select(Region).order_by(Region.code))),
-            "certifications": list(db.session.scalars(select(Certification).order_by(Certification.code)))}
 
 
 @bp.route("/talent")
@@ -150,7 +137,7 @@ def talent():
     status = 422 if errors else 200
     return render_template("employer/talent.html", result=page, args=args, errors=errors, vacancy=vacancy,
                            vacancies=vacancies_open, shortlisted=shortlisted, form=FlaskForm(),
-                           **_talent_choices()), status
+                           **profiles.filter_choices(actor)), status
 
 
 @bp.route("/vacancies/<int:vacancy_id>/shortlist", methods=["GET", "POST"])

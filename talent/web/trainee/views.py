@@ -36,6 +36,7 @@ from talent.placement.services import end_own_job
 from talent.errors import InvalidTransition
 from talent.placement.services import withdraw_own_job
 from talent.audit import action_label
+from talent.placement.services import profiles as talent_profiles
 
 bp = Blueprint("trainee", __name__)
 
@@ -268,9 +269,6 @@ def my_data_download():
 
 
 # ---- my talent profile: seen by employers or not, and their shortlists (issue 20) ----------------
-
-from talent.placement.services import profiles as talent_profiles  # noqa: E402
-
 
 @bp.route("/talent")
 @permission_required(P.SELF_READ)
