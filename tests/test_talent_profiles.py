@@ -378,3 +378,15 @@ def test_api_lists_profiles_shortlists_and_reads_the_shortlist(talent, client):
     assert entry["profile"]["name"] == "Nigar Əliyeva" and entry["answer"] == "pending"
     # Another role's token is refused the talent list.
     assert api_for(client, t["users"]["nigar"]).get("/api/v1/talent-profiles").status_code == 403
+
+
+def test_a_hostile_name_is_shown_escaped_to_employers(talent, client, login_as):
+    t = talent
+    t["nigar"].first_name = "<script>alert('x')</script>"
+    profiles.opt_in(me(t, "nigar"))
+    profiles.shortlist(actor(t["hr_a"]), t["vac_a"].id, t["nigar"].id)
+    db.session.commit()
+    login_as(t["hr_a"])
+    for url in ("/employer/talent", f"/employer/vacancies/{t['vac_a'].id}/shortlist"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert('x')" not in page and "&lt;script&gt;alert(" in page
