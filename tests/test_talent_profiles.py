@@ -390,3 +390,18 @@ def test_a_hostile_name_is_shown_escaped_to_employers(talent, client, login_as):
     for url in ("/employer/talent", f"/employer/vacancies/{t['vac_a'].id}/shortlist"):
         page = client.get(url).get_data(as_text=True)
         assert "<script>alert('x')" not in page and "&lt;script&gt;alert(" in page
+
+
+def test_the_graduates_data_download_holds_their_choice_and_shortlists(talent, client, login_as):
+    t = talent
+    profiles.opt_in(me(t, "nigar"))
+    entry = profiles.shortlist(actor(t["hr_a"]), t["vac_a"].id, t["nigar"].id)
+    profiles.answer_shortlist(me(t, "nigar"), entry.id, "interested")
+    db.session.commit()
+    login_as(t["users"]["nigar"])
+    data = client.get("/me/data.json").get_json()
+    assert data["talent_profile"]["visible_since"] is not None
+    [mine] = data["shortlists"]
+    assert (mine["vacancy"], mine["employer"], mine["answer"]) == ("ML engineer", "Azercell Telecom", "interested")
+    # An employer's look at the list is in the graduate's own access log.
+    assert any(e["action"] == "talent_profile.shortlist" for e in data["record_access"])
