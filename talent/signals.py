@@ -59,6 +59,11 @@ scheduled_tick = _signals.signal("scheduled-tick")
 #: commit, in their language, with the link to answer).
 talent_shortlisted = _signals.signal("talent-shortlisted")
 
+#: A graduate answered an employer's shortlist (``placement``, issue 20). Data: ``entry``,
+#: ``vacancy``. Receiver: notifications tell the employer's users (after the commit, each in their
+#: language, with the link to the vacancy's shortlist).
+shortlist_answered = _signals.signal("shortlist-answered")
+
 def merged(results) -> dict:
     """The receivers' answers of ``signal.send(...)`` merged into one dict (``None`` skipped)."""
     out: dict = {}

@@ -405,3 +405,23 @@ def test_the_graduates_data_download_holds_their_choice_and_shortlists(talent, c
     assert (mine["vacancy"], mine["employer"], mine["answer"]) == ("ML engineer", "Azercell Telecom", "interested")
     # An employer's look at the list is in the graduate's own access log.
     assert any(e["action"] == "talent_profile.shortlist" for e in data["record_access"])
+
+
+def test_the_employers_users_are_told_of_an_answer_after_the_commit(talent, app):
+    t = talent
+    t["hr_a"].locale = "en"
+    profiles.opt_in(me(t, "nigar"))
+    entry = profiles.shortlist(actor(t["hr_a"]), t["vac_a"].id, t["nigar"].id)
+    db.session.commit()
+    with app.test_request_context("/"):
+        profiles.answer_shortlist(me(t, "nigar"), entry.id, "interested")
+        db.session.flush()
+        [row] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "shortlist_answered")).all()
+        assert row.status == "pending" and row.recipient == t["hr_a"].email and row.user_id == t["hr_a"].id
+        assert row.subject == "Nigar Əliyeva answered your shortlist for “ML engineer”"
+        assert "is interested" in row.body_text and f"/employer/vacancies/{t['vac_a'].id}/shortlist" in row.body_text
+        assert "nigar@example.az" not in row.body_text          # the address is on the page, not in mail
+        db.session.commit()
+        assert db.session.get(OutboxMessage, row.id).status == "sent"
+        # Employer B's users hear nothing.
+        assert t["hr_b"].email not in {r.recipient for r in db.session.scalars(select(OutboxMessage))}

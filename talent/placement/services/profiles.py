@@ -259,7 +259,8 @@ def _int(raw: Any) -> int | None:
 
 def answer_shortlist(actor: Actor, entry_id: Any, answer: Any) -> ShortlistEntry:
     """The graduate answers (or changes their answer while the vacancy is open): ``interested``
-    shows their email to that employer on that vacancy; ``not_interested`` does not."""
+    shows their email to that employer on that vacancy; ``not_interested`` does not. The
+    employer's users are told after the commit."""
     trainee_id = _own_trainee_id(actor, P.SELF_WRITE)
     eid = _int(entry_id)
     entry = db.session.get(ShortlistEntry, eid) if eid else None
@@ -283,6 +284,7 @@ def answer_shortlist(actor: Actor, entry_id: Any, answer: Any) -> ShortlistEntry
     audit.record(actor, "talent_profile.answer", "shortlist_entry", entry.id, trainee_id=trainee_id,
                  details={"vacancy_id": entry.vacancy_id, "employer_id": entry.employer_id, "from": previous,
                           "answer": entry.answer})
+    signals.shortlist_answered.send(actor, entry=entry, vacancy=vacancy)
     return entry
 
 
