@@ -241,6 +241,12 @@ ACTION_LABELS = {
     "placement.employer_list_view": _l("Your employer saw the job you reported with them"),
     "placement.employer_confirm": _l("Your employer confirmed your job"),
     "placement.employer_decline": _l("Your employer declined your job"),
+    "talent_profile.opt_in": _l("You showed your profile to employers"),
+    "talent_profile.opt_out": _l("You hid your profile from employers"),
+    "talent_profile.employer_view": _l("An employer saw your talent profile"),
+    "talent_profile.shortlist": _l("An employer shortlisted you for a vacancy"),
+    "talent_profile.shortlist_view": _l("An employer looked at a shortlist with you on it"),
+    "talent_profile.answer": _l("You answered an employer's shortlist"),
     "followup.record": _l("Recorded a follow-up about you"),
 }
 _PREFIX_LABELS = {

@@ -31,6 +31,9 @@ EDUCATION = {"secondary": _l("Secondary"), "vocational": _l("Vocational"), "bach
 GENDER = {"F": _l("Female"), "M": _l("Male")}
 LANGUAGE = {"az": _l("Azerbaijani"), "en": _l("English"), "ru": _l("Russian")}
 ATTENDANCE_MARK = {"present": _l("Present"), "absent": _l("Absent"), "excused": _l("Excused")}
+# A graduate's answer to an employer's shortlist (issue 20).
+SHORTLIST_ANSWER = {"pending": _l("Waiting for an answer"), "interested": _l("Interested"),
+                    "not_interested": _l("Not interested"), "withdrawn": _l("Withdrawn (profile hidden)")}
 FOLLOWUP_OUTCOME = {"employed": _l("Employed"), "looking": _l("Still looking"),
                     "studying": _l("In further study"), "unreachable": _l("Unreachable")}
 # Sort keys of list pages (the column, in the page's language, without the storage column's name).
@@ -66,6 +69,12 @@ AUDIT_ACTION = {
     "placement.employer_decline": _l("Job declined by the employer"),
     "placement.employer_list_view": _l("Jobs listed by the employer"),
     "vacancy.create": _l("Vacancy posted"), "vacancy.close": _l("Vacancy closed"),
+    "talent_profile.opt_in": _l("Talent profile shown to employers"),
+    "talent_profile.opt_out": _l("Talent profile hidden from employers"),
+    "talent_profile.employer_view": _l("Talent profiles listed by an employer"),
+    "talent_profile.shortlist": _l("Shortlisted by an employer"),
+    "talent_profile.shortlist_view": _l("Shortlist viewed by the employer"),
+    "talent_profile.answer": _l("Shortlist answered"),
     "employer.user_invite": _l("Employer user invited"),
     "report.export": _l("Report exported"), "scores.record": _l("Scores recorded"),
     "session.create": _l("Session added"), "session.delete": _l("Session removed"),
@@ -101,7 +110,7 @@ KINDS: dict[str, dict[str, Any]] = {
     "mode": MODE, "level": LEVEL, "role": ROLE, "market": MARKET, "employment_type": EMPLOYMENT_TYPE,
     "verification": VERIFICATION, "source": SOURCE, "education": EDUCATION, "gender": GENDER,
     "language": LANGUAGE, "attendance_mark": ATTENDANCE_MARK, "followup_outcome": FOLLOWUP_OUTCOME,
-    "sort": SORT, "audit_action": AUDIT_ACTION,
+    "sort": SORT, "audit_action": AUDIT_ACTION, "shortlist_answer": SHORTLIST_ANSWER,
 }
 
 

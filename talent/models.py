@@ -15,3 +15,4 @@ from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSu
 from talent.notifications.models import NotificationPreference, OutboxMessage  # noqa: F401
 from talent.accounts.oidc_models import EidIdentity  # noqa: F401
 from talent.applications.models import Application  # noqa: F401
+from talent.placement.profiles_models import ShortlistEntry, TalentProfile  # noqa: F401

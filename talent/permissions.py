@@ -52,6 +52,10 @@ class P(str, Enum):
     PLACEMENTS_CONFIRM = "placements:confirm"
     VACANCIES_WRITE = "vacancies:write"
     EMPLOYER_USERS_INVITE = "employer-users:invite"   # a center invites an employer named in its jobs
+    # Opt-in talent profiles (issue 20): an employer browses the graduates who chose to be seen by
+    # employers and shortlists them for its vacancies. Nobody else needs it (centers and the
+    # ministry have their own views; the graduates chose employers as the audience).
+    TALENT_BROWSE = "talent:browse"
 
 
 _CENTER_WORK = {
@@ -62,14 +66,15 @@ _CENTER_WORK = {
 }
 
 # Only the employer speaks for itself: nobody else confirms or declines a job in its name.
-_NOT_STAFF = {P.SELF_READ, P.SELF_WRITE, P.PLACEMENTS_CONFIRM}
+_NOT_STAFF = {P.SELF_READ, P.SELF_WRITE, P.PLACEMENTS_CONFIRM, P.TALENT_BROWSE}
 
 ROLE_PERMISSIONS: dict[str, frozenset[P]] = {
     "admin": frozenset(set(P) - _NOT_STAFF),
     "center_admin": frozenset(_CENTER_WORK),
     "ministry": frozenset({P.REPORTS_READ, P.OBJECTIVES_MANAGE, P.CENTERS_READ, P.TOKENS_OWN, P.API_DOCS_READ}),
     "trainee": frozenset({P.SELF_READ, P.SELF_WRITE, P.TOKENS_OWN}),
-    "employer": frozenset({P.PLACEMENTS_CONFIRM, P.VACANCIES_WRITE, P.TOKENS_OWN, P.API_DOCS_READ}),
+    "employer": frozenset({P.PLACEMENTS_CONFIRM, P.VACANCIES_WRITE, P.TOKENS_OWN, P.API_DOCS_READ,
+                           P.TALENT_BROWSE}),
     # The CLI acts as the system: everything an admin may do.
     "system": frozenset(set(P) - _NOT_STAFF),
 }

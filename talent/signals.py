@@ -62,6 +62,16 @@ placement_declined = _signals.signal("placement-declined")
 scheduled_tick = _signals.signal("scheduled-tick")
 
 
+#: An employer put a visible graduate on a vacancy's shortlist (``placement``, issue 20). Data:
+#: ``entry`` (a ShortlistEntry), ``vacancy``. Receiver: notifications tell the graduate (after the
+#: commit, in their language, with the link to answer).
+talent_shortlisted = _signals.signal("talent-shortlisted")
+
+#: A graduate answered an employer's shortlist (``placement``, issue 20). Data: ``entry``,
+#: ``vacancy``. Receiver: notifications tell the employer's users (after the commit, each in their
+#: language, with the link to the vacancy's shortlist).
+shortlist_answered = _signals.signal("shortlist-answered")
+
 def merged(results) -> dict:
     """The receivers' answers of ``signal.send(...)`` merged into one dict (``None`` skipped)."""
     out: dict = {}

@@ -221,6 +221,14 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
                                        .order_by(User.id))
     admin_objects = {key: db.session.scalar(select(kind.model.id).order_by(kind.model.id)) for key, kind in KINDS.items()}
     first = lambda model: db.session.scalar(select(model.id).order_by(model.id))  # noqa: E731
+    # A vacancy's shortlist (issue 20, talent profiles): the employer's own vacancies, one with a
+    # shortlist first (the demo gives the first employer one).
+    from talent.placement.models import Vacancy
+    from talent.placement.profiles_models import ShortlistEntry
+    vacancies = select(Vacancy.id).order_by(
+        select(ShortlistEntry.id).where(ShortlistEntry.vacancy_id == Vacancy.id).exists().desc(), Vacancy.id)
+    if role == "employer" and user is not None:
+        vacancies = vacancies.where(Vacancy.employer_id == user.employer_id)
 
     one = lambda name, values: [[{name: v} for v in values]]  # noqa: E731
     return {
@@ -239,6 +247,7 @@ def candidates(role: str, email: str | None) -> dict[frozenset, list[list[dict]]
         frozenset({"center_id"}): one("center_id", [first(Center)]),
         frozenset({"region_id"}): one("region_id", _ids(select(Region.id).order_by(Region.id), 1)),
         frozenset({"objective_id"}): one("objective_id", [first(Objective)]),
+        frozenset({"vacancy_id"}): one("vacancy_id", _ids(vacancies, 3)),
         frozenset({"name"}): [[{"name": "dashboard"}], [{"name": "regions"}]],
         frozenset({"name", "fmt"}): [[{"name": "dashboard", "fmt": "xlsx"}]],
         frozenset({"fmt"}): [[{"fmt": "csv"}]],

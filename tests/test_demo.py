@@ -255,6 +255,27 @@ def test_demo_employers_confirm_jobs_and_post_vacancies(demo):
     assert db.session.scalar(select(func.count()).select_from(Vacancy)) == len(listed)
 
 
+def test_demo_graduates_opted_in_and_one_vacancy_has_a_shortlist(demo):
+    """Issue 20 (talent profiles): graduates only are visible, the demo trainees with a login among
+    them, and the first employer's open vacancy has a shortlist with each kind of answer."""
+    from talent.learning.models import Enrollment
+    from talent.placement.models import Vacancy
+    from talent.placement.profiles_models import ShortlistEntry, TalentProfile
+    from talent.placement.services.profiles import is_graduate
+    visible = db.session.scalars(select(TalentProfile.trainee_id)).all()
+    assert 3 <= len(visible) <= 60 and all(is_graduate(t) for t in visible)
+    logins = db.session.scalars(select(Trainee.id).where(Trainee.user_id.is_not(None), Trainee.id.in_(
+        select(Enrollment.trainee_id).where(Enrollment.status == "completed")))).all()
+    assert logins and set(logins) <= set(visible)
+    entries = db.session.scalars(select(ShortlistEntry)).all()
+    assert sorted(e.answer for e in entries) == ["interested", "not_interested", "pending"]
+    employer = db.session.scalar(select(User.employer_id).where(User.email == "employer@talent.az"))
+    [vacancy_id] = {e.vacancy_id for e in entries}
+    vacancy = db.session.get(Vacancy, vacancy_id)
+    assert vacancy.employer_id == employer and vacancy.status == "open"
+    assert {e.trainee_id for e in entries} <= set(visible)
+
+
 def test_refuses_a_second_load(demo):
     with pytest.raises(Conflict):
         build_demo(trainees=10, seed=1)

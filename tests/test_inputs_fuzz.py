@@ -143,7 +143,7 @@ def test_preview_import_of_random_xlsx(import_target, rows, with_cohort):
 
 # ---------------------------------------------------------------- (b) every POST form
 
-PREFIXES = ("/center", "/admin", "/me", "/ministry", "/account")
+PREFIXES = ("/center", "/admin", "/me", "/ministry", "/account", "/employer")
 SKIPPED = {"auth.logout", "auth.set_language"}
 FIELD_POOL = ["reason", "fin", "trainee_id", "status", "target", "version", "code", "name", "title_en", "title_az",
               "email", "full_name", "role", "active", "employer_name", "job_title", "country_code", "start_date",
@@ -165,7 +165,8 @@ def _post_rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIPPED or "POST" not in rule.methods or not rule.rule.startswith(PREFIXES):
             continue
-        roles = ("trainee",) if rule.rule.startswith("/me") else ("admin", "center_admin")
+        roles = ("trainee",) if rule.rule.startswith("/me") else (
+            ("employer",) if rule.rule.startswith("/employer") else ("admin", "center_admin"))
         rules.extend((rule.rule, rule.endpoint, role) for role in roles)
     return sorted(rules)
 
@@ -204,6 +205,14 @@ def own_world(factory):
                                  start_date=(clock.today() - timedelta(days=5)).isoformat())
     users = {"admin": factory.user("admin"), "center_admin": factory.center_admin(center),
              "trainee": factory.trainee_user(trainee)}
+    # Issue 20: the employer's own vacancy (its shortlist) and the trainee, a graduate, visible to
+    # employers (the talent pages and the shortlist reach their forms).
+    from talent.placement.services import profiles
+    from talent.placement.services.vacancies import post_vacancy
+    users["employer"] = factory.employer_user()
+    vacancy = post_vacancy(Actor.for_user(users["employer"]), title="Fuzz vacancy", occupation_code="2521",
+                           openings=1, closes_on=clock.today() + timedelta(days=30))
+    profiles.opt_in(Actor.for_user(users["trainee"]))
     bystander = factory.user("ministry")
     tokens = {role: create_token(Actor.system(), u, "fuzz")[0].id for role, u in users.items()}
     objective_id = None
@@ -216,7 +225,7 @@ def own_world(factory):
     ids = {"cohort_id": cohort.id, "trainee_id": trainee.id, "enrollment_id": enrollment.id,
            "session_id": session.id, "award_id": award.id if award else 1, "placement_id": placement.id,
            "user_id": bystander.id, "obj_id": center.id, "key": "centers", "milestone": 3,
-           "objective_id": objective_id or 1, "center_id": center.id}
+           "objective_id": objective_id or 1, "center_id": center.id, "vacancy_id": vacancy.id}
     return {"users": users, "ids": ids, "tokens": tokens}
 
 

@@ -124,7 +124,9 @@ def world(request, factory, client):
 
 # What an employer user may reach besides the public pages: its own area (web), its jobs and the
 # vacancies (API), the token's own account (/api/v1/me) and the catalog every token reads.
-EMPLOYER_API = ("/api/v1/employer/", "/api/v1/vacancies", "/api/v1/certifications", "/api/v1/courses")
+EMPLOYER_API = ("/api/v1/employer/", "/api/v1/vacancies", "/api/v1/certifications", "/api/v1/courses",
+                # the graduates who chose to be seen by employers (issue 20, talent profiles)
+                "/api/v1/talent-profiles")
 
 
 # Only the employer named in a job confirms or declines it (P.PLACEMENTS_CONFIRM is the employer role's only).
@@ -310,7 +312,7 @@ def test_every_route_with_every_role(app, client, world, role):
 # own area answering 403). A matrix that stays green under such a mutation checks nothing.
 MUTATIONS = [("center_admin", P.COHORTS_READ, "/center/"), ("ministry", P.REPORTS_READ, "/ministry"),
              ("admin", P.USERS_MANAGE, "/admin/"), ("trainee", P.SELF_READ, "/me"),
-             ("employer", P.PLACEMENTS_CONFIRM, "/employer")]
+             ("employer", P.PLACEMENTS_CONFIRM, "/employer"), ("employer", P.TALENT_BROWSE, "/employer")]
 
 
 @pytest.mark.parametrize("world", ["plain"], indirect=True)

@@ -16,6 +16,7 @@ from talent.api.resources import audit  # noqa: F401
 from talent.api.resources import outbox  # noqa: F401  (the notification queue, issue 18)
 from talent.api.resources import applications  # noqa: F401  (online applications, issue 19)
 from talent.api.resources import employers  # noqa: F401  (employers and vacancies, issue 20)
+from talent.api.resources import talent_profiles  # noqa: F401  (opt-in talent profiles and shortlists, issue 20)
 
 __all__ = ["bp"]
 

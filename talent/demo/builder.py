@@ -50,6 +50,7 @@ from talent.reporting import summary
 from talent.reference import read_csv
 from talent.learning.models import CohortStatus, EnrollmentStatus
 from talent.placement.models import PlacementStatus
+from talent.placement.profiles_models import ShortlistAnswer, ShortlistEntry, TalentProfile
 
 REGIONAL_COUNTRIES = ("GE", "TR", "RU", "IR", "KZ", "UZ", "TM", "KG", "TJ")
 EDUCATION = ["secondary", "vocational", "bachelor", "master", "doctorate"]
@@ -160,6 +161,7 @@ class DemoBuilder:
             w.close()
         self.counts = dict(w.counts)
         logins = self._make_employer_side() + logins
+        self._make_talent_profiles()
         # The rows above went in through COPY/executemany, past the ORM events that keep the
         # report summary current: count it once from the finished tables.
         self._say("counting the report summary")
@@ -361,6 +363,42 @@ class DemoBuilder:
                 db.session.execute(update(Placement).where(Placement.id.in_(ids)).values(vacancy_id=vacancy.id))
                 linked += len(ids)
         return linked
+
+    def _make_talent_profiles(self) -> None:
+        """Issue 20: the demo trainees with a login who are graduates, and one graduate in eight of
+        the others (at most 60 in all), visible to employers; three of them on the shortlist of an
+        open vacancy of the first demo employer (one interested, one not, one waiting), the first
+        demo trainee among them. Rows only: no message leaves for a demo."""
+        employer_id = db.session.scalar(select(User.employer_id).where(User.email == "employer@talent.az"))
+        if employer_id is None:
+            return
+        graduates = select(Enrollment.trainee_id).where(Enrollment.status == EnrollmentStatus.COMPLETED)
+        with_login = list(db.session.scalars(select(Trainee.id).where(Trainee.user_id.is_not(None),
+                                                                      Trainee.id.in_(graduates)).order_by(Trainee.id)))
+        others = list(db.session.scalars(select(Trainee.id).where(Trainee.user_id.is_(None), Trainee.id % 8 == 0,
+                                                                  Trainee.id.in_(graduates))
+                                         .order_by(Trainee.id).limit(max(0, 60 - len(with_login)))))
+        chosen = with_login + others
+        since = self.now.replace(tzinfo=timezone.utc)
+        for n, trainee_id in enumerate(chosen):
+            db.session.add(TalentProfile(trainee_id=trainee_id, visible_since=since - timedelta(days=n % 40)))
+        vacancy = db.session.scalar(select(Vacancy).where(Vacancy.employer_id == employer_id,
+                                                          Vacancy.status == VacancyStatus.OPEN).order_by(Vacancy.id))
+        if vacancy is None:
+            vacancy = Vacancy(employer_id=employer_id, title="Data analyst", occupation_code="2521", country_code="AZ",
+                              openings=2, closes_on=max(self.today, clock.today()) + timedelta(days=30),
+                              status=VacancyStatus.OPEN)
+            db.session.add(vacancy)
+            db.session.flush()
+        hr = db.session.scalar(select(User.id).where(User.email == "employer@talent.az"))
+        answers = (ShortlistAnswer.PENDING, ShortlistAnswer.INTERESTED, ShortlistAnswer.NOT_INTERESTED)
+        for trainee_id, answer in zip(chosen[:3], answers):
+            db.session.add(ShortlistEntry(vacancy_id=vacancy.id, trainee_id=trainee_id, employer_id=employer_id,
+                                          shortlisted_by_id=hr, shortlisted_at=since - timedelta(days=2),
+                                          answer=answer, answered_at=None if answer == ShortlistAnswer.PENDING
+                                          else since - timedelta(days=1)))
+        db.session.flush()
+        self._say(f"talent profiles: {len(chosen)} visible, {min(3, len(chosen))} on a shortlist")
 
     def _make_objectives(self) -> None:
         scale = self.target / 1000

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from talent import clock, signals
+from talent.accounts.models import User
 from talent.credentials.models import Award
 from talent.extensions import db
 from talent.learning.models import Cohort, CohortSession, CohortStatus, Enrollment, EnrollmentStatus
@@ -118,6 +119,31 @@ def _on_placement_declined(_actor, *, placement, **_) -> None:
                  "trainee_name": trainee.display_name if trainee else "", "reason": placement.employer_decline_reason,
                  "url": f"{services.base_url()}/center/placements"})
 
+
+
+@signals.talent_shortlisted.connect
+def _on_shortlisted(_actor, *, entry, vacancy, **_) -> None:
+    """Issue 20: a graduate put on an employer's shortlist is told, with the link to answer."""
+    trainee = db.session.get(Trainee, entry.trainee_id)
+    services.notify_trainee(trainee, "shortlisted",
+                            context={"vacancy": vacancy, "employer_name": vacancy.employer.name},
+                            links={"answer": f"{services.base_url()}/me/talent"})
+
+
+@signals.shortlist_answered.connect
+def _on_shortlist_answered(_actor, *, entry, vacancy, **_) -> None:
+    """Issue 20: the employer's users are told that a graduate answered, each in their language;
+    the answer and (when interested) the email are on the shortlist page, not in the message."""
+    trainee = db.session.get(Trainee, entry.trainee_id)
+    link = f"{services.base_url()}/employer/vacancies/{vacancy.id}/shortlist"
+    users = db.session.scalars(select(User).where(User.role == "employer", User.employer_id == entry.employer_id,
+                                                  User.active.is_(True)).order_by(User.id))
+    for user in users:
+        locale = user.locale if user.locale in services.LANGUAGES else "az"
+        message = services.compose("shortlist_answered", locale, links={"shortlist": link},
+                                   name=trainee.display_name, vacancy=vacancy, interested=entry.answer == "interested")
+        outbox.enqueue(kind="shortlist_answered", channel="email", recipient=user.email, subject=message.subject,
+                       body_text=message.text, body_html=message.html, locale=locale, user_id=user.id)
 
 # ---- scheduled work -----------------------------------------------------------------------------
 

@@ -71,7 +71,8 @@ def compose(kind: str, locale: str, *, unsubscribe: str | None = None, links: di
         paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
         footer = _("You receive this because you are registered with an AI Talent Center.")
         labels = {"portal": _("Your page"), "verify": _("Check the certificate"), "status": _("Your application"),
-                  "share": _("Add it to your LinkedIn profile")}
+                  "share": _("Add it to your LinkedIn profile"), "answer": _("Answer the employer"),
+                  "shortlist": _("Open the shortlist")}
         links = {labels.get(key, key): url for key, url in (links or {}).items()}
         text = body
         for label, url in links.items():

@@ -21,7 +21,8 @@ from talent.extensions import db
 from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment, EnrollmentStatus
 from talent.people.self_service import about_me, my_trainee, set_consents, staff_views
 from talent.permissions import Actor
-from talent.placement.models import FollowUp, Placement
+from talent.placement.models import FollowUp, Placement, Vacancy
+from talent.placement.profiles_models import ShortlistEntry, TalentProfile
 
 __all__ = ["UPCOMING_SESSIONS", "export_my_data", "my_enrollments", "my_next_sessions", "my_trainee",
            "set_consents", "staff_views"]
@@ -90,6 +91,9 @@ def export_my_data(actor: Actor) -> dict[str, Any]:
                                     .order_by(Placement.id)).all()
     followups = db.session.scalars(select(FollowUp).where(FollowUp.enrollment_id.in_(enrollment_ids or [-1]))
                                    .order_by(FollowUp.id)).all()
+    profile = db.session.scalar(select(TalentProfile).where(TalentProfile.trainee_id == trainee.id))
+    shortlists = db.session.execute(select(ShortlistEntry, Vacancy).join(Vacancy, Vacancy.id == ShortlistEntry.vacancy_id)
+                                    .where(ShortlistEntry.trainee_id == trainee.id).order_by(ShortlistEntry.id)).all()
     events = db.session.scalars(select(AuditEvent).where(about_me(trainee.id))
                                 .order_by(AuditEvent.at, AuditEvent.id)).all()
     data = {
@@ -112,6 +116,11 @@ def export_my_data(actor: Actor) -> dict[str, Any]:
              "employer": p.employer.name, "country": p.employer.country_code}
             for p in placements],
         "follow_ups": [_row(f, ["milestone_months", "outcome", "note", "recorded_at"]) for f in followups],
+        # Issue 20: whether employers see me, and the shortlists I am on (with my answers).
+        "talent_profile": {"visible_since": _plain(profile.visible_since) if profile else None},
+        "shortlists": [
+            {**_row(e, ["shortlisted_at", "answer", "answered_at"]), "vacancy": v.title, "employer": v.employer.name}
+            for e, v in shortlists],
         "record_access": [
             {"at": _plain(ev.at), "by": ev.actor_label, "action": ev.action, "what": action_label(ev.action),
              "channel": ev.channel}

@@ -36,6 +36,7 @@ from talent.placement.services import end_own_job
 from talent.errors import InvalidTransition
 from talent.placement.services import withdraw_own_job
 from talent.audit import action_label
+from talent.placement.services import profiles as talent_profiles
 
 bp = Blueprint("trainee", __name__)
 
@@ -265,3 +266,64 @@ def my_data_download():
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# ---- my talent profile: seen by employers or not, and their shortlists (issue 20) ----------------
+
+@bp.route("/talent")
+@permission_required(P.SELF_READ)
+def talent_profile():
+    """Whether employers see me, exactly what they see (a preview), and the shortlists I am on."""
+    actor = current_actor()
+    return render_template("trainee/talent.html", mine=talent_profiles.my_profile(actor),
+                           shortlists=talent_profiles.my_shortlists(actor), form=FlaskForm())
+
+
+@bp.route("/talent/visibility", methods=["POST"])
+@permission_required(P.SELF_WRITE)
+def talent_visibility():
+    actor = current_actor()
+    form = FlaskForm()
+    choice = request.form.get("visible", "")
+    if not form.validate_on_submit():
+        flash(_("The form expired; please try again."), "danger")
+        return redirect(url_for("trainee.talent_profile")), 303
+    if choice not in ("1", "0"):
+        flash(_("Choose whether employers may see your profile."), "danger")
+        return redirect(url_for("trainee.talent_profile")), 303
+    try:
+        if choice == "1":
+            talent_profiles.opt_in(actor)
+            flash(_("Employers can now see your profile. You can hide it at any time."), "success")
+        else:
+            withdrawn = talent_profiles.opt_out(actor)
+            flash(_("Your profile is hidden from employers.") + (" " + _(
+                "Shortlists waiting for your answer were withdrawn.") if withdrawn else ""), "success")
+    except (ValidationError, InvalidTransition) as error:
+        rollback_only()
+        flash(str(error.message), "danger")
+    return redirect(url_for("trainee.talent_profile")), 303
+
+
+@bp.route("/talent/shortlists/<int:entry_id>/answer", methods=["POST"])
+@permission_required(P.SELF_WRITE)
+def talent_answer(entry_id: int):
+    actor = current_actor()
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired; please try again."), "danger")
+        return redirect(url_for("trainee.talent_profile")), 303
+    try:
+        entry = talent_profiles.answer_shortlist(actor, entry_id, request.form.get("answer", ""))
+    except ValidationError as error:
+        rollback_only()
+        flash(" ".join([str(error.message)] + [str(m) for m in error.fields.values()]), "danger")
+    except InvalidTransition as error:
+        rollback_only()
+        flash(str(error.message), "danger")
+    else:
+        if entry.answer == "interested":
+            flash(_("You said you are interested: the employer now sees your email address."), "success")
+        else:
+            flash(_("You said you are not interested: the employer sees only your answer."), "success")
+    return redirect(url_for("trainee.talent_profile")), 303
