@@ -3,7 +3,7 @@ metrics (employment in the 2nd and 4th quarter after exit, median pay, credentia
 issue 20
 
 Revision ID: 0020_objective_targets
-Revises: 0018_employers
+Revises: 0019_talent_profiles
 Create Date: 2026-12-06 05:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_objective_targets'
-down_revision = '0018_employers'
+down_revision = '0019_talent_profiles'
 branch_labels = None
 depends_on = None
 

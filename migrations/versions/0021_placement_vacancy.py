@@ -1,7 +1,7 @@
 """placement: the vacancy a job filled (issue 20, supply against demand)
 
 Revision ID: 0021_placement_vacancy
-Revises: 0018_employers
+Revises: 0020_objective_targets
 Create Date: 2026-12-06 05:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_placement_vacancy'
-down_revision = '0018_employers'
+down_revision = '0020_objective_targets'
 branch_labels = None
 depends_on = None
 
