@@ -27,10 +27,11 @@ from itertools import chain
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, event, exists, func, insert, inspect, literal_column, or_, select, text
+from sqlalchemy import and_, delete, update, event, exists, func, insert, inspect, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from talent.credentials.models import Award
+from talent.centers.models import Center
 from talent.learning.models import Cohort, Enrollment
 from talent.placement.models import Placement
 from talent.geo.models import Region
@@ -53,7 +54,8 @@ _WATCHED = {
     Enrollment: ("status", "enrolled_at", "completed_at", "cohort_id", "trainee_id"),
     Award: ("enrollment_id", "issued_on", "revoked_at", "renewal_of_id"),
     Placement: ("trainee_id", "start_date", "end_date", "verification", "employer_id"),
-    Cohort: ("start_date", "end_date"),
+    Cohort: ("start_date", "end_date", "center_id", "course_id"),  # the last two: representative rows
+    Center: ("region_id",),  # the representative rows per region
     Trainee: ("gender", "birth_date", "home_region_id"),  # the fairness groups
 }
 
@@ -62,7 +64,7 @@ _WATCHED = {
 
 def _marks(session: Session) -> dict[str, set[int]]:
     return session.info.setdefault(MARKS, {"cohorts": set(), "enrollments": set(), "trainees": set(),
-                                                  "people": set()})
+                                                  "people": set(), "centers": set()})
 
 
 def mark_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
@@ -120,6 +122,8 @@ def _collect(session: Session, _flush_context) -> None:
             marks["cohorts"].add(obj.id)
         elif kind is Trainee and is_dirty:
             marks["people"].add(obj.id)  # every cohort of theirs: their group moved
+        elif kind is Center and is_dirty:
+            marks["centers"].add(obj.id)  # its cohorts' representative rows per region
 
 
 @event.listens_for(Session, "before_commit")
@@ -157,6 +161,9 @@ def sync(session: Session) -> None:
         for chunk in _chunks(sorted(marks["people"])):
             cohort_ids.update(session.scalars(
                 select(Enrollment.cohort_id).where(Enrollment.trainee_id.in_(chunk)).distinct()))
+    if marks["centers"]:
+        for chunk in _chunks(sorted(marks["centers"])):
+            cohort_ids.update(session.scalars(select(Cohort.id).where(Cohort.center_id.in_(chunk))))
     refresh(session, cohort_ids, tz)
 
 
@@ -274,6 +281,70 @@ def _placements(cohort_ids: list[int]):
     return insert(F).from_select([F.cohort_id, F.placement_id, F.trainee_id, F.employer_id, F.start_date], rows)
 
 
+REPRESENTATIVE_FLAGS = ("rep_all", "rep_region", "rep_center", "rep_course", "rep_age")
+
+
+def _representative_rows(session: Session, placement_ids: list[int]):
+    """The rows of these placements with their groups and current flags."""
+    F = ReportCohortPlacement
+    return session.execute(
+        select(F.cohort_id, F.placement_id, Center.region_id, Cohort.center_id, Cohort.course_id,
+               age_band_case().label("age_band"), *[getattr(F, n) for n in REPRESENTATIVE_FLAGS])
+        .select_from(F).join(Cohort, Cohort.id == F.cohort_id).join(Center, Center.id == Cohort.center_id)
+        .join(Trainee, Trainee.id == F.trainee_id)
+        .where(F.placement_id.in_(placement_ids))).all()
+
+
+def representative_flags(rows) -> dict[tuple[int, int], tuple[bool, ...]]:
+    """(cohort id, placement id) -> the flags it should carry: for each grouping, whether it is the
+    row with the lowest cohort id among the placement's rows in its group."""
+    lowest: dict[tuple, int] = {}
+    groups = {}
+    for cohort_id, placement_id, region_id, center_id, course_id, age_band, *_ in rows:
+        keys = ((0, placement_id), (1, placement_id, region_id), (2, placement_id, center_id),
+                (3, placement_id, center_id, course_id), (4, placement_id, age_band))
+        groups[(cohort_id, placement_id)] = keys
+        for key in keys:
+            if key not in lowest or cohort_id < lowest[key]:
+                lowest[key] = cohort_id
+    return {row: tuple(lowest[key] == row[0] for key in keys) for row, keys in groups.items()}
+
+
+def mark_representatives(session: Session, placement_ids: Iterable[int]) -> None:
+    """Recompute the representative flags of every row of these placements (after their rows
+    were recounted): only the rows whose flags change are written."""
+    F = ReportCohortPlacement
+    for chunk in _chunks(sorted(set(placement_ids))):
+        rows = _representative_rows(session, chunk)
+        wanted = representative_flags(rows)
+        changes = [{"cohort_id": r.cohort_id, "placement_id": r.placement_id,
+                    **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))}
+                   for r in rows if tuple(bool(getattr(r, n)) for n in REPRESENTATIVE_FLAGS)
+                   != wanted[(r.cohort_id, r.placement_id)]]
+        if changes:  # executemany by primary key
+            session.execute(update(F), changes)
+
+
+def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
+    """Rows of report_cohort_placements whose representative flags differ from a recomputation
+    (``check-summary``)."""
+    F = ReportCohortPlacement
+    ids = list(session.scalars(select(F.placement_id).distinct().order_by(F.placement_id)))
+    out: list[str] = []
+    for chunk in _chunks(ids):
+        rows = _representative_rows(session, chunk)
+        wanted = representative_flags(rows)
+        for r in rows:
+            stored = tuple(bool(getattr(r, n)) for n in REPRESENTATIVE_FLAGS)
+            if stored != wanted[(r.cohort_id, r.placement_id)]:
+                out.append(f"placement {r.placement_id} cohort {r.cohort_id}: representative flags "
+                           f"{dict(zip(REPRESENTATIVE_FLAGS, stored))} should be "
+                           f"{dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))}")
+                if len(out) >= limit:
+                    return out
+    return out
+
+
 SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement)
 
 
@@ -312,8 +383,12 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             session.execute(delete(table).where(table.cohort_id.in_(chunk)))
             if values:
                 session.execute(insert(table), values)
-        session.execute(delete(ReportCohortPlacement).where(ReportCohortPlacement.cohort_id.in_(chunk)))
+        F = ReportCohortPlacement
+        touched = set(session.scalars(select(F.placement_id).where(F.cohort_id.in_(chunk))))
+        session.execute(delete(F).where(F.cohort_id.in_(chunk)))
         session.execute(_placements(chunk))
+        touched.update(session.scalars(select(F.placement_id).where(F.cohort_id.in_(chunk))))
+        mark_representatives(session, touched)
 
 
 def rebuild(session: Session, tz_name: str) -> dict[str, int]:

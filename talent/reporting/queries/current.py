@@ -23,7 +23,7 @@ from talent.reporting.cellkey import (distinct_key_sum, key_name, perturbing, pr
 from talent.reporting.periods import Filters
 from talent.reporting.queries.common import (ALL_METRICS, ANCHORED, ANCHORED_ENROLLMENT, ANCHORED_PLACEMENT,
                                              ENROLLMENT_METRICS, KEYED_METRICS, PLACEMENT_METRICS, TOTAL,
-                                             add_days, placement_base, regional_countries, with_pre)
+                                             add_days, placement_rows, regional_countries, with_pre)
 
 
 def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
@@ -128,10 +128,10 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     # matching completion; DISTINCT once here lets the outer query count placements and markets
     # plainly instead of one COUNT(DISTINCT) (a sort each) per column and key sum. People placed
     # stay a distinct count (a person can hold two placements).
-    inner = placement_base(filters, dimension, key, lambda p: [
+    inner = placement_rows(filters, dimension, key, lambda p: [
         p.id.label("pid"), p.trainee_id.label("tid"), market.label("market"),
         key_sql(p.id, "placement").label("pkey"), key_sql(p.trainee_id, "trainee").label("tkey"),
-    ], live=live).distinct().subquery()
+    ], live=live).subquery()
     markets = ("local", "regional", "international")
     columns = {
         "placed": func.count(func.distinct(inner.c.tid)),
