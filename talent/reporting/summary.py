@@ -267,18 +267,21 @@ def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[st
 
 
 def _placements(cohort_ids: list[int]):
-    """The cohorts' placement rows (:class:`ReportCohortPlacement`), as an INSERT … SELECT."""
-    F = ReportCohortPlacement
-    rows = (select(Enrollment.cohort_id, Placement.id, Placement.trainee_id, Placement.employer_id,
+    """The cohorts' placement rows (:class:`ReportCohortPlacement`) with the groups their
+    representative flags depend on: (cohort, placement, region, center, course, age band, trainee,
+    employer, start)."""
+    return (select(Enrollment.cohort_id, Placement.id.label("placement_id"), Center.region_id, Cohort.center_id,
+                   Cohort.course_id, age_band_case().label("age_band"), Placement.trainee_id, Placement.employer_id,
                    Placement.start_date)
             .select_from(Enrollment)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Center, Center.id == Cohort.center_id)
+            .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .join(Placement, Placement.trainee_id == Enrollment.trainee_id)
             .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status == EnrollmentStatus.COMPLETED,
                    Placement.verification != PlacementStatus.REJECTED,
                    Cohort.start_date <= Placement.start_date)
             .distinct())
-    return insert(F).from_select([F.cohort_id, F.placement_id, F.trainee_id, F.employer_id, F.start_date], rows)
 
 
 REPRESENTATIVE_FLAGS = ("rep_all", "rep_region", "rep_center", "rep_course", "rep_age")
@@ -311,18 +314,39 @@ def representative_flags(rows) -> dict[tuple[int, int], tuple[bool, ...]]:
 
 
 def mark_representatives(session: Session, placement_ids: Iterable[int]) -> None:
-    """Recompute the representative flags of every row of these placements (after their rows
-    were recounted): only the rows whose flags change are written."""
-    F = ReportCohortPlacement
+    """Recompute the representative flags of every row of these placements: only the rows whose
+    flags change are written."""
     for chunk in _chunks(sorted(set(placement_ids))):
         rows = _representative_rows(session, chunk)
-        wanted = representative_flags(rows)
-        changes = [{"cohort_id": r.cohort_id, "placement_id": r.placement_id,
-                    **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))}
-                   for r in rows if tuple(bool(getattr(r, n)) for n in REPRESENTATIVE_FLAGS)
-                   != wanted[(r.cohort_id, r.placement_id)]]
-        if changes:  # executemany by primary key
-            session.execute(update(F), changes)
+        _write_flags(session, rows, representative_flags(rows))
+
+
+def _refresh_placements(session: Session, chunk: list[int]) -> None:
+    """Replace these cohorts' placement rows, each written once with its representative flags,
+    and correct the flags of the other cohorts' rows of the same placements (only those that
+    change: the lowest cohort id of a group moved)."""
+    F = ReportCohortPlacement
+    touched = set(session.scalars(select(F.placement_id).where(F.cohort_id.in_(chunk))))
+    session.execute(delete(F).where(F.cohort_id.in_(chunk)))
+    new_rows = session.execute(_placements(chunk)).all()
+    touched.update(r.placement_id for r in new_rows)
+    others = [r for part in _chunks(sorted(touched)) for r in _representative_rows(session, part)]
+    wanted = representative_flags(chain(others, new_rows))
+    if new_rows:
+        session.execute(insert(F), [
+            {"cohort_id": r.cohort_id, "placement_id": r.placement_id, "trainee_id": r.trainee_id,
+             "employer_id": r.employer_id, "start_date": r.start_date,
+             **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))} for r in new_rows])
+    _write_flags(session, others, wanted)
+
+
+def _write_flags(session: Session, rows, wanted) -> None:
+    changes = [{"cohort_id": r.cohort_id, "placement_id": r.placement_id,
+                **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))}
+               for r in rows if tuple(bool(getattr(r, n)) for n in REPRESENTATIVE_FLAGS)
+               != wanted[(r.cohort_id, r.placement_id)]]
+    if changes:  # executemany by primary key
+        session.execute(update(ReportCohortPlacement), changes)
 
 
 def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
@@ -383,12 +407,7 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             session.execute(delete(table).where(table.cohort_id.in_(chunk)))
             if values:
                 session.execute(insert(table), values)
-        F = ReportCohortPlacement
-        touched = set(session.scalars(select(F.placement_id).where(F.cohort_id.in_(chunk))))
-        session.execute(delete(F).where(F.cohort_id.in_(chunk)))
-        session.execute(_placements(chunk))
-        touched.update(session.scalars(select(F.placement_id).where(F.cohort_id.in_(chunk))))
-        mark_representatives(session, touched)
+        _refresh_placements(session, chunk)
 
 
 def rebuild(session: Session, tz_name: str) -> dict[str, int]:
