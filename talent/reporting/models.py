@@ -125,6 +125,16 @@ class ReportCohortPlacement(Base):
     # placement (rep_all; also right for gender and home, which are the trainee's), the region of
     # the cohort's center, the center, the (center, course) pair, and the age band on the cohort's
     # first day. Recomputed for every placement whose rows a recount touched.
+    # The groups the flags are taken in, kept with the row (the pages group and scope by them
+    # without joining cohorts, centers and trainees): the cohort's center, its region and course,
+    # and the trainee's gender, age band on the cohort's first day and home (baku/other) as in the
+    # group tables. Rewritten whenever one of them changes (the same marks as the flags).
+    region_id: Mapped[int] = mapped_column(Integer)
+    center_id: Mapped[int] = mapped_column(Integer)
+    course_id: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str] = mapped_column(String(1))
+    age_band: Mapped[str] = mapped_column(String(16))
+    home: Mapped[str] = mapped_column(String(8))
     rep_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rep_region: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rep_center: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

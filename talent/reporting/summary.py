@@ -266,13 +266,13 @@ def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[st
              "certified_key": v[7]} for k, v in counts.items()]
 
 
-def _placements(cohort_ids: list[int]):
+def _placements(cohort_ids: list[int], baku: int | None):
     """The cohorts' placement rows (:class:`ReportCohortPlacement`) with the groups their
     representative flags depend on: (cohort, placement, region, center, course, age band, trainee,
-    employer, start)."""
+    employer, start, gender, home)."""
     return (select(Enrollment.cohort_id, Placement.id.label("placement_id"), Center.region_id, Cohort.center_id,
                    Cohort.course_id, age_band_case().label("age_band"), Placement.trainee_id, Placement.employer_id,
-                   Placement.start_date)
+                   Placement.start_date, Trainee.gender, home_case(baku).label("home"))
             .select_from(Enrollment)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .join(Center, Center.id == Cohort.center_id)
@@ -287,12 +287,18 @@ def _placements(cohort_ids: list[int]):
 REPRESENTATIVE_FLAGS = ("rep_all", "rep_region", "rep_center", "rep_course", "rep_age")
 
 
+KEPT_GROUPS = ("region_id", "center_id", "course_id", "gender", "age_band", "home")
+
+
 def _representative_rows(session: Session, placement_ids: list[int]):
-    """The rows of these placements with their groups and current flags."""
+    """The rows of these placements with their groups (live), current flags and kept groups."""
     F = ReportCohortPlacement
+    baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
     return session.execute(
         select(F.cohort_id, F.placement_id, Center.region_id, Cohort.center_id, Cohort.course_id,
-               age_band_case().label("age_band"), *[getattr(F, n) for n in REPRESENTATIVE_FLAGS])
+               age_band_case().label("age_band"), Trainee.gender, home_case(baku).label("home"),
+               *[getattr(F, n) for n in REPRESENTATIVE_FLAGS],
+               *[getattr(F, n).label(f"kept_{n}") for n in KEPT_GROUPS])
         .select_from(F).join(Cohort, Cohort.id == F.cohort_id).join(Center, Center.id == Cohort.center_id)
         .join(Trainee, Trainee.id == F.trainee_id)
         .where(F.placement_id.in_(placement_ids))).all()
@@ -328,14 +334,17 @@ def _refresh_placements(session: Session, chunk: list[int]) -> None:
     F = ReportCohortPlacement
     touched = set(session.scalars(select(F.placement_id).where(F.cohort_id.in_(chunk))))
     session.execute(delete(F).where(F.cohort_id.in_(chunk)))
-    new_rows = session.execute(_placements(chunk)).all()
+    baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
+    new_rows = session.execute(_placements(chunk, baku)).all()
     touched.update(r.placement_id for r in new_rows)
     others = [r for part in _chunks(sorted(touched)) for r in _representative_rows(session, part)]
     wanted = representative_flags(chain(others, new_rows))
     if new_rows:
         session.execute(insert(F), [
             {"cohort_id": r.cohort_id, "placement_id": r.placement_id, "trainee_id": r.trainee_id,
-             "employer_id": r.employer_id, "start_date": r.start_date,
+             "employer_id": r.employer_id, "start_date": r.start_date, "region_id": r.region_id,
+             "center_id": r.center_id, "course_id": r.course_id, "gender": r.gender, "age_band": r.age_band,
+             "home": r.home,
              **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))} for r in new_rows])
     _write_flags(session, others, wanted)
 
@@ -350,8 +359,8 @@ def _write_flags(session: Session, rows, wanted) -> None:
 
 
 def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
-    """Rows of report_cohort_placements whose representative flags differ from a recomputation
-    (``check-summary``)."""
+    """Rows of report_cohort_placements whose representative flags or kept groups differ from a
+    recomputation (``check-summary``)."""
     F = ReportCohortPlacement
     ids = list(session.scalars(select(F.placement_id).distinct().order_by(F.placement_id)))
     out: list[str] = []
@@ -359,6 +368,11 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
         rows = _representative_rows(session, chunk)
         wanted = representative_flags(rows)
         for r in rows:
+            kept = tuple(getattr(r, f"kept_{n}") for n in KEPT_GROUPS)
+            live = tuple(getattr(r, n) for n in KEPT_GROUPS)
+            if kept != live:
+                out.append(f"placement {r.placement_id} cohort {r.cohort_id}: groups {dict(zip(KEPT_GROUPS, kept))} "
+                           f"should be {dict(zip(KEPT_GROUPS, live))}")
             stored = tuple(bool(getattr(r, n)) for n in REPRESENTATIVE_FLAGS)
             if stored != wanted[(r.cohort_id, r.placement_id)]:
                 out.append(f"placement {r.placement_id} cohort {r.cohort_id}: representative flags "

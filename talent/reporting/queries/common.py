@@ -142,11 +142,24 @@ def placement_rows(filters: Filters, dimension: str | None, key, extra_columns, 
     rows of the summary when they answer this grouping (no DISTINCT pass), else with DISTINCT.
     ``extra_columns`` must depend on the placement only (its id, trainee, employer, start)."""
     source = placement_source(filters, dimension, live=live)
-    stmt = _placement_base(filters, dimension, key, extra_columns, source)
     flag = representative_flag(filters, dimension)
     if source is None or flag is None:
-        return stmt.distinct()
-    return stmt.where(getattr(source.table, flag).is_(True))
+        return _placement_base(filters, dimension, key, extra_columns, source).distinct()
+    # The representative rows carry their groups: no join to cohorts, centers or trainees. ``key``
+    # is the dimension's column on those tables; the kept column of the same name replaces it.
+    F = source.table
+    kept = literal_column("0") if dimension is None else getattr(F, _KEPT.get(dimension, dimension))
+    scope = []
+    if filters.region_id:
+        scope.append(F.region_id == filters.region_id)
+    if filters.center_id:
+        scope.append(F.center_id == filters.center_id)
+    return (select(kept.label("k"), *extra_columns(source))
+            .select_from(F).join(Employer, Employer.id == F.employer_id)
+            .where(F.start_date.between(filters.start, filters.end), getattr(F, flag).is_(True), *scope))
+
+
+_KEPT = {"region": "region_id", "center": "center_id", "course": "course_id"}
 
 
 def with_pre(rows: dict[Any, dict[str, int]], pre: dict[Any, dict[str, int]], names) -> None:
