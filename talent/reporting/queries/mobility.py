@@ -93,7 +93,10 @@ def _mobility_metrics(filters: Filters, live: bool = False) -> dict[Any, dict[st
     # instead of one COUNT(DISTINCT) (a sort each) per column and per key sum.
     inner = placement_rows(filters, "region", Center.region_id, lambda p: [
         p.id.label("pid"), market.label("market"), employer_region.label("emp_region"),
-        key_sql(p.id, "placement").label("pkey")], live=live).subquery()
+        key_sql(p.id, "placement").label("pkey")], live=live).offset(0).subquery()
+    # OFFSET 0 keeps the inner query a subquery (PostgreSQL would otherwise pull it up, as nothing
+    # else — such as DISTINCT — stops it on the representative rows, and evaluate the city CASE once
+    # per condition below instead of once per row).
     baku = baku_region_id() or -1
     local = inner.c.market == "local"
 
