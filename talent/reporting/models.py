@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base, utcnow
@@ -118,3 +118,25 @@ class ReportCohortPlacement(Base):
     trainee_id: Mapped[int] = mapped_column(Integer)
     employer_id: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[date] = mapped_column(Date, index=True)
+    # Representative rows (revision 0022_summary_people): a placement counts with every completed
+    # cohort of its trainee, so its rows repeat it; of the rows of one placement in one group, the
+    # row with the lowest cohort id carries the flag of that grouping. A group's placements are then
+    # the number of its flagged rows (a plain SUM, no DISTINCT pass). Groupings: every row of the
+    # placement (rep_all; also right for gender and home, which are the trainee's), the region of
+    # the cohort's center, the center, the (center, course) pair, and the age band on the cohort's
+    # first day. Recomputed for every placement whose rows a recount touched.
+    # The groups the flags are taken in, kept with the row (the pages group and scope by them
+    # without joining cohorts, centers and trainees): the cohort's center, its region and course,
+    # and the trainee's gender, age band on the cohort's first day and home (baku/other) as in the
+    # group tables. Rewritten whenever one of them changes (the same marks as the flags).
+    region_id: Mapped[int] = mapped_column(Integer)
+    center_id: Mapped[int] = mapped_column(Integer)
+    course_id: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str] = mapped_column(String(1))
+    age_band: Mapped[str] = mapped_column(String(16))
+    home: Mapped[str] = mapped_column(String(8))
+    rep_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rep_region: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rep_center: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rep_course: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rep_age: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

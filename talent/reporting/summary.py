@@ -27,10 +27,11 @@ from itertools import chain
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, event, exists, func, insert, inspect, literal_column, or_, select, text
+from sqlalchemy import and_, delete, update, event, exists, func, insert, inspect, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from talent.credentials.models import Award
+from talent.centers.models import Center
 from talent.learning.models import Cohort, Enrollment
 from talent.placement.models import Placement
 from talent.geo.models import Region
@@ -53,7 +54,8 @@ _WATCHED = {
     Enrollment: ("status", "enrolled_at", "completed_at", "cohort_id", "trainee_id"),
     Award: ("enrollment_id", "issued_on", "revoked_at", "renewal_of_id"),
     Placement: ("trainee_id", "start_date", "end_date", "verification", "employer_id"),
-    Cohort: ("start_date", "end_date"),
+    Cohort: ("start_date", "end_date", "center_id", "course_id"),  # the last two: representative rows
+    Center: ("region_id",),  # the representative rows per region
     Trainee: ("gender", "birth_date", "home_region_id"),  # the fairness groups
 }
 
@@ -62,7 +64,7 @@ _WATCHED = {
 
 def _marks(session: Session) -> dict[str, set[int]]:
     return session.info.setdefault(MARKS, {"cohorts": set(), "enrollments": set(), "trainees": set(),
-                                                  "people": set()})
+                                                  "people": set(), "centers": set()})
 
 
 def mark_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
@@ -120,6 +122,8 @@ def _collect(session: Session, _flush_context) -> None:
             marks["cohorts"].add(obj.id)
         elif kind is Trainee and is_dirty:
             marks["people"].add(obj.id)  # every cohort of theirs: their group moved
+        elif kind is Center and is_dirty:
+            marks["centers"].add(obj.id)  # its cohorts' representative rows per region
 
 
 @event.listens_for(Session, "before_commit")
@@ -157,6 +161,9 @@ def sync(session: Session) -> None:
         for chunk in _chunks(sorted(marks["people"])):
             cohort_ids.update(session.scalars(
                 select(Enrollment.cohort_id).where(Enrollment.trainee_id.in_(chunk)).distinct()))
+    if marks["centers"]:
+        for chunk in _chunks(sorted(marks["centers"])):
+            cohort_ids.update(session.scalars(select(Cohort.id).where(Cohort.center_id.in_(chunk))))
     refresh(session, cohort_ids, tz)
 
 
@@ -259,19 +266,121 @@ def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[st
              "certified_key": v[7]} for k, v in counts.items()]
 
 
-def _placements(cohort_ids: list[int]):
-    """The cohorts' placement rows (:class:`ReportCohortPlacement`), as an INSERT … SELECT."""
-    F = ReportCohortPlacement
-    rows = (select(Enrollment.cohort_id, Placement.id, Placement.trainee_id, Placement.employer_id,
-                   Placement.start_date)
+def _placements(cohort_ids: list[int], baku: int | None):
+    """The cohorts' placement rows (:class:`ReportCohortPlacement`) with the groups their
+    representative flags depend on: (cohort, placement, region, center, course, age band, trainee,
+    employer, start, gender, home)."""
+    return (select(Enrollment.cohort_id, Placement.id.label("placement_id"), Center.region_id, Cohort.center_id,
+                   Cohort.course_id, age_band_case().label("age_band"), Placement.trainee_id, Placement.employer_id,
+                   Placement.start_date, Trainee.gender, home_case(baku).label("home"))
             .select_from(Enrollment)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Center, Center.id == Cohort.center_id)
+            .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .join(Placement, Placement.trainee_id == Enrollment.trainee_id)
             .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status == EnrollmentStatus.COMPLETED,
                    Placement.verification != PlacementStatus.REJECTED,
                    Cohort.start_date <= Placement.start_date)
             .distinct())
-    return insert(F).from_select([F.cohort_id, F.placement_id, F.trainee_id, F.employer_id, F.start_date], rows)
+
+
+REPRESENTATIVE_FLAGS = ("rep_all", "rep_region", "rep_center", "rep_course", "rep_age")
+
+
+KEPT_GROUPS = ("region_id", "center_id", "course_id", "gender", "age_band", "home")
+
+
+def _representative_rows(session: Session, placement_ids: list[int]):
+    """The rows of these placements with their groups (live), current flags and kept groups."""
+    F = ReportCohortPlacement
+    baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
+    return session.execute(
+        select(F.cohort_id, F.placement_id, Center.region_id, Cohort.center_id, Cohort.course_id,
+               age_band_case().label("age_band"), Trainee.gender, home_case(baku).label("home"),
+               *[getattr(F, n) for n in REPRESENTATIVE_FLAGS],
+               *[getattr(F, n).label(f"kept_{n}") for n in KEPT_GROUPS])
+        .select_from(F).join(Cohort, Cohort.id == F.cohort_id).join(Center, Center.id == Cohort.center_id)
+        .join(Trainee, Trainee.id == F.trainee_id)
+        .where(F.placement_id.in_(placement_ids))).all()
+
+
+def representative_flags(rows) -> dict[tuple[int, int], tuple[bool, ...]]:
+    """(cohort id, placement id) -> the flags it should carry: for each grouping, whether it is the
+    row with the lowest cohort id among the placement's rows in its group."""
+    lowest: dict[tuple, int] = {}
+    groups = {}
+    for cohort_id, placement_id, region_id, center_id, course_id, age_band, *_ in rows:
+        keys = ((0, placement_id), (1, placement_id, region_id), (2, placement_id, center_id),
+                (3, placement_id, center_id, course_id), (4, placement_id, age_band))
+        groups[(cohort_id, placement_id)] = keys
+        for key in keys:
+            if key not in lowest or cohort_id < lowest[key]:
+                lowest[key] = cohort_id
+    return {row: tuple(lowest[key] == row[0] for key in keys) for row, keys in groups.items()}
+
+
+def mark_representatives(session: Session, placement_ids: Iterable[int]) -> None:
+    """Recompute the representative flags of every row of these placements: only the rows whose
+    flags change are written."""
+    for chunk in _chunks(sorted(set(placement_ids))):
+        rows = _representative_rows(session, chunk)
+        _write_flags(session, rows, representative_flags(rows))
+
+
+def _refresh_placements(session: Session, chunk: list[int]) -> None:
+    """Replace these cohorts' placement rows, each written once with its representative flags,
+    and correct the flags of the other cohorts' rows of the same placements (only those that
+    change: the lowest cohort id of a group moved)."""
+    F = ReportCohortPlacement
+    touched = set(session.scalars(select(F.placement_id).where(F.cohort_id.in_(chunk))))
+    session.execute(delete(F).where(F.cohort_id.in_(chunk)))
+    baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
+    new_rows = session.execute(_placements(chunk, baku)).all()
+    touched.update(r.placement_id for r in new_rows)
+    others = [r for part in _chunks(sorted(touched)) for r in _representative_rows(session, part)]
+    wanted = representative_flags(chain(others, new_rows))
+    if new_rows:
+        session.execute(insert(F), [
+            {"cohort_id": r.cohort_id, "placement_id": r.placement_id, "trainee_id": r.trainee_id,
+             "employer_id": r.employer_id, "start_date": r.start_date, "region_id": r.region_id,
+             "center_id": r.center_id, "course_id": r.course_id, "gender": r.gender, "age_band": r.age_band,
+             "home": r.home,
+             **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))} for r in new_rows])
+    _write_flags(session, others, wanted)
+
+
+def _write_flags(session: Session, rows, wanted) -> None:
+    changes = [{"cohort_id": r.cohort_id, "placement_id": r.placement_id,
+                **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))}
+               for r in rows if tuple(bool(getattr(r, n)) for n in REPRESENTATIVE_FLAGS)
+               != wanted[(r.cohort_id, r.placement_id)]]
+    if changes:  # executemany by primary key
+        session.execute(update(ReportCohortPlacement), changes)
+
+
+def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
+    """Rows of report_cohort_placements whose representative flags or kept groups differ from a
+    recomputation (``check-summary``)."""
+    F = ReportCohortPlacement
+    ids = list(session.scalars(select(F.placement_id).distinct().order_by(F.placement_id)))
+    out: list[str] = []
+    for chunk in _chunks(ids):
+        rows = _representative_rows(session, chunk)
+        wanted = representative_flags(rows)
+        for r in rows:
+            kept = tuple(getattr(r, f"kept_{n}") for n in KEPT_GROUPS)
+            live = tuple(getattr(r, n) for n in KEPT_GROUPS)
+            if kept != live:
+                out.append(f"placement {r.placement_id} cohort {r.cohort_id}: groups {dict(zip(KEPT_GROUPS, kept))} "
+                           f"should be {dict(zip(KEPT_GROUPS, live))}")
+            stored = tuple(bool(getattr(r, n)) for n in REPRESENTATIVE_FLAGS)
+            if stored != wanted[(r.cohort_id, r.placement_id)]:
+                out.append(f"placement {r.placement_id} cohort {r.cohort_id}: representative flags "
+                           f"{dict(zip(REPRESENTATIVE_FLAGS, stored))} should be "
+                           f"{dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))}")
+                if len(out) >= limit:
+                    return out
+    return out
 
 
 SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement)
@@ -312,8 +421,7 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             session.execute(delete(table).where(table.cohort_id.in_(chunk)))
             if values:
                 session.execute(insert(table), values)
-        session.execute(delete(ReportCohortPlacement).where(ReportCohortPlacement.cohort_id.in_(chunk)))
-        session.execute(_placements(chunk))
+        _refresh_placements(session, chunk)
 
 
 def rebuild(session: Session, tz_name: str) -> dict[str, int]:

@@ -27,7 +27,8 @@ def compare_with_live(session: Session, years: Iterable[int] | None = None,
     """Every difference between the per-cohort summary (:mod:`talent.reporting.summary`) and
     the live queries, per year (every year with enrollments, awards or placements unless given),
     dimension and metric — the enrollment figures, the placement figures (people placed,
-    placements, markets) and mobility; None when the summary is not built."""
+    placements, markets) and mobility, and the representative flags of the cohorts' placement rows
+    against a recomputation; None when the summary is not built."""
     tz = summary.built_timezone(session)
     if tz is None:
         return None
@@ -59,4 +60,5 @@ def compare_with_live(session: Session, years: Iterable[int] | None = None,
                     _nonzero(placement_metrics(filters, dimension, live=True)), PLACEMENT_METRICS)
         compare(f"{year} mobility", _nonzero(mobility_metrics(filters)),
                 _nonzero(mobility_metrics(filters, live=True)), ("placements",) + MOBILITY_COLUMNS)
+    out.extend(summary.wrong_representatives(session))
     return out

@@ -88,7 +88,10 @@ def placement_base(filters: Filters, dimension: str | None, key, extra_columns, 
     cohort). ``extra_columns(p)`` gives the selected columns, ``p`` having ``id``, ``trainee_id``
     and ``start_date`` (the placement's); the employer (``Employer``) and the cohort (``Cohort``)
     are joined. Read from the summary when it is built (``live`` forces the live tables)."""
-    source = placement_source(filters, dimension, live=live)
+    return _placement_base(filters, dimension, key, extra_columns, placement_source(filters, dimension, live=live))
+
+
+def _placement_base(filters: Filters, dimension: str | None, key, extra_columns, source):
     if source is None:
         stmt = (
             select(key.label("k"), *extra_columns(Placement))
@@ -110,6 +113,53 @@ def placement_base(filters: Filters, dimension: str | None, key, extra_columns, 
             .join(Cohort, Cohort.id == F.cohort_id))
     stmt = with_dimension_joins(stmt, dimension, trainee_column=F.trainee_id)
     return stmt.where(F.start_date.between(filters.start, filters.end), *course_conditions(filters))
+
+
+# Which representative flag of report_cohort_placements makes a grouping's placement rows unique
+# (talent.reporting.models.ReportCohortPlacement): per scope (none, a region, a center), the
+# dimensions for which one flag gives exactly one row per (group, placement). Other combinations
+# (course filters, skills, courses across centers, age bands inside a scope) deduplicate.
+_REPRESENTATIVE = {
+    None: {None: "rep_all", "gender": "rep_all", "home": "rep_all", "region": "rep_region",
+           "center": "rep_center", "age_band": "rep_age"},
+    "region": {None: "rep_region", "gender": "rep_region", "home": "rep_region", "region": "rep_region",
+               "center": "rep_center"},
+    "center": {None: "rep_center", "gender": "rep_center", "home": "rep_center", "region": "rep_center",
+               "center": "rep_center", "course": "rep_course"},
+}
+
+
+def representative_flag(filters: Filters, dimension: str | None) -> str | None:
+    """The flag whose rows hold each (group, placement) once for this report, or None."""
+    if filters.level or filters.sector_id or filters.skill_id:
+        return None
+    scope = "center" if filters.center_id else "region" if filters.region_id else None
+    return _REPRESENTATIVE[scope].get(dimension)
+
+
+def placement_rows(filters: Filters, dimension: str | None, key, extra_columns, *, live: bool = False):
+    """:func:`placement_base` reduced to one row per (group, placement): from the representative
+    rows of the summary when they answer this grouping (no DISTINCT pass), else with DISTINCT.
+    ``extra_columns`` must depend on the placement only (its id, trainee, employer, start)."""
+    source = placement_source(filters, dimension, live=live)
+    flag = representative_flag(filters, dimension)
+    if source is None or flag is None:
+        return _placement_base(filters, dimension, key, extra_columns, source).distinct()
+    # The representative rows carry their groups: no join to cohorts, centers or trainees. ``key``
+    # is the dimension's column on those tables; the kept column of the same name replaces it.
+    F = source.table
+    kept = literal_column("0") if dimension is None else getattr(F, _KEPT.get(dimension, dimension))
+    scope = []
+    if filters.region_id:
+        scope.append(F.region_id == filters.region_id)
+    if filters.center_id:
+        scope.append(F.center_id == filters.center_id)
+    return (select(kept.label("k"), *extra_columns(source))
+            .select_from(F).join(Employer, Employer.id == F.employer_id)
+            .where(F.start_date.between(filters.start, filters.end), getattr(F, flag).is_(True), *scope))
+
+
+_KEPT = {"region": "region_id", "center": "center_id", "course": "course_id"}
 
 
 def with_pre(rows: dict[Any, dict[str, int]], pre: dict[Any, dict[str, int]], names) -> None:

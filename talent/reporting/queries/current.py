@@ -18,12 +18,12 @@ from talent.reporting import summary
 from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, TRAINEE_DIMENSIONS,
                                          dimension_column, report_session,
                                          with_dimension_joins, course_conditions)
-from talent.reporting.cellkey import (distinct_key_sum, key_name, perturbing, pre_name,
+from talent.reporting.cellkey import (key_name, perturbing, pre_name,
                                       report_key_sql as key_sql)
 from talent.reporting.periods import Filters
 from talent.reporting.queries.common import (ALL_METRICS, ANCHORED, ANCHORED_ENROLLMENT, ANCHORED_PLACEMENT,
                                              ENROLLMENT_METRICS, KEYED_METRICS, PLACEMENT_METRICS, TOTAL,
-                                             add_days, placement_base, regional_countries, with_pre)
+                                             add_days, placement_rows, regional_countries, with_pre)
 
 
 def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
@@ -125,24 +125,28 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     key = dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     # One row per (group, placement): the join to completed cohorts repeats a placement for each
-    # matching completion; DISTINCT once here lets the outer query count placements and markets
-    # plainly instead of one COUNT(DISTINCT) (a sort each) per column and key sum. People placed
-    # stay a distinct count (a person can hold two placements).
-    inner = placement_base(filters, dimension, key, lambda p: [
+    # matching completion; the representative rows of the summary (or DISTINCT once, where no flag
+    # answers the grouping) let the outer queries count placements and markets plainly instead of
+    # one COUNT(DISTINCT) (a sort each) per column and key sum.
+    inner = placement_rows(filters, dimension, key, lambda p: [
         p.id.label("pid"), p.trainee_id.label("tid"), market.label("market"),
         key_sql(p.id, "placement").label("pkey"), key_sql(p.trainee_id, "trainee").label("tkey"),
-    ], live=live).distinct().subquery()
+    ], live=live).subquery()
     markets = ("local", "regional", "international")
-    columns = {
-        "placed": func.count(func.distinct(inner.c.tid)),
-        "placements": func.count(),
-        **{m: func.count().filter(inner.c.market == m) for m in markets},
-        key_name("placed"): distinct_key_sum(inner.c.tid, inner.c.tkey),
-        key_name("placements"): func.coalesce(func.sum(inner.c.pkey), 0),
-        **{key_name(m): func.coalesce(func.sum(inner.c.pkey).filter(inner.c.market == m), 0) for m in markets},
-    }
+    # People placed without a COUNT(DISTINCT) (a sort per group and per key sum): the rows are
+    # summed per (group, person) first — one hashed aggregate — and the people are then plain rows.
+    # A person's record key is one value, so MIN of it is that key.
+    per_person = select(
+        inner.c.k, inner.c.tid, func.min(inner.c.tkey).label("tkey"), func.count().label("placements"),
+        *[func.count().filter(inner.c.market == m).label(m) for m in markets],
+        func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
+        *[func.coalesce(func.sum(inner.c.pkey).filter(inner.c.market == m), 0).label(key_name(m)) for m in markets],
+    ).group_by(inner.c.k, inner.c.tid).subquery()
+    columns = {"placed": func.count(), key_name("placed"): func.coalesce(func.sum(per_person.c.tkey), 0),
+               **{n: func.coalesce(func.sum(per_person.c[n]), 0)
+                  for m in ("placements",) + markets for n in (m, key_name(m))}}
     names = [n for m in wanted for n in (m, key_name(m))]
-    outer = select(inner.c.k, *[columns[n].label(n) for n in names]).group_by(inner.c.k)
+    outer = select(per_person.c.k, *[columns[n].label(n) for n in names]).group_by(per_person.c.k)
     out = {row.k: {n: int(getattr(row, n)) for n in names} for row in report_session().execute(outer)}
     if with_total:
         whole = out if dimension is None else placement_metrics(filters, None, only=only, live=live)

@@ -18,7 +18,7 @@ from talent.placement.models import Employer
 from talent.reporting.dimensions import report_session, baku_region_id
 from talent.reporting.cellkey import key_name, perturbing, report_key_sql as key_sql
 from talent.reporting.periods import Filters
-from talent.reporting.queries.common import placement_base, regional_countries, with_pre
+from talent.reporting.queries.common import placement_rows, regional_countries, with_pre
 
 
 MOBILITY_COLUMNS = ("same_region", "baku", "other_az", "az_unknown", "regional", "international")
@@ -91,9 +91,12 @@ def _mobility_metrics(filters: Filters, live: bool = False) -> dict[Any, dict[st
     # One row per (region, placement): the join to completed enrollments repeats a placement for
     # each matching completion; DISTINCT once here lets the outer query count and sum plainly
     # instead of one COUNT(DISTINCT) (a sort each) per column and per key sum.
-    inner = placement_base(filters, "region", Center.region_id, lambda p: [
+    inner = placement_rows(filters, "region", Center.region_id, lambda p: [
         p.id.label("pid"), market.label("market"), employer_region.label("emp_region"),
-        key_sql(p.id, "placement").label("pkey")], live=live).distinct().subquery()
+        key_sql(p.id, "placement").label("pkey")], live=live).offset(0).subquery()
+    # OFFSET 0 keeps the inner query a subquery (PostgreSQL would otherwise pull it up, as nothing
+    # else — such as DISTINCT — stops it on the representative rows, and evaluate the city CASE once
+    # per condition below instead of once per row).
     baku = baku_region_id() or -1
     local = inner.c.market == "local"
 

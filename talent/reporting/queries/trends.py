@@ -17,7 +17,7 @@ from talent.reporting import summary
 from talent.reporting.dimensions import EVER_ENROLLED, report_session, course_conditions
 from talent.reporting.cellkey import key_name, perturbing, pre_name, report_key_sql as key_sql
 from talent.reporting.periods import Filters
-from talent.reporting.queries.common import ANCHORED_PLACEMENT, placement_base, regional_countries
+from talent.reporting.queries.common import ANCHORED_PLACEMENT, placement_rows, regional_countries
 from talent.reporting.queries.current import enrollment_metrics, placement_metrics
 
 
@@ -86,9 +86,9 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
     market = market_case(Employer.country_code, regional_countries())
     # One row per placement (a placement has one start date, hence one quarter): counted and summed
     # plainly, without a COUNT(DISTINCT) per column.
-    inner = placement_base(filters, None, literal_column("0"), lambda p: [
+    inner = placement_rows(filters, None, literal_column("0"), lambda p: [
         p.id.label("pid"), market.label("market"), key_sql(p.id, "placement").label("pkey"),
-        _bucket_case(p.start_date, day_buckets).label("q")]).distinct().subquery()
+        _bucket_case(p.start_date, day_buckets).label("q")]).subquery()
     markets = ("local", "regional", "international")
     stmt = select(
         inner.c.q, func.count().label("placements"),

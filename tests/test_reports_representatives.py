@@ -1,0 +1,166 @@
+"""The representative rows of the cohorts' placements (revision 0022_summary_people): a placement
+counts with every completed cohort of its trainee, and of its rows in one group exactly one (the
+lowest cohort id) carries that grouping's flag, so the ministry pages count a group's placements
+as its flagged rows instead of deduplicating. Every figure both ways (summary and live), the flags
+by hand, their upkeep on every change that moves a row between groups, rollback, and the check.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from talent.centers import services as centers
+from talent.extensions import db
+from talent.geo.models import Region
+from talent.permissions import Actor
+from talent.placement import services as placement
+from talent.reporting import queries, summary
+from talent.reporting.models import ReportCohortPlacement
+from talent.reporting.periods import parse_filters
+from tests.admin_helpers import job
+from tests.reports_helpers import TODAY, _ts, build_dataset
+
+SYSTEM = Actor.system()
+FLAGS = summary.REPRESENTATIVE_FLAGS
+
+
+def flags(placement_id: int) -> dict[int, dict[str, bool]]:
+    F = ReportCohortPlacement
+    rows = db.session.execute(select(F.cohort_id, *[getattr(F, n) for n in FLAGS])
+                              .where(F.placement_id == placement_id)).all()
+    return {r[0]: dict(zip(FLAGS, map(bool, r[1:]))) for r in rows}
+
+
+def every_grouping_equals_live(ds) -> int:
+    """Placement figures through the representative rows and through the live join, for every
+    grouping the pages use (and those that fall back to DISTINCT). Returns placements counted."""
+    counted = 0
+    for args in ({"period": "year", "year": "2025"}, {"period": "custom", "start": "2024-01-01", "end": "2026-12-31"},
+                 {"period": "quarter", "year": "2025", "quarter": "4"}):
+        f, _ = parse_filters(args, today=TODAY)
+        scopes = [f, f.scoped(region_id=ds.baku.region_id), f.scoped(region_id=ds.ganja.region_id),
+                  f.scoped(center_id=ds.baku.id), f.scoped(center_id=ds.ganja.id)]
+        for scoped in scopes:
+            for dimension in summary.SUMMARY_DIMENSIONS:
+                built = queries.placement_metrics(scoped, dimension, with_total=True)
+                assert built == queries.placement_metrics(scoped, dimension, with_total=True, live=True), \
+                    (args, scoped.region_id, scoped.center_id, dimension)
+                counted += built[queries.TOTAL]["placements"]
+            assert queries.mobility_metrics(scoped) == queries.mobility_metrics(scoped, live=True)
+    return counted
+
+
+def twice_placed(ds, factory):
+    """A woman born 1 June 2000 who completed K1 (Baku center, course A, from 10 January 2025: aged
+    24) and K2 (Ganja center, course B, from 1 September 2025: aged 25), then took one job on
+    10 December 2025: one placement with two rows."""
+    _, k1, k2, _ = ds.cohorts
+    x = factory.trainee(gender="F", region="BAKU", birth_date=date(2000, 6, 1), first_name="X")
+    factory.enrollment(x, k1, status="completed", enrolled_at=_ts(2025, 1, 5), completed_at=_ts(2025, 3, 31))
+    factory.enrollment(x, k2, status="completed", enrolled_at=_ts(2025, 8, 20), completed_at=_ts(2025, 11, 30))
+    p = placement.record_placement(SYSTEM, x.id, **job(start_date="2025-12-10", country_code="AZ"))
+    db.session.commit()
+    return p
+
+
+def test_a_placement_with_two_cohorts_is_one_nationally_and_one_in_each_of_their_groups(factory):
+    ds = build_dataset(factory)
+    db.session.commit()
+    f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
+    before = {d: queries.placement_metrics(f, d, with_total=True) for d in (None, "region", "center", "age_band")}
+    p = twice_placed(ds, factory)
+    _, k1, k2, _ = ds.cohorts
+    assert k1.id < k2.id
+    # By hand: the lowest cohort carries the national flag; the two rows differ in region, center,
+    # (center, course) and age band (24 on K1's first day, 25 on K2's), so each carries those flags.
+    assert flags(p.id) == {k1.id: dict.fromkeys(FLAGS, True),
+                           k2.id: {"rep_all": False, "rep_region": True, "rep_center": True, "rep_course": True,
+                                   "rep_age": True}}
+    after = {d: queries.placement_metrics(f, d, with_total=True) for d in before}
+    assert after[None][0]["placements"] == before[None][0]["placements"] + 1  # once, not twice
+    assert after[None][0]["placed"] == before[None][0]["placed"] + 1
+    for dimension, groups in (("region", (ds.baku.region_id, ds.ganja.region_id)),
+                              ("center", (ds.baku.id, ds.ganja.id)), ("age_band", ("under_25", "25_34"))):
+        for g in groups:
+            old = before[dimension].get(g, {}).get("placements", 0)
+            assert after[dimension][g]["placements"] == old + 1, (dimension, g)
+        assert after[dimension][queries.TOTAL]["placements"] == after[None][0]["placements"]
+    assert every_grouping_equals_live(ds) > 0
+    assert summary.wrong_representatives(db.session) == []
+
+
+def test_the_flag_moves_when_a_row_goes_or_a_cohort_changes_group(factory):
+    ds = build_dataset(factory)
+    db.session.commit()
+    p = twice_placed(ds, factory)
+    _, k1, k2, _ = ds.cohorts
+    # K2 moved to the Baku center (an ORM write, seen by the session events): same region, same
+    # center, another course: K2's row keeps only its (center, course) and age-band flags.
+    db.session.get(type(k2), k2.id).center_id = ds.baku.id
+    db.session.commit()
+    assert flags(p.id)[k2.id] == {"rep_all": False, "rep_region": False, "rep_center": False, "rep_course": True,
+                                  "rep_age": True}
+    assert every_grouping_equals_live(ds) > 0
+    db.session.get(type(k2), k2.id).center_id = ds.ganja.id
+    db.session.commit()
+    assert flags(p.id)[k2.id]["rep_region"] is True
+    # The Ganja center moved to the Baku region (the centers service): one region, two centers.
+    baku_region = db.session.get(Region, ds.baku.region_id)
+    centers.update_center(SYSTEM, ds.ganja.id, region_id=baku_region.id)
+    db.session.commit()
+    assert flags(p.id)[k2.id] == {"rep_all": False, "rep_region": False, "rep_center": True, "rep_course": True,
+                                  "rep_age": True}
+    assert every_grouping_equals_live(ds) > 0
+    # K1's completion undone (a Core write, marked by hand): K2's row is the placement's only row
+    # and carries every flag.
+    from talent.learning.models import Enrollment
+    db.session.execute(update(Enrollment).where(Enrollment.cohort_id == k1.id, Enrollment.trainee_id == p.trainee_id)
+                       .values(status="failed"), execution_options={"synchronize_session": False})
+    summary.mark_cohorts(db.session, [k1.id])
+    db.session.commit()
+    assert flags(p.id) == {k2.id: dict.fromkeys(FLAGS, True)}
+    assert every_grouping_equals_live(ds) > 0
+    assert summary.wrong_representatives(db.session) == []
+
+
+def test_a_birth_date_change_moves_the_age_band_flag(factory):
+    from talent.people import services as people
+    ds = build_dataset(factory)
+    db.session.commit()
+    p = twice_placed(ds, factory)
+    _, k1, k2, _ = ds.cohorts
+    people.update_trainee(SYSTEM, p.trainee_id, {"birth_date": "1995-06-01"})  # 29 and 30: one band
+    db.session.commit()
+    assert flags(p.id)[k2.id]["rep_age"] is False and flags(p.id)[k1.id]["rep_age"] is True
+    assert every_grouping_equals_live(ds) > 0
+
+
+def test_a_rolled_back_transaction_leaves_the_flags_alone(factory):
+    ds = build_dataset(factory)
+    db.session.commit()
+    p = twice_placed(ds, factory)
+    _, k1, k2, _ = ds.cohorts
+    kept = flags(p.id)
+    db.session.get(type(k2), k2.id).center_id = ds.baku.id
+    summary.sync(db.session)
+    assert flags(p.id)[k2.id]["rep_center"] is False  # inside the transaction: recounted
+    db.session.rollback()
+    assert flags(p.id) == kept
+    assert summary.wrong_representatives(db.session) == []
+
+
+def test_check_summary_catches_a_wrong_flag(factory, app):
+    ds = build_dataset(factory)
+    db.session.commit()
+    p = twice_placed(ds, factory)
+    _, k1, k2, _ = ds.cohorts
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["reports", "check-summary"]).exit_code == 0
+    F = ReportCohortPlacement
+    db.session.execute(update(F).where(F.placement_id == p.id, F.cohort_id == k2.id).values(rep_all=True))
+    db.session.commit()
+    bad = runner.invoke(args=["reports", "check-summary"])
+    assert bad.exit_code == 1
+    assert f"placement {p.id} cohort {k2.id}: representative flags" in bad.output, bad.output
+    assert "placements summary" in bad.output  # the doubled placement shows in the figures too
