@@ -7,7 +7,7 @@ row is removed, so the reports read the live tables until ``talent reports rebui
 run; an empty database keeps its (empty, current) summary.
 
 Revision ID: 0022_summary_people
-Revises: 0018_employers
+Revises: 0021_placement_vacancy
 Create Date: 2026-12-06 05:00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_summary_people'
-down_revision = '0018_employers'
+down_revision = '0021_placement_vacancy'
 branch_labels = None
 depends_on = None
 

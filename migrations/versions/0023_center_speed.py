@@ -7,7 +7,7 @@ with the end date, source and recording center; index-only). docs/performance.md
 queue in one pass".
 
 Revision ID: 0023_center_speed
-Revises: 0021_placement_vacancy
+Revises: 0022_summary_people
 Create Date: 2026-12-06 05:00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023_center_speed'
-down_revision = '0021_placement_vacancy'
+down_revision = '0022_summary_people'
 branch_labels = None
 depends_on = None
 
