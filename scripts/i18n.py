@@ -28,7 +28,10 @@ def catalog_path(lang: str) -> Path:
 def extract() -> None:
     pot = CATALOGS / "messages.pot"
     subprocess.run([str(BIN / "pybabel"), "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-                    "-o", str(pot), "--no-location", "--sort-output", str(ROOT)], check=True, cwd=ROOT)
+                    "-o", str(pot), "--no-location", "--sort-output",
+                    # Babel skips folders whose names start with "_" by default: templates/_partials holds
+                    # shared macros whose strings must be translated too.
+                    "--ignore-dirs", ".* __pycache__", str(ROOT)], check=True, cwd=ROOT)
     subprocess.run([str(BIN / "pybabel"), "update", "-i", str(pot), "-d", str(CATALOGS), "--no-fuzzy-matching",
                     "--ignore-obsolete"], check=True, cwd=ROOT)
     path = catalog_path("en")
