@@ -15,7 +15,7 @@ def _extracted(tmp_path) -> set[str]:
     pot = tmp_path / "messages.pot"
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "pybabel"), "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                    "-k", "lazy_gettext", "-o", str(pot), "--no-location", str(ROOT)], check=True, cwd=ROOT)
+                    "-k", "lazy_gettext", "-o", str(pot), "--no-location", "--ignore-dirs", ".* __pycache__", str(ROOT)], check=True, cwd=ROOT)
     with open(pot, "rb") as handle:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
 
