@@ -33,7 +33,6 @@ like every such count (docs/disclosure.md §2 step 4).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, ROUND_HALF_UP
 from typing import Any
@@ -58,6 +57,7 @@ from talent.placement.models import Employer, Placement, PlacementStatus
 from talent.reporting.cellkey import key_name, pre_name, report_key_sql
 from talent.reporting.dimensions import course_conditions, dialect_name
 from talent.reporting.periods import Filters, quarter_bounds
+from talent.reporting.reports import NamedTable, Report
 from talent.reporting.suppression import HIDDEN_RATE, NO_BASE, SHOWN, Cell, RateSpec, Table, TableSpec, suppress
 from talent.errors import PermissionDenied
 
@@ -340,44 +340,9 @@ def median_cell(median: tuple[Decimal, int] | None, paid: Cell, k: int) -> Cell:
 
 # ---- the report -----------------------------------------------------------------------------------
 
-@dataclass
-class OutcomeTable:
-    """One published table (the interface of reports.NamedTable: pages, CSV, XLSX and the API)."""
-    name: str
-    title: Any
-    key_label: Any
-    columns: list[str]
-    table: Table
-    total_label: Any = _l("Total")
-
-    def header(self) -> list[str]:
-        return [str(self.key_label)] + [str(COLUMN_LABELS.get(c, c)) for c in self.columns]
-
-    def export_rows(self):
-        for row in self.table.rows + ([self.table.total] if self.table.total else []):
-            label = row.get("label") if row is not self.table.total else str(self.total_label)
-            yield [str(label)] + [row["cells"][c].export_value() if c in row["cells"] else "" for c in self.columns]
-
-    def as_json(self) -> dict[str, Any]:
-        data = self.table.as_json()
-        data.update(name=self.name, title=str(self.title), columns=self.columns)
-        return data
-
-
-@dataclass
-class OutcomesReport:
-    filters: Filters
-    tables: list[OutcomeTable] = field(default_factory=list)
-    name: str = "outcomes"
-    title: Any = _l("Outcome indicators")
-
-    def table(self, name: str) -> OutcomeTable | None:
-        return next((t for t in self.tables if t.name == name), None)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"report": "outcomes", "filters": self.filters.describe(),
-                "suppression_k": self.tables[0].table.k if self.tables else None,
-                "tables": [t.as_json() for t in self.tables]}
+def _named(name: str, columns: list[str], table: Table) -> NamedTable:
+    """One published table (pages, CSV, XLSX and the API read it like the other reports')."""
+    return NamedTable(name, TABLE_TITLES[name], KEY_LABELS[name], columns, table, column_labels=COLUMN_LABELS)
 
 
 def _zero() -> dict[str, int]:
@@ -412,7 +377,7 @@ def _rows_for(dimension: str, figures) -> list[tuple[Any, dict[str, Any]]]:
     return [(c.id, {"id": c.id, "code": c.code, "label": c.name}) for c in centers]
 
 
-def _dimension_table(figures, dimension: str, k: int) -> OutcomeTable:
+def _dimension_table(figures, dimension: str, k: int) -> NamedTable:
     keyed = _rows_for(dimension, figures)
     national = figures.get(("total", 0), {})
     rows = [{**fields, **_zero(), **figures.get((dimension, g), {})} for g, fields in keyed]
@@ -421,17 +386,17 @@ def _dimension_table(figures, dimension: str, k: int) -> OutcomeTable:
     _with_medians(table, [figures.get((dimension, g), {}).get("median_paid_q2") for g, _ in keyed],
                   national.get("median_paid_q2"), k)
     table.columns = COLUMNS
-    return OutcomeTable(dimension, TABLE_TITLES[dimension], KEY_LABELS[dimension], COLUMNS, table)
+    return _named(dimension, COLUMNS, table)
 
 
-def _market_table(figures, k: int) -> OutcomeTable:
+def _market_table(figures, k: int) -> NamedTable:
     national = {**_zero(), **figures.get(("total", 0), {})}
     rows = [{"code": market, "label": str(MARKET_LABELS[market]), **_market_row(national, market)}
             for market in MARKETS]
     table = suppress(rows, MARKET_SPEC, k=k)
     _with_medians(table, [row["median_paid_q2"] for row in rows], None, k)
     table.columns = MARKET_COLUMNS
-    return OutcomeTable("market", TABLE_TITLES["market"], KEY_LABELS["market"], MARKET_COLUMNS, table)
+    return _named("market", MARKET_COLUMNS, table)
 
 
 def _check(actor: Actor) -> None:
@@ -440,13 +405,13 @@ def _check(actor: Actor) -> None:
     require(actor, P.REPORTS_READ)
 
 
-def outcomes(filters: Filters, *, actor: Actor, dimensions: tuple[str, ...] = DIMENSIONS) -> OutcomesReport:
+def outcomes(filters: Filters, *, actor: Actor, dimensions: tuple[str, ...] = DIMENSIONS) -> Report:
     """The outcome indicators of the exiters of the period, one table per breakdown (region,
     center, course level, gender, market), each with the national total; published cells only."""
     _check(actor)
     k = int(current_app.config.get("SUPPRESSION_K", 5))
     figures = _anchored_figures(filters)
-    report = OutcomesReport(filters=filters)
+    report = Report(name="outcomes", title=_l("Outcome indicators"), filters=filters)
     for dimension in dimensions:
         if dimension == "market":
             report.tables.append(_market_table(figures, k))

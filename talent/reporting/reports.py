@@ -106,9 +106,11 @@ class NamedTable:
     columns: list[str]
     table: Table
     total_label: Any = _l("Total")
+    column_labels: dict[str, Any] | None = None   # a report of its own (outcomes) names its columns
 
     def header(self) -> list[str]:
-        return [str(self.key_label)] + [str(COLUMN_LABELS.get(c, c)) for c in self.columns]
+        labels = COLUMN_LABELS if self.column_labels is None else self.column_labels
+        return [str(self.key_label)] + [str(labels.get(c, c)) for c in self.columns]
 
     def export_rows(self):
         """Rows for CSV/XLSX: the label, then each cell as shown on screen."""
