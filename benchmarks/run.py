@@ -244,8 +244,11 @@ def page_items(bench: Bench) -> list[tuple[str, str | None, str, str, str, dict 
             raise SystemExit(f"POST /center/trainees: HTTP {response.status_code}")
         return response.headers["Location"]
 
-    # There is no separate "outcomes" page: the outcome rates (completion, certification, placement
-    # within 6 months) are the columns of the national dashboard, the regions table and the drill-downs.
+    # The outcome rates of the summary (completion, certification, placement within 6 months) are the
+    # columns of the national dashboard, the regions table and the drill-downs; the outcome indicators
+    # (issue 20: employment in the 2nd and 4th quarter after exit, ...) have their own page, as have
+    # demand (applications) and supply against demand. Those three are live queries: their "live"
+    # column is the same code, so their speed-up is ~1x until they get kept aggregates.
     return [
         ("national dashboard", "ministry", ministry, "GET", "/ministry/", None),
         ("regions table", "ministry", ministry, "GET", "/ministry/regions", None),
@@ -255,6 +258,9 @@ def page_items(bench: Bench) -> list[tuple[str, str | None, str, str, str, dict 
         ("trends (2 years)", "ministry", ministry, "GET", "/ministry/trends", None),
         ("mobility", "ministry", ministry, "GET", "/ministry/mobility", None),
         ("objectives", "ministry", ministry, "GET", "/ministry/objectives", None),
+        ("outcome indicators", "ministry", ministry, "GET", "/ministry/outcomes", None),
+        ("supply and demand", "ministry", ministry, "GET", "/ministry/supply-demand", None),
+        ("demand (applications)", "ministry", ministry, "GET", "/ministry/demand", None),
         ("trainee search: name", "search", center_admin, "GET", search_page(name), None),
         ("trainee search: FIN", "search", center_admin, "GET", search_page(fin), None),
         ("trainee list (all of my centers)", "center", center_admin, "GET", "/center/trainees", None),
@@ -268,6 +274,8 @@ def page_items(bench: Bench) -> list[tuple[str, str | None, str, str, str, dict 
         ("center follow-up queue", "center", center_admin, "GET", "/center/followups", None),
         ("center jobs list", "center", center_admin, "GET", "/center/placements", None),
         ("trainee learning page", None, "trainee@talent.az", "GET", "/me/learning", None),
+        ("employer jobs list", "center", "employer@talent.az", "GET", "/employer/placements", None),
+        ("employer graduates list", "center", "employer@talent.az", "GET", "/employer/talent", None),
         ("verification page", "verification", "", "GET", f"/verify/{code}", None),
         ("verification API", "verification", "", "GET", f"/api/v1/verify/{code}", None),
     ]
