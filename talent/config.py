@@ -275,6 +275,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # Answers "this FIN is already registered" (register / edit a trainee, web and API) per
         # account (API token) and per address: each tells that a FIN exists (people.services.KnownFin).
         "FIN_LOOKUP_RATE_LIMIT": _rate(env, "TALENT_FIN_LOOKUP_RATE_LIMIT", "20 per hour;60 per day"),
+        # Pages of the opt-in talent profiles (web and API) per employer organisation: browsing them is
+        # the employer's purpose, copying them all is not (placement.services.profiles.browse_limit).
+        "PROFILE_BROWSE_RATE_LIMIT": _rate(env, "TALENT_PROFILE_BROWSE_RATE_LIMIT", "120 per hour;400 per day"),
         "RESET_MAILS_PER_HOUR": _int(env, "TALENT_RESET_MAILS_PER_HOUR", 3, 1),
         "CORS_ORIGINS": tuple(o.strip() for o in env.get("TALENT_CORS_ORIGINS", "").split(",") if o.strip()),
         "API_RATE_LIMIT": env.get("TALENT_API_RATE_LIMIT", "600 per minute"),

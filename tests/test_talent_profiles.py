@@ -425,3 +425,28 @@ def test_the_employers_users_are_told_of_an_answer_after_the_commit(talent, app)
         assert db.session.get(OutboxMessage, row.id).status == "sent"
         # Employer B's users hear nothing.
         assert t["hr_b"].email not in {r.recipient for r in db.session.scalars(select(OutboxMessage))}
+
+
+def test_an_organisation_opens_a_limited_number_of_profile_pages_web_and_api_together(
+        talent, factory, client, login_as, monkeypatch, app):
+    """Browsing the opt-in profiles is the employer's purpose; copying everyone who opted in is not:
+    pages count per organisation (its users and tokens share one budget), past it a 429 says why in
+    the user's language, and another organisation is not affected."""
+    from tests.api_helpers import api_for
+    t = talent
+    profiles.opt_in(me(t, "nigar"))
+    colleague = factory.employer_user(t["emp_a"], email="colleague@azercell.example")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "PROFILE_BROWSE_RATE_LIMIT", "3 per hour")
+    login_as(t["hr_a"])
+    assert [client.get(f"/employer/talent?page={n}").status_code for n in (1, 2)] == [200, 200]
+    api = api_for(client, colleague)                 # the same organisation, another user, by API
+    assert api.get("/api/v1/talent-profiles").status_code == 200
+    limited = api.get("/api/v1/talent-profiles")
+    assert limited.status_code == 429
+    assert "browsing is paused" in limited.get_data(as_text=True)
+    page = client.get("/employer/talent", headers={"Accept-Language": "en"})
+    assert page.status_code == 429 and "browsing is paused" in page.get_data(as_text=True)
+    assert "Nigar" not in page.get_data(as_text=True)
+    # Another employer's budget is its own.
+    assert api_for(client, t["hr_b"]).get("/api/v1/talent-profiles").status_code == 200

@@ -9,6 +9,7 @@ from typing import Any
 from talent.api.blueprint import bp
 from talent.api.core import api_actor, operation
 from talent.api.schema import F, Schema
+from talent.extensions import limiter
 from talent.placement.profiles_models import ShortlistAnswer
 from talent.placement.services import profiles
 
@@ -68,9 +69,17 @@ def entry_json(row: profiles.ShortlistRow, vacancy_id: int) -> dict[str, Any]:
             "email": row.email}
 
 
+def _browse_key() -> str:
+    return profiles.browse_key(api_actor())
+
+
 @operation(bp, "/talent-profiles", summary="Graduates who chose to be seen by employers (employer)",
            tags=["Employers"], query=TalentProfileQuery, response=TalentProfileOut, paginated=True,
-           description="Newest first. Each graduate listed can see that an employer looked.")
+           description="Newest first. Each graduate listed can see that an employer looked. Pages count "
+                       "towards `PROFILE_BROWSE_RATE_LIMIT` per employer organisation, web and API together "
+                       "(default 120 per hour, 400 per day); past it the answer is 429 until the window passes.")
+@limiter.shared_limit(profiles.browse_limit, "talent-browse", key_func=_browse_key,
+                      error_message=profiles.browse_limited_message)
 def list_talent_profiles(query):
     result = profiles.visible_profiles(api_actor(), skill=query.get("skill"), region=query.get("region"),
                                        certification=query.get("certification"), page=query.get("page", 1),

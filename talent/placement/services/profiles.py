@@ -42,10 +42,27 @@ from talent.placement.services.common import CHECK_MESSAGE
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+BROWSE_LIMITED = _l("Your organisation has opened many pages of graduates' profiles in a short time. To protect "
+                    "the graduates who share them, browsing is paused for a while: try again later.")
 ANSWERS = (ShortlistAnswer.INTERESTED, ShortlistAnswer.NOT_INTERESTED)
 
 
 # ---- what an employer sees -----------------------------------------------------------------------
+
+def browse_limit() -> str:
+    """How many pages of visible profiles one employer organisation may open (web and API together):
+    enough to look for people, not to copy everyone who opted in (``PROFILE_BROWSE_RATE_LIMIT``)."""
+    return current_app.config.get("PROFILE_BROWSE_RATE_LIMIT") or "120 per hour;400 per day"
+
+
+def browse_limited_message() -> str:
+    return str(BROWSE_LIMITED)
+
+
+def browse_key(actor: Actor) -> str:
+    """The limit counts per organisation: its users (and their tokens) share one budget."""
+    return f"talent-browse:employer:{actor.employer_id}" if actor.employer_id else f"talent-browse:user:{actor.user_id}"
+
 
 @dataclass(frozen=True)
 class ProfileCertification:

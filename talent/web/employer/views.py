@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 
 from talent.centers.queries import page_number
 from talent.errors import InvalidTransition, ValidationError
+from talent.extensions import limiter
 from talent.placement.models import EmployerConfirmation
 from talent.placement.services import employer as employers
 from talent.placement.services import profiles
@@ -112,8 +113,14 @@ def vacancy_close(vacancy_id: int):
 TALENT_FILTERS = ("skill", "region", "certification")
 
 
+def _browse_key() -> str:
+    return profiles.browse_key(current_actor())
+
+
 @bp.route("/talent")
 @permission_required(P.TALENT_BROWSE)
+@limiter.shared_limit(profiles.browse_limit, "talent-browse", key_func=_browse_key,
+                      error_message=profiles.browse_limited_message)
 def talent():
     """The graduates who chose to be seen by employers: name, region, certificates (with their
     verification links) and skills; with a vacancy chosen, a button puts one on its shortlist."""
