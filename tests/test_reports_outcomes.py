@@ -370,6 +370,40 @@ def test_api_creates_objectives_with_a_group_and_a_market(app, factory, client):
     assert api_for(client, factory.center_admin()).post("/api/v1/objectives", json=body).status_code == 403
 
 
+def test_api_reads_changes_and_deletes_an_objective_by_the_rules_of_a_new_one(app, factory, client):
+    from tests.api_helpers import api_for
+    from talent.audit import AuditEvent
+    from sqlalchemy import select
+    from talent.objectives.models import Objective
+    ministry = api_for(client, factory.user("ministry"))
+    body = {"title": "Xaricdə iş", "metric": "placed", "scope": "national", "market": "international",
+            "target_value": 300, "baseline_year": 2025, "deadline_year": 2027}
+    made = ministry.post("/api/v1/objectives", json=body).get_json()
+    url = f"/api/v1/objectives/{made['id']}"
+    assert ministry.get(url).get_json()["title"] == "Xaricdə iş"
+    changed = ministry.patch(url, json={"target_value": 450, "title_en": "Jobs abroad"})
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.get_json()["target_value"], changed.get_json()["market"]) == (450, "international")
+    # the whole objective is checked again: the market set earlier does not go with a count of graduates
+    refused = ministry.patch(url, json={"metric": "certified"})
+    assert refused.status_code == 422 and "market" in str(refused.get_json())
+    assert ministry.patch(url, json={"deadline_year": 2020}).status_code == 422
+    assert ministry.patch(url, json={"nope": 1}).status_code == 422
+    saved = db.session.get(Objective, made["id"])
+    db.session.refresh(saved)
+    assert (saved.metric, saved.target_value, saved.deadline_year) == ("placed", 450, 2027)
+    # only the ministry changes or deletes; a center reads nothing of it
+    center = api_for(client, factory.center_admin())
+    assert center.patch(url, json={"target_value": 1}).status_code == 403
+    assert center.delete(url).status_code == 403
+    assert ministry.delete(url).status_code == 204
+    assert ministry.get(url).status_code == 404 and ministry.delete(url).status_code == 404
+    assert ministry.patch("/api/v1/objectives/99999999", json={"target_value": 1}).status_code == 404
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == made["id"],
+                                                                 AuditEvent.action.like("objective.%"))).all()
+    assert sorted(actions) == ["objective.create", "objective.delete", "objective.update"]
+
+
 def test_a_window_is_published_as_a_difference_of_running_totals(app, factory, world):
     """Counts of exits are anchored like every count of a period's events (docs/disclosure.md):
     1 March – 31 December 2025 publishes P(exits to 31 December) − P(exits to 28 February), each

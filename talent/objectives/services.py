@@ -148,6 +148,25 @@ def update_objective(actor: Actor, objective_id: int, **values: Any) -> Objectiv
     return objective
 
 
+def objective_values(objective: Objective) -> dict[str, Any]:
+    """The objective in the fields :func:`create_objective` takes."""
+    return {"title": objective.title_az, "title_en": objective.title_en, "title_ru": objective.title_ru,
+            "metric": objective.metric, "scope": objective.scope, "region_id": objective.region_id,
+            "skill_id": objective.skill_id, "sector_id": objective.sector_id, "gender": objective.gender,
+            "market": objective.market, "target_value": objective.target_value,
+            "baseline_value": objective.baseline_value, "baseline_year": objective.baseline_year,
+            "deadline_year": objective.deadline_year}
+
+
+def change_objective(actor: Actor, objective_id: int, **changes: Any) -> Objective:
+    """Change some fields of an objective (the API's PATCH): the others keep their values, and the
+    whole objective is checked by the same rules as a new one (a market with a count metric is
+    refused whichever of the two was changed)."""
+    require(actor, P.OBJECTIVES_MANAGE)
+    objective = get_objective(actor, objective_id)
+    return update_objective(actor, objective_id, **(objective_values(objective) | changes))
+
+
 def delete_objective(actor: Actor, objective_id: int) -> None:
     require(actor, P.OBJECTIVES_MANAGE)
     objective = get_objective(actor, objective_id)

@@ -3,6 +3,8 @@ docs/disclosure.md: counts perturbed consistently, published values below k show
 from published counts). Never a row about a person, never a raw count beside a cell."""
 from __future__ import annotations
 
+from flask import Response
+
 from talent.api.core import api_actor, operation
 from talent.api.schema import F, Schema
 from talent.api.blueprint import bp
@@ -191,3 +193,25 @@ def create_objective(body):
     actor = api_actor()
     objective = objective_services.create_objective(actor, **body)
     return objective_progress(objective).as_json()
+
+
+@operation(bp, "/objectives/{objective_id}", summary="A workforce objective and its progress", tags=_TAGS,
+           response=ObjectiveOut)
+def get_objective(objective_id: int):
+    return objective_progress(objective_services.get_objective(api_actor(), objective_id)).as_json()
+
+
+@operation(bp, "/objectives/{objective_id}", "PATCH", summary="Change a workforce objective (ministry)", tags=_TAGS,
+           body=ObjectiveIn.partial(), response=ObjectiveOut,
+           description="Only the fields given change; the whole objective is then checked by the rules of "
+                       "POST /objectives (e.g. a market set earlier is refused when the metric becomes a count).")
+def update_objective(objective_id: int, body):
+    objective = objective_services.change_objective(api_actor(), objective_id, **body)
+    return objective_progress(objective).as_json()
+
+
+@operation(bp, "/objectives/{objective_id}", "DELETE", summary="Delete a workforce objective (ministry)",
+           tags=_TAGS, status=204, description="Audited with the objective's fields.")
+def delete_objective(objective_id: int):
+    objective_services.delete_objective(api_actor(), objective_id)
+    return Response(status=204)
