@@ -26,12 +26,11 @@ Definitions (the page and docs/disclosure.md say the same; az/en/ru in ``DEFINIT
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import median
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, type_coerce, union_all
 
 from talent.catalog.models import Occupation, Skill, course_skills
 from talent.credentials.models import Award
@@ -50,6 +49,7 @@ from talent.reporting.suppression import (HIDDEN_RATE, NO_BASE, SHOWN, Cell, Rat
 
 DOMAIN = "trainee"
 BY = ("skill", "occupation")
+DEFAULT_BY = "skill"
 SPEC = TableSpec(counts=["graduates", "placed", "placed_vacancy"], entities=["openings"],
                  rates=[RateSpec("vacancy_share", "placed_vacancy", "placed")], additive=False)
 COLUMNS = ["graduates", "openings", "gap", "placed", "median_days", "placed_vacancy", "vacancy_share"]
@@ -81,130 +81,193 @@ def _name(obj, language: str) -> str:
     return getattr(obj, f"name_{language}", None) or obj.name_az
 
 
-def _vacancies(filters: Filters) -> list[tuple[int, str, str, int | None, int, list[int]]]:
-    """(id, ISCO major group, country, region, openings, skill ids) of the vacancies open at any
-    time in the period (the skill filter: only vacancies asking for that skill)."""
-    stmt = (select(Vacancy.id, Vacancy.occupation_code, Vacancy.country_code, Vacancy.region_id, Vacancy.openings)
-            .where(Vacancy.created_at < filters.end_before, Vacancy.closes_on >= filters.start,
-                   or_(Vacancy.closed_at.is_(None), Vacancy.closed_at >= filters.start_at))
-            .order_by(Vacancy.id))
+def _open_vacancy_conditions(filters: Filters) -> list:
+    """Vacancies open at any time in the period (the skill filter: only those asking for it)."""
+    conds = [Vacancy.created_at < filters.end_before, Vacancy.closes_on >= filters.start,
+             or_(Vacancy.closed_at.is_(None), Vacancy.closed_at >= filters.start_at)]
     if filters.skill_id:
-        stmt = stmt.where(Vacancy.id.in_(select(vacancy_skills.c.vacancy_id)
-                                         .where(vacancy_skills.c.skill_id == filters.skill_id)))
-    rows = db.session.execute(stmt).all()
-    skills: dict[int, list[int]] = {}
-    if rows:
-        ids = [r[0] for r in rows]
-        for chunk in range(0, len(ids), 500):
-            for vid, sid in db.session.execute(select(vacancy_skills.c.vacancy_id, vacancy_skills.c.skill_id)
-                                               .where(vacancy_skills.c.vacancy_id.in_(ids[chunk:chunk + 500]))):
-                skills.setdefault(vid, []).append(sid)
-    return [(vid, code[:1], country, region, openings, sorted(skills.get(vid, [])))
-            for vid, code, country, region, openings in rows]
+        conds.append(Vacancy.id.in_(select(vacancy_skills.c.vacancy_id)
+                                    .where(vacancy_skills.c.skill_id == filters.skill_id)))
+    return conds
 
 
-def _graduates(filters: Filters) -> list[tuple[int, int, int, Any, int]]:
-    """(trainee id, skill id, home region, course end date, record key) per award of the period
-    and skill its course teaches."""
-    stmt = (select(Award.trainee_id, course_skills.c.skill_id, Trainee.home_region_id, Cohort.end_date,
-                   report_key_sql(Award.trainee_id, DOMAIN))
-            .join(Enrollment, Enrollment.id == Award.enrollment_id)
-            .join(Cohort, Cohort.id == Enrollment.cohort_id)
-            .join(Trainee, Trainee.id == Award.trainee_id)
-            .join(course_skills, course_skills.c.course_id == Cohort.course_id)
-            .where(Award.issued_on >= filters.start, Award.issued_on <= filters.end, Award.revoked_at.is_(None),
-                   *course_conditions(filters)))
+def _major(column):
+    """The ISCO-08 major group of an occupation code: its first digit."""
+    return func.substr(column, 1, 1)
+
+
+def _place(country: str, region: int | None) -> tuple:
+    """("region", id) | ("region", None) for work in Azerbaijan, ("country", code) abroad."""
+    return ("region", region) if country == "AZ" else ("country", country)
+
+
+def _openings(filters: Filters, by: str) -> tuple[dict[tuple, int], int]:
+    """Openings per (group, place) and all openings of the period, added up by the database (one
+    statement per grouping)."""
+    conds = _open_vacancy_conditions(filters)
+    if by == "skill":
+        group = vacancy_skills.c.skill_id
+        stmt = (select(group, Vacancy.country_code, Vacancy.region_id, func.sum(Vacancy.openings))
+                .join(vacancy_skills, vacancy_skills.c.vacancy_id == Vacancy.id).where(*conds))
+        if filters.skill_id:
+            stmt = stmt.where(vacancy_skills.c.skill_id == filters.skill_id)
+    else:
+        group = _major(Vacancy.occupation_code)
+        stmt = select(group, Vacancy.country_code, Vacancy.region_id, func.sum(Vacancy.openings)).where(*conds)
+    openings: dict[tuple, int] = {}
+    for group_value, country, region, n in db.session.execute(
+            stmt.group_by(group, Vacancy.country_code, Vacancy.region_id)):
+        key = (group_value, _place(country, region))
+        openings[key] = openings.get(key, 0) + int(n or 0)
+    total = db.session.scalar(select(func.coalesce(func.sum(Vacancy.openings), 0)).where(*conds))
+    return openings, int(total or 0)
+
+
+def _days_between(later, earlier):
+    """Whole days from ``earlier`` to ``later`` (two DATE columns), on PostgreSQL and SQLite."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return type_coerce(later - earlier, Integer)
+
+
+def _people_statement(filters: Filters, by: str):
+    """One statement: per (group, home region) and for the total, the graduates, those placed and
+    those placed into a posted vacancy (counts and record-key sums), the number of day counts and
+    their median (percentile_cont on PostgreSQL, measured cheaper there than a window; on SQLite
+    the mean of the middle one or two read off a window).
+
+    ``sd_grads``: one row per person and cell with the end of the cell's course they completed
+    first; ``sd_people``: those rows, and one per person for the total (the earliest end of any
+    cell); ``sd_first``: each (person, end date)'s first job not rejected by a center starting on
+    or after that date (earliest start, then the lowest id)."""
+    skill = course_skills.c.skill_id
+    if by == "skill":
+        group = skill
+        source = course_skills
+    else:
+        # A course's skill counts in every major group whose vacancies of the period ask for it.
+        asks = (select(_major(Vacancy.occupation_code).label("grp"), vacancy_skills.c.skill_id)
+                .join(vacancy_skills, vacancy_skills.c.vacancy_id == Vacancy.id)
+                .where(*_open_vacancy_conditions(filters)).distinct().subquery("sd_asks"))
+        group = asks.c.grp
+        source = course_skills.join(asks, asks.c.skill_id == skill)
+    grads = (select(group.label("grp"), Trainee.home_region_id.label("home"), Award.trainee_id.label("trainee_id"),
+                    func.min(Cohort.end_date).label("completed"))
+             .select_from(Award)
+             .join(Enrollment, Enrollment.id == Award.enrollment_id)
+             .join(Cohort, Cohort.id == Enrollment.cohort_id)
+             .join(Trainee, Trainee.id == Award.trainee_id)
+             .join(source, course_skills.c.course_id == Cohort.course_id)
+             .where(Award.issued_on >= filters.start, Award.issued_on <= filters.end, Award.revoked_at.is_(None),
+                    *course_conditions(filters)))
     if filters.skill_id:
-        stmt = stmt.where(course_skills.c.skill_id == filters.skill_id)
-    return [tuple(r) for r in db.session.execute(stmt)]
+        grads = grads.where(skill == filters.skill_id)
+    grads = grads.group_by(group, Trainee.home_region_id, Award.trainee_id).cte("sd_grads")
+
+    people = union_all(
+        select(literal(0).label("tot"), grads.c.grp, grads.c.home, grads.c.trainee_id, grads.c.completed),
+        select(literal(1), null(), null(), grads.c.trainee_id, func.min(grads.c.completed))
+        .group_by(grads.c.trainee_id),
+    ).cte("sd_people")
+
+    pairs = select(grads.c.trainee_id, grads.c.completed).distinct().subquery("sd_pairs")
+    ranked = (select(pairs.c.trainee_id, pairs.c.completed,
+                     _days_between(Placement.start_date, pairs.c.completed).label("days"), Placement.vacancy_id,
+                     func.row_number().over(partition_by=(pairs.c.trainee_id, pairs.c.completed),
+                                            order_by=(Placement.start_date, Placement.id)).label("n"))
+              .join(Placement, and_(Placement.trainee_id == pairs.c.trainee_id,
+                                    Placement.start_date >= pairs.c.completed,
+                                    Placement.verification != PlacementStatus.REJECTED))
+              .subquery("sd_ranked"))
+    first = select(ranked.c.trainee_id, ranked.c.completed, ranked.c.days, ranked.c.vacancy_id) \
+        .where(ranked.c.n == 1).cte("sd_first")
+
+    cells = (select(people.c.tot, people.c.grp, people.c.home, report_key_sql(people.c.trainee_id, DOMAIN).label("key"),
+                    first.c.days, first.c.vacancy_id)
+             .select_from(people.outerjoin(first, and_(first.c.trainee_id == people.c.trainee_id,
+                                                       first.c.completed == people.c.completed)))
+             .cte("sd_cells"))
+    c = cells.c
+    cell = (c.tot, c.grp, c.home)
+    key = c.key
+    placed = c.days.is_not(None)
+    via = and_(placed, c.vacancy_id.is_not(None))
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    counts = (select(literal("n").label("part"), *cell,
+                     func.count().label("graduates"), func.sum(key).label("graduates__key"),
+                     func.count(c.days).label("placed"), func.sum(case((placed, key), else_=0)).label("placed__key"),
+                     func.sum(case((via, 1), else_=0)).label("placed_vacancy"),
+                     func.sum(case((via, key), else_=0)).label("placed_vacancy__key"),
+                     (func.percentile_cont(0.5).within_group(c.days) if postgres else null()).label("median_days"))
+              .group_by(*cell))
+    if postgres:   # the median in the same pass (NULL days, the people not placed, are left out)
+        return counts
+    # SQLite has no percentile: the mean of the middle one (odd count) or two (even count) day
+    # counts, read off a window over the people placed (the same figure as percentile_cont(0.5)).
+    ordered = (select(*cell, c.days, func.row_number().over(partition_by=cell, order_by=c.days).label("rn"),
+                      func.count().over(partition_by=cell).label("cnt"))
+               .where(placed).subquery("sd_ordered"))
+    o = ordered.c
+    medians = (select(literal("m"), o.tot, o.grp, o.home, *[literal(0)] * 6, func.avg(o.days))
+               .where((2 * o.rn).in_([o.cnt, o.cnt + 1, o.cnt + 2]))
+               .group_by(o.tot, o.grp, o.home))
+    return union_all(counts, medians)
 
 
-def _jobs(trainee_ids: set[int]) -> dict[int, list[tuple[Any, int | None]]]:
-    """(start date, vacancy id) of each person's jobs not rejected by a center, earliest first."""
-    out: dict[int, list[tuple[Any, int | None]]] = {}
-    ids = sorted(trainee_ids)
-    for chunk in range(0, len(ids), 500):
-        stmt = (select(Placement.trainee_id, Placement.start_date, Placement.vacancy_id, Placement.id)
-                .where(Placement.trainee_id.in_(ids[chunk:chunk + 500]),
-                       Placement.verification != PlacementStatus.REJECTED)
-                .order_by(Placement.trainee_id, Placement.start_date, Placement.id))
-        for trainee_id, start, vacancy_id, _id in db.session.execute(stmt):
-            out.setdefault(trainee_id, []).append((start, vacancy_id))
-    return out
+FIGURES = ("graduates", "graduates__key", "placed", "placed__key", "placed_vacancy", "placed_vacancy__key")
 
 
-def _people_figures(people: dict[int, tuple[Any, int]], jobs: dict[int, list]) -> dict[str, Any]:
-    """Counts and key sums of a cell's graduates (trainee id → (completion date, key)), and the
-    days to their first job after completion."""
-    out = {"graduates": 0, "graduates__key": 0, "placed": 0, "placed__key": 0, "placed_vacancy": 0,
-           "placed_vacancy__key": 0, "days": []}
-    for trainee_id, (completed, key) in people.items():
-        out["graduates"] += 1
-        out["graduates__key"] += key
-        first = next(((start, vacancy) for start, vacancy in jobs.get(trainee_id, []) if start >= completed), None)
-        if first is None:
+def _people(filters: Filters, by: str) -> tuple[dict[tuple, dict[str, Any]], dict[str, Any]]:
+    """The figures of each (group, ("region", home)) cell with graduates, and of the total (rows
+    "n"; on SQLite the medians come as rows "m" of their own)."""
+    cells: dict[tuple, dict[str, Any]] = {}
+    total: dict[str, Any] = {name: 0 for name in FIGURES} | {"median_days": None}
+    medians: dict[tuple, Any] = {}
+    for row in db.session.execute(_people_statement(filters, by)).mappings():
+        cell = (row["grp"], ("region", row["home"])) if not row["tot"] else None
+        if row["part"] == "m":
+            medians[cell] = row["median_days"]
             continue
-        out["placed"] += 1
-        out["placed__key"] += key
-        out["days"].append((first[0] - completed).days)
-        if first[1] is not None:
-            out["placed_vacancy"] += 1
-            out["placed_vacancy__key"] += key
-    return out
+        figures = {name: int(row[name] or 0) for name in FIGURES} | {"median_days": row["median_days"]}
+        if cell is None:
+            total = figures
+        else:
+            cells[cell] = figures
+    for cell, median_days in medians.items():
+        (total if cell is None else cells[cell])["median_days"] = median_days
+    return cells, total
 
 
-def _add_person(cell: dict[int, tuple[Any, int]], trainee_id: int, completed, key: int) -> None:
-    """A person counts once per cell, from the course of the cell they completed first."""
-    known = cell.get(trainee_id)
-    if known is None or completed < known[0]:
-        cell[trainee_id] = (completed, int(key or 0))
-
-
-def _derived(row: dict[str, Any], days: list[int], k: int) -> None:
+def _derived(row: dict[str, Any], n_days: int, median_days: Any, k: int) -> None:
+    """The gap and the median days to a first job (``n_days`` day counts behind it), under the
+    rule of the module docstring."""
     cells = row["cells"]
     graduates, openings, placed = cells["graduates"], cells["openings"], cells["placed"]
     cells["gap"] = (Cell(openings.value - graduates.value, SHOWN, "entity", k) if graduates.value is not None
                     else Cell(None, HIDDEN_RATE, "entity", k))
-    if not days:
+    if not n_days:
         cells["median_days"] = Cell(None, NO_BASE, "entity", k)
-    elif len(days) < k or placed.value is None or placed.value < k:
+    elif n_days < k or placed.value is None or placed.value < k:
         cells["median_days"] = Cell(None, HIDDEN_RATE, "entity", k)
     else:
-        cells["median_days"] = Cell(int(round(median(days))), SHOWN, "entity", k)
+        cells["median_days"] = Cell(int(round(median_days)), SHOWN, "entity", k)
 
 
-def supply_demand(filters: Filters, *, actor: Actor, by: str = "skill") -> SupplyDemandReport:
+def row_key(by: str | None) -> str:
+    """What the rows are: ``by`` if it is one of :data:`BY`, else the default (by skill)."""
+    return by if by in BY else DEFAULT_BY
+
+
+def supply_demand(filters: Filters, *, actor: Actor, by: str | None = DEFAULT_BY) -> SupplyDemandReport:
     """One row per (skill or ISCO major group) × place with any graduate or opening, and the total
-    (distinct graduates, all openings); only published cells."""
+    (distinct graduates, all openings); only published cells. An unknown ``by`` gives the
+    default rows (:func:`row_key`)."""
     require(actor, P.REPORTS_READ)
-    by = by if by in BY else "skill"
+    by = row_key(by)
     language = current_language()
     k = int(current_app.config.get("SUPPRESSION_K", 5))
-    vacancies = _vacancies(filters)
-    graduates = _graduates(filters)
-
-    # Demand: openings per (group, place); place = ("region", id) | ("region", None) | ("country", code).
-    openings: dict[tuple, int] = {}
-    group_skills: dict[str, set[int]] = {}
-    for _vid, major, country, region, n, skill_ids in vacancies:
-        place = ("region", region) if country == "AZ" else ("country", country)
-        if by == "skill":
-            for sid in skill_ids:
-                if not filters.skill_id or sid == filters.skill_id:
-                    openings[(sid, place)] = openings.get((sid, place), 0) + n
-        else:
-            openings[(major, place)] = openings.get((major, place), 0) + n
-            group_skills.setdefault(major, set()).update(skill_ids)
-
-    # Supply: graduates per (group, home region); the total: distinct people of any row.
-    people: dict[tuple, dict[int, tuple[Any, int]]] = {}
-    everyone: dict[int, tuple[Any, int]] = {}
-    for trainee_id, skill_id, home, completed, key in graduates:
-        groups = [skill_id] if by == "skill" else [g for g, s in group_skills.items() if skill_id in s]
-        for group in groups:
-            _add_person(people.setdefault((group, ("region", home)), {}), trainee_id, completed, key)
-            _add_person(everyone, trainee_id, completed, key)
-    jobs = _jobs(set(everyone))
+    openings, all_openings = _openings(filters, by)
+    people, everyone = _people(filters, by)
 
     # Labels, in the page's language.
     if by == "skill":
@@ -230,25 +293,26 @@ def supply_demand(filters: Filters, *, actor: Actor, by: str = "skill") -> Suppl
     keys = sorted(set(openings) | set(people),
                   key=lambda gp: (names.get(gp[0], (str(gp[0]), str(gp[0])))[1],
                                   place_label(gp[1])[2], place_label(gp[1])[1]))
-    raw_rows, extras, days = [], [], []
+    raw_rows, extras, medians = [], [], []
+    nobody = {name: 0 for name in FIGURES} | {"median_days": None}
     for group, place in keys:
-        figures = _people_figures(people.get((group, place), {}), jobs)
-        days.append(figures.pop("days"))
+        figures = dict(people.get((group, place), nobody))
+        medians.append((figures["placed"], figures.pop("median_days")))
         code, label = names.get(group, (str(group), str(group)))
         place_code, place_name, _order = place_label(place)
         raw_rows.append({"code": f"{code}:{place_code}", "label": f"{label} — {place_name}",
                          "openings": openings.get((group, place), 0), **figures})
         extras.append({"group": code, "group_label": label, "place": place_code, "place_label": place_name,
                        "abroad": place[0] == "country"})
-    total_figures = _people_figures(everyone, jobs)
-    total_days = total_figures.pop("days")
-    total = {"code": "ALL", "label": _l("All"), "openings": sum(v[4] for v in vacancies), **total_figures}
+    total_figures = dict(everyone)
+    total_median = (total_figures["placed"], total_figures.pop("median_days"))
+    total = {"code": "ALL", "label": _l("All"), "openings": all_openings, **total_figures}
     table = suppress(raw_rows, SPEC, total=total, k=k)
-    for row, extra, row_days in zip(table.rows, extras, days):
+    for row, extra, (n_days, median_days) in zip(table.rows, extras, medians):
         row.update(extra)
-        _derived(row, row_days, k)
+        _derived(row, n_days, median_days, k)
     if table.total is not None:
-        _derived(table.total, total_days, k)
+        _derived(table.total, *total_median, k)
     table.columns = COLUMNS
     return SupplyDemandReport(table=table, columns=COLUMNS, filters=filters, by=by)
 
@@ -299,4 +363,5 @@ def definitions(language: str) -> list[tuple[str, str]]:
     return DEFINITIONS.get(language, DEFINITIONS["az"])
 
 
-__all__ = ["SupplyDemandReport", "supply_demand", "COLUMNS", "COLUMN_LABELS", "BY", "definitions"]
+__all__ = ["SupplyDemandReport", "supply_demand", "row_key", "COLUMNS", "COLUMN_LABELS", "BY", "DEFAULT_BY",
+           "definitions"]

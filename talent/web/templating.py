@@ -1,8 +1,11 @@
 """Template globals: navigation per role, language names, localized formatting."""
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel import numbers
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_decimal, format_datetime, format_percent, lazy_gettext as _l
+from flask_babel import format_date, format_decimal, format_datetime, format_percent, get_locale, lazy_gettext as _l
 from flask_login import current_user
 
 from talent.i18n import current_language
@@ -88,6 +91,20 @@ def _date_format(fmt: str) -> str:
     return "d MMM y" if fmt == "medium" and current_language() == "ru" else fmt
 
 
+@lru_cache(maxsize=4096)
+def _number_in(kind: type, n, locale) -> str:   # kind: 1, 1.0 and Decimal("1.00") are equal keys otherwise
+    return numbers.format_decimal(n, locale=locale)
+
+
+def number(n) -> str:
+    """A number in the page's locale (1 234 in az, 1,234 in en), as flask_babel.format_decimal
+    writes it. Remembered per (number, locale): a table of a few hundred rows repeats the same
+    small counts, and Babel's formatting was a third of rendering the supply-against-demand page."""
+    if n is None:
+        return ""
+    return _number_in(type(n), n, get_locale())
+
+
 def decimal1(n, signed: bool = False) -> str:
     """A number with one decimal in the page's locale (64,5 in az and ru; 64.5 in en); ``signed``
     writes the sign of a gap (+3,5 / -2,0)."""
@@ -114,6 +131,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, _date_format(fmt)) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
-    app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["decimal1"] = decimal1
     app.jinja_env.filters["percent"] = percent

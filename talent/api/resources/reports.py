@@ -135,7 +135,7 @@ def report_applications(query):
 
 SupplyDemandQuery = Schema("SupplyDemandQuery", {
     **ReportQuery.fields,
-    "by": F.enum_of(("skill", "occupation"), default="skill",
+    "by": F.enum_of(supply_demand.BY, default=supply_demand.DEFAULT_BY,
                     description="Rows by skill, or by ISCO-08 major group (the first digit of the occupation code)."),
 }, register=False)
 
@@ -147,8 +147,7 @@ SupplyDemandQuery = Schema("SupplyDemandQuery", {
                        "of the course to the first job and the share placed into vacancies posted here (published "
                        "cells only, docs/disclosure.md).")
 def report_supply_demand(query):
-    by = query.pop("by", None) or "skill"
-    return supply_demand.supply_demand(_filters(query), actor=api_actor(), by=by).as_json()
+    return supply_demand.supply_demand(_filters(query), actor=api_actor(), by=query.pop("by", None)).as_json()
 
 
 @operation(bp, "/reports/outcomes", summary="Outcome indicators of the people who left training",

@@ -322,10 +322,10 @@ def demand_page():
 def supply_demand_page():
     """Certified graduates against vacancy openings by skill or ISCO major group and place (issue 20)."""
     filters = _filters()
-    by = request.args.get("by") if request.args.get("by") in supply_demand.BY else "skill"
-    report = supply_demand.supply_demand(filters, actor=current_actor(), by=by)
+    # The rows (by skill or occupation group; anything else: the default) are the service's rule.
+    report = supply_demand.supply_demand(filters, actor=current_actor(), by=request.args.get("by"))
     return render_template("ministry/supply_demand.html", report=report, filters=filters, options=_filter_options(),
-                           query=filters.query_args(), labels=supply_demand.COLUMN_LABELS, by=by,
+                           query=filters.query_args(), labels=supply_demand.COLUMN_LABELS, by=report.by,
                            definitions=supply_demand.definitions(current_language()))
 
 
