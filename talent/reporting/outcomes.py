@@ -29,7 +29,8 @@ Definitions (written out in az/en/ru in :mod:`talent.reporting.outcome_definitio
 A live query (GROUP BY in the database): the report summary is not used. Exit quarters are integers
 (``year * 4 + quarter``); a job is held in a quarter when it started before the next quarter's first
 day and did not end before the quarter's own (dates built per exit); the year after exit compares
-like ``yyyymmdd + 10000`` — the same SQL on SQLite and PostgreSQL but for those date helpers. Counts of exits are counts of a period's events and are anchored
+like ``yyyymmdd + 10000`` — the same SQL on SQLite and PostgreSQL but for those date helpers.
+Counts of exits are counts of a period's events and are anchored
 like every such count (docs/disclosure.md §2 step 4).
 """
 from __future__ import annotations
@@ -171,12 +172,13 @@ def exit_date_sql(timezone: str, today: date):
 # per indicator and market), and the statement never joins two CTEs row by row (their row
 # estimates are guesses, so such a join could be planned as a nested loop):
 #
-# - ``exits``: the enrollments that may have exited in the period — a cheap pre-filter on stored
+# - ``ended``: the enrollments that may have exited in the period — a cheap pre-filter on stored
 #   values (the cohort's end date in the period, or a withdrawal instant within two days of it) —
-#   with the person's gender, the exit date worked out once (the time-zone conversion of a
-#   withdrawal), its quarter and yyyymmdd and the record key;
-# - ``outcome_flags``: per exit of the period (exact: exit date in the period, not before the
-#   cohort's start), the indicators as 0/1 and the Q2 pay, overall and per market — one outer
+#   with the person's gender, the record key and the exit date worked out once (the time-zone
+#   conversion of a withdrawal);
+# - ``exits``: the exits of the period exactly (exit date in the period, not before the cohort's
+#   start) with their quarter, yyyymmdd, year after exit and the first days of the quarters after;
+# - ``outcome_flags``: per exit, the indicators as 0/1 and the Q2 pay, overall and per market — one outer
 #   join to the jobs of the person that can be held in the 2nd or 4th quarter after exit (only
 #   for exits whose 2nd quarter is over; ``ix_placements_trainee_id_start_date``), MAX over them,
 #   and the award within a year by index;
@@ -186,7 +188,8 @@ def exit_date_sql(timezone: str, today: date):
 # - medians (PostgreSQL): ``percentile_cont`` per breakdown over ``paid`` (the exits with a Q2
 #   pay only), joined to the breakdown's sums. SQLite reads ``paid`` in a second statement.
 #
-# ``exits``, ``outcome_flags`` and ``fine`` are MATERIALIZED (PostgreSQL and SQLite >= 3.35 alike).
+# ``ended``, ``exits``, ``outcome_flags`` and ``fine`` are MATERIALIZED (PostgreSQL and SQLite >= 3.35
+# alike).
 
 GROUP_COLUMNS = ("region", "center", "level", "gender")
 BASE_COUNTS = ["exiters", "q2_base", "employed_q2", "q4_base", "employed_q4", "paid_q2", "cred_base", "credentialed"]
@@ -208,7 +211,7 @@ def _flag(condition):
 def _exits(filters: Filters):
     exit_date = exit_date_sql(filters.timezone, filters.today)
     # Necessary (not sufficient) conditions on stored values: a local date is within a day of its
-    # UTC instant. The exact conditions are applied on the exit date (``_flags``).
+    # UTC instant. The exact conditions follow, on the exit date worked out once.
     window_from = datetime.combine(filters.start - timedelta(days=2), time(0))
     window_to = datetime.combine(filters.end + timedelta(days=3), time(0))
     candidate = or_(and_(_withdrawal_dated(), Enrollment.withdrawn_at >= window_from,
