@@ -26,9 +26,11 @@ Definitions (written out in az/en/ru in :mod:`talent.reporting.outcome_definitio
   indicators have a market: an exiter counts in a market when a job of that market was held in
   the quarter (in each market they held one), over all exiters measured. No credential by market.
 
-A live query (GROUP BY in the database): the report summary is not used. Quarters are compared as
-integers (``year * 4 + quarter``), the year after exit as ``yyyymmdd + 10000``, so the same SQL
-runs on SQLite and PostgreSQL. Counts of exits are counts of a period's events and are anchored
+A live query (GROUP BY in the database): the report summary is not used. Exit quarters are integers
+(``year * 4 + quarter``); a job is held in a quarter when it started before the next quarter's first
+day and did not end before the quarter's own (dates built per exit); the year after exit compares
+like ``yyyymmdd + 10000`` — the same SQL on SQLite and PostgreSQL but for those date helpers.
+Counts of exits are counts of a period's events and are anchored
 like every such count (docs/disclosure.md §2 step 4).
 """
 from __future__ import annotations
@@ -40,8 +42,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Date, String, and_, case, cast, exists, extract, func, literal, literal_column, or_, select,
-                        type_coerce, union_all)
+from sqlalchemy import (Date, Integer, String, and_, case, cast, exists, extract, func, literal, literal_column, null,
+                        or_, select, type_coerce, union_all)
 
 from talent.catalog.models import LEVELS, Course
 from talent.centers.models import Center
@@ -105,13 +107,39 @@ def quarter_index(d: date) -> int:
     return d.year * 4 + (d.month - 1) // 3
 
 
+def _part(field: str, column):
+    """A field of a date as an integer. On PostgreSQL ``date_part`` (a double) rather than
+    ``extract``, which since PostgreSQL 14 computes a numeric, several times slower per row."""
+    if dialect_name() == "postgresql":
+        return cast(func.date_part(field, column), Integer)
+    return cast(extract(field, column), Integer)
+
+
 def _quarter_sql(column):
-    month = extract("month", column)
-    return extract("year", column) * 4 + case((month <= 3, 0), (month <= 6, 1), (month <= 9, 2), else_=3)
+    month = _part("month", column)
+    return _part("year", column) * 4 + case((month <= 3, 0), (month <= 6, 1), (month <= 9, 2), else_=3)
 
 
 def _ymd_sql(column):
-    return extract("year", column) * 10000 + extract("month", column) * 100 + extract("day", column)
+    return _part("year", column) * 10000 + _part("month", column) * 100 + _part("day", column)
+
+
+def _quarter_start_sql(index):
+    """The first day of the quarter numbered ``index`` (an integer expression), comparable with the
+    date columns: PostgreSQL a date, SQLite its ISO text (how SQLite stores dates)."""
+    year, month = index // 4, (index % 4) * 3 + 1
+    if dialect_name() == "sqlite":
+        return func.printf("%04d-%02d-01", year, month)
+    return func.make_date(year, month, 1)
+
+
+def _year_after_sql(column):
+    """The date a year after a date column, as ``yyyymmdd + 10000`` compares: 29 February + a year
+    is 28 February (PostgreSQL's date arithmetic; on SQLite the text '…-02-29', which sorts between
+    28 February and 1 March)."""
+    if dialect_name() == "sqlite":
+        return func.printf("%04d-%s", _part("year", column) + 1, func.strftime("%m-%d", column))
+    return cast(column + literal_column("interval '1 year'"), Date)
 
 
 def _ymd(d: date) -> int:
@@ -129,19 +157,39 @@ def _local_date_sql(column, timezone: str, today: date):
     return cast(func.timezone(timezone, column), Date)
 
 
+def _withdrawal_dated():
+    return and_(Enrollment.status == EnrollmentStatus.WITHDRAWN, Enrollment.withdrawn_at.is_not(None))
+
+
 def exit_date_sql(timezone: str, today: date):
-    withdrawn = and_(Enrollment.status == EnrollmentStatus.WITHDRAWN, Enrollment.withdrawn_at.is_not(None))
-    return type_coerce(case((withdrawn, _local_date_sql(Enrollment.withdrawn_at, timezone, today)),
+    return type_coerce(case((_withdrawal_dated(), _local_date_sql(Enrollment.withdrawn_at, timezone, today)),
                             else_=Cohort.end_date), Date)
 
 
 # ---- the query ------------------------------------------------------------------------------------
 #
-# One statement per period: ``exits`` (one row per exit of the period: its groups, exit quarter
-# and yyyymmdd, worked out once) → ``outcome_flags`` (per exit: each indicator as 0/1, the Q2 pay,
-# the record key; every per-exit lookup of jobs and awards runs once, by index) → one GROUP BY per
-# breakdown over the flags, glued by UNION ALL. Both CTEs are MATERIALIZED (PostgreSQL and SQLite
-# >= 3.35 alike), so the per-exit work is not repeated for each breakdown.
+# One statement per period; every per-exit look-up runs once, as a join (no correlated subquery
+# per indicator and market), and the statement never joins two CTEs row by row (their row
+# estimates are guesses, so such a join could be planned as a nested loop):
+#
+# - ``ended``: the enrollments that may have exited in the period — a cheap pre-filter on stored
+#   values (the cohort's end date in the period, or a withdrawal instant within two days of it) —
+#   with the person's gender, the record key and the exit date worked out once (the time-zone
+#   conversion of a withdrawal);
+# - ``exits``: the exits of the period exactly (exit date in the period, not before the cohort's
+#   start) with their quarter, yyyymmdd, year after exit and the first days of the quarters after;
+# - ``outcome_flags``: per exit, the indicators as 0/1 and the Q2 pay, overall and per market — one outer
+#   join to the jobs of the person that can be held in the 2nd or 4th quarter after exit (only
+#   for exits whose 2nd quarter is over; ``ix_placements_trainee_id_start_date``), MAX over them,
+#   and the award within a year by index;
+# - ``fine``: every count and key sum per (center, course, gender) — the one aggregation of the
+#   exits; each breakdown sums these few rows (joined to centers and courses for the region and
+#   level), as the counts are additive over them;
+# - medians (PostgreSQL): ``percentile_cont`` per breakdown over ``paid`` (the exits with a Q2
+#   pay only), joined to the breakdown's sums. SQLite reads ``paid`` in a second statement.
+#
+# ``ended``, ``exits``, ``outcome_flags`` and ``fine`` are MATERIALIZED (PostgreSQL and SQLite >= 3.35
+# alike).
 
 GROUP_COLUMNS = ("region", "center", "level", "gender")
 BASE_COUNTS = ["exiters", "q2_base", "employed_q2", "q4_base", "employed_q4", "paid_q2", "cred_base", "credentialed"]
@@ -153,102 +201,147 @@ def _m(name: str, market: str) -> str:
 
 
 ALL_COUNTS = BASE_COUNTS + [_m(name, market) for market in MARKETS for name in MARKET_FLAGS]
-
-
-def _held_in(x, quarter, market: str | None = None):
-    """A job of the exiter (row ``x`` of the exits) held at any time during the quarter numbered
-    ``quarter``: started in or before it and not ended before it (``ix_placements_trainee_id_start_date``)."""
-    conds = [Placement.trainee_id == x.trainee_id,
-             Placement.verification != PlacementStatus.REJECTED,
-             _quarter_sql(Placement.start_date) <= quarter,
-             or_(Placement.end_date.is_(None), _quarter_sql(Placement.end_date) >= quarter)]
-    if market is not None:
-        conds.append(Placement.employer_id.in_(
-            select(Employer.id).where(market_case(Employer.country_code, current_regional_countries())
-                                      == literal_column(f"'{market}'"))))
-    return conds
-
-
-def _pay_in(x, quarter, market: str | None = None):
-    """The highest monthly pay of the jobs held in the quarter (NULL when none has a pay)."""
-    return (select(func.max(Placement.monthly_pay_azn))
-            .where(*_held_in(x, quarter, market), Placement.monthly_pay_azn.is_not(None))
-            .scalar_subquery())
-
-
-def _exits(filters: Filters):
-    exit_date = exit_date_sql(filters.timezone, filters.today)
-    return (select(Enrollment.id.label("id"), Enrollment.trainee_id.label("trainee_id"),
-                   Center.region_id.label("region"), Cohort.center_id.label("center"), Course.level.label("level"),
-                   Trainee.gender.label("gender"), _quarter_sql(exit_date).label("q"),
-                   _ymd_sql(exit_date).label("ymd"))
-            .select_from(Enrollment)
-            .join(Cohort, Cohort.id == Enrollment.cohort_id)
-            .join(Center, Center.id == Cohort.center_id)
-            .join(Trainee, Trainee.id == Enrollment.trainee_id)
-            .join(Course, Course.id == Cohort.course_id)
-            .where(Enrollment.status.in_(EXIT_STATUSES), Enrollment.enrolled_at.is_not(None),
-                   Cohort.status != CohortStatus.CANCELLED,
-                   Cohort.start_date <= filters.end,
-                   exit_date >= Cohort.start_date,
-                   exit_date >= filters.start, exit_date <= filters.end,
-                   *course_conditions(filters))
-            .cte("exits").prefix_with("MATERIALIZED"))
+PAY_COLUMNS = ["pay_q2"] + [_m("pay_q2", market) for market in MARKETS]
 
 
 def _flag(condition):
     return case((condition, 1), else_=0)
 
 
+def _exits(filters: Filters):
+    exit_date = exit_date_sql(filters.timezone, filters.today)
+    # Necessary (not sufficient) conditions on stored values: a local date is within a day of its
+    # UTC instant. The exact conditions follow, on the exit date worked out once.
+    window_from = datetime.combine(filters.start - timedelta(days=2), time(0))
+    window_to = datetime.combine(filters.end + timedelta(days=3), time(0))
+    candidate = or_(and_(_withdrawal_dated(), Enrollment.withdrawn_at >= window_from,
+                         Enrollment.withdrawn_at < window_to),
+                    and_(~_withdrawal_dated(), Cohort.end_date >= filters.start, Cohort.end_date <= filters.end))
+    ended = (select(Enrollment.id.label("id"), Enrollment.trainee_id.label("trainee_id"),
+                    Cohort.center_id.label("center"), Cohort.course_id.label("course"),
+                    Trainee.gender.label("gender"), Cohort.start_date.label("cohort_start"),
+                    exit_date.label("exit_date"), report_key_sql(Enrollment.id, DOMAIN).label("key"))
+             .select_from(Enrollment)
+             .join(Cohort, Cohort.id == Enrollment.cohort_id)
+             .join(Trainee, Trainee.id == Enrollment.trainee_id)
+             .where(Enrollment.status.in_(EXIT_STATUSES), Enrollment.enrolled_at.is_not(None),
+                    Cohort.status != CohortStatus.CANCELLED, Cohort.start_date <= filters.end, candidate,
+                    *course_conditions(filters))
+             .cte("ended").prefix_with("MATERIALIZED"))
+    e = ended.c
+    q = _quarter_sql(e.exit_date)
+    return (select(e.id, e.trainee_id, e.center, e.course, e.gender, e.key, q.label("q"),
+                   _ymd_sql(e.exit_date).label("ymd"), _year_after_sql(e.exit_date).label("year_after"),
+                   *[_quarter_start_sql(q + offset).label(f"from_q{offset}") for offset in (2, 3, 4, 5)])
+            .where(e.exit_date >= e.cohort_start, e.exit_date >= filters.start, e.exit_date <= filters.end)
+            .cte("exits").prefix_with("MATERIALIZED"))
+
+
 def _flags(filters: Filters):
-    """Per exit: the groups, the record key, each indicator as 0/1 and the Q2 pay (overall and per
-    market; NULL when not measured or no pay)."""
-    x = _exits(filters).c
+    """Per exit of the period: its groups and record key, each indicator as 0/1 and the Q2 pay,
+    overall and per market (NULL when not measured or no pay)."""
+    exits = _exits(filters)
+    x = exits.c
     today_q = quarter_index(filters.today)
-    q2_base = x.q + 2 < today_q      # the 2nd quarter after the exit quarter is over
-    q4_base = x.q + 4 < today_q
-    year_after = x.ymd + 10000
-    cred_base = year_after <= _ymd(filters.today)
+    market = market_case(Employer.country_code, current_regional_countries())
+
+    def held(offset: int):
+        """Held at any time in the quarter ``offset`` after the exit quarter: started before the
+        next quarter's first day, not ended before its own (plain date comparisons per job)."""
+        return and_(Placement.start_date < x[f"from_q{offset + 1}"],
+                    or_(Placement.end_date.is_(None), Placement.end_date >= x[f"from_q{offset}"]))
+
+    held_q2, held_q4 = held(2), and_(x.q + 4 < today_q, held(4))
+    cred_base = x.ymd + 10000 <= _ymd(filters.today)
     awarded = exists(select(Award.id).where(Award.enrollment_id == x.id, Award.revoked_at.is_(None),
-                                            _ymd_sql(Award.issued_on) <= year_after))
-    columns = [x.region, x.center, x.level, x.gender, report_key_sql(x.id, DOMAIN).label("key"),
-               literal(1).label("exiters"), _flag(q2_base).label("q2_base"), _flag(q4_base).label("q4_base"),
-               _flag(cred_base).label("cred_base"), _flag(and_(cred_base, awarded)).label("credentialed")]
-    for market in (None,) + MARKETS:
-        suffix = (lambda name: name) if market is None else (lambda name, m=market: _m(name, m))
-        columns += [
-            _flag(and_(q2_base, exists(select(Placement.id).where(*_held_in(x, x.q + 2, market))))).label(
-                suffix("employed_q2")),
-            _flag(and_(q4_base, exists(select(Placement.id).where(*_held_in(x, x.q + 4, market))))).label(
-                suffix("employed_q4")),
-            case((q2_base, _pay_in(x, x.q + 2, market)), else_=None).label(suffix("pay_q2")),
-        ]
-    return select(*columns).cte("outcome_flags").prefix_with("MATERIALIZED")
+                                            Award.issued_on <= x.year_after))
+    measured = [x.center, x.course, x.gender, x.key, literal_column("1").label("q2_base"),
+                _flag(x.q + 4 < today_q).label("q4_base"),
+                _flag(cred_base).label("cred_base"), _flag(and_(cred_base, awarded)).label("credentialed")]
+    # The exits whose 2nd quarter after exit is not over yet are measured for nothing (the year
+    # after exit is not over either): no job is looked up for them.
+    unmeasured = [x.center, x.course, x.gender, x.key, *[literal_column("0").label(n) for n in
+                                                          ("q2_base", "q4_base", "cred_base", "credentialed")]]
+    for m in (None,) + MARKETS:
+        in_market = (lambda c: c) if m is None else (lambda c, m=m: and_(c, market == literal_column(f"'{m}'")))
+        name = (lambda n: n) if m is None else (lambda n, m=m: _m(n, m))
+        measured += [func.coalesce(func.max(_flag(in_market(held_q2))), 0).label(name("employed_q2")),
+                     func.coalesce(func.max(_flag(in_market(held_q4))), 0).label(name("employed_q4")),
+                     func.max(case((in_market(held_q2), Placement.monthly_pay_azn), else_=None)).label(name("pay_q2"))]
+        unmeasured += [literal_column("0").label(name("employed_q2")), literal_column("0").label(name("employed_q4")),
+                       type_coerce(null(), Placement.monthly_pay_azn.type).label(name("pay_q2"))]
+    return (union_all(
+        select(*measured)
+        .select_from(exits)
+        .outerjoin(Placement, and_(Placement.trainee_id == x.trainee_id,
+                                   Placement.verification != PlacementStatus.REJECTED,
+                                   Placement.start_date < x.from_q5,
+                                   or_(Placement.end_date.is_(None), Placement.end_date >= x.from_q2)))
+        .outerjoin(Employer, Employer.id == Placement.employer_id)
+        .where(x.q + 2 < today_q)
+        .group_by(x.id, x.center, x.course, x.gender, x.key, x.q, x.ymd, x.year_after, x.from_q2, x.from_q3,
+                  x.from_q4, x.from_q5),
+        select(*unmeasured).where(x.q + 2 >= today_q))
+        .cte("outcome_flags").prefix_with("MATERIALIZED"))
 
 
-def _pay_column(name: str) -> str:
-    return name.replace("paid_q2", "pay_q2")
-
-
-def _aggregates(flags, dimension: str | None, medians: bool):
-    f = flags.c
-    group = cast(f[dimension], String) if dimension else literal_column("'0'")
-    columns = [literal_column(f"'{dimension or 'total'}'").label("dim"), group.label("g")]
+def _parts(filters: Filters):
+    """The CTEs of one period: ``fine`` (every count and key sum per region, center, level and
+    gender) and ``paid`` (per exit with a Q2 pay: its groups and pays)."""
+    f = _flags(filters).c
+    per_exit = {"exiters": literal_column("1")}
+    for name in ALL_COUNTS[1:]:
+        per_exit[name] = f[name] if not name.startswith("paid_q2") else _flag(f[name.replace("paid_q2", "pay_q2")]
+                                                                              .is_not(None))
+    columns = [f.center, f.course, f.gender]
     for name in ALL_COUNTS:
-        value = f[name] if not name.startswith("paid_q2") else _flag(f[_pay_column(name)].is_not(None))
-        columns += [func.sum(value).label(name), func.sum(value * f.key).label(key_name(name))]
-    if medians:
-        for name in ["paid_q2"] + [_m("paid_q2", market) for market in MARKETS]:
-            columns.append(func.percentile_cont(0.5).within_group(f[_pay_column(name)]).label("median_" + name))
-    stmt = select(*columns).select_from(flags)
-    return stmt.group_by(f[dimension]) if dimension else stmt
+        columns += [func.sum(per_exit[name]).label(name), func.sum(per_exit[name] * f.key).label(key_name(name))]
+    by_course = select(*columns).group_by(f.center, f.course, f.gender).subquery()
+    c = by_course.c
+    fine = (select(Center.region_id.label("region"), c.center, Course.level.label("level"), c.gender,
+                   *[c[name] for name in ALL_COUNTS + [key_name(n) for n in ALL_COUNTS]])
+            .select_from(by_course)
+            .join(Center, Center.id == c.center)
+            .join(Course, Course.id == c.course)
+            .cte("fine").prefix_with("MATERIALIZED"))
+    paid = (select(Center.region_id.label("region"), f.center, Course.level.label("level"), f.gender,
+                   *[f[p] for p in PAY_COLUMNS])
+            .join(Center, Center.id == f.center)
+            .join(Course, Course.id == f.course)
+            .where(f.pay_q2.is_not(None))
+            .cte("paid"))
+    return fine, paid
+
+
+def _aggregates(fine, paid, dimension: str | None, medians: bool):
+    f = fine.c
+    group = cast(f[dimension], String) if dimension else literal_column("'0'")
+    sums = [literal_column(f"'{dimension or 'total'}'").label("dim"), group.label("g")]
+    for name in ALL_COUNTS:
+        sums += [func.sum(f[name]).label(name), func.sum(f[key_name(name)]).label(key_name(name))]
+    stmt = select(*sums).select_from(fine)
+    if dimension:
+        stmt = stmt.group_by(f[dimension])
+    if not medians:
+        return stmt
+    p = paid.c
+    percentiles = [func.percentile_cont(0.5).within_group(p[pay]).label("median_" + pay.replace("pay_q2", "paid_q2"))
+                   for pay in PAY_COLUMNS]
+    if dimension:
+        by_group = (select(p[dimension].label("g"), *percentiles).group_by(p[dimension])).subquery()
+        stmt = stmt.subquery()
+        return (select(stmt, *[by_group.c[c.name] for c in percentiles])
+                .select_from(stmt.outerjoin(by_group, cast(by_group.c.g, String) == stmt.c.g)))
+    overall = select(*percentiles).subquery()
+    stmt = stmt.subquery()
+    return select(stmt, *[overall.c[c.name] for c in percentiles]).select_from(stmt.join(overall, literal(True)))
 
 
 def figures_statement(filters: Filters, medians: bool):
-    """The flags CTE and the one statement of every breakdown's aggregates (benchmarks/outcomes_bench.py
-    explains it)."""
-    flags = _flags(filters)
-    return flags, union_all(*[_aggregates(flags, dimension, medians) for dimension in (None,) + GROUP_COLUMNS])
+    """The per-exit CTE ``paid`` and the one statement of every breakdown's aggregates (with the
+    medians when ``medians``; PostgreSQL only)."""
+    fine, paid = _parts(filters)
+    return paid, union_all(*[_aggregates(fine, paid, dimension, medians) for dimension in (None,) + GROUP_COLUMNS])
 
 
 def _figures(filters: Filters, *, with_medians: bool = True) -> dict[tuple[str, Any], dict[str, Any]]:
@@ -257,8 +350,7 @@ def _figures(filters: Filters, *, with_medians: bool = True) -> dict[tuple[str, 
     (``median_paid_q2`` as ``(median, n)``, per market too). One statement (two on SQLite, which
     has no percentile: the pays are read in order and the median taken here)."""
     in_database = with_medians and dialect_name() == "postgresql"
-    flags, stmt = figures_statement(filters, in_database)
-    f = flags.c
+    paid, stmt = figures_statement(filters, in_database)
     out: dict[tuple[str, Any], dict[str, Any]] = {}
     for row in db.session.execute(stmt).mappings():
         dim = row["dim"]
@@ -270,16 +362,16 @@ def _figures(filters: Filters, *, with_medians: bool = True) -> dict[tuple[str, 
                 values["median_" + name] = None if median is None else (Decimal(str(median)), values[name])
         out[(dim, g)] = values
     if with_medians and not in_database:
-        pays = [_pay_column(name) for name in ["paid_q2"] + [_m("paid_q2", market) for market in MARKETS]]
+        p = paid.c
         lists: dict[tuple[str, Any, str], list[Decimal]] = {}
-        for row in db.session.execute(select(f.region, f.center, f.level, f.gender, *[f[p] for p in pays])
-                                      .where(f.pay_q2.is_not(None))).mappings():
+        for row in db.session.execute(select(p.region, p.center, p.level, p.gender, *[p[c] for c in PAY_COLUMNS])
+                                      ).mappings():
             for dim, g in (("total", 0), *((d, row[d]) for d in GROUP_COLUMNS)):
-                for pay in pays:
+                for pay in PAY_COLUMNS:
                     if row[pay] is not None:
                         lists.setdefault((dim, g, pay), []).append(Decimal(str(row[pay])))
         for values_key, values in out.items():
-            for pay in pays:
+            for pay in PAY_COLUMNS:
                 found = lists.get((*values_key, pay))
                 values["median_" + pay.replace("pay_q2", "paid_q2")] = (_median(found), len(found)) if found else None
     return out
