@@ -284,8 +284,12 @@ def _reached(actor: Actor, trainee_ids: set[int]) -> set[int]:
         return set(trainee_ids)
     if not actor.center_ids:
         return set()
-    return set(db.session.scalars(select(TraineeCenter.trainee_id).distinct().where(
-        TraineeCenter.trainee_id.in_(sorted(trainee_ids)), TraineeCenter.center_id.in_(sorted(actor.center_ids)))))
+    ids, reached = sorted(trainee_ids), set()
+    for start in range(0, len(ids), CHUNK):     # a file may have thousands of such rows (SQLite's bound)
+        reached.update(db.session.scalars(select(TraineeCenter.trainee_id).distinct().where(
+            TraineeCenter.trainee_id.in_(ids[start:start + CHUNK]),
+            TraineeCenter.center_id.in_(sorted(actor.center_ids)))))
+    return reached
 
 
 def _spend_known_fins(actor: Actor, report: ImportReport, fin_budget: Callable[[int], bool] | None) -> None:
