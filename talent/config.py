@@ -257,6 +257,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # URL; empty = the embedded default, delivery in-process after the commit), the outbox's
         # retries, the SMS gateway.
         "BROKER_URL": env.get("TALENT_BROKER_URL") or None,
+        # The prefix of the broker's Redis keys: deployments (or test runs) sharing one Redis database
+        # each take their own, so that no worker takes another's jobs.
+        "BROKER_NAMESPACE": env.get("TALENT_BROKER_NAMESPACE") or "talent",
         "OUTBOX_MAX_ATTEMPTS": _int(env, "TALENT_OUTBOX_MAX_ATTEMPTS", 8, 1),
         "OUTBOX_BACKOFF_SECONDS": _int(env, "TALENT_OUTBOX_BACKOFF_SECONDS", 30, 1),
         "OUTBOX_LEASE_SECONDS": _int(env, "TALENT_OUTBOX_LEASE_SECONDS", 300, 1),

@@ -50,3 +50,10 @@ class CapacityFull(Conflict):
 
 class Duplicate(Conflict):
     code = "duplicate"
+
+
+class TooManyRequests(DomainError):
+    """A budget of answers is spent for now (e.g. being told that FINs are registered); the
+    message says why and when to try again."""
+    status = 429
+    code = "rate_limited"

@@ -72,6 +72,20 @@ def as_id(value: Any) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
+def parse_int(value: Any, *, low: int | None = None, high: int | None = None) -> int | None:
+    """A whole number from a form, a query string or JSON (``int(str(value).strip())``: surrounding
+    space and a sign are fine, a fraction or a word is not), or None when it is not one or lies
+    outside ``low``..``high`` (both included; a bound left out is not checked). ``as_id`` is the
+    stricter reader for ids."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    if (low is not None and number < low) or (high is not None and number > high):
+        return None
+    return number
+
+
 def normalise_email(email: str) -> str:
     """An e-mail address as accounts store and look it up: trimmed, lower case."""
     return (email or "").strip().lower()

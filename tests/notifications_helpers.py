@@ -27,6 +27,7 @@ class Peer:
     delay: float = 0.0                      # seconds to hold each DATA before answering
     refuse: set = field(default_factory=set)   # recipients answered 550
     dropped: int = 0
+    in_data: int = 0                        # DATA commands begun (a test kills a client during one)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -36,6 +37,8 @@ class Peer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.in_data += 1
         if self.delay:
             try:
                 await asyncio.sleep(self.delay)
@@ -52,6 +55,16 @@ class Peer:
         with self.lock:
             self.messages.append(message)
         return "250 Message accepted for delivery"
+
+    def wait_until(self, predicate, timeout: float = 20.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if predicate():
+                    return True
+            time.sleep(0.02)
+        with self.lock:
+            return bool(predicate())
 
     def wait_for(self, count: int, timeout: float = 20.0) -> list:
         deadline = time.monotonic() + timeout

@@ -112,15 +112,20 @@ def test_eligibility_education_and_age_at_start(factory):
     with pytest.raises(ValidationError) as error:
         applications.submit(_form(education_level=""), cohort_id=cohort.id)
     assert "education_level" in error.value.fields
-    young = cohort.start_date.replace(year=cohort.start_date.year - 17)
+    # Ages counted back from the cohort's start with clock.add_months, which clamps 29 February (a
+    # start on 29 Feb 2028 made date.replace(year=...) raise); the eligible person is 25 at the start
+    # whatever the year (born 1999-03-04, they are 31 at any start after 3 March 2030: the test would fail then).
+    young = clock.add_months(cohort.start_date, -12 * 17)
     with pytest.raises(ValidationError) as error:
         applications.submit(_form(birth_date=young.isoformat()), cohort_id=cohort.id)
     assert "18" in error.value.fields["birth_date"]
-    old = cohort.start_date.replace(year=cohort.start_date.year - 31)
+    old = clock.add_months(cohort.start_date, -12 * 31)
     with pytest.raises(ValidationError) as error:
         applications.submit(_form(birth_date=old.isoformat()), cohort_id=cohort.id)
     assert "30" in error.value.fields["birth_date"]
-    assert applications.submit(_form(education_level="master"), cohort_id=cohort.id).application is not None
+    eligible = clock.add_months(cohort.start_date, -12 * 25)
+    assert applications.submit(_form(education_level="master", birth_date=eligible.isoformat()),
+                               cohort_id=cohort.id).application is not None
 
 
 def test_required_certification_is_checked_on_acceptance(factory):

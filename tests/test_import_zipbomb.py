@@ -89,14 +89,14 @@ def bomb_workbook(declared: int | None = None) -> bytes:
 
 def _measure(call):
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()     # CPU time (the work unpacking does), not the machine's load
     try:
         with pytest.raises(FileProblem) as error:
             call()
     finally:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    return error.value, peak, time.perf_counter() - started
+    return error.value, peak, time.process_time() - started
 
 
 def test_the_crafted_file_is_a_real_one_megabyte_workbook_of_a_gigabyte():

@@ -161,9 +161,9 @@ def test_recording_costs_well_under_a_millisecond(app):
     from flask import Response
     response = Response("ok", status=200)
     with app.test_request_context("/verify/ABC", method="GET"):
-        started = time.perf_counter()
+        started = time.process_time()        # CPU time: the hooks' cost, not the machine's load
         for _ in range(2000):
             metrics._start()
             metrics._observe(response)
-        mean_ms = (time.perf_counter() - started) / 2000 * 1000
+        mean_ms = (time.process_time() - started) / 2000 * 1000
     assert mean_ms < 1.0, mean_ms

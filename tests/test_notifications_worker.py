@@ -4,6 +4,7 @@ and a worker killed (SIGKILL) in the middle of a delivery loses nothing and send
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -23,6 +24,11 @@ from talent.notifications.models import OutboxMessage
 from tests.notifications_helpers import SmtpPeer
 
 BROKER_URL = os.environ.get("TALENT_TEST_BROKER_URL", "redis://127.0.0.1:6379/3")
+# CI runs three suites side by side (and a developer's run may overlap them) on one Redis database:
+# each run's broker keys carry its own namespace, so that no run's worker takes another's jobs and
+# no run's clean-up deletes another's queue (both happened with the shared "talent" namespace and
+# FLUSHDB: a job lost, a mail never sent, a count of queued jobs off by one).
+NAMESPACE = f"talent-test-{os.getpid()}-{secrets.token_hex(4)}"
 TALENT = Path(sys.executable).parent / "talent"
 # A worker in another process (and threads of this one) read the rows: they must be committed.
 pytestmark = pytest.mark.committed
@@ -35,10 +41,18 @@ def broker(app, monkeypatch):
         client.ping()
     except redis.ConnectionError:
         pytest.fail(f"These tests need Redis at {BROKER_URL} (set TALENT_TEST_BROKER_URL)")
-    client.flushdb()
+    _forget_keys(client)
     monkeypatch.setitem(app.config, "BROKER_URL", BROKER_URL)
+    monkeypatch.setitem(app.config, "BROKER_NAMESPACE", NAMESPACE)
     yield client
-    client.flushdb()
+    _forget_keys(client)
+
+
+def _forget_keys(client) -> None:
+    """This run's broker keys only (never FLUSHDB: other runs share the database)."""
+    keys = list(client.scan_iter(match=f"{NAMESPACE}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture
@@ -52,7 +66,7 @@ def peer(app, monkeypatch):
 
 
 def _queued(client) -> int:
-    return sum(client.llen(key) for key in client.keys("talent:*") if client.type(key) == b"list")
+    return sum(client.llen(key) for key in client.keys(f"{NAMESPACE}:*") if client.type(key) == b"list")
 
 
 def _statuses() -> Counter:
@@ -87,7 +101,8 @@ def test_committed_rows_go_through_the_broker_and_rolled_back_ones_never(app, br
 def _start_worker(app, peer, **extra) -> subprocess.Popen:
     env = {**os.environ, "TALENT_ENV": "testing", "TALENT_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "TALENT_INSTANCE_PATH": app.instance_path, "TALENT_SECRET_KEY": app.config["SECRET_KEY"],
-           "TALENT_BROKER_URL": BROKER_URL, "TALENT_MAIL_SENDER": "smtp", "TALENT_SMTP_URL": peer.url,
+           "TALENT_BROKER_URL": BROKER_URL, "TALENT_BROKER_NAMESPACE": NAMESPACE,
+           "TALENT_MAIL_SENDER": "smtp", "TALENT_SMTP_URL": peer.url,
            "TALENT_OUTBOX_LEASE_SECONDS": "4", "TALENT_OUTBOX_SWEEP_SECONDS": "1", **extra}
     return subprocess.Popen([str(TALENT), "worker", "--threads", "2", "--tick-seconds", "0"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -108,13 +123,16 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(app,
         while _statuses().get("sending", 0) == 0 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _statuses().get("sending", 0) > 0, "the first worker never claimed the rows"
-        time.sleep(0.5)                      # it is inside the SMTP transaction now
+        # Killed inside the SMTP transaction: once the peer holds its DATA (a fixed half second after
+        # the claim was too short on a busy machine: the worker had not reached DATA, nothing dropped).
+        assert peer.wait_until(lambda: peer.in_data > 0, timeout=30), "the first worker never sent DATA"
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
-    time.sleep(3.2)                          # the peer gives up on the dead client's message
+    # the peer gives up on the dead client's message (after its delay: about 3 s)
+    assert peer.wait_until(lambda: peer.dropped > 0, timeout=30)
     assert peer.messages == [] and peer.dropped == 1
     peer.delay = 0.0
     second = _start_worker(app, peer)

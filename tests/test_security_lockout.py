@@ -7,9 +7,10 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
-from talent import mail
+from talent import clock, mail
 from talent.accounts import services as accounts
 from talent.accounts.models import User
 from talent.audit import AuditEvent
@@ -60,14 +61,18 @@ def test_the_delay_grows_with_each_failure_and_is_capped(app, factory):
     user = factory.user("admin")
     db.session.commit()
     delays = []
-    for n in range(10):
-        user.locked_until = None                 # as if each wait had passed
-        db.session.commit()
-        with pytest.raises(ValidationError):
-            accounts.authenticate(user.email, WRONG, ip=f"203.0.113.{n}")
-        db.session.commit()
-        if user.locked_until:
-            delays.append(round((user.locked_until - utcnow()).total_seconds()))
+    # The clock stands still while the delays are read: each is measured from the instant it was set,
+    # not from a moment later that depends on how busy the machine is (a capped delay read 0.6 s
+    # after being set rounds to one second less than the one before it, and the list was not sorted).
+    with time_machine.travel(clock.now(), tick=False):
+        for n in range(10):
+            user.locked_until = None                 # as if each wait had passed
+            db.session.commit()
+            with pytest.raises(ValidationError):
+                accounts.authenticate(user.email, WRONG, ip=f"203.0.113.{n}")
+            db.session.commit()
+            if user.locked_until:
+                delays.append(round((user.locked_until - utcnow()).total_seconds()))
     base, cap = app.config["LOGIN_DELAY_SECONDS"], app.config["LOGIN_LOCK_MINUTES"] * 60
     assert delays[0] == pytest.approx(base, abs=2) and delays[1] == pytest.approx(2 * base, abs=2)
     assert delays[2] == pytest.approx(4 * base, abs=2) and max(delays) == pytest.approx(cap, abs=2)

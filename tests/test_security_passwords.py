@@ -45,9 +45,11 @@ def test_the_full_name_counts_against_the_estimate(req):
 
 def test_a_long_password_is_estimated_quickly(req):
     import time
-    started = time.perf_counter()
+    # CPU time, not the wall clock: the bound is on the work; three suites side by side on two cores
+    # (CI) stretch the wall clock of the same work several times.
+    started = time.process_time()
     assert password_problem("x" * 256) is not None
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_changing_to_the_current_password_is_refused(factory):

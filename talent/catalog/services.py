@@ -19,7 +19,7 @@ from talent.catalog.models import EDUCATION_ORDER, LEVELS, Certification, Course
 from talent.errors import NotFound, ValidationError
 from talent.extensions import db
 from talent.permissions import Actor, P, require
-from talent.validation import has_control_chars
+from talent.validation import has_control_chars, parse_int
 
 CHECK_MESSAGE = _l("Please correct the marked fields.")
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_.\-]*$")
@@ -68,11 +68,8 @@ class FieldChecker:
                 self.fail(name, _l("This field is required."))
             self.values[name] = None
             return None
-        try:
-            if isinstance(raw, bool):
-                raise ValueError
-            value = int(str(raw).strip())
-        except (TypeError, ValueError):
+        value = parse_int(raw)  # a bool is not a number: str(True) is "True"
+        if value is None:
             self.fail(name, _l("Enter a whole number."))
             self.values[name] = None
             return None

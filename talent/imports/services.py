@@ -25,7 +25,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import repeat
-from typing import Any
+from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -37,7 +37,7 @@ from talent import audit
 from talent.audit import AuditEvent
 from talent.centers.models import Center
 from talent.db import copy_rows, utcnow
-from talent.errors import Conflict, NotFound, ValidationError
+from talent.errors import Conflict, NotFound, TooManyRequests, ValidationError
 from talent.extensions import db
 from talent.labels import label
 from talent.imports.models import ImportPreview
@@ -93,6 +93,9 @@ class ImportReport:
     committed: bool = False
     format: str | None = None
     preview_id: str | None = None     # the stored preview (preview_import(keep=True)), for commit_preview
+    # Rows answered "this FIN belongs to another person" about someone the actor's centers do not
+    # reach: (row, trainee id). Each tells that a FIN is registered (see _spend_known_fins).
+    fins_told: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -206,7 +209,7 @@ def _validate(data: bytes, center: Center, cohort: Cohort | None, *, today: date
     return report
 
 
-def _resolve(report: ImportReport, center: Center, cohort: Cohort | None, *, waitlist: bool,
+def _resolve(actor: Actor, report: ImportReport, center: Center, cohort: Cohort | None, *, waitlist: bool,
              lock: bool) -> ImportReport:
     """What the valid rows would do now: which FINs are known (and whether they are the same
     person), the cohort's state and free seats (its row locked when ``lock``). Run at the preview
@@ -220,7 +223,7 @@ def _resolve(report: ImportReport, center: Center, cohort: Cohort | None, *, wai
     # reused only when the row's birth date and name are the recorded ones; otherwise the row is a
     # problem like any bad row, and says nothing about the person the FIN belongs to.
     known = _known_by_fin([p.fin for p in plans]) if plans else {}
-    others: set[int] = set()
+    others: dict[int, int] = {}
     for plan in plans:
         record = known.get(plan.fin)
         if record is None:
@@ -230,13 +233,15 @@ def _resolve(report: ImportReport, center: Center, cohort: Cohort | None, *, wai
                 (record.first_name, record.last_name, record.patronymic),
                 (values["first_name"], values["last_name"], values.get("patronymic"))):
             report.problems.append(Problem(plan.row, "fin", str(ANOTHER_PERSON)))
-            others.add(plan.row)
+            others[plan.row] = record.id
             continue
         plan.trainee = EXISTING
         plan.trainee_id = record.id
         plan.registered_here = record.registered_by_center_id == center.id
     if others:
         plans = [plan for plan in plans if plan.row not in others]
+        reached = _reached(actor, set(others.values()))
+        report.fins_told = [(row, trainee_id) for row, trainee_id in others.items() if trainee_id not in reached]
 
     if cohort is not None:
         if lock:
@@ -270,6 +275,48 @@ def _resolve(report: ImportReport, center: Center, cohort: Cohort | None, *, wai
     report.problems.sort(key=lambda p: (p.row or 0, FIELDS.index(p.column) if p.column in FIELDS else 99))
     report.plans = plans
     return report
+
+
+def _reached(actor: Actor, trainee_ids: set[int]) -> set[int]:
+    """Those of ``trainee_ids`` whose records the actor's centers reach (registered there or
+    enrolled there: ``TraineeCenter``); an administrator reaches everyone."""
+    if actor.center_ids is None or not trainee_ids:
+        return set(trainee_ids)
+    if not actor.center_ids:
+        return set()
+    ids, reached = sorted(trainee_ids), set()
+    for start in range(0, len(ids), CHUNK):     # a file may have thousands of such rows (SQLite's bound)
+        reached.update(db.session.scalars(select(TraineeCenter.trainee_id).distinct().where(
+            TraineeCenter.trainee_id.in_(ids[start:start + CHUNK]),
+            TraineeCenter.center_id.in_(sorted(actor.center_ids)))))
+    return reached
+
+
+def _spend_known_fins(actor: Actor, report: ImportReport, fin_budget: Callable[[int], bool] | None) -> None:
+    """The rows answered "this FIN belongs to another person" about people the actor does not
+    reach each tell that a FIN is registered, like the register form's answer (``KnownFin``): they
+    are spent from ``fin_budget`` (the interface's: ``people.services.spend_fin_lookups`` with
+    the account's and the address's keys; None: not limited, the CLI) and audited
+    (``trainee.fin_known``, in the person's activity list). Past the budget the whole preview is
+    refused and nothing of it kept. Rows of one's own trainees, rows whose FIN, birth date and
+    name matched (the proof the design accepts) and unknown FINs cost nothing."""
+    told = report.fins_told
+    if not told:
+        return
+    if fin_budget is not None and not fin_budget(len(told)):
+        if report.preview_id is not None:
+            db.session.execute(delete(ImportPreview).where(ImportPreview.id == report.preview_id))
+            report.preview_id = None
+        raise TooManyRequests(_l(
+            "Nothing was checked or kept. Rows of this file whose FIN belongs to someone your centers do not "
+            "know: %(count)d, more than you may be told now. For the privacy of the people FINs belong to, how "
+            "often you are told that a FIN is registered is limited (together with the trainee forms). Check "
+            "those FINs and birth dates against the ID cards and upload the file again later.",
+            count=len(told)), code="fin_lookups_limited")
+    audit.record_many(actor, "trainee.fin_known", "trainee", [
+        {"entity_id": trainee_id, "trainee_id": trainee_id, "center_id": report.center_id,
+         "details": {"same_person": False, "via": "import", "row": row}} for row, trainee_id in told])
+    db.session.flush()
 
 
 def _ids_by_fin(fins: list[str]) -> dict[str, int]:
@@ -491,15 +538,20 @@ def _printable(filename: str | None) -> str:
 
 
 def preview_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any = None, waitlist: bool = True,
-                   today: date | None = None, keep: bool = False, filename: str | None = None) -> ImportReport:
+                   today: date | None = None, keep: bool = False, filename: str | None = None,
+                   fin_budget: Callable[[int], bool] | None = None) -> ImportReport:
     """Read and check a file once and say what would happen to each row. With ``keep`` the
     validated rows are stored (:class:`ImportPreview`, the report's ``preview_id``) for
-    :func:`commit_preview`, which never reads the file again; otherwise nothing is written."""
+    :func:`commit_preview`, which never reads the file again; otherwise nothing is written but
+    the audit of the rows that tell a FIN is registered, which are spent from ``fin_budget``
+    (:func:`_spend_known_fins`; past it: :class:`TooManyRequests` and nothing kept)."""
     center, cohort = _load_targets(actor, center_id, cohort_id)
     report = _validate(data, center, cohort, today=today)
     if keep:   # what the file says is stored before the database's part of the report is added
         report.preview_id = _keep(actor, report, data, waitlist=waitlist, filename=filename)
-    return _resolve(report, center, cohort, waitlist=waitlist, lock=False)
+    _resolve(actor, report, center, cohort, waitlist=waitlist, lock=False)
+    _spend_known_fins(actor, report, fin_budget)
+    return report
 
 
 def _open(actor: Actor, preview_id: Any) -> tuple[ImportPreview, Center, Cohort | None]:
@@ -522,7 +574,7 @@ def show_preview(actor: Actor, preview_id: Any) -> ImportReport:
     preview, center, cohort = _open(actor, preview_id)
     report = _unpack(preview.payload, center.id, cohort.id if cohort else None)
     report.preview_id = preview.id
-    return _resolve(report, center, cohort, waitlist=preview.waitlist, lock=False)
+    return _resolve(actor, report, center, cohort, waitlist=preview.waitlist, lock=False)
 
 
 def preview_details(actor: Actor, preview_id: Any) -> ImportPreview:
@@ -563,7 +615,7 @@ def commit_preview(actor: Actor, preview_id: Any) -> ImportReport:
         raise Conflict(_l("This file was already imported."), code="import_committed")
     report = _unpack(preview.payload, center.id, cohort.id if cohort else None)
     report.preview_id = preview.id
-    _resolve(report, center, cohort, waitlist=preview.waitlist, lock=True)
+    _resolve(actor, report, center, cohort, waitlist=preview.waitlist, lock=True)
     if not report.ok:   # nothing written: the claim is given back, the preview may be committed later
         db.session.execute(update(ImportPreview).where(ImportPreview.id == preview.id).values(committed_at=None)
                            .execution_options(synchronize_session=False))
@@ -577,13 +629,16 @@ def commit_preview(actor: Actor, preview_id: Any) -> ImportReport:
 
 
 def commit_import(actor: Actor, data: bytes, *, center_id: Any, cohort_id: Any = None, waitlist: bool = True,
-                  filename: str | None = None, today: date | None = None) -> ImportReport:
+                  filename: str | None = None, today: date | None = None,
+                  fin_budget: Callable[[int], bool] | None = None) -> ImportReport:
     """Check the file (once; the cohort row locked) and, when every row is valid, register the new
     trainees, enroll them and audit it: the one-step import of the API and the CLI. With any
-    problem nothing is written and the report says ``committed = False``."""
+    problem nothing is written and the report says ``committed = False`` (the rows that tell a
+    FIN is registered are spent from ``fin_budget`` and audited, as for :func:`preview_import`)."""
     center, cohort = _load_targets(actor, center_id, cohort_id)
     report = _validate(data, center, cohort, today=today)
-    _resolve(report, center, cohort, waitlist=waitlist, lock=True)
+    _resolve(actor, report, center, cohort, waitlist=waitlist, lock=True)
+    _spend_known_fins(actor, report, fin_budget)
     if not report.ok:
         return report
     _write(actor, report, center, cohort, filename=filename)

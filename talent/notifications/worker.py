@@ -57,23 +57,25 @@ def _sweep_job() -> None:
 
 
 def broker_for(app: Flask):
-    """The Dramatiq broker and actors for ``app``'s ``BROKER_URL`` (one per process and URL)."""
+    """The Dramatiq broker and actors for ``app``'s ``BROKER_URL`` and ``BROKER_NAMESPACE`` (one per process,
+    URL and namespace)."""
     url = app.config.get("BROKER_URL")
     if not url:
         return None
+    namespace = app.config.get("BROKER_NAMESPACE") or "talent"
     with _broker_lock:
-        if _broker_state.get("url") != url:
+        if (_broker_state.get("url"), _broker_state.get("namespace")) != (url, namespace):
             import dramatiq
             from dramatiq.brokers.redis import RedisBroker
 
-            broker = RedisBroker(url=url, namespace=app.config.get("BROKER_NAMESPACE", "talent"),
+            broker = RedisBroker(url=url, namespace=namespace,
                                  heartbeat_timeout=int(app.config.get("BROKER_HEARTBEAT_MS", 60000)))
             # The outbox row holds the retry schedule; Dramatiq's own retries (with backoff)
             # cover a failure around it, e.g. the database unreachable while claiming.
             options = {"broker": broker, "queue_name": QUEUE_NAME, "max_retries": 10,
                        "min_backoff": 1000, "max_backoff": 300000}
             _broker_state.update(
-                url=url, broker=broker,
+                url=url, namespace=namespace, broker=broker,
                 deliver=dramatiq.actor(_deliver_job, actor_name="talent.outbox.deliver", **options),
                 sweep=dramatiq.actor(_sweep_job, actor_name="talent.outbox.sweep", **options))
         return _broker_state

@@ -15,6 +15,7 @@ from talent.geo.models import Region
 from talent.objectives.models import (MARKET_METRICS, METRICS, OBJECTIVE_GENDERS, OBJECTIVE_MARKETS, SCOPES,
                                       Objective)
 from talent.permissions import P, Actor, require
+from talent.validation import parse_int
 
 RATE_METRICS = ("completion_rate", "certification_rate", "placement_rate", "employment_q2_rate",
                 "employment_q4_rate", "credential_rate")
@@ -30,13 +31,6 @@ def _decimal(value: Any) -> Decimal | None:
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def _validated(values: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +58,7 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
     for name, (field, model) in SCOPE_FIELDS.items():
         out[field] = None
         if scope == name:
-            ref = _int(values.get(field))
+            ref = parse_int(values.get(field))
             if ref is None or db.session.get(model, ref) is None:
                 errors[field] = _l("Choose the %(scope)s this objective is about.", scope=name)
             else:
@@ -91,7 +85,7 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
         elif metric in RATE_METRICS and number > 100:
             errors[name] = _l("A rate is a percentage from 0 to 100.")
     out["target_value"], out["baseline_value"] = target, baseline
-    baseline_year, deadline_year = _int(values.get("baseline_year")), _int(values.get("deadline_year"))
+    baseline_year, deadline_year = parse_int(values.get("baseline_year")), parse_int(values.get("deadline_year"))
     for name, year in (("baseline_year", baseline_year), ("deadline_year", deadline_year)):
         if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
             errors[name] = _l("Enter a year between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)

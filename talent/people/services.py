@@ -9,10 +9,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from limits import parse_many
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +21,7 @@ from talent import audit, clock
 from talent.centers.queries import Page
 from talent.centers.models import Center
 from talent.errors import Duplicate, NotFound, PermissionDenied, ValidationError
-from talent.extensions import db
+from talent.extensions import db, limiter
 from talent.geo.models import Region
 from talent.people import membership, queries
 from talent.people.models import Trainee, TraineeSearch
@@ -45,6 +46,30 @@ class KnownFin(Duplicate):
 
 def fin_lookup_limit() -> str:
     return current_app.config.get("FIN_LOOKUP_RATE_LIMIT") or "20 per hour;60 per day"
+
+
+# The one budget of "this FIN is registered" answers, per account (API token) and per address:
+# the register and edit forms and API calls (a shared Flask-Limiter scope) and the import preview
+# (:func:`spend_fin_lookups`, several answers at once) all spend from it.
+FIN_LOOKUP_SCOPE = "fin-known"
+
+
+def spend_fin_lookups(keys: Sequence[str], count: int) -> bool:
+    """Spend ``count`` answers that tell a FIN is registered from the :func:`fin_lookup_limit`
+    budget of each of ``keys`` (an account's, an address's: the keys the interfaces limit the
+    forms by). All or nothing: when any budget cannot take ``count`` more, nothing is spent and the
+    answer is False. (Two requests at the same instant may both pass the check: the budget is a
+    brake on enumeration, not an exact quota.)"""
+    if count <= 0 or not limiter.enabled:
+        return True
+    strategy = limiter.limiter
+    prefix = [limiter._key_prefix] if limiter._key_prefix else []
+    buckets = [(item, [*prefix, key, FIN_LOOKUP_SCOPE]) for key in keys for item in parse_many(fin_lookup_limit())]
+    if not all(strategy.test(item, *args, cost=count) for item, args in buckets):
+        return False
+    for item, args in buckets:
+        strategy.hit(item, *args, cost=count)
+    return True
 
 
 def fin_lookups_limited_message() -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from talent.catalog.models import LEVELS, Sector, Skill
 from talent.extensions import db
 from talent import clock
+from talent.validation import parse_int
 
 EARLIEST = date(2000, 1, 1)
 MAX_YEARS_AHEAD = 1
@@ -128,13 +129,6 @@ def quarters_between(start: date, end: date) -> list[tuple[str, date, date]]:
     return out
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
 def _date(value: Any) -> date | None:
     text = str(value or "").strip()
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
@@ -188,7 +182,7 @@ def parse_filters(mapping: Mapping[str, Any] | None, *, today: date | None = Non
     year = quarter = None
     if kind in ("year", "quarter"):
         raw_year = _get(mapping, "year")
-        year = _int(raw_year) if raw_year else today.year
+        year = parse_int(raw_year) if raw_year else today.year
         if year is None or not EARLIEST.year <= year <= latest.year:
             messages.append(_l("The year must be between %(first)s and %(last)s; showing the current year.",
                                first=EARLIEST.year, last=latest.year))
@@ -197,7 +191,7 @@ def parse_filters(mapping: Mapping[str, Any] | None, *, today: date | None = Non
             start, end = date(year, 1, 1), date(year, 12, 31)
         else:
             raw_quarter = _get(mapping, "quarter")
-            quarter = _int(raw_quarter) if raw_quarter else (today.month - 1) // 3 + 1
+            quarter = parse_int(raw_quarter) if raw_quarter else (today.month - 1) // 3 + 1
             if quarter not in (1, 2, 3, 4):
                 messages.append(_l("The quarter must be 1, 2, 3 or 4; showing the whole year."))
                 kind, quarter = "year", None

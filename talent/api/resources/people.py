@@ -130,7 +130,8 @@ def trainee_enrollments(trainee_id: int):
 
 
 # "This FIN is already registered" tells that a FIN exists: how often a token, and an address, gets
-# that answer is limited (people.services.KnownFin; the web pages count the same way).
+# that answer is limited (people.services.KnownFin; the web pages count the same way). One budget (a
+# shared scope) for registering, editing and importing (the rows of a file that tell it, at once).
 def _fin_token_key() -> str:
     return "fin-known:" + token_rate_key()
 
@@ -143,10 +144,14 @@ def _told_fin_known(_response) -> bool:
     return bool(g.get("fin_known"))
 
 
+def _spend_fin_answers(count: int) -> bool:
+    return people.spend_fin_lookups([_fin_token_key(), _fin_address_key()], count)
+
+
 def _limit_fin_answers(view):
     for key in (_fin_token_key, _fin_address_key):
-        view = limiter.limit(people.fin_lookup_limit, key_func=key, scope="fin-known", deduct_when=_told_fin_known,
-                             error_message=people.fin_lookups_limited_message)(view)
+        view = limiter.shared_limit(people.fin_lookup_limit, scope=people.FIN_LOOKUP_SCOPE, key_func=key,
+                                    deduct_when=_told_fin_known, error_message=people.fin_lookups_limited_message)(view)
     return view
 
 
@@ -226,17 +231,22 @@ UPLOAD_FIELDS = {
            tags=["Imports"], upload=UPLOAD_FIELDS, response=ImportReport, idempotent=True,
            description="multipart/form-data with `file`. A dry run answers the row report. A commit writes "
                        "everything or, when any row has a problem, nothing: then 422 with the same report "
-                       "(`report`) and every bad row in `errors` (`field`: `row N: column`).")
+                       "(`report`) and every bad row in `errors` (`field`: `row N: column`). Each row answered "
+                       "\"this FIN belongs to another person\" about someone the token's centers do not reach "
+                       "tells that a FIN is registered: such rows count towards `FIN_LOOKUP_RATE_LIMIT` (per token "
+                       "and per address, the budget of registering and editing trainees) and are audited "
+                       "(`trainee.fin_known`); a file with more of them than the budget has left is refused "
+                       "with 429 `fin_lookups_limited` and nothing is checked or kept.")
 def import_trainees(upload):
     actor = api_actor()
     f = upload.fields
     if f["dry_run"]:
         report = imports.preview_import(actor, upload.data, center_id=f["center_id"],
                                         cohort_id=f.get("cohort_id"), waitlist=f["waitlist"], keep=True,
-                                        filename=upload.filename)
+                                        filename=upload.filename, fin_budget=_spend_fin_answers)
         return report.as_dict()
     report = imports.commit_import(actor, upload.data, center_id=f["center_id"], cohort_id=f.get("cohort_id"),
-                                   waitlist=f["waitlist"], filename=upload.filename)
+                                   waitlist=f["waitlist"], filename=upload.filename, fin_budget=_spend_fin_answers)
     return _committed(report)
 
 

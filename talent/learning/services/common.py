@@ -15,7 +15,7 @@ from talent.learning.models import Cohort, Enrollment, CohortStatus, EnrollmentS
 from talent.learning.queries import attendance_percentages
 from talent.loading import load
 from talent.permissions import Actor, P
-from talent.validation import FieldError, clean_free_text
+from talent.validation import FieldError, clean_free_text, parse_int
 
 
 FIX_FIELDS = _l("Please correct the marked fields.")
@@ -88,9 +88,8 @@ def check_version(cohort: Cohort, version: Any) -> None:
 
 def as_int(value: Any, name: str, errors: dict[str, str], minimum: int | None = None,
             maximum: int | None = None) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
+    number = parse_int(value)
+    if number is None:
         errors[name] = str(_l("Enter a whole number.")) if value not in (None, "") else str(_l("This field is required."))
         return None
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):

@@ -21,6 +21,7 @@ from talent.people.models import Trainee
 from talent.permissions import Actor
 from talent.placement.markets import current_regional_countries, market_for
 from talent.placement.models import EMPLOYMENT_TYPES, Employer, EmployerConfirmation, Placement, Vacancy
+from talent.validation import MAX_ID, parse_int
 
 
 JOB_FIELDS = ("employer_name", "country_code", "sector_id", "occupation_code", "job_title",
@@ -238,11 +239,10 @@ def apply_vacancy(placement: Placement, raw: Any, *, given: bool = True) -> dict
         raw = placement.vacancy_id
     vacancy_id = None
     if raw is not None and str(raw).strip() != "":
-        try:
-            vacancy_id = int(str(raw).strip())
-        except (TypeError, ValueError):
-            raise ValidationError(CHECK_MESSAGE, fields={"vacancy_id": str(VACANCY_MESSAGE)}) from None
-        vacancy = db.session.get(Vacancy, vacancy_id) if 1 <= vacancy_id <= 2_147_483_647 else None
+        vacancy_id = parse_int(raw)
+        if vacancy_id is None:
+            raise ValidationError(CHECK_MESSAGE, fields={"vacancy_id": str(VACANCY_MESSAGE)})
+        vacancy = db.session.get(Vacancy, vacancy_id) if 1 <= vacancy_id <= MAX_ID else None
         if vacancy is None or vacancy.employer_id != placement.employer_id:
             raise ValidationError(CHECK_MESSAGE, fields={"vacancy_id": str(VACANCY_MESSAGE)})
     if vacancy_id == placement.vacancy_id:

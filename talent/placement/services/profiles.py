@@ -39,6 +39,7 @@ from talent.permissions import Actor, P, require
 from talent.placement.models import Employer, Vacancy, VacancyStatus
 from talent.placement.profiles_models import ShortlistAnswer, ShortlistEntry, TalentProfile
 from talent.placement.services.common import CHECK_MESSAGE
+from talent.validation import MAX_ID, parse_int
 
 PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -265,13 +266,7 @@ def my_shortlists(actor: Actor) -> list[MyShortlist]:
 
 
 def _int(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if 1 <= value < 2**31 else None
+    return parse_int(raw, low=1, high=MAX_ID)
 
 
 def answer_shortlist(actor: Actor, entry_id: Any, answer: Any) -> ShortlistEntry:

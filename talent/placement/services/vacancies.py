@@ -28,6 +28,7 @@ from talent.permissions import Actor, P, require, require_center
 from talent.placement.models import Vacancy, VacancyStatus
 from talent.placement.services.common import CHECK_MESSAGE, MAX_PAY, clean_text, parse_date
 from talent.placement.services.employer import employer_for_center
+from talent.validation import MAX_ID, parse_int
 
 VACANCY_FIELDS = ("title", "occupation_code", "skill_ids", "skill_codes", "country_code", "region_id",
                   "openings", "pay_min_azn", "pay_max_azn", "closes_on")
@@ -37,13 +38,7 @@ HOME_COUNTRY = "AZ"
 
 
 def _int(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if -2**31 < value < 2**31 else None
+    return parse_int(raw, low=-MAX_ID, high=MAX_ID)
 
 
 def _pay(raw: Any, name: str, errors: dict[str, str]) -> Decimal | None:

@@ -17,7 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField
 
-from talent.errors import Conflict, NotFound, ValidationError
+from talent.errors import Conflict, NotFound, TooManyRequests, ValidationError
 from talent.extensions import db
 from talent.imports import parser, services
 from talent.learning import queries as lq
@@ -28,6 +28,7 @@ from talent.permissions import P, scope_centers
 from talent.web.transactions import rollback_only
 from talent.web.access import permission_required
 from talent.web.center.cohorts import GridForm
+from talent.web.center.trainees import spend_fin_answers
 from talent.web.center.blueprint import bp
 from talent.web.context import current_actor
 from talent.web.forms import apply_errors
@@ -93,9 +94,16 @@ def import_upload():
         if previous:
             services.discard_preview(actor, previous)
         # The file is read and checked once, here; its valid rows are kept in the database.
-        report = services.preview_import(actor, data, center_id=form.center_id.data,
-                                         cohort_id=form.cohort_id.data or None, waitlist=bool(form.waitlist.data),
-                                         keep=True, filename=(upload.filename or "")[:100])
+        try:
+            report = services.preview_import(actor, data, center_id=form.center_id.data,
+                                             cohort_id=form.cohort_id.data or None, waitlist=bool(form.waitlist.data),
+                                             keep=True, filename=(upload.filename or "")[:100],
+                                             fin_budget=spend_fin_answers)
+        except TooManyRequests as error:
+            rollback_only()   # nothing of the file is kept
+            session.pop(SESSION_KEY, None)
+            form.file.errors.append(str(error.message))
+            return render_template("center/import_upload.html", form=form), 429
         session[SESSION_KEY] = {"preview": report.preview_id}
         return redirect(url_for("center.import_preview"))
     status = 422 if request.method == "POST" else 200

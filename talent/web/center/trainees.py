@@ -151,7 +151,8 @@ def trainees():
 
 
 # "This FIN is already registered" tells that a FIN exists: how often an account, and an address,
-# gets that answer is limited (people.services.KnownFin); the other answers are not counted.
+# gets that answer is limited (people.services.KnownFin); the other answers are not counted. One
+# budget (a shared scope) for registering, editing and the import preview (center/imports.py).
 def _fin_account_key() -> str:
     return f"fin-known:user:{getattr(current_user, 'id', None) or request.remote_addr}"
 
@@ -164,10 +165,15 @@ def _told_fin_known(_response) -> bool:
     return bool(g.get("fin_known"))
 
 
+def spend_fin_answers(count: int) -> bool:
+    """Spend ``count`` "registered" answers at once (an import preview) from the same budget."""
+    return ps.spend_fin_lookups([_fin_account_key(), _fin_address_key()], count)
+
+
 def _limit_fin_answers(view):
     for key in (_fin_account_key, _fin_address_key):
-        view = limiter.limit(ps.fin_lookup_limit, methods=["POST"], key_func=key, scope="fin-known",
-                             deduct_when=_told_fin_known, error_message=ps.fin_lookups_limited_message)(view)
+        view = limiter.shared_limit(ps.fin_lookup_limit, scope=ps.FIN_LOOKUP_SCOPE, methods=["POST"], key_func=key,
+                                    deduct_when=_told_fin_known, error_message=ps.fin_lookups_limited_message)(view)
     return view
 
 
