@@ -91,8 +91,10 @@ def test_browser_apply_on_a_phone_and_the_center_accepts(app, monkeypatch, catal
             staff.shot("review")
             assert _axe(staff.page) == []
             staff.page.locator("#action").select_option("accept")
-            staff.page.locator("[data-review-form] button[type=submit]").click()
-            staff.page.wait_for_load_state()
+            # 56 decisions in one request (each a seat, a trainee record, a mail in the outbox): on a
+            # loaded CI machine that has taken more than the default 15 s to answer
+            staff.page.locator("[data-review-form] button[type=submit]").click(timeout=90_000)
+            staff.page.wait_for_load_state(timeout=90_000)
             assert staff.page.get_by_text("56 applications decided.").count() == 1
             staff.shot("decided")
 
