@@ -297,8 +297,9 @@ def fairness(filters: Filters, *, actor: Actor) -> Report:
     report = Report("fairness", _l("Fairness"), filters, [])
     report.extra["threshold"] = threshold
     flags = 0
+    by_dimension = queries.metrics_by(filters, tuple(FAIRNESS_GROUPS), only=FAIRNESS_RAW)
     for dimension, (title, key_label, groups) in FAIRNESS_GROUPS.items():
-        data = queries.metrics(filters, dimension, only=FAIRNESS_RAW)
+        data = by_dimension[dimension]
         rows = [{"code": code, "label": label, **data.get(code, queries.zero_metrics())} for code, label in groups]
         table = suppress(rows, FAIRNESS_SPEC, total={"label": _l("All"), **national}, k=_k(), total_preset=preset)
         overall = table.total["cells"]
