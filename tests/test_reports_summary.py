@@ -156,6 +156,27 @@ def _assert_group_rows_read_once(f, count_queries):
     assert sum(" report_group_totals" in s for s in reads) == periods
 
 
+@pytest.mark.parametrize("args", [{"period": "year", "year": "2025"}, {"period": "quarter", "year": "2025", "quarter": "1"},
+                                  {"period": "custom", "start": "2025-03-31", "end": "2025-12-05"},
+                                  {"period": "year", "year": "2025", "level": "advanced"}])
+def test_fairness_all_row_is_the_regions_tables_national_row_without_reading_placements(ds, app, monkeypatch,
+                                                                                       count_queries, args):
+    """With the cell-key method every cell is published from its own records, so the fairness
+    page's "All" row is read on its own (no regions table, no placements): its cells are the
+    national row of the regions table, cell for cell."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "cellkey")
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    f, _ = parse_filters(args, today=TODAY)
+    with count_queries() as counter:
+        report = reports.fairness(f, actor=READER)
+    assert not [s for s in counter.statements if "placements" in s]
+    national = reports.regions_table(f, actor=READER).table("regions").table.total["cells"]
+    for table in report.tables:
+        for column in ("completion_rate", "completed", "certification_rate", "placement_rate"):
+            assert table.table.total["cells"][column] == national[column], (args, column)
+    assert any(national[c].value for c in ("completed", "completion_rate"))
+
+
 def test_age_band_is_the_age_on_the_cohorts_first_day(factory):
     """24 on the cohort's first day, 25 by the end of the year: counted under 25 in every period,
     by the summary and by the live tables alike (born 29 February: 25 on 1 March)."""

@@ -28,7 +28,8 @@ from talent.permissions import Actor, P, require
 from talent.reporting import queries
 from talent.reporting.cellkey import key_name, pre_name
 from talent.reporting.periods import Filters, quarters_between
-from talent.reporting.suppression import REST_PREFIX, RateSpec, Table, TableSpec, suppress
+from talent.reporting.suppression import (CELLKEY, REST_PREFIX, RateSpec, Table, TableSpec, configured_method,
+                                          suppress)
 
 COLUMN_LABELS: dict[str, Any] = {
     "centers": _l("Centers"),
@@ -291,9 +292,17 @@ def fairness(filters: Filters, *, actor: Actor) -> Report:
     each group's gap to the overall rate and a flag where it exceeds ``FAIRNESS_GAP_PP``."""
     _check(actor)
     threshold = float(current_app.config.get("FAIRNESS_GAP_PP", 10))
-    regions_tbl, _, national = _regions(filters)
-    preset = {c: st for c, st in regions_tbl.total_status.items()
-              if c in FAIRNESS_RAW or c.startswith(REST_PREFIX)}
+    if configured_method() == CELLKEY:
+        # The cell-key method publishes each cell from its own records (no preset, no complementary
+        # suppression): the "All" row needs the national figures of its columns alone — not the
+        # whole regions table with its placements and centers (five statements per period).
+        national = queries.metrics(filters, None, only=FAIRNESS_RAW).get(0, queries.zero_metrics())
+        preset = None
+    else:
+        # The threshold method keeps the All row's hidden cells as the regions table hides them.
+        regions_tbl, _, national = _regions(filters)
+        preset = {c: st for c, st in regions_tbl.total_status.items()
+                  if c in FAIRNESS_RAW or c.startswith(REST_PREFIX)}
     report = Report("fairness", _l("Fairness"), filters, [])
     report.extra["threshold"] = threshold
     flags = 0
