@@ -177,6 +177,32 @@ def test_fairness_all_row_is_the_regions_tables_national_row_without_reading_pla
     assert any(national[c].value for c in ("completed", "completion_rate"))
 
 
+@pytest.mark.parametrize("page", ["region", "center", "trends", "fairness"])
+@pytest.mark.parametrize("args", [{"period": "year", "year": "2025"},
+                                  {"period": "custom", "start": "2024-01-01", "end": "2025-12-31"}])
+def test_cellkey_pages_do_not_compute_the_tables_above_them(ds, app, monkeypatch, count_queries, page, args):
+    """The cell-key method ignores a total row's preset, so the region and center drill-downs, the
+    trends and the fairness page do not compute the regions table (or a region's centers) for it:
+    fewer statements, and every published cell the same as with the tables above computed."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "cellkey")
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 2)
+    f, _ = parse_filters(args, today=TODAY)
+    build = {"region": lambda: reports.region_centers(f, ds.baku.region_id, actor=READER),
+             "center": lambda: reports.center_breakdown(f, ds.ganja.id, actor=READER),
+             "trends": lambda: reports.trends(f, actor=READER),
+             "fairness": lambda: reports.fairness(f, actor=READER)}[page]
+    with count_queries() as lean:
+        report = build()
+    monkeypatch.setattr(reports, "_presets", lambda: True)  # the tables above computed, as before
+    with count_queries() as full:
+        before = build()
+    assert [t.as_json() for t in report.tables] == [t.as_json() for t in before.tables]
+    assert report.extra == before.extra
+    assert lean.count < full.count
+    assert any(cell.get("value") for t in report.tables for row in t.as_json()["rows"]
+               for cell in row.values() if isinstance(cell, dict))
+
+
 def test_age_band_is_the_age_on_the_cohorts_first_day(factory):
     """24 on the cohort's first day, 25 by the end of the year: counted under 25 in every period,
     by the summary and by the live tables alike (born 29 February: 25 on 1 March)."""
