@@ -131,3 +131,33 @@ def test_objectives_progress_lists_all(ds, analyst):
 def _trainee_user(ds):
     from tests.factories import Factory
     return Factory().trainee_user()
+
+
+@pytest.mark.parametrize("method", ["cellkey", "threshold"])
+def test_objectives_of_one_scope_and_period_share_one_aggregate(ds, analyst, app, monkeypatch, count_queries,
+                                                                method):
+    """Count objectives of one scope, baseline year and group that need different metrics (and the
+    rates of one scope) are read from one aggregate with all their metrics: the same published
+    values as each objective read on its own, with fewer statements. A metric that is zero in the
+    period (nobody placed into a market since 2026) is still read on its own, as before."""
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", method)
+    for metric in ("enrolled", "completed", "certified", "placed"):
+        make(analyst, title=f"national {metric}", metric=metric, target_value=50)
+        make(analyst, title=f"women {metric}", metric=metric, gender="F", target_value=50)
+    for market in ("local", "international"):
+        make(analyst, title=f"placed {market}", metric="placed", market=market, baseline_year=2026, target_value=5)
+    for metric in ("completion_rate", "certification_rate", "placement_rate"):
+        make(analyst, title=f"Baku {metric}", metric=metric, scope="region", region_id=ds.baku.region_id,
+             target_value=90)
+    db.session.commit()
+    objectives = [p.objective for p in objectives_progress(actor=analyst, today=TODAY)]
+    with count_queries() as together:
+        shared = [p.as_json() for p in objectives_progress(actor=analyst, today=TODAY)]
+    with count_queries() as apart:
+        alone = [progress(objective, TODAY).as_json() for objective in objectives]
+    assert shared == alone
+    assert len(shared) == 13 and sum(bool(p["current"]["value"]) for p in shared) >= 8
+    # Each objective alone reads its own aggregate; together the 13 read 5-6 (national, women,
+    # the markets since 2026, Baku's rates; the statement of the objectives themselves on top).
+    assert apart.count - together.count >= 8, (together.count, apart.count)

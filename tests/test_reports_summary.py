@@ -110,6 +110,99 @@ def test_fairness_equals_live_with_the_published_figures(ds, app, monkeypatch):
         assert with_summary == live
 
 
+@pytest.mark.parametrize("method", ["cellkey", "threshold"])
+def test_metrics_by_several_trainee_dimensions_equals_one_dimension_at_a_time(ds, app, monkeypatch, method):
+    """queries.metrics_by reads the group rows once for gender, age band and home together and sums
+    each dimension's groups from them: the same figures (and key sums, and before-the-period anchors
+    with the cell-key method) as queries.metrics per dimension, for every period, scope and course
+    filter; and the same as the live tables."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", method)
+    dims = ("gender", "age_band", "home")
+    checked = 0
+    for args in PERIODS:
+        for extra in ({}, {"level": "advanced"}, {"skill": ds.skill.code}):
+            f, _ = parse_filters({**args, **extra}, today=TODAY)
+            for scoped in (f, f.scoped(region_id=ds.baku.region_id), f.scoped(center_id=ds.ganja.id)):
+                for only in (reports.FAIRNESS_RAW, ("enrolled", "active", "certified", "placement_pending")):
+                    together = queries.metrics_by(scoped, dims, only=only)
+                    apart = {d: queries.metrics(scoped, d, only=only) for d in dims}
+                    assert together == apart, (args, extra, only)
+                    checked += sum(bool(nonzero(v)) for v in together.values())
+                    if method != "cellkey":  # the live path sums no record keys without perturbation
+                        continue
+                    db.session.execute(delete(ReportSummaryState))
+                    live = queries.metrics_by(scoped, dims, only=only)
+                    db.session.rollback()
+                    assert {d: nonzero(v) for d, v in together.items()} == {d: nonzero(v) for d, v in live.items()}
+    assert checked > 50
+
+
+def test_fairness_reads_the_group_rows_once_per_period(ds, app, monkeypatch, count_queries):
+    """The fairness page's three groupings come from one pass over report_group_days and one over
+    report_group_totals per period (the period and, with the cell-key method, before it), not one
+    per grouping."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "cellkey")
+    for args in ({"period": "year", "year": "2025"}, {"period": "custom", "start": "2025-03-31", "end": "2025-12-05"}):
+        f, _ = parse_filters(args, today=TODAY)
+        _assert_group_rows_read_once(f, count_queries)
+
+
+def _assert_group_rows_read_once(f, count_queries):
+    with count_queries() as counter:
+        reports.fairness(f, actor=READER)
+    reads = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
+    periods = 1 + (f.before_start() is not None)
+    assert sum(" report_group_days" in s for s in reads) == periods
+    assert sum(" report_group_totals" in s for s in reads) == periods
+
+
+@pytest.mark.parametrize("args", [{"period": "year", "year": "2025"}, {"period": "quarter", "year": "2025", "quarter": "1"},
+                                  {"period": "custom", "start": "2025-03-31", "end": "2025-12-05"},
+                                  {"period": "year", "year": "2025", "level": "advanced"}])
+def test_fairness_all_row_is_the_regions_tables_national_row_without_reading_placements(ds, app, monkeypatch,
+                                                                                       count_queries, args):
+    """With the cell-key method every cell is published from its own records, so the fairness
+    page's "All" row is read on its own (no regions table, no placements): its cells are the
+    national row of the regions table, cell for cell."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "cellkey")
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    f, _ = parse_filters(args, today=TODAY)
+    with count_queries() as counter:
+        report = reports.fairness(f, actor=READER)
+    assert not [s for s in counter.statements if "placements" in s]
+    national = reports.regions_table(f, actor=READER).table("regions").table.total["cells"]
+    for table in report.tables:
+        for column in ("completion_rate", "completed", "certification_rate", "placement_rate"):
+            assert table.table.total["cells"][column] == national[column], (args, column)
+    assert any(national[c].value for c in ("completed", "completion_rate"))
+
+
+@pytest.mark.parametrize("page", ["region", "center", "trends", "fairness"])
+@pytest.mark.parametrize("args", [{"period": "year", "year": "2025"},
+                                  {"period": "custom", "start": "2024-01-01", "end": "2025-12-31"}])
+def test_cellkey_pages_do_not_compute_the_tables_above_them(ds, app, monkeypatch, count_queries, page, args):
+    """The cell-key method ignores a total row's preset, so the region and center drill-downs, the
+    trends and the fairness page do not compute the regions table (or a region's centers) for it:
+    fewer statements, and every published cell the same as with the tables above computed."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "cellkey")
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 2)
+    f, _ = parse_filters(args, today=TODAY)
+    build = {"region": lambda: reports.region_centers(f, ds.baku.region_id, actor=READER),
+             "center": lambda: reports.center_breakdown(f, ds.ganja.id, actor=READER),
+             "trends": lambda: reports.trends(f, actor=READER),
+             "fairness": lambda: reports.fairness(f, actor=READER)}[page]
+    with count_queries() as lean:
+        report = build()
+    monkeypatch.setattr(reports, "_presets", lambda: True)  # the tables above computed, as before
+    with count_queries() as full:
+        before = build()
+    assert [t.as_json() for t in report.tables] == [t.as_json() for t in before.tables]
+    assert report.extra == before.extra
+    assert lean.count < full.count
+    assert any(cell.get("value") for t in report.tables for row in t.as_json()["rows"]
+               for cell in row.values() if isinstance(cell, dict))
+
+
 def test_age_band_is_the_age_on_the_cohorts_first_day(factory):
     """24 on the cohort's first day, 25 by the end of the year: counted under 25 in every period,
     by the summary and by the live tables alike (born 29 February: 25 on 1 March)."""

@@ -111,6 +111,17 @@ def _national_row(filters: Filters, cache: dict | None, only: tuple[str, ...],
     cache_key = (filters, only, gender)
     if cache is not None and cache_key in cache:
         return cache[cache_key]
+    # Objectives of one scope and period that need other metrics share one aggregate: a metric's
+    # count, key sum and before-the-period values do not depend on which others are asked with it
+    # (objectives_progress collects them). Only where none of this objective's counts is zero,
+    # though: a group whose metrics are all zero is absent from an aggregate of those metrics alone
+    # (zeros before the period too), so that rare case is read on its own as before.
+    wider = cache.get(("needs", filters, gender)) if cache is not None else None
+    if wider is not None and set(only) <= wider and wider != set(only):
+        row = _national_row(filters, cache, tuple(sorted(wider)), gender)
+        if any(row.get(m, 0) for m in only):
+            cache[cache_key] = row
+            return row
     if gender:
         row = queries.metrics(filters, "gender", only=only).get(gender, queries.zero_metrics())
     else:
@@ -132,18 +143,45 @@ def current_value(objective: Objective, today: date, k: int | None = None, *, ca
         start = date(objective.baseline_year, 1, 1)
         if today < start:
             return Cell(float(objective.baseline_value), "shown", "count", k)
-        # Placed into a market: the placements into that market (jobs), like the reports' market columns.
-        source = market if (market and objective.metric == "placed") else COUNT_SOURCES[objective.metric]
-        row = _national_row(_filters(objective, start, today, today), cache, (source,), gender)
+        filters, only = _needs(objective, today)
+        source = only[0]
+        row = _national_row(filters, cache, only, gender)
         cell = suppress([_renamed(row, {source: "n"})], TableSpec(counts=["n"]), k=k).rows[0]["cells"]["n"]
         if cell.value is None:
             return cell
         # The published (perturbed) count, never the raw one beside it.
         return Cell(float(objective.baseline_value) + cell.value, "shown", "count", k)
     num, den = RATE_SOURCES[objective.metric]
-    row = _national_row(_filters(objective, today - timedelta(days=364), today, today), cache, (num, den), gender)
+    filters, only = _needs(objective, today)
+    row = _national_row(filters, cache, only, gender)
     spec = TableSpec(counts=[], rates=[RateSpec("rate", num, den)])
     return suppress([_renamed(row, {num: num, den: den})], spec, k=k).rows[0]["cells"]["rate"]
+
+
+def _needs(objective: Objective, today: date) -> tuple[Filters, tuple[str, ...]] | None:
+    """The filters and report metrics of the aggregate a count or rate objective reads today (None
+    for the outcome indicators and for a count before its baseline year)."""
+    if objective.metric in outcomes.OBJECTIVE_METRICS:
+        return None
+    if objective.metric in COUNT_SOURCES:
+        start = date(objective.baseline_year, 1, 1)
+        if today < start:
+            return None
+        # Placed into a market: the placements into that market (jobs), like the reports' market columns.
+        market = getattr(objective, "market", None)
+        source = market if (market and objective.metric == "placed") else COUNT_SOURCES[objective.metric]
+        return _filters(objective, start, today, today), (source,)
+    return _filters(objective, today - timedelta(days=364), today, today), RATE_SOURCES[objective.metric]
+
+
+def _collect_needs(objectives: list[Objective], today: date, cache: dict) -> None:
+    """Note in ``cache`` every metric the objectives read per (scope and period, gender), so that
+    :func:`_national_row` reads each such aggregate once with all of them."""
+    for objective in objectives:
+        needs = _needs(objective, today)
+        if needs is not None:
+            filters, only = needs
+            cache.setdefault(("needs", filters, getattr(objective, "gender", None)), set()).update(only)
 
 
 def _renamed(row: dict[str, int], names: dict[str, str]) -> dict[str, int]:
@@ -191,8 +229,9 @@ def objectives_progress(*, actor: Actor, today: date | None = None) -> list[Prog
     if not isinstance(actor, Actor):
         raise PermissionDenied(_l("You do not have permission to do this."))
     require(actor, P.REPORTS_READ)
-    objectives = db.session.scalars(select(Objective).order_by(Objective.deadline_year, Objective.title))
+    objectives = list(db.session.scalars(select(Objective).order_by(Objective.deadline_year, Objective.title)))
     cache: dict = {}
+    _collect_needs(objectives, today or clock.today(), cache)
     return [progress(o, today, cache=cache) for o in objectives]
 
 

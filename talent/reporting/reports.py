@@ -28,7 +28,8 @@ from talent.permissions import Actor, P, require
 from talent.reporting import queries
 from talent.reporting.cellkey import key_name, pre_name
 from talent.reporting.periods import Filters, quarters_between
-from talent.reporting.suppression import REST_PREFIX, RateSpec, Table, TableSpec, suppress
+from talent.reporting.suppression import (CELLKEY, REST_PREFIX, RateSpec, Table, TableSpec, configured_method,
+                                          suppress)
 
 COLUMN_LABELS: dict[str, Any] = {
     "centers": _l("Centers"),
@@ -152,6 +153,14 @@ def _k() -> int:
     return int(current_app.config.get("SUPPRESSION_K", 5))
 
 
+def _presets() -> bool:
+    """Whether a table's total row takes its hidden cells from the table above it (the regions
+    table for a region's centers and for the trends' period row, a region's centers for a center):
+    the threshold method only. The cell-key method publishes each cell from its own records and
+    ignores ``total_preset`` (suppression.suppress), so the tables above are not computed for it."""
+    return configured_method() != CELLKEY
+
+
 def _localized(obj) -> str:
     return obj.name_in(current_language())
 
@@ -219,8 +228,11 @@ def _get_region(region_id: int) -> Region:
 
 def _region_centers(filters: Filters, region_id: int) -> tuple[Table, Region]:
     region = _get_region(region_id)
-    regions_tbl, regions, _ = _regions(filters)
-    index = next(i for i, r in enumerate(regions) if r.id == region.id)
+    preset = None
+    if _presets():
+        regions_tbl, regions, _ = _regions(filters)
+        index = next(i for i, r in enumerate(regions) if r.id == region.id)
+        preset = regions_tbl.row_status[index]
     scoped = filters.scoped(region_id=region.id)
     data, region_total = queries.metrics_with_total(scoped, "center")
     centers = list(db.session.scalars(select(Center).where(Center.region_id == region.id)
@@ -228,7 +240,7 @@ def _region_centers(filters: Filters, region_id: int) -> tuple[Table, Region]:
     rows = [{"id": c.id, "code": c.code, "label": c.name, **data.get(c.id, queries.zero_metrics())}
             for c in centers]
     total = {"id": region.id, "label": _localized(region), **region_total}
-    table = suppress(rows, MAIN_SPEC, total=total, k=_k(), total_preset=regions_tbl.row_status[index])
+    table = suppress(rows, MAIN_SPEC, total=total, k=_k(), total_preset=preset)
     return table, region
 
 
@@ -248,9 +260,13 @@ def center_breakdown(filters: Filters, center_id: int, *, actor: Actor) -> Repor
     center = db.session.get(Center, center_id)
     if center is None:
         raise NotFound(_l("Not found."))
-    region_tbl, region = _region_centers(filters, center.region_id)
-    index = next((i for i, r in enumerate(region_tbl.rows) if r["id"] == center.id), None)
-    preset = region_tbl.row_status[index] if index is not None else None
+    preset = None
+    if _presets():
+        region_tbl, region = _region_centers(filters, center.region_id)
+        index = next((i for i, r in enumerate(region_tbl.rows) if r["id"] == center.id), None)
+        preset = region_tbl.row_status[index] if index is not None else None
+    else:
+        region = _get_region(center.region_id)
     scoped = filters.scoped(center_id=center.id)
     by_course, center_total = queries.metrics_with_total(scoped, "course")
     total = {"id": center.id, "label": center.name, **center_total}
@@ -291,14 +307,23 @@ def fairness(filters: Filters, *, actor: Actor) -> Report:
     each group's gap to the overall rate and a flag where it exceeds ``FAIRNESS_GAP_PP``."""
     _check(actor)
     threshold = float(current_app.config.get("FAIRNESS_GAP_PP", 10))
-    regions_tbl, _, national = _regions(filters)
-    preset = {c: st for c, st in regions_tbl.total_status.items()
-              if c in FAIRNESS_RAW or c.startswith(REST_PREFIX)}
+    if not _presets():
+        # The cell-key method publishes each cell from its own records (no preset, no complementary
+        # suppression): the "All" row needs the national figures of its columns alone — not the
+        # whole regions table with its placements and centers (five statements per period).
+        national = queries.metrics(filters, None, only=FAIRNESS_RAW).get(0, queries.zero_metrics())
+        preset = None
+    else:
+        # The threshold method keeps the All row's hidden cells as the regions table hides them.
+        regions_tbl, _, national = _regions(filters)
+        preset = {c: st for c, st in regions_tbl.total_status.items()
+                  if c in FAIRNESS_RAW or c.startswith(REST_PREFIX)}
     report = Report("fairness", _l("Fairness"), filters, [])
     report.extra["threshold"] = threshold
     flags = 0
+    by_dimension = queries.metrics_by(filters, tuple(FAIRNESS_GROUPS), only=FAIRNESS_RAW)
     for dimension, (title, key_label, groups) in FAIRNESS_GROUPS.items():
-        data = queries.metrics(filters, dimension, only=FAIRNESS_RAW)
+        data = by_dimension[dimension]
         rows = [{"code": code, "label": label, **data.get(code, queries.zero_metrics())} for code, label in groups]
         table = suppress(rows, FAIRNESS_SPEC, total={"label": _l("All"), **national}, k=_k(), total_preset=preset)
         overall = table.total["cells"]
@@ -373,8 +398,10 @@ def trends(filters: Filters, *, actor: Actor) -> Report:
     if rows and pre_name("enrollments") in rows[0]:
         # The period's anchor is the first quarter's: everything before the period.
         total.update({n: rows[0][n] for c in TREND_SPEC.counts for n in (pre_name(c), key_name(pre_name(c)))})
-    regions_tbl, _, _ = _regions(filters)
-    preset = {col: regions_tbl.total_status[src] for col, src in TREND_FROM_NATIONAL.items()}
+    preset = None
+    if _presets():
+        regions_tbl, _, _ = _regions(filters)
+        preset = {col: regions_tbl.total_status[src] for col, src in TREND_FROM_NATIONAL.items()}
     table = suppress(rows, TREND_SPEC, total=total, k=_k(), total_preset=preset)
     return Report("trends", _l("Trends"), filters, [
         NamedTable("trends", _l("Quarterly series"), _l("Quarter"), TREND_SPEC.counts, table, _l("Period"))])

@@ -493,18 +493,29 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
     ``wanted``, default all), from the summary. Groups whose metrics are all zero are left out."""
     wanted = set(wanted) if wanted is not None else None
     conds = course_conditions(filters)
-    by_group = dimension in TRAINEE_DIMENSIONS
+    # A tuple of trainee dimensions groups by all of them at once (keys are tuples): one pass over
+    # the group rows for several groupings, which add up (talent.reporting.queries.metrics_by).
+    several = isinstance(dimension, tuple)
+    by_group = several or dimension in TRAINEE_DIMENSIONS
     D, T = (ReportGroupDay, ReportGroupTotal) if by_group else (ReportCohortDay, ReportCohortTotal)
-    if by_group:  # a column of the group tables
-        day_key, cohort_key = getattr(D, dimension).label("k"), getattr(T, dimension).label("k")
+    if several:
+        if not dimension or not set(dimension) <= set(TRAINEE_DIMENSIONS):
+            raise ValueError(f"only trainee dimensions group together, not {dimension!r}")
+        day_keys = [getattr(D, d).label(f"k{i}") for i, d in enumerate(dimension)]
+        cohort_keys = [getattr(T, d).label(f"k{i}") for i, d in enumerate(dimension)]
+    elif by_group:  # a column of the group tables
+        day_keys, cohort_keys = [getattr(D, dimension).label("k")], [getattr(T, dimension).label("k")]
     else:
-        day_key = cohort_key = dimension_column(dimension, filters).label("k")
+        day_keys = cohort_keys = [dimension_column(dimension, filters).label("k")]
+
+    def key_of(row):
+        return tuple(row[:len(dimension)]) if several else row.k
 
     def total(column, cond=None):
         agg = func.sum(column) if cond is None else func.sum(column).filter(cond)
         return func.coalesce(agg, 0)
 
-    day_stmt = select(day_key, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
+    day_stmt = select(*day_keys, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
                       total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified"),
                       total(D.enrolled_key).label("enrolled__key"), total(D.completed_key).label("completed__key"),
                       total(D.completed_awarded_key).label("cert_num__key"),
@@ -520,7 +531,7 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
     cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
     past = and_(ended, Cohort.end_date <= cutoff)
     pending = and_(ended, Cohort.end_date > cutoff)
-    cohort_stmt = (select(cohort_key, total(T.active).label("active"), total(T.completed, ended).label("completion_num"),
+    cohort_stmt = (select(*cohort_keys, total(T.active).label("active"), total(T.completed, ended).label("completion_num"),
                           total(T.finished, ended).label("completion_den"),
                           total(T.completed, past).label("placement_den"),
                           total(T.placed, past).label("placement_num"),
@@ -537,7 +548,7 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
     cohort_stmt = cohort_stmt.where(
         Cohort.start_date <= filters.end, Cohort.end_date >= filters.start, *conds)
     if dimension is not None:
-        day_stmt, cohort_stmt = day_stmt.group_by(day_key), cohort_stmt.group_by(cohort_key)
+        day_stmt, cohort_stmt = day_stmt.group_by(*day_keys), cohort_stmt.group_by(*cohort_keys)
 
     out: dict[Any, dict[str, int]] = {}
     if wanted is None or wanted & set(DAY_METRICS):
@@ -546,10 +557,10 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
                       for n in (m, key_name(m))}
             values["cert_den"] = values["completed"]
             values[key_name("cert_den")] = values[key_name("completed")]
-            out.setdefault(row.k, {}).update(values)
+            out.setdefault(key_of(row), {}).update(values)
     if wanted is None or wanted - set(DAY_METRICS):
         for row in session.execute(cohort_stmt):
-            out.setdefault(row.k, {}).update({n: int(getattr(row, n)) for m in (
+            out.setdefault(key_of(row), {}).update({n: int(getattr(row, n)) for m in (
                 "active", "completion_num", "completion_den", "placement_den", "placement_num", "placement_pending")
                 for n in (m, key_name(m))})
     if wanted is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, cast, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from talent.credentials.models import Award
@@ -130,7 +130,11 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     # one COUNT(DISTINCT) (a sort each) per column and key sum.
     inner = placement_rows(filters, dimension, key, lambda p: [
         p.id.label("pid"), p.trainee_id.label("tid"), market.label("market"),
-        key_sql(p.id, "placement").label("pkey"), key_sql(p.trainee_id, "trainee").label("tkey"),
+        # A record key is below 256: as INTEGER its sums are plain BIGINTs on PostgreSQL, where the
+        # BIGINT expression made every SUM a NUMERIC (a 128-bit state per group and column), and the
+        # per-person aggregate below (one group per person placed) spilled past work_mem at 100k.
+        cast(key_sql(p.id, "placement"), Integer).label("pkey"),
+        cast(key_sql(p.trainee_id, "trainee"), Integer).label("tkey"),
     ], live=live).subquery()
     markets = ("local", "regional", "international")
     # People placed without a COUNT(DISTINCT) (a sort per group and per key sum): the rows are
@@ -179,10 +183,65 @@ def metrics(filters: Filters, dimension: str | None = None,
     return out
 
 
+def metrics_by(filters: Filters, dimensions: tuple[str, ...],
+               only: tuple[str, ...] | None = None) -> dict[str, dict[Any, dict[str, int]]]:
+    """:func:`metrics` for several dimensions: ``{dimension: metrics(filters, dimension, only)}``,
+    the same figures. When every dimension is the trainee's (gender, age band, home) and only
+    enrollment metrics are asked for, the summary's group rows are read once, grouped by all the
+    dimensions together, and each dimension's groups are summed from those rows (every enrollment
+    row falls in exactly one combination, so the sums are exact): two statements per period instead
+    of two per dimension and period (the fairness page: 12 → 4 with the before-the-period values)."""
+    if not _one_pass(filters, dimensions, only):
+        return {d: metrics(filters, d, only) for d in dimensions}
+    out = {d: _metrics(filters, d, only, enrollments=rows)
+           for d, rows in _enrollments_by(filters, dimensions, only).items()}
+    anchored = tuple(m for m in ANCHORED if only is None or m in only)
+    before = filters.before_start()
+    if perturbing() and anchored:
+        pre = ({d: _metrics(before, d, anchored, enrollments=rows)
+                for d, rows in _enrollments_by(before, dimensions, anchored).items()}
+               if before else {d: {} for d in dimensions})
+        for d in dimensions:
+            with_pre(out[d], pre[d], anchored)
+    return out
+
+
+def _one_pass(filters: Filters, dimensions: tuple[str, ...], only: tuple[str, ...] | None) -> bool:
+    if len(dimensions) < 2 or not set(dimensions) <= set(TRAINEE_DIMENSIONS):
+        return False
+    if only is None or set(only) & set(PLACEMENT_METRICS):  # placements are distinct counts: per dimension
+        return False
+    return summary.usable(report_session(), filters, dimensions[0])
+
+
+def _enrollments_by(filters: Filters, dimensions: tuple[str, ...],
+                    only: tuple[str, ...]) -> dict[str, dict[Any, dict[str, int]]]:
+    """:func:`enrollment_metrics` (summary path) of each dimension, from one grouping by all."""
+    wanted = [m for m in ENROLLMENT_METRICS if m in only]
+    out: dict[str, dict[Any, dict[str, int]]] = {d: {} for d in dimensions}
+    if not wanted:
+        return out
+    session = report_session()
+    if session is db.session:
+        summary.sync(session)  # this transaction's own changes first
+    names = [n for m in wanted for n in (m, key_name(m))]
+    combined = summary.enrollment_metrics(session, filters, tuple(dimensions), wanted)
+    for i, d in enumerate(dimensions):
+        groups = out[d]
+        for key, values in combined.items():
+            group = groups.setdefault(key[i], dict.fromkeys(names, 0))
+            for n in names:
+                group[n] += values.get(n, 0)
+        # As the summary leaves out groups whose metrics are all zero.
+        out[d] = {k: v for k, v in groups.items() if any(v.values())}
+    return out
+
+
 def _metrics(filters: Filters, dimension: str | None = None,
-             only: tuple[str, ...] | None = None) -> dict[Any, dict[str, int]]:
+             only: tuple[str, ...] | None = None, *,
+             enrollments: dict[Any, dict[str, int]] | None = None) -> dict[Any, dict[str, int]]:
     out: dict[Any, dict[str, int]] = {}
-    sources = [enrollment_metrics(filters, dimension, only)]
+    sources = [enrollment_metrics(filters, dimension, only) if enrollments is None else enrollments]
     if only is None or set(only) & set(PLACEMENT_METRICS):
         sources.append(placement_metrics(filters, dimension, only=only))
     for source in sources:
