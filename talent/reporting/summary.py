@@ -128,13 +128,21 @@ def _collect(session: Session, _flush_context) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
+    # SQLAlchemy sends before_commit for a savepoint's release too. The marks are kept to the
+    # commit of the whole transaction instead: a bulk action that takes a savepoint per item
+    # (deciding fifty applications) recounts each cohort once, not once per item.
+    if session.in_nested_transaction():
+        return
     sync(session)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(MARKS, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    # Only when the whole transaction ends. A savepoint rolled back keeps the marks: the changes
+    # made before it (and by earlier savepoints) are still to be counted, and counting a cohort
+    # that ends up unchanged is only a recount of its live rows.
+    if transaction.parent is None:
+        session.info.pop(MARKS, None)
 
 
 def sync(session: Session) -> None:
