@@ -399,7 +399,7 @@ def test_api_reads_changes_and_deletes_an_objective_by_the_rules_of_a_new_one(ap
     assert ministry.delete(url).status_code == 204
     assert ministry.get(url).status_code == 404 and ministry.delete(url).status_code == 404
     assert ministry.patch("/api/v1/objectives/99999999", json={"target_value": 1}).status_code == 404
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == made["id"],
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == str(made["id"]),
                                                                  AuditEvent.action.like("objective.%"))).all()
     assert sorted(actions) == ["objective.create", "objective.delete", "objective.update"]
 
