@@ -164,3 +164,122 @@ def test_check_summary_catches_a_wrong_flag(factory, app):
     assert bad.exit_code == 1
     assert f"placement {p.id} cohort {k2.id}: representative flags" in bad.output, bad.output
     assert "placements summary" in bad.output  # the doubled placement shows in the figures too
+
+
+# ---- people placed as a filtered count (revision 0024_summary_first_job) ----------------------
+
+PREVIOUS = summary.PREVIOUS_STARTS
+
+
+def previous(placement_id: int) -> dict[int, dict[str, date | None]]:
+    F = ReportCohortPlacement
+    rows = db.session.execute(select(F.cohort_id, *[getattr(F, n) for n in PREVIOUS])
+                              .where(F.placement_id == placement_id)).all()
+    return {r[0]: dict(zip(PREVIOUS, r[1:])) for r in rows}
+
+
+def people_placed(args: dict, dimension=None, **scope) -> dict:
+    f, _ = parse_filters(args, today=TODAY)
+    if scope:
+        f = f.scoped(**scope)
+    built = queries.placement_metrics(f, dimension, with_total=True)
+    assert built == queries.placement_metrics(f, dimension, with_total=True, live=True), (args, dimension, scope)
+    return {k: v["placed"] for k, v in built.items()}
+
+
+def test_a_person_with_three_jobs_is_placed_once_in_every_period_that_holds_one(factory):
+    """X completed K1 (Baku) and K2 (Ganja) and took three jobs: 10 December 2025 (rows in K1 and
+    K2), 5 January 2026 and 20 March 2026 (rows in K1 and K2 as well, both cohorts started before).
+    By hand, per grouping the previous start of each flagged row; then the people placed in every
+    period and grouping, against the pass per person of the live tables."""
+    ds = build_dataset(factory)
+    db.session.commit()
+    _, k1, k2, _ = ds.cohorts
+    base = {p: people_placed({"period": "custom", "start": p[0], "end": p[1]})
+            for p in (("2025-10-01", "2025-12-31"), ("2026-01-01", "2026-03-31"), ("2025-01-01", "2026-12-31"),
+                      ("2026-03-01", "2026-03-31"))}
+    first = twice_placed(ds, factory)
+    x = first.trainee_id
+    second = placement.record_placement(SYSTEM, x, **job(start_date="2026-01-05", country_code="AZ"))
+    third = placement.record_placement(SYSTEM, x, **job(start_date="2026-03-20", country_code="TR"))
+    db.session.commit()
+    # rep_all is on K1's rows only (the lowest cohort of each placement); region, center, course and
+    # age band differ between K1 and K2, so both rows carry those flags, each in its own chain.
+    assert previous(first.id) == {k1.id: dict.fromkeys(PREVIOUS), k2.id: dict.fromkeys(PREVIOUS)}
+    d1, d2 = date(2025, 12, 10), date(2026, 1, 5)
+    assert previous(second.id) == {k1.id: dict.fromkeys(PREVIOUS, d1),
+                                   k2.id: {"prev_all": None, **{n: d1 for n in PREVIOUS[1:]}}}
+    assert previous(third.id) == {k1.id: dict.fromkeys(PREVIOUS, d2),
+                                  k2.id: {"prev_all": None, **{n: d2 for n in PREVIOUS[1:]}}}
+    # One more person in each period that holds at least one of the three jobs, whatever the count.
+    for (start, end), before in base.items():
+        after = people_placed({"period": "custom", "start": start, "end": end})
+        assert after[0] == before.get(0, 0) + 1, (start, end)
+    # Per region: one person in Baku and one in Ganja for 2026 Q1 (two jobs each, counted once).
+    q1 = {"period": "quarter", "year": "2026", "quarter": "1"}
+    by_region = people_placed(q1, "region")
+    assert by_region[ds.baku.region_id] >= 1 and by_region[ds.ganja.region_id] >= 1
+    assert by_region[queries.TOTAL] == people_placed(q1)[0]
+    for scope in ({"region_id": ds.baku.region_id}, {"center_id": ds.ganja.id}):
+        for dimension in summary.SUMMARY_DIMENSIONS:
+            people_placed(q1, dimension, **scope)
+    assert every_grouping_equals_live(ds) > 0
+    assert summary.wrong_previous_starts(db.session) == []
+
+
+def test_the_chain_mends_when_a_job_is_rejected_or_moved(factory):
+    ds = build_dataset(factory)
+    db.session.commit()
+    _, k1, k2, _ = ds.cohorts
+    first = twice_placed(ds, factory)
+    second = placement.record_placement(SYSTEM, first.trainee_id, **job(start_date="2026-01-05", country_code="AZ"))
+    third = placement.record_placement(SYSTEM, first.trainee_id, **job(start_date="2026-03-20", country_code="AZ"))
+    db.session.commit()
+    # The middle job is rejected: its rows go, the third job's previous start is the first's.
+    from talent.placement.models import Placement
+    db.session.get(Placement, second.id).verification = "rejected"
+    db.session.commit()
+    assert previous(second.id) == {}
+    assert previous(third.id)[k1.id]["prev_all"] == date(2025, 12, 10)
+    # The first job moved after the third: the third is now the first in its chains.
+    db.session.get(Placement, first.id).start_date = date(2026, 4, 2)
+    db.session.commit()
+    assert previous(third.id)[k1.id] == dict.fromkeys(PREVIOUS)
+    assert previous(first.id)[k1.id] == dict.fromkeys(PREVIOUS, date(2026, 3, 20))
+    assert summary.wrong_previous_starts(db.session) == []
+    assert every_grouping_equals_live(ds) > 0
+    q = {"period": "custom", "start": "2026-04-01", "end": "2026-04-30"}
+    assert people_placed(q)[0] == 1  # the first job alone in April: its earlier row is before the period
+
+
+def test_a_rolled_back_transaction_leaves_the_previous_starts_alone(factory):
+    ds = build_dataset(factory)
+    db.session.commit()
+    first = twice_placed(ds, factory)
+    second = placement.record_placement(SYSTEM, first.trainee_id, **job(start_date="2026-01-05", country_code="AZ"))
+    db.session.commit()
+    kept = previous(second.id)
+    from talent.placement.models import Placement
+    db.session.get(Placement, first.id).start_date = date(2026, 2, 1)
+    summary.sync(db.session)
+    assert previous(second.id) != kept  # inside the transaction: recounted
+    db.session.rollback()
+    assert previous(second.id) == kept
+    assert summary.wrong_previous_starts(db.session) == []
+
+
+def test_check_summary_catches_a_wrong_previous_start(factory, app):
+    ds = build_dataset(factory)
+    db.session.commit()
+    _, k1, _, _ = ds.cohorts
+    first = twice_placed(ds, factory)
+    second = placement.record_placement(SYSTEM, first.trainee_id, **job(start_date="2026-01-05", country_code="AZ"))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["reports", "check-summary"]).exit_code == 0
+    F = ReportCohortPlacement
+    db.session.execute(update(F).where(F.placement_id == second.id, F.cohort_id == k1.id).values(prev_all=None))
+    db.session.commit()
+    bad = runner.invoke(args=["reports", "check-summary"])
+    assert bad.exit_code == 1
+    assert f"placement {second.id} cohort {k1.id}: previous starts" in bad.output, bad.output

@@ -115,7 +115,7 @@ class ReportCohortPlacement(Base):
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True)
-    trainee_id: Mapped[int] = mapped_column(Integer)
+    trainee_id: Mapped[int] = mapped_column(Integer, index=True)
     employer_id: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[date] = mapped_column(Date, index=True)
     # Representative rows (revision 0022_summary_people): a placement counts with every completed
@@ -140,3 +140,15 @@ class ReportCohortPlacement(Base):
     rep_center: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rep_course: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rep_age: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # People placed without a pass per person (revision 0024_summary_first_job): for each flag, on
+    # a flagged row, the start of the same trainee's previous flagged row in the same group (rows in
+    # (start, placement id) order; NULL on the first). A row is its trainee's first in the group
+    # within a period [S, E] exactly when it starts in the period and its previous row started
+    # before S (or there is none), so a group's people placed in any period are a plain filtered
+    # count of its rows. NULL on rows without the flag. Recomputed for every trainee whose rows a
+    # recount touched.
+    prev_all: Mapped[date | None] = mapped_column(Date)
+    prev_region: Mapped[date | None] = mapped_column(Date)
+    prev_center: Mapped[date | None] = mapped_column(Date)
+    prev_course: Mapped[date | None] = mapped_column(Date)
+    prev_age: Mapped[date | None] = mapped_column(Date)

@@ -295,6 +295,11 @@ def _placements(cohort_ids: list[int], baku: int | None):
 REPRESENTATIVE_FLAGS = ("rep_all", "rep_region", "rep_center", "rep_course", "rep_age")
 
 
+# Per flag, the column with the start of the trainee's previous flagged row in the same group.
+PREVIOUS_STARTS = ("prev_all", "prev_region", "prev_center", "prev_course", "prev_age")
+PREVIOUS_OF = dict(zip(REPRESENTATIVE_FLAGS, PREVIOUS_STARTS))
+
+
 KEPT_GROUPS = ("region_id", "center_id", "course_id", "gender", "age_band", "home")
 
 
@@ -330,9 +335,76 @@ def representative_flags(rows) -> dict[tuple[int, int], tuple[bool, ...]]:
 def mark_representatives(session: Session, placement_ids: Iterable[int]) -> None:
     """Recompute the representative flags of every row of these placements: only the rows whose
     flags change are written."""
+    trainees: set[int] = set()
     for chunk in _chunks(sorted(set(placement_ids))):
         rows = _representative_rows(session, chunk)
         _write_flags(session, rows, representative_flags(rows))
+        trainees.update(session.scalars(select(ReportCohortPlacement.trainee_id)
+                                        .where(ReportCohortPlacement.placement_id.in_(chunk))))
+    mark_previous_starts(session, trainees)
+
+
+def _people_rows(session: Session, trainee_ids: list[int]):
+    """Every row of these trainees with its kept groups, flags and previous starts."""
+    F = ReportCohortPlacement
+    return session.execute(
+        select(F.cohort_id, F.placement_id, F.trainee_id, F.start_date, F.region_id, F.center_id, F.course_id,
+               F.age_band, *[getattr(F, n) for n in REPRESENTATIVE_FLAGS], *[getattr(F, n) for n in PREVIOUS_STARTS])
+        .where(F.trainee_id.in_(trainee_ids))).all()
+
+
+def previous_starts(rows) -> dict[tuple[int, int], tuple[date | None, ...]]:
+    """(cohort id, placement id) -> per flag, the start of the trainee's previous row carrying that
+    flag in the same group (rows in (start, placement id) order), None on the first and on rows
+    without the flag. ``rows`` must hold every row of their trainees."""
+    chains: dict[tuple, list[tuple[date, int, int]]] = defaultdict(list)
+    out: dict[tuple[int, int], list[date | None]] = {}
+    for r in rows:
+        out[(r.cohort_id, r.placement_id)] = [None] * len(REPRESENTATIVE_FLAGS)
+        groups = ((), (r.region_id,), (r.center_id,), (r.center_id, r.course_id), (r.age_band,))
+        for i, (flag, group) in enumerate(zip(REPRESENTATIVE_FLAGS, groups)):
+            if getattr(r, flag):
+                chains[(i, r.trainee_id, *group)].append((r.start_date, r.placement_id, r.cohort_id))
+    for (i, *_), chain_rows in chains.items():
+        chain_rows.sort()
+        previous = None
+        for start, placement_id, cohort_id in chain_rows:
+            out[(cohort_id, placement_id)][i] = previous
+            previous = start
+    return {row: tuple(values) for row, values in out.items()}
+
+
+def mark_previous_starts(session: Session, trainee_ids: Iterable[int]) -> None:
+    """Recompute the previous starts of every row of these trainees (after their flags are right):
+    only the rows whose values change are written."""
+    for chunk in _chunks(sorted(set(trainee_ids))):
+        rows = _people_rows(session, chunk)
+        wanted = previous_starts(rows)
+        changes = [{"cohort_id": r.cohort_id, "placement_id": r.placement_id,
+                    **dict(zip(PREVIOUS_STARTS, wanted[(r.cohort_id, r.placement_id)]))}
+                   for r in rows if tuple(getattr(r, n) for n in PREVIOUS_STARTS)
+                   != wanted[(r.cohort_id, r.placement_id)]]
+        if changes:  # executemany by primary key
+            session.execute(update(ReportCohortPlacement), changes)
+
+
+def wrong_previous_starts(session: Session, limit: int = 20) -> list[str]:
+    """Rows whose previous starts differ from a recomputation (``check-summary``)."""
+    F = ReportCohortPlacement
+    ids = list(session.scalars(select(F.trainee_id).distinct().order_by(F.trainee_id)))
+    out: list[str] = []
+    for chunk in _chunks(ids):
+        rows = _people_rows(session, chunk)
+        wanted = previous_starts(rows)
+        for r in rows:
+            stored = tuple(getattr(r, n) for n in PREVIOUS_STARTS)
+            if stored != wanted[(r.cohort_id, r.placement_id)]:
+                out.append(f"placement {r.placement_id} cohort {r.cohort_id}: previous starts "
+                           f"{dict(zip(PREVIOUS_STARTS, map(str, stored)))} should be "
+                           f"{dict(zip(PREVIOUS_STARTS, map(str, wanted[(r.cohort_id, r.placement_id)])))}")
+                if len(out) >= limit:
+                    return out
+    return out
 
 
 def _refresh_placements(session: Session, chunk: list[int]) -> None:
@@ -340,11 +412,14 @@ def _refresh_placements(session: Session, chunk: list[int]) -> None:
     and correct the flags of the other cohorts' rows of the same placements (only those that
     change: the lowest cohort id of a group moved)."""
     F = ReportCohortPlacement
-    touched = set(session.scalars(select(F.placement_id).where(F.cohort_id.in_(chunk))))
+    old_rows = session.execute(select(F.placement_id, F.trainee_id).where(F.cohort_id.in_(chunk))).all()
+    touched = {r.placement_id for r in old_rows}
+    trainees = {r.trainee_id for r in old_rows}
     session.execute(delete(F).where(F.cohort_id.in_(chunk)))
     baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
     new_rows = session.execute(_placements(chunk, baku)).all()
     touched.update(r.placement_id for r in new_rows)
+    trainees.update(r.trainee_id for r in new_rows)
     others = [r for part in _chunks(sorted(touched)) for r in _representative_rows(session, part)]
     wanted = representative_flags(chain(others, new_rows))
     if new_rows:
@@ -355,6 +430,7 @@ def _refresh_placements(session: Session, chunk: list[int]) -> None:
              "home": r.home,
              **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))} for r in new_rows])
     _write_flags(session, others, wanted)
+    mark_previous_starts(session, trainees)
 
 
 def _write_flags(session: Session, rows, wanted) -> None:

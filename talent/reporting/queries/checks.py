@@ -61,4 +61,5 @@ def compare_with_live(session: Session, years: Iterable[int] | None = None,
         compare(f"{year} mobility", _nonzero(mobility_metrics(filters)),
                 _nonzero(mobility_metrics(filters, live=True)), ("placements",) + MOBILITY_COLUMNS)
     out.extend(summary.wrong_representatives(session))
+    out.extend(summary.wrong_previous_starts(session))
     return out

@@ -145,18 +145,23 @@ def placement_rows(filters: Filters, dimension: str | None, key, extra_columns, 
     flag = representative_flag(filters, dimension)
     if source is None or flag is None:
         return _placement_base(filters, dimension, key, extra_columns, source).distinct()
-    # The representative rows carry their groups: no join to cohorts, centers or trainees. ``key``
-    # is the dimension's column on those tables; the kept column of the same name replaces it.
-    F = source.table
-    kept = literal_column("0") if dimension is None else getattr(F, _KEPT.get(dimension, dimension))
-    scope = []
-    if filters.region_id:
-        scope.append(F.region_id == filters.region_id)
-    if filters.center_id:
-        scope.append(F.center_id == filters.center_id)
+    kept, where = representative_rows(filters, dimension, flag)
     return (select(kept.label("k"), *extra_columns(source))
-            .select_from(F).join(Employer, Employer.id == F.employer_id)
-            .where(F.start_date.between(filters.start, filters.end), getattr(F, flag).is_(True), *scope))
+            .select_from(source.table).join(Employer, Employer.id == source.table.employer_id).where(*where))
+
+
+def representative_rows(filters: Filters, dimension: str | None, flag: str):
+    """The group column and the conditions of the representative rows (``flag``) of the period and
+    scope: they carry their groups, so no join to cohorts, centers or trainees is needed. The kept
+    column of the dimension's name replaces its column on those tables (``0`` for no dimension)."""
+    F = ReportCohortPlacement
+    kept = literal_column("0") if dimension is None else getattr(F, _KEPT.get(dimension, dimension))
+    where = [F.start_date.between(filters.start, filters.end), getattr(F, flag).is_(True)]
+    if filters.region_id:
+        where.append(F.region_id == filters.region_id)
+    if filters.center_id:
+        where.append(F.center_id == filters.center_id)
+    return kept, where
 
 
 _KEPT = {"region": "region_id", "center": "center_id", "course": "course_id"}

@@ -23,7 +23,9 @@ from talent.reporting.cellkey import (key_name, perturbing, pre_name,
 from talent.reporting.periods import Filters
 from talent.reporting.queries.common import (ALL_METRICS, ANCHORED, ANCHORED_ENROLLMENT, ANCHORED_PLACEMENT,
                                              ENROLLMENT_METRICS, KEYED_METRICS, PLACEMENT_METRICS, TOTAL,
-                                             add_days, placement_rows, regional_countries, with_pre)
+                                             add_days, placement_rows, placement_source, regional_countries,
+                                             representative_flag, representative_rows, with_pre)
+from talent.reporting.models import ReportCohortPlacement
 
 
 def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
@@ -122,6 +124,15 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     wanted = [m for m in PLACEMENT_METRICS if only is None or m in only]
     if not wanted:
         return {}
+    if not live and placement_source(filters, dimension) is not None:
+        flag = representative_flag(filters, dimension)
+        if flag is not None:
+            out = _kept_placement_metrics(filters, dimension, flag, wanted)
+            if with_total:
+                whole = out if dimension is None else _kept_placement_metrics(
+                    filters, None, representative_flag(filters, None), wanted)
+                out[TOTAL] = dict(whole.get(0, {n: 0 for m in wanted for n in (m, key_name(m))}))
+            return out
     key = dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     # One row per (group, placement): the join to completed cohorts repeats a placement for each
@@ -156,6 +167,37 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
         whole = out if dimension is None else placement_metrics(filters, None, only=only, live=live)
         out[TOTAL] = dict(whole.get(0, {n: 0 for n in names}))
     return out
+
+
+def _kept_placement_metrics(filters: Filters, dimension: str | None, flag: str,
+                            wanted: list[str]) -> dict[Any, dict[str, int]]:
+    """:func:`placement_metrics` from the representative rows in one flat pass: each placement of a
+    group is one flagged row, and a person placed is a row that is the person's first in the group
+    within the period — its previous flagged row in the group (kept with it) started before the
+    period, or there is none. No aggregate per person, no sort."""
+    F = ReportCohortPlacement
+    kept, where = representative_rows(filters, dimension, flag)
+    previous = getattr(F, summary.PREVIOUS_OF[flag])
+    first = or_(previous.is_(None), previous < filters.start)
+    market = market_case(Employer.country_code, regional_countries())
+    pkey = cast(key_sql(F.placement_id, "placement"), Integer)
+    tkey = cast(key_sql(F.trainee_id, "trainee"), Integer)
+
+    def keysum(cond=None):
+        return func.coalesce(func.sum(pkey) if cond is None else func.sum(pkey).filter(cond), 0)
+
+    columns = {"placed": func.count().filter(first), key_name("placed"): func.coalesce(func.sum(tkey).filter(first), 0),
+               "placements": func.count(), key_name("placements"): keysum(),
+               **{m: func.count().filter(market == m) for m in ("local", "regional", "international")},
+               **{key_name(m): keysum(market == m) for m in ("local", "regional", "international")}}
+    names = [n for m in wanted for n in (m, key_name(m))]
+    stmt = (select(kept.label("k"), func.count().label("rows_"), *[columns[n].label(n) for n in names])
+            .select_from(F).join(Employer, Employer.id == F.employer_id).where(*where))
+    if dimension is not None:
+        stmt = stmt.group_by(kept)
+    # A group with no rows is absent, as in the pass per person (the national row of no rows too).
+    return {row.k: {n: int(getattr(row, n)) for n in names}
+            for row in report_session().execute(stmt) if row.rows_}
 
 
 def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, int]:
