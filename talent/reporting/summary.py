@@ -407,10 +407,11 @@ def wrong_previous_starts(session: Session, limit: int = 20) -> list[str]:
     return out
 
 
-def _refresh_placements(session: Session, chunk: list[int]) -> None:
+def _refresh_placements(session: Session, chunk: list[int]) -> set[int]:
     """Replace these cohorts' placement rows, each written once with its representative flags,
     and correct the flags of the other cohorts' rows of the same placements (only those that
-    change: the lowest cohort id of a group moved)."""
+    change: the lowest cohort id of a group moved). Returns the trainees whose rows these were or
+    are (their previous starts are recomputed once every chunk is written)."""
     F = ReportCohortPlacement
     old_rows = session.execute(select(F.placement_id, F.trainee_id).where(F.cohort_id.in_(chunk))).all()
     touched = {r.placement_id for r in old_rows}
@@ -430,7 +431,7 @@ def _refresh_placements(session: Session, chunk: list[int]) -> None:
              "home": r.home,
              **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))} for r in new_rows])
     _write_flags(session, others, wanted)
-    mark_previous_starts(session, trainees)
+    return trainees
 
 
 def _write_flags(session: Session, rows, wanted) -> None:
@@ -491,6 +492,7 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
     if not ids:
         return
     tz = ZoneInfo(tz_name)
+    trainees: set[int] = set()
     for chunk in _chunks(ids):
         if session.get_bind().dialect.name == "postgresql":
             # Serialise with any other transaction recounting the same cohorts (id order: no deadlock
@@ -505,7 +507,8 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             session.execute(delete(table).where(table.cohort_id.in_(chunk)))
             if values:
                 session.execute(insert(table), values)
-        _refresh_placements(session, chunk)
+        trainees |= _refresh_placements(session, chunk)
+    mark_previous_starts(session, trainees)
 
 
 def rebuild(session: Session, tz_name: str) -> dict[str, int]:
