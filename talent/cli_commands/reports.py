@@ -25,8 +25,9 @@ def reports() -> None:
 @transactional
 def rebuild_summary(if_missing: bool) -> None:
     """Count the summary from the live tables, in one transaction (reports keep working meanwhile).
-    Needed after TALENT_TIMEZONE or TALENT_DISCLOSURE_KEY changes, after the upgrade that added the
-    record-key sums (revision 0006), or on a database that held data before the summary existed."""
+    Needed after TALENT_TIMEZONE or TALENT_DISCLOSURE_KEY changes, after an upgrade that says so
+    (revisions 0006, 0013, 0022 and 0024 print it), or on a database that held data before the
+    summary existed."""
     tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
     if if_missing and summary.is_current(db.session, tz):
         click.echo(f"The report summary is already built ({tz}).")
