@@ -27,12 +27,13 @@ COHORT_SORTS = {
 }
 
 
-def _enrolled_counts():
-    return (select(Enrollment.cohort_id,
-                   func.sum(case((Enrollment.status == EnrollmentStatus.ENROLLED, 1), else_=0)).label("enrolled"),
-                   func.sum(case((Enrollment.status == EnrollmentStatus.WAITLISTED, 1), else_=0)).label("waitlisted"),
-                   func.sum(case((Enrollment.status.in_((EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)), 1), else_=0)).label("finished"))
-            .group_by(Enrollment.cohort_id).subquery())
+def enrollment_count(*statuses: str):
+    """The cohort's enrollments in these statuses, as a column of a select of cohorts: counted for
+    the rows the page shows (after the sort and the limit) through the cohort's index, instead of
+    grouping every enrollment of the database first (0.22 s at a million trainees)."""
+    return (select(func.count()).select_from(Enrollment)
+            .where(Enrollment.cohort_id == Cohort.id, Enrollment.status.in_(statuses))
+            .correlate(Cohort).scalar_subquery())
 
 
 def cohort_list(actor: Actor, *, status: str | None = None, center_id: int | None = None,
@@ -41,11 +42,9 @@ def cohort_list(actor: Actor, *, status: str | None = None, center_id: int | Non
     sorted; ``finished`` counts the trainees who completed or did not pass (a completed cohort's
     people: it has nobody ``enrolled`` any more)."""
     require(actor, P.COHORTS_READ)
-    counts = _enrolled_counts()
-    stmt = (select(Cohort, func.coalesce(counts.c.enrolled, 0), func.coalesce(counts.c.waitlisted, 0),
-                   func.coalesce(counts.c.finished, 0))
-            .join(Center, Center.id == Cohort.center_id)
-            .outerjoin(counts, counts.c.cohort_id == Cohort.id))
+    stmt = (select(Cohort, enrollment_count(EnrollmentStatus.ENROLLED), enrollment_count(EnrollmentStatus.WAITLISTED),
+                   enrollment_count(EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED))
+            .join(Center, Center.id == Cohort.center_id))
     stmt = scope_centers(stmt, actor, Cohort.center_id)
     if status in COHORT_STATUSES:
         stmt = stmt.where(Cohort.status == status)

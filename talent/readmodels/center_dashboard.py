@@ -16,6 +16,7 @@ from talent.catalog.models import Certification, Course
 from talent.centers.models import Center
 from talent.extensions import db
 from talent.learning.models import Cohort, CohortStatus, Enrollment, EnrollmentStatus
+from talent.learning.queries import enrollment_count
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 
@@ -66,15 +67,8 @@ def seat_usage(actor: Actor) -> list[SeatUsage]:
     return [SeatUsage(*row) for row in db.session.execute(stmt).all()]
 
 
-def _enrolled_counts():
-    return (select(Enrollment.cohort_id, func.count(Enrollment.id).label("enrolled"))
-            .where(Enrollment.status == EnrollmentStatus.ENROLLED).group_by(Enrollment.cohort_id).subquery())
-
-
 def _cohort_rows(actor: Actor, *conditions, order_by, limit: int):
-    counts = _enrolled_counts()
-    stmt = (select(Cohort, func.coalesce(counts.c.enrolled, 0))
-            .outerjoin(counts, counts.c.cohort_id == Cohort.id)
+    stmt = (select(Cohort, enrollment_count(EnrollmentStatus.ENROLLED))
             .where(*conditions).order_by(*order_by).limit(limit))
     stmt = scope_centers(stmt, actor, Cohort.center_id)
     return list(db.session.execute(stmt).all())
