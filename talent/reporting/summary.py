@@ -379,13 +379,7 @@ def mark_previous_starts(session: Session, trainee_ids: Iterable[int]) -> None:
     only the rows whose values change are written."""
     for chunk in _chunks(sorted(set(trainee_ids))):
         rows = _people_rows(session, chunk)
-        wanted = previous_starts(rows)
-        changes = [{"cohort_id": r.cohort_id, "placement_id": r.placement_id,
-                    **dict(zip(PREVIOUS_STARTS, wanted[(r.cohort_id, r.placement_id)]))}
-                   for r in rows if tuple(getattr(r, n) for n in PREVIOUS_STARTS)
-                   != wanted[(r.cohort_id, r.placement_id)]]
-        if changes:  # executemany by primary key
-            session.execute(update(ReportCohortPlacement), changes)
+        _write_changed(session, rows, previous_starts(rows), PREVIOUS_STARTS, getattr)
 
 
 def wrong_previous_starts(session: Session, limit: int = 20) -> list[str]:
@@ -435,11 +429,16 @@ def _refresh_placements(session: Session, chunk: list[int]) -> set[int]:
 
 
 def _write_flags(session: Session, rows, wanted) -> None:
+    _write_changed(session, rows, wanted, REPRESENTATIVE_FLAGS, lambda r, n: bool(getattr(r, n)))
+
+
+def _write_changed(session: Session, rows, wanted, names: tuple[str, ...], stored) -> None:
+    """Write ``names`` of the placement rows whose stored values (``stored(row, name)``) differ from
+    ``wanted[(cohort id, placement id)]``: an executemany ``UPDATE`` by primary key."""
     changes = [{"cohort_id": r.cohort_id, "placement_id": r.placement_id,
-                **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))}
-               for r in rows if tuple(bool(getattr(r, n)) for n in REPRESENTATIVE_FLAGS)
-               != wanted[(r.cohort_id, r.placement_id)]]
-    if changes:  # executemany by primary key
+                **dict(zip(names, wanted[(r.cohort_id, r.placement_id)]))}
+               for r in rows if tuple(stored(r, n) for n in names) != wanted[(r.cohort_id, r.placement_id)]]
+    if changes:
         session.execute(update(ReportCohortPlacement), changes)
 
 
