@@ -47,7 +47,10 @@ echo "== preparing $DB database with $SIZE trainees (reused when already seeded)
 URL=$($PY benchmarks/load/prepare.py --db "$DB" --size "$SIZE" --out "$OUT/data.json" | tail -n 1)
 
 export TALENT_ENV=development TALENT_DATABASE_URL="$URL" TALENT_INSTANCE_PATH="$OUT/instance"
-export TALENT_SECRET_KEY="load-test-secret-key-xxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+# The secret the database was loaded with (benchmarks/common.py): the report summary's record keys are
+# derived from it (talent.reporting.cellkey), and with another secret the summary is not current and
+# every ministry page reads the live tables (the runs before session 24 measured that by mistake).
+export TALENT_SECRET_KEY="$($PY -c 'import sys; sys.path.insert(0, "benchmarks"); from common import SECRET; print(SECRET)')"
 export TALENT_REQUIRE_2FA=false TALENT_RATELIMIT=false TALENT_RATELIMIT_STORAGE="$REDIS"
 export TALENT_BENCHMARK_ROUTES=true TALENT_MAIL_SENDER=log TALENT_DB_POOL_SIZE=${TALENT_DB_POOL_SIZE:-5}
 # SQLite is for development only; the load test may still be pointed at it.
@@ -57,6 +60,14 @@ METRICS_TOKEN="load-test-metrics-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 export TALENT_METRICS_TOKEN="$METRICS_TOKEN" PROMETHEUS_MULTIPROC_DIR="$OUT/prometheus"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
+# Whether the ministry pages will read the report summary (else the live tables) under this environment.
+SUMMARY_CURRENT=$($PY -c 'from talent import create_app
+app = create_app({"EMBEDDED_SCHEDULER": False})
+with app.app_context():
+    from talent.extensions import db
+    from talent.reporting import summary
+    print("yes" if summary.is_current(db.session, app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")) else "NO: the ministry pages read the live tables")' 2>/dev/null | tail -n 1)
+echo "== report summary current for the server: ${SUMMARY_CURRENT:-unknown}"
 echo "== gunicorn: $WORKERS $WORKER_CLASS workers x $THREADS threads on 127.0.0.1:$PORT"
 .venv/bin/gunicorn -c benchmarks/load/gunicorn_conf.py --workers "$WORKERS" --worker-class "$WORKER_CLASS" \
   --threads "$THREADS" --bind "127.0.0.1:$PORT" --log-level warning --capture-output \
