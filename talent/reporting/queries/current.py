@@ -124,15 +124,15 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     wanted = [m for m in PLACEMENT_METRICS if only is None or m in only]
     if not wanted:
         return {}
-    if not live and placement_source(filters, dimension) is not None:
-        flag = representative_flag(filters, dimension)
-        if flag is not None:
-            out = _kept_placement_metrics(filters, dimension, flag, wanted)
-            if with_total:
-                whole = out if dimension is None else _kept_placement_metrics(
-                    filters, None, representative_flag(filters, None), wanted)
-                out[TOTAL] = dict(whole.get(0, {n: 0 for m in wanted for n in (m, key_name(m))}))
-            return out
+    # The flag first (no database work): without one, placement_rows below asks for the source.
+    flag = None if live else representative_flag(filters, dimension)
+    if flag is not None and placement_source(filters, dimension) is not None:
+        out = _kept_placement_metrics(filters, dimension, flag, wanted)
+        if with_total:
+            whole = out if dimension is None else _kept_placement_metrics(
+                filters, None, representative_flag(filters, None), wanted)
+            out[TOTAL] = dict(whole.get(0, {n: 0 for m in wanted for n in (m, key_name(m))}))
+        return out
     key = dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     # One row per (group, placement): the join to completed cohorts repeats a placement for each
