@@ -20,22 +20,24 @@ def reports() -> None:
 
 @reports.command("rebuild-summary")
 @click.option("--if-missing", is_flag=True,
-              help="Do nothing when the summary is already built in the configured time zone and record keys.")
+              help="Do nothing when the summary is already built in the configured time zone, record keys and "
+                   "regional countries.")
 @with_appcontext
 @transactional
 def rebuild_summary(if_missing: bool) -> None:
     """Count the summary from the live tables, in one transaction (reports keep working meanwhile).
-    Needed after TALENT_TIMEZONE or TALENT_DISCLOSURE_KEY changes, after an upgrade that says so
-    (revisions 0006, 0013, 0022 and 0024 print it), or on a database that held data before the
-    summary existed."""
+    Needed after TALENT_TIMEZONE, TALENT_DISCLOSURE_KEY or TALENT_REGIONAL_COUNTRIES changes (the
+    outcome indicators read the live tables until then), after an upgrade that says so (revisions
+    0006, 0013, 0022, 0024 and 0025 print it), or on a database that held data before the summary
+    existed."""
     tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
-    if if_missing and summary.is_current(db.session, tz):
+    if if_missing and summary.exits_current(db.session, tz):
         click.echo(f"The report summary is already built ({tz}).")
         return
     started = time.perf_counter()
     counts = summary.rebuild(db.session, tz)
     click.echo(f"Report summary rebuilt ({tz}): {counts['cohorts']:,} cohorts, {counts['cohort_rows']:,} cohort rows, "
-               f"{counts['day_rows']:,} day rows in {time.perf_counter() - started:.1f} s.")
+               f"{counts['day_rows']:,} day rows, {counts['exit_rows']:,} exits in {time.perf_counter() - started:.1f} s.")
 
 
 @reports.command("check-summary")

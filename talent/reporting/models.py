@@ -9,8 +9,9 @@ them with the live queries.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, SmallInteger, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base, utcnow
@@ -28,6 +29,10 @@ class ReportSummaryState(Base):
     # The record keys the key sums were computed with (talent.reporting.cellkey.fingerprint());
     # the summary is read only while it matches the configured ones.
     key_id: Mapped[str | None] = mapped_column(String(32))
+    # The regional countries (comma-joined, sorted) the markets of :class:`ReportExit` were taken
+    # with (REGIONAL_COUNTRIES at build time); the outcome indicators read the live tables while
+    # the configured ones differ (revision 0025_summary_exits).
+    markets: Mapped[str | None] = mapped_column(String(400))
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -152,3 +157,38 @@ class ReportCohortPlacement(Base):
     prev_center: Mapped[date | None] = mapped_column(Date)
     prev_course: Mapped[date | None] = mapped_column(Date)
     prev_age: Mapped[date | None] = mapped_column(Date)
+
+
+class ReportExit(Base):
+    """One row per exit (talent.reporting.outcomes: an enrollment that ended completed, failed or
+    withdrawn, of someone enrolled, in a cohort not cancelled, not withdrawn before the cohort's
+    first day) with what the outcome indicators need of it, independent of the report date: its
+    exit date (in the summary's time zone), groups, record key, whether a job was held in the 2nd
+    and in the 4th calendar quarter after the exit quarter (overall and per market), the highest
+    monthly pay of the jobs held in the 2nd (overall and per market) and whether an award (not
+    revoked) was issued within a year of the exit. What depends on the report date — whether the
+    2nd or 4th quarter or the year after exit is over — is a condition on ``exit_date`` applied when
+    reading. Rewritten with the cohort's other summary rows (revision 0025_summary_exits)."""
+    __tablename__ = "report_exits"
+
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    trainee_id: Mapped[int] = mapped_column(Integer)
+    center_id: Mapped[int] = mapped_column(Integer)
+    course_id: Mapped[int] = mapped_column(Integer)
+    gender: Mapped[str] = mapped_column(String(1))
+    exit_date: Mapped[date] = mapped_column(Date, index=True)
+    key: Mapped[int] = mapped_column(Integer)
+    credentialed: Mapped[int] = mapped_column(SmallInteger)
+    employed_q2: Mapped[int] = mapped_column(SmallInteger)
+    employed_q4: Mapped[int] = mapped_column(SmallInteger)
+    employed_q2_local: Mapped[int] = mapped_column(SmallInteger)
+    employed_q4_local: Mapped[int] = mapped_column(SmallInteger)
+    employed_q2_regional: Mapped[int] = mapped_column(SmallInteger)
+    employed_q4_regional: Mapped[int] = mapped_column(SmallInteger)
+    employed_q2_international: Mapped[int] = mapped_column(SmallInteger)
+    employed_q4_international: Mapped[int] = mapped_column(SmallInteger)
+    pay_q2: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_q2_local: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_q2_regional: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    pay_q2_international: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))

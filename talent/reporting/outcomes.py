@@ -26,7 +26,10 @@ Definitions (written out in az/en/ru in :mod:`talent.reporting.outcome_definitio
   indicators have a market: an exiter counts in a market when a job of that market was held in
   the quarter (in each market they held one), over all exiters measured. No credential by market.
 
-A live query (GROUP BY in the database): the report summary is not used. Exit quarters are integers
+Read from the kept exits (:mod:`talent.reporting.exits`, one row per exit with its date, groups,
+jobs and award worked out when it was written) while the report summary is current and was built
+with the configured regional countries; otherwise a live query (GROUP BY in the database over the
+enrollments, jobs and awards). Both end in the same aggregation (:func:`_parts`). In the live query exit quarters are integers
 (``year * 4 + quarter``); a job is held in a quarter when it started before the next quarter's first
 day and did not end before the quarter's own (dates built per exit); the year after exit compares
 like ``yyyymmdd + 10000`` — the same SQL on SQLite and PostgreSQL but for those date helpers.
@@ -56,7 +59,9 @@ from talent.people.models import GENDERS, Trainee
 from talent.permissions import Actor, P, require
 from talent.placement.markets import INTERNATIONAL, LOCAL, REGIONAL, current_regional_countries, market_case
 from talent.placement.models import Employer, Placement, PlacementStatus
-from talent.reporting.cellkey import key_name, pre_name, report_key_sql
+from talent.reporting import exits as kept_exits, summary
+from talent.reporting.cellkey import key_name, perturbing, pre_name, report_key_sql
+from talent.reporting.models import ReportExit
 from talent.reporting.dimensions import course_conditions, dialect_name
 from talent.reporting.periods import Filters, quarter_bounds
 from talent.reporting.reports import NamedTable, Report
@@ -102,9 +107,7 @@ MARKET_LABELS = {LOCAL: _l("Local"), REGIONAL: _l("Regional"), INTERNATIONAL: _l
 
 # ---- dates as integers, the same on SQLite and PostgreSQL -----------------------------------------
 
-def quarter_index(d: date) -> int:
-    """``year * 4 + quarter - 1``: consecutive quarters are consecutive integers."""
-    return d.year * 4 + (d.month - 1) // 3
+quarter_index = kept_exits.quarter_index
 
 
 def _part(field: str, column):
@@ -285,10 +288,38 @@ def _flags(filters: Filters):
         .cte("outcome_flags").prefix_with("MATERIALIZED"))
 
 
-def _parts(filters: Filters):
+def _kept_flags(filters: Filters):
+    """The CTE of :func:`_flags` read from the kept exits: the exits of the period with the
+    indicators measured by the report date (conditions on the exit date)."""
+    R = ReportExit
+    bounds = kept_exits.measured_before(filters.today)
+    q2, q4 = R.exit_date < bounds["q2"][1], R.exit_date < bounds["q4"][1]
+    cred = R.exit_date <= bounds["cred"][1]
+    key = R.key if perturbing() else literal_column("0")
+    columns = [R.center_id.label("center"), R.course_id.label("course"), R.gender.label("gender"), key.label("key"),
+               _flag(q2).label("q2_base"), _flag(q4).label("q4_base"), _flag(cred).label("cred_base"),
+               case((cred, R.credentialed), else_=0).label("credentialed")]
+    for m in (None,) + MARKETS:
+        suffix = "" if m is None else f"_{m}"
+        name = (lambda n: n) if m is None else (lambda n, m=m: _m(n, m))
+        columns += [case((q2, getattr(R, "employed_q2" + suffix)), else_=0).label(name("employed_q2")),
+                    case((q4, getattr(R, "employed_q4" + suffix)), else_=0).label(name("employed_q4")),
+                    case((q2, getattr(R, "pay_q2" + suffix)), else_=None).label(name("pay_q2"))]
+    stmt = select(*columns).where(R.exit_date >= filters.start, R.exit_date <= filters.end)
+    conditions = course_conditions(filters)
+    if conditions:
+        stmt = stmt.join(Cohort, Cohort.id == R.cohort_id).where(*conditions)
+    return stmt.cte("outcome_flags").prefix_with("MATERIALIZED")
+
+
+def _parts(filters: Filters, live: bool = False):
     """The CTEs of one period: ``fine`` (every count and key sum per region, center, level and
-    gender) and ``paid`` (per exit with a Q2 pay: its groups and pays)."""
-    f = _flags(filters).c
+    gender) and ``paid`` (per exit with a Q2 pay: its groups and pays) — from the kept exits while
+    the summary answers (and ``live`` is not asked), else from the live tables."""
+    kept = not live and summary.exits_current(db.session, filters.timezone)
+    if kept:
+        summary.sync(db.session)  # this transaction's own changes first
+    f = (_kept_flags(filters) if kept else _flags(filters)).c
     per_exit = {"exiters": literal_column("1")}
     for name in ALL_COUNTS[1:]:
         per_exit[name] = f[name] if not name.startswith("paid_q2") else _flag(f[name.replace("paid_q2", "pay_q2")]
@@ -337,20 +368,20 @@ def _aggregates(fine, paid, dimension: str | None, medians: bool):
     return select(stmt, *[overall.c[c.name] for c in percentiles]).select_from(stmt.join(overall, literal(True)))
 
 
-def figures_statement(filters: Filters, medians: bool):
+def figures_statement(filters: Filters, medians: bool, live: bool = False):
     """The per-exit CTE ``paid`` and the one statement of every breakdown's aggregates (with the
     medians when ``medians``; PostgreSQL only)."""
-    fine, paid = _parts(filters)
+    fine, paid = _parts(filters, live)
     return paid, union_all(*[_aggregates(fine, paid, dimension, medians) for dimension in (None,) + GROUP_COLUMNS])
 
 
-def _figures(filters: Filters, *, with_medians: bool = True) -> dict[tuple[str, Any], dict[str, Any]]:
+def _figures(filters: Filters, *, with_medians: bool = True, live: bool = False) -> dict[tuple[str, Any], dict[str, Any]]:
     """Every count (with its key sum) per (breakdown, group) — ``("total", 0)`` for everyone — and,
     with ``with_medians``, the median Q2 pay and the number of people behind it
     (``median_paid_q2`` as ``(median, n)``, per market too). One statement (two on SQLite, which
     has no percentile: the pays are read in order and the median taken here)."""
     in_database = with_medians and dialect_name() == "postgresql"
-    paid, stmt = figures_statement(filters, in_database)
+    paid, stmt = figures_statement(filters, in_database, live)
     out: dict[tuple[str, Any], dict[str, Any]] = {}
     for row in db.session.execute(stmt).mappings():
         dim = row["dim"]
@@ -518,19 +549,14 @@ OBJECTIVE_RATES = {rate.name: rate for rate in RATES}
 OBJECTIVE_METRICS = ("employment_q2_rate", "employment_q4_rate", "median_pay_q2", "credential_rate")
 
 
-def _quarter_start(index: int) -> date:
-    return date(index // 4, 3 * (index % 4) + 1, 1)
+_quarter_start = kept_exits.quarter_start
 
 
 def _quarter_end(index: int) -> date:
     return quarter_bounds(index // 4, index % 4 + 1)[1]
 
 
-def _years_before(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year - years)
-    except ValueError:   # 29 February
-        return d.replace(year=d.year - years, day=28)
+_years_before = kept_exits.years_before
 
 
 def measured_window(metric: str, today: date) -> tuple[date, date]:

@@ -33,14 +33,16 @@ from sqlalchemy.orm import Session
 from talent.credentials.models import Award
 from talent.centers.models import Center
 from talent.learning.models import Cohort, Enrollment
-from talent.placement.models import Placement
+from talent.placement.markets import current_regional_countries
+from talent.placement.models import Employer, Placement
 from talent.geo.models import Region
 from talent.people.models import Trainee
 from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, TRAINEE_DIMENSIONS,
                                          age_band_case, dimension_column, home_case, with_dimension_joins,
                                          course_conditions)
 from talent.reporting.cellkey import fingerprint, key_name, key_sql
-from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportGroupDay,
+from talent.reporting import exits
+from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportExit, ReportGroupDay,
                                      ReportGroupTotal, ReportSummaryState)
 from talent import signals
 from talent.learning.models import EnrollmentStatus
@@ -51,12 +53,13 @@ CHUNK = 1000  # cohorts per statement (bounded IN lists and memory)
 
 # Attributes whose change can move a cohort's figures.
 _WATCHED = {
-    Enrollment: ("status", "enrolled_at", "completed_at", "cohort_id", "trainee_id"),
+    Enrollment: ("status", "enrolled_at", "completed_at", "withdrawn_at", "cohort_id", "trainee_id"),
     Award: ("enrollment_id", "issued_on", "revoked_at", "renewal_of_id"),
     Placement: ("trainee_id", "start_date", "end_date", "verification", "employer_id"),
-    Cohort: ("start_date", "end_date", "center_id", "course_id"),  # the last two: representative rows
+    Cohort: ("start_date", "end_date", "center_id", "course_id", "status"),  # center, course: representative rows
     Center: ("region_id",),  # the representative rows per region
     Trainee: ("gender", "birth_date", "home_region_id"),  # the fairness groups
+    Employer: ("country_code",),  # the markets of the exits' jobs
 }
 
 
@@ -64,7 +67,7 @@ _WATCHED = {
 
 def _marks(session: Session) -> dict[str, set[int]]:
     return session.info.setdefault(MARKS, {"cohorts": set(), "enrollments": set(), "trainees": set(),
-                                                  "people": set(), "centers": set()})
+                                                  "people": set(), "centers": set(), "employers": set()})
 
 
 def mark_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
@@ -124,6 +127,8 @@ def _collect(session: Session, _flush_context) -> None:
             marks["people"].add(obj.id)  # every cohort of theirs: their group moved
         elif kind is Center and is_dirty:
             marks["centers"].add(obj.id)  # its cohorts' representative rows per region
+        elif kind is Employer and is_dirty:
+            marks["employers"].add(obj.id)  # the market of its employees' exits
 
 
 @event.listens_for(Session, "before_commit")
@@ -157,14 +162,19 @@ def sync(session: Session) -> None:
     if tz is None:
         return
     cohort_ids = set(marks["cohorts"])
+    if marks["employers"]:
+        for chunk in _chunks(sorted(marks["employers"])):
+            marks["trainees"].update(session.scalars(
+                select(Placement.trainee_id).where(Placement.employer_id.in_(chunk)).distinct()))
     if marks["enrollments"]:
         for chunk in _chunks(sorted(marks["enrollments"])):
             cohort_ids.update(session.scalars(select(Enrollment.cohort_id).where(Enrollment.id.in_(chunk))))
     if marks["trainees"]:
         for chunk in _chunks(sorted(marks["trainees"])):
+            # The cohorts they completed (their placement rows) or left otherwise (their exits).
             cohort_ids.update(session.scalars(
                 select(Enrollment.cohort_id).where(Enrollment.trainee_id.in_(chunk),
-                                                   Enrollment.status == EnrollmentStatus.COMPLETED).distinct()))
+                                                   Enrollment.status.in_(FINISHED)).distinct()))
     if marks["people"]:
         for chunk in _chunks(sorted(marks["people"])):
             cohort_ids.update(session.scalars(
@@ -184,6 +194,12 @@ def _chunks(ids: list[int], size: int = CHUNK):
 
 def built_timezone(session: Session) -> str | None:
     return session.scalar(select(ReportSummaryState.timezone).where(ReportSummaryState.id == 1))
+
+
+def built_markets(session: Session) -> tuple[str, ...]:
+    """The regional countries the kept exits' markets were taken with."""
+    label = session.scalar(select(ReportSummaryState.markets).where(ReportSummaryState.id == 1))
+    return tuple(label.split(",")) if label else ()
 
 
 def _add_days(session: Session, column, days: int):
@@ -467,7 +483,8 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
     return out
 
 
-SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement)
+SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement,
+                  ReportExit)
 
 
 def _summed(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -491,6 +508,7 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
     if not ids:
         return
     tz = ZoneInfo(tz_name)
+    markets = built_markets(session)
     trainees: set[int] = set()
     for chunk in _chunks(ids):
         if session.get_bind().dialect.name == "postgresql":
@@ -507,6 +525,7 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             if values:
                 session.execute(insert(table), values)
         trainees |= _refresh_placements(session, chunk)
+        exits.refresh_exits(session, chunk, tz, markets)
     mark_previous_starts(session, trainees)
 
 
@@ -522,20 +541,28 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
         # inside the transaction and sees its own rows.
         session.execute(text("ANALYZE cohorts, enrollments, awards, placements, trainees"))
     ids = list(session.scalars(select(Enrollment.cohort_id).distinct().order_by(Enrollment.cohort_id)))
+    # The state row first (the flags wait for the commit): the recount takes the markets from it.
+    session.add(_state(tz_name))
+    session.flush()
     refresh(session, ids, tz_name)
     if session.get_bind().dialect.name == "postgresql":
         # The same for the summary's own tables, which the reports read next.
         session.execute(text("ANALYZE report_cohort_days, report_cohort_totals, report_group_days, "
-                             "report_group_totals, report_cohort_placements"))
-    session.add(ReportSummaryState(id=1, timezone=tz_name, key_id=fingerprint()))
-    session.flush()
+                             "report_group_totals, report_cohort_placements, report_exits"))
     session.info.pop(MARKS, None)  # everything is counted
     return {"cohorts": len(ids),
             "cohort_rows": session.scalar(select(func.count()).select_from(ReportCohortTotal)) or 0,
             "day_rows": session.scalar(select(func.count()).select_from(ReportCohortDay)) or 0,
             "group_rows": session.scalar(select(func.count()).select_from(ReportGroupTotal)) or 0,
             "group_day_rows": session.scalar(select(func.count()).select_from(ReportGroupDay)) or 0,
-            "placement_rows": session.scalar(select(func.count()).select_from(ReportCohortPlacement)) or 0}
+            "placement_rows": session.scalar(select(func.count()).select_from(ReportCohortPlacement)) or 0,
+            "exit_rows": session.scalar(select(func.count()).select_from(ReportExit)) or 0}
+
+
+def _state(tz_name: str) -> ReportSummaryState:
+    """The state row of a summary built now: its time zone, record keys and regional countries."""
+    return ReportSummaryState(id=1, timezone=tz_name, key_id=fingerprint(),
+                              markets=exits.markets_label(current_regional_countries()))
 
 
 def mark_built_if_empty(session: Session, tz_name: str) -> bool:
@@ -545,7 +572,7 @@ def mark_built_if_empty(session: Session, tz_name: str) -> bool:
         return True
     if session.scalar(select(Enrollment.id).limit(1)) is not None:
         return False
-    session.add(ReportSummaryState(id=1, timezone=tz_name, key_id=fingerprint()))
+    session.add(_state(tz_name))
     session.flush()
     return True
 
@@ -560,6 +587,15 @@ def is_current(session: Session, tz_name: str) -> bool:
     state = session.execute(select(ReportSummaryState.timezone, ReportSummaryState.key_id)
                             .where(ReportSummaryState.id == 1)).first()
     return state is not None and state.timezone == tz_name and state.key_id == fingerprint()
+
+
+def exits_current(session: Session, tz_name: str) -> bool:
+    """Whether the kept exits can answer the outcome indicators: the summary is current and its
+    exits' markets were taken with the configured regional countries."""
+    if not is_current(session, tz_name):
+        return False
+    label = session.scalar(select(ReportSummaryState.markets).where(ReportSummaryState.id == 1))
+    return label == exits.markets_label(current_regional_countries())
 
 
 def usable(session: Session, filters, dimension: str | None) -> bool:

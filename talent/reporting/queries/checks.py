@@ -8,7 +8,9 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from talent.reporting import summary
+from zoneinfo import ZoneInfo
+
+from talent.reporting import exits, summary
 from talent import clock
 from talent.reporting.cellkey import key_name
 from talent.reporting.models import ReportCohortDay, ReportCohortPlacement
@@ -62,4 +64,5 @@ def compare_with_live(session: Session, years: Iterable[int] | None = None,
                 _nonzero(mobility_metrics(filters, live=True)), ("placements",) + MOBILITY_COLUMNS)
     out.extend(summary.wrong_representatives(session))
     out.extend(summary.wrong_previous_starts(session))
+    out.extend(exits.wrong_exits(session, ZoneInfo(tz), summary.built_markets(session)))
     return out

@@ -1,0 +1,190 @@
+"""The exits kept for the outcome indicators (:class:`talent.reporting.models.ReportExit`): one row
+per exit with everything about it that does not depend on the report date, written with the
+cohort's other summary rows (:func:`talent.reporting.summary.refresh`) and read by
+:mod:`talent.reporting.outcomes` while the summary is current (docs/performance.md).
+
+The values are the definitions of :mod:`talent.reporting.outcomes` read per exit, in Python:
+
+- the exit date: for a withdrawal with its instant recorded, the local date of that instant in the
+  summary's time zone; otherwise the cohort's end date. No row for an exit dated before the
+  cohort's first day, for someone never enrolled, or in a cancelled cohort;
+- ``employed_q2`` / ``employed_q4``: a job (placement, not rejected) held at any time in the 2nd /
+  4th calendar quarter after the exit quarter (started before the next quarter's first day, not
+  ended before the quarter's own); per market by the employer's country and the configured
+  regional countries (recorded in the summary state: another configuration reads live);
+- ``pay_q2``: the highest monthly pay recorded among the jobs held in the 2nd quarter (per market
+  likewise), NULL when none has a pay;
+- ``credentialed``: an award of the enrollment, not revoked, issued on or before the day a year
+  after the exit (29 February + a year is 28 February).
+
+Whether the 2nd or 4th quarter, or the year, after exit is over by the report date is decided
+when reading, from ``exit_date`` (:func:`measured_before`).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from talent.credentials.models import Award
+from talent.learning.models import Cohort, CohortStatus, Enrollment, EnrollmentStatus
+from talent.people.models import Trainee
+from talent.placement.markets import INTERNATIONAL, LOCAL, REGIONAL, _regional_set, market_for
+from talent.placement.models import Employer, Placement, PlacementStatus
+from talent.reporting.cellkey import key_sql
+from talent.reporting.models import ReportExit
+
+DOMAIN = "enrollment"
+EXIT_STATUSES = (EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED, EnrollmentStatus.WITHDRAWN)
+MARKETS = (LOCAL, REGIONAL, INTERNATIONAL)
+CHUNK = 1000
+FLAGS = ("credentialed", "employed_q2", "employed_q4") + tuple(
+    f"employed_{q}_{m}" for m in MARKETS for q in ("q2", "q4"))
+PAYS = ("pay_q2",) + tuple(f"pay_q2_{m}" for m in MARKETS)
+VALUES = ("cohort_id", "trainee_id", "center_id", "course_id", "gender", "exit_date", "key") + FLAGS + PAYS
+
+
+# ---- calendar quarters as integers ------------------------------------------------------------
+
+def quarter_index(d: date) -> int:
+    """``year * 4 + quarter - 1``: consecutive quarters are consecutive integers."""
+    return d.year * 4 + (d.month - 1) // 3
+
+
+def quarter_start(index: int) -> date:
+    return date(index // 4, 3 * (index % 4) + 1, 1)
+
+
+def years_before(d: date, years: int) -> date:
+    """The same day ``years`` earlier (later when negative); 29 February becomes the 28th."""
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:   # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def measured_before(today: date) -> dict[str, tuple[str, date]]:
+    """The exits measured for each indicator on the report date, as a bound on the exit date:
+    ``("<", d)`` or ``("<=", d)``. The 2nd quarter after the exit quarter is over when the exit
+    quarter is at least three before today's; the 4th when at least five; the year after exit
+    when ``exit + 1 year <= today`` (as ``yyyymmdd + 10000`` compares)."""
+    today_q = quarter_index(today)
+    return {"q2": ("<", quarter_start(today_q - 2)), "q4": ("<", quarter_start(today_q - 4)),
+            "cred": ("<=", years_before(today, 1))}
+
+
+def markets_label(regional_countries: Iterable[str] | None) -> str:
+    """The regional countries as the summary state records them."""
+    return ",".join(_regional_set(regional_countries))
+
+
+# ---- the values of each exit --------------------------------------------------------------------
+
+def _chunks(ids: list[int], size: int = CHUNK):
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def exit_values(session: Session, cohort_ids: list[int], tz: ZoneInfo,
+                regional_countries: Iterable[str] | None) -> dict[int, dict[str, Any]]:
+    """Enrollment id -> the :class:`ReportExit` values of every exit of these cohorts."""
+    rows = session.execute(
+        select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Enrollment.status, Enrollment.withdrawn_at,
+               Cohort.center_id, Cohort.course_id, Cohort.start_date, Cohort.end_date, Trainee.gender,
+               key_sql(Enrollment.id, DOMAIN).label("key"))
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .join(Trainee, Trainee.id == Enrollment.trainee_id)
+        .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status.in_(EXIT_STATUSES),
+               Enrollment.enrolled_at.is_not(None), Cohort.status != CohortStatus.CANCELLED)).all()
+    exits: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        if r.status == EnrollmentStatus.WITHDRAWN and r.withdrawn_at is not None:
+            exit_date = r.withdrawn_at.astimezone(tz).date()
+        else:
+            exit_date = r.end_date
+        if exit_date < r.start_date:
+            continue   # withdrew before the cohort started: never took part
+        exits[r.id] = {"cohort_id": r.cohort_id, "trainee_id": r.trainee_id, "center_id": r.center_id,
+                       "course_id": r.course_id, "gender": r.gender, "exit_date": exit_date, "key": int(r.key)}
+    if not exits:
+        return {}
+    regional = tuple(regional_countries or ())
+    jobs: dict[int, list[tuple[date, date | None, Decimal | None, str]]] = defaultdict(list)
+    for chunk in _chunks(sorted({e["trainee_id"] for e in exits.values()})):
+        for trainee_id, start, end, pay, country in session.execute(
+                select(Placement.trainee_id, Placement.start_date, Placement.end_date, Placement.monthly_pay_azn,
+                       Employer.country_code)
+                .join(Employer, Employer.id == Placement.employer_id)
+                .where(Placement.trainee_id.in_(chunk), Placement.verification != PlacementStatus.REJECTED)):
+            jobs[trainee_id].append((start, end, pay, market_for(country, regional)))
+    awards: dict[int, list[date]] = defaultdict(list)
+    for chunk in _chunks(sorted(exits)):
+        for enrollment_id, issued_on in session.execute(
+                select(Award.enrollment_id, Award.issued_on)
+                .where(Award.enrollment_id.in_(chunk), Award.revoked_at.is_(None))):
+            awards[enrollment_id].append(issued_on)
+    for enrollment_id, values in exits.items():
+        exit_date = values["exit_date"]
+        q = quarter_index(exit_date)
+        bounds = {offset: (quarter_start(q + offset), quarter_start(q + offset + 1)) for offset in (2, 4)}
+        year_after = years_before(exit_date, -1)
+        values["credentialed"] = int(any(issued <= year_after for issued in awards.get(enrollment_id, ())))
+        for name in FLAGS[1:]:
+            values[name] = 0
+        for name in PAYS:
+            values[name] = None
+        for start, end, pay, market in jobs.get(values["trainee_id"], ()):
+            for offset, (first, following) in bounds.items():
+                if start < following and (end is None or end >= first):
+                    quarter = f"q{offset}"
+                    values[f"employed_{quarter}"] = 1
+                    values[f"employed_{quarter}_{market}"] = 1
+                    if offset == 2 and pay is not None:
+                        for name in ("pay_q2", f"pay_q2_{market}"):
+                            if values[name] is None or pay > values[name]:
+                                values[name] = pay
+    return exits
+
+
+def refresh_exits(session: Session, cohort_ids: list[int], tz: ZoneInfo,
+                  regional_countries: Iterable[str] | None) -> None:
+    """Replace these cohorts' exit rows (in the caller's transaction, under its cohort locks)."""
+    session.execute(delete(ReportExit).where(ReportExit.cohort_id.in_(cohort_ids)))
+    values = exit_values(session, cohort_ids, tz, regional_countries)
+    if values:
+        session.execute(insert(ReportExit), [{"enrollment_id": i, **v} for i, v in values.items()])
+
+
+def wrong_exits(session: Session, tz: ZoneInfo, regional_countries: Iterable[str] | None,
+                limit: int = 20) -> list[str]:
+    """Exit rows that differ from a recomputation from the live tables, missing or left over
+    (``check-summary``)."""
+    ids = list(session.scalars(select(Enrollment.cohort_id).distinct().order_by(Enrollment.cohort_id)))
+    kept_cohorts = set(session.scalars(select(ReportExit.cohort_id).distinct()))
+    out: list[str] = []
+    for chunk in _chunks(sorted(set(ids) | kept_cohorts)):
+        wanted = exit_values(session, chunk, tz, regional_countries)
+        kept = {r.enrollment_id: r for r in session.scalars(select(ReportExit)
+                                                            .where(ReportExit.cohort_id.in_(chunk)))}
+        for enrollment_id in sorted(set(wanted) | set(kept)):
+            want, row = wanted.get(enrollment_id), kept.get(enrollment_id)
+            if row is None:
+                out.append(f"exit of enrollment {enrollment_id}: missing")
+            elif want is None:
+                out.append(f"exit of enrollment {enrollment_id}: kept but not an exit")
+            else:
+                have = {n: getattr(row, n) for n in VALUES}
+                for n in PAYS:
+                    have[n] = None if have[n] is None else Decimal(have[n])
+                    want[n] = None if want[n] is None else Decimal(want[n])
+                if have != want:
+                    diff = {n: (have[n], want[n]) for n in VALUES if have[n] != want[n]}
+                    out.append(f"exit of enrollment {enrollment_id}: kept/should be {diff}")
+            if len(out) >= limit:
+                return out
+    return out
