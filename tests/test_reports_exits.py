@@ -175,3 +175,18 @@ def test_other_regional_countries_read_the_live_tables_until_rebuilt(app, world,
     assert db.session.scalar(select(ReportSummaryState.markets)) == "DE"
     assert outcomes._figures(filters) == figures
     kept_equals_live()
+
+
+def test_the_counts_are_the_day_sums_and_check_summary_finds_a_wrong_one(world):
+    from talent.reporting.models import ReportExitDay
+    filters = _year(world["end"].year)
+    before = outcomes._figures(filters)[("total", 0)]["exiters"]
+    db.session.execute(update(ReportExitDay).where(ReportExitDay.exit_date == world["end"], ReportExitDay.gender == "F")
+                       .values(exiters=ReportExitDay.exiters + 7))
+    db.session.commit()
+    assert outcomes._figures(filters)[("total", 0)]["exiters"] == before + 7   # read from the day sums
+    problems = wrong()
+    assert problems and all(p.startswith("exit day") for p in problems)
+    summary.rebuild(db.session, summary.built_timezone(db.session))
+    db.session.commit()
+    kept_equals_live()

@@ -4,7 +4,9 @@
 with its exit date, groups, record key, the jobs held in the 2nd and 4th quarter after exit (per
 market), the highest pay in the 2nd and whether an award came within a year — so the outcome
 indicators read one narrow row per exit instead of joining enrollments, cohorts, trainees, jobs,
-employers and awards and converting time zones per request. ``report_summary_state.markets``
+employers and awards and converting time zones per request; ``report_exit_days`` adds them up per
+cohort, exit date and gender (the counts sum those rows; the medians read the exits with a pay).
+``report_summary_state.markets``
 records the regional countries the markets were taken with.
 
 A summary built before this revision has no exit rows: on a database that holds enrollments the
@@ -57,6 +59,23 @@ def upgrade():
     with op.batch_alter_table('report_exits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_report_exits_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_exits_exit_date'), ['exit_date'], unique=False)
+    day_counts = ['exiters', 'credentialed', 'employed_q2', 'employed_q4', 'paid_q2'] + [
+        f'{n}_{m}' for m in MARKETS for n in ('employed_q2', 'employed_q4', 'paid_q2')]
+    op.create_table(
+        'report_exit_days',
+        sa.Column('cohort_id', sa.Integer(), nullable=False),
+        sa.Column('exit_date', sa.Date(), nullable=False),
+        sa.Column('gender', sa.String(length=1), nullable=False),
+        sa.Column('center_id', sa.Integer(), nullable=False),
+        sa.Column('course_id', sa.Integer(), nullable=False),
+        *[sa.Column(name, sa.Integer(), nullable=False) for name in day_counts],
+        *[sa.Column(f'{name}_key', sa.Integer(), nullable=False) for name in day_counts],
+        sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_report_exit_days_cohort_id_cohorts'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('cohort_id', 'exit_date', 'gender', name=op.f('pk_report_exit_days')),
+    )
+    with op.batch_alter_table('report_exit_days', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_exit_days_exit_date'), ['exit_date'], unique=False)
     with op.batch_alter_table('report_summary_state', schema=None) as batch_op:
         batch_op.add_column(sa.Column('markets', sa.String(length=400), nullable=True))
     if rebuild:
@@ -78,6 +97,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('report_exit_days', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_exit_days_exit_date'))
+    op.drop_table('report_exit_days')
     with op.batch_alter_table('report_summary_state', schema=None) as batch_op:
         batch_op.drop_column('markets')
     with op.batch_alter_table('report_exits', schema=None) as batch_op:

@@ -24,7 +24,7 @@ LOCAL, REGIONAL, INTERNATIONAL = "local", "regional", "international"
 _CODE = re.compile(r"^[A-Z]{2}$")
 
 
-def _regional_set(regional_countries: Iterable[str] | None) -> list[str]:
+def regional_set(regional_countries: Iterable[str] | None) -> list[str]:
     codes = {(c or "").strip().upper() for c in (regional_countries or ()) if c} - {LOCAL_COUNTRY}
     return sorted(c for c in codes if _CODE.match(c))
 
@@ -44,7 +44,7 @@ def market_for(country_code: str | None, regional_countries: Iterable[str] | Non
     code = country_code.strip().upper()
     if code == LOCAL_COUNTRY:
         return LOCAL
-    if code in _regional_set(regional_countries):
+    if code in regional_set(regional_countries):
         return REGIONAL
     return INTERNATIONAL
 
@@ -52,7 +52,7 @@ def market_for(country_code: str | None, regional_countries: Iterable[str] | Non
 def market_case(country_column, regional_countries: Iterable[str] | None = None):
     """A SQL ``CASE`` expression giving the market of ``country_column`` (e.g.
     ``Employer.country_code``), labelled ``market``-ready: use ``.label("market")`` and GROUP BY it."""
-    regional = _regional_set(regional_countries)
+    regional = regional_set(regional_countries)
     whens = [(country_column == _sql_text(LOCAL_COUNTRY), _sql_text(LOCAL))]
     if regional:
         whens.append((country_column.in_([_sql_text(c) for c in regional]), _sql_text(REGIONAL)))

@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 from talent.credentials.models import Award
 from talent.learning.models import Cohort, CohortStatus, Enrollment, EnrollmentStatus
 from talent.people.models import Trainee
-from talent.placement.markets import INTERNATIONAL, LOCAL, REGIONAL, _regional_set, market_for
+from talent.placement.markets import INTERNATIONAL, LOCAL, REGIONAL, regional_set, market_for
 from talent.placement.models import Employer, Placement, PlacementStatus
 from talent.reporting.cellkey import key_sql
-from talent.reporting.models import ReportExit
+from talent.reporting.models import ReportExit, ReportExitDay
 
 DOMAIN = "enrollment"
 EXIT_STATUSES = (EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED, EnrollmentStatus.WITHDRAWN)
@@ -47,6 +47,10 @@ FLAGS = ("credentialed", "employed_q2", "employed_q4") + tuple(
     f"employed_{q}_{m}" for m in MARKETS for q in ("q2", "q4"))
 PAYS = ("pay_q2",) + tuple(f"pay_q2_{m}" for m in MARKETS)
 VALUES = ("cohort_id", "trainee_id", "center_id", "course_id", "gender", "exit_date", "key") + FLAGS + PAYS
+# The counts of ReportExitDay: exits, then per indicator (paid_q2*: a pay recorded).
+DAY_COUNTS = ("exiters", "credentialed", "employed_q2", "employed_q4", "paid_q2") + tuple(
+    f"{n}_{m}" for m in MARKETS for n in ("employed_q2", "employed_q4", "paid_q2"))
+DAY_KEYS = ("cohort_id", "exit_date", "gender")
 
 
 # ---- calendar quarters as integers ------------------------------------------------------------
@@ -80,7 +84,7 @@ def measured_before(today: date) -> dict[str, tuple[str, date]]:
 
 def markets_label(regional_countries: Iterable[str] | None) -> str:
     """The regional countries as the summary state records them."""
-    return ",".join(_regional_set(regional_countries))
+    return ",".join(regional_set(regional_countries))
 
 
 # ---- the values of each exit --------------------------------------------------------------------
@@ -151,19 +155,44 @@ def exit_values(session: Session, cohort_ids: list[int], tz: ZoneInfo,
     return exits
 
 
+def day_rows(values: Iterable[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
+    """The :class:`ReportExitDay` rows of these exits, by (cohort, exit date, gender)."""
+    out: dict[tuple, dict[str, Any]] = {}
+    for v in values:
+        k = tuple(v[n] for n in DAY_KEYS)
+        row = out.get(k)
+        if row is None:
+            row = out[k] = {**dict(zip(DAY_KEYS, k)), "center_id": v["center_id"], "course_id": v["course_id"],
+                            **{n: 0 for n in DAY_COUNTS}, **{f"{n}_key": 0 for n in DAY_COUNTS}}
+        for n in DAY_COUNTS:
+            if n == "exiters":
+                hit = 1
+            elif n.startswith("paid_q2"):
+                hit = int(v[n.replace("paid_q2", "pay_q2")] is not None)
+            else:
+                hit = v[n]
+            if hit:
+                row[n] += 1
+                row[f"{n}_key"] += v["key"]
+    return out
+
+
 def refresh_exits(session: Session, cohort_ids: list[int], tz: ZoneInfo,
                   regional_countries: Iterable[str] | None) -> None:
-    """Replace these cohorts' exit rows (in the caller's transaction, under its cohort locks)."""
+    """Replace these cohorts' exit rows and their day sums (in the caller's transaction, under
+    its cohort locks)."""
     session.execute(delete(ReportExit).where(ReportExit.cohort_id.in_(cohort_ids)))
+    session.execute(delete(ReportExitDay).where(ReportExitDay.cohort_id.in_(cohort_ids)))
     values = exit_values(session, cohort_ids, tz, regional_countries)
     if values:
         session.execute(insert(ReportExit), [{"enrollment_id": i, **v} for i, v in values.items()])
+        session.execute(insert(ReportExitDay), list(day_rows(values.values()).values()))
 
 
 def wrong_exits(session: Session, tz: ZoneInfo, regional_countries: Iterable[str] | None,
                 limit: int = 20) -> list[str]:
-    """Exit rows that differ from a recomputation from the live tables, missing or left over
-    (``check-summary``)."""
+    """Exit rows and day sums that differ from a recomputation from the live tables, missing or
+    left over (``check-summary``)."""
     ids = list(session.scalars(select(Enrollment.cohort_id).distinct().order_by(Enrollment.cohort_id)))
     kept_cohorts = set(session.scalars(select(ReportExit.cohort_id).distinct()))
     out: list[str] = []
@@ -171,6 +200,14 @@ def wrong_exits(session: Session, tz: ZoneInfo, regional_countries: Iterable[str
         wanted = exit_values(session, chunk, tz, regional_countries)
         kept = {r.enrollment_id: r for r in session.scalars(select(ReportExit)
                                                             .where(ReportExit.cohort_id.in_(chunk)))}
+        wanted_days = day_rows(wanted.values())
+        kept_days = {tuple(r[n] for n in DAY_KEYS): dict(r) for r in session.execute(
+            select(ReportExitDay.__table__).where(ReportExitDay.cohort_id.in_(chunk))).mappings()}
+        for k in sorted(set(wanted_days) | set(kept_days), key=str):
+            if wanted_days.get(k) != kept_days.get(k):
+                out.append(f"exit day {k}: kept {kept_days.get(k)} should be {wanted_days.get(k)}")
+                if len(out) >= limit:
+                    return out
         for enrollment_id in sorted(set(wanted) | set(kept)):
             want, row = wanted.get(enrollment_id), kept.get(enrollment_id)
             if row is None:

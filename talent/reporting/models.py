@@ -192,3 +192,47 @@ class ReportExit(Base):
     pay_q2_local: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     pay_q2_regional: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     pay_q2_international: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+
+
+class ReportExitDay(Base):
+    """:class:`ReportExit` added up per cohort, exit date and gender: the number of exits and of
+    those with each indicator (an award within a year; a job in the 2nd / 4th quarter after exit,
+    overall and per market; a pay recorded for the 2nd), each with the sum of the exits' record
+    keys. The counts of the outcome indicators are sums of these rows (the conditions that depend
+    on the report date are conditions on ``exit_date``); the medians read :class:`ReportExit`.
+    Rewritten with the cohort's exits."""
+    __tablename__ = "report_exit_days"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    exit_date: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    gender: Mapped[str] = mapped_column(String(1), primary_key=True)
+    center_id: Mapped[int] = mapped_column(Integer)
+    course_id: Mapped[int] = mapped_column(Integer)
+    exiters: Mapped[int] = mapped_column(Integer)
+    credentialed: Mapped[int] = mapped_column(Integer)
+    employed_q2: Mapped[int] = mapped_column(Integer)
+    employed_q4: Mapped[int] = mapped_column(Integer)
+    paid_q2: Mapped[int] = mapped_column(Integer)
+    employed_q2_local: Mapped[int] = mapped_column(Integer)
+    employed_q4_local: Mapped[int] = mapped_column(Integer)
+    paid_q2_local: Mapped[int] = mapped_column(Integer)
+    employed_q2_regional: Mapped[int] = mapped_column(Integer)
+    employed_q4_regional: Mapped[int] = mapped_column(Integer)
+    paid_q2_regional: Mapped[int] = mapped_column(Integer)
+    employed_q2_international: Mapped[int] = mapped_column(Integer)
+    employed_q4_international: Mapped[int] = mapped_column(Integer)
+    paid_q2_international: Mapped[int] = mapped_column(Integer)
+    exiters_key: Mapped[int] = mapped_column(Integer)
+    credentialed_key: Mapped[int] = mapped_column(Integer)
+    employed_q2_key: Mapped[int] = mapped_column(Integer)
+    employed_q4_key: Mapped[int] = mapped_column(Integer)
+    paid_q2_key: Mapped[int] = mapped_column(Integer)
+    employed_q2_local_key: Mapped[int] = mapped_column(Integer)
+    employed_q4_local_key: Mapped[int] = mapped_column(Integer)
+    paid_q2_local_key: Mapped[int] = mapped_column(Integer)
+    employed_q2_regional_key: Mapped[int] = mapped_column(Integer)
+    employed_q4_regional_key: Mapped[int] = mapped_column(Integer)
+    paid_q2_regional_key: Mapped[int] = mapped_column(Integer)
+    employed_q2_international_key: Mapped[int] = mapped_column(Integer)
+    employed_q4_international_key: Mapped[int] = mapped_column(Integer)
+    paid_q2_international_key: Mapped[int] = mapped_column(Integer)

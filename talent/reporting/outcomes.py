@@ -61,7 +61,7 @@ from talent.placement.markets import INTERNATIONAL, LOCAL, REGIONAL, current_reg
 from talent.placement.models import Employer, Placement, PlacementStatus
 from talent.reporting import exits as kept_exits, summary
 from talent.reporting.cellkey import key_name, perturbing, pre_name, report_key_sql
-from talent.reporting.models import ReportExit
+from talent.reporting.models import ReportExit, ReportExitDay
 from talent.reporting.dimensions import course_conditions, dialect_name
 from talent.reporting.periods import Filters, quarter_bounds
 from talent.reporting.reports import NamedTable, Report
@@ -288,28 +288,55 @@ def _flags(filters: Filters):
         .cte("outcome_flags").prefix_with("MATERIALIZED"))
 
 
-def _kept_flags(filters: Filters):
-    """The CTE of :func:`_flags` read from the kept exits: the exits of the period with the
-    indicators measured by the report date (conditions on the exit date)."""
-    R = ReportExit
+def _measured(filters: Filters, exit_date):
+    """Whether an exit (by its date) is measured at Q2, at Q4 and for credentials on the report
+    date: conditions on the kept exit date (talent.reporting.exits.measured_before)."""
     bounds = kept_exits.measured_before(filters.today)
-    q2, q4 = R.exit_date < bounds["q2"][1], R.exit_date < bounds["q4"][1]
-    cred = R.exit_date <= bounds["cred"][1]
-    key = R.key if perturbing() else literal_column("0")
-    columns = [R.center_id.label("center"), R.course_id.label("course"), R.gender.label("gender"), key.label("key"),
-               _flag(q2).label("q2_base"), _flag(q4).label("q4_base"), _flag(cred).label("cred_base"),
-               case((cred, R.credentialed), else_=0).label("credentialed")]
-    for m in (None,) + MARKETS:
-        suffix = "" if m is None else f"_{m}"
-        name = (lambda n: n) if m is None else (lambda n, m=m: _m(n, m))
-        columns += [case((q2, getattr(R, "employed_q2" + suffix)), else_=0).label(name("employed_q2")),
-                    case((q4, getattr(R, "employed_q4" + suffix)), else_=0).label(name("employed_q4")),
-                    case((q2, getattr(R, "pay_q2" + suffix)), else_=None).label(name("pay_q2"))]
-    stmt = select(*columns).where(R.exit_date >= filters.start, R.exit_date <= filters.end)
+    return exit_date < bounds["q2"][1], exit_date < bounds["q4"][1], exit_date <= bounds["cred"][1]
+
+
+def _kept_where(stmt, model, filters: Filters):
+    stmt = stmt.where(model.exit_date >= filters.start, model.exit_date <= filters.end)
     conditions = course_conditions(filters)
     if conditions:
-        stmt = stmt.join(Cohort, Cohort.id == R.cohort_id).where(*conditions)
-    return stmt.cte("outcome_flags").prefix_with("MATERIALIZED")
+        stmt = stmt.join(Cohort, Cohort.id == model.cohort_id).where(*conditions)
+    return stmt
+
+
+def _kept_by_course(filters: Filters):
+    """Every count and key sum per (center, course, gender) from the kept day sums of the period's
+    exits (:class:`ReportExitDay`), each indicator counted where measured on the report date."""
+    D = ReportExitDay
+    q2, q4, cred = _measured(filters, D.exit_date)
+    keyed = perturbing()
+
+    def total(count: str, condition=None):
+        value, key = getattr(D, count), getattr(D, count + "_key")
+        if condition is not None:
+            value, key = case((condition, value), else_=0), case((condition, key), else_=0)
+        return [func.sum(value), func.sum(key) if keyed else literal_column("0")]
+
+    sources = {"exiters": ("exiters", None), "q2_base": ("exiters", q2), "employed_q2": ("employed_q2", q2),
+               "q4_base": ("exiters", q4), "employed_q4": ("employed_q4", q4), "paid_q2": ("paid_q2", q2),
+               "cred_base": ("exiters", cred), "credentialed": ("credentialed", cred)}
+    for m in MARKETS:
+        for name, condition in (("employed_q2", q2), ("employed_q4", q4), ("paid_q2", q2)):
+            sources[_m(name, m)] = (f"{name}_{m}", condition)
+    columns = [D.center_id.label("center"), D.course_id.label("course"), D.gender.label("gender")]
+    for name in ALL_COUNTS:
+        count, key = total(*sources[name])
+        columns += [count.label(name), key.label(key_name(name))]
+    stmt = _kept_where(select(*columns), D, filters)
+    return stmt.group_by(D.center_id, D.course_id, D.gender).subquery()
+
+
+def _kept_paid(filters: Filters):
+    """The kept exits of the period measured at Q2 with a Q2 pay: groups and pays."""
+    R = ReportExit
+    q2, _q4, _cred = _measured(filters, R.exit_date)
+    stmt = select(R.center_id.label("center"), R.course_id.label("course"), R.gender.label("gender"),
+                  *[getattr(R, p.replace("__", "_")).label(p) for p in PAY_COLUMNS]).where(q2, R.pay_q2.is_not(None))
+    return _kept_where(stmt, R, filters).subquery()
 
 
 def _parts(filters: Filters, live: bool = False):
@@ -319,15 +346,18 @@ def _parts(filters: Filters, live: bool = False):
     kept = not live and summary.exits_current(db.session, filters.timezone)
     if kept:
         summary.sync(db.session)  # this transaction's own changes first
-    f = (_kept_flags(filters) if kept else _flags(filters)).c
-    per_exit = {"exiters": literal_column("1")}
-    for name in ALL_COUNTS[1:]:
-        per_exit[name] = f[name] if not name.startswith("paid_q2") else _flag(f[name.replace("paid_q2", "pay_q2")]
-                                                                              .is_not(None))
-    columns = [f.center, f.course, f.gender]
-    for name in ALL_COUNTS:
-        columns += [func.sum(per_exit[name]).label(name), func.sum(per_exit[name] * f.key).label(key_name(name))]
-    by_course = select(*columns).group_by(f.center, f.course, f.gender).subquery()
+        by_course, f = _kept_by_course(filters), _kept_paid(filters).c
+    else:
+        f = _flags(filters).c
+        per_exit = {"exiters": literal_column("1")}
+        for name in ALL_COUNTS[1:]:
+            per_exit[name] = (f[name] if not name.startswith("paid_q2")
+                              else _flag(f[name.replace("paid_q2", "pay_q2")].is_not(None)))
+        columns = [f.center, f.course, f.gender]
+        for name in ALL_COUNTS:
+            columns += [func.sum(per_exit[name]).label(name),
+                        func.sum(per_exit[name] * f.key).label(key_name(name))]
+        by_course = select(*columns).group_by(f.center, f.course, f.gender).subquery()
     c = by_course.c
     fine = (select(Center.region_id.label("region"), c.center, Course.level.label("level"), c.gender,
                    *[c[name] for name in ALL_COUNTS + [key_name(n) for n in ALL_COUNTS]])

@@ -42,7 +42,8 @@ from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WIND
                                          course_conditions)
 from talent.reporting.cellkey import fingerprint, key_name, key_sql
 from talent.reporting import exits
-from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportExit, ReportGroupDay,
+from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportExit, ReportExitDay,
+                                     ReportGroupDay,
                                      ReportGroupTotal, ReportSummaryState)
 from talent import signals
 from talent.learning.models import EnrollmentStatus
@@ -484,7 +485,7 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
 
 
 SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement,
-                  ReportExit)
+                  ReportExit, ReportExitDay)
 
 
 def _summed(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -548,7 +549,7 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
     if session.get_bind().dialect.name == "postgresql":
         # The same for the summary's own tables, which the reports read next.
         session.execute(text("ANALYZE report_cohort_days, report_cohort_totals, report_group_days, "
-                             "report_group_totals, report_cohort_placements, report_exits"))
+                             "report_group_totals, report_cohort_placements, report_exits, report_exit_days"))
     session.info.pop(MARKS, None)  # everything is counted
     return {"cohorts": len(ids),
             "cohort_rows": session.scalar(select(func.count()).select_from(ReportCohortTotal)) or 0,
