@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Date, Integer, String, and_, case, cast, exists, extract, func, literal, literal_column, null,
+from sqlalchemy import (Date, Float, Integer, String, and_, case, cast, exists, extract, func, literal, literal_column, null,
                         or_, select, type_coerce, union_all)
 
 from talent.catalog.models import LEVELS, Course
@@ -205,6 +205,7 @@ def _m(name: str, market: str) -> str:
 
 ALL_COUNTS = BASE_COUNTS + [_m(name, market) for market in MARKETS for name in MARKET_FLAGS]
 PAY_COLUMNS = ["pay_q2"] + [_m("pay_q2", market) for market in MARKETS]
+MARKET_MEDIAN_DIMENSIONS = (None, "gender")   # the breakdowns whose median pay per market is read
 
 
 def _flag(condition):
@@ -386,8 +387,11 @@ def _aggregates(fine, paid, dimension: str | None, medians: bool):
     if not medians:
         return stmt
     p = paid.c
-    percentiles = [func.percentile_cont(0.5).within_group(p[pay]).label("median_" + pay.replace("pay_q2", "paid_q2"))
-                   for pay in PAY_COLUMNS]
+    # The median pay per market is published nationally (the market table) and read per gender
+    # (objectives on a group and a market); the other breakdowns publish the overall median only.
+    percentiles = [(func.percentile_cont(0.5).within_group(p[pay]) if dimension in MARKET_MEDIAN_DIMENSIONS
+                    or pay == "pay_q2" else cast(null(), Float))
+                   .label("median_" + pay.replace("pay_q2", "paid_q2")) for pay in PAY_COLUMNS]
     if dimension:
         by_group = (select(p[dimension].label("g"), *percentiles).group_by(p[dimension])).subquery()
         stmt = stmt.subquery()
@@ -408,7 +412,8 @@ def figures_statement(filters: Filters, medians: bool, live: bool = False):
 def _figures(filters: Filters, *, with_medians: bool = True, live: bool = False) -> dict[tuple[str, Any], dict[str, Any]]:
     """Every count (with its key sum) per (breakdown, group) — ``("total", 0)`` for everyone — and,
     with ``with_medians``, the median Q2 pay and the number of people behind it
-    (``median_paid_q2`` as ``(median, n)``, per market too). One statement (two on SQLite, which
+    (``median_paid_q2`` as ``(median, n)``; per market nationally and per gender, None for the
+    other breakdowns, which do not publish it). One statement (two on SQLite, which
     has no percentile: the pays are read in order and the median taken here)."""
     in_database = with_medians and dialect_name() == "postgresql"
     paid, stmt = figures_statement(filters, in_database, live)
@@ -428,7 +433,7 @@ def _figures(filters: Filters, *, with_medians: bool = True, live: bool = False)
         for row in db.session.execute(select(p.region, p.center, p.level, p.gender, *[p[c] for c in PAY_COLUMNS])
                                       ).mappings():
             for dim, g in (("total", 0), *((d, row[d]) for d in GROUP_COLUMNS)):
-                for pay in PAY_COLUMNS:
+                for pay in PAY_COLUMNS if dim in ("total", "gender") else PAY_COLUMNS[:1]:
                     if row[pay] is not None:
                         lists.setdefault((dim, g, pay), []).append(Decimal(str(row[pay])))
         for values_key, values in out.items():
