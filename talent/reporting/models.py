@@ -45,6 +45,33 @@ class ReportCohortDay(Base):
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    # The cohort's center when the row was written (revision 0026_summary_center_days): what the
+    # row was added to in report_center_days, so a recount takes it from there again even after
+    # the cohort moved to another center.
+    center_id: Mapped[int] = mapped_column(Integer)
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    completed_awarded: Mapped[int] = mapped_column(Integer, default=0)
+    certified: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled_key: Mapped[int] = mapped_column(Integer, default=0)
+    completed_key: Mapped[int] = mapped_column(Integer, default=0)
+    completed_awarded_key: Mapped[int] = mapped_column(Integer, default=0)
+    certified_key: Mapped[int] = mapped_column(Integer, default=0)
+
+
+DAY_FIGURES = ("enrolled", "completed", "completed_awarded", "certified", "enrolled_key", "completed_key",
+               "completed_awarded_key", "certified_key")
+
+
+class ReportCenterDay(Base):
+    """:class:`ReportCohortDay` added up per center and day: the national, regional and per-center
+    day figures sum a few thousand rows a year instead of every cohort's days (revision
+    0026_summary_center_days). Kept by adding the differences of each recount of a cohort's day
+    rows (an upsert that adds, so two transactions recounting cohorts of one center both count)."""
+    __tablename__ = "report_center_days"
+
+    center_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     enrolled: Mapped[int] = mapped_column(Integer, default=0)
     completed: Mapped[int] = mapped_column(Integer, default=0)
     completed_awarded: Mapped[int] = mapped_column(Integer, default=0)

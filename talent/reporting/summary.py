@@ -42,7 +42,7 @@ from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WIND
                                          course_conditions)
 from talent.reporting.cellkey import fingerprint, key_name, key_sql
 from talent.reporting import exits
-from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportExit, ReportExitDay,
+from talent.reporting.models import (DAY_FIGURES, ReportCenterDay, ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportExit, ReportExitDay,
                                      ReportGroupDay,
                                      ReportGroupTotal, ReportSummaryState)
 from talent import signals
@@ -484,7 +484,7 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
     return out
 
 
-SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement,
+SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportCenterDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement,
                   ReportExit, ReportExitDay)
 
 
@@ -518,16 +518,82 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             session.execute(select(Cohort.id).where(Cohort.id.in_(chunk)).order_by(Cohort.id).with_for_update())
         group_totals, group_days = _totals(session, chunk), _days(session, chunk, tz)
         # The cohort rows are the group rows summed over the groups (one pass over the live rows).
+        cohort_days = _summed(group_days, ("cohort_id", "day"))
+        centers = dict(session.execute(select(Cohort.id, Cohort.center_id).where(Cohort.id.in_(chunk))).all())
+        for row in cohort_days:
+            row["center_id"] = centers[row["cohort_id"]]
+        # The center day rows change by the difference between the cohorts' new and old day rows
+        # (the old ones under the center they were added to).
+        differences = _center_day_sums(cohort_days, sign=1)
+        for key, values in _center_day_sums(session.execute(
+                select(ReportCohortDay.__table__).where(ReportCohortDay.cohort_id.in_(chunk))).mappings(),
+                sign=-1).items():
+            target = differences.setdefault(key, dict.fromkeys(DAY_FIGURES, 0))
+            for name, value in values.items():
+                target[name] += value
         rows = {ReportGroupTotal: group_totals, ReportGroupDay: group_days,
                 ReportCohortTotal: _summed(group_totals, ("cohort_id",)),
-                ReportCohortDay: _summed(group_days, ("cohort_id", "day"))}
+                ReportCohortDay: cohort_days}
         for table, values in rows.items():
             session.execute(delete(table).where(table.cohort_id.in_(chunk)))
             if values:
                 session.execute(insert(table), values)
+        add_center_days(session, differences)
         trainees |= _refresh_placements(session, chunk)
         exits.refresh_exits(session, chunk, tz, markets)
     mark_previous_starts(session, trainees)
+
+
+def _center_day_sums(rows, sign: int) -> dict[tuple[int, date], dict[str, int]]:
+    """Cohort day rows (mappings with center_id and day) added up per (center, day), times ``sign``."""
+    out: dict[tuple[int, date], dict[str, int]] = {}
+    for row in rows:
+        target = out.setdefault((row["center_id"], row["day"]), dict.fromkeys(DAY_FIGURES, 0))
+        for name in DAY_FIGURES:
+            target[name] += sign * int(row[name] or 0)
+    return out
+
+
+def add_center_days(session: Session, differences: dict[tuple[int, date], dict[str, int]]) -> None:
+    """Add ``differences`` to the center day rows: one upsert per (center, day) that adds (rows
+    created as needed), in key order so two transactions adding to the same rows wait for each
+    other instead of deadlocking; rows left all zero are removed."""
+    changed = sorted(k for k, v in differences.items() if any(v.values()))
+    if not changed:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    table = ReportCenterDay.__table__
+    stmt = upsert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.center_id, table.c.day],
+                                      set_={n: table.c[n] + stmt.excluded[n] for n in DAY_FIGURES})
+    session.execute(stmt, [{"center_id": c, "day": d, **differences[(c, d)]} for c, d in changed])
+    for chunk in _chunks(changed):
+        session.execute(delete(ReportCenterDay).where(
+            or_(*[and_(ReportCenterDay.center_id == c, ReportCenterDay.day == d) for c, d in chunk]),
+            *[getattr(ReportCenterDay, n) == 0 for n in DAY_FIGURES]))
+
+
+def wrong_center_days(session: Session, limit: int = 20) -> list[str]:
+    """Center day rows that differ from the sum of their cohorts' day rows (``check-summary``)."""
+    D = ReportCohortDay
+    wanted = {(r.center_id, r.day): tuple(int(getattr(r, n)) for n in DAY_FIGURES) for r in session.execute(
+        select(D.center_id, D.day, *[func.sum(getattr(D, n)).label(n) for n in DAY_FIGURES])
+        .group_by(D.center_id, D.day))}
+    wanted = {k: v for k, v in wanted.items() if any(v)}
+    kept = {(r.center_id, r.day): tuple(getattr(r, n) for n in DAY_FIGURES)
+            for r in session.execute(select(ReportCenterDay.center_id, ReportCenterDay.day,
+                                            *[getattr(ReportCenterDay, n) for n in DAY_FIGURES]))}
+    out = []
+    for key in sorted(set(wanted) | set(kept)):
+        if wanted.get(key) != kept.get(key):
+            out.append(f"center day {key}: kept {kept.get(key)} should be {wanted.get(key)}")
+            if len(out) >= limit:
+                break
+    return out
 
 
 def rebuild(session: Session, tz_name: str) -> dict[str, int]:
@@ -549,7 +615,8 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
     if session.get_bind().dialect.name == "postgresql":
         # The same for the summary's own tables, which the reports read next.
         session.execute(text("ANALYZE report_cohort_days, report_cohort_totals, report_group_days, "
-                             "report_group_totals, report_cohort_placements, report_exits, report_exit_days"))
+                             "report_group_totals, report_cohort_placements, report_exits, report_exit_days, "
+                             "report_center_days"))
     session.info.pop(MARKS, None)  # everything is counted
     return {"cohorts": len(ids),
             "cohort_rows": session.scalar(select(func.count()).select_from(ReportCohortTotal)) or 0,
@@ -610,6 +677,24 @@ def usable(session: Session, filters, dimension: str | None) -> bool:
 DAY_METRICS = ("enrolled", "completed", "cert_num", "cert_den", "certified")
 
 
+def _course_filtered(filters) -> bool:
+    """Whether the filters narrow the courses (the center day rows cannot answer then)."""
+    return bool(filters.level or filters.sector_id or filters.skill_id)
+
+
+def _center_day_where(stmt, filters, join_center: bool = False):
+    """The period and the place filters (region, center) on a statement over the center day rows."""
+    C = ReportCenterDay
+    if join_center:
+        stmt = stmt.join(Center, Center.id == C.center_id)
+    stmt = stmt.where(C.day.between(filters.start, filters.end))
+    if filters.region_id:
+        stmt = stmt.where(C.center_id.in_(select(Center.id).where(Center.region_id == filters.region_id)))
+    if filters.center_id:
+        stmt = stmt.where(C.center_id == filters.center_id)
+    return stmt
+
+
 def enrollment_metrics(session: Session, filters, dimension: str | None,
                        wanted: Iterable[str] | None = None) -> dict[Any, dict[str, int]]:
     """The enrollment metrics of :func:`talent.reporting.queries.enrollment_metrics` (those in
@@ -638,17 +723,25 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
         agg = func.sum(column) if cond is None else func.sum(column).filter(cond)
         return func.coalesce(agg, 0)
 
+    by_center = not by_group and dimension in (None, "region", "center") and not _course_filtered(filters)
+    if by_center:  # the center day rows: a few thousand a year
+        D = ReportCenterDay
+        day_keys = [{None: literal_column("0"), "region": Center.region_id, "center": D.center_id}[dimension]
+                    .label("k")]
     day_stmt = select(*day_keys, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
                       total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified"),
                       total(D.enrolled_key).label("enrolled__key"), total(D.completed_key).label("completed__key"),
                       total(D.completed_awarded_key).label("cert_num__key"),
                       total(D.certified_key).label("certified__key")
                       ).select_from(D)
-    if (dimension is not None and not by_group) or conds:  # the national figure needs no cohort attribute
-        day_stmt = day_stmt.join(Cohort, Cohort.id == D.cohort_id)
-        if not by_group:
-            day_stmt = with_dimension_joins(day_stmt, dimension)
-    day_stmt = day_stmt.where(D.day.between(filters.start, filters.end), *conds)
+    if by_center:
+        day_stmt = _center_day_where(day_stmt, filters, join_center=dimension == "region")
+    else:
+        if (dimension is not None and not by_group) or conds:  # the national figure needs no cohort attribute
+            day_stmt = day_stmt.join(Cohort, Cohort.id == D.cohort_id)
+            if not by_group:
+                day_stmt = with_dimension_joins(day_stmt, dimension)
+        day_stmt = day_stmt.where(D.day.between(filters.start, filters.end), *conds)
 
     ended = Cohort.end_date.between(filters.start, filters.end)
     cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
@@ -698,13 +791,16 @@ def trend_counts(session: Session, filters, day_buckets: list[tuple[str, date, d
     the days fall into their quarters here."""
     from bisect import bisect_right
 
-    D = ReportCohortDay
+    by_center = not _course_filtered(filters)
+    D = ReportCenterDay if by_center else ReportCohortDay
     conds = course_conditions(filters)
     stmt = select(D.day, func.sum(D.enrolled), func.sum(D.completed), func.sum(D.certified),
                   func.sum(D.enrolled_key), func.sum(D.completed_key), func.sum(D.certified_key)).select_from(D)
-    if conds:
-        stmt = stmt.join(Cohort, Cohort.id == D.cohort_id)
-    stmt = stmt.where(D.day.between(filters.start, filters.end), *conds).group_by(D.day)
+    if by_center:
+        stmt = _center_day_where(stmt, filters).group_by(D.day)
+    else:
+        stmt = (stmt.join(Cohort, Cohort.id == D.cohort_id)
+                .where(D.day.between(filters.start, filters.end), *conds).group_by(D.day))
     starts = [lo for _, lo, _ in day_buckets]
     out: dict[str, dict[str, int]] = {}
     names = ("enrollments", "completions", "awards")
@@ -775,7 +871,16 @@ def add_enrolled(session: Session, cohort_id: int, trainee_ids: Iterable[int]) -
     _add_to(session, ReportGroupTotal, cohort_id, GROUPS, totals, ("active", "active_key"))
     _add_to(session, ReportCohortTotal, cohort_id, (), summed(totals, 0), ("active", "active_key"))
     _add_to(session, ReportGroupDay, cohort_id, ("day",) + GROUPS, days, ("enrolled", "enrolled_key"))
-    _add_to(session, ReportCohortDay, cohort_id, ("day",), summed(days, 1), ("enrolled", "enrolled_key"))
+    center_id = session.scalar(select(Cohort.center_id).where(Cohort.id == cohort_id))
+    cohort_days = summed(days, 1)
+    _add_to(session, ReportCohortDay, cohort_id, ("day",), cohort_days, ("enrolled", "enrolled_key"),
+            extra={"center_id": center_id})
+    # The cohort's day rows were added to its center as it was when they were written (a recount
+    # of a moved cohort takes them from there): its rows all carry one center, the current one,
+    # since a move marks the cohort for a recount and this function is skipped then.
+    add_center_days(session, {(center_id, day): {**dict.fromkeys(DAY_FIGURES, 0), "enrolled": n,
+                                                 "enrolled_key": key_sum}
+                              for (day,), (n, key_sum) in cohort_days.items()})
 
 
 def _id_chunks(session: Session, ids: list[int]):
@@ -799,7 +904,7 @@ def _id_chunks(session: Session, ids: list[int]):
 
 
 def _add_to(session: Session, model, cohort_id: int, key_names: tuple[str, ...], counts: dict[tuple, list[int]],
-            columns: tuple[str, str]) -> None:
+            columns: tuple[str, str], extra: dict[str, Any] | None = None) -> None:
     """Add ``counts`` (key → [count, key sum]) to ``columns`` of the cohort's rows of ``model``,
     creating the rows that do not exist yet (every other figure 0)."""
     table = model.__table__
@@ -813,7 +918,7 @@ def _add_to(session: Session, model, cohort_id: int, key_names: tuple[str, ...],
         row = existing.get(k)
         if row is None:
             row = {column.name: 0 for column in table.c}
-            row.update(cohort_id=cohort_id, **dict(zip(key_names, k)))
+            row.update(cohort_id=cohort_id, **dict(zip(key_names, k)), **(extra or {}))
         else:
             replaced.append(k)
         row[columns[0]] += n

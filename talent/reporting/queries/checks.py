@@ -64,5 +64,6 @@ def compare_with_live(session: Session, years: Iterable[int] | None = None,
                 _nonzero(mobility_metrics(filters, live=True)), ("placements",) + MOBILITY_COLUMNS)
     out.extend(summary.wrong_representatives(session))
     out.extend(summary.wrong_previous_starts(session))
+    out.extend(summary.wrong_center_days(session))
     out.extend(exits.wrong_exits(session, ZoneInfo(tz), summary.built_markets(session)))
     return out

@@ -1,0 +1,129 @@
+"""The center day rows of the report summary (revision 0026_summary_center_days, issue 17): the
+national, regional and per-center day figures read ``report_center_days``, kept by adding each
+recount's differences — equal to their cohorts' day rows after a cohort moves to another center,
+after a rollback, and when two transactions recount cohorts of one center at once."""
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from talent import clock
+from talent.extensions import db
+from talent.learning import services as learning
+from talent.learning.models import Cohort
+from talent.permissions import Actor
+from talent.reporting import queries, summary
+from talent.reporting.models import ReportCenterDay, ReportCohortDay
+from talent.reporting.periods import Filters
+from tests.conftest import is_postgres
+
+SYSTEM = Actor.system()
+
+
+def _year() -> Filters:
+    y = clock.today().year
+    return Filters(start=date(y, 1, 1), end=date(y, 12, 31), today=clock.today(), kind="year", year=y)
+
+
+def _enrolled(center_id: int) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(ReportCenterDay.enrolled), 0))
+                             .where(ReportCenterDay.center_id == center_id))
+
+
+@pytest.fixture
+def two_centers(factory):
+    a, b = factory.center(region="BAKU"), factory.center(region="GANJA_DASHKASAN")
+    cohorts = [factory.cohort(center=a, start_date=clock.today() + timedelta(days=5),
+                              end_date=clock.today() + timedelta(days=60), status="open", capacity=50)
+               for _ in range(2)]
+    trainees = [factory.trainee(gender="FM"[i % 2]) for i in range(12)]
+    db.session.commit()
+    return a, b, cohorts, trainees
+
+
+def test_enrollments_are_added_to_their_centers_day(two_centers):
+    a, b, cohorts, trainees = two_centers
+    for i, t in enumerate(trainees[:5]):
+        learning.enroll(SYSTEM, cohorts[i % 2].id, t.id)
+    db.session.commit()
+    assert _enrolled(a.id) == 5 and _enrolled(b.id) == 0
+    assert summary.wrong_center_days(db.session) == []
+    figures = queries.enrollment_metrics(_year(), "center")
+    assert figures[a.id]["enrolled"] == 5
+
+
+def test_a_cohort_moved_to_another_center_moves_its_days(two_centers):
+    a, b, cohorts, trainees = two_centers
+    for t in trainees[:4]:
+        learning.enroll(SYSTEM, cohorts[0].id, t.id)
+    learning.enroll(SYSTEM, cohorts[1].id, trainees[4].id)
+    db.session.commit()
+    cohort = db.session.get(Cohort, cohorts[0].id)
+    cohort.center_id = b.id
+    db.session.commit()
+    assert (_enrolled(a.id), _enrolled(b.id)) == (1, 4)
+    assert summary.wrong_center_days(db.session) == []
+    assert set(db.session.scalars(select(ReportCohortDay.center_id).where(ReportCohortDay.cohort_id == cohort.id))) \
+        == {b.id}
+
+
+def test_a_rollback_leaves_the_center_days_alone(two_centers):
+    a, _b, cohorts, trainees = two_centers
+    learning.enroll(SYSTEM, cohorts[0].id, trainees[0].id)
+    db.session.commit()
+    learning.enroll(SYSTEM, cohorts[1].id, trainees[1].id)
+    assert queries.enrollment_metrics(_year())[0]["enrolled"] == 2   # the transaction's own enrollment
+    db.session.rollback()
+    assert _enrolled(a.id) == 1
+    assert queries.enrollment_metrics(_year())[0]["enrolled"] == 1
+
+
+def test_the_day_figures_are_read_from_the_center_rows_and_checked(two_centers):
+    a, _b, cohorts, trainees = two_centers
+    learning.enroll(SYSTEM, cohorts[0].id, trainees[0].id)
+    db.session.commit()
+    db.session.execute(update(ReportCenterDay).where(ReportCenterDay.center_id == a.id)
+                       .values(enrolled=ReportCenterDay.enrolled + 3))
+    db.session.commit()
+    assert queries.enrollment_metrics(_year())[0]["enrolled"] == 4          # national
+    assert queries.enrollment_metrics(_year(), "region")[a.region_id]["enrolled"] == 4
+    problems = summary.wrong_center_days(db.session)
+    assert len(problems) == 1 and problems[0].startswith(f"center day ({a.id},")
+    summary.rebuild(db.session, summary.built_timezone(db.session))
+    db.session.commit()
+    assert queries.enrollment_metrics(_year())[0]["enrolled"] == 1
+
+
+@pytest.mark.committed
+def test_concurrent_recounts_of_two_cohorts_of_one_center_both_count(app, two_centers):
+    """Each transaction adds its own difference to the same center day row: neither is lost."""
+    if not is_postgres(app):
+        pytest.skip("SQLite runs one writer at a time; the concurrent upsert is PostgreSQL's")
+    a, _b, cohorts, trainees = two_centers
+    work = [(cohorts[i % 2].id, t.id) for i, t in enumerate(trainees)]
+    errors = []
+    barrier = threading.Barrier(6)
+
+    def worker(chunk):
+        with app.app_context():
+            try:
+                barrier.wait()
+                for cohort_id, trainee_id in chunk:
+                    learning.enroll(SYSTEM, cohort_id, trainee_id)
+                    db.session.commit()
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(work[i::6],)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _enrolled(a.id) == 12
+    assert summary.wrong_center_days(db.session) == []
