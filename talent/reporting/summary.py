@@ -511,6 +511,7 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
     tz = ZoneInfo(tz_name)
     markets = built_markets(session)
     trainees: set[int] = set()
+    differences: dict[tuple[int, date], dict[str, int]] = {}
     for chunk in _chunks(ids):
         if session.get_bind().dialect.name == "postgresql":
             # Serialise with any other transaction recounting the same cohorts (id order: no deadlock
@@ -524,13 +525,12 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             row["center_id"] = centers[row["cohort_id"]]
         # The center day rows change by the difference between the cohorts' new and old day rows
         # (the old ones under the center they were added to).
-        differences = _center_day_sums(cohort_days, sign=1)
-        for key, values in _center_day_sums(session.execute(
-                select(ReportCohortDay.__table__).where(ReportCohortDay.cohort_id.in_(chunk))).mappings(),
-                sign=-1).items():
-            target = differences.setdefault(key, dict.fromkeys(DAY_FIGURES, 0))
-            for name, value in values.items():
-                target[name] += value
+        for part in (_center_day_sums(cohort_days, sign=1), _center_day_sums(session.execute(
+                select(ReportCohortDay.__table__).where(ReportCohortDay.cohort_id.in_(chunk))).mappings(), sign=-1)):
+            for key, values in part.items():
+                target = differences.setdefault(key, dict.fromkeys(DAY_FIGURES, 0))
+                for name, value in values.items():
+                    target[name] += value
         rows = {ReportGroupTotal: group_totals, ReportGroupDay: group_days,
                 ReportCohortTotal: _summed(group_totals, ("cohort_id",)),
                 ReportCohortDay: cohort_days}
@@ -538,9 +538,11 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             session.execute(delete(table).where(table.cohort_id.in_(chunk)))
             if values:
                 session.execute(insert(table), values)
-        add_center_days(session, differences)
         trainees |= _refresh_placements(session, chunk)
         exits.refresh_exits(session, chunk, tz, markets)
+    # Once for every chunk, in key order: two recounts lock the center rows in the same order (as
+    # they lock their cohorts), so they wait for each other and never deadlock.
+    add_center_days(session, differences)
     mark_previous_starts(session, trainees)
 
 
@@ -571,10 +573,9 @@ def add_center_days(session: Session, differences: dict[tuple[int, date], dict[s
     stmt = stmt.on_conflict_do_update(index_elements=[table.c.center_id, table.c.day],
                                       set_={n: table.c[n] + stmt.excluded[n] for n in DAY_FIGURES})
     session.execute(stmt, [{"center_id": c, "day": d, **differences[(c, d)]} for c, d in changed])
-    for chunk in _chunks(changed):
-        session.execute(delete(ReportCenterDay).where(
-            or_(*[and_(ReportCenterDay.center_id == c, ReportCenterDay.day == d) for c, d in chunk]),
-            *[getattr(ReportCenterDay, n) == 0 for n in DAY_FIGURES]))
+    # Rows are removed as soon as they are all zero, so the only ones now are among those just changed.
+    session.execute(delete(ReportCenterDay).where(ReportCenterDay.center_id.in_(sorted({c for c, _ in changed})),
+                                                  *[getattr(ReportCenterDay, n) == 0 for n in DAY_FIGURES]))
 
 
 def wrong_center_days(session: Session, limit: int = 20) -> list[str]:
