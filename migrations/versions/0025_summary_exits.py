@@ -41,7 +41,7 @@ def upgrade():
             ['pay_q2'] + [f'pay_q2_{m}' for m in MARKETS]]
     op.create_table(
         'report_exits',
-        sa.Column('enrollment_id', sa.Integer(), nullable=False),
+        sa.Column('enrollment_id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('cohort_id', sa.Integer(), nullable=False),
         sa.Column('trainee_id', sa.Integer(), nullable=False),
         sa.Column('center_id', sa.Integer(), nullable=False),
@@ -52,8 +52,6 @@ def upgrade():
         *flags, *pays,
         sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_report_exits_cohort_id_cohorts'),
                                 ondelete='CASCADE'),
-        sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'],
-                                name=op.f('fk_report_exits_enrollment_id_enrollments'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('enrollment_id', name=op.f('pk_report_exits')),
     )
     with op.batch_alter_table('report_exits', schema=None) as batch_op:

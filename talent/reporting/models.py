@@ -198,7 +198,11 @@ class ReportExit(Base):
     reading. Rewritten with the cohort's other summary rows (revision 0025_summary_exits)."""
     __tablename__ = "report_exits"
 
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key to enrollments: its check would take a key-share lock on every exit of the
+    # cohort while the recount holds the cohort, and a transaction holding one of those enrollments
+    # (issuing its award) while it waits for the recount's serial counter would deadlock with it.
+    # The row goes with its cohort's recount (a deleted enrollment marks its cohort) or the cohort.
+    enrollment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     trainee_id: Mapped[int] = mapped_column(Integer)
     center_id: Mapped[int] = mapped_column(Integer)
