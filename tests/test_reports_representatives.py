@@ -40,7 +40,8 @@ def every_grouping_equals_live(ds) -> int:
                  {"period": "quarter", "year": "2025", "quarter": "4"}):
         f, _ = parse_filters(args, today=TODAY)
         scopes = [f, f.scoped(region_id=ds.baku.region_id), f.scoped(region_id=ds.ganja.region_id),
-                  f.scoped(center_id=ds.baku.id), f.scoped(center_id=ds.ganja.id)]
+                  f.scoped(center_id=ds.baku.id), f.scoped(center_id=ds.ganja.id),
+                  f.scoped(sector_id=ds.course_a.sector_id), f.scoped(sector_id=ds.course_b.sector_id)]
         for scoped in scopes:
             for dimension in summary.SUMMARY_DIMENSIONS:
                 built = queries.placement_metrics(scoped, dimension, with_total=True)
@@ -76,7 +77,7 @@ def test_a_placement_with_two_cohorts_is_one_nationally_and_one_in_each_of_their
     # (center, course) and age band (24 on K1's first day, 25 on K2's), so each carries those flags.
     assert flags(p.id) == {k1.id: dict.fromkeys(FLAGS, True),
                            k2.id: {"rep_all": False, "rep_region": True, "rep_center": True, "rep_course": True,
-                                   "rep_age": True}}
+                                   "rep_age": True, "rep_sector": False}}   # courses A and B: one sector
     after = {d: queries.placement_metrics(f, d, with_total=True) for d in before}
     assert after[None][0]["placements"] == before[None][0]["placements"] + 1  # once, not twice
     assert after[None][0]["placed"] == before[None][0]["placed"] + 1
@@ -100,7 +101,7 @@ def test_the_flag_moves_when_a_row_goes_or_a_cohort_changes_group(factory):
     db.session.get(type(k2), k2.id).center_id = ds.baku.id
     db.session.commit()
     assert flags(p.id)[k2.id] == {"rep_all": False, "rep_region": False, "rep_center": False, "rep_course": True,
-                                  "rep_age": True}
+                                  "rep_age": True, "rep_sector": False}
     assert every_grouping_equals_live(ds) > 0
     db.session.get(type(k2), k2.id).center_id = ds.ganja.id
     db.session.commit()
@@ -110,7 +111,7 @@ def test_the_flag_moves_when_a_row_goes_or_a_cohort_changes_group(factory):
     centers.update_center(SYSTEM, ds.ganja.id, region_id=baku_region.id)
     db.session.commit()
     assert flags(p.id)[k2.id] == {"rep_all": False, "rep_region": False, "rep_center": True, "rep_course": True,
-                                  "rep_age": True}
+                                  "rep_age": True, "rep_sector": False}
     assert every_grouping_equals_live(ds) > 0
     # K1's completion undone (a Core write, marked by hand): K2's row is the placement's only row
     # and carries every flag.
@@ -207,10 +208,11 @@ def test_a_person_with_three_jobs_is_placed_once_in_every_period_that_holds_one(
     # age band differ between K1 and K2, so both rows carry those flags, each in its own chain.
     assert previous(first.id) == {k1.id: dict.fromkeys(PREVIOUS), k2.id: dict.fromkeys(PREVIOUS)}
     d1, d2 = date(2025, 12, 10), date(2026, 1, 5)
+    # K2's row carries no national and no sector flag (courses A and B are in one sector): no previous start.
     assert previous(second.id) == {k1.id: dict.fromkeys(PREVIOUS, d1),
-                                   k2.id: {"prev_all": None, **{n: d1 for n in PREVIOUS[1:]}}}
+                                   k2.id: {**{n: d1 for n in PREVIOUS[1:]}, "prev_all": None, "prev_sector": None}}
     assert previous(third.id) == {k1.id: dict.fromkeys(PREVIOUS, d2),
-                                  k2.id: {"prev_all": None, **{n: d2 for n in PREVIOUS[1:]}}}
+                                  k2.id: {**{n: d2 for n in PREVIOUS[1:]}, "prev_all": None, "prev_sector": None}}
     # One more person in each period that holds at least one of the three jobs, whatever the count.
     for (start, end), before in base.items():
         after = people_placed({"period": "custom", "start": start, "end": end})
@@ -283,3 +285,33 @@ def test_check_summary_catches_a_wrong_previous_start(factory, app):
     bad = runner.invoke(args=["reports", "check-summary"])
     assert bad.exit_code == 1
     assert f"placement {second.id} cohort {k1.id}: previous starts" in bad.output, bad.output
+
+
+def test_a_sector_counts_each_placement_once_and_follows_its_courses(factory):
+    """People placed and placements in a sector, nationally, from the sector flag (revision
+    0027_summary_sector): the person placed after two courses of one sector is one placement and
+    one person there; when course B moves to a sector of its own, K2's row takes that sector's flag."""
+    from talent.catalog.models import Course
+    from talent.reporting.queries.common import representative_flag
+    ds = build_dataset(factory)
+    db.session.commit()
+    p = twice_placed(ds, factory)
+    _, k1, k2, _ = ds.cohorts
+    f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
+    shared = f.scoped(sector_id=ds.course_a.sector_id)
+    assert representative_flag(shared, None) == "rep_sector"
+    before = queries.placement_metrics(shared, None)
+    assert before == queries.placement_metrics(shared, None, live=True)
+    from talent.catalog.models import Sector
+    other = db.session.scalars(select(Sector).where(Sector.id != ds.course_a.sector_id).order_by(Sector.id)).first()
+    course_b = db.session.get(Course, ds.course_b.id)
+    course_b.sector_id = other.id
+    db.session.commit()
+    assert flags(p.id)[k2.id]["rep_sector"] is True and flags(p.id)[k1.id]["rep_sector"] is True
+    own = f.scoped(sector_id=other.id)
+    for filters in (shared, own):
+        assert queries.placement_metrics(filters, None) == queries.placement_metrics(filters, None, live=True)
+    assert queries.placement_metrics(own, None)[0]["placements"] >= 1
+    assert summary.wrong_representatives(db.session) == []
+    assert summary.wrong_previous_starts(db.session) == []
+    assert every_grouping_equals_live(ds) > 0

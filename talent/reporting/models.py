@@ -172,6 +172,11 @@ class ReportCohortPlacement(Base):
     rep_center: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rep_course: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     rep_age: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The course's sector, and the flag of the (placement, sector) grouping with its previous start
+    # (revision 0027_summary_sector): the objectives on a sector count people placed and placements
+    # from flagged rows like the other groupings.
+    sector_id: Mapped[int | None] = mapped_column(Integer)
+    rep_sector: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # People placed without a pass per person (revision 0024_summary_first_job): for each flag, on
     # a flagged row, the start of the same trainee's previous flagged row in the same group (rows in
     # (start, placement id) order; NULL on the first). A row is its trainee's first in the group
@@ -184,6 +189,7 @@ class ReportCohortPlacement(Base):
     prev_center: Mapped[date | None] = mapped_column(Date)
     prev_course: Mapped[date | None] = mapped_column(Date)
     prev_age: Mapped[date | None] = mapped_column(Date)
+    prev_sector: Mapped[date | None] = mapped_column(Date)
 
 
 class ReportExit(Base):

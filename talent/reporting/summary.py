@@ -31,6 +31,7 @@ from sqlalchemy import and_, delete, update, event, exists, func, insert, inspec
 from sqlalchemy.orm import Session
 
 from talent.credentials.models import Award
+from talent.catalog.models import Course
 from talent.centers.models import Center
 from talent.learning.models import Cohort, Enrollment
 from talent.placement.markets import current_regional_countries
@@ -61,6 +62,7 @@ _WATCHED = {
     Center: ("region_id",),  # the representative rows per region
     Trainee: ("gender", "birth_date", "home_region_id"),  # the fairness groups
     Employer: ("country_code",),  # the markets of the exits' jobs
+    Course: ("sector_id",),  # the sector of its cohorts' placement rows
 }
 
 
@@ -68,7 +70,8 @@ _WATCHED = {
 
 def _marks(session: Session) -> dict[str, set[int]]:
     return session.info.setdefault(MARKS, {"cohorts": set(), "enrollments": set(), "trainees": set(),
-                                                  "people": set(), "centers": set(), "employers": set()})
+                                                  "people": set(), "centers": set(), "employers": set(),
+                                                  "courses": set()})
 
 
 def mark_cohorts(session: Session, cohort_ids: Iterable[int]) -> None:
@@ -130,6 +133,8 @@ def _collect(session: Session, _flush_context) -> None:
             marks["centers"].add(obj.id)  # its cohorts' representative rows per region
         elif kind is Employer and is_dirty:
             marks["employers"].add(obj.id)  # the market of its employees' exits
+        elif kind is Course and is_dirty:
+            marks["courses"].add(obj.id)  # its cohorts' representative rows per sector
 
 
 @event.listens_for(Session, "before_commit")
@@ -183,6 +188,9 @@ def sync(session: Session) -> None:
     if marks["centers"]:
         for chunk in _chunks(sorted(marks["centers"])):
             cohort_ids.update(session.scalars(select(Cohort.id).where(Cohort.center_id.in_(chunk))))
+    if marks["courses"]:
+        for chunk in _chunks(sorted(marks["courses"])):
+            cohort_ids.update(session.scalars(select(Cohort.id).where(Cohort.course_id.in_(chunk))))
     refresh(session, cohort_ids, tz)
 
 
@@ -294,12 +302,13 @@ def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[st
 def _placements(cohort_ids: list[int], baku: int | None):
     """The cohorts' placement rows (:class:`ReportCohortPlacement`) with the groups their
     representative flags depend on: (cohort, placement, region, center, course, age band, trainee,
-    employer, start, gender, home)."""
+    employer, start, gender, home, sector)."""
     return (select(Enrollment.cohort_id, Placement.id.label("placement_id"), Center.region_id, Cohort.center_id,
                    Cohort.course_id, age_band_case().label("age_band"), Placement.trainee_id, Placement.employer_id,
-                   Placement.start_date, Trainee.gender, home_case(baku).label("home"))
+                   Placement.start_date, Trainee.gender, home_case(baku).label("home"), Course.sector_id)
             .select_from(Enrollment)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
+            .join(Course, Course.id == Cohort.course_id)
             .join(Center, Center.id == Cohort.center_id)
             .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .join(Placement, Placement.trainee_id == Enrollment.trainee_id)
@@ -309,15 +318,15 @@ def _placements(cohort_ids: list[int], baku: int | None):
             .distinct())
 
 
-REPRESENTATIVE_FLAGS = ("rep_all", "rep_region", "rep_center", "rep_course", "rep_age")
+REPRESENTATIVE_FLAGS = ("rep_all", "rep_region", "rep_center", "rep_course", "rep_age", "rep_sector")
 
 
 # Per flag, the column with the start of the trainee's previous flagged row in the same group.
-PREVIOUS_STARTS = ("prev_all", "prev_region", "prev_center", "prev_course", "prev_age")
+PREVIOUS_STARTS = ("prev_all", "prev_region", "prev_center", "prev_course", "prev_age", "prev_sector")
 PREVIOUS_OF = dict(zip(REPRESENTATIVE_FLAGS, PREVIOUS_STARTS))
 
 
-KEPT_GROUPS = ("region_id", "center_id", "course_id", "gender", "age_band", "home")
+KEPT_GROUPS = ("region_id", "center_id", "course_id", "gender", "age_band", "home", "sector_id")
 
 
 def _representative_rows(session: Session, placement_ids: list[int]):
@@ -326,10 +335,11 @@ def _representative_rows(session: Session, placement_ids: list[int]):
     baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
     return session.execute(
         select(F.cohort_id, F.placement_id, Center.region_id, Cohort.center_id, Cohort.course_id,
-               age_band_case().label("age_band"), Trainee.gender, home_case(baku).label("home"),
+               age_band_case().label("age_band"), Trainee.gender, home_case(baku).label("home"), Course.sector_id,
                *[getattr(F, n) for n in REPRESENTATIVE_FLAGS],
                *[getattr(F, n).label(f"kept_{n}") for n in KEPT_GROUPS])
         .select_from(F).join(Cohort, Cohort.id == F.cohort_id).join(Center, Center.id == Cohort.center_id)
+        .join(Course, Course.id == Cohort.course_id)
         .join(Trainee, Trainee.id == F.trainee_id)
         .where(F.placement_id.in_(placement_ids))).all()
 
@@ -339,9 +349,11 @@ def representative_flags(rows) -> dict[tuple[int, int], tuple[bool, ...]]:
     row with the lowest cohort id among the placement's rows in its group."""
     lowest: dict[tuple, int] = {}
     groups = {}
-    for cohort_id, placement_id, region_id, center_id, course_id, age_band, *_ in rows:
-        keys = ((0, placement_id), (1, placement_id, region_id), (2, placement_id, center_id),
-                (3, placement_id, center_id, course_id), (4, placement_id, age_band))
+    for r in rows:
+        cohort_id, placement_id = r.cohort_id, r.placement_id
+        keys = ((0, placement_id), (1, placement_id, r.region_id), (2, placement_id, r.center_id),
+                (3, placement_id, r.center_id, r.course_id), (4, placement_id, r.age_band),
+                (5, placement_id, r.sector_id))
         groups[(cohort_id, placement_id)] = keys
         for key in keys:
             if key not in lowest or cohort_id < lowest[key]:
@@ -366,7 +378,8 @@ def _people_rows(session: Session, trainee_ids: list[int]):
     F = ReportCohortPlacement
     return session.execute(
         select(F.cohort_id, F.placement_id, F.trainee_id, F.start_date, F.region_id, F.center_id, F.course_id,
-               F.age_band, *[getattr(F, n) for n in REPRESENTATIVE_FLAGS], *[getattr(F, n) for n in PREVIOUS_STARTS])
+               F.age_band, F.sector_id, *[getattr(F, n) for n in REPRESENTATIVE_FLAGS],
+               *[getattr(F, n) for n in PREVIOUS_STARTS])
         .where(F.trainee_id.in_(trainee_ids))).all()
 
 
@@ -378,7 +391,7 @@ def previous_starts(rows) -> dict[tuple[int, int], tuple[date | None, ...]]:
     out: dict[tuple[int, int], list[date | None]] = {}
     for r in rows:
         out[(r.cohort_id, r.placement_id)] = [None] * len(REPRESENTATIVE_FLAGS)
-        groups = ((), (r.region_id,), (r.center_id,), (r.center_id, r.course_id), (r.age_band,))
+        groups = ((), (r.region_id,), (r.center_id,), (r.center_id, r.course_id), (r.age_band,), (r.sector_id,))
         for i, (flag, group) in enumerate(zip(REPRESENTATIVE_FLAGS, groups)):
             if getattr(r, flag):
                 chains[(i, r.trainee_id, *group)].append((r.start_date, r.placement_id, r.cohort_id))
@@ -439,7 +452,7 @@ def _refresh_placements(session: Session, chunk: list[int]) -> set[int]:
             {"cohort_id": r.cohort_id, "placement_id": r.placement_id, "trainee_id": r.trainee_id,
              "employer_id": r.employer_id, "start_date": r.start_date, "region_id": r.region_id,
              "center_id": r.center_id, "course_id": r.course_id, "gender": r.gender, "age_band": r.age_band,
-             "home": r.home,
+             "home": r.home, "sector_id": r.sector_id,
              **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))} for r in new_rows])
     _write_flags(session, others, wanted)
     return trainees

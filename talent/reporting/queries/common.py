@@ -131,6 +131,9 @@ _REPRESENTATIVE = {
 
 def representative_flag(filters: Filters, dimension: str | None) -> str | None:
     """The flag whose rows hold each (group, placement) once for this report, or None."""
+    if (filters.sector_id and dimension is None and not (filters.level or filters.skill_id or filters.region_id
+                                                          or filters.center_id)):
+        return "rep_sector"   # nationally, in one sector (the objectives on a sector)
     if filters.level or filters.sector_id or filters.skill_id:
         return None
     scope = "center" if filters.center_id else "region" if filters.region_id else None
@@ -157,6 +160,8 @@ def representative_rows(filters: Filters, dimension: str | None, flag: str):
     F = ReportCohortPlacement
     kept = literal_column("0") if dimension is None else getattr(F, _KEPT.get(dimension, dimension))
     where = [F.start_date.between(filters.start, filters.end), getattr(F, flag).is_(True)]
+    if flag == "rep_sector":
+        where.append(F.sector_id == filters.sector_id)
     if filters.region_id:
         where.append(F.region_id == filters.region_id)
     if filters.center_id:
