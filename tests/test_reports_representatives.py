@@ -315,3 +315,23 @@ def test_a_sector_counts_each_placement_once_and_follows_its_courses(factory):
     assert summary.wrong_representatives(db.session) == []
     assert summary.wrong_previous_starts(db.session) == []
     assert every_grouping_equals_live(ds) > 0
+
+
+def test_the_record_keys_are_kept_on_the_rows_and_checked(factory):
+    """The flat counts sum the record keys kept on the rows (revision 0028_summary_keys): equal to
+    the keys computed live, and a wrong one shows in the figures and in check-summary."""
+    from sqlalchemy import update as sql_update
+    from talent.reporting.cellkey import record_key
+    from talent.reporting.models import ReportCohortPlacement as F
+    ds = build_dataset(factory)
+    db.session.commit()
+    p = twice_placed(ds, factory)
+    rows = db.session.execute(select(F.pkey, F.tkey).where(F.placement_id == p.id)).all()
+    assert set(rows) == {(record_key(p.id, "placement"), record_key(p.trainee_id, "trainee"))}
+    f, _ = parse_filters({"period": "year", "year": "2025"}, today=TODAY)
+    before = queries.placement_metrics(f, None)[0]["placements__key"]
+    assert before == queries.placement_metrics(f, None, live=True)[0]["placements__key"]
+    db.session.execute(sql_update(F).where(F.placement_id == p.id).values(pkey=F.pkey + 1))
+    db.session.commit()
+    assert queries.placement_metrics(f, None)[0]["placements__key"] == before + 1   # read from the rows
+    assert any("record keys" in line for line in summary.wrong_representatives(db.session))

@@ -190,6 +190,11 @@ class ReportCohortPlacement(Base):
     prev_course: Mapped[date | None] = mapped_column(Date)
     prev_age: Mapped[date | None] = mapped_column(Date)
     prev_sector: Mapped[date | None] = mapped_column(Date)
+    # The record keys of the placement and of its trainee (talent.reporting.cellkey, the keys the
+    # summary state's fingerprint names), written with the row: the flat counts sum them instead of
+    # computing two keys per row (revision 0028_summary_keys).
+    pkey: Mapped[int] = mapped_column(Integer)
+    tkey: Mapped[int] = mapped_column(Integer)
 
 
 class ReportExit(Base):

@@ -41,7 +41,7 @@ from talent.people.models import Trainee
 from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, TRAINEE_DIMENSIONS,
                                          age_band_case, dimension_column, home_case, with_dimension_joins,
                                          course_conditions)
-from talent.reporting.cellkey import fingerprint, key_name, key_sql
+from talent.reporting.cellkey import fingerprint, key_name, key_sql, record_key
 from talent.reporting import exits
 from talent.reporting.models import (DAY_FIGURES, ReportCenterDay, ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportExit, ReportExitDay,
                                      ReportGroupDay,
@@ -337,7 +337,7 @@ def _representative_rows(session: Session, placement_ids: list[int]):
         select(F.cohort_id, F.placement_id, Center.region_id, Cohort.center_id, Cohort.course_id,
                age_band_case().label("age_band"), Trainee.gender, home_case(baku).label("home"), Course.sector_id,
                *[getattr(F, n) for n in REPRESENTATIVE_FLAGS],
-               *[getattr(F, n).label(f"kept_{n}") for n in KEPT_GROUPS])
+               *[getattr(F, n).label(f"kept_{n}") for n in KEPT_GROUPS], F.trainee_id, F.pkey, F.tkey)
         .select_from(F).join(Cohort, Cohort.id == F.cohort_id).join(Center, Center.id == Cohort.center_id)
         .join(Course, Course.id == Cohort.course_id)
         .join(Trainee, Trainee.id == F.trainee_id)
@@ -453,6 +453,7 @@ def _refresh_placements(session: Session, chunk: list[int]) -> set[int]:
              "employer_id": r.employer_id, "start_date": r.start_date, "region_id": r.region_id,
              "center_id": r.center_id, "course_id": r.course_id, "gender": r.gender, "age_band": r.age_band,
              "home": r.home, "sector_id": r.sector_id,
+             "pkey": record_key(r.placement_id, "placement"), "tkey": record_key(r.trainee_id, "trainee"),
              **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))} for r in new_rows])
     _write_flags(session, others, wanted)
     return trainees
@@ -484,6 +485,10 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
         for r in rows:
             kept = tuple(getattr(r, f"kept_{n}") for n in KEPT_GROUPS)
             live = tuple(getattr(r, n) for n in KEPT_GROUPS)
+            keys = (record_key(r.placement_id, "placement"), record_key(r.trainee_id, "trainee"))
+            if (r.pkey, r.tkey) != keys:
+                out.append(f"placement {r.placement_id} cohort {r.cohort_id}: record keys {(r.pkey, r.tkey)} "
+                           f"should be {keys}")
             if kept != live:
                 out.append(f"placement {r.placement_id} cohort {r.cohort_id}: groups {dict(zip(KEPT_GROUPS, kept))} "
                            f"should be {dict(zip(KEPT_GROUPS, live))}")

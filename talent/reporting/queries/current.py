@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, cast, func, or_, select
+from sqlalchemy import Integer, and_, cast, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from talent.credentials.models import Award
@@ -180,8 +180,11 @@ def _kept_placement_metrics(filters: Filters, dimension: str | None, flag: str,
     previous = getattr(F, summary.PREVIOUS_OF[flag])
     first = or_(previous.is_(None), previous < filters.start)
     market = market_case(Employer.country_code, regional_countries())
-    pkey = cast(key_sql(F.placement_id, "placement"), Integer)
-    tkey = cast(key_sql(F.trainee_id, "trainee"), Integer)
+    # The record keys kept on the rows (written with them; the summary is read only while its key
+    # fingerprint is the configured one), or none when the reports do not perturb.
+    keyed = perturbing()
+    pkey = F.pkey if keyed else literal_column("0")
+    tkey = F.tkey if keyed else literal_column("0")
 
     def keysum(cond=None):
         return func.coalesce(func.sum(pkey) if cond is None else func.sum(pkey).filter(cond), 0)
