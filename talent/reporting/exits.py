@@ -72,14 +72,13 @@ def years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years, day=28)
 
 
-def measured_before(today: date) -> dict[str, tuple[str, date]]:
-    """The exits measured for each indicator on the report date, as a bound on the exit date:
-    ``("<", d)`` or ``("<=", d)``. The 2nd quarter after the exit quarter is over when the exit
-    quarter is at least three before today's; the 4th when at least five; the year after exit
-    when ``exit + 1 year <= today`` (as ``yyyymmdd + 10000`` compares)."""
+def measured_before(today: date) -> dict[str, date]:
+    """The exits measured for each indicator on the report date, as a bound on the exit date: the
+    2nd quarter after the exit quarter is over for exits before ``q2`` (three quarters or more
+    before today's), the 4th for exits before ``q4``; the year after exit for exits on or before
+    ``cred`` (``exit + 1 year <= today``, as ``yyyymmdd + 10000`` compares)."""
     today_q = quarter_index(today)
-    return {"q2": ("<", quarter_start(today_q - 2)), "q4": ("<", quarter_start(today_q - 4)),
-            "cred": ("<=", years_before(today, 1))}
+    return {"q2": quarter_start(today_q - 2), "q4": quarter_start(today_q - 4), "cred": years_before(today, 1)}
 
 
 def markets_label(regional_countries: Iterable[str] | None) -> str:

@@ -36,19 +36,10 @@ class ReportSummaryState(Base):
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReportCohortDay(Base):
-    """Per cohort and day (in the summary's time zone): enrollments (enrolled_at), completions
-    (completed_at), completions whose enrollment holds an original unrevoked award, and original
-    unrevoked awards (issued_on); each with the sum of its enrollments' record keys
-    (talent.reporting.cellkey), which the published figures are perturbed by."""
-    __tablename__ = "report_cohort_days"
-
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
-    # The cohort's center when the row was written (revision 0026_summary_center_days): what the
-    # row was added to in report_center_days, so a recount takes it from there again even after
-    # the cohort moved to another center.
-    center_id: Mapped[int] = mapped_column(Integer)
+class DayFigures:
+    """The figures of a day row (cohort, trainee group or center): enrollments (enrolled_at),
+    completions (completed_at), completions whose enrollment holds an original unrevoked award, and
+    original unrevoked awards (issued_on); each with the sum of its enrollments' record keys."""
     enrolled: Mapped[int] = mapped_column(Integer, default=0)
     completed: Mapped[int] = mapped_column(Integer, default=0)
     completed_awarded: Mapped[int] = mapped_column(Integer, default=0)
@@ -63,7 +54,22 @@ DAY_FIGURES = ("enrolled", "completed", "completed_awarded", "certified", "enrol
                "completed_awarded_key", "certified_key")
 
 
-class ReportCenterDay(Base):
+class ReportCohortDay(DayFigures, Base):
+    """Per cohort and day (in the summary's time zone): enrollments (enrolled_at), completions
+    (completed_at), completions whose enrollment holds an original unrevoked award, and original
+    unrevoked awards (issued_on); each with the sum of its enrollments' record keys
+    (talent.reporting.cellkey), which the published figures are perturbed by."""
+    __tablename__ = "report_cohort_days"
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    # The cohort's center when the row was written (revision 0026_summary_center_days): what the
+    # row was added to in report_center_days, so a recount takes it from there again even after
+    # the cohort moved to another center.
+    center_id: Mapped[int] = mapped_column(Integer)
+
+
+class ReportCenterDay(DayFigures, Base):
     """:class:`ReportCohortDay` added up per center and day: the national, regional and per-center
     day figures sum a few thousand rows a year instead of every cohort's days (revision
     0026_summary_center_days). Kept by adding the differences of each recount of a cohort's day
@@ -72,14 +78,6 @@ class ReportCenterDay(Base):
 
     center_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
-    enrolled: Mapped[int] = mapped_column(Integer, default=0)
-    completed: Mapped[int] = mapped_column(Integer, default=0)
-    completed_awarded: Mapped[int] = mapped_column(Integer, default=0)
-    certified: Mapped[int] = mapped_column(Integer, default=0)
-    enrolled_key: Mapped[int] = mapped_column(Integer, default=0)
-    completed_key: Mapped[int] = mapped_column(Integer, default=0)
-    completed_awarded_key: Mapped[int] = mapped_column(Integer, default=0)
-    certified_key: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReportCohortTotal(Base):
@@ -99,7 +97,7 @@ class ReportCohortTotal(Base):
     placed_key: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ReportGroupDay(Base):
+class ReportGroupDay(DayFigures, Base):
     """:class:`ReportCohortDay` split by the trainee groups of the fairness report: gender, age band
     on the cohort's first day (``under_25``, ``25_34``, ``35_44``, ``45_plus``) and home region
     (``baku`` or ``other``). Summed over the groups it equals the cohort's day row."""
@@ -110,14 +108,6 @@ class ReportGroupDay(Base):
     gender: Mapped[str] = mapped_column(String(1), primary_key=True)
     age_band: Mapped[str] = mapped_column(String(16), primary_key=True)
     home: Mapped[str] = mapped_column(String(8), primary_key=True)
-    enrolled: Mapped[int] = mapped_column(Integer, default=0)
-    completed: Mapped[int] = mapped_column(Integer, default=0)
-    completed_awarded: Mapped[int] = mapped_column(Integer, default=0)
-    certified: Mapped[int] = mapped_column(Integer, default=0)
-    enrolled_key: Mapped[int] = mapped_column(Integer, default=0)
-    completed_key: Mapped[int] = mapped_column(Integer, default=0)
-    completed_awarded_key: Mapped[int] = mapped_column(Integer, default=0)
-    certified_key: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReportGroupTotal(Base):

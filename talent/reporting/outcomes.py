@@ -293,7 +293,7 @@ def _measured(filters: Filters, exit_date):
     """Whether an exit (by its date) is measured at Q2, at Q4 and for credentials on the report
     date: conditions on the kept exit date (talent.reporting.exits.measured_before)."""
     bounds = kept_exits.measured_before(filters.today)
-    return exit_date < bounds["q2"][1], exit_date < bounds["q4"][1], exit_date <= bounds["cred"][1]
+    return exit_date < bounds["q2"], exit_date < bounds["q4"], exit_date <= bounds["cred"]
 
 
 def _kept_where(stmt, model, filters: Filters):
