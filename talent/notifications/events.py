@@ -27,6 +27,7 @@ from talent.notifications import outbox, services
 from talent.people.models import Trainee
 from talent.permissions import Actor
 from talent.placement import followup
+from talent.reporting import supply_demand
 
 log = logging.getLogger("talent.schedule")
 
@@ -236,21 +237,30 @@ _ticker_lock = threading.Lock()
 FIRST_ROUND_DELAY = 5.0   # seconds after the first request: the server answers it first
 
 
-def embedded_round(app: Flask, *, schedule: bool) -> dict:
-    """One round of the embedded ticker, in its own app context and transaction: the scheduled
-    work when ``schedule`` (committed), then the sweep of due rows. Never raises."""
+def embedded_round(app: Flask, *, schedule: bool, supply: bool = False) -> dict:
+    """One round of the embedded ticker, in its own app context and transactions: the scheduled
+    work when ``schedule`` (committed), then the sweep of due rows, then, when ``supply``, the kept
+    supply-against-demand figures made current (the worker's job, :func:`supply_demand.refresh_job`).
+    Never raises."""
     with app.app_context():
+        result: dict = {}
         try:
-            result = {}
             if schedule:
                 result = tick()
                 db.session.commit()
             result.update(outbox.sweep())
-            return result
         except Exception:  # noqa: BLE001 - logged; the next round tries again
             db.session.rollback()
             log.exception("embedded scheduler: a round failed; the next one tries again")
+            db.session.remove()
             return {}
+        try:
+            if supply:
+                result["supply_snapshots"] = supply_demand.refresh_job()
+            return result
+        except Exception:  # noqa: BLE001 - the page answers live meanwhile; the next round tries again
+            log.exception("embedded scheduler: the supply-against-demand refresh failed; the next round tries again")
+            return result
         finally:
             db.session.remove()
 
@@ -258,15 +268,19 @@ def embedded_round(app: Flask, *, schedule: bool) -> dict:
 def _ticking(app: Flask, stop: threading.Event, first_delay: float) -> None:
     sweep_every = float(app.config.get("OUTBOX_SWEEP_SECONDS", 60))
     schedule_every = float(app.config.get("SCHEDULE_SECONDS", 3600))
-    last_schedule = None
+    supply_every = float(app.config.get("SUPPLY_REFRESH_SECONDS", 60))
+    last_schedule = last_supply = None
     wait = first_delay
     while not stop.wait(wait):
         now = monotonic_time.monotonic()
         due = last_schedule is None or now - last_schedule >= schedule_every
         if due:
             last_schedule = now
-        embedded_round(app, schedule=due)
-        wait = min(sweep_every, schedule_every)
+        supply = last_supply is None or now - last_supply >= supply_every
+        if supply:
+            last_supply = now
+        embedded_round(app, schedule=due, supply=supply)
+        wait = min(sweep_every, schedule_every, supply_every)
 
 
 def embedded_scheduler_wanted(app: Flask) -> bool:

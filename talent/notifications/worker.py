@@ -56,6 +56,32 @@ def _sweep_job() -> None:
     _run_in_app(outbox.sweep)
 
 
+# Jobs of higher layers (this module is below them): registered by name, run by one actor.
+_JOBS: dict[str, Callable] = {}
+
+
+def register_job(name: str, fn: Callable) -> None:
+    """Let ``send_job(app, name, *args)`` run ``fn(*args)`` in the worker (in the app context; ``fn``
+    commits its own transaction)."""
+    _JOBS[name] = fn
+
+
+def _named_job(name: str, *args) -> None:
+    fn = _JOBS.get(name)
+    if fn is None:
+        raise RuntimeError(f"talent worker: no job named {name!r} in this process")
+    _run_in_app(fn, *args)
+
+
+def send_job(app: Flask, name: str, *args) -> bool:
+    """Send a registered job to the worker; False (nothing sent) without a broker."""
+    state = broker_for(app)
+    if state is None:
+        return False
+    state["job"].send(name, *args)
+    return True
+
+
 def broker_for(app: Flask):
     """The Dramatiq broker and actors for ``app``'s ``BROKER_URL`` and ``BROKER_NAMESPACE`` (one per process,
     URL and namespace)."""
@@ -77,7 +103,9 @@ def broker_for(app: Flask):
             _broker_state.update(
                 url=url, namespace=namespace, broker=broker,
                 deliver=dramatiq.actor(_deliver_job, actor_name="talent.outbox.deliver", **options),
-                sweep=dramatiq.actor(_sweep_job, actor_name="talent.outbox.sweep", **options))
+                sweep=dramatiq.actor(_sweep_job, actor_name="talent.outbox.sweep", **options),
+                job=dramatiq.actor(_named_job, actor_name="talent.job", broker=broker, queue_name=QUEUE_NAME,
+                                   max_retries=3, min_backoff=1000, max_backoff=60000))
         return _broker_state
 
 

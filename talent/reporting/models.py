@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, SmallInteger, String, false
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, SmallInteger, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base, utcnow
@@ -268,3 +268,37 @@ class ReportExitDay(Base):
     employed_q2_international_key: Mapped[int] = mapped_column(Integer)
     employed_q4_international_key: Mapped[int] = mapped_column(Integer)
     paid_q2_international_key: Mapped[int] = mapped_column(Integer)
+
+
+class ReportSupplyMark(Base):
+    """A year whose supply-against-demand figures a committed transaction changed (an award, a
+    job, a home region, a cohort's end or course, a course's skills, a vacancy), written in that
+    transaction; ``year`` NULL: every year. A kept snapshot (:class:`ReportSupplySnapshot`) is read
+    only while no mark names one of its years; the refresh (talent.reporting.supply_demand.refresh_kept)
+    removes the marks it has seen and computes the snapshots of their years again. Never unique: writers
+    only add rows, so two transactions never wait for each other here (revision 0029_supply_kept)."""
+    __tablename__ = "report_supply_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int | None] = mapped_column(SmallInteger, index=True)
+
+
+class ReportSupplySnapshot(Base):
+    """The people figures of supply against demand (graduates, placed, placed into posted vacancies,
+    their record-key sums and the median days to a first job, per (skill or ISCO major group, home
+    region) and in total) of one published period — a calendar year or quarter, by skill or by
+    occupation group, no course filter — as the live statement computed them (talent.reporting.supply_demand).
+    Written only by the refresh, under one lock; read only while no :class:`ReportSupplyMark` names a
+    year of the period and ``key_id`` is the record keys in use."""
+    __tablename__ = "report_supply_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    by: Mapped[str] = mapped_column(String(20))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    first_year: Mapped[int] = mapped_column(SmallInteger)
+    last_year: Mapped[int] = mapped_column(SmallInteger)
+    key_id: Mapped[str] = mapped_column(String(32))
+    figures: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -103,6 +103,21 @@ def _changed(obj, names) -> bool:
     return any(state.attrs[n].history.has_changes() for n in names)
 
 
+def watched_changes(session: Session, watched: dict[type, tuple[str, ...]]):
+    """The objects of a flush (``after_flush``: the pre-flush state and attribute history are
+    still visible) whose class is watched and which are new, deleted, or changed in a watched
+    attribute; each as (object, class, is_dirty)."""
+    for obj in chain(session.new, session.dirty, session.deleted):
+        kind = type(obj)
+        names = watched.get(kind)
+        if names is None:
+            continue
+        is_dirty = obj not in session.new and obj not in session.deleted
+        if is_dirty and not _changed(obj, names):
+            continue
+        yield obj, kind, is_dirty
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context) -> None:
     """Note the cohorts (directly or through enrollments and trainees) a flush touched. Runs
@@ -110,14 +125,7 @@ def _collect(session: Session, _flush_context) -> None:
     if not (session.new or session.dirty or session.deleted):
         return
     marks = None
-    for obj in chain(session.new, session.dirty, session.deleted):
-        kind = type(obj)
-        watched = _WATCHED.get(kind)
-        if watched is None:
-            continue
-        is_dirty = obj not in session.new and obj not in session.deleted
-        if is_dirty and not _changed(obj, watched):
-            continue
+    for obj, kind, is_dirty in watched_changes(session, _WATCHED):
         marks = marks or _marks(session)
         if kind is Enrollment:
             marks["cohorts"].update(v for v in _values(obj, "cohort_id", changed_only=False) if v)
