@@ -253,8 +253,9 @@ def page_items(bench: Bench) -> list[tuple[str, str | None, str, str, str, dict 
     # The outcome rates of the summary (completion, certification, placement within 6 months) are the
     # columns of the national dashboard, the regions table and the drill-downs; the outcome indicators
     # (issue 20: employment in the 2nd and 4th quarter after exit, ...) have their own page, as have
-    # demand (applications) and supply against demand. Those three are live queries: their "live"
-    # column is the same code, so their speed-up is ~1x until they get kept aggregates.
+    # demand (applications) and supply against demand. The outcome indicators and supply against
+    # demand read their kept answers for the default period (talent/reporting/kept.py), so their
+    # "live" column is the live statement; demand (applications) is live (a few rows), ~1x.
     return [
         ("national dashboard", "ministry", ministry, "GET", "/ministry/", None),
         ("regions table", "ministry", ministry, "GET", "/ministry/regions", None),

@@ -1,4 +1,4 @@
-"""Supply against demand kept per published period (talent/reporting/supply_kept.py, issue 17): a
+"""Supply against demand kept per published period (talent/reporting/kept.py, issue 17): a
 snapshot is read only while no mark names one of its years; every kind of write that changes the
 people figures marks the years it touches, in its own transaction; the refresh computes the marked
 periods again and deletes only the marks it read; the kept figures equal the live statement's.
@@ -17,8 +17,8 @@ from talent.credentials.services import issue_award
 from talent.extensions import db
 from talent.permissions import Actor
 from talent.placement.models import Vacancy
-from talent.reporting import summary, supply_demand, supply_kept
-from talent.reporting.models import ReportSupplyMark, ReportSupplySnapshot
+from talent.reporting import kept as kept_answers, snapshots, summary, supply_demand
+from talent.reporting.models import ReportKeptMark
 from talent.reporting.periods import parse_filters
 from tests.test_reports_supply_demand import _at, _exact, world  # noqa: F401  (the fixture)
 
@@ -37,14 +37,25 @@ def _live(filters, by="skill"):
     return supply_demand._decode(supply_demand._encode(*supply_demand._people(filters, by)))
 
 
+def _read(filters, by="skill"):
+    key = supply_demand.kept_key(supply_demand._kept_params(filters, by), filters.timezone, filters.today)
+    return kept_answers.read(db.session, key, filters.start.year, filters.end.year)
+
+
 def _kept(filters, by="skill"):
-    figures = supply_kept.read(db.session, filters, by)
+    figures = _read(filters, by)
     return None if figures is None else supply_demand._decode(figures)
 
 
+def _row(by, year=None):
+    return next(r for r in kept_answers.snapshots(db.session, "supply")
+                if r.params["by"] == by and (year is None or r.first_year == year))
+
+
 def _refresh(*periods):
-    asked = [[by, start.isoformat(), end.isoformat(), kind] for by, kind, start, end in periods]
-    counts = supply_demand.refresh_kept(db.session, asked=asked, defaults=False)
+    asked = [["supply", {"by": by, "kind": kind, "start": start.isoformat(), "end": end.isoformat()}]
+             for by, kind, start, end in periods]
+    counts = snapshots.refresh(db.session, asked=asked, defaults=False)
     db.session.commit()
     return counts
 
@@ -57,9 +68,9 @@ def _keep_year(year: int):
 @pytest.fixture
 def kept(world):  # noqa: F811
     db.session.commit()          # the world's writes leave their marks …
-    assert db.session.scalar(select(func.count()).select_from(ReportSupplyMark)) > 0
+    assert db.session.scalar(select(func.count()).select_from(ReportKeptMark)) > 0
     _keep_year(_year())          # … which the refresh takes
-    assert db.session.scalar(select(func.count()).select_from(ReportSupplyMark)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ReportKeptMark)) == 0
     return world
 
 
@@ -69,17 +80,17 @@ def test_the_kept_figures_are_the_live_ones_and_are_read(kept, by):
     assert _kept(filters, by) == _live(filters, by)
     assert _live(filters, by)[1]["graduates"] >= 4
     # Read, not recomputed: a tampered snapshot shows (and check-summary names it).
-    row = db.session.scalar(select(ReportSupplySnapshot).where(ReportSupplySnapshot.by == by))
+    row = _row(by)
     row.figures = {**row.figures, "total": {**row.figures["total"], "graduates": 999}}
     db.session.flush()
     assert supply_demand._people_figures(filters, by)[1]["graduates"] == 999
-    assert any(by in line for line in supply_demand.wrong_snapshots(db.session))
+    assert any(by in line for line in snapshots.wrong_snapshots(db.session))
 
 
 def test_the_page_and_api_read_the_kept_figures(app, monkeypatch, kept, factory, client):
     from tests.conftest import login
     _exact(app, monkeypatch)
-    row = db.session.scalar(select(ReportSupplySnapshot).where(ReportSupplySnapshot.by == "skill"))
+    row = _row("skill")
     row.figures = {**row.figures, "total": {**row.figures["total"], "graduates": 777}}
     db.session.commit()
     report = supply_demand.supply_demand(_year_filters(_year()), actor=Actor.for_user(factory.user("ministry")))
@@ -96,10 +107,10 @@ def test_the_page_and_api_read_the_kept_figures(app, monkeypatch, kept, factory,
 
 def test_other_periods_and_filters_are_live(kept, factory):
     filters = _year_filters(_year(), skill=kept["s1"].code)
-    assert not supply_kept.keepable(filters)
+    assert not kept_answers.keepable(filters)
     custom, _ = parse_filters({"period": "custom", "start": f"{_year()}-01-01", "end": f"{_year()}-12-30"})
-    assert not supply_kept.keepable(custom)
-    assert supply_kept.read(db.session, custom, "skill") is None
+    assert not kept_answers.keepable(custom)
+    assert _read(custom, "skill") is None
 
 
 def _award_something(world, factory):
@@ -161,9 +172,9 @@ def test_every_write_marks_its_years_and_the_refresh_mends(kept, factory, write)
     assert before is not None
     WRITES[write](kept, factory)
     db.session.flush()
-    assert supply_kept.read(db.session, filters, by) is None          # pending in this transaction: live
+    assert _read(filters, by) is None          # pending in this transaction: live
     db.session.commit()
-    assert supply_kept.read(db.session, filters, by) is None          # marked: live
+    assert _read(filters, by) is None          # marked: live
     live = _live(filters, by)
     if write != "a vacancy posted":   # the change shows in the figures (a vacancy may move no one here)
         assert live != before, write
@@ -179,7 +190,7 @@ def test_a_write_marks_only_the_years_it_touches(kept, factory):
     assert _kept(old, "skill") is not None
     _award_something(kept, factory)
     db.session.commit()
-    assert supply_kept.read(db.session, _year_filters(_year()), "skill") is None
+    assert _read(_year_filters(_year()), "skill") is None
     assert _kept(old, "skill") == _live(old, "skill")     # untouched: still read
 
 
@@ -189,26 +200,26 @@ def test_a_rolled_back_write_leaves_no_mark(kept, factory):
     _award_something(kept, factory)
     db.session.flush()
     nested.rollback()
-    db.session.info.pop(supply_kept.PENDING, None)   # the caller's transaction ended here in real use
-    assert db.session.scalar(select(func.count()).select_from(ReportSupplyMark)) == 0
+    db.session.info.pop(kept_answers.PENDING, None)   # the caller's transaction ended here in real use
+    assert db.session.scalar(select(func.count()).select_from(ReportKeptMark)) == 0
 
 
 def test_the_refresh_deletes_only_the_marks_it_read(kept, monkeypatch):
     """A mark committed while the refresh computes (simulated: written between its read of the
     marks and its statement) survives it, so the snapshot is not read until the next refresh."""
-    db.session.add(ReportSupplyMark(year=_year()))
+    db.session.add(ReportKeptMark(year=_year()))
     db.session.commit()
     real = supply_demand._people
 
     def people_with_a_late_write(filters, by):
-        db.session.add(ReportSupplyMark(year=_year()))
+        db.session.add(ReportKeptMark(year=_year()))
         db.session.flush()
         return real(filters, by)
 
     monkeypatch.setattr(supply_demand, "_people", people_with_a_late_write)
     _keep_year(_year())
     monkeypatch.setattr(supply_demand, "_people", real)
-    assert supply_kept.read(db.session, _year_filters(_year()), "skill") is None
+    assert _read(_year_filters(_year()), "skill") is None
     _keep_year(_year())
     assert _kept(_year_filters(_year()), "skill") is not None
 
@@ -216,11 +227,11 @@ def test_the_refresh_deletes_only_the_marks_it_read(kept, monkeypatch):
 def test_other_record_keys_or_no_summary_read_live(app, kept, monkeypatch):
     filters = _year_filters(_year())
     monkeypatch.setitem(app.config, "DISCLOSURE_KEY", "another key")
-    assert supply_kept.read(db.session, filters, "skill") is None
+    assert _read(filters, "skill") is None
     monkeypatch.undo()
-    assert supply_kept.read(db.session, filters, "skill") is not None
+    assert _read(filters, "skill") is not None
     monkeypatch.setattr(summary, "is_current", lambda *a, **k: False)
-    row = db.session.scalar(select(ReportSupplySnapshot).where(ReportSupplySnapshot.by == "skill"))
+    row = _row("skill")
     row.figures = {**row.figures, "total": {**row.figures["total"], "graduates": 555}}
     db.session.flush()
     assert supply_demand._people_figures(filters, "skill")[1]["graduates"] != 555
@@ -232,6 +243,8 @@ def test_only_published_periods_are_kept_when_asked(kept):
                       ("skill", "quarter", date(year, 1, 1), date(year, 3, 31)),
                       ("skill", "quarter", date(year, 2, 1), date(year, 4, 30)),
                       ("bogus", "year", date(year, 1, 1), date(year, 12, 31)))
+    assert snapshots.refresh(db.session, asked=[["nonsense", {}], ["supply", "x"], ["outcomes", {"kind": "year"}]],
+                             defaults=False)["computed"] == 0
     assert counts["computed"] == 1
     quarter, _ = parse_filters({"period": "quarter", "year": str(year), "quarter": "1"})
     assert _kept(quarter, "skill") == _live(quarter, "skill")
@@ -239,34 +252,34 @@ def test_only_published_periods_are_kept_when_asked(kept):
 
 def test_the_cli_refreshes_and_check_summary_compares(app, kept):
     runner = app.test_cli_runner()
-    db.session.add(ReportSupplyMark(year=_year()))
+    db.session.add(ReportKeptMark(year=_year()))
     db.session.commit()
     result = runner.invoke(args=["reports", "refresh-supply"])
     assert result.exit_code == 0, result.output
-    assert "snapshot(s) computed" in result.output
+    assert "Kept report answers: " in result.output
     ok = runner.invoke(args=["reports", "check-summary"])
     assert ok.exit_code == 0, ok.output
-    row = db.session.scalar(select(ReportSupplySnapshot).where(ReportSupplySnapshot.by == "skill",
-                                                                ReportSupplySnapshot.first_year == _year()))
+    row = _row("skill", _year())
     row.figures = {**row.figures, "total": {**row.figures["total"], "placed": 321}}
     db.session.commit()
     bad = runner.invoke(args=["reports", "check-summary"])
-    assert bad.exit_code == 1 and "supply against demand skill" in bad.output
+    assert bad.exit_code == 1 and "kept supply" in bad.output
 
 
 def test_a_miss_asks_the_worker_and_without_a_broker_nothing_is_sent(app, kept, monkeypatch):
     from talent.notifications import worker
     sent = []
     monkeypatch.setattr(worker, "send_job", lambda app_, name, *args: sent.append((name, args)) or True)
-    monkeypatch.setattr(supply_demand, "_asked", {})
+    monkeypatch.setattr(kept_answers, "_asked", {})
     filters = _year_filters(_year())
-    db.session.add(ReportSupplyMark(year=_year()))
+    db.session.add(ReportKeptMark(year=_year()))
     db.session.flush()
     supply_demand._people_figures(filters, "skill")
     supply_demand._people_figures(filters, "skill")      # asked once in ASK_AGAIN_SECONDS, not per view
-    assert sent == [(supply_demand.JOB, ([["skill", f"{_year()}-01-01", f"{_year()}-12-31", "year"]],))]
+    params = {"by": "skill", "kind": "year", "start": f"{_year()}-01-01", "end": f"{_year()}-12-31"}
+    assert sent == [(kept_answers.JOB, ([["supply", params]],))]
     monkeypatch.undo()
-    assert worker.send_job(app, supply_demand.JOB, []) is (bool(app.config.get("BROKER_URL")))
+    assert worker.send_job(app, kept_answers.JOB, []) is (bool(app.config.get("BROKER_URL")))
 
 
 def test_the_skill_rows_name_skills(kept):

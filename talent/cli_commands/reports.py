@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from talent.cli_commands.transaction import transactional
 from talent.extensions import db
-from talent.reporting import queries, summary, supply_demand, supply_kept
+from talent.reporting import kept, queries, snapshots, summary
 
 
 @click.group()
@@ -32,31 +32,31 @@ def rebuild_summary(if_missing: bool) -> None:
     summary existed."""
     tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
     if if_missing and summary.exits_current(db.session, tz):
-        kept = supply_demand.refresh_kept(db.session)
-        click.echo(f"The report summary is already built ({tz}); {kept['computed']} supply-against-demand "
-                   f"snapshot(s) made current.")
+        made = snapshots.refresh(db.session)
+        click.echo(f"The report summary is already built ({tz}); {made['computed']} kept report answer(s) "
+                   f"(supply against demand, outcome indicators) made current.")
         return
     started = time.perf_counter()
     counts = summary.rebuild(db.session, tz)
-    supply_kept.clear(db.session)
-    kept = supply_demand.refresh_kept(db.session)
+    kept.clear(db.session)
+    made = snapshots.refresh(db.session)
     click.echo(f"Report summary rebuilt ({tz}): {counts['cohorts']:,} cohorts, {counts['cohort_rows']:,} cohort rows, "
-               f"{counts['day_rows']:,} day rows, {counts['exit_rows']:,} exits, {kept['computed']} supply-against-demand "
-               f"snapshot(s) in {time.perf_counter() - started:.1f} s.")
+               f"{counts['day_rows']:,} day rows, {counts['exit_rows']:,} exits, {made['computed']} kept report "
+               f"answer(s) in {time.perf_counter() - started:.1f} s.")
 
 
 @reports.command("refresh-supply")
 @with_appcontext
 @transactional
 def refresh_supply() -> None:
-    """Make the kept supply-against-demand figures current once (what the worker does every
-    TALENT_SUPPLY_REFRESH_SECONDS): compute again the snapshots of every year a change has touched
-    since the last refresh, and this year's and last year's when missing. Without a worker, run it
-    from cron; until it runs, the page computes a touched period live (always exact)."""
+    """Make the kept report answers (supply against demand, outcome indicators) current once — what
+    the worker and the embedded ticker do every TALENT_SUPPLY_REFRESH_SECONDS: compute again the
+    answers of every year a change has touched since the last refresh, and the default periods' when
+    missing. Until it runs, a page computes a touched period live (always exact)."""
     started = time.perf_counter()
-    counts = supply_demand.refresh_kept(db.session)
-    click.echo(f"Supply against demand: {counts['computed']} snapshot(s) computed, {counts['marks_years']} year mark(s) "
-               f"taken in {time.perf_counter() - started:.1f} s.")
+    counts = snapshots.refresh(db.session)
+    click.echo(f"Kept report answers: {counts['computed']} computed, {counts['removed']} removed, "
+               f"{counts['marks_years']} year mark(s) taken in {time.perf_counter() - started:.1f} s.")
 
 
 @reports.command("check-summary")
@@ -68,7 +68,7 @@ def check_summary() -> None:
     if differences is None:
         click.echo("The report summary is not built (reports read the live tables).")
         raise SystemExit(1)
-    differences += supply_demand.wrong_snapshots(db.session)
+    differences += snapshots.wrong_snapshots(db.session)
     for line in differences:
         click.echo(line)
     if differences:

@@ -46,7 +46,7 @@ from talent.permissions import Actor
 from talent.placement import followup
 from talent.placement.models import Employer, EmployerConfirmation, FollowUp, Placement, Vacancy, VacancyStatus
 from talent.learning.models import Cohort, Enrollment
-from talent.reporting import summary, supply_demand
+from talent.reporting import snapshots, summary
 from talent.reference import read_csv
 from talent.learning.models import CohortStatus, EnrollmentStatus
 from talent.placement.models import PlacementStatus
@@ -168,8 +168,8 @@ class DemoBuilder:
         summary.rebuild(db.session, current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku"))
         self._say("keeping the trainee–center membership")
         membership.rebuild()   # the same: trainees and enrollments came in past the services
-        self._say("keeping supply against demand for this year and last")
-        supply_demand.refresh_kept(db.session)
+        self._say("keeping the default periods of supply against demand and the outcome indicators")
+        snapshots.refresh(db.session)
         audit.record(Actor.system(label="demo", channel="cli"), "demo.load", "demo", None,
                      details={"seed": self.seed, "trainees": self.target, "anchor": self.today.isoformat(),
                               **self.counts})

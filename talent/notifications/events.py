@@ -27,7 +27,7 @@ from talent.notifications import outbox, services
 from talent.people.models import Trainee
 from talent.permissions import Actor
 from talent.placement import followup
-from talent.reporting import supply_demand
+from talent.reporting import snapshots
 
 log = logging.getLogger("talent.schedule")
 
@@ -240,7 +240,7 @@ FIRST_ROUND_DELAY = 5.0   # seconds after the first request: the server answers 
 def embedded_round(app: Flask, *, schedule: bool, supply: bool = False) -> dict:
     """One round of the embedded ticker, in its own app context and transactions: the scheduled
     work when ``schedule`` (committed), then the sweep of due rows, then, when ``supply``, the kept
-    supply-against-demand figures made current (the worker's job, :func:`supply_demand.refresh_job`).
+    report answers made current (the worker's job, :func:`snapshots.refresh_job`).
     Never raises."""
     with app.app_context():
         result: dict = {}
@@ -256,10 +256,10 @@ def embedded_round(app: Flask, *, schedule: bool, supply: bool = False) -> dict:
             return {}
         try:
             if supply:
-                result["supply_snapshots"] = supply_demand.refresh_job()
+                result["kept_snapshots"] = snapshots.refresh_job()
             return result
         except Exception:  # noqa: BLE001 - the page answers live meanwhile; the next round tries again
-            log.exception("embedded scheduler: the supply-against-demand refresh failed; the next round tries again")
+            log.exception("embedded scheduler: the kept reports' refresh failed; the next round tries again")
             return result
         finally:
             db.session.remove()

@@ -37,6 +37,7 @@ from talent.people.models import Trainee
 from talent.placement.markets import INTERNATIONAL, LOCAL, REGIONAL, regional_set, market_for
 from talent.placement.models import Employer, Placement, PlacementStatus
 from talent.reporting.cellkey import key_sql
+from talent.reporting import kept
 from talent.reporting.models import ReportExit, ReportExitDay
 
 DOMAIN = "enrollment"
@@ -179,13 +180,22 @@ def day_rows(values: Iterable[dict[str, Any]]) -> dict[tuple, dict[str, Any]]:
 def refresh_exits(session: Session, cohort_ids: list[int], tz: ZoneInfo,
                   regional_countries: Iterable[str] | None) -> None:
     """Replace these cohorts' exit rows and their day sums (in the caller's transaction, under
-    its cohort locks)."""
+    its cohort locks), and mark the exit years of every exit that changed, came or went (the kept
+    outcome answers of those years are not read until they are computed again: talent.reporting.kept)."""
+    old = {row["enrollment_id"]: row for row in session.execute(
+        select(ReportExit.__table__).where(ReportExit.cohort_id.in_(cohort_ids))).mappings()}
     session.execute(delete(ReportExit).where(ReportExit.cohort_id.in_(cohort_ids)))
     session.execute(delete(ReportExitDay).where(ReportExitDay.cohort_id.in_(cohort_ids)))
     values = exit_values(session, cohort_ids, tz, regional_countries)
     if values:
         session.execute(insert(ReportExit), [{"enrollment_id": i, **v} for i, v in values.items()])
         session.execute(insert(ReportExitDay), list(day_rows(values.values()).values()))
+    years = set()
+    for enrollment_id in old.keys() | values.keys():
+        before, after = old.get(enrollment_id), values.get(enrollment_id)
+        if before is None or after is None or any(before[name] != value for name, value in after.items()):
+            years.update(row["exit_date"].year for row in (before, after) if row is not None)
+    kept.mark_years(session, years)
 
 
 def wrong_exits(session: Session, tz: ZoneInfo, regional_countries: Iterable[str] | None,

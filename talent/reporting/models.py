@@ -270,33 +270,34 @@ class ReportExitDay(Base):
     paid_q2_international_key: Mapped[int] = mapped_column(Integer)
 
 
-class ReportSupplyMark(Base):
-    """A year whose supply-against-demand figures a committed transaction changed (an award, a
-    job, a home region, a cohort's end or course, a course's skills, a vacancy), written in that
-    transaction; ``year`` NULL: every year. A kept snapshot (:class:`ReportSupplySnapshot`) is read
-    only while no mark names one of its years; the refresh (talent.reporting.supply_demand.refresh_kept)
-    removes the marks it has seen and computes the snapshots of their years again. Never unique: writers
-    only add rows, so two transactions never wait for each other here (revision 0029_supply_kept)."""
-    __tablename__ = "report_supply_marks"
+
+class ReportKeptMark(Base):
+    """A year whose kept report answers a committed transaction changed (for supply against demand:
+    an award, a job, a home region, a cohort's end or course, a course's skills, sector or level, a
+    vacancy; for the outcome indicators: a kept exit), written in that transaction; ``year`` NULL:
+    every year. A kept answer (:class:`ReportKeptSnapshot`) is read only while no mark names one of
+    its years; the refresh (talent.reporting.snapshots.refresh) removes the marks it has seen and
+    computes the answers of their years again. Never unique: writers only add rows, so two
+    transactions never wait for each other here (revision 0029_kept_snapshots)."""
+    __tablename__ = "report_kept_marks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int | None] = mapped_column(SmallInteger, index=True)
 
 
-class ReportSupplySnapshot(Base):
-    """The people figures of supply against demand (graduates, placed, placed into posted vacancies,
-    their record-key sums and the median days to a first job, per (skill or ISCO major group, home
-    region) and in total) of one published period — a calendar year or quarter, by skill or by
-    occupation group, no course filter — as the live statement computed them (talent.reporting.supply_demand).
-    Written only by the refresh, under one lock; read only while no :class:`ReportSupplyMark` names a
-    year of the period and ``key_id`` is the record keys in use."""
-    __tablename__ = "report_supply_snapshots"
+class ReportKeptSnapshot(Base):
+    """One report's answer for one published period (a calendar year or quarter, no course filter),
+    as its live statement computed it: supply against demand's people figures (``report`` "supply",
+    by skill or by occupation group) or the outcome indicators' figures with their medians
+    ("outcomes", for the measurement bounds of a report date). ``params`` say how to compute it
+    again. Written only by the refresh, under one lock; read only while no :class:`ReportKeptMark`
+    names a year of the period and ``key_id`` is the record keys in use."""
+    __tablename__ = "report_kept_snapshots"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(120), unique=True)
-    by: Mapped[str] = mapped_column(String(20))
-    start: Mapped[date] = mapped_column(Date)
-    end: Mapped[date] = mapped_column(Date)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    report: Mapped[str] = mapped_column(String(20))
+    params: Mapped[dict] = mapped_column(JSON)
     first_year: Mapped[int] = mapped_column(SmallInteger)
     last_year: Mapped[int] = mapped_column(SmallInteger)
     key_id: Mapped[str] = mapped_column(String(32))

@@ -59,11 +59,11 @@ from talent.people.models import GENDERS, Trainee
 from talent.permissions import Actor, P, require
 from talent.placement.markets import INTERNATIONAL, LOCAL, REGIONAL, current_regional_countries, market_case
 from talent.placement.models import Employer, Placement, PlacementStatus
-from talent.reporting import exits as kept_exits, summary
+from talent.reporting import exits as kept_exits, kept, summary
 from talent.reporting.cellkey import key_name, perturbing, pre_name, report_key_sql
 from talent.reporting.models import ReportExit, ReportExitDay
 from talent.reporting.dimensions import course_conditions, dialect_name
-from talent.reporting.periods import Filters, quarter_bounds
+from talent.reporting.periods import Filters, is_published, published_filters, quarter_bounds
 from talent.reporting.reports import NamedTable, Report
 from talent.reporting.suppression import HIDDEN_RATE, NO_BASE, SHOWN, Cell, RateSpec, Table, TableSpec, suppress
 from talent.errors import PermissionDenied
@@ -443,11 +443,78 @@ def _figures(filters: Filters, *, with_medians: bool = True, live: bool = False)
     return out
 
 
+REPORT = "outcomes"
+
+
+def _encode(figures: dict[tuple[str, Any], dict[str, Any]]) -> dict[str, Any]:
+    """The figures as JSON (a snapshot's ``figures``): the medians as [text, people]."""
+    return {"rows": [[dim, g, {name: [str(v[0]), v[1]] if isinstance(v, tuple) else v for name, v in values.items()}]
+                     for (dim, g), values in figures.items()]}
+
+
+def _decode(figures: dict[str, Any]) -> dict[tuple[str, Any], dict[str, Any]]:
+    return {(dim, g): {name: (Decimal(v[0]), v[1]) if isinstance(v, list) else v for name, v in values.items()}
+            for dim, g, values in figures["rows"]}
+
+
+def _kept_bounds(filters: Filters) -> tuple[date, date, date]:
+    """The measurement bounds of the report date that matter for this period (clipped to it): two
+    report dates with the same bounds give the same figures."""
+    bounds = kept_exits.measured_before(filters.today)
+    after = filters.end + timedelta(days=1)
+    return (min(max(bounds["q2"], filters.start), after), min(max(bounds["q4"], filters.start), after),
+            min(max(bounds["cred"], filters.start - timedelta(days=1)), filters.end))
+
+
+def kept_key(params: dict[str, Any], timezone: str, today: date) -> str:
+    """The snapshot's key: the period, the time zone, the markets, whether key sums are kept (the
+    disclosure method) and the measurement bounds of the report date (so a later report date that
+    measures more exits of the period is another answer)."""
+    filters = published_filters(params, timezone, today)
+    bounds = "|".join(b.isoformat() for b in _kept_bounds(filters))
+    markets = kept_exits.markets_label(current_regional_countries())
+    return f"{REPORT}|{params['start']}|{params['end']}|{timezone}|{markets}|{int(perturbing())}|{bounds}"
+
+
+def kept_valid(params: dict[str, Any]) -> bool:
+    try:
+        start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return is_published(params.get("kind"), start, end)
+
+
+def kept_compute(params: dict[str, Any], timezone: str, today: date) -> dict[str, Any]:
+    return _encode(_figures(published_filters(params, timezone, today)))
+
+
+def kept_defaults(today: date) -> list[dict[str, Any]]:
+    """Kept even when nobody asked: this year and the two before it (the years whose exits are
+    measured)."""
+    return [{"kind": "year", "start": date(y, 1, 1).isoformat(), "end": date(y, 12, 31).isoformat()}
+            for y in (today.year, today.year - 1, today.year - 2)]
+
+
+def _period_figures(filters: Filters) -> dict[tuple[str, Any], dict[str, Any]]:
+    """The period's figures with medians: kept when current, else the live statement (and, with a
+    worker, a request to keep them)."""
+    session = db.session
+    if kept.keepable(filters) and summary.exits_current(session, filters.timezone):
+        summary.sync(session)   # this transaction's own changes first: a change of kept exits marks its years
+        params = {"kind": filters.kind, "start": filters.start.isoformat(), "end": filters.end.isoformat()}
+        figures = kept.read(session, kept_key(params, filters.timezone, filters.today),
+                            filters.start.year, filters.end.year)
+        if figures is not None:
+            return _decode(figures)
+        kept.ask(REPORT, params)
+    return _figures(filters)
+
+
 def _anchored_figures(filters: Filters) -> dict[tuple[str, Any], dict[str, Any]]:
     """The period's figures with, per group, the same counts from the anchor to the day before the
     period (``m__pre``): a period's count of exits is published as a difference of perturbed
     running totals, like every count of a period's events (docs/disclosure.md)."""
-    rows = _figures(filters)
+    rows = _period_figures(filters)
     before = filters.before_start()
     if before is not None and current_app.config.get("DISCLOSURE_METHOD", "cellkey") == "cellkey":
         pre = _figures(before, with_medians=False)

@@ -108,6 +108,25 @@ class Filters:
         return replace(self, **kw)
 
 
+def is_published(kind: Any, start: date, end: date) -> bool:
+    """Whether [start, end] is the calendar year or quarter ``kind`` says: a published period,
+    whose report answers may be kept (talent.reporting.kept)."""
+    if kind == "year":
+        return (start, end) == (date(start.year, 1, 1), date(start.year, 12, 31))
+    if kind == "quarter" and start.day == 1 and start.month in (1, 4, 7, 10):
+        return (start, end) == quarter_bounds(start.year, (start.month - 1) // 3 + 1)
+    return False
+
+
+def published_filters(params: Mapping[str, Any], timezone: str, today: date) -> Filters:
+    """The filters of a published period named by ``params`` (``kind``, ``start``, ``end`` as ISO
+    dates), with no course filter."""
+    start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+    kind = params["kind"]
+    return Filters(start=start, end=end, today=today, kind=kind, year=start.year,
+                   quarter=(start.month - 1) // 3 + 1 if kind == "quarter" else None, timezone=timezone)
+
+
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     start = date(year, 3 * (quarter - 1) + 1, 1)
     end = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)

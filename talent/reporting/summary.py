@@ -43,6 +43,7 @@ from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WIND
                                          course_conditions)
 from talent.reporting.cellkey import fingerprint, key_name, key_sql, record_key
 from talent.reporting import exits
+from talent.reporting.kept import watched_changes
 from talent.reporting.models import (DAY_FIGURES, ReportCenterDay, ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportExit, ReportExitDay,
                                      ReportGroupDay,
                                      ReportGroupTotal, ReportSummaryState)
@@ -96,26 +97,6 @@ def _values(obj, name: str, *, changed_only: bool) -> list[Any]:
     if changed_only:
         return list(chain(history.added or (), history.deleted or ()))
     return [getattr(obj, name)] + list(history.deleted or ())
-
-
-def _changed(obj, names) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[n].history.has_changes() for n in names)
-
-
-def watched_changes(session: Session, watched: dict[type, tuple[str, ...]]):
-    """The objects of a flush (``after_flush``: the pre-flush state and attribute history are
-    still visible) whose class is watched and which are new, deleted, or changed in a watched
-    attribute; each as (object, class, is_dirty)."""
-    for obj in chain(session.new, session.dirty, session.deleted):
-        kind = type(obj)
-        names = watched.get(kind)
-        if names is None:
-            continue
-        is_dirty = obj not in session.new and obj not in session.deleted
-        if is_dirty and not _changed(obj, names):
-            continue
-        yield obj, kind, is_dirty
 
 
 @event.listens_for(Session, "after_flush")

@@ -6,7 +6,7 @@ answer (:func:`suppress`; the cell-key method with record keys of the ``trainee`
 The openings are read live (vacancies: few rows). The figures about people come from one live
 statement over ``awards``, ``placements`` and ``trainees`` — or, for a published period (a calendar
 year or quarter with no course filter), from its kept snapshot while that is provably current
-(:mod:`talent.reporting.supply_kept`; :func:`refresh_kept` makes them). Definitions (the page and docs/disclosure.md say the same; az/en/ru in ``DEFINITIONS``):
+(:mod:`talent.reporting.kept`; :mod:`talent.reporting.snapshots` makes them). Definitions (the page and docs/disclosure.md say the same; az/en/ru in ``DEFINITIONS``):
 
 - *graduates*: distinct people with an award issued in the period (not revoked) for a course that
   teaches the skill; a person counts in the region of their **home** (where they look for work),
@@ -27,7 +27,6 @@ year or quarter with no course filter), from its kept snapshot while that is pro
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,21 +35,19 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, type_coerce, union_all
 
-from talent import clock
 from talent.catalog.models import Occupation, Skill, course_skills
 from talent.credentials.models import Award
 from talent.extensions import db
 from talent.geo.models import Country, Region
 from talent.i18n import current_language
-from talent.notifications import worker
 from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee
 from talent.permissions import Actor, P, require
 from talent.placement.models import Placement, PlacementStatus, Vacancy, vacancy_skills
-from talent.reporting import summary, supply_kept
+from talent.reporting import kept, summary
 from talent.reporting.cellkey import report_key_sql
 from talent.reporting.dimensions import course_conditions
-from talent.reporting.periods import Filters, quarter_bounds
+from talent.reporting.periods import Filters, is_published, published_filters
 from talent.reporting.suppression import (HIDDEN_RATE, NO_BASE, SHOWN, Cell, RateSpec, Table, TableSpec,
                                           suppress)
 
@@ -254,126 +251,52 @@ def _decode(figures: dict[str, Any]) -> tuple[dict[tuple, dict[str, Any]], dict[
     return {(group, ("region", home)): dict(values) for group, home, values in figures["cells"]}, dict(figures["total"])
 
 
+REPORT = "supply"
+
+
+def _kept_params(filters: Filters, by: str) -> dict[str, Any]:
+    return {"by": by, "kind": filters.kind, "start": filters.start.isoformat(), "end": filters.end.isoformat()}
+
+
+def kept_key(params: dict[str, Any], timezone: str, _today: date) -> str:
+    """The snapshot's key: the grouping, the period and the time zone (not the report date: no
+    figure here depends on it)."""
+    return f"{REPORT}|{params['by']}|{params['start']}|{params['end']}|{timezone}"
+
+
+def kept_valid(params: dict[str, Any]) -> bool:
+    """Whether ``params`` (from a message) name a grouping and a published period."""
+    try:
+        start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return params.get("by") in BY and is_published(params.get("kind"), start, end)
+
+
+def kept_compute(params: dict[str, Any], timezone: str, today: date) -> dict[str, Any]:
+    """The live statement's figures for ``params``, as a snapshot holds them."""
+    filters = published_filters(params, timezone, today)
+    return _encode(*_people(filters, params["by"]))
+
+
+def kept_defaults(today: date) -> list[dict[str, Any]]:
+    """Kept even when nobody asked: this year and last year, by skill and by occupation group."""
+    return [{"by": by, "kind": "year", "start": date(y, 1, 1).isoformat(), "end": date(y, 12, 31).isoformat()}
+            for y in (today.year, today.year - 1) for by in BY]
+
+
 def _people_figures(filters: Filters, by: str) -> tuple[dict[tuple, dict[str, Any]], dict[str, Any]]:
     """The people figures: the kept snapshot when it is current, else the live statement (and, with a
     worker, a request to keep this period)."""
     session = db.session
-    if supply_kept.keepable(filters) and summary.is_current(session, filters.timezone):
-        kept = supply_kept.read(session, filters, by)
-        if kept is not None:
-            return _decode(kept)
-        _ask_for(filters, by)
+    if kept.keepable(filters) and summary.is_current(session, filters.timezone):
+        params = _kept_params(filters, by)
+        figures = kept.read(session, kept_key(params, filters.timezone, filters.today),
+                            filters.start.year, filters.end.year)
+        if figures is not None:
+            return _decode(figures)
+        kept.ask(REPORT, params)
     return _people(filters, by)
-
-
-JOB = "talent.reports.supply"
-
-
-_asked: dict[tuple, float] = {}
-ASK_AGAIN_SECONDS = 10.0   # a busy page asks once per period in this time, not once per view
-
-
-def _ask_for(filters: Filters, by: str) -> None:
-    """Ask the worker (when there is one) to keep this period; without a broker nothing is sent:
-    ``talent reports refresh-supply`` (or ``rebuild-summary``) keeps the default periods."""
-    request = (by, filters.start, filters.end, filters.kind)
-    now = time.monotonic()
-    if now - _asked.get(request, -ASK_AGAIN_SECONDS) < ASK_AGAIN_SECONDS:
-        return
-    _asked[request] = now
-    try:
-        worker.send_job(current_app._get_current_object(), JOB,
-                        [[by, filters.start.isoformat(), filters.end.isoformat(), filters.kind]])
-    except Exception:  # noqa: BLE001 - the page is answered live; the periodic refresh catches up
-        current_app.logger.warning("supply against demand: could not ask the worker for a snapshot", exc_info=True)
-
-
-def _filters_of(kind: str, start: date, end: date, timezone: str) -> Filters:
-    quarter = (start.month - 1) // 3 + 1 if kind == "quarter" else None
-    return Filters(start=start, end=end, today=end, kind=kind, year=start.year, quarter=quarter, timezone=timezone)
-
-
-def published_periods(today: date) -> list[tuple[str, date, date]]:
-    """The periods kept even when nobody asked for them: this year and last year."""
-    return [("year", date(y, 1, 1), date(y, 12, 31)) for y in (today.year, today.year - 1)]
-
-
-def _is_published(kind: str, start: date, end: date) -> bool:
-    """Whether [start, end] is the calendar year or quarter ``kind`` says (what a snapshot may be)."""
-    if kind == "year":
-        return (start, end) == (date(start.year, 1, 1), date(start.year, 12, 31))
-    if kind == "quarter" and start.day == 1 and start.month in (1, 4, 7, 10):
-        return (start, end) == quarter_bounds(start.year, (start.month - 1) // 3 + 1)
-    return False
-
-
-def refresh_kept(session, *, asked: list | None = None, defaults: bool = True) -> dict[str, int]:
-    """Make the kept snapshots current (module :mod:`talent.reporting.supply_kept`): under the lock,
-    take the marks, compute again every snapshot of their years (or made with other record keys),
-    and make those ``asked`` for ([by, start, end, kind]) and, with ``defaults``, the
-    :func:`published_periods` when missing. The caller commits. Returns the counts."""
-    tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
-    supply_kept.lock(session)
-    session.flush()
-    supply_kept.write_marks(session)   # this transaction's own changes: computed below, not marked after
-    years, every_year = supply_kept.take_marks(session)
-    if not summary.is_current(session, tz):
-        return {"marks_years": len(years), "computed": 0}
-    wanted: dict[str, tuple[str, str, date, date]] = {}
-    for row in supply_kept.stale_snapshots(session, years, every_year):
-        wanted[row.key] = (row.by, "quarter" if (row.start.month, row.end.month) != (1, 12) else "year",
-                           row.start, row.end)
-    candidates = []
-    for by, start, end, kind in asked or []:
-        try:
-            start_d, end_d = date.fromisoformat(start), date.fromisoformat(end)
-        except (TypeError, ValueError):
-            continue
-        if by in BY and _is_published(kind, start_d, end_d):
-            candidates.append((by, kind, start_d, end_d))
-    if defaults:
-        candidates += [(by, kind, start, end) for kind, start, end in published_periods(clock.today()) for by in BY]
-    existing = {row.key for row in supply_kept.snapshots(session)}
-    for by, kind, start, end in candidates:
-        key = supply_kept.snapshot_key(by, start, end, tz)
-        if key not in existing:
-            wanted[key] = (by, kind, start, end)
-    for key, (by, kind, start, end) in sorted(wanted.items()):
-        filters = _filters_of(kind, start, end, tz)
-        supply_kept.store(session, by, start, end, tz, _encode(*_people(filters, by)))
-    return {"marks_years": len(years) + int(every_year), "computed": len(wanted)}
-
-
-def refresh_job(asked: list | None = None) -> int:
-    """The worker's job (periodic, and on a page's request; the embedded ticker's without a broker):
-    :func:`refresh_kept` in its own transaction. Returns the number of snapshots computed."""
-    try:
-        counts = refresh_kept(db.session, asked=asked)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    if counts.get("computed"):
-        current_app.logger.info("supply against demand: %s snapshot(s) computed", counts["computed"])
-    return counts.get("computed", 0)
-
-
-worker.register_job(JOB, refresh_job)
-
-
-def wrong_snapshots(session) -> list[str]:
-    """The current snapshots whose figures differ from the live statement's (``check-summary``)."""
-    tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
-    out = []
-    for row in supply_kept.snapshots(session):
-        kind = "quarter" if (row.start.month, row.end.month) != (1, 12) else "year"
-        filters = _filters_of(kind, row.start, row.end, tz)
-        kept = supply_kept.read(session, filters, row.by)
-        if kept is None:
-            continue   # not read now (marked, or other keys): nothing to compare
-        if _decode(kept) != _decode(_encode(*_people(filters, row.by))):
-            out.append(f"supply against demand {row.by} {row.start}..{row.end}: the kept figures differ from the live ones")
-    return out
 
 
 def _derived(row: dict[str, Any], n_days: int, median_days: Any, k: int) -> None:
