@@ -264,7 +264,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "OUTBOX_BACKOFF_SECONDS": _int(env, "TALENT_OUTBOX_BACKOFF_SECONDS", 30, 1),
         "OUTBOX_LEASE_SECONDS": _int(env, "TALENT_OUTBOX_LEASE_SECONDS", 300, 1),
         "OUTBOX_SWEEP_SECONDS": _int(env, "TALENT_OUTBOX_SWEEP_SECONDS", 60, 1),
-        "SUPPLY_REFRESH_SECONDS": _int(env, "TALENT_SUPPLY_REFRESH_SECONDS", 60, 1),
+        "KEPT_REFRESH_SECONDS": _int(env, "TALENT_KEPT_REFRESH_SECONDS", 60, 1),
         # Without a broker the serving process runs the scheduled work (reminders, expiry notices,
         # follow-up waves) and the retries itself (talent.notifications.events, "embedded ticker").
         "EMBEDDED_SCHEDULER": _bool(env, "TALENT_EMBEDDED_SCHEDULER", mode != "testing"),

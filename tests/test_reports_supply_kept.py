@@ -254,7 +254,7 @@ def test_the_cli_refreshes_and_check_summary_compares(app, kept):
     runner = app.test_cli_runner()
     db.session.add(ReportKeptMark(year=_year()))
     db.session.commit()
-    result = runner.invoke(args=["reports", "refresh-supply"])
+    result = runner.invoke(args=["reports", "refresh-kept"])
     assert result.exit_code == 0, result.output
     assert "Kept report answers: " in result.output
     ok = runner.invoke(args=["reports", "check-summary"])

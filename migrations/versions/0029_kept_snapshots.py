@@ -6,7 +6,7 @@ the outcome indicators' figures with their medians. ``report_kept_marks`` holds 
 (written by the changing transaction). A snapshot is read only while no mark names one of its years
 (talent/reporting/kept.py).
 
-Nothing to rebuild: until ``talent reports refresh-supply`` (or the worker, the embedded ticker, or
+Nothing to rebuild: until ``talent reports refresh-kept`` (or the worker, the embedded ticker, or
 ``rebuild-summary``) has made the snapshots, the pages compute their figures live, as before.
 
 Revision ID: 0029_kept_snapshots

@@ -25,13 +25,13 @@ from talent.reporting import snapshots
 def worker(threads: int, tick_seconds: int) -> None:
     """Run the background worker (Dramatiq on TALENT_BROKER_URL) until stopped: mail and SMS from the
     outbox, the scheduled work, and the kept report answers — supply against demand, outcome indicators — (every
-    TALENT_SUPPLY_REFRESH_SECONDS, and when a page asks for a period not kept yet)."""
+    TALENT_KEPT_REFRESH_SECONDS, and when a page asks for a period not kept yet)."""
     app = current_app._get_current_object()
     if not app.config.get("BROKER_URL"):
         raise click.UsageError("Set TALENT_BROKER_URL=redis://… to run a worker. Without it (the embedded "
                                "default) messages are delivered in-process right after each commit.")
     periodic = [(float(app.config["OUTBOX_SWEEP_SECONDS"]), outbox.sweep),
-                (float(app.config["SUPPLY_REFRESH_SECONDS"]), snapshots.refresh_job)]
+                (float(app.config["KEPT_REFRESH_SECONDS"]), snapshots.refresh_job)]
     if tick_seconds > 0:
         periodic.append((float(tick_seconds), events.tick_and_sweep))
     click.echo(f"talent worker: {threads} thread(s), broker {app.config['BROKER_URL'].split('@')[-1]}")

@@ -45,12 +45,12 @@ def rebuild_summary(if_missing: bool) -> None:
                f"answer(s) in {time.perf_counter() - started:.1f} s.")
 
 
-@reports.command("refresh-supply")
+@reports.command("refresh-kept")
 @with_appcontext
 @transactional
-def refresh_supply() -> None:
+def refresh_kept() -> None:
     """Make the kept report answers (supply against demand, outcome indicators) current once — what
-    the worker and the embedded ticker do every TALENT_SUPPLY_REFRESH_SECONDS: compute again the
+    the worker and the embedded ticker do every TALENT_KEPT_REFRESH_SECONDS: compute again the
     answers of every year a change has touched since the last refresh, and the default periods' when
     missing. Until it runs, a page computes a touched period live (always exact)."""
     started = time.perf_counter()

@@ -225,8 +225,9 @@ def tick_and_sweep() -> None:
 # Without a broker (the embedded default: ``make run``, SQLite, no Redis) nothing else would run the
 # scheduled work or retry a failed message. The serving process therefore runs one small daemon
 # thread: every ``OUTBOX_SWEEP_SECONDS`` it delivers what is due (retries after their backoff, rows
-# of a process that died), and every ``SCHEDULE_SECONDS`` it runs :func:`tick_and_sweep`: the same
-# code ``talent worker`` runs. It starts with the first request (so ``talent db upgrade`` or any
+# of a process that died), every ``SCHEDULE_SECONDS`` it runs :func:`tick_and_sweep`, and every
+# ``KEPT_REFRESH_SECONDS`` it makes the kept report answers current: the same code ``talent worker``
+# runs. It starts with the first request (so ``talent db upgrade`` or any
 # other command starts nothing), only when ``EMBEDDED_SCHEDULER`` is on (default: on, except under
 # tests) and no ``BROKER_URL`` is set. Several processes (gunicorn workers) may each run one: the
 # scheduled rows are keyed per event and day and each outbox row is claimed once.
@@ -268,7 +269,7 @@ def embedded_round(app: Flask, *, schedule: bool, supply: bool = False) -> dict:
 def _ticking(app: Flask, stop: threading.Event, first_delay: float) -> None:
     sweep_every = float(app.config.get("OUTBOX_SWEEP_SECONDS", 60))
     schedule_every = float(app.config.get("SCHEDULE_SECONDS", 3600))
-    supply_every = float(app.config.get("SUPPLY_REFRESH_SECONDS", 60))
+    supply_every = float(app.config.get("KEPT_REFRESH_SECONDS", 60))
     last_schedule = last_supply = None
     wait = first_delay
     while not stop.wait(wait):

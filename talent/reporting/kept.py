@@ -19,7 +19,7 @@ and read only while it is provably current:
   zone and its record keys are the ones in use. Otherwise the page computes the figures live, exactly
   as before, and (with a worker) asks for the snapshot to be made.
 - **The refresh** (:func:`talent.reporting.snapshots.refresh`: the worker's periodic job, a miss's
-  message, the embedded ticker, ``talent reports refresh-supply``, ``rebuild-summary``) runs under one
+  message, the embedded ticker, ``talent reports refresh-kept``, ``rebuild-summary``) runs under one
   lock: it reads the marks, deletes exactly those it read, and computes again every snapshot of their
   years with the live statement. A mark committed after its read stays, so a snapshot that could have
   missed that change is not read until the next refresh; a change committed before its read is in the
@@ -189,7 +189,7 @@ _asked: dict[tuple, float] = {}
 
 def ask(report: str, params: dict[str, Any]) -> None:
     """Ask the worker (when there is one) to keep this answer; without a broker nothing is sent (the
-    embedded ticker and ``talent reports refresh-supply`` keep the default periods)."""
+    embedded ticker and ``talent reports refresh-kept`` keep the default periods)."""
     request = (report, *sorted(params.items()))
     now = time.monotonic()
     if now - _asked.get(request, -ASK_AGAIN_SECONDS) < ASK_AGAIN_SECONDS:

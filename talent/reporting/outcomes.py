@@ -63,7 +63,7 @@ from talent.reporting import exits as kept_exits, kept, summary
 from talent.reporting.cellkey import key_name, perturbing, pre_name, report_key_sql
 from talent.reporting.models import ReportExit, ReportExitDay
 from talent.reporting.dimensions import course_conditions, dialect_name
-from talent.reporting.periods import Filters, is_published, published_filters, quarter_bounds
+from talent.reporting.periods import Filters, names_published_period, published_filters, quarter_bounds
 from talent.reporting.reports import NamedTable, Report
 from talent.reporting.suppression import HIDDEN_RATE, NO_BASE, SHOWN, Cell, RateSpec, Table, TableSpec, suppress
 from talent.errors import PermissionDenied
@@ -477,11 +477,7 @@ def kept_key(params: dict[str, Any], timezone: str, today: date) -> str:
 
 
 def kept_valid(params: dict[str, Any]) -> bool:
-    try:
-        start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    return is_published(params.get("kind"), start, end)
+    return names_published_period(params)
 
 
 def kept_compute(params: dict[str, Any], timezone: str, today: date) -> dict[str, Any]:

@@ -118,6 +118,16 @@ def is_published(kind: Any, start: date, end: date) -> bool:
     return False
 
 
+def names_published_period(params: Any) -> bool:
+    """Whether ``params`` (a kept answer's, or a message's) name a published period: ``kind``,
+    ``start`` and ``end`` as ISO dates, a calendar year or quarter."""
+    try:
+        start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return is_published(params.get("kind"), start, end)
+
+
 def published_filters(params: Mapping[str, Any], timezone: str, today: date) -> Filters:
     """The filters of a published period named by ``params`` (``kind``, ``start``, ``end`` as ISO
     dates), with no course filter."""

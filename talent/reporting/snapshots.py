@@ -6,10 +6,10 @@ record keys, every snapshot asked for (a page that missed, through the worker), 
 default periods when missing; a snapshot whose key no longer matches today's (the outcome indicators
 key on the report date's measurement bounds) is removed. Runs in:
 
-- the worker (``talent worker``): every ``TALENT_SUPPLY_REFRESH_SECONDS`` and on a page's request
+- the worker (``talent worker``): every ``TALENT_KEPT_REFRESH_SECONDS`` and on a page's request
   (the Dramatiq job ``talent.reports.kept``);
 - the embedded ticker of the serving process when there is no broker (``make run``);
-- ``talent reports refresh-supply`` (once) and ``talent reports rebuild-summary``; the demo load.
+- ``talent reports refresh-kept`` (once) and ``talent reports rebuild-summary``; the demo load.
 """
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ from talent.placement.models import Placement, PlacementStatus, Vacancy, vacancy
 from talent.reporting import kept, summary
 from talent.reporting.cellkey import report_key_sql
 from talent.reporting.dimensions import course_conditions
-from talent.reporting.periods import Filters, is_published, published_filters
+from talent.reporting.periods import Filters, names_published_period, published_filters
 from talent.reporting.suppression import (HIDDEN_RATE, NO_BASE, SHOWN, Cell, RateSpec, Table, TableSpec,
                                           suppress)
 
@@ -266,11 +266,7 @@ def kept_key(params: dict[str, Any], timezone: str, _today: date) -> str:
 
 def kept_valid(params: dict[str, Any]) -> bool:
     """Whether ``params`` (from a message) name a grouping and a published period."""
-    try:
-        start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
-    except (KeyError, TypeError, ValueError):
-        return False
-    return params.get("by") in BY and is_published(params.get("kind"), start, end)
+    return isinstance(params, dict) and params.get("by") in BY and names_published_period(params)
 
 
 def kept_compute(params: dict[str, Any], timezone: str, today: date) -> dict[str, Any]:
