@@ -19,7 +19,9 @@ from talent.geo.models import Region
 from talent.permissions import Actor
 from talent.reporting import kept as kept_answers, outcomes, snapshots
 from talent.reporting.models import ReportKeptMark, ReportKeptSnapshot
-from talent.reporting.periods import parse_filters
+from talent.reporting.outcomes import OBJECTIVE_METRICS, measured_window, objective_value
+from talent.reporting.periods import Filters, parse_filters
+from talent.reporting.suppression import TableSpec, suppress
 from tests.test_reports_outcomes import _exact, world  # noqa: F401  (the fixture)
 
 
@@ -166,3 +168,82 @@ def test_the_page_reads_the_kept_answer(app, kept_world, factory, client, monkey
     login(client, ministry.email)
     page = client.get("/ministry/outcomes?period=year&year=2025")
     assert page.status_code == 200 and "444" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method", ["cellkey", "threshold"])
+def test_objective_values_read_only_their_group_and_share_a_window(app, world, factory, monkeypatch, method):  # noqa: F811
+    """An objective on an outcome indicator computes its one group (the total or a gender) and the
+    medians only for the median pay — the same published value as from every breakdown — and
+    objectives on one window share the figures."""
+    monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", method)
+    monkeypatch.setitem(app.config, "SUPPRESSION_K", 1)
+    today = date(2026, 12, 6)
+    cache: dict = {}
+    for metric in OBJECTIVE_METRICS:
+        start, end = measured_window(metric, today)
+        filters = Filters(start=start, end=end, today=today, kind="custom")
+        full = outcomes._anchored_figures(filters, dimensions=(None,) + outcomes.GROUP_COLUMNS)
+        for gender in (None, "F", "M"):
+            for market in (None, "local", "international") if metric != "credential_rate" else (None,):
+                got = objective_value(metric, filters, gender=gender, market=market, cache=cache)
+                row = {**outcomes._zero(), **full.get(("gender", gender) if gender else ("total", 0), {})}
+                row = {"code": "objective", **(outcomes._market_row(row, market) if market else row)}
+                if metric == "median_pay_q2":
+                    paid = suppress([row], TableSpec(counts=["paid_q2"]), k=1).rows[0]["cells"]["paid_q2"]
+                    expected = outcomes.median_cell(row.get("median_paid_q2"), paid, 1)
+                else:
+                    rate = outcomes.OBJECTIVE_RATES[metric]
+                    expected = suppress([row], TableSpec(counts=[], rates=[rate]), k=1).rows[0]["cells"][rate.name]
+                assert (got.value, got.status) == (expected.value, expected.status), (metric, gender, market)
+    # Objectives on one window and group share its figures: nothing is computed again.
+    def computed_again(*_a, **_k):
+        raise AssertionError("the figures of a window were computed twice")
+    monkeypatch.setattr(outcomes, "_anchored_figures", computed_again)
+    start, end = measured_window("employment_q2_rate", today)
+    filters = Filters(start=start, end=end, today=today, kind="custom")
+    assert objective_value("employment_q2_rate", filters, gender="F", cache=cache).value is not None
+    assert objective_value("median_pay_q2", filters, cache=cache).status is not None
+
+
+def test_a_national_objective_reads_its_kept_window(app, world, factory, monkeypatch):  # noqa: F811
+    """The window of whole quarters an objective on employment is measured on is kept like a published
+    period (a default of the refresh): the objective reads it (a tampered answer shows), and a change
+    of an exit in it marks it."""
+    from talent.readmodels.objectives import progress
+    from tests.test_reports_outcomes import _objective
+    _exact(app, monkeypatch)
+    actor = Actor.for_user(factory.user("ministry"))
+    objective = _objective(actor, baseline_year=2024)
+    db.session.commit()
+    live = progress(objective).current.value
+    snapshots.refresh(db.session)
+    db.session.commit()
+    start, end = measured_window("employment_q2_rate", clock.today())
+    params = {"kind": "quarters", "start": start.isoformat(), "end": end.isoformat()}
+    key = outcomes.kept_key(params, app.config["BABEL_DEFAULT_TIMEZONE"], clock.today())
+    row = next(r for r in kept_answers.snapshots(db.session, "outcomes") if r.key == key)
+    assert progress(objective).current.value == live
+    rows = [[d, g, {**v, "q2_base": 1000, "employed_q2": 500} if d == "total" else v] for d, g, v in row.figures["rows"]]
+    row.figures = {"rows": rows}
+    db.session.commit()
+    assert progress(objective).current.value == 50.0
+    factory.placement(world["exits"]["T2"].trainee, factory.employer(country_code="AZ"),
+                      start_date=date(2025, 12, 1), monthly_pay_azn=4000)
+    db.session.commit()
+    assert progress(objective).current.value != 50.0            # marked: live again
+
+
+@pytest.mark.parametrize("kind, start, end, published", [
+    ("quarters", date(2025, 4, 1), date(2026, 3, 31), True),
+    ("quarters", date(2025, 4, 1), date(2025, 6, 30), True),
+    ("quarters", date(2024, 1, 1), date(2025, 12, 31), True),
+    ("quarters", date(2023, 10, 1), date(2025, 12, 31), False),    # nine quarters
+    ("quarters", date(2025, 4, 2), date(2026, 3, 31), False),
+    ("quarters", date(2025, 4, 1), date(2026, 3, 30), False),
+    ("quarters", date(2025, 7, 1), date(2025, 3, 31), False),
+    ("year", date(2025, 1, 1), date(2025, 12, 31), True),
+    ("quarter", date(2025, 4, 1), date(2025, 9, 30), False),
+])
+def test_which_periods_may_be_kept(kind, start, end, published):
+    from talent.reporting.periods import is_published
+    assert is_published(kind, start, end) is published

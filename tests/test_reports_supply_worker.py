@@ -64,7 +64,7 @@ def test_the_embedded_ticker_keeps_the_published_periods_without_a_broker(app, w
     db.session.commit()
     this_year, _ = parse_filters({"period": "year"})
     assert _read(this_year, "skill") is None
-    assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] == 7
+    assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] == 9   # supply 2 years x 2 groupings; outcomes 3 years and 2 objective windows
     assert _read(this_year, "occupation") is not None
     assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] == 0   # nothing changed
     from tests.test_reports_supply_kept import _award_something

@@ -138,7 +138,7 @@ def current_value(objective: Objective, today: date, k: int | None = None, *, ca
     if objective.metric in outcomes.OBJECTIVE_METRICS:
         start, end = outcomes.measured_window(objective.metric, today)
         return outcomes.objective_value(objective.metric, _filters(objective, start, end, today), gender=gender,
-                                        market=market, k=k)
+                                        market=market, k=k, cache=cache)
     if objective.metric in COUNT_SOURCES:
         start = date(objective.baseline_year, 1, 1)
         if today < start:

@@ -402,21 +402,23 @@ def _aggregates(fine, paid, dimension: str | None, medians: bool):
     return select(stmt, *[overall.c[c.name] for c in percentiles]).select_from(stmt.join(overall, literal(True)))
 
 
-def figures_statement(filters: Filters, medians: bool, live: bool = False):
-    """The per-exit CTE ``paid`` and the one statement of every breakdown's aggregates (with the
-    medians when ``medians``; PostgreSQL only)."""
+def figures_statement(filters: Filters, medians: bool, live: bool = False,
+                      dimensions: tuple[str | None, ...] = (None,) + GROUP_COLUMNS):
+    """The per-exit CTE ``paid`` and the one statement of the aggregates of ``dimensions`` (None:
+    the total; every breakdown by default), with the medians when ``medians`` (PostgreSQL only)."""
     fine, paid = _parts(filters, live)
-    return paid, union_all(*[_aggregates(fine, paid, dimension, medians) for dimension in (None,) + GROUP_COLUMNS])
+    return paid, union_all(*[_aggregates(fine, paid, dimension, medians) for dimension in dimensions])
 
 
-def _figures(filters: Filters, *, with_medians: bool = True, live: bool = False) -> dict[tuple[str, Any], dict[str, Any]]:
+def _figures(filters: Filters, *, with_medians: bool = True, live: bool = False,
+             dimensions: tuple[str | None, ...] = (None,) + GROUP_COLUMNS) -> dict[tuple[str, Any], dict[str, Any]]:
     """Every count (with its key sum) per (breakdown, group) — ``("total", 0)`` for everyone — and,
     with ``with_medians``, the median Q2 pay and the number of people behind it
     (``median_paid_q2`` as ``(median, n)``; per market nationally and per gender, None for the
     other breakdowns, which do not publish it). One statement (two on SQLite, which
     has no percentile: the pays are read in order and the median taken here)."""
     in_database = with_medians and dialect_name() == "postgresql"
-    paid, stmt = figures_statement(filters, in_database, live)
+    paid, stmt = figures_statement(filters, in_database, live, dimensions)
     out: dict[tuple[str, Any], dict[str, Any]] = {}
     for row in db.session.execute(stmt).mappings():
         dim = row["dim"]
@@ -432,7 +434,7 @@ def _figures(filters: Filters, *, with_medians: bool = True, live: bool = False)
         lists: dict[tuple[str, Any, str], list[Decimal]] = {}
         for row in db.session.execute(select(p.region, p.center, p.level, p.gender, *[p[c] for c in PAY_COLUMNS])
                                       ).mappings():
-            for dim, g in (("total", 0), *((d, row[d]) for d in GROUP_COLUMNS)):
+            for dim, g in (("total", 0), *((d, row[d]) for d in GROUP_COLUMNS if d in dimensions)):
                 for pay in PAY_COLUMNS if dim in ("total", "gender") else PAY_COLUMNS[:1]:
                     if row[pay] is not None:
                         lists.setdefault((dim, g, pay), []).append(Decimal(str(row[pay])))
@@ -486,34 +488,58 @@ def kept_compute(params: dict[str, Any], timezone: str, today: date) -> dict[str
 
 def kept_defaults(today: date) -> list[dict[str, Any]]:
     """Kept even when nobody asked: this year and the two before it (the years whose exits are
-    measured)."""
-    return [{"kind": "year", "start": date(y, 1, 1).isoformat(), "end": date(y, 12, 31).isoformat()}
-            for y in (today.year, today.year - 1, today.year - 2)]
+    measured), and the windows of whole quarters the objectives on employment and pay are measured
+    on today."""
+    years = [{"kind": "year", "start": date(y, 1, 1).isoformat(), "end": date(y, 12, 31).isoformat()}
+             for y in (today.year, today.year - 1, today.year - 2)]
+    windows = {measured_window(metric, today) for metric in ("employment_q2_rate", "employment_q4_rate")}
+    return years + [{"kind": "quarters", "start": start.isoformat(), "end": end.isoformat()}
+                    for start, end in sorted(windows)]
 
 
-def _period_figures(filters: Filters) -> dict[tuple[str, Any], dict[str, Any]]:
-    """The period's figures with medians: kept when current, else the live statement (and, with a
-    worker, a request to keep them)."""
+def _kept_params(filters: Filters) -> dict[str, Any] | None:
+    """The params of a kept answer for these filters: a published period, or an objective's window
+    of whole quarters (``quarters``), with no region, center or course filter; else None."""
+    if filters.region_id or filters.center_id or filters.skill_id or filters.sector_id or filters.level:
+        return None
+    kind = filters.kind if filters.kind in ("year", "quarter") else "quarters"
+    params = {"kind": kind, "start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    return params if names_published_period(params) else None
+
+
+def _kept_figures(filters: Filters) -> dict[tuple[str, Any], dict[str, Any]] | None:
+    """The kept figures (every breakdown, with medians) when they are current, else None (and, with
+    a worker, a request to keep them)."""
     session = db.session
-    if kept.keepable(filters) and summary.exits_current(session, filters.timezone):
-        summary.sync(session)   # this transaction's own changes first: a change of kept exits marks its years
-        params = {"kind": filters.kind, "start": filters.start.isoformat(), "end": filters.end.isoformat()}
-        figures = kept.read(session, kept_key(params, filters.timezone, filters.today),
-                            filters.start.year, filters.end.year)
-        if figures is not None:
-            return _decode(figures)
-        kept.ask(REPORT, params)
-    return _figures(filters)
+    params = _kept_params(filters)
+    if params is None or not summary.exits_current(session, filters.timezone):
+        return None
+    summary.sync(session)   # this transaction's own changes first: a change of kept exits marks its years
+    figures = kept.read(session, kept_key(params, filters.timezone, filters.today),
+                        filters.start.year, filters.end.year)
+    if figures is not None:
+        return _decode(figures)
+    kept.ask(REPORT, params)
+    return None
 
 
-def _anchored_figures(filters: Filters) -> dict[tuple[str, Any], dict[str, Any]]:
+ALL_DIMENSIONS: tuple[str | None, ...] = (None,) + GROUP_COLUMNS
+
+
+def _anchored_figures(filters: Filters, *, dimensions: tuple[str | None, ...] = ALL_DIMENSIONS,
+                      with_medians: bool = True) -> dict[tuple[str, Any], dict[str, Any]]:
     """The period's figures with, per group, the same counts from the anchor to the day before the
     period (``m__pre``): a period's count of exits is published as a difference of perturbed
-    running totals, like every count of a period's events (docs/disclosure.md)."""
-    rows = _period_figures(filters)
+    running totals, like every count of a period's events (docs/disclosure.md). The period's own
+    figures are the kept ones when current (every breakdown, with medians); else only
+    ``dimensions`` (None: the total) are computed, with the medians when ``with_medians`` (an
+    objective needs one group and, unless it is the median pay, no median)."""
+    rows = _kept_figures(filters)
+    if rows is None:
+        rows = _figures(filters, with_medians=with_medians, dimensions=dimensions)
     before = filters.before_start()
     if before is not None and current_app.config.get("DISCLOSURE_METHOD", "cellkey") == "cellkey":
-        pre = _figures(before, with_medians=False)
+        pre = _figures(before, with_medians=False, dimensions=dimensions)
         for group in set(rows) | set(pre):
             values = rows.setdefault(group, {})
             earlier = pre.get(group, {})
@@ -673,12 +699,24 @@ def measured_window(metric: str, today: date) -> tuple[date, date]:
 
 
 def objective_value(metric: str, filters: Filters, *, gender: str | None = None, market: str | None = None,
-                    k: int | None = None) -> Cell:
+                    k: int | None = None, cache: dict | None = None) -> Cell:
     """The published value of one outcome indicator for a group (gender) and market, under the
     same disclosure rule as the report (the rate from the published numerator and denominator,
-    the median only of at least k people)."""
+    the median only of at least k people). Only the total (or the gender breakdown) is computed,
+    and the medians only for the median pay; objectives sharing a window share the figures through
+    ``cache``."""
     k = k if k is not None else int(current_app.config.get("SUPPRESSION_K", 5))
-    values = {**_zero(), **_anchored_figures(filters).get(("gender", gender) if gender else ("total", 0), {})}
+    dimensions = ("gender",) if gender else (None,)
+    medians = metric == "median_pay_q2"
+    cache_key = ("outcomes", filters, dimensions, medians)
+    figures = cache.get(cache_key) if cache is not None else None
+    if figures is None and cache is not None and not medians:
+        figures = cache.get(("outcomes", filters, dimensions, True))   # the median pay's figures hold the counts too
+    if figures is None:
+        figures = _anchored_figures(filters, dimensions=dimensions, with_medians=medians)
+        if cache is not None:
+            cache[cache_key] = figures
+    values = {**_zero(), **figures.get(("gender", gender) if gender else ("total", 0), {})}
     row = {"code": "objective", **(_market_row(values, market) if market else values)}
     if metric == "median_pay_q2":
         paid = suppress([row], TableSpec(counts=["paid_q2"]), k=k).rows[0]["cells"]["paid_q2"]

@@ -108,13 +108,23 @@ class Filters:
         return replace(self, **kw)
 
 
+MAX_KEPT_QUARTERS = 8
+
+
 def is_published(kind: Any, start: date, end: date) -> bool:
-    """Whether [start, end] is the calendar year or quarter ``kind`` says: a published period,
-    whose report answers may be kept (talent.reporting.kept)."""
+    """Whether [start, end] is what ``kind`` says: a calendar year or quarter (a published period),
+    or ``quarters`` — whole consecutive quarters, at most :data:`MAX_KEPT_QUARTERS` (the window an
+    objective on the outcome indicators is measured on) — whose report answers may be kept
+    (talent.reporting.kept)."""
     if kind == "year":
         return (start, end) == (date(start.year, 1, 1), date(start.year, 12, 31))
-    if kind == "quarter" and start.day == 1 and start.month in (1, 4, 7, 10):
+    if start.day != 1 or start.month not in (1, 4, 7, 10) or end < start:
+        return False
+    if kind == "quarter":
         return (start, end) == quarter_bounds(start.year, (start.month - 1) // 3 + 1)
+    if kind == "quarters":
+        span = (end.year - start.year) * 4 + (end.month - 1) // 3 - (start.month - 1) // 3 + 1
+        return 1 <= span <= MAX_KEPT_QUARTERS and end == quarter_bounds(end.year, (end.month - 1) // 3 + 1)[1]
     return False
 
 
@@ -133,7 +143,7 @@ def published_filters(params: Mapping[str, Any], timezone: str, today: date) -> 
     dates), with no course filter."""
     start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
     kind = params["kind"]
-    return Filters(start=start, end=end, today=today, kind=kind, year=start.year,
+    return Filters(start=start, end=end, today=today, kind=kind, year=start.year if kind != "quarters" else None,
                    quarter=(start.month - 1) // 3 + 1 if kind == "quarter" else None, timezone=timezone)
 
 

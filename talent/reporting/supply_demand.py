@@ -266,7 +266,8 @@ def kept_key(params: dict[str, Any], timezone: str, _today: date) -> str:
 
 def kept_valid(params: dict[str, Any]) -> bool:
     """Whether ``params`` (from a message) name a grouping and a published period."""
-    return isinstance(params, dict) and params.get("by") in BY and names_published_period(params)
+    return (isinstance(params, dict) and params.get("by") in BY and params.get("kind") in ("year", "quarter")
+            and names_published_period(params))
 
 
 def kept_compute(params: dict[str, Any], timezone: str, today: date) -> dict[str, Any]:
