@@ -13,7 +13,7 @@ from talent import clock
 from talent.extensions import db
 from talent.notifications import worker
 from talent.permissions import Actor
-from talent.reporting import kept as kept_answers, supply_demand
+from talent.reporting import kept as kept_answers, outcomes, supply_demand
 from talent.reporting.models import ReportKeptSnapshot
 from talent.reporting.periods import parse_filters
 from tests.test_notifications_schedule import _wait
@@ -64,7 +64,8 @@ def test_the_embedded_ticker_keeps_the_published_periods_without_a_broker(app, w
     db.session.commit()
     this_year, _ = parse_filters({"period": "year"})
     assert _read(this_year, "skill") is None
-    assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] == 9   # supply 2 years x 2 groupings; outcomes 3 years and 2 objective windows
+    defaults = 4 + len(outcomes.kept_defaults(clock.today()))   # supply: 2 years x 2 groupings
+    assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] == defaults
     assert _read(this_year, "occupation") is not None
     assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] == 0   # nothing changed
     from tests.test_reports_supply_kept import _award_something

@@ -493,6 +493,10 @@ def kept_defaults(today: date) -> list[dict[str, Any]]:
     years = [{"kind": "year", "start": date(y, 1, 1).isoformat(), "end": date(y, 12, 31).isoformat()}
              for y in (today.year, today.year - 1, today.year - 2)]
     windows = {measured_window(metric, today) for metric in ("employment_q2_rate", "employment_q4_rate")}
+    # With the cell-key method a window's counts are published from the running totals since 1 January
+    # of its first year: the quarters before it in that year are kept too.
+    windows |= {(date(start.year, 1, 1), start - timedelta(days=1)) for start, _end in list(windows)
+                if start != date(start.year, 1, 1)}
     return years + [{"kind": "quarters", "start": start.isoformat(), "end": end.isoformat()}
                     for start, end in sorted(windows)]
 
@@ -539,7 +543,7 @@ def _anchored_figures(filters: Filters, *, dimensions: tuple[str | None, ...] = 
         rows = _figures(filters, with_medians=with_medians, dimensions=dimensions)
     before = filters.before_start()
     if before is not None and current_app.config.get("DISCLOSURE_METHOD", "cellkey") == "cellkey":
-        pre = _figures(before, with_medians=False, dimensions=dimensions)
+        pre = _kept_figures(before) or _figures(before, with_medians=False, dimensions=dimensions)
         for group in set(rows) | set(pre):
             values = rows.setdefault(group, {})
             earlier = pre.get(group, {})
