@@ -243,7 +243,8 @@ def test_only_published_periods_are_kept_when_asked(kept):
                       ("skill", "quarter", date(year, 1, 1), date(year, 3, 31)),
                       ("skill", "quarter", date(year, 2, 1), date(year, 4, 30)),
                       ("bogus", "year", date(year, 1, 1), date(year, 12, 31)))
-    assert snapshots.refresh(db.session, asked=[["nonsense", {}], ["supply", "x"], ["outcomes", {"kind": "year"}]],
+    assert snapshots.refresh(db.session, asked=[["nonsense", {}], ["supply", "x"], ["outcomes", {"kind": "year"}],
+                                                           "garbage", ["supply"], None],
                              defaults=False)["computed"] == 0
     assert counts["computed"] == 1
     quarter, _ = parse_filters({"period": "quarter", "year": str(year), "quarter": "1"})

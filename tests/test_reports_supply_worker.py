@@ -65,15 +65,15 @@ def test_the_embedded_ticker_keeps_the_published_periods_without_a_broker(app, w
     this_year, _ = parse_filters({"period": "year"})
     assert _read(this_year, "skill") is None
     defaults = 4 + len(outcomes.kept_defaults(clock.today()))   # supply: 2 years x 2 groupings
-    assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] == defaults
+    assert events.embedded_round(app, schedule=False, kept=True)["kept_snapshots"] == defaults
     assert _read(this_year, "occupation") is not None
-    assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] == 0   # nothing changed
+    assert events.embedded_round(app, schedule=False, kept=True)["kept_snapshots"] == 0   # nothing changed
     from tests.test_reports_supply_kept import _award_something
     _trainee, award = _award_something(world, factory)
     db.session.commit()
     award_year, _ = parse_filters({"period": "year", "year": str(award.issued_on.year)})
     assert _read(award_year, "skill") is None
-    assert events.embedded_round(app, schedule=False, supply=True)["kept_snapshots"] >= 2
+    assert events.embedded_round(app, schedule=False, kept=True)["kept_snapshots"] >= 2
     db.session.rollback()
     assert supply_demand._people_figures(award_year, "skill") == supply_demand._decode(
         supply_demand._encode(*supply_demand._people(award_year, "skill")))

@@ -238,9 +238,9 @@ _ticker_lock = threading.Lock()
 FIRST_ROUND_DELAY = 5.0   # seconds after the first request: the server answers it first
 
 
-def embedded_round(app: Flask, *, schedule: bool, supply: bool = False) -> dict:
+def embedded_round(app: Flask, *, schedule: bool, kept: bool = False) -> dict:
     """One round of the embedded ticker, in its own app context and transactions: the scheduled
-    work when ``schedule`` (committed), then the sweep of due rows, then, when ``supply``, the kept
+    work when ``schedule`` (committed), then the sweep of due rows, then, when ``kept``, the kept
     report answers made current (the worker's job, :func:`snapshots.refresh_job`).
     Never raises."""
     with app.app_context():
@@ -256,7 +256,7 @@ def embedded_round(app: Flask, *, schedule: bool, supply: bool = False) -> dict:
             db.session.remove()
             return {}
         try:
-            if supply:
+            if kept:
                 result["kept_snapshots"] = snapshots.refresh_job()
             return result
         except Exception:  # noqa: BLE001 - the page answers live meanwhile; the next round tries again
@@ -269,19 +269,19 @@ def embedded_round(app: Flask, *, schedule: bool, supply: bool = False) -> dict:
 def _ticking(app: Flask, stop: threading.Event, first_delay: float) -> None:
     sweep_every = float(app.config.get("OUTBOX_SWEEP_SECONDS", 60))
     schedule_every = float(app.config.get("SCHEDULE_SECONDS", 3600))
-    supply_every = float(app.config.get("KEPT_REFRESH_SECONDS", 60))
-    last_schedule = last_supply = None
+    kept_every = float(app.config.get("KEPT_REFRESH_SECONDS", 60))
+    last_schedule = last_kept = None
     wait = first_delay
     while not stop.wait(wait):
         now = monotonic_time.monotonic()
         due = last_schedule is None or now - last_schedule >= schedule_every
         if due:
             last_schedule = now
-        supply = last_supply is None or now - last_supply >= supply_every
-        if supply:
-            last_supply = now
-        embedded_round(app, schedule=due, supply=supply)
-        wait = min(sweep_every, schedule_every, supply_every)
+        kept_due = last_kept is None or now - last_kept >= kept_every
+        if kept_due:
+            last_kept = now
+        embedded_round(app, schedule=due, kept=kept_due)
+        wait = min(sweep_every, schedule_every, kept_every)
 
 
 def embedded_scheduler_wanted(app: Flask) -> bool:

@@ -183,6 +183,9 @@ def mark_years(session: Session, years: Iterable[int | None]) -> None:
 
 
 JOB = "talent.reports.kept"
+# Part of every kept answer's key: a release that changes what a report keeps (its figures' shape or
+# definitions) raises it, so the answers kept before are never read and the next refresh replaces them.
+FORMAT = 1
 ASK_AGAIN_SECONDS = 10.0   # a busy page asks once per answer in this time, not once per view
 _asked: dict[tuple, float] = {}
 

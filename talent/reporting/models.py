@@ -270,7 +270,6 @@ class ReportExitDay(Base):
     paid_q2_international_key: Mapped[int] = mapped_column(Integer)
 
 
-
 class ReportKeptMark(Base):
     """A year whose kept report answers a committed transaction changed (for supply against demand:
     an award, a job, a home region, a cohort's end or course, a course's skills, sector or level, a

@@ -475,7 +475,7 @@ def kept_key(params: dict[str, Any], timezone: str, today: date) -> str:
     filters = published_filters(params, timezone, today)
     bounds = "|".join(b.isoformat() for b in _kept_bounds(filters))
     markets = kept_exits.markets_label(current_regional_countries())
-    return f"{REPORT}|{params['start']}|{params['end']}|{timezone}|{markets}|{int(perturbing())}|{bounds}"
+    return f"{REPORT}/{kept.FORMAT}|{params['start']}|{params['end']}|{timezone}|{markets}|{int(perturbing())}|{bounds}"
 
 
 def kept_valid(params: dict[str, Any]) -> bool:

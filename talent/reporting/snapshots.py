@@ -73,7 +73,9 @@ def refresh(session, *, asked: list | None = None, defaults: bool = True) -> dic
             wanted.setdefault(key, (row.report, row.params))
         elif row.key in stale:
             wanted[key] = (row.report, row.params)
-    candidates = [(r, p) for r, p in (asked or []) if isinstance(p, dict) and r in REPORTS and REPORTS[r].valid(p)]
+    candidates = [(item[0], item[1]) for item in asked or []   # from a message: anything but [report, params] is dropped
+                  if isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[1], dict)
+                  and item[0] in REPORTS and REPORTS[item[0]].valid(item[1])]
     if defaults:
         candidates += [(name, params) for name, spec in REPORTS.items() for params in spec.defaults(today)]
     existing = {row.key for row in kept.snapshots(session)}

@@ -261,7 +261,7 @@ def _kept_params(filters: Filters, by: str) -> dict[str, Any]:
 def kept_key(params: dict[str, Any], timezone: str, _today: date) -> str:
     """The snapshot's key: the grouping, the period and the time zone (not the report date: no
     figure here depends on it)."""
-    return f"{REPORT}|{params['by']}|{params['start']}|{params['end']}|{timezone}"
+    return f"{REPORT}/{kept.FORMAT}|{params['by']}|{params['start']}|{params['end']}|{timezone}"
 
 
 def kept_valid(params: dict[str, Any]) -> bool:
