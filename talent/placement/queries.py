@@ -190,7 +190,20 @@ def placements_page(actor: Actor, filters: PlacementFilters, page: int = 1, per_
     stmt = (select(Placement, Trainee.last_name, Trainee.first_name, market.label("market"))
             .join(Trainee, Trainee.id == Placement.trainee_id)
             .join(Employer, Employer.id == Placement.employer_id))
-    stmt = _placement_scope(stmt, actor)
+    stmt = _placement_filtered(_placement_scope(stmt, actor), filters, market)
+    order = PLACEMENT_SORTS.get(filters.sort, PLACEMENT_SORTS["-start"])
+    stmt = stmt.order_by(*order, Placement.id.desc())
+    page = max(1, page)
+    rows = list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all())
+    if page == 1 and len(rows) < per_page:
+        total = len(rows)
+    else:
+        total = placements_count(actor, filters)
+    return Page(items=rows, page=page, per_page=per_page, total=total)
+
+
+def _placement_filtered(stmt, filters: PlacementFilters, market):
+    """``stmt`` (over placements joined to their trainee and employer) narrowed by the list's filters."""
     if filters.verification:
         stmt = stmt.where(Placement.verification == filters.verification)
     if filters.source:
@@ -199,9 +212,38 @@ def placements_page(actor: Actor, filters: PlacementFilters, page: int = 1, per_
         stmt = stmt.where(market == filters.market)
     if filters.q:
         stmt = stmt.where(Trainee.search_name.contains(fold(filters.q), autoescape=True))
-    order = PLACEMENT_SORTS.get(filters.sort, PLACEMENT_SORTS["-start"])
-    stmt = stmt.order_by(*order, Placement.id.desc())
-    return paginate_rows(stmt, page, per_page)
+    return stmt
+
+
+def placements_count(actor: Actor, filters: PlacementFilters) -> int:
+    """How many rows :func:`placements_page` lists, counted on ``placements`` alone.
+
+    A job always has its trainee and employer, so they are joined only for a filter on them (a name,
+    a market). For a center's staff the two ways a job is theirs — recorded by one of their centers,
+    or reported by a trainee of theirs — exclude each other (``source``), so they are counted apart
+    and added, each through its own index; as one statement with their OR, PostgreSQL joined every
+    visible job to its trainee and employer and hashed the membership (docs/performance.md,
+    "Session 27")."""
+    require(actor, P.PLACEMENTS_READ)
+    market = market_case(Employer.country_code, current_regional_countries())
+
+    def count(*conditions) -> int:
+        stmt = select(func.count(Placement.id)).where(*conditions)
+        if filters.q:
+            stmt = stmt.join(Trainee, Trainee.id == Placement.trainee_id)
+        if filters.market:
+            stmt = stmt.join(Employer, Employer.id == Placement.employer_id)
+        return db.session.scalar(_placement_filtered(stmt, filters, market)) or 0
+
+    if actor.center_ids is None:
+        return count()
+    centers = sorted(actor.center_ids) or [-1]
+    member = exists(select(TraineeCenter.trainee_id).where(TraineeCenter.trainee_id == Placement.trainee_id,
+                                                           TraineeCenter.center_id.in_(centers)))
+    recorded = (count(Placement.source == "center", Placement.center_id.in_(centers))
+                if filters.source in (None, "", "center") else 0)
+    reported = count(Placement.source != "center", member) if filters.source != "center" else 0
+    return recorded + reported
 
 
 def pending_count(actor: Actor) -> int:
