@@ -34,7 +34,7 @@ from talent.credentials.models import Award
 from talent.catalog.models import Course
 from talent.centers.models import Center
 from talent.learning.models import Cohort, Enrollment
-from talent.placement.markets import current_regional_countries
+from talent.placement.markets import INTERNATIONAL, current_regional_countries, market_for, regional_set
 from talent.placement.models import Employer, Placement
 from talent.geo.models import Region
 from talent.people.models import Trainee
@@ -44,8 +44,8 @@ from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WIND
 from talent.reporting.cellkey import fingerprint, key_name, key_sql, record_key
 from talent.reporting import exits
 from talent.reporting.kept import watched_changes
-from talent.reporting.models import (DAY_FIGURES, ReportCenterDay, ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportExit, ReportExitDay,
-                                     ReportGroupDay,
+from talent.reporting.models import (DAY_FIGURES, NO_PREVIOUS, ReportCenterDay, ReportCohortDay, ReportCohortPlacement,
+                                     ReportCohortTotal, ReportExit, ReportExitDay, ReportGroupDay, ReportPlacementMonth,
                                      ReportGroupTotal, ReportSummaryState)
 from talent import signals
 from talent.learning.models import EnrollmentStatus
@@ -291,16 +291,18 @@ def _days(session: Session, cohort_ids: list[int], tz: ZoneInfo) -> list[dict[st
 def _placements(cohort_ids: list[int], baku: int | None):
     """The cohorts' placement rows (:class:`ReportCohortPlacement`) with the groups their
     representative flags depend on: (cohort, placement, region, center, course, age band, trainee,
-    employer, start, gender, home, sector)."""
+    employer, start, gender, home, sector, the employer's country)."""
     return (select(Enrollment.cohort_id, Placement.id.label("placement_id"), Center.region_id, Cohort.center_id,
                    Cohort.course_id, age_band_case().label("age_band"), Placement.trainee_id, Placement.employer_id,
-                   Placement.start_date, Trainee.gender, home_case(baku).label("home"), Course.sector_id)
+                   Placement.start_date, Trainee.gender, home_case(baku).label("home"), Course.sector_id,
+                   Employer.country_code)
             .select_from(Enrollment)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .join(Course, Course.id == Cohort.course_id)
             .join(Center, Center.id == Cohort.center_id)
             .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .join(Placement, Placement.trainee_id == Enrollment.trainee_id)
+            .join(Employer, Employer.id == Placement.employer_id)
             .where(Enrollment.cohort_id.in_(cohort_ids), Enrollment.status == EnrollmentStatus.COMPLETED,
                    Placement.verification != PlacementStatus.REJECTED,
                    Cohort.start_date <= Placement.start_date)
@@ -326,8 +328,10 @@ def _representative_rows(session: Session, placement_ids: list[int]):
         select(F.cohort_id, F.placement_id, Center.region_id, Cohort.center_id, Cohort.course_id,
                age_band_case().label("age_band"), Trainee.gender, home_case(baku).label("home"), Course.sector_id,
                *[getattr(F, n) for n in REPRESENTATIVE_FLAGS],
-               *[getattr(F, n).label(f"kept_{n}") for n in KEPT_GROUPS], F.trainee_id, F.pkey, F.tkey)
+               *[getattr(F, n).label(f"kept_{n}") for n in KEPT_GROUPS], F.trainee_id, F.pkey, F.tkey, F.market,
+               Employer.country_code)
         .select_from(F).join(Cohort, Cohort.id == F.cohort_id).join(Center, Center.id == Cohort.center_id)
+        .join(Employer, Employer.id == F.employer_id)
         .join(Course, Course.id == Cohort.course_id)
         .join(Trainee, Trainee.id == F.trainee_id)
         .where(F.placement_id.in_(placement_ids))).all()
@@ -420,20 +424,27 @@ def wrong_previous_starts(session: Session, limit: int = 20) -> list[str]:
     return out
 
 
-def _refresh_placements(session: Session, chunk: list[int]) -> set[int]:
+def _refresh_placements(session: Session, chunk: list[int], markets: tuple[str, ...],
+                        months: "PlacementMonths | None" = None) -> set[int]:
     """Replace these cohorts' placement rows, each written once with its representative flags,
     and correct the flags of the other cohorts' rows of the same placements (only those that
     change: the lowest cohort id of a group moved). Returns the trainees whose rows these were or
-    are (their previous starts are recomputed once every chunk is written)."""
+    are (their previous starts are recomputed once every chunk is written). ``months`` is told the
+    trainees before any of their rows is written (the monthly roll-up adds their difference)."""
     F = ReportCohortPlacement
     old_rows = session.execute(select(F.placement_id, F.trainee_id).where(F.cohort_id.in_(chunk))).all()
     touched = {r.placement_id for r in old_rows}
     trainees = {r.trainee_id for r in old_rows}
-    session.execute(delete(F).where(F.cohort_id.in_(chunk)))
     baku = session.scalar(select(Region.id).where(Region.code == Region.BAKU_CODE))
     new_rows = session.execute(_placements(chunk, baku)).all()
     touched.update(r.placement_id for r in new_rows)
     trainees.update(r.trainee_id for r in new_rows)
+    if months is not None:
+        # Every row this chunk writes (its own, the flags of the same placements' other rows, the
+        # previous starts) is a row of these trainees.
+        months.before(session, trainees)
+    session.execute(delete(F).where(F.cohort_id.in_(chunk)))
+    regional = regional_set(markets)
     others = [r for part in _chunks(sorted(touched)) for r in _representative_rows(session, part)]
     wanted = representative_flags(chain(others, new_rows))
     if new_rows:
@@ -443,6 +454,8 @@ def _refresh_placements(session: Session, chunk: list[int]) -> set[int]:
              "center_id": r.center_id, "course_id": r.course_id, "gender": r.gender, "age_band": r.age_band,
              "home": r.home, "sector_id": r.sector_id,
              "pkey": record_key(r.placement_id, "placement"), "tkey": record_key(r.trainee_id, "trainee"),
+             # As the reports' market CASE: an employer without a country is international.
+             "market": market_for(r.country_code, regional) or INTERNATIONAL,
              **dict(zip(REPRESENTATIVE_FLAGS, wanted[(r.cohort_id, r.placement_id)]))} for r in new_rows])
     _write_flags(session, others, wanted)
     return trainees
@@ -467,11 +480,15 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
     recomputation (``check-summary``)."""
     F = ReportCohortPlacement
     ids = list(session.scalars(select(F.placement_id).distinct().order_by(F.placement_id)))
+    regional = regional_set(built_markets(session))
     out: list[str] = []
     for chunk in _chunks(ids):
         rows = _representative_rows(session, chunk)
         wanted = representative_flags(rows)
         for r in rows:
+            market = market_for(r.country_code, regional) or INTERNATIONAL
+            if r.market != market:
+                out.append(f"placement {r.placement_id} cohort {r.cohort_id}: market {r.market} should be {market}")
             kept = tuple(getattr(r, f"kept_{n}") for n in KEPT_GROUPS)
             live = tuple(getattr(r, n) for n in KEPT_GROUPS)
             keys = (record_key(r.placement_id, "placement"), record_key(r.trainee_id, "trainee"))
@@ -492,7 +509,7 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
 
 
 SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportCenterDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement,
-                  ReportExit, ReportExitDay)
+                  ReportExit, ReportExitDay, ReportPlacementMonth)
 
 
 def _summed(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -510,13 +527,15 @@ def _summed(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str,
     return list(out.values())
 
 
-def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
-    """Recount these cohorts' summary rows from their live rows (in the caller's transaction)."""
+def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str, *, roll_up: bool = True) -> None:
+    """Recount these cohorts' summary rows from their live rows (in the caller's transaction).
+    ``roll_up=False`` leaves the monthly placement roll-up alone (the rebuild counts it whole)."""
     ids = sorted(set(cohort_ids))
     if not ids:
         return
     tz = ZoneInfo(tz_name)
     markets = built_markets(session)
+    months = PlacementMonths() if roll_up else None
     trainees: set[int] = set()
     differences: dict[tuple[int, date], dict[str, int]] = {}
     for chunk in _chunks(ids):
@@ -545,12 +564,14 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str) -> None:
             session.execute(delete(table).where(table.cohort_id.in_(chunk)))
             if values:
                 session.execute(insert(table), values)
-        trainees |= _refresh_placements(session, chunk)
+        trainees |= _refresh_placements(session, chunk, markets, months)
         exits.refresh_exits(session, chunk, tz, markets)
     # Once for every chunk, in key order: two recounts lock the center rows in the same order (as
     # they lock their cohorts), so they wait for each other and never deadlock.
     add_center_days(session, differences)
     mark_previous_starts(session, trainees)
+    if months is not None:
+        months.add_difference(session)
 
 
 def _center_day_sums(rows, sign: int) -> dict[tuple[int, date], dict[str, int]]:
@@ -604,6 +625,128 @@ def wrong_center_days(session: Session, limit: int = 20) -> list[str]:
     return out
 
 
+# ---- placements per month (revision 0030_placement_months) ---------------------------------------
+
+# Per scope of report_placement_months: the representative flag, its previous start and the group
+# column of report_cohort_placements (None: nationally, group 0).
+MONTH_SCOPES = (("all", "rep_all", "prev_all", None), ("region", "rep_region", "prev_region", "region_id"),
+                ("center", "rep_center", "prev_center", "center_id"), ("sector", "rep_sector", "prev_sector", "sector_id"))
+MonthKey = tuple[str, int, date, str, date]
+
+
+def quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _month_rows(session: Session, trainee_ids: list[int] | None):
+    F = ReportCohortPlacement
+    columns = [F.start_date, F.market, F.pkey, F.tkey, F.region_id, F.center_id, F.sector_id,
+               *[getattr(F, flag) for _, flag, _, _ in MONTH_SCOPES], *[getattr(F, prev) for _, _, prev, _ in MONTH_SCOPES]]
+    stmt = select(*columns)
+    if trainee_ids is not None:
+        stmt = stmt.where(F.trainee_id.in_(trainee_ids))
+    else:
+        stmt = stmt.execution_options(yield_per=20000)
+    return session.execute(stmt)
+
+
+def month_contributions(rows, out: dict[MonthKey, list[int]] | None = None, sign: int = 1) -> dict[MonthKey, list[int]]:
+    """What placement rows add to report_placement_months: per key, [placements, pkey sum, tkey sum]."""
+    out = {} if out is None else out
+    for r in rows:
+        month = r.start_date.replace(day=1)
+        for scope, flag, prev, group in MONTH_SCOPES:
+            if not getattr(r, flag):
+                continue
+            group_id = 0 if group is None else getattr(r, group)
+            if group_id is None:   # a course without a sector: no sector row
+                continue
+            previous = getattr(r, prev)
+            key = (scope, group_id, month, r.market, NO_PREVIOUS if previous is None else quarter_start(previous))
+            target = out.setdefault(key, [0, 0, 0])
+            target[0] += sign
+            target[1] += sign * int(r.pkey)
+            target[2] += sign * int(r.tkey)
+    return out
+
+
+class PlacementMonths:
+    """The monthly roll-up's difference over one recount: the rows of the trainees it touches, read
+    before the first of their rows is written (:meth:`before`) and again at the end."""
+
+    def __init__(self) -> None:
+        self.trainees: set[int] = set()
+        self.difference: dict[MonthKey, list[int]] = {}
+
+    def before(self, session: Session, trainee_ids: Iterable[int]) -> None:
+        new = sorted(set(trainee_ids) - self.trainees)
+        for chunk in _chunks(new):
+            month_contributions(_month_rows(session, chunk), self.difference, sign=-1)
+        self.trainees.update(new)
+
+    def add_difference(self, session: Session) -> None:
+        for chunk in _chunks(sorted(self.trainees)):
+            month_contributions(_month_rows(session, chunk), self.difference, sign=1)
+        add_placement_months(session, self.difference)
+
+
+def add_placement_months(session: Session, differences: dict[MonthKey, list[int]]) -> None:
+    """Add ``differences`` to report_placement_months as :func:`add_center_days` does: one upsert per
+    key that adds, in key order (two recounts adding to the same rows wait, never deadlock); rows
+    left at zero placements are removed."""
+    changed = sorted(k for k, v in differences.items() if any(v))
+    if not changed:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    table = ReportPlacementMonth.__table__
+    names = ("placements", "pkey", "tkey")
+    stmt = upsert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.group_id, table.c.month, table.c.market, table.c.prev_quarter],
+        set_={n: table.c[n] + stmt.excluded[n] for n in names})
+    session.execute(stmt, [dict(zip(("scope", "group_id", "month", "market", "prev_quarter"), key),
+                                **dict(zip(names, differences[key]))) for key in changed])
+    M = ReportPlacementMonth
+    session.execute(delete(M).where(M.month.in_(sorted({k[2] for k in changed})), M.placements == 0))
+
+
+def _all_month_rows(session: Session) -> dict[MonthKey, list[int]]:
+    out: dict[MonthKey, list[int]] = {}
+    month_contributions(_month_rows(session, None), out)
+    return {k: v for k, v in out.items() if v[0]}
+
+
+def rebuild_placement_months(session: Session) -> None:
+    """Count report_placement_months whole from the placement rows (the rebuild)."""
+    session.execute(delete(ReportPlacementMonth))
+    rows = _all_month_rows(session)
+    keys = sorted(rows)
+    for i in range(0, len(keys), 5000):
+        session.execute(insert(ReportPlacementMonth), [
+            dict(zip(("scope", "group_id", "month", "market", "prev_quarter"), k),
+                 **dict(zip(("placements", "pkey", "tkey"), rows[k]))) for k in keys[i:i + 5000]])
+
+
+def wrong_placement_months(session: Session, limit: int = 20) -> list[str]:
+    """Monthly rows that differ from the placement rows added up again (``check-summary``)."""
+    wanted = _all_month_rows(session)
+    M = ReportPlacementMonth
+    kept = {(r.scope, r.group_id, r.month, r.market, r.prev_quarter): [r.placements, r.pkey, r.tkey]
+            for r in session.execute(select(M.scope, M.group_id, M.month, M.market, M.prev_quarter,
+                                            M.placements, M.pkey, M.tkey))}
+    out = []
+    for key in sorted(set(wanted) | set(kept)):
+        if wanted.get(key) != kept.get(key):
+            out.append(f"placement month {key}: kept {kept.get(key)} should be {wanted.get(key)}")
+            if len(out) >= limit:
+                break
+    return out
+
+
 def rebuild(session: Session, tz_name: str) -> dict[str, int]:
     """Build the summary tables from scratch for every cohort and record that they are current.
     Returns the row counts."""
@@ -619,12 +762,13 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
     # The state row first (the flags wait for the commit): the recount takes the markets from it.
     session.add(_state(tz_name))
     session.flush()
-    refresh(session, ids, tz_name)
+    refresh(session, ids, tz_name, roll_up=False)
+    rebuild_placement_months(session)
     if session.get_bind().dialect.name == "postgresql":
         # The same for the summary's own tables, which the reports read next.
         session.execute(text("ANALYZE report_cohort_days, report_cohort_totals, report_group_days, "
                              "report_group_totals, report_cohort_placements, report_exits, report_exit_days, "
-                             "report_center_days"))
+                             "report_center_days, report_placement_months"))
     session.info.pop(MARKS, None)  # everything is counted
     return {"cohorts": len(ids),
             "cohort_rows": session.scalar(select(func.count()).select_from(ReportCohortTotal)) or 0,
@@ -670,6 +814,12 @@ def exits_current(session: Session, tz_name: str) -> bool:
     exits' markets were taken with the configured regional countries."""
     if not is_current(session, tz_name):
         return False
+    label = session.scalar(select(ReportSummaryState.markets).where(ReportSummaryState.id == 1))
+    return label == exits.markets_label(current_regional_countries())
+
+
+def markets_current(session: Session) -> bool:
+    """Whether the summary's kept markets were taken with the configured regional countries."""
     label = session.scalar(select(ReportSummaryState.markets).where(ReportSummaryState.id == 1))
     return label == exits.markets_label(current_regional_countries())
 

@@ -25,7 +25,8 @@ from talent.reporting.queries.common import (ALL_METRICS, ANCHORED, ANCHORED_ENR
                                              ENROLLMENT_METRICS, KEYED_METRICS, PLACEMENT_METRICS, TOTAL,
                                              add_days, placement_rows, placement_source, regional_countries,
                                              representative_flag, representative_rows, with_pre)
-from talent.reporting.models import ReportCohortPlacement
+from talent.centers.models import Center
+from talent.reporting.models import ReportCohortPlacement, ReportPlacementMonth
 
 
 def enrollment_flags(filters: Filters) -> dict[str, ColumnElement]:
@@ -175,6 +176,9 @@ def _kept_placement_metrics(filters: Filters, dimension: str | None, flag: str,
     group is one flagged row, and a person placed is a row that is the person's first in the group
     within the period — its previous flagged row in the group (kept with it) started before the
     period, or there is none. No aggregate per person, no sort."""
+    months = month_rows(filters, dimension, flag)
+    if months is not None:
+        return _month_placement_metrics(filters, wanted, *months)
     F = ReportCohortPlacement
     kept, where = representative_rows(filters, dimension, flag)
     previous = getattr(F, summary.PREVIOUS_OF[flag])
@@ -201,6 +205,66 @@ def _kept_placement_metrics(filters: Filters, dimension: str | None, flag: str,
     # A group with no rows is absent, as in the pass per person (the national row of no rows too).
     return {row.k: {n: int(getattr(row, n)) for n in names}
             for row in report_session().execute(stmt) if row.rows_}
+
+
+def _month_placement_metrics(filters: Filters, wanted: list[str], kept, where) -> dict[Any, dict[str, int]]:
+    """:func:`_kept_placement_metrics` from report_placement_months: the same sums over the
+    representative rows, added up per month beforehand. A row is its trainee's first in the group
+    within the period when its previous start's quarter begins before the period (which begins on a
+    quarter's first day)."""
+    M = ReportPlacementMonth
+    first = M.prev_quarter < filters.start
+    keyed = perturbing()
+
+    def total(column, cond=None):
+        value = column if keyed or column is M.placements else literal_column("0")
+        summed = func.sum(value) if cond is None else func.sum(value).filter(cond)
+        return func.coalesce(summed, 0)
+
+    markets = ("local", "regional", "international")
+    columns = {"placed": total(M.placements, first), key_name("placed"): total(M.tkey, first),
+               "placements": total(M.placements), key_name("placements"): total(M.pkey),
+               **{m: total(M.placements, M.market == m) for m in markets},
+               **{key_name(m): total(M.pkey, M.market == m) for m in markets}}
+    names = [n for m in wanted for n in (m, key_name(m))]
+    stmt = select(kept.label("k"), total(M.placements).label("rows_"), *[columns[n].label(n) for n in names]).where(*where)
+    if kept is M.group_id:
+        stmt = stmt.group_by(kept)
+    return {row.k: {n: int(getattr(row, n)) for n in names}
+            for row in report_session().execute(stmt) if row.rows_}
+
+
+def month_rows(filters: Filters, dimension: str | None, flag: str):
+    """The group column and conditions of the report_placement_months rows that answer this grouping
+    and period, or None: a grouping the roll-up keeps (national; per region, center or sector with
+    its flag), a period of whole months starting on a quarter's first day, no course filter but a
+    sector objective's, and markets taken with the configured regional countries."""
+    start, after = filters.start, filters.end + timedelta(days=1)
+    if start.day != 1 or start.month not in (1, 4, 7, 10) or after.day != 1:
+        return None
+    if filters.level or filters.skill_id or (filters.sector_id and flag != "rep_sector"):
+        return None
+    M = ReportPlacementMonth
+    where = [M.month.between(start, filters.end)]
+    if flag == "rep_all" and dimension is None and not (filters.region_id or filters.center_id):
+        where.append(M.scope == "all")
+    elif flag == "rep_region" and dimension in (None, "region") and not filters.center_id:
+        where.append(M.scope == "region")
+        if filters.region_id:
+            where.append(M.group_id == filters.region_id)
+    elif flag == "rep_center" and dimension in (None, "center"):
+        where.append(M.scope == "center")
+        if filters.center_id:
+            where.append(M.group_id == filters.center_id)
+        if filters.region_id:
+            where.append(M.group_id.in_(select(Center.id).where(Center.region_id == filters.region_id)))
+    elif flag == "rep_sector" and dimension is None:
+        where += [M.scope == "sector", M.group_id == filters.sector_id]
+    else:
+        return None
+    if not summary.markets_current(report_session()):
+        return None
+    return (literal_column("0") if dimension is None else M.group_id), where
 
 
 def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, int]:

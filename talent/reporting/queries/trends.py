@@ -17,8 +17,10 @@ from talent.reporting import summary
 from talent.reporting.dimensions import EVER_ENROLLED, report_session, course_conditions
 from talent.reporting.cellkey import key_name, perturbing, pre_name, report_key_sql as key_sql
 from talent.reporting.periods import Filters
-from talent.reporting.queries.common import ANCHORED_PLACEMENT, placement_rows, regional_countries
-from talent.reporting.queries.current import enrollment_metrics, placement_metrics
+from talent.reporting.models import ReportPlacementMonth
+from talent.reporting.queries.common import (ANCHORED_PLACEMENT, placement_rows, placement_source, regional_countries,
+                                             representative_flag)
+from talent.reporting.queries.current import enrollment_metrics, month_rows, placement_metrics
 
 
 def _bucket_case(column, buckets: list[tuple[str, Any, Any]]):
@@ -83,23 +85,8 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
     else:
         _live_trend_counts(filters, ts_buckets, day_buckets, count_by)
 
-    market = market_case(Employer.country_code, regional_countries())
-    # One row per placement (a placement has one start date, hence one quarter): counted and summed
-    # plainly, without a COUNT(DISTINCT) per column.
-    inner = placement_rows(filters, None, literal_column("0"), lambda p: [
-        p.id.label("pid"), market.label("market"), key_sql(p.id, "placement").label("pkey"),
-        _bucket_case(p.start_date, day_buckets).label("q")]).subquery()
-    markets = ("local", "regional", "international")
-    stmt = select(
-        inner.c.q, func.count().label("placements"),
-        *[func.count().filter(inner.c.market == m).label(m) for m in markets],
-        func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
-        *[func.coalesce(func.sum(inner.c.pkey).filter(inner.c.market == m), 0).label(key_name(m)) for m in markets],
-    ).where(inner.c.q.is_not(None)).group_by(inner.c.q)
-    for row in report_session().execute(stmt):
-        for m in ("placements",) + markets:
-            out[row.q][m] = int(getattr(row, m))
-            out[row.q][key_name(m)] = int(getattr(row, key_name(m)))
+    if not _month_placements(filters, quarters, out):
+        _row_placements(filters, day_buckets, out)
     before = filters.before_start()
     if perturbing():
         # Each quarter's cumulative anchor: everything before the period, then the quarters before it.
@@ -118,3 +105,52 @@ def trend_metrics(filters: Filters, quarters: list[tuple[str, date, date]]) -> d
                 running[m] += out[label][m]
                 running[key_name(m)] += out[label][key_name(m)]
     return out
+
+
+def _row_placements(filters: Filters, day_buckets, out) -> None:
+    """Placements per quarter and market from the placement rows (representative or DISTINCT)."""
+    market = market_case(Employer.country_code, regional_countries())
+    # One row per placement (a placement has one start date, hence one quarter): counted and summed
+    # plainly, without a COUNT(DISTINCT) per column.
+    inner = placement_rows(filters, None, literal_column("0"), lambda p: [
+        p.id.label("pid"), market.label("market"), key_sql(p.id, "placement").label("pkey"),
+        _bucket_case(p.start_date, day_buckets).label("q")]).subquery()
+    markets = ("local", "regional", "international")
+    stmt = select(
+        inner.c.q, func.count().label("placements"),
+        *[func.count().filter(inner.c.market == m).label(m) for m in markets],
+        func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
+        *[func.coalesce(func.sum(inner.c.pkey).filter(inner.c.market == m), 0).label(key_name(m)) for m in markets],
+    ).where(inner.c.q.is_not(None)).group_by(inner.c.q)
+    for row in report_session().execute(stmt):
+        for m in ("placements",) + markets:
+            out[row.q][m] = int(getattr(row, m))
+            out[row.q][key_name(m)] = int(getattr(row, key_name(m)))
+
+
+def _month_placements(filters: Filters, quarters: list[tuple[str, date, date]], out) -> bool:
+    """Placements per quarter and market from report_placement_months, when it answers the period
+    (whole quarters; see ``month_rows``) and the summary is in use. Returns whether it did."""
+    session = report_session()
+    flag = representative_flag(filters, None)
+    if flag is None or placement_source(filters, None) is None:
+        return False
+    if any(lo.day != 1 or (hi + timedelta(days=1)).day != 1 for _, lo, hi in quarters):
+        return False
+    found = month_rows(filters, None, flag)
+    if found is None:
+        return False
+    _, where = found
+    M = ReportPlacementMonth
+    keyed = perturbing()
+    rows = session.execute(select(M.month, M.market, func.sum(M.placements).label("n"), func.sum(M.pkey).label("kk"))
+                           .where(*where).group_by(M.month, M.market)).all()
+    for row in rows:
+        label = next((label for label, lo, hi in quarters if lo <= row.month <= hi), None)
+        if label is None:
+            continue
+        kk = int(row.kk) if keyed else 0
+        for name in ("placements", row.market):
+            out[label][name] += int(row.n)
+            out[label][key_name(name)] += kk
+    return True
