@@ -20,7 +20,7 @@ from talent.placement import services as placement
 from talent.placement.models import Placement
 from talent.reporting import queries, reports, summary
 from talent.people import services as people
-from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportGroupDay,
+from talent.reporting.models import (ReportCohortDay, ReportCohortPlacement, ReportCohortTotal, ReportGroupCenterDay, ReportGroupDay,
                                      ReportGroupTotal, ReportSummaryState)
 from talent.reporting.periods import parse_filters
 from tests.admin_helpers import job
@@ -138,9 +138,9 @@ def test_metrics_by_several_trainee_dimensions_equals_one_dimension_at_a_time(ds
 
 
 def test_fairness_reads_the_group_rows_once_per_period(ds, app, monkeypatch, count_queries):
-    """The fairness page's three groupings come from one pass over report_group_days and one over
-    report_group_totals per period (the period and, with the cell-key method, before it), not one
-    per grouping."""
+    """The fairness page's three groupings come from one pass over the group day rows (per center,
+    report_group_center_days, since revision 0031) and one over report_group_totals per period (the
+    period and, with the cell-key method, before it), not one per grouping."""
     monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", "cellkey")
     for args in ({"period": "year", "year": "2025"}, {"period": "custom", "start": "2025-03-31", "end": "2025-12-05"}):
         f, _ = parse_filters(args, today=TODAY)
@@ -152,7 +152,8 @@ def _assert_group_rows_read_once(f, count_queries):
         reports.fairness(f, actor=READER)
     reads = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
     periods = 1 + (f.before_start() is not None)
-    assert sum(" report_group_days" in s for s in reads) == periods
+    assert sum(" report_group_center_days" in s for s in reads) == periods
+    assert not any(" report_group_days" in s for s in reads)
     assert sum(" report_group_totals" in s for s in reads) == periods
 
 
@@ -448,12 +449,22 @@ def test_rebuild_and_check_commands(ds, app):
     bad = runner.invoke(args=["reports", "check-summary"])
     assert bad.exit_code == 1 and "active summary" in bad.output
     db.session.execute(update(ReportCohortTotal).values(active=ReportCohortTotal.active - 1))
-    db.session.execute(update(ReportGroupDay).where(ReportGroupDay.gender == "F")
-                       .values(completed=ReportGroupDay.completed + 1))
+    # The group figures sum the group rows per center (what the pages read): wrong there, they show.
+    db.session.execute(update(ReportGroupCenterDay).where(ReportGroupCenterDay.gender == "F")
+                       .values(completed=ReportGroupCenterDay.completed + 1))
     db.session.commit()
     bad = runner.invoke(args=["reports", "check-summary"])
     assert bad.exit_code == 1 and "gender F: completed summary" in bad.output, bad.output
     assert "national" not in bad.output  # only the group rows were wrong
+    assert "group center day (" in bad.output   # and they no longer add up the cohorts' group rows
+    db.session.execute(update(ReportGroupCenterDay).where(ReportGroupCenterDay.gender == "F")
+                       .values(completed=ReportGroupCenterDay.completed - 1))
+    # A cohort's group row wrong: its center's roll-up no longer equals the sum.
+    db.session.execute(update(ReportGroupDay).where(ReportGroupDay.gender == "F")
+                       .values(completed=ReportGroupDay.completed + 1))
+    db.session.commit()
+    bad = runner.invoke(args=["reports", "check-summary"])
+    assert bad.exit_code == 1 and "group center day (" in bad.output, bad.output
     db.session.execute(update(ReportGroupDay).where(ReportGroupDay.gender == "F")
                        .values(completed=ReportGroupDay.completed - 1))
     db.session.execute(delete(ReportCohortPlacement).where(ReportCohortPlacement.cohort_id == ds.cohorts[2].id))

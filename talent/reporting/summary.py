@@ -45,7 +45,8 @@ from talent.reporting.cellkey import fingerprint, key_name, key_sql, record_key
 from talent.reporting import exits
 from talent.reporting.kept import watched_changes
 from talent.reporting.models import (DAY_FIGURES, NO_PREVIOUS, ReportCenterDay, ReportCohortDay, ReportCohortPlacement,
-                                     ReportCohortTotal, ReportExit, ReportExitDay, ReportGroupDay, ReportPlacementMonth,
+                                     ReportCohortTotal, ReportExit, ReportExitDay, ReportGroupCenterDay, ReportGroupDay,
+                                     ReportPlacementMonth,
                                      ReportGroupTotal, ReportSummaryState)
 from talent import signals
 from talent.learning.models import EnrollmentStatus
@@ -509,7 +510,7 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
 
 
 SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportCenterDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement,
-                  ReportExit, ReportExitDay, ReportPlacementMonth)
+                  ReportExit, ReportExitDay, ReportPlacementMonth, ReportGroupCenterDay)
 
 
 def _summed(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -537,7 +538,8 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str, *, roll_u
     markets = built_markets(session)
     months = PlacementMonths() if roll_up else None
     trainees: set[int] = set()
-    differences: dict[tuple[int, date], dict[str, int]] = {}
+    differences: dict[tuple, dict[str, int]] = {}
+    group_differences: dict[tuple, dict[str, int]] = {}
     for chunk in _chunks(ids):
         if session.get_bind().dialect.name == "postgresql":
             # Serialise with any other transaction recounting the same cohorts (id order: no deadlock
@@ -547,16 +549,16 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str, *, roll_u
         # The cohort rows are the group rows summed over the groups (one pass over the live rows).
         cohort_days = _summed(group_days, ("cohort_id", "day"))
         centers = dict(session.execute(select(Cohort.id, Cohort.center_id).where(Cohort.id.in_(chunk))).all())
-        for row in cohort_days:
+        for row in chain(cohort_days, group_days):
             row["center_id"] = centers[row["cohort_id"]]
-        # The center day rows change by the difference between the cohorts' new and old day rows
-        # (the old ones under the center they were added to).
-        for part in (_center_day_sums(cohort_days, sign=1), _center_day_sums(session.execute(
-                select(ReportCohortDay.__table__).where(ReportCohortDay.cohort_id.in_(chunk))).mappings(), sign=-1)):
-            for key, values in part.items():
-                target = differences.setdefault(key, dict.fromkeys(DAY_FIGURES, 0))
-                for name, value in values.items():
-                    target[name] += value
+        # The center day rows (overall and per trainee group) change by the difference between the
+        # cohorts' new and old day rows (the old ones under the center they were added to).
+        for table, new_rows, target in ((ReportCohortDay, cohort_days, differences),
+                                        (ReportGroupDay, group_days, group_differences)):
+            old_rows = session.execute(select(table.__table__).where(table.cohort_id.in_(chunk))).mappings()
+            keys = CENTER_DAY_KEYS[table]
+            _add_day_sums(target, new_rows, keys, sign=1)
+            _add_day_sums(target, old_rows, keys, sign=-1)
         rows = {ReportGroupTotal: group_totals, ReportGroupDay: group_days,
                 ReportCohortTotal: _summed(group_totals, ("cohort_id",)),
                 ReportCohortDay: cohort_days}
@@ -569,26 +571,42 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str, *, roll_u
     # Once for every chunk, in key order: two recounts lock the center rows in the same order (as
     # they lock their cohorts), so they wait for each other and never deadlock.
     add_center_days(session, differences)
+    add_group_center_days(session, group_differences)
     mark_previous_starts(session, trainees)
     if months is not None:
         months.add_difference(session)
 
 
-def _center_day_sums(rows, sign: int) -> dict[tuple[int, date], dict[str, int]]:
-    """Cohort day rows (mappings with center_id and day) added up per (center, day), times ``sign``."""
-    out: dict[tuple[int, date], dict[str, int]] = {}
+# The key of a cohort's day row in its center's roll-up, per table of cohort day rows.
+CENTER_DAY_KEYS = {ReportCohortDay: ("center_id", "day"), ReportGroupDay: ("center_id", "day") + GROUPS}
+
+
+def _add_day_sums(out: dict[tuple, dict[str, int]], rows, keys: tuple[str, ...], sign: int) -> None:
+    """Add day rows (mappings with ``keys``) to ``out`` per key, times ``sign``."""
     for row in rows:
-        target = out.setdefault((row["center_id"], row["day"]), dict.fromkeys(DAY_FIGURES, 0))
+        target = out.setdefault(tuple(row[k] for k in keys), dict.fromkeys(DAY_FIGURES, 0))
         for name in DAY_FIGURES:
             target[name] += sign * int(row[name] or 0)
-    return out
 
 
-def add_center_days(session: Session, differences: dict[tuple[int, date], dict[str, int]]) -> None:
-    """Add ``differences`` to the center day rows: one upsert per (center, day) that adds (rows
-    created as needed), in key order so two transactions adding to the same rows wait for each
-    other instead of deadlocking; rows left all zero are removed."""
-    changed = sorted(k for k, v in differences.items() if any(v.values()))
+def add_center_days(session: Session, differences: dict[tuple, dict[str, int]]) -> None:
+    """Add ``differences`` ((center, day) → figures) to the center day rows."""
+    add_differences(session, ReportCenterDay, ("center_id", "day"), DAY_FIGURES,
+                    {k: [v[n] for n in DAY_FIGURES] for k, v in differences.items()})
+
+
+def add_group_center_days(session: Session, differences: dict[tuple, dict[str, int]]) -> None:
+    """Add ``differences`` ((center, day, gender, age band, home) → figures) to the group center day rows."""
+    add_differences(session, ReportGroupCenterDay, ("center_id", "day") + GROUPS, DAY_FIGURES,
+                    {k: [v[n] for n in DAY_FIGURES] for k, v in differences.items()})
+
+
+def add_differences(session: Session, model, keys: tuple[str, ...], names: tuple[str, ...],
+                    differences: dict[tuple, list[int]]) -> None:
+    """Add ``differences`` (key values → values of ``names``) to the roll-up ``model``: one upsert per
+    key that adds (rows created as needed), in key order so two transactions adding to the same
+    rows wait for each other instead of deadlocking; rows left all zero are removed."""
+    changed = sorted(k for k, v in differences.items() if any(v))
     if not changed:
         return
     dialect = session.get_bind().dialect.name
@@ -596,32 +614,35 @@ def add_center_days(session: Session, differences: dict[tuple[int, date], dict[s
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
-    table = ReportCenterDay.__table__
+    table = model.__table__
     stmt = upsert(table)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c.center_id, table.c.day],
-                                      set_={n: table.c[n] + stmt.excluded[n] for n in DAY_FIGURES})
-    session.execute(stmt, [{"center_id": c, "day": d, **differences[(c, d)]} for c, d in changed])
-    # Rows are removed as soon as they are all zero, so the only ones now are among those just changed.
-    session.execute(delete(ReportCenterDay).where(ReportCenterDay.center_id.in_(sorted({c for c, _ in changed})),
-                                                  *[getattr(ReportCenterDay, n) == 0 for n in DAY_FIGURES]))
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys],
+                                      set_={n: table.c[n] + stmt.excluded[n] for n in names})
+    session.execute(stmt, [dict(zip(keys, k), **dict(zip(names, differences[k]))) for k in changed])
+    # Rows are removed as soon as they are all zero, so the only ones now are among those just
+    # changed (narrowed by the leading key columns: a range of the primary key).
+    leading = [table.c[name].in_(sorted({k[i] for k in changed})) for i, name in enumerate(keys[:3])]
+    session.execute(delete(model).where(*leading, *[table.c[n] == 0 for n in names]))
 
 
 def wrong_center_days(session: Session, limit: int = 20) -> list[str]:
-    """Center day rows that differ from the sum of their cohorts' day rows (``check-summary``)."""
-    D = ReportCohortDay
-    wanted = {(r.center_id, r.day): tuple(int(getattr(r, n)) for n in DAY_FIGURES) for r in session.execute(
-        select(D.center_id, D.day, *[func.sum(getattr(D, n)).label(n) for n in DAY_FIGURES])
-        .group_by(D.center_id, D.day))}
-    wanted = {k: v for k, v in wanted.items() if any(v)}
-    kept = {(r.center_id, r.day): tuple(getattr(r, n) for n in DAY_FIGURES)
-            for r in session.execute(select(ReportCenterDay.center_id, ReportCenterDay.day,
-                                            *[getattr(ReportCenterDay, n) for n in DAY_FIGURES]))}
-    out = []
-    for key in sorted(set(wanted) | set(kept)):
-        if wanted.get(key) != kept.get(key):
-            out.append(f"center day {key}: kept {kept.get(key)} should be {wanted.get(key)}")
-            if len(out) >= limit:
-                break
+    """Center day rows (overall and per trainee group) that differ from the sum of their cohorts' day
+    rows (``check-summary``)."""
+    out: list[str] = []
+    for rows, kept_model, label in ((ReportCohortDay, ReportCenterDay, "center day"),
+                                    (ReportGroupDay, ReportGroupCenterDay, "group center day")):
+        keys = CENTER_DAY_KEYS[rows]
+        wanted = {tuple(r[:len(keys)]): tuple(int(v) for v in r[len(keys):]) for r in session.execute(
+            select(*[getattr(rows, k) for k in keys], *[func.sum(getattr(rows, n)) for n in DAY_FIGURES])
+            .group_by(*[getattr(rows, k) for k in keys]))}
+        wanted = {k: v for k, v in wanted.items() if any(v)}
+        kept = {tuple(r[:len(keys)]): tuple(r[len(keys):]) for r in session.execute(
+            select(*[getattr(kept_model, k) for k in keys], *[getattr(kept_model, n) for n in DAY_FIGURES]))}
+        for key in sorted(set(wanted) | set(kept)):
+            if wanted.get(key) != kept.get(key):
+                out.append(f"{label} {key}: kept {kept.get(key)} should be {wanted.get(key)}")
+                if len(out) >= limit:
+                    return out
     return out
 
 
@@ -632,6 +653,7 @@ def wrong_center_days(session: Session, limit: int = 20) -> list[str]:
 MONTH_SCOPES = (("all", "rep_all", "prev_all", None), ("region", "rep_region", "prev_region", "region_id"),
                 ("center", "rep_center", "prev_center", "center_id"), ("sector", "rep_sector", "prev_sector", "sector_id"))
 MonthKey = tuple[str, int, date, str, date]
+MONTH_KEYS = ("scope", "group_id", "month", "market", "prev_quarter")
 
 
 def quarter_start(day: date) -> date:
@@ -691,27 +713,8 @@ class PlacementMonths:
 
 
 def add_placement_months(session: Session, differences: dict[MonthKey, list[int]]) -> None:
-    """Add ``differences`` to report_placement_months as :func:`add_center_days` does: one upsert per
-    key that adds, in key order (two recounts adding to the same rows wait, never deadlock); rows
-    left at zero placements are removed."""
-    changed = sorted(k for k, v in differences.items() if any(v))
-    if not changed:
-        return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    table = ReportPlacementMonth.__table__
-    names = ("placements", "pkey", "tkey")
-    stmt = upsert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.scope, table.c.group_id, table.c.month, table.c.market, table.c.prev_quarter],
-        set_={n: table.c[n] + stmt.excluded[n] for n in names})
-    session.execute(stmt, [dict(zip(("scope", "group_id", "month", "market", "prev_quarter"), key),
-                                **dict(zip(names, differences[key]))) for key in changed])
-    M = ReportPlacementMonth
-    session.execute(delete(M).where(M.month.in_(sorted({k[2] for k in changed})), M.placements == 0))
+    """Add ``differences`` to report_placement_months (:func:`add_differences`)."""
+    add_differences(session, ReportPlacementMonth, MONTH_KEYS, ("placements", "pkey", "tkey"), differences)
 
 
 def _all_month_rows(session: Session) -> dict[MonthKey, list[int]]:
@@ -727,7 +730,7 @@ def rebuild_placement_months(session: Session) -> None:
     keys = sorted(rows)
     for i in range(0, len(keys), 5000):
         session.execute(insert(ReportPlacementMonth), [
-            dict(zip(("scope", "group_id", "month", "market", "prev_quarter"), k),
+            dict(zip(MONTH_KEYS, k),
                  **dict(zip(("placements", "pkey", "tkey"), rows[k]))) for k in keys[i:i + 5000]])
 
 
@@ -768,7 +771,7 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
         # The same for the summary's own tables, which the reports read next.
         session.execute(text("ANALYZE report_cohort_days, report_cohort_totals, report_group_days, "
                              "report_group_totals, report_cohort_placements, report_exits, report_exit_days, "
-                             "report_center_days, report_placement_months"))
+                             "report_center_days, report_placement_months, report_group_center_days"))
     session.info.pop(MARKS, None)  # everything is counted
     return {"cohorts": len(ids),
             "cohort_rows": session.scalar(select(func.count()).select_from(ReportCohortTotal)) or 0,
@@ -840,9 +843,9 @@ def _course_filtered(filters) -> bool:
     return bool(filters.level or filters.sector_id or filters.skill_id)
 
 
-def _center_day_where(stmt, filters, join_center: bool = False):
-    """The period and the place filters (region, center) on a statement over the center day rows."""
-    C = ReportCenterDay
+def _center_day_where(stmt, filters, join_center: bool = False, C=ReportCenterDay):
+    """The period and the place filters (region, center) on a statement over the center day rows
+    (``C``: overall, or per trainee group)."""
     if join_center:
         stmt = stmt.join(Center, Center.id == C.center_id)
     stmt = stmt.where(C.day.between(filters.start, filters.end))
@@ -882,10 +885,15 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
         return func.coalesce(agg, 0)
 
     by_center = not by_group and dimension in (None, "region", "center") and not _course_filtered(filters)
+    by_group_center = by_group and not _course_filtered(filters)
     if by_center:  # the center day rows: a few thousand a year
         D = ReportCenterDay
         day_keys = [{None: literal_column("0"), "region": Center.region_id, "center": D.center_id}[dimension]
                     .label("k")]
+    elif by_group_center:  # the same per trainee group: the group columns have the same names
+        D = ReportGroupCenterDay
+        day_keys = ([getattr(D, d).label(f"k{i}") for i, d in enumerate(dimension)] if several
+                    else [getattr(D, dimension).label("k")])
     day_stmt = select(*day_keys, total(D.enrolled).label("enrolled"), total(D.completed).label("completed"),
                       total(D.completed_awarded).label("cert_num"), total(D.certified).label("certified"),
                       total(D.enrolled_key).label("enrolled__key"), total(D.completed_key).label("completed__key"),
@@ -894,6 +902,8 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
                       ).select_from(D)
     if by_center:
         day_stmt = _center_day_where(day_stmt, filters, join_center=dimension == "region")
+    elif by_group_center:
+        day_stmt = _center_day_where(day_stmt, filters, C=ReportGroupCenterDay)
     else:
         if (dimension is not None and not by_group) or conds:  # the national figure needs no cohort attribute
             day_stmt = day_stmt.join(Cohort, Cohort.id == D.cohort_id)
@@ -1026,10 +1036,11 @@ def add_enrolled(session: Session, cohort_id: int, trainee_ids: Iterable[int]) -
             out[k[:width]][1] += key_sum
         return out
 
+    center_id = session.scalar(select(Cohort.center_id).where(Cohort.id == cohort_id))
     _add_to(session, ReportGroupTotal, cohort_id, GROUPS, totals, ("active", "active_key"))
     _add_to(session, ReportCohortTotal, cohort_id, (), summed(totals, 0), ("active", "active_key"))
-    _add_to(session, ReportGroupDay, cohort_id, ("day",) + GROUPS, days, ("enrolled", "enrolled_key"))
-    center_id = session.scalar(select(Cohort.center_id).where(Cohort.id == cohort_id))
+    _add_to(session, ReportGroupDay, cohort_id, ("day",) + GROUPS, days, ("enrolled", "enrolled_key"),
+            extra={"center_id": center_id})
     cohort_days = summed(days, 1)
     _add_to(session, ReportCohortDay, cohort_id, ("day",), cohort_days, ("enrolled", "enrolled_key"),
             extra={"center_id": center_id})
@@ -1039,6 +1050,9 @@ def add_enrolled(session: Session, cohort_id: int, trainee_ids: Iterable[int]) -
     add_center_days(session, {(center_id, day): {**dict.fromkeys(DAY_FIGURES, 0), "enrolled": n,
                                                  "enrolled_key": key_sum}
                               for (day,), (n, key_sum) in cohort_days.items()})
+    add_group_center_days(session, {(center_id, *key): {**dict.fromkeys(DAY_FIGURES, 0), "enrolled": n,
+                                                        "enrolled_key": key_sum}
+                                    for key, (n, key_sum) in days.items()})
 
 
 def _id_chunks(session: Session, ids: list[int]):
