@@ -221,29 +221,34 @@ def placements_count(actor: Actor, filters: PlacementFilters) -> int:
     A job always has its trainee and employer, so they are joined only for a filter on them (a name,
     a market). For a center's staff the two ways a job is theirs — recorded by one of their centers,
     or reported by a trainee of theirs — exclude each other (``source``), so they are counted apart
-    and added, each through its own index; as one statement with their OR, PostgreSQL joined every
+    (two scalar subqueries of one statement, each with its own plan) and added, each through its own
+    index; as one count with their OR, PostgreSQL joined every
     visible job to its trainee and employer and hashed the membership (docs/performance.md,
     "Session 27")."""
     require(actor, P.PLACEMENTS_READ)
     market = market_case(Employer.country_code, current_regional_countries())
 
-    def count(*conditions) -> int:
+    def count(*conditions):
         stmt = select(func.count(Placement.id)).where(*conditions)
         if filters.q:
             stmt = stmt.join(Trainee, Trainee.id == Placement.trainee_id)
         if filters.market:
             stmt = stmt.join(Employer, Employer.id == Placement.employer_id)
-        return db.session.scalar(_placement_filtered(stmt, filters, market)) or 0
+        return _placement_filtered(stmt, filters, market).scalar_subquery()
 
     if actor.center_ids is None:
-        return count()
+        return db.session.scalar(select(count())) or 0
     centers = sorted(actor.center_ids) or [-1]
     member = exists(select(TraineeCenter.trainee_id).where(TraineeCenter.trainee_id == Placement.trainee_id,
                                                            TraineeCenter.center_id.in_(centers)))
-    recorded = (count(Placement.source == "center", Placement.center_id.in_(centers))
-                if filters.source in (None, "", "center") else 0)
-    reported = count(Placement.source != "center", member) if filters.source != "center" else 0
-    return recorded + reported
+    branches = []
+    if filters.source in (None, "", "center"):
+        branches.append(count(Placement.source == "center", Placement.center_id.in_(centers)))
+    if filters.source != "center":
+        branches.append(count(Placement.source != "center", member))
+    # One statement: each branch a scalar subquery with its own plan.
+    total = branches[0] if len(branches) == 1 else branches[0] + branches[1]
+    return db.session.scalar(select(total)) or 0
 
 
 def pending_count(actor: Actor) -> int:
