@@ -160,4 +160,7 @@ def test_objectives_of_one_scope_and_period_share_one_aggregate(ds, analyst, app
     assert len(shared) == 13 and sum(bool(p["current"]["value"]) for p in shared) >= 8
     # Each objective alone reads its own aggregate; together the 13 read 5-6 (national, women,
     # the markets since 2026, Baku's rates; the statement of the objectives themselves on top).
-    assert apart.count - together.count >= 8, (together.count, apart.count)
+    # (A placement aggregate over a period ending today is two statements since revision
+    # 0030_placement_months — the whole months from their roll-up, this month's days from the rows —
+    # and the shared reads hold one more of them than the objectives alone: 25 against 32 here.)
+    assert apart.count - together.count >= 7, (together.count, apart.count)

@@ -187,3 +187,34 @@ def test_two_transactions_adding_to_one_month_both_count(app, factory):
     assert errors == []
     assert _kept_total() == before + len(people)
     assert summary.wrong_placement_months(db.session) == []
+
+
+def test_a_period_ending_mid_month_adds_its_last_days_from_the_rows(factory):
+    """A count objective's period runs from its baseline year's first day to today: the whole months
+    from the roll-up, the days of the current month from the rows — equal to the live figures for
+    every grouping, a job in the last days counted once, and a person placed earlier in the period
+    not counted again."""
+    ds = build_dataset(factory)
+    db.session.commit()
+    p = twice_placed(ds, factory)   # a job on 10 December 2025
+    # The same person's earlier job in the period: their December job is not their first.
+    placement.record_placement(SYSTEM, p.trainee_id, **job(start_date="2025-02-03", country_code="AZ"))
+    db.session.commit()
+    mid = parse_filters({"period": "custom", "start": "2025-01-01", "end": "2025-12-15"}, today=TODAY)[0]
+    kept, where, tail = month_rows(mid, None, "rep_all")
+    assert tail is not None and (tail.start, tail.end) == (date(2025, 12, 1), date(2025, 12, 15))
+    for scoped in (mid, mid.scoped(region_id=ds.baku.region_id), mid.scoped(center_id=ds.ganja.id),
+                   mid.scoped(sector_id=ds.course_a.sector_id)):
+        for dimension in (None, "region", "center"):
+            assert queries.placement_metrics(scoped, dimension, with_total=True) == \
+                queries.placement_metrics(scoped, dimension, with_total=True, live=True), (scoped, dimension)
+    # The roll-up's December rows are not read (the tail is): tampering them changes nothing here,
+    # while the months before are read from it.
+    before = queries.placement_metrics(mid, None)[0]
+    db.session.execute(update(M).where(M.scope == "all", M.month == date(2025, 12, 1)).values(placements=M.placements + 5))
+    db.session.commit()
+    assert queries.placement_metrics(mid, None)[0] == before
+    n_feb = db.session.scalar(select(func.count()).select_from(M).where(M.scope == "all", M.month == date(2025, 2, 1)))
+    db.session.execute(update(M).where(M.scope == "all", M.month == date(2025, 2, 1)).values(placements=M.placements + 1))
+    db.session.commit()
+    assert queries.placement_metrics(mid, None)[0]["placements"] == before["placements"] + n_feb

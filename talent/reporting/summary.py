@@ -805,10 +805,15 @@ def mark_built_if_empty(session: Session, tz_name: str) -> bool:
 SUMMARY_DIMENSIONS = (None, "region", "center", "course", "skill", *TRAINEE_DIMENSIONS)
 
 
+STATE_MARKETS = "talent_report_summary_markets"
+
+
 def is_current(session: Session, tz_name: str) -> bool:
-    """Whether the summary is built in this time zone with the configured record keys."""
-    state = session.execute(select(ReportSummaryState.timezone, ReportSummaryState.key_id)
-                            .where(ReportSummaryState.id == 1)).first()
+    """Whether the summary is built in this time zone with the configured record keys. The markets
+    the state row records are noted for :func:`markets_current`, which a report asks right after."""
+    state = session.execute(select(ReportSummaryState.timezone, ReportSummaryState.key_id,
+                                   ReportSummaryState.markets).where(ReportSummaryState.id == 1)).first()
+    session.info[STATE_MARKETS] = state.markets if state is not None else None
     return state is not None and state.timezone == tz_name and state.key_id == fingerprint()
 
 
@@ -822,8 +827,11 @@ def exits_current(session: Session, tz_name: str) -> bool:
 
 
 def markets_current(session: Session) -> bool:
-    """Whether the summary's kept markets were taken with the configured regional countries."""
-    label = session.scalar(select(ReportSummaryState.markets).where(ReportSummaryState.id == 1))
+    """Whether the summary's kept markets were taken with the configured regional countries: the
+    label the state row held when :func:`is_current` last read it in this session (every report
+    that reads the kept markets asks whether the summary is current first), else read now."""
+    label = session.info[STATE_MARKETS] if STATE_MARKETS in session.info else session.scalar(
+        select(ReportSummaryState.markets).where(ReportSummaryState.id == 1))
     return label == exits.markets_label(current_regional_countries())
 
 

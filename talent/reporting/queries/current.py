@@ -3,6 +3,7 @@ all-groups total row.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -177,12 +178,28 @@ def _kept_placement_metrics(filters: Filters, dimension: str | None, flag: str,
     within the period — its previous flagged row in the group (kept with it) started before the
     period, or there is none. No aggregate per person, no sort."""
     months = month_rows(filters, dimension, flag)
-    if months is not None:
-        return _month_placement_metrics(filters, wanted, *months)
+    if months is None:
+        return _row_placement_metrics(filters, dimension, flag, wanted, filters.start)
+    kept, where, tail = months
+    out = _month_placement_metrics(filters, wanted, kept, where)
+    if tail is not None:
+        # The days of the period's last, partial month from the rows themselves: a row there is its
+        # trainee's first in the period when its previous start is before the period's first day.
+        for key, values in _row_placement_metrics(tail, dimension, flag, wanted, filters.start).items():
+            target = out.setdefault(key, dict.fromkeys(values, 0))
+            for name, value in values.items():
+                target[name] += value
+    return out
+
+
+def _row_placement_metrics(filters: Filters, dimension: str | None, flag: str, wanted: list[str],
+                           first_before) -> dict[Any, dict[str, int]]:
+    """The flat pass over the representative rows of ``filters``' period (a row counts as a person
+    placed when its previous start is before ``first_before``, the reported period's first day)."""
     F = ReportCohortPlacement
     kept, where = representative_rows(filters, dimension, flag)
     previous = getattr(F, summary.PREVIOUS_OF[flag])
-    first = or_(previous.is_(None), previous < filters.start)
+    first = or_(previous.is_(None), previous < first_before)
     market = market_case(Employer.country_code, regional_countries())
     # The record keys kept on the rows (written with them; the summary is read only while its key
     # fingerprint is the configured one), or none when the reports do not perturb.
@@ -235,17 +252,24 @@ def _month_placement_metrics(filters: Filters, wanted: list[str], kept, where) -
 
 
 def month_rows(filters: Filters, dimension: str | None, flag: str):
-    """The group column and conditions of the report_placement_months rows that answer this grouping
-    and period, or None: a grouping the roll-up keeps (national; per region, center or sector with
-    its flag), a period of whole months starting on a quarter's first day, no course filter but a
-    sector objective's, and markets taken with the configured regional countries."""
+    """``(group column, conditions, tail)`` of the report_placement_months rows that answer this
+    grouping and period, or None: a grouping the roll-up keeps (national; per region, center or
+    sector with its flag), a period starting on a quarter's first day and holding at least one whole
+    month, no course filter but a sector objective's, and markets taken with the configured regional
+    countries. ``tail`` is the period's last month when the period ends before that month does (a
+    count objective's period ends today): its days are read from the placement rows, None otherwise."""
     start, after = filters.start, filters.end + timedelta(days=1)
-    if start.day != 1 or start.month not in (1, 4, 7, 10) or after.day != 1:
+    if start.day != 1 or start.month not in (1, 4, 7, 10):
+        return None
+    last_month = filters.end.replace(day=1)
+    whole_to = filters.end if after.day == 1 else last_month - timedelta(days=1)
+    if whole_to < start:
         return None
     if filters.level or filters.skill_id or (filters.sector_id and flag != "rep_sector"):
         return None
+    tail = None if whole_to == filters.end else replace(filters, start=last_month, kind="custom")
     M = ReportPlacementMonth
-    where = [M.month.between(start, filters.end)]
+    where = [M.month.between(start, whole_to)]
     if flag == "rep_all" and dimension is None and not (filters.region_id or filters.center_id):
         where.append(M.scope == "all")
     elif flag == "rep_region" and dimension in (None, "region") and not filters.center_id:
@@ -264,7 +288,7 @@ def month_rows(filters: Filters, dimension: str | None, flag: str):
         return None
     if not summary.markets_current(report_session()):
         return None
-    return (literal_column("0") if dimension is None else M.group_id), where
+    return (literal_column("0") if dimension is None else M.group_id), where, tail
 
 
 def center_counts(filters: Filters, dimension: str | None = None) -> dict[Any, int]:

@@ -138,9 +138,9 @@ def _month_placements(filters: Filters, quarters: list[tuple[str, date, date]], 
     if any(lo.day != 1 or (hi + timedelta(days=1)).day != 1 for _, lo, hi in quarters):
         return False
     found = month_rows(filters, None, flag)
-    if found is None:
+    if found is None or found[2] is not None:   # whole quarters only
         return False
-    _, where = found
+    _, where, _ = found
     M = ReportPlacementMonth
     keyed = perturbing()
     rows = session.execute(select(M.month, M.market, func.sum(M.placements).label("n"), func.sum(M.pkey).label("kk"))
