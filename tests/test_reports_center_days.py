@@ -127,3 +127,35 @@ def test_concurrent_recounts_of_two_cohorts_of_one_center_both_count(app, two_ce
     assert errors == []
     assert _enrolled(a.id) == 12
     assert summary.wrong_center_days(db.session) == []
+
+
+def test_the_totals_are_read_with_their_kept_cohort_dates_and_checked(two_centers):
+    """The cohort's center and dates kept on its total rows (revision 0032_totals_cohort): written
+    by the recount, moved with the cohort, read by the totals of a period (a wrong one shows), and
+    named by the check."""
+    from talent.reporting.models import ReportCohortTotal, ReportGroupTotal
+    a, b, cohorts, trainees = two_centers
+    for t in trainees[:3]:
+        learning.enroll(SYSTEM, cohorts[0].id, t.id)
+    db.session.commit()
+    cohort = db.session.get(Cohort, cohorts[0].id)
+    kept = db.session.execute(select(ReportCohortTotal.center_id, ReportCohortTotal.start_date,
+                                     ReportCohortTotal.end_date).where(ReportCohortTotal.cohort_id == cohort.id)).one()
+    assert tuple(kept) == (a.id, cohort.start_date, cohort.end_date)
+    assert queries.enrollment_metrics(_year(), "center")[a.id]["active"] == 3
+    cohort.center_id = b.id
+    cohort.end_date = cohort.end_date + timedelta(days=7)
+    db.session.commit()
+    for T in (ReportCohortTotal, ReportGroupTotal):
+        assert set(db.session.execute(select(T.center_id, T.end_date).where(T.cohort_id == cohort.id))) == \
+            {(b.id, cohort.end_date)}
+    figures = queries.enrollment_metrics(_year(), "center")
+    assert figures[b.id]["active"] == 3 and a.id not in figures
+    assert summary.wrong_total_cohorts(db.session) == []
+    # A wrong kept center shows in the figures (they are read from it) and in the check.
+    db.session.execute(update(ReportCohortTotal).where(ReportCohortTotal.cohort_id == cohort.id)
+                       .values(center_id=a.id))
+    db.session.commit()
+    assert queries.enrollment_metrics(_year(), "center")[a.id]["active"] == 3
+    problems = summary.wrong_total_cohorts(db.session)
+    assert len(problems) == 1 and problems[0].startswith(f"report_cohort_totals cohort {cohort.id}:")

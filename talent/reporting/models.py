@@ -80,7 +80,16 @@ class ReportCenterDay(DayFigures, Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
 
 
-class ReportCohortTotal(Base):
+class CohortKept:
+    """The cohort's center and dates, kept on its total rows (revision 0032_totals_cohort): the
+    totals of a period (cohorts overlapping it, those that ended in it) are read without joining
+    cohorts. Written with the rows; a cohort's dates or center changing recounts it."""
+    center_id: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+
+class ReportCohortTotal(CohortKept, Base):
     """Per cohort: enrollments now ``enrolled`` (active), completed, finished (completed, failed
     or withdrawn) and completed with a placement within six months of the cohort's end; each with
     the sum of its enrollments' record keys."""
@@ -127,7 +136,7 @@ class ReportGroupCenterDay(DayFigures, Base):
     home: Mapped[str] = mapped_column(String(8), primary_key=True)
 
 
-class ReportGroupTotal(Base):
+class ReportGroupTotal(CohortKept, Base):
     """:class:`ReportCohortTotal` split by the same trainee groups as :class:`ReportGroupDay`."""
     __tablename__ = "report_group_totals"
 

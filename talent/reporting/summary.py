@@ -548,9 +548,14 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str, *, roll_u
         group_totals, group_days = _totals(session, chunk), _days(session, chunk, tz)
         # The cohort rows are the group rows summed over the groups (one pass over the live rows).
         cohort_days = _summed(group_days, ("cohort_id", "day"))
-        centers = dict(session.execute(select(Cohort.id, Cohort.center_id).where(Cohort.id.in_(chunk))).all())
+        kept = {r.id: {"center_id": r.center_id, "start_date": r.start_date, "end_date": r.end_date}
+                for r in session.execute(select(Cohort.id, Cohort.center_id, Cohort.start_date, Cohort.end_date)
+                                         .where(Cohort.id.in_(chunk)))}
+        cohort_totals = _summed(group_totals, ("cohort_id",))
         for row in chain(cohort_days, group_days):
-            row["center_id"] = centers[row["cohort_id"]]
+            row["center_id"] = kept[row["cohort_id"]]["center_id"]
+        for row in chain(cohort_totals, group_totals):
+            row.update(kept[row["cohort_id"]])
         # The center day rows (overall and per trainee group) change by the difference between the
         # cohorts' new and old day rows (the old ones under the center they were added to).
         for table, new_rows, target in ((ReportCohortDay, cohort_days, differences),
@@ -560,7 +565,7 @@ def refresh(session: Session, cohort_ids: Iterable[int], tz_name: str, *, roll_u
             _add_day_sums(target, new_rows, keys, sign=1)
             _add_day_sums(target, old_rows, keys, sign=-1)
         rows = {ReportGroupTotal: group_totals, ReportGroupDay: group_days,
-                ReportCohortTotal: _summed(group_totals, ("cohort_id",)),
+                ReportCohortTotal: cohort_totals,
                 ReportCohortDay: cohort_days}
         for table, values in rows.items():
             session.execute(delete(table).where(table.cohort_id.in_(chunk)))
@@ -644,6 +649,21 @@ def wrong_center_days(session: Session, limit: int = 20) -> list[str]:
                 if len(out) >= limit:
                     return out
     return out
+
+
+def wrong_total_cohorts(session: Session, limit: int = 20) -> list[str]:
+    """Total rows whose kept center or dates are not their cohort's (``check-summary``)."""
+    out: list[str] = []
+    for T in (ReportCohortTotal, ReportGroupTotal):
+        rows = session.execute(
+            select(T.cohort_id, T.center_id, T.start_date, T.end_date, Cohort.center_id.label("c"),
+                   Cohort.start_date.label("s"), Cohort.end_date.label("e"))
+            .join(Cohort, Cohort.id == T.cohort_id)
+            .where(or_(T.center_id != Cohort.center_id, T.start_date != Cohort.start_date,
+                       T.end_date != Cohort.end_date)).limit(limit)).all()
+        out.extend(f"{T.__tablename__} cohort {r.cohort_id}: kept center and dates {(r.center_id, str(r.start_date), str(r.end_date))} "
+                   f"should be {(r.c, str(r.s), str(r.e))}" for r in rows)
+    return out[:limit]
 
 
 # ---- placements per month (revision 0030_placement_months) ---------------------------------------
@@ -851,12 +871,14 @@ def _course_filtered(filters) -> bool:
     return bool(filters.level or filters.sector_id or filters.skill_id)
 
 
-def _center_day_where(stmt, filters, join_center: bool = False, C=ReportCenterDay):
-    """The period and the place filters (region, center) on a statement over the center day rows
-    (``C``: overall, or per trainee group)."""
+def _center_day_where(stmt, filters, join_center: bool = False, C=ReportCenterDay, period: bool = True):
+    """The period and the place filters (region, center) on a statement over rows with a
+    ``center_id`` (``C``: the center day rows, overall or per trainee group; or, ``period=False``,
+    the total rows, whose period condition is the caller's)."""
     if join_center:
         stmt = stmt.join(Center, Center.id == C.center_id)
-    stmt = stmt.where(C.day.between(filters.start, filters.end))
+    if period:
+        stmt = stmt.where(C.day.between(filters.start, filters.end))
     if filters.region_id:
         stmt = stmt.where(C.center_id.in_(select(Center.id).where(Center.region_id == filters.region_id)))
     if filters.center_id:
@@ -919,10 +941,17 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
                 day_stmt = with_dimension_joins(day_stmt, dimension)
         day_stmt = day_stmt.where(D.day.between(filters.start, filters.end), *conds)
 
-    ended = Cohort.end_date.between(filters.start, filters.end)
+    # The cohort's center and dates are kept on its total rows: without a course filter or a course
+    # dimension the totals are read without joining cohorts.
+    own = not _course_filtered(filters) and (by_group or dimension in (None, "region", "center"))
+    cohort_end, cohort_start = (T.end_date, T.start_date) if own else (Cohort.end_date, Cohort.start_date)
+    ended = cohort_end.between(filters.start, filters.end)
     cutoff = filters.today - timedelta(days=PLACEMENT_WINDOW_DAYS)
-    past = and_(ended, Cohort.end_date <= cutoff)
-    pending = and_(ended, Cohort.end_date > cutoff)
+    past = and_(ended, cohort_end <= cutoff)
+    pending = and_(ended, cohort_end > cutoff)
+    if own and not by_group:
+        cohort_keys = [{None: literal_column("0"), "region": Center.region_id, "center": T.center_id}[dimension]
+                       .label("k")]
     cohort_stmt = (select(*cohort_keys, total(T.active).label("active"), total(T.completed, ended).label("completion_num"),
                           total(T.finished, ended).label("completion_den"),
                           total(T.completed, past).label("placement_den"),
@@ -934,11 +963,17 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
                           total(T.completed_key, past).label("placement_den__key"),
                           total(T.placed_key, past).label("placement_num__key"),
                           total(T.completed_key, pending).label("placement_pending__key"))
-                   .select_from(T).join(Cohort, Cohort.id == T.cohort_id))
-    if not by_group:
-        cohort_stmt = with_dimension_joins(cohort_stmt, dimension)
-    cohort_stmt = cohort_stmt.where(
-        Cohort.start_date <= filters.end, Cohort.end_date >= filters.start, *conds)
+                   .select_from(T))
+    if own:
+        if dimension == "region":
+            cohort_stmt = cohort_stmt.join(Center, Center.id == T.center_id)
+        cohort_stmt = _center_day_where(cohort_stmt.where(cohort_start <= filters.end, cohort_end >= filters.start),
+                                        filters, C=T, period=False)
+    else:
+        cohort_stmt = cohort_stmt.join(Cohort, Cohort.id == T.cohort_id)
+        if not by_group:
+            cohort_stmt = with_dimension_joins(cohort_stmt, dimension)
+        cohort_stmt = cohort_stmt.where(cohort_start <= filters.end, cohort_end >= filters.start, *conds)
     if dimension is not None:
         day_stmt, cohort_stmt = day_stmt.group_by(*day_keys), cohort_stmt.group_by(*cohort_keys)
 
@@ -1044,9 +1079,12 @@ def add_enrolled(session: Session, cohort_id: int, trainee_ids: Iterable[int]) -
             out[k[:width]][1] += key_sum
         return out
 
-    center_id = session.scalar(select(Cohort.center_id).where(Cohort.id == cohort_id))
-    _add_to(session, ReportGroupTotal, cohort_id, GROUPS, totals, ("active", "active_key"))
-    _add_to(session, ReportCohortTotal, cohort_id, (), summed(totals, 0), ("active", "active_key"))
+    cohort = session.execute(select(Cohort.center_id, Cohort.start_date, Cohort.end_date)
+                             .where(Cohort.id == cohort_id)).one()
+    center_id = cohort.center_id
+    kept = {"center_id": cohort.center_id, "start_date": cohort.start_date, "end_date": cohort.end_date}
+    _add_to(session, ReportGroupTotal, cohort_id, GROUPS, totals, ("active", "active_key"), extra=kept)
+    _add_to(session, ReportCohortTotal, cohort_id, (), summed(totals, 0), ("active", "active_key"), extra=kept)
     _add_to(session, ReportGroupDay, cohort_id, ("day",) + GROUPS, days, ("enrolled", "enrolled_key"),
             extra={"center_id": center_id})
     cohort_days = summed(days, 1)

@@ -66,5 +66,6 @@ def compare_with_live(session: Session, years: Iterable[int] | None = None,
     out.extend(summary.wrong_previous_starts(session))
     out.extend(summary.wrong_center_days(session))
     out.extend(summary.wrong_placement_months(session))
+    out.extend(summary.wrong_total_cohorts(session))
     out.extend(exits.wrong_exits(session, ZoneInfo(tz), summary.built_markets(session)))
     return out
