@@ -28,9 +28,10 @@ def upgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, kind in COLUMNS:
                 batch_op.add_column(sa.Column(name, kind, nullable=True))
-        for name, _ in COLUMNS:
-            op.execute(f"UPDATE {table} SET {name} = (SELECT cohorts.{name} FROM cohorts "
-                       f"WHERE cohorts.id = {table}.cohort_id)")
+        # One UPDATE for the three columns: one new version of each row, not three.
+        op.execute(f"UPDATE {table} SET " + ", ".join(
+            f"{name} = (SELECT cohorts.{name} FROM cohorts WHERE cohorts.id = {table}.cohort_id)"
+            for name, _ in COLUMNS))
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, kind in COLUMNS:
                 batch_op.alter_column(name, existing_type=kind, nullable=False)
