@@ -28,7 +28,7 @@ def rebuild_summary(if_missing: bool) -> None:
     """Count the summary from the live tables, in one transaction (reports keep working meanwhile).
     Needed after TALENT_TIMEZONE, TALENT_DISCLOSURE_KEY or TALENT_REGIONAL_COUNTRIES changes (the
     outcome indicators read the live tables until then), after an upgrade that says so (revisions
-    0006, 0013, 0022, 0024, 0025, 0026, 0027 and 0028 print it), or on a database that held data before the
+    0006, 0013, 0022, 0024, 0025, 0026, 0027, 0028, 0030 and 0031 print it), or on a database that held data before the
     summary existed."""
     tz = current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku")
     if if_missing and summary.exits_current(db.session, tz):
