@@ -218,3 +218,34 @@ def test_a_period_ending_mid_month_adds_its_last_days_from_the_rows(factory):
     db.session.execute(update(M).where(M.scope == "all", M.month == date(2025, 2, 1)).values(placements=M.placements + 1))
     db.session.commit()
     assert queries.placement_metrics(mid, None)[0]["placements"] == before["placements"] + n_feb
+
+
+def test_mobility_reads_placements_per_region_month_and_employer(factory):
+    """Mobility of a period of whole months sums report_placement_employer_months (revision
+    0033_mobility_months): equal to the live figures after a job, an employer's city and country
+    change (read live through the employer), a tampered row shows, and the check names it."""
+    from talent.reporting.models import ReportPlacementEmployerMonth as E
+    ds = build_dataset(factory)
+    db.session.commit()
+    p = twice_placed(ds, factory)
+    f = _year()
+    custom = parse_filters({"period": "custom", "start": "2025-01-02", "end": "2025-12-31"}, today=TODAY)[0]
+    for period in (f, custom, f.scoped(region_id=ds.ganja.region_id)):
+        assert queries.mobility_metrics(period) == queries.mobility_metrics(period, live=True)
+    assert db.session.scalar(select(func.sum(E.placements)).where(E.employer_id == p.employer_id)) == 2   # two regions
+    employer = db.session.get(Employer, p.employer_id)
+    employer.city = "Gəncə"
+    db.session.commit()
+    assert queries.mobility_metrics(f) == queries.mobility_metrics(f, live=True)
+    employer.country_code = "TR"
+    db.session.commit()
+    assert queries.mobility_metrics(f) == queries.mobility_metrics(f, live=True)
+    assert summary.wrong_placement_months(db.session) == []
+    before = queries.mobility_metrics(f)[ds.ganja.region_id]["placements"]
+    db.session.execute(update(E).where(E.region_id == ds.ganja.region_id).values(placements=E.placements + 1))
+    db.session.commit()
+    n = db.session.scalar(select(func.count()).select_from(E).where(E.region_id == ds.ganja.region_id,
+                                                                     E.month.between(f.start, f.end)))
+    assert queries.mobility_metrics(f)[ds.ganja.region_id]["placements"] == before + n
+    assert queries.mobility_metrics(custom) == queries.mobility_metrics(custom, live=True)   # the rows
+    assert any(line.startswith("employer month (") for line in summary.wrong_placement_months(db.session))

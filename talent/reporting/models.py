@@ -245,6 +245,21 @@ class ReportPlacementMonth(Base):
     tkey: Mapped[int] = mapped_column(Integer)
 
 
+class ReportPlacementEmployerMonth(Base):
+    """The representative placement rows per region (``rep_region``) added up per (region of the
+    cohort's center, month of the start, employer): the mobility report's placements by where they
+    work, the employer's market and city region read live from its few hundred employers
+    (revision 0033_mobility_months). Kept with :class:`ReportPlacementMonth`, from the same
+    differences."""
+    __tablename__ = "report_placement_employer_months"
+
+    region_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    placements: Mapped[int] = mapped_column(Integer)
+    pkey: Mapped[int] = mapped_column(Integer)
+
+
 class ReportExit(Base):
     """One row per exit (talent.reporting.outcomes: an enrollment that ended completed, failed or
     withdrawn, of someone enrolled, in a cohort not cancelled, not withdrawn before the cohort's

@@ -46,7 +46,7 @@ from talent.reporting import exits
 from talent.reporting.kept import watched_changes
 from talent.reporting.models import (DAY_FIGURES, NO_PREVIOUS, ReportCenterDay, ReportCohortDay, ReportCohortPlacement,
                                      ReportCohortTotal, ReportExit, ReportExitDay, ReportGroupCenterDay, ReportGroupDay,
-                                     ReportPlacementMonth,
+                                     ReportPlacementEmployerMonth, ReportPlacementMonth,
                                      ReportGroupTotal, ReportSummaryState)
 from talent import signals
 from talent.learning.models import EnrollmentStatus
@@ -510,7 +510,7 @@ def wrong_representatives(session: Session, limit: int = 20) -> list[str]:
 
 
 SUMMARY_TABLES = (ReportCohortTotal, ReportCohortDay, ReportCenterDay, ReportGroupTotal, ReportGroupDay, ReportCohortPlacement,
-                  ReportExit, ReportExitDay, ReportPlacementMonth, ReportGroupCenterDay)
+                  ReportExit, ReportExitDay, ReportPlacementMonth, ReportGroupCenterDay, ReportPlacementEmployerMonth)
 
 
 def _summed(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -674,6 +674,7 @@ MONTH_SCOPES = (("all", "rep_all", "prev_all", None), ("region", "rep_region", "
                 ("center", "rep_center", "prev_center", "center_id"), ("sector", "rep_sector", "prev_sector", "sector_id"))
 MonthKey = tuple[str, int, date, str, date]
 MONTH_KEYS = ("scope", "group_id", "month", "market", "prev_quarter")
+EMPLOYER_MONTH_KEYS = ("region_id", "month", "employer_id")
 
 
 def quarter_start(day: date) -> date:
@@ -682,7 +683,7 @@ def quarter_start(day: date) -> date:
 
 def _month_rows(session: Session, trainee_ids: list[int] | None):
     F = ReportCohortPlacement
-    columns = [F.start_date, F.market, F.pkey, F.tkey, F.region_id, F.center_id, F.sector_id,
+    columns = [F.start_date, F.market, F.pkey, F.tkey, F.region_id, F.center_id, F.sector_id, F.employer_id,
                *[getattr(F, flag) for _, flag, _, _ in MONTH_SCOPES], *[getattr(F, prev) for _, _, prev, _ in MONTH_SCOPES]]
     stmt = select(*columns)
     if trainee_ids is not None:
@@ -692,11 +693,18 @@ def _month_rows(session: Session, trainee_ids: list[int] | None):
     return session.execute(stmt)
 
 
-def month_contributions(rows, out: dict[MonthKey, list[int]] | None = None, sign: int = 1) -> dict[MonthKey, list[int]]:
-    """What placement rows add to report_placement_months: per key, [placements, pkey sum, tkey sum]."""
+def month_contributions(rows, out: dict[MonthKey, list[int]] | None = None, sign: int = 1,
+                        employers: dict[tuple, list[int]] | None = None) -> dict[MonthKey, list[int]]:
+    """What placement rows add to report_placement_months: per key, [placements, pkey sum, tkey sum];
+    and, into ``employers`` when given, to report_placement_employer_months: per (region, month,
+    employer), [placements, pkey sum] of the rows flagged per region."""
     out = {} if out is None else out
     for r in rows:
         month = r.start_date.replace(day=1)
+        if employers is not None and r.rep_region:
+            target = employers.setdefault((r.region_id, month, r.employer_id), [0, 0])
+            target[0] += sign
+            target[1] += sign * int(r.pkey)
         for scope, flag, prev, group in MONTH_SCOPES:
             if not getattr(r, flag):
                 continue
@@ -719,17 +727,20 @@ class PlacementMonths:
     def __init__(self) -> None:
         self.trainees: set[int] = set()
         self.difference: dict[MonthKey, list[int]] = {}
+        self.employers: dict[tuple, list[int]] = {}
 
     def before(self, session: Session, trainee_ids: Iterable[int]) -> None:
         new = sorted(set(trainee_ids) - self.trainees)
         for chunk in _chunks(new):
-            month_contributions(_month_rows(session, chunk), self.difference, sign=-1)
+            month_contributions(_month_rows(session, chunk), self.difference, sign=-1, employers=self.employers)
         self.trainees.update(new)
 
     def add_difference(self, session: Session) -> None:
         for chunk in _chunks(sorted(self.trainees)):
-            month_contributions(_month_rows(session, chunk), self.difference, sign=1)
+            month_contributions(_month_rows(session, chunk), self.difference, sign=1, employers=self.employers)
         add_placement_months(session, self.difference)
+        add_differences(session, ReportPlacementEmployerMonth, EMPLOYER_MONTH_KEYS, ("placements", "pkey"),
+                        self.employers)
 
 
 def add_placement_months(session: Session, differences: dict[MonthKey, list[int]]) -> None:
@@ -737,36 +748,39 @@ def add_placement_months(session: Session, differences: dict[MonthKey, list[int]
     add_differences(session, ReportPlacementMonth, MONTH_KEYS, ("placements", "pkey", "tkey"), differences)
 
 
-def _all_month_rows(session: Session) -> dict[MonthKey, list[int]]:
+# The monthly roll-ups of the placement rows: (model, key columns, value columns, label).
+MONTH_TABLES = ((ReportPlacementMonth, MONTH_KEYS, ("placements", "pkey", "tkey"), "placement month"),
+                (ReportPlacementEmployerMonth, EMPLOYER_MONTH_KEYS, ("placements", "pkey"), "employer month"))
+
+
+def _all_month_rows(session: Session) -> tuple[dict[MonthKey, list[int]], dict[tuple, list[int]]]:
     out: dict[MonthKey, list[int]] = {}
-    month_contributions(_month_rows(session, None), out)
-    return {k: v for k, v in out.items() if v[0]}
+    employers: dict[tuple, list[int]] = {}
+    month_contributions(_month_rows(session, None), out, employers=employers)
+    return ({k: v for k, v in out.items() if v[0]}, {k: v for k, v in employers.items() if v[0]})
 
 
 def rebuild_placement_months(session: Session) -> None:
-    """Count report_placement_months whole from the placement rows (the rebuild)."""
-    session.execute(delete(ReportPlacementMonth))
-    rows = _all_month_rows(session)
-    keys = sorted(rows)
-    for i in range(0, len(keys), 5000):
-        session.execute(insert(ReportPlacementMonth), [
-            dict(zip(MONTH_KEYS, k),
-                 **dict(zip(("placements", "pkey", "tkey"), rows[k]))) for k in keys[i:i + 5000]])
+    """Count the monthly roll-ups whole from the placement rows (the rebuild)."""
+    for (model, keys, names, _), rows in zip(MONTH_TABLES, _all_month_rows(session)):
+        session.execute(delete(model))
+        ordered = sorted(rows)
+        for i in range(0, len(ordered), 5000):
+            session.execute(insert(model), [dict(zip(keys, k), **dict(zip(names, rows[k])))
+                                            for k in ordered[i:i + 5000]])
 
 
 def wrong_placement_months(session: Session, limit: int = 20) -> list[str]:
     """Monthly rows that differ from the placement rows added up again (``check-summary``)."""
-    wanted = _all_month_rows(session)
-    M = ReportPlacementMonth
-    kept = {(r.scope, r.group_id, r.month, r.market, r.prev_quarter): [r.placements, r.pkey, r.tkey]
-            for r in session.execute(select(M.scope, M.group_id, M.month, M.market, M.prev_quarter,
-                                            M.placements, M.pkey, M.tkey))}
     out = []
-    for key in sorted(set(wanted) | set(kept)):
-        if wanted.get(key) != kept.get(key):
-            out.append(f"placement month {key}: kept {kept.get(key)} should be {wanted.get(key)}")
-            if len(out) >= limit:
-                break
+    for (model, keys, names, label), wanted in zip(MONTH_TABLES, _all_month_rows(session)):
+        kept = {tuple(r[:len(keys)]): list(r[len(keys):]) for r in session.execute(
+            select(*[getattr(model, k) for k in keys], *[getattr(model, n) for n in names]))}
+        for key in sorted(set(wanted) | set(kept)):
+            if wanted.get(key) != kept.get(key):
+                out.append(f"{label} {key}: kept {kept.get(key)} should be {wanted.get(key)}")
+                if len(out) >= limit:
+                    return out
     return out
 
 
@@ -791,7 +805,8 @@ def rebuild(session: Session, tz_name: str) -> dict[str, int]:
         # The same for the summary's own tables, which the reports read next.
         session.execute(text("ANALYZE report_cohort_days, report_cohort_totals, report_group_days, "
                              "report_group_totals, report_cohort_placements, report_exits, report_exit_days, "
-                             "report_center_days, report_placement_months, report_group_center_days"))
+                             "report_center_days, report_placement_months, report_group_center_days, "
+                             "report_placement_employer_months"))
     session.info.pop(MARKS, None)  # everything is counted
     return {"cohorts": len(ids),
             "cohort_rows": session.scalar(select(func.count()).select_from(ReportCohortTotal)) or 0,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from functools import lru_cache
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, null, select
@@ -18,7 +19,8 @@ from talent.placement.models import Employer
 from talent.reporting.dimensions import report_session, baku_region_id
 from talent.reporting.cellkey import key_name, perturbing, report_key_sql as key_sql
 from talent.reporting.periods import Filters
-from talent.reporting.queries.common import placement_rows, regional_countries, with_pre
+from talent.reporting.models import ReportPlacementEmployerMonth
+from talent.reporting.queries.common import placement_rows, placement_source, regional_countries, with_pre
 
 
 MOBILITY_COLUMNS = ("same_region", "baku", "other_az", "az_unknown", "regional", "international")
@@ -101,10 +103,12 @@ def _mobility_metrics(filters: Filters, live: bool = False) -> dict[Any, dict[st
     # One row per (region, placement): the join to completed enrollments repeats a placement for
     # each matching completion; DISTINCT once here (or the representative rows) lets the outer query
     # count and sum plainly instead of one COUNT(DISTINCT) (a sort each) per column and per key sum.
-    rows = placement_rows(filters, "region", Center.region_id, lambda p: [
-        p.id.label("pid"), Employer.id.label("employer_id"),
-        key_sql(p.id, "placement").label("pkey")], live=live).subquery()
-    inner = (select(rows.c.k, rows.c.pkey, employers.c.market, employers.c.emp_region)
+    rows = None if live else _employer_months(filters)
+    if rows is None:
+        rows = placement_rows(filters, "region", Center.region_id, lambda p: [
+            p.id.label("pid"), Employer.id.label("employer_id"), literal(1).label("n"),
+            key_sql(p.id, "placement").label("pkey")], live=live).subquery()
+    inner = (select(rows.c.k, rows.c.n, rows.c.pkey, employers.c.market, employers.c.emp_region)
              .select_from(rows).join(employers, employers.c.id == rows.c.employer_id).subquery())
     baku = baku_region_id() or -1
     local = inner.c.market == "local"
@@ -120,10 +124,31 @@ def _mobility_metrics(filters: Filters, live: bool = False) -> dict[Any, dict[st
     }
     stmt = select(
         inner.c.k,
-        func.count().label("placements"),
+        func.coalesce(func.sum(inner.c.n), 0).label("placements"),
         func.coalesce(func.sum(inner.c.pkey), 0).label(key_name("placements")),
-        *[func.count().filter(cond).label(c) for c, cond in conditions.items()],
+        *[func.coalesce(func.sum(inner.c.n).filter(cond), 0).label(c) for c, cond in conditions.items()],
         *[func.coalesce(func.sum(inner.c.pkey).filter(cond), 0).label(key_name(c)) for c, cond in conditions.items()],
     ).group_by(inner.c.k)
     cols = [n for c in ("placements",) + MOBILITY_COLUMNS for n in (c, key_name(c))]
     return {row.k: {c: int(getattr(row, c)) for c in cols} for row in report_session().execute(stmt)}
+
+
+def _employer_months(filters: Filters):
+    """The placements per (region, employer) of a period of whole months from
+    report_placement_employer_months, as a subquery like the placement rows' (``k``, ``employer_id``,
+    ``n`` placements, ``pkey``), or None where it cannot answer: no summary in use, a course filter,
+    a period not made of whole months."""
+    if filters.level or filters.sector_id or filters.skill_id or filters.center_id:
+        return None
+    if filters.start.day != 1 or (filters.end + timedelta(days=1)).day != 1:
+        return None
+    if placement_source(filters, "region") is None:
+        return None
+    E = ReportPlacementEmployerMonth
+    pkey = E.pkey if perturbing() else literal(0)
+    stmt = (select(E.region_id.label("k"), E.employer_id.label("employer_id"), func.sum(E.placements).label("n"),
+                   func.sum(pkey).label("pkey"))
+            .where(E.month.between(filters.start, filters.end)).group_by(E.region_id, E.employer_id))
+    if filters.region_id:
+        stmt = stmt.where(E.region_id == filters.region_id)
+    return stmt.subquery()
