@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, SmallInteger, String, false
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, SmallInteger, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from talent.db import Base, utcnow
@@ -160,6 +160,9 @@ class ReportCohortPlacement(Base):
     placement, market, mobility and trend figures make, kept so they need not scan enrollments.
     The employer (market, city) and the trainee (fairness groups) are read live through the ids."""
     __tablename__ = "report_cohort_placements"
+    # One center's rows of a period (its per-course placements) as an index range (revision
+    # 0034_center_indexes).
+    __table_args__ = (Index("ix_report_cohort_placements_center_id_start_date", "center_id", "start_date"),)
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id", ondelete="CASCADE"), primary_key=True)
