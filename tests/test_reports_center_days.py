@@ -139,23 +139,50 @@ def test_the_totals_are_read_with_their_kept_cohort_dates_and_checked(two_center
         learning.enroll(SYSTEM, cohorts[0].id, t.id)
     db.session.commit()
     cohort = db.session.get(Cohort, cohorts[0].id)
+    # A period holding the cohort whatever today is (its first day may fall in next year).
+    today = clock.today()
+    period = Filters(start=today, end=today + timedelta(days=120), today=today, kind="custom")
     kept = db.session.execute(select(ReportCohortTotal.center_id, ReportCohortTotal.start_date,
                                      ReportCohortTotal.end_date).where(ReportCohortTotal.cohort_id == cohort.id)).one()
     assert tuple(kept) == (a.id, cohort.start_date, cohort.end_date)
-    assert queries.enrollment_metrics(_year(), "center")[a.id]["active"] == 3
+    assert queries.enrollment_metrics(period, "center")[a.id]["active"] == 3
     cohort.center_id = b.id
     cohort.end_date = cohort.end_date + timedelta(days=7)
     db.session.commit()
     for T in (ReportCohortTotal, ReportGroupTotal):
         assert set(db.session.execute(select(T.center_id, T.end_date).where(T.cohort_id == cohort.id))) == \
             {(b.id, cohort.end_date)}
-    figures = queries.enrollment_metrics(_year(), "center")
+    figures = queries.enrollment_metrics(period, "center")
     assert figures[b.id]["active"] == 3 and a.id not in figures
     assert summary.wrong_total_cohorts(db.session) == []
     # A wrong kept center shows in the figures (they are read from it) and in the check.
     db.session.execute(update(ReportCohortTotal).where(ReportCohortTotal.cohort_id == cohort.id)
                        .values(center_id=a.id))
     db.session.commit()
-    assert queries.enrollment_metrics(_year(), "center")[a.id]["active"] == 3
+    assert queries.enrollment_metrics(period, "center")[a.id]["active"] == 3
     problems = summary.wrong_total_cohorts(db.session)
     assert len(problems) == 1 and problems[0].startswith(f"report_cohort_totals cohort {cohort.id}:")
+
+
+def test_the_migration_fills_the_kept_columns_from_the_cohorts(two_centers):
+    """Revision 0032 fills the totals' kept center and dates with its own SQL: the cohorts' values."""
+    import importlib.util
+    import pathlib
+    from sqlalchemy import text
+    from talent.reporting.models import ReportCohortTotal, ReportGroupTotal
+    a, _b, cohorts, trainees = two_centers
+    for i, t in enumerate(trainees[:4]):
+        learning.enroll(SYSTEM, cohorts[i % 2].id, t.id)
+    db.session.commit()
+    path = pathlib.Path(__file__).parents[1] / "migrations" / "versions" / "0032_totals_cohort.py"
+    spec = importlib.util.spec_from_file_location("revision_0032", path)
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    for T in (ReportCohortTotal, ReportGroupTotal):
+        db.session.execute(update(T).values(center_id=-1, start_date=date(2000, 1, 1), end_date=date(2000, 1, 2)))
+    assert len(summary.wrong_total_cohorts(db.session)) >= 4
+    for table in revision.TABLES:
+        db.session.execute(text(revision.backfill(table)))
+    assert summary.wrong_total_cohorts(db.session) == []
+    assert db.session.scalar(select(func.count()).select_from(ReportGroupTotal)
+                             .where(ReportGroupTotal.center_id == a.id)) >= 2

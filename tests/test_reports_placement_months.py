@@ -249,3 +249,24 @@ def test_mobility_reads_placements_per_region_month_and_employer(factory):
     assert queries.mobility_metrics(f)[ds.ganja.region_id]["placements"] == before + n
     assert queries.mobility_metrics(custom) == queries.mobility_metrics(custom, live=True)   # the rows
     assert any(line.startswith("employer month (") for line in summary.wrong_placement_months(db.session))
+
+
+def test_the_migration_fills_the_employer_months_from_the_rows(factory):
+    """Revision 0033 fills report_placement_employer_months with its own SQL: what the recount keeps."""
+    import importlib.util
+    import pathlib
+    from sqlalchemy import delete, text
+    from talent.reporting.models import ReportPlacementEmployerMonth as E
+    ds = build_dataset(factory)
+    db.session.commit()
+    twice_placed(ds, factory)
+    path = pathlib.Path(__file__).parents[1] / "migrations" / "versions" / "0033_mobility_months.py"
+    spec = importlib.util.spec_from_file_location("revision_0033", path)
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    kept = set(db.session.execute(select(E.region_id, E.month, E.employer_id, E.placements, E.pkey)))
+    assert kept
+    db.session.execute(delete(E))
+    db.session.execute(text(revision.backfill(db.session.get_bind().dialect.name)))
+    assert set(db.session.execute(select(E.region_id, E.month, E.employer_id, E.placements, E.pkey))) == kept
+    assert summary.wrong_placement_months(db.session) == []

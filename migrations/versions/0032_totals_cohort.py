@@ -23,15 +23,19 @@ TABLES = ('report_cohort_totals', 'report_group_totals')
 COLUMNS = (('center_id', sa.Integer()), ('start_date', sa.Date()), ('end_date', sa.Date()))
 
 
+def backfill(table: str) -> str:
+    """The SQL that fills the kept columns of ``table`` from the cohorts (SQLite and PostgreSQL): one
+    UPDATE for the three, so one new version of each row, not three (tests/test_reports_center_days.py)."""
+    return f"UPDATE {table} SET " + ", ".join(
+        f"{name} = (SELECT cohorts.{name} FROM cohorts WHERE cohorts.id = {table}.cohort_id)" for name, _ in COLUMNS)
+
+
 def upgrade():
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, kind in COLUMNS:
                 batch_op.add_column(sa.Column(name, kind, nullable=True))
-        # One UPDATE for the three columns: one new version of each row, not three.
-        op.execute(f"UPDATE {table} SET " + ", ".join(
-            f"{name} = (SELECT cohorts.{name} FROM cohorts WHERE cohorts.id = {table}.cohort_id)"
-            for name, _ in COLUMNS))
+        op.execute(backfill(table))
         with op.batch_alter_table(table, schema=None) as batch_op:
             for name, kind in COLUMNS:
                 batch_op.alter_column(name, existing_type=kind, nullable=False)

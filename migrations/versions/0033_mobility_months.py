@@ -31,11 +31,17 @@ def upgrade():
         sa.Column('pkey', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('region_id', 'month', 'employer_id', name=op.f('pk_report_placement_employer_months')),
     )
-    month = ("CAST(date_trunc('month', start_date) AS DATE)" if op.get_bind().dialect.name == "postgresql"
+    op.execute(backfill(op.get_bind().dialect.name))
+
+
+def backfill(dialect: str) -> str:
+    """The SQL that fills the table from the placement rows flagged per region
+    (tests/test_reports_placement_months.py)."""
+    month = ("CAST(date_trunc('month', start_date) AS DATE)" if dialect == "postgresql"
              else "date(start_date, 'start of month')")
-    op.execute(f"INSERT INTO report_placement_employer_months (region_id, month, employer_id, placements, pkey) "
-               f"SELECT region_id, {month}, employer_id, count(*), sum(pkey) FROM report_cohort_placements "
-               f"WHERE rep_region GROUP BY region_id, {month}, employer_id")
+    return (f"INSERT INTO report_placement_employer_months (region_id, month, employer_id, placements, pkey) "
+            f"SELECT region_id, {month}, employer_id, count(*), sum(pkey) FROM report_cohort_placements "
+            f"WHERE rep_region GROUP BY region_id, {month}, employer_id")
 
 
 def downgrade():

@@ -641,14 +641,18 @@ def wrong_center_days(session: Session, limit: int = 20) -> list[str]:
             select(*[getattr(rows, k) for k in keys], *[func.sum(getattr(rows, n)) for n in DAY_FIGURES])
             .group_by(*[getattr(rows, k) for k in keys]))}
         wanted = {k: v for k, v in wanted.items() if any(v)}
-        kept = {tuple(r[:len(keys)]): tuple(r[len(keys):]) for r in session.execute(
-            select(*[getattr(kept_model, k) for k in keys], *[getattr(kept_model, n) for n in DAY_FIGURES]))}
-        for key in sorted(set(wanted) | set(kept)):
-            if wanted.get(key) != kept.get(key):
-                out.append(f"{label} {key}: kept {kept.get(key)} should be {wanted.get(key)}")
-                if len(out) >= limit:
-                    return out
-    return out
+        out.extend(_wrong_kept(session, kept_model, keys, DAY_FIGURES, wanted, label))
+    return out[:limit]
+
+
+def _wrong_kept(session: Session, model, keys: tuple[str, ...], names: tuple[str, ...],
+                wanted: dict[tuple, tuple], label: str) -> list[str]:
+    """The rows of the roll-up ``model`` (key columns ``keys``, values ``names``) that differ from
+    ``wanted`` (key values → values), missing or extra, one line each for ``check-summary``."""
+    kept = {tuple(r[:len(keys)]): tuple(r[len(keys):]) for r in session.execute(
+        select(*[getattr(model, k) for k in keys], *[getattr(model, n) for n in names]))}
+    return [f"{label} {key}: kept {kept.get(key)} should be {wanted.get(key)}"
+            for key in sorted(set(wanted) | set(kept)) if wanted.get(key) != kept.get(key)]
 
 
 def wrong_total_cohorts(session: Session, limit: int = 20) -> list[str]:
@@ -772,16 +776,10 @@ def rebuild_placement_months(session: Session) -> None:
 
 def wrong_placement_months(session: Session, limit: int = 20) -> list[str]:
     """Monthly rows that differ from the placement rows added up again (``check-summary``)."""
-    out = []
+    out: list[str] = []
     for (model, keys, names, label), wanted in zip(MONTH_TABLES, _all_month_rows(session)):
-        kept = {tuple(r[:len(keys)]): list(r[len(keys):]) for r in session.execute(
-            select(*[getattr(model, k) for k in keys], *[getattr(model, n) for n in names]))}
-        for key in sorted(set(wanted) | set(kept)):
-            if wanted.get(key) != kept.get(key):
-                out.append(f"{label} {key}: kept {kept.get(key)} should be {wanted.get(key)}")
-                if len(out) >= limit:
-                    return out
-    return out
+        out.extend(_wrong_kept(session, model, keys, names, {k: tuple(v) for k, v in wanted.items()}, label))
+    return out[:limit]
 
 
 def rebuild(session: Session, tz_name: str) -> dict[str, int]:
@@ -855,10 +853,7 @@ def is_current(session: Session, tz_name: str) -> bool:
 def exits_current(session: Session, tz_name: str) -> bool:
     """Whether the kept exits can answer the outcome indicators: the summary is current and its
     exits' markets were taken with the configured regional countries."""
-    if not is_current(session, tz_name):
-        return False
-    label = session.scalar(select(ReportSummaryState.markets).where(ReportSummaryState.id == 1))
-    return label == exits.markets_label(current_regional_countries())
+    return is_current(session, tz_name) and markets_current(session)
 
 
 def markets_current(session: Session) -> bool:
