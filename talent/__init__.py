@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     from talent import models  # noqa: F401  (the whole schema, for Alembic)
     from talent.imports import models as _import_models  # noqa: F401  (import previews: an application table)
     from talent.reporting import summary  # noqa: F401  (its session events keep the report summary current)
+    from talent.placement import followup_queue  # noqa: F401  (its session events keep the follow-ups to make)
     # The receivers of talent.signals connect on import (cohort completed → awards, summary).
     from talent.credentials import services as _credentials  # noqa: F401
     from talent import mail  # noqa: F401  (its session events send queued mail after the commit)

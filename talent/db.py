@@ -3,12 +3,12 @@ SQLite (batch mode) and PostgreSQL alike."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import MetaData, DateTime
+from sqlalchemy import MetaData, DateTime, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -18,6 +18,32 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# ---- work done before a transaction commits, in a fixed order -----------------------------------
+
+_COMMIT_STEPS: list[tuple[int, Callable[[Session], None]]] = []
+
+
+def before_commit_step(order: int) -> Callable[[Callable[[Session], None]], Callable[[Session], None]]:
+    """Run the decorated ``step(session)`` before a whole transaction commits (not at a savepoint's
+    release), after every step of a lower ``order``. Steps that lock rows take them in this order,
+    so two transactions never wait for each other's locks in a cycle: the report summary locks its
+    cohorts (10) before the follow-up queue locks its trainees (20), whichever module was imported
+    first."""
+    def register(step: Callable[[Session], None]) -> Callable[[Session], None]:
+        _COMMIT_STEPS.append((order, step))
+        _COMMIT_STEPS.sort(key=lambda item: item[0])
+        return step
+    return register
+
+
+@event.listens_for(Session, "before_commit")
+def _run_commit_steps(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    for _order, step in list(_COMMIT_STEPS):
+        step(session)
 
 
 def utcnow() -> datetime:

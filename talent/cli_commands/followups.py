@@ -1,6 +1,7 @@
 """``talent followups send-due``: send the self-service follow-up links that are due (3, 6 and 12
 months after a cohort ended) and the reminders; idempotent, so a daily scheduler may run it as
-often as it likes."""
+often as it likes. ``check-queue`` and ``rebuild-queue``: the follow-ups still to make, kept as rows
+for the centers' queue (talent/placement/followup_queue.py), against their rule."""
 from __future__ import annotations
 
 import click
@@ -8,6 +9,8 @@ from flask.cli import with_appcontext
 
 from talent.cli_commands.transaction import transactional
 from talent.permissions import Actor
+from talent.extensions import db
+from talent.placement import followup_queue
 from talent.placement.followup import send_due
 
 
@@ -25,6 +28,34 @@ def send_due_command() -> None:
     for wave, count in result.sent.items():
         click.echo(f"{wave} months: {count} link(s) sent")
     click.echo(f"reminders: {result.reminded}")
+
+
+
+@followups.command("check-queue")
+@with_appcontext
+@transactional(read_only=True)
+def check_queue() -> None:
+    """Compare the kept follow-ups to make (the centers' queue and dashboard read them) with their
+    rule over every completer; print each difference and exit 1 on any."""
+    found = followup_queue.differences(db.session)
+    for row in found.missing:
+        click.echo(f"missing: enrollment {row[0]}, {row[1]} months: {row}")
+    for row in found.extra:
+        click.echo(f"extra: enrollment {row[0]}, {row[1]} months: {row}")
+    if not found.ok:
+        click.echo(f"{len(found.missing):,} missing and {len(found.extra):,} extra rows.")
+        raise SystemExit(1)
+    click.echo("The follow-ups to make equal their rule.")
+
+
+@followups.command("rebuild-queue")
+@with_appcontext
+@transactional
+def rebuild_queue() -> None:
+    """Recompute every kept follow-up to make from the live tables, in one transaction (after rows
+    were written past the application, e.g. by hand in SQL)."""
+    rows = followup_queue.rebuild(db.session)
+    click.echo(f"Follow-ups to make rebuilt: {rows:,} rows.")
 
 
 commands = [followups]

@@ -43,7 +43,7 @@ from talent.geo.models import Region
 from talent.objectives.models import Objective
 from talent.people.models import Trainee
 from talent.permissions import Actor
-from talent.placement import followup
+from talent.placement import followup, followup_queue
 from talent.placement.models import Employer, EmployerConfirmation, FollowUp, Placement, Vacancy, VacancyStatus
 from talent.learning.models import Cohort, Enrollment
 from talent.reporting import snapshots, summary
@@ -168,6 +168,8 @@ class DemoBuilder:
         summary.rebuild(db.session, current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku"))
         self._say("keeping the trainee–center membership")
         membership.rebuild()   # the same: trainees and enrollments came in past the services
+        self._say("keeping the follow-ups to make")
+        followup_queue.rebuild(db.session)   # the same: completers, jobs and outcomes past the ORM
         self._say("keeping the default periods of supply against demand and the outcome indicators")
         snapshots.refresh(db.session)
         audit.record(Actor.system(label="demo", channel="cli"), "demo.load", "demo", None,

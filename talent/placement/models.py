@@ -173,3 +173,37 @@ class FollowUp(Base):
     note: Mapped[str | None] = mapped_column(String(1000))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class FollowUpOpen(Base):
+    """A follow-up still to make: one row per completed enrollment and milestone (3, 6 months) whose
+    trainee consents, with no recorded outcome for that milestone and no job held at or after the
+    cohort's end that the cohort's own center sees (recorded by it, or reported by the trainee). Kept
+    by the writes that move it, in their transaction (:mod:`talent.placement.followup_queue`), so the
+    follow-up queue and the dashboard read these rows instead of every completer (issue 17).
+
+    Whether it is *due* depends on the day (the cohort's end plus the milestone) and on who looks (a
+    job another center recorded counts for an administrator, and for that center's own staff): both
+    are decided when read; ``job_elsewhere`` says whether such a job exists."""
+    __tablename__ = "follow_ups_open"
+    __table_args__ = (
+        Index("ix_follow_ups_open_center_id_milestone_months_cohort_end", "center_id", "milestone_months",
+              "cohort_end"),
+        Index("ix_follow_ups_open_trainee_id", "trainee_id"),
+    )
+
+    # No foreign keys: the rows are written at the commit, after the transaction's other locks, and a
+    # foreign key's check would take a share lock on the enrollment, cohort or trainee that another
+    # transaction may hold for update while it waits for this one's trainees (a deadlock). The writes
+    # that remove those rows recount their trainees; ``talent followups check-queue`` finds any drift.
+    enrollment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    milestone_months: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    trainee_id: Mapped[int] = mapped_column(Integer)
+    cohort_id: Mapped[int] = mapped_column(Integer, index=True)
+    center_id: Mapped[int] = mapped_column(Integer)
+    cohort_end: Mapped[date] = mapped_column(Date)
+    # Kept for the queue's sort orders (a name or cohort code change recounts the rows).
+    cohort_code: Mapped[str] = mapped_column(String(40))
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    job_elsewhere: Mapped[bool] = mapped_column(Boolean)

@@ -19,7 +19,7 @@ from talent.learning.models import Cohort, Enrollment
 from talent.people.models import Trainee, TraineeCenter
 from talent.permissions import Actor, P, require, scope_centers
 from talent.placement.markets import current_regional_countries, market_case
-from talent.placement.models import Employer, FollowUp, Placement
+from talent.placement.models import Employer, FollowUp, FollowUpOpen, Placement
 from talent.placement.scoping import placement_visible_clause
 from talent.placement.services import MILESTONES
 from talent import clock
@@ -81,8 +81,10 @@ def _in_cohorts(cohort_ids: Select, limited: bool):
     return Enrollment.cohort_id.in_(cohort_ids)
 
 
-def _followup_union(actor: Actor, today: date, filters: FollowUpFilters):
-    """The due follow-ups: one row per (completer, milestone) with the trainee's name and contacts.
+def _followup_live(actor: Actor, today: date, filters: FollowUpFilters):
+    """The due follow-ups computed from the live tables: the definition the kept rows are proven
+    against (tests/test_followup_queue.py). One row per (completer, milestone) with the trainee's
+    name.
 
     One pass over the completers (of the actor's cohorts that ended by the earliest milestone's
     cutoff, consenting, without a job the actor sees: the job test does not depend on the
@@ -99,9 +101,7 @@ def _followup_union(actor: Actor, today: date, filters: FollowUpFilters):
     completers = (select(Enrollment.id.label("enrollment_id"), Cohort.end_date.label("cohort_end"),
                          Cohort.id.label("cohort_id"), Cohort.code.label("cohort_code"),
                          Cohort.center_id.label("center_id"), Trainee.id.label("trainee_id"),
-                         Trainee.last_name.label("last_name"), Trainee.first_name.label("first_name"),
-                         Trainee.search_name.label("search_name"), Trainee.phone.label("phone"),
-                         Trainee.email.label("email"))
+                         Trainee.last_name.label("last_name"), Trainee.first_name.label("first_name"))
                   .join(Cohort, Cohort.id == Enrollment.cohort_id)
                   .join(Trainee, Trainee.id == Enrollment.trainee_id)
                   .where(Enrollment.status == EnrollmentStatus.COMPLETED, _in_cohorts(cohort_ids, actor.center_ids is not None),
@@ -111,35 +111,73 @@ def _followup_union(actor: Actor, today: date, filters: FollowUpFilters):
     for months in milestones:
         parts.append(select(completers.c.enrollment_id, literal(months).label("milestone"), completers.c.cohort_end,
                             completers.c.cohort_id, completers.c.cohort_code, completers.c.center_id,
-                            completers.c.trainee_id, completers.c.last_name, completers.c.first_name,
-                            completers.c.search_name, completers.c.phone, completers.c.email)
+                            completers.c.trainee_id, completers.c.last_name, completers.c.first_name)
                      .where(completers.c.cohort_end <= cutoffs[months],
                             ~exists(select(FollowUp.id).where(FollowUp.enrollment_id == completers.c.enrollment_id,
                                                               FollowUp.milestone_months == months))))
     return union_all(*parts).subquery("due") if len(parts) > 1 else parts[0].subquery("due")
 
 
+def _followup_kept(actor: Actor, today: date, filters: FollowUpFilters):
+    """The due follow-ups read from the kept rows (``follow_ups_open``,
+    :mod:`talent.placement.followup_queue`): the rows of the actor's centers whose milestone has come
+    (an index range per center and milestone), without a job the actor sees. A row keeps the jobs its
+    cohort's center sees out already; a job another center recorded (``job_elsewhere``) counts for an
+    administrator, and for a center's staff when that center is theirs (one probe, only for those
+    rows)."""
+    milestones = _milestones(filters)
+    if not milestones:
+        return None
+    q = FollowUpOpen
+    stmt = (select(q.enrollment_id, q.milestone_months.label("milestone"), q.cohort_end, q.cohort_id,
+                   q.cohort_code, q.center_id, q.trainee_id, q.last_name, q.first_name)
+            .where(or_(*(and_(q.milestone_months == months, q.cohort_end <= milestone_cutoff(today, months))
+                         for months in milestones))))
+    stmt = scope_centers(stmt, actor, q.center_id)
+    if filters.center_id:
+        stmt = stmt.where(q.center_id == filters.center_id)
+    if actor.center_ids is None:
+        stmt = stmt.where(q.job_elsewhere.is_(False))
+    else:
+        theirs = select(Placement.id).where(
+            Placement.trainee_id == q.trainee_id, Placement.verification != PlacementStatus.REJECTED,
+            or_(Placement.end_date.is_(None), Placement.end_date >= q.cohort_end), Placement.source == "center",
+            Placement.center_id.in_(sorted(actor.center_ids) or [-1]))
+        stmt = stmt.where(or_(q.job_elsewhere.is_(False), ~exists(theirs)))
+    return stmt.subquery("due")
+
+
+def _due(actor: Actor, today: date, filters: FollowUpFilters, live: bool):
+    return (_followup_live if live else _followup_kept)(actor, today, filters)
+
+
+def _followup_order(due, sort: str):
+    return {"due": (due.c.cohort_end, due.c.milestone, az_collate(due.c.last_name), az_collate(due.c.first_name)),
+            "name": (az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone),
+            "cohort": (due.c.cohort_code, az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone)}[
+        sort if sort in FOLLOWUP_SORTS else "due"] + (due.c.enrollment_id,)
+
+
 def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_page: int = 25,
-                  today: date | None = None) -> Page:
+                  today: date | None = None, live: bool = False) -> Page:
     """The follow-up queue: completers of the actor's cohorts with no recorded job whose 3- or
     6-month milestone (after the cohort's end) has come and has no recorded outcome. Trainees
     who withdrew their follow-up consent are left out. Rows carry contact details (personal
     data): the caller audits the view.
 
-    The page and the total come from one statement (``count(*) OVER ()`` beside the sorted page):
-    the due rows are computed once, not once to count and again to sort."""
+    The page and the total come from one statement (``count(*) OVER ()`` beside the sorted page),
+    over the kept rows alone; only the page's rows are joined to their trainees for the contacts.
+    ``live`` computes the same from the live tables (the definition, for the tests)."""
     require(actor, P.PLACEMENTS_READ)
     require(actor, P.TRAINEES_READ)
-    due = _followup_union(actor, today or clock.today(), filters)
+    due = _due(actor, today or clock.today(), filters, live)
     page = max(1, page)
     if due is None:
         return Page(items=[], page=page, per_page=per_page, total=0)
-    order = {"due": (due.c.cohort_end, due.c.milestone, az_collate(due.c.last_name), az_collate(due.c.first_name)),
-             "name": (az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone),
-             "cohort": (due.c.cohort_code, az_collate(due.c.last_name), az_collate(due.c.first_name), due.c.milestone)}[
-        filters.sort if filters.sort in FOLLOWUP_SORTS else "due"]
-    stmt = (select(due, func.count().over().label("total")).order_by(*order, due.c.enrollment_id)
-            .limit(per_page).offset((page - 1) * per_page))
+    chosen = (select(due, func.count().over().label("total")).order_by(*_followup_order(due, filters.sort))
+              .limit(per_page).offset((page - 1) * per_page).subquery("chosen"))
+    stmt = (select(chosen, Trainee.search_name, Trainee.phone, Trainee.email)
+            .join(Trainee, Trainee.id == chosen.c.trainee_id).order_by(*_followup_order(chosen, filters.sort)))
     rows = list(db.session.execute(stmt).all())
     if rows:
         total = rows[0].total
@@ -150,10 +188,10 @@ def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_pag
     return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
-def followups_due_count(actor: Actor, today: date | None = None) -> dict[int, int]:
-    """How many follow-ups are due, per center id (GROUP BY in SQL)."""
+def followups_due_count(actor: Actor, today: date | None = None, live: bool = False) -> dict[int, int]:
+    """How many follow-ups are due, per center id (GROUP BY in SQL, over the kept rows)."""
     require(actor, P.PLACEMENTS_READ)
-    due = _followup_union(actor, today or clock.today(), FollowUpFilters())
+    due = _due(actor, today or clock.today(), FollowUpFilters(), live)
     rows = db.session.execute(select(due.c.center_id, func.count()).group_by(due.c.center_id)).all()
     return {center_id: n for center_id, n in rows}
 

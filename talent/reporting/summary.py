@@ -49,6 +49,7 @@ from talent.reporting.models import (DAY_FIGURES, NO_PREVIOUS, ReportCenterDay, 
                                      ReportPlacementEmployerMonth, ReportPlacementMonth,
                                      ReportGroupTotal, ReportSummaryState)
 from talent import signals
+from talent.db import before_commit_step
 from talent.learning.models import EnrollmentStatus
 from talent.placement.models import PlacementStatus
 
@@ -127,13 +128,11 @@ def _collect(session: Session, _flush_context) -> None:
             marks["courses"].add(obj.id)  # its cohorts' representative rows per sector
 
 
-@event.listens_for(Session, "before_commit")
+@before_commit_step(10)   # before the follow-up queue's trainee locks (talent.db)
 def _before_commit(session: Session) -> None:
-    # SQLAlchemy sends before_commit for a savepoint's release too. The marks are kept to the
-    # commit of the whole transaction instead: a bulk action that takes a savepoint per item
-    # (deciding fifty applications) recounts each cohort once, not once per item.
-    if session.in_nested_transaction():
-        return
+    # SQLAlchemy sends before_commit for a savepoint's release too; the steps run only at the
+    # commit of the whole transaction: a bulk action that takes a savepoint per item (deciding
+    # fifty applications) recounts each cohort once, not once per item.
     sync(session)
 
 
