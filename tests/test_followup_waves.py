@@ -309,7 +309,7 @@ def test_another_centers_queue_does_not_show_the_links(app, client, factory, log
     html = client.get("/center/followups").get_data(as_text=True)
     assert "FUP-1" not in html and "Leyla" not in html
     assert followup.request_rows(Actor.for_user(stranger), None).total == 0
-    assert followup.response_rates(Actor.for_user(stranger), None) == []
+    assert followup.response_rates(Actor.for_user(stranger), None).items == []
 
 
 def test_a_request_another_run_inserted_is_skipped(app, factory, monkeypatch):
@@ -324,3 +324,36 @@ def test_a_request_another_run_inserted_is_skipped(app, factory, monkeypatch):
     db.session.commit()
     assert result.sent[3] == 1 and len(mail.outbox) == 1
     assert db.session.scalar(select(func.count(FollowUpRequest.id))) == 1
+
+
+def test_response_rates_and_links_come_a_page_at_a_time(app, client, factory, login_as):
+    """Issue 17: a center with thousands of cohorts gets 25 rows of response rates per page (newest
+    cohorts first), not a table of all of them; the links list counts every link of the center."""
+    center, other = factory.center(code="RATES"), factory.center(code="ELSE")
+    today = clock.today()
+    made = []
+    for n, where in enumerate([center] * 27 + [other]):
+        end = today - timedelta(days=120 + n)
+        cohort = factory.cohort(center=where, code=f"RT-{n:02d}", start_date=end - timedelta(days=60), end_date=end,
+                                status="completed")
+        trainee = factory.trainee(first_name=f"Ad{n}")
+        enrollment = factory.enrollment(trainee=trainee, cohort=cohort, status="completed")
+        db.session.add(FollowUpRequest(enrollment_id=enrollment.id, trainee_id=trainee.id, cohort_id=cohort.id,
+                                       wave=3, language="en", email=f"g{n}@example.az", token_hash=f"{n:064d}",
+                                       sent_at=clock.now(), expires_at=clock.now() + timedelta(days=30),
+                                       answered_at=clock.now() if n % 2 else None))
+        made.append(cohort.code)
+    admin = factory.center_admin(center)
+    db.session.commit()
+    actor = Actor.for_user(admin)
+    first, second = followup.response_rates(actor, None), followup.response_rates(actor, None, page=2)
+    assert first.total == 27 and first.pages == 2
+    assert [r["cohort_code"] for r in first.items + second.items] == made[:27]   # the newest cohort first
+    assert all(r["sent"] == 1 and r["rate"] == (1.0 if int(r["cohort_code"][3:]) % 2 else 0.0)
+               for r in first.items + second.items)
+    assert followup.request_rows(actor, None).total == 27
+    assert followup.request_rows(Actor.system(), None).total == 28
+    assert followup.response_rates(Actor.system(), None).total == 28
+    login_as(admin)
+    html = client.get("/center/followups?rates_page=2").get_data(as_text=True)
+    assert "data-followup-rates-pages" in html and "RT-26" in html and "RT-00" not in html and "RT-27" not in html

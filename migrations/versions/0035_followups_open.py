@@ -39,7 +39,9 @@ def upgrade():
     )
     with op.batch_alter_table('follow_ups_open', schema=None) as batch_op:
         batch_op.create_index('ix_follow_ups_open_center_id_milestone_months_cohort_end',
-                              ['center_id', 'milestone_months', 'cohort_end'], unique=False)
+                              ['center_id', 'milestone_months', 'cohort_end'], unique=False,
+                              postgresql_include=['job_elsewhere', 'trainee_id', 'enrollment_id', 'cohort_id',
+                                                  'cohort_code', 'last_name', 'first_name'])
         batch_op.create_index(batch_op.f('ix_follow_ups_open_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index('ix_follow_ups_open_trainee_id', ['trainee_id'], unique=False)
     op.execute(BACKFILL)

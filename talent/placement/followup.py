@@ -27,13 +27,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, any_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from talent import audit, clock, mail
 from talent.accounts.models import User
 from talent.catalog.models import Course, Occupation
-from talent.centers.queries import Page, paginate_rows
+from talent.centers.queries import Page
 from talent.errors import DomainError, ValidationError
 from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
@@ -345,10 +345,25 @@ def _overdue(now: datetime):
                 FollowUpRequest.sent_at <= now - timedelta(days=REMINDER_DAYS))
 
 
+def _of_cohorts(actor: Actor, center_id: int | None):
+    """``followup_requests.cohort_id`` among the actor's cohorts (of ``center_id`` when given); None
+    when that is every cohort. On PostgreSQL as ``= ANY(ARRAY(…))``: the links of a center's cohorts
+    through the cohort index instead of a hash of every link (see ``queries._in_cohorts``)."""
+    ids = scope_centers(select(Cohort.id), actor, Cohort.center_id)
+    if center_id:
+        ids = ids.where(Cohort.center_id == center_id)
+    elif actor.center_ids is None:
+        return None
+    if db.session.get_bind().dialect.name == "postgresql":
+        return FollowUpRequest.cohort_id == any_(func.array(ids.scalar_subquery()))
+    return FollowUpRequest.cohort_id.in_(ids)
+
+
 def request_rows(actor: Actor, center_id: int | None = None, page: int = 1, per_page: int = 25) -> Page:
     """The follow-up links sent to graduates of the actor's cohorts, newest first: rows with the
     graduate's name, cohort, wave, sent / reminded / answered, the answer and the job it created
-    (pending verification until the center decides). Personal data: the caller audits the view."""
+    (pending verification until the center decides). Personal data: the caller audits the view.
+    The total is counted on the links alone (a link always has its cohort and trainee)."""
     require(actor, P.PLACEMENTS_READ)
     require(actor, P.TRAINEES_READ)
     now = clock.now()
@@ -363,25 +378,38 @@ def request_rows(actor: Actor, center_id: int | None = None, page: int = 1, per_
     stmt = scope_centers(stmt, actor, Cohort.center_id)
     if center_id:
         stmt = stmt.where(Cohort.center_id == center_id)
-    return paginate_rows(stmt.order_by(FollowUpRequest.sent_at.desc(), FollowUpRequest.id.desc()), page, per_page)
+    page = max(1, page)
+    rows = list(db.session.execute(stmt.order_by(FollowUpRequest.sent_at.desc(), FollowUpRequest.id.desc())
+                                   .limit(per_page).offset((page - 1) * per_page)).all())
+    condition = _of_cohorts(actor, center_id)
+    count = select(func.count(FollowUpRequest.id))
+    total = db.session.scalar(count if condition is None else count.where(condition)) or 0
+    return Page(items=rows, page=page, per_page=per_page, total=total)
 
 
-def response_rates(actor: Actor, center_id: int | None = None) -> list:
-    """Per cohort of the actor's centers: links sent, answered, overdue and the response rate
-    (answered / sent), one GROUP BY in the database. Rows: cohort_code, sent, answered, overdue, rate."""
+def response_rates(actor: Actor, center_id: int | None = None, page: int = 1, per_page: int = 25) -> Page:
+    """Per cohort of the actor's centers that links went to, newest cohorts first, a page of them:
+    links sent, answered, overdue and the response rate (answered / sent). Items: dicts of
+    cohort_code, sent, answered, overdue, rate. The cohorts of the page are chosen first, then only
+    their links are added up (a center with thousands of cohorts gets 25 rows, not a table of all)."""
     require(actor, P.PLACEMENTS_READ)
     now = clock.now()
-    answered = func.count(FollowUpRequest.answered_at)
-    stmt = (select(Cohort.id, Cohort.code.label("cohort_code"), func.count(FollowUpRequest.id).label("sent"),
-                   answered.label("answered"),
-                   func.sum(case((_overdue(now), 1), else_=0)).label("overdue"))
-            .join(Cohort, Cohort.id == FollowUpRequest.cohort_id)
-            .group_by(Cohort.id, Cohort.code).order_by(Cohort.code))
-    stmt = scope_centers(stmt, actor, Cohort.center_id)
+    cohorts = select(Cohort.id, Cohort.code, Cohort.end_date).where(
+        exists(select(FollowUpRequest.id).where(FollowUpRequest.cohort_id == Cohort.id)))
+    cohorts = scope_centers(cohorts, actor, Cohort.center_id)
     if center_id:
-        stmt = stmt.where(Cohort.center_id == center_id)
-    rows = []
-    for row in db.session.execute(stmt):
-        rows.append({"cohort_code": row.cohort_code, "sent": row.sent, "answered": row.answered,
-                     "overdue": int(row.overdue or 0), "rate": row.answered / row.sent if row.sent else 0.0})
-    return rows
+        cohorts = cohorts.where(Cohort.center_id == center_id)
+    total = db.session.scalar(select(func.count()).select_from(cohorts.subquery())) or 0
+    page = max(1, page)
+    chosen = (cohorts.order_by(Cohort.end_date.desc(), Cohort.code, Cohort.id)
+              .limit(per_page).offset((page - 1) * per_page).subquery("chosen"))
+    answered = func.count(FollowUpRequest.answered_at)
+    stmt = (select(chosen.c.code.label("cohort_code"), func.count(FollowUpRequest.id).label("sent"),
+                   answered.label("answered"), func.sum(case((_overdue(now), 1), else_=0)).label("overdue"))
+            .join(FollowUpRequest, FollowUpRequest.cohort_id == chosen.c.id)
+            .group_by(chosen.c.id, chosen.c.code, chosen.c.end_date)
+            .order_by(chosen.c.end_date.desc(), chosen.c.code, chosen.c.id))
+    items = [{"cohort_code": row.cohort_code, "sent": row.sent, "answered": row.answered,
+              "overdue": int(row.overdue or 0), "rate": row.answered / row.sent if row.sent else 0.0}
+             for row in db.session.execute(stmt)]
+    return Page(items=items, page=page, per_page=per_page, total=total)

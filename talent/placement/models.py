@@ -187,8 +187,11 @@ class FollowUpOpen(Base):
     are decided when read; ``job_elsewhere`` says whether such a job exists."""
     __tablename__ = "follow_ups_open"
     __table_args__ = (
+        # On PostgreSQL the queue reads the index alone: one range per center and milestone, every
+        # column it shows or sorts by beside the key.
         Index("ix_follow_ups_open_center_id_milestone_months_cohort_end", "center_id", "milestone_months",
-              "cohort_end"),
+              "cohort_end", postgresql_include=["job_elsewhere", "trainee_id", "enrollment_id", "cohort_id",
+                                                "cohort_code", "last_name", "first_name"]),
         Index("ix_follow_ups_open_trainee_id", "trainee_id"),
     )
 

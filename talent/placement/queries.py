@@ -129,22 +129,23 @@ def _followup_kept(actor: Actor, today: date, filters: FollowUpFilters):
     if not milestones:
         return None
     q = FollowUpOpen
-    stmt = (select(q.enrollment_id, q.milestone_months.label("milestone"), q.cohort_end, q.cohort_id,
-                   q.cohort_code, q.center_id, q.trainee_id, q.last_name, q.first_name)
-            .where(or_(*(and_(q.milestone_months == months, q.cohort_end <= milestone_cutoff(today, months))
-                         for months in milestones))))
-    stmt = scope_centers(stmt, actor, q.center_id)
-    if filters.center_id:
-        stmt = stmt.where(q.center_id == filters.center_id)
-    if actor.center_ids is None:
-        stmt = stmt.where(q.job_elsewhere.is_(False))
-    else:
-        theirs = select(Placement.id).where(
+    theirs = None
+    if actor.center_ids is not None:
+        theirs = ~exists(select(Placement.id).where(
             Placement.trainee_id == q.trainee_id, Placement.verification != PlacementStatus.REJECTED,
             or_(Placement.end_date.is_(None), Placement.end_date >= q.cohort_end), Placement.source == "center",
-            Placement.center_id.in_(sorted(actor.center_ids) or [-1]))
-        stmt = stmt.where(or_(q.job_elsewhere.is_(False), ~exists(theirs)))
-    return stmt.subquery("due")
+            Placement.center_id.in_(sorted(actor.center_ids) or [-1])))
+    parts = []
+    for months in milestones:   # one index range per center and milestone (an OR made it a bitmap scan)
+        stmt = (select(q.enrollment_id, q.milestone_months.label("milestone"), q.cohort_end, q.cohort_id,
+                       q.cohort_code, q.center_id, q.trainee_id, q.last_name, q.first_name)
+                .where(q.milestone_months == months, q.cohort_end <= milestone_cutoff(today, months),
+                       q.job_elsewhere.is_(False) if theirs is None else or_(q.job_elsewhere.is_(False), theirs)))
+        stmt = scope_centers(stmt, actor, q.center_id)
+        if filters.center_id:
+            stmt = stmt.where(q.center_id == filters.center_id)
+        parts.append(stmt)
+    return union_all(*parts).subquery("due") if len(parts) > 1 else parts[0].subquery("due")
 
 
 def _due(actor: Actor, today: date, filters: FollowUpFilters, live: bool):
@@ -165,26 +166,23 @@ def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_pag
     who withdrew their follow-up consent are left out. Rows carry contact details (personal
     data): the caller audits the view.
 
-    The page and the total come from one statement (``count(*) OVER ()`` beside the sorted page),
-    over the kept rows alone; only the page's rows are joined to their trainees for the contacts.
-    ``live`` computes the same from the live tables (the definition, for the tests)."""
+    The page and the total are two statements over the kept rows alone (index-only on PostgreSQL):
+    ``count(*) OVER ()`` beside the sorted page made PostgreSQL keep every due row (34,000 for a
+    center at 1M) for the window before sorting, 33 ms of 72. Only the page's rows are joined to
+    their trainees for the contacts. ``live`` computes the same from the live tables (the
+    definition, for the tests)."""
     require(actor, P.PLACEMENTS_READ)
     require(actor, P.TRAINEES_READ)
     due = _due(actor, today or clock.today(), filters, live)
     page = max(1, page)
     if due is None:
         return Page(items=[], page=page, per_page=per_page, total=0)
-    chosen = (select(due, func.count().over().label("total")).order_by(*_followup_order(due, filters.sort))
+    chosen = (select(due).order_by(*_followup_order(due, filters.sort))
               .limit(per_page).offset((page - 1) * per_page).subquery("chosen"))
     stmt = (select(chosen, Trainee.search_name, Trainee.phone, Trainee.email)
             .join(Trainee, Trainee.id == chosen.c.trainee_id).order_by(*_followup_order(chosen, filters.sort)))
     rows = list(db.session.execute(stmt).all())
-    if rows:
-        total = rows[0].total
-    elif page == 1:
-        total = 0
-    else:   # a page past the end: nothing to show, the total still counts
-        total = db.session.scalar(select(func.count()).select_from(due)) or 0
+    total = db.session.scalar(select(func.count()).select_from(due)) or 0
     return Page(items=rows, page=page, per_page=per_page, total=total)
 
 

@@ -53,7 +53,8 @@ def followups():
                                details={"page": "center.followups", "section": "followup_links"})
     return render_template("center/followups.html", page=page, filters=filters, centers=centers,
                            due_on=lambda end, months: ps.add_months(end, months), links=links,
-                           link_rates=self_service_followup.response_rates(actor, filters.center_id))
+                           link_rates=self_service_followup.response_rates(actor, filters.center_id,
+                                                                           page_number(args.get("rates_page"))))
 
 
 @bp.route("/followups/<int:enrollment_id>/<int:milestone>", methods=["GET", "POST"])
