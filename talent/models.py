@@ -9,7 +9,7 @@ from talent.learning.models import Attendance, Cohort, CohortSession, Enrollment
 from talent.learning.calendar_models import CalendarFeed  # noqa: F401
 from talent.objectives.models import Objective  # noqa: F401
 from talent.people.models import Trainee, TraineeCenter  # noqa: F401
-from talent.placement.models import Employer, FollowUp, FollowUpOpen, Placement  # noqa: F401
+from talent.placement.models import Employer, FollowUp, FollowUpOpen, Placement, ReportedJobCenter  # noqa: F401
 from talent.placement.followup_models import FollowUpRequest  # noqa: F401
 from talent.reporting.models import ReportCohortDay, ReportCohortTotal, ReportSummaryState  # noqa: F401
 from talent.notifications.models import NotificationPreference, OutboxMessage  # noqa: F401

@@ -21,7 +21,9 @@ from talent.learning.models import Cohort
 from talent.permissions import Actor
 from talent.placement import followup_queue
 from talent.placement import queries as pq
-from talent.placement.models import FollowUp, FollowUpOpen, Placement, PlacementStatus
+from talent.placement.models import FollowUp, FollowUpOpen, Placement, PlacementStatus, ReportedJobCenter
+from talent.placement.scoping import placement_visible_clause
+from talent.learning.services import withdraw
 from talent.placement.services import record_followup
 from tests.admin_helpers import completer
 from tests.test_followup_queue import queue  # noqa: F401  (the hand-made dataset)
@@ -50,6 +52,8 @@ def assert_kept(app, queue, readers, today=None):
     (two readers also in every other sort and for each milestone)."""
     found = followup_queue.differences(db.session)
     assert found.ok, (found.missing, found.extra)
+    reported = followup_queue.reported_differences(db.session)
+    assert reported.ok, (reported.missing, reported.extra)
     today = today or queue["today"]
     with app.test_request_context("/"):
         for name, actor in readers.items():
@@ -64,6 +68,14 @@ def assert_kept(app, queue, readers, today=None):
                 assert kept.total == live.total
             assert (pq.followups_due_count(actor, today=today)
                     == pq.followups_due_count(actor, today=today, live=True)), name
+            # The jobs list and its count of jobs to verify, read through the kept centers of the
+            # reported jobs, against the live rule.
+            visible = placement_visible_clause(actor)
+            jobs = select(db.func.count(Placement.id))
+            jobs = jobs if visible is None else jobs.where(visible)
+            assert pq.placements_count(actor, pq.PlacementFilters()) == db.session.scalar(jobs), name
+            assert pq.pending_count(actor) == db.session.scalar(
+                jobs.where(Placement.verification == PlacementStatus.PENDING)), name
 
 
 def _due_ids(app, actor, today):
@@ -154,6 +166,19 @@ def test_every_write_that_moves_a_row_keeps_the_rows_equal_to_the_rule(app, queu
     db.session.commit()
     assert_kept(app, queue, readers)
 
+    # The membership: the trainee who reported a job enrolls at C (C's staff now see the report), then
+    # withdraws (they no longer do).
+    later = factory.cohort(center=c, start_date=queue["today"] + timedelta(days=10))
+    enrolled = factory.enrollment(trainee=t["reported"], cohort=later)
+    db.session.commit()
+    assert db.session.scalar(select(db.func.count()).select_from(ReportedJobCenter).where(
+        ReportedJobCenter.trainee_id == t["reported"].id, ReportedJobCenter.center_id == c.id)) == 1
+    assert_kept(app, queue, readers)
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        withdraw(Actor.system(), enrolled.id, reason="Moved away")
+    db.session.commit()
+    assert_kept(app, queue, readers)
+
 
 def test_the_queue_reads_the_kept_rows_and_the_check_names_a_wrong_one(app, queue):
     runner = app.test_cli_runner()
@@ -175,7 +200,7 @@ def test_the_queue_reads_the_kept_rows_and_the_check_names_a_wrong_one(app, queu
     db.session.expire_all()
     assert followup_queue.differences(db.session).ok
     result = runner.invoke(args=["followups", "check-queue"])
-    assert result.exit_code == 0 and "equal their rule" in result.output
+    assert result.exit_code == 0 and "equal their rules" in result.output
     assert (e["three"].id, 3) in _due_ids(app, system, queue["today"])
 
 
@@ -205,6 +230,13 @@ def test_the_migration_fills_the_table_by_the_same_rule(app, queue):
                              .order_by(FollowUpOpen.enrollment_id, FollowUpOpen.milestone_months)).all()
     assert [tuple(r) for r in got] == wanted and len(wanted) >= 10
     assert followup_queue.differences(db.session).ok
+    reported = db.session.execute(select(*(getattr(ReportedJobCenter, c) for c in followup_queue.REPORTED_COLUMNS))
+                                  .order_by(ReportedJobCenter.placement_id, ReportedJobCenter.center_id)).all()
+    db.session.execute(delete(ReportedJobCenter))
+    db.session.execute(text(migration.REPORTED_BACKFILL))
+    again = db.session.execute(select(*(getattr(ReportedJobCenter, c) for c in followup_queue.REPORTED_COLUMNS))
+                               .order_by(ReportedJobCenter.placement_id, ReportedJobCenter.center_id)).all()
+    assert again == reported and len(reported) >= 1 and followup_queue.reported_differences(db.session).ok
 
 
 def test_a_milestone_comes_with_the_day_not_with_a_write(app, queue, readers):
@@ -238,8 +270,8 @@ def test_two_transactions_recounting_one_trainee_both_count(app, factory, monkey
     errors = []
     original = followup_queue.recount
 
-    def recount(session, ids):
-        original(session, ids)
+    def recount(session, *args):
+        original(session, *args)
         if threading.current_thread().name == "outcome":
             first_paused.set()
             second_done.wait(timeout=3)   # with the lock the second waits for us: go on after a while
@@ -284,3 +316,27 @@ def test_two_transactions_recounting_one_trainee_both_count(app, factory, monkey
     assert db.session.scalar(select(db.func.count()).select_from(FollowUpOpen)
                              .where(FollowUpOpen.trainee_id == trainee_id)) == 0
     assert followup_queue.differences(db.session).ok
+
+
+def test_a_membership_written_past_the_orm_moves_the_reported_job_centers(app, queue, factory):
+    """The import enrolls known trainees by Core statements and adds their membership rows the same way
+    (``talent.learning.membership.add``): the centers that see their reported jobs follow at the commit,
+    noted by the membership itself (no ORM event sees those writes)."""
+    from sqlalchemy import insert
+    from talent.learning import membership as learning_membership
+    from talent.learning.models import Enrollment
+    t, c = queue["t"], queue["c"]
+    cohort = factory.cohort(center=c, start_date=queue["today"] + timedelta(days=10))
+    db.session.commit()
+    db.session.execute(insert(Enrollment).values(trainee_id=t["reported"].id, cohort_id=cohort.id, status="enrolled",
+                                                 enrolled_at=clock.now()))
+    learning_membership.add([t["reported"].id])
+    db.session.commit()
+    seen_by = set(db.session.scalars(select(ReportedJobCenter.center_id).where(
+        ReportedJobCenter.trainee_id == t["reported"].id)))
+    assert c.id in seen_by and queue["b"].id in seen_by
+    assert followup_queue.reported_differences(db.session).ok
+    with app.test_request_context("/"):
+        admin_c = Actor(user_id=None, label="c", role="center_admin", center_ids=frozenset({c.id}),
+                        permissions=Actor.system().permissions)
+        assert pq.pending_count(admin_c) == 1

@@ -1,10 +1,13 @@
-"""follow-up queue: the follow-ups still to make, kept as rows (issue 17, the center dashboard and the
-follow-up queue at 1M)
+"""follow-up queue: the follow-ups still to make, and the centers that see each reported job, kept as
+rows (issue 17, the center dashboard, the follow-up queue and the jobs list at 1M)
 
 ``follow_ups_open`` holds one row per completed enrollment and milestone (3, 6 months) whose trainee
 consents, with no outcome recorded for the milestone and no job held at or after the cohort's end that
 the cohort's own center sees (talent/placement/followup_queue.py). Filled here from the live tables by
-the same rule; the writes keep it from then on. No foreign keys (the model says why).
+the same rule; the writes keep it from then on. ``reported_job_centers`` holds every job a trainee
+reported once per center the trainee belongs to, filled here the same way. No foreign keys (the model
+says why). ``ix_placements_recorded_center_id_verification``: the jobs a center recorded, counted per
+verification from the index alone.
 
 Revision ID: 0035_followups_open
 Revises: 0034_center_indexes
@@ -45,6 +48,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_follow_ups_open_cohort_id'), ['cohort_id'], unique=False)
         batch_op.create_index('ix_follow_ups_open_trainee_id', ['trainee_id'], unique=False)
     op.execute(BACKFILL)
+    op.create_table(
+        'reported_job_centers',
+        sa.Column('placement_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('center_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('trainee_id', sa.Integer(), nullable=False),
+        sa.Column('verification', sa.String(length=10), nullable=False),
+        sa.PrimaryKeyConstraint('placement_id', 'center_id', name=op.f('pk_reported_job_centers')),
+    )
+    with op.batch_alter_table('reported_job_centers', schema=None) as batch_op:
+        batch_op.create_index('ix_reported_job_centers_center_id_verification', ['center_id', 'verification'],
+                              unique=False)
+        batch_op.create_index('ix_reported_job_centers_trainee_id', ['trainee_id'], unique=False)
+    op.execute(REPORTED_BACKFILL)
+    with op.batch_alter_table('placements', schema=None) as batch_op:
+        batch_op.create_index('ix_placements_recorded_center_id_verification', ['center_id', 'verification'],
+                              unique=False, sqlite_where=sa.text("source = 'center'"),
+                              postgresql_where=sa.text("source = 'center'"))
 
 
 # The rule of talent/placement/followup_queue.py, as it stands at this revision
@@ -63,6 +83,16 @@ BACKFILL = (
     "AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.enrollment_id = e.id AND f.milestone_months = m.months)"
 )
 
+REPORTED_BACKFILL = (
+    "INSERT INTO reported_job_centers (placement_id, center_id, trainee_id, verification) "
+    "SELECT p.id, tc.center_id, p.trainee_id, p.verification FROM placements p "
+    "JOIN trainee_centers tc ON tc.trainee_id = p.trainee_id WHERE p.source <> 'center'"
+)
+
 
 def downgrade():
+    with op.batch_alter_table('placements', schema=None) as batch_op:
+        batch_op.drop_index('ix_placements_recorded_center_id_verification', sqlite_where=sa.text("source = 'center'"),
+                            postgresql_where=sa.text("source = 'center'"))
+    op.drop_table('reported_job_centers')
     op.drop_table('follow_ups_open')

@@ -35,27 +35,34 @@ def send_due_command() -> None:
 @with_appcontext
 @transactional(read_only=True)
 def check_queue() -> None:
-    """Compare the kept follow-ups to make (the centers' queue and dashboard read them) with their
-    rule over every completer; print each difference and exit 1 on any."""
+    """Compare the kept follow-ups to make (the centers' queue and dashboard read them) and the kept
+    centers of each reported job (the jobs list and its count of jobs to verify) with their rules over
+    every completer and every reported job; print each difference and exit 1 on any."""
     found = followup_queue.differences(db.session)
+    reported = followup_queue.reported_differences(db.session)
     for row in found.missing:
         click.echo(f"missing: enrollment {row[0]}, {row[1]} months: {row}")
     for row in found.extra:
         click.echo(f"extra: enrollment {row[0]}, {row[1]} months: {row}")
-    if not found.ok:
-        click.echo(f"{len(found.missing):,} missing and {len(found.extra):,} extra rows.")
+    for row in reported.missing:
+        click.echo(f"missing: reported job {row[0]} at center {row[1]}: {row}")
+    for row in reported.extra:
+        click.echo(f"extra: reported job {row[0]} at center {row[1]}: {row}")
+    if not found.ok or not reported.ok:
+        click.echo(f"{len(found.missing) + len(reported.missing):,} missing and "
+                   f"{len(found.extra) + len(reported.extra):,} extra rows.")
         raise SystemExit(1)
-    click.echo("The follow-ups to make equal their rule.")
+    click.echo("The follow-ups to make and the centers of the reported jobs equal their rules.")
 
 
 @followups.command("rebuild-queue")
 @with_appcontext
 @transactional
 def rebuild_queue() -> None:
-    """Recompute every kept follow-up to make from the live tables, in one transaction (after rows
-    were written past the application, e.g. by hand in SQL)."""
+    """Recompute the kept follow-ups to make and the kept centers of each reported job from the live
+    tables, in one transaction (after rows were written past the application, e.g. by hand in SQL)."""
     rows = followup_queue.rebuild(db.session)
-    click.echo(f"Follow-ups to make rebuilt: {rows:,} rows.")
+    click.echo(f"Follow-ups to make rebuilt: {rows:,} rows (and the centers of the reported jobs).")
 
 
 commands = [followups]

@@ -168,7 +168,7 @@ class DemoBuilder:
         summary.rebuild(db.session, current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Baku"))
         self._say("keeping the trainee–center membership")
         membership.rebuild()   # the same: trainees and enrollments came in past the services
-        self._say("keeping the follow-ups to make")
+        self._say("keeping the follow-ups to make and the centers that see each reported job")
         followup_queue.rebuild(db.session)   # the same: completers, jobs and outcomes past the ORM
         self._say("keeping the default periods of supply against demand and the outcome indicators")
         snapshots.refresh(db.session)

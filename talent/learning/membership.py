@@ -70,6 +70,7 @@ def add(trainee_ids: Iterable[int], *, new: Iterable[int] = ()) -> None:
         return
     fresh = set(new)
     db.session.flush()
+    membership.note_changed(ids)
     membership.lock_trainees(i for i in ids if i not in fresh)
     for start in range(0, len(ids), membership.CHUNK):
         rows = rule_rows(ids[start:start + membership.CHUNK]).subquery()

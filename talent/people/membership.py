@@ -18,12 +18,27 @@ from talent.db import utcnow
 from talent.extensions import db
 from talent.people.models import MembershipVia, Trainee, TraineeCenter
 
-__all__ = ["CHUNK", "MembershipVia", "TraineeCenter", "add", "centers_of", "insert_missing", "lock_trainees", "member_ids", "replace"]
+__all__ = ["CHANGED", "CHUNK", "MembershipVia", "TraineeCenter", "add", "centers_of", "changed", "insert_missing",
+           "lock_trainees", "member_ids", "note_changed", "replace"]
 
 Row = tuple[int, int, str]   # (trainee_id, center_id, via)
 #: Trainees (or rows) per statement: 4 parameters a row stays under SQLite's 32,766 and
 #: PostgreSQL's 65,535 bound parameters.
 CHUNK = 2000
+#: ``session.info`` key: the trainees whose membership this transaction may have changed (the rows are
+#: written by Core statements, which the session events of the domains above do not see). Placement
+#: reads it before the commit to keep which centers see each reported job (talent.placement.followup_queue).
+CHANGED = "talent.membership_changed"
+
+
+def note_changed(trainee_ids: Iterable[int]) -> None:
+    """Note trainees whose membership rows this transaction wrote (or may have written)."""
+    db.session.info.setdefault(CHANGED, set()).update(i for i in trainee_ids if i is not None)
+
+
+def changed(session) -> set[int]:
+    """Take the trainees noted so far (the set is emptied)."""
+    return session.info.pop(CHANGED, None) or set()
 
 
 def _insert_ignoring_existing(rows: list[dict]) -> None:
@@ -52,6 +67,7 @@ def add(trainee_id: int, center_id: int | None, via: str = MembershipVia.REGISTE
     """The trainee belongs to the center (registration: the registering center)."""
     if center_id is None:
         return
+    note_changed([trainee_id])
     _insert_ignoring_existing([{"trainee_id": trainee_id, "center_id": center_id, "via": via, "since": utcnow()}])
     if via == MembershipVia.REGISTERED:   # registering outranks an enrollment already there
         db.session.execute(update(TraineeCenter).where(
@@ -80,6 +96,7 @@ def replace(trainee_ids: Iterable[int], wanted: Iterable[Row]) -> None:
     ids = sorted(set(trainee_ids))
     if not ids:
         return
+    note_changed(ids)
     wanted_rows = {(t, c): via for t, c, via in wanted}
     have = {(t, c): via for t, c, via in db.session.execute(
         select(TraineeCenter.trainee_id, TraineeCenter.center_id, TraineeCenter.via)

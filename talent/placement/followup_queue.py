@@ -35,8 +35,9 @@ from sqlalchemy.orm import Session
 
 from talent.db import before_commit_step
 from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
-from talent.people.models import Trainee
-from talent.placement.models import FollowUp, FollowUpOpen, Placement, PlacementStatus
+from talent.people import membership
+from talent.people.models import Trainee, TraineeCenter
+from talent.placement.models import FollowUp, FollowUpOpen, Placement, PlacementStatus, ReportedJobCenter
 from talent.placement.services.common import MILESTONES
 
 PENDING = "talent.followup_queue_pending"
@@ -84,6 +85,20 @@ def rule(trainee_ids: list[int] | None = None) -> Select:
             stmt = stmt.where(Enrollment.trainee_id.in_(trainee_ids))
         parts.append(stmt)
     return union_all(*parts)
+
+
+REPORTED_COLUMNS = ("placement_id", "center_id", "trainee_id", "verification")
+
+
+def reported_rule(trainee_ids: list[int] | None = None) -> Select:
+    """The :class:`ReportedJobCenter` rows that must exist: every job a trainee reported, once per
+    center the trainee belongs to (in :data:`REPORTED_COLUMNS` order)."""
+    stmt = (select(Placement.id, TraineeCenter.center_id, Placement.trainee_id, Placement.verification)
+            .join(TraineeCenter, TraineeCenter.trainee_id == Placement.trainee_id)
+            .where(Placement.source != "center"))
+    if trainee_ids is not None:
+        stmt = stmt.where(Placement.trainee_id.in_(trainee_ids))
+    return stmt
 
 
 # ---- what changed --------------------------------------------------------------------------------
@@ -134,6 +149,7 @@ def _collect(session: Session, _flush_context) -> None:
 def _forget(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(PENDING, None)
+        membership.changed(session)
 
 
 def _chunks(ids: list[int]):
@@ -148,35 +164,42 @@ def _before_commit(session: Session) -> None:
 
 def sync(session: Session) -> int:
     """Flush, then recount the rows of every trainee the transaction may have moved (no-op when it
-    moved none); the number of trainees recounted."""
+    moved none): their follow-ups to make and the centers that see their reported jobs; and, for a
+    trainee whose membership alone changed, those centers. The number of trainees recounted."""
     if session.new or session.dirty or session.deleted:
         session.flush()
-    pending = session.info.pop(PENDING, None)
-    if not pending or not any(pending.values()):
+    pending = session.info.pop(PENDING, None) or {}
+    members = membership.changed(session)
+    if not any(pending.values()) and not members:
         return 0
-    trainees = set(pending["trainees"])
-    for chunk in _chunks(sorted(pending["enrollments"])):
+    trainees = set(pending.get("trainees", ()))
+    for chunk in _chunks(sorted(pending.get("enrollments", ()))):
         trainees.update(session.scalars(select(Enrollment.trainee_id).where(Enrollment.id.in_(chunk))))
-    for chunk in _chunks(sorted(pending["cohorts"])):
+    for chunk in _chunks(sorted(pending.get("cohorts", ()))):
         # Their completers now (an enrollment that stopped being one is noted by its own change).
         trainees.update(session.scalars(select(Enrollment.trainee_id).where(
             Enrollment.cohort_id.in_(chunk), Enrollment.status == EnrollmentStatus.COMPLETED)))
-    for chunk in _chunks(sorted(pending["gone_cohorts"])):
+    for chunk in _chunks(sorted(pending.get("gone_cohorts", ()))):
         trainees.update(session.scalars(select(FollowUpOpen.trainee_id).where(FollowUpOpen.cohort_id.in_(chunk))))
-    recount(session, trainees)
-    return len(trainees)
+    recount(session, trainees, members - trainees)
+    return len(trainees | members)
 
 
-def recount(session: Session, trainee_ids: Iterable[int]) -> None:
-    """Make the rows of ``trainee_ids`` exactly the rule's (the caller's transaction)."""
-    ids = sorted(set(trainee_ids))
-    if not ids:
+def recount(session: Session, trainee_ids: Iterable[int], members_only: Iterable[int] = ()) -> None:
+    """Make the rows of ``trainee_ids`` exactly the rules' (both tables), and the reported-job rows of
+    ``members_only`` (the caller's transaction)."""
+    ids, members = sorted(set(trainee_ids)), sorted(set(members_only) - set(trainee_ids))
+    if not ids and not members:
         return
-    lock_trainees(session, ids)
+    lock_trainees(session, sorted(set(ids) | set(members)))
     for chunk in _chunks(ids):
         session.execute(delete(FollowUpOpen).where(FollowUpOpen.trainee_id.in_(chunk)),
                         execution_options={"synchronize_session": False})
         session.execute(insert(FollowUpOpen).from_select(list(COLUMNS), rule(chunk)))
+    for chunk in _chunks(sorted(set(ids) | set(members))):
+        session.execute(delete(ReportedJobCenter).where(ReportedJobCenter.trainee_id.in_(chunk)),
+                        execution_options={"synchronize_session": False})
+        session.execute(insert(ReportedJobCenter).from_select(list(REPORTED_COLUMNS), reported_rule(chunk)))
 
 
 def lock_trainees(session: Session, ids: list[int]) -> None:
@@ -192,9 +215,13 @@ def lock_trainees(session: Session, ids: list[int]) -> None:
 
 
 def rebuild(session: Session) -> int:
-    """Recompute every row from the live tables (after writes past the ORM); the number of rows."""
+    """Recompute every row of both tables from the live tables (after writes past the ORM and the
+    membership's functions); the number of follow-up rows."""
+    session.flush()
     session.execute(delete(FollowUpOpen), execution_options={"synchronize_session": False})
     session.execute(insert(FollowUpOpen).from_select(list(COLUMNS), rule()))
+    session.execute(delete(ReportedJobCenter), execution_options={"synchronize_session": False})
+    session.execute(insert(ReportedJobCenter).from_select(list(REPORTED_COLUMNS), reported_rule()))
     return session.scalar(select(func.count()).select_from(FollowUpOpen)) or 0
 
 
@@ -212,6 +239,14 @@ def differences(session: Session) -> Differences:
     """The rows the rule gives and the table lacks, and the other way round (every column)."""
     wanted = {tuple(_normal(r)) for r in session.execute(rule()).all()}
     have = {tuple(_normal(r)) for r in session.execute(select(*(getattr(FollowUpOpen, c) for c in COLUMNS))).all()}
+    return Differences(missing=sorted(wanted - have), extra=sorted(have - wanted))
+
+
+def reported_differences(session: Session) -> Differences:
+    """The same for the centers that see each reported job: (placement, center, trainee, verification)."""
+    wanted = {tuple(r) for r in session.execute(reported_rule()).all()}
+    have = {tuple(r) for r in session.execute(
+        select(*(getattr(ReportedJobCenter, c) for c in REPORTED_COLUMNS))).all()}
     return Differences(missing=sorted(wanted - have), extra=sorted(have - wanted))
 
 

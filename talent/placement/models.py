@@ -73,6 +73,10 @@ class Placement(Base):
         Index("ix_placements_held_trainee_id", "trainee_id",
               postgresql_include=["end_date", "source", "center_id"],
               sqlite_where=text("verification <> 'rejected'"), postgresql_where=text("verification <> 'rejected'")),
+        # The jobs a center recorded, counted per verification from the index alone (the jobs list's
+        # total, the dashboard's jobs to verify; revision 0035).
+        Index("ix_placements_recorded_center_id_verification", "center_id", "verification",
+              sqlite_where=text("source = 'center'"), postgresql_where=text("source = 'center'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,3 +214,22 @@ class FollowUpOpen(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
     job_elsewhere: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReportedJobCenter(Base):
+    """A job the trainee reported (``source`` not ``center``), once per center the trainee belongs
+    to (``trainee_centers``): the centers whose staff see it. Kept with the follow-ups still to make
+    (:mod:`talent.placement.followup_queue`) from the job's writes and the membership's, so a center's
+    jobs list and its count of jobs to verify read an index range of their centers instead of joining
+    every reported job in the country to the membership (issue 17). No foreign keys, for the reason
+    :class:`FollowUpOpen` gives."""
+    __tablename__ = "reported_job_centers"
+    __table_args__ = (
+        Index("ix_reported_job_centers_center_id_verification", "center_id", "verification"),
+        Index("ix_reported_job_centers_trainee_id", "trainee_id"),
+    )
+
+    placement_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    center_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    trainee_id: Mapped[int] = mapped_column(Integer)
+    verification: Mapped[str] = mapped_column(String(10))
