@@ -21,7 +21,14 @@ what the first committed. A rollback takes the rows back with the change. Core w
 ORM (the demo load) call :func:`rebuild`; ``talent followups check-queue`` compares the rows with the
 rule over every enrollment, ``talent followups rebuild-queue`` recomputes them.
 
-Tests: tests/test_followup_queue.py (both ways: the kept rows against the rule after every change).
+**The centers that see each reported job** (:class:`~talent.placement.models.ReportedJobCenter`) are
+kept by the same recount: every job a trainee reported, once per center the trainee belongs to. They
+move with the job (its trainee, source, verification) and with the membership, whose Core writes no
+ORM event sees: :mod:`talent.people.membership` notes the trainees it writes
+(:func:`~talent.people.membership.note_changed`) and the recount takes them too.
+
+Tests: tests/test_followup_queue_kept.py (both ways: the kept rows against the rules after every
+change), tests/test_placement_list_count.py, tests/test_placement_pending_count.py.
 """
 from __future__ import annotations
 
