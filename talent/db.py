@@ -3,9 +3,10 @@ SQLite (batch mode) and PostgreSQL alike."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from itertools import chain
 from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import MetaData, DateTime, event
+from sqlalchemy import MetaData, DateTime, event, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, registry
@@ -44,6 +45,28 @@ def _run_commit_steps(session: Session) -> None:
         return
     for _order, step in list(_COMMIT_STEPS):
         step(session)
+
+
+def watched_changes(session: Session, watched: dict[type, tuple[str, ...]]):
+    """The objects of a flush (``after_flush``: the pre-flush state and attribute history are
+    still visible) whose class is watched and which are new, deleted, or changed in a watched
+    attribute; each as (object, class, is_dirty)."""
+    for obj in chain(session.new, session.dirty, session.deleted):
+        kind = type(obj)
+        names = watched.get(kind)
+        if names is None:
+            continue
+        is_dirty = obj not in session.new and obj not in session.deleted
+        if is_dirty and not any(inspect(obj).attrs[n].history.has_changes() for n in names):
+            continue
+        yield obj, kind, is_dirty
+
+
+def attribute_values(obj, name: str) -> list[Any]:
+    """An attribute's current value and, when a flush changed it, its previous ones (None left out):
+    every key a change of ``obj`` may have moved."""
+    history = inspect(obj).attrs[name].history
+    return [v for v in chain([getattr(obj, name)], history.deleted or ()) if v is not None]
 
 
 def utcnow() -> datetime:

@@ -356,4 +356,5 @@ def test_response_rates_and_links_come_a_page_at_a_time(app, client, factory, lo
     assert followup.response_rates(Actor.system(), None).total == 28
     login_as(admin)
     html = client.get("/center/followups?rates_page=2").get_data(as_text=True)
-    assert "data-followup-rates-pages" in html and "RT-26" in html and "RT-00" not in html and "RT-27" not in html
+    assert "rates_page=1" in html and "RT-26" in html and "RT-00" not in html and "RT-27" not in html
+    assert "links_page=2" in html   # 27 links: the links list has two pages too

@@ -27,7 +27,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, any_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from talent import audit, clock, mail
@@ -41,7 +41,7 @@ from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 from talent.placement.followup_models import ANSWERS, LANGUAGES, PAY_BANDS, WAVES, FollowUpRequest
 from talent.placement.models import FollowUp, Placement, PlacementStatus
-from talent.placement.queries import milestone_cutoff
+from talent.placement.queries import among, milestone_cutoff
 from talent.placement.services import (CHECK_MESSAGE, MILESTONES, apply_job_values, existing_employer, clean_job_fields,
                                        placement_market)
 
@@ -347,16 +347,14 @@ def _overdue(now: datetime):
 
 def _of_cohorts(actor: Actor, center_id: int | None):
     """``followup_requests.cohort_id`` among the actor's cohorts (of ``center_id`` when given); None
-    when that is every cohort. On PostgreSQL as ``= ANY(ARRAY(…))``: the links of a center's cohorts
-    through the cohort index instead of a hash of every link (see ``queries._in_cohorts``)."""
+    when that is every cohort. The links of a center's cohorts through the cohort index
+    (:func:`~talent.placement.queries.among`), not a hash of every link."""
     ids = scope_centers(select(Cohort.id), actor, Cohort.center_id)
     if center_id:
         ids = ids.where(Cohort.center_id == center_id)
     elif actor.center_ids is None:
         return None
-    if db.session.get_bind().dialect.name == "postgresql":
-        return FollowUpRequest.cohort_id == any_(func.array(ids.scalar_subquery()))
-    return FollowUpRequest.cohort_id.in_(ids)
+    return among(FollowUpRequest.cohort_id, ids)
 
 
 def request_rows(actor: Actor, center_id: int | None = None, page: int = 1, per_page: int = 25) -> Page:

@@ -33,14 +33,13 @@ change), tests/test_placement_list_count.py, tests/test_placement_pending_count.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 from typing import Iterable
 
-from sqlalchemy import Integer, Select, delete, event, exists, func, insert, inspect, literal, or_, select, text, union_all
+from sqlalchemy import Integer, Select, delete, event, exists, func, insert, literal, or_, select, text, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from talent.db import before_commit_step
+from talent.db import attribute_values, before_commit_step, watched_changes
 from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
 from talent.people import membership
 from talent.people.models import Trainee, TraineeCenter
@@ -115,34 +114,17 @@ def _pending(session: Session) -> dict[str, set[int]]:
                                              "gone_cohorts": set()})
 
 
-def _values(obj, name: str) -> list:
-    history = inspect(obj).attrs[name].history
-    return [v for v in chain([getattr(obj, name)], history.deleted or ()) if v is not None]
-
-
-def _changed(session: Session):
-    for obj in chain(session.new, session.dirty, session.deleted):
-        names = _WATCHED.get(type(obj))
-        if names is None:
-            continue
-        is_dirty = obj not in session.new and obj not in session.deleted
-        if is_dirty and not any(inspect(obj).attrs[n].history.has_changes() for n in names):
-            continue
-        yield obj, is_dirty
-
-
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context) -> None:
     """Note the trainees (directly, or through a cohort or an enrollment) a flush may have moved."""
     if not (session.new or session.dirty or session.deleted):
         return
-    for obj, is_dirty in _changed(session):
+    for obj, kind, is_dirty in watched_changes(session, _WATCHED):
         pending = _pending(session)
-        kind = type(obj)
         if kind in (Enrollment, Placement):
-            pending["trainees"].update(_values(obj, "trainee_id"))
+            pending["trainees"].update(attribute_values(obj, "trainee_id"))
         elif kind is FollowUp:
-            pending["enrollments"].update(_values(obj, "enrollment_id"))
+            pending["enrollments"].update(attribute_values(obj, "enrollment_id"))
         elif kind is Trainee:
             if obj.id is not None:
                 pending["trainees"].add(obj.id)

@@ -66,18 +66,23 @@ def _milestones(filters: FollowUpFilters) -> list[int]:
     return [months for months in MILESTONES if not filters.milestone or filters.milestone == months]
 
 
+def among(column, ids: Select):
+    """``column`` among the ids ``ids`` selects, for a few thousand ids out of a large table. On
+    PostgreSQL as ``= ANY(ARRAY(…))``: the planner then probes ``column``'s index once per id instead
+    of hashing the whole table; with ``IN (SELECT …)`` it estimated thousands of rows and chose hash
+    joins (and, being costly, a parallel plan) over every row (docs/performance.md, "The follow-up
+    queue in one pass", "Session 28"). SQLite keeps ``IN``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(func.array(ids.scalar_subquery()))
+    return column.in_(ids)
+
+
 def _in_cohorts(cohort_ids: Select, limited: bool):
-    """``enrollments.cohort_id`` among ``cohort_ids``. On PostgreSQL as ``= ANY(ARRAY(…))``: the
-    planner then walks the cohorts' enrollments through the cohort index (a nested loop over the
-    few thousand completers of a center) instead of hashing every completed enrollment, and the
-    anti-joins below become index probes; with ``IN (SELECT …)`` it estimated thousands of rows,
-    chose hash joins over the whole enrollments, placements and follow-ups tables and, being
-    costly, a parallel plan (docs/performance.md, "The follow-up queue in one pass"). Only for an
-    actor ``limited`` to some centers: an administrator's cohorts are all of them, whose completers
-    the hash plan reads in one pass."""
-    if limited and db.session.get_bind().dialect.name == "postgresql":
-        return Enrollment.cohort_id == any_(func.array(cohort_ids.scalar_subquery()))
-    return Enrollment.cohort_id.in_(cohort_ids)
+    """``enrollments.cohort_id`` among ``cohort_ids`` (:func:`among`: the cohorts' enrollments through
+    the cohort index, the anti-joins below as index probes). Only for an actor ``limited`` to some
+    centers: an administrator's cohorts are all of them, whose completers the hash plan reads in one
+    pass."""
+    return among(Enrollment.cohort_id, cohort_ids) if limited else Enrollment.cohort_id.in_(cohort_ids)
 
 
 def _followup_live(actor: Actor, today: date, filters: FollowUpFilters):
@@ -288,11 +293,8 @@ def placements_count(actor: Actor, filters: PlacementFilters) -> int:
     if filters.q or filters.market or filters.source:
         # Filters on the job, its trainee or employer: the reported jobs of the centers by id (on
         # PostgreSQL as ``= ANY(ARRAY(…))``, probes of the primary key; with ``IN`` it scanned every job).
-        ids = (select(ReportedJobCenter.placement_id).where(ReportedJobCenter.center_id.in_(centers))
-               .distinct().scalar_subquery())
-        among = (Placement.id == any_(func.array(ids)) if db.session.get_bind().dialect.name == "postgresql"
-                 else Placement.id.in_(ids))
-        return recorded + count(Placement.source != "center", among)
+        ids = select(ReportedJobCenter.placement_id).where(ReportedJobCenter.center_id.in_(centers)).distinct()
+        return recorded + count(Placement.source != "center", among(Placement.id, ids))
     # Otherwise the kept rows alone (a job of a trainee of two of the centers counted once).
     reported = select(func.count(func.distinct(ReportedJobCenter.placement_id))).where(
         ReportedJobCenter.center_id.in_(centers))

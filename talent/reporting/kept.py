@@ -32,17 +32,16 @@ tests/test_reports_supply_worker.py.
 from __future__ import annotations
 
 import time
-from itertools import chain
 from typing import Any, Iterable
 
 from flask import current_app
-from sqlalchemy import delete, event, exists, func, insert, inspect, or_, select, text
+from sqlalchemy import delete, event, exists, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from talent.catalog.models import Course
 from talent.centers.models import Center
 from talent.credentials.models import Award
-from talent.db import utcnow
+from talent.db import attribute_values, utcnow, watched_changes
 from talent.learning.models import Cohort, Enrollment
 from talent.notifications import worker
 from talent.people.models import Trainee
@@ -68,21 +67,6 @@ _WATCHED: dict[type, tuple[str, ...]] = {
 }
 
 
-def watched_changes(session: Session, watched: dict[type, tuple[str, ...]]):
-    """The objects of a flush (``after_flush``: the pre-flush state and attribute history are
-    still visible) whose class is watched and which are new, deleted, or changed in a watched
-    attribute; each as (object, class, is_dirty)."""
-    for obj in chain(session.new, session.dirty, session.deleted):
-        kind = type(obj)
-        names = watched.get(kind)
-        if names is None:
-            continue
-        is_dirty = obj not in session.new and obj not in session.deleted
-        if is_dirty and not any(inspect(obj).attrs[n].history.has_changes() for n in names):
-            continue
-        yield obj, kind, is_dirty
-
-
 def _pending(session: Session) -> dict[str, Any]:
     return session.info.setdefault(PENDING, {"years": set(), "trainees": set(), "cohorts": set(),
                                              "enrollments": set(), ALL: False})
@@ -94,11 +78,6 @@ def has_pending(session: Session) -> bool:
     return bool(pending) and any(pending.values())
 
 
-def _values(obj, name: str) -> list[Any]:
-    history = inspect(obj).attrs[name].history
-    return [v for v in chain([getattr(obj, name)], history.deleted or ()) if v is not None]
-
-
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context) -> None:
     """Note what a flush changed that the people statement reads (before the history is reset)."""
@@ -108,9 +87,9 @@ def _collect(session: Session, _flush_context) -> None:
     for obj, kind, is_dirty in watched_changes(session, _WATCHED):
         pending = pending or _pending(session)
         if kind is Award:
-            pending["years"].update(d.year for d in _values(obj, "issued_on"))
+            pending["years"].update(d.year for d in attribute_values(obj, "issued_on"))
         elif kind is Placement:
-            pending["trainees"].update(_values(obj, "trainee_id"))
+            pending["trainees"].update(attribute_values(obj, "trainee_id"))
         elif kind is Trainee:
             if obj in session.deleted:
                 pending[ALL] = True

@@ -43,13 +43,12 @@ from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WIND
                                          course_conditions)
 from talent.reporting.cellkey import fingerprint, key_name, key_sql, record_key
 from talent.reporting import exits
-from talent.reporting.kept import watched_changes
 from talent.reporting.models import (DAY_FIGURES, NO_PREVIOUS, ReportCenterDay, ReportCohortDay, ReportCohortPlacement,
                                      ReportCohortTotal, ReportExit, ReportExitDay, ReportGroupCenterDay, ReportGroupDay,
                                      ReportPlacementEmployerMonth, ReportPlacementMonth,
                                      ReportGroupTotal, ReportSummaryState)
 from talent import signals
-from talent.db import before_commit_step
+from talent.db import before_commit_step, watched_changes
 from talent.learning.models import EnrollmentStatus
 from talent.placement.models import PlacementStatus
 
