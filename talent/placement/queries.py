@@ -20,6 +20,7 @@ from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 from talent.placement.markets import current_regional_countries, market_case
 from talent.placement.models import Employer, FollowUp, FollowUpOpen, Placement, ReportedJobCenter
+from talent.placement.scoping import placement_listed_clause
 from talent.placement.services import MILESTONES
 from talent import clock
 from talent.learning.models import EnrollmentStatus
@@ -216,21 +217,11 @@ PLACEMENT_SORTS = {
 }
 
 
-def _reported_to(centers: list[int]):
-    """``placements.id`` among the jobs reported by a trainee of one of ``centers`` (the kept rows of
-    ``reported_job_centers``: an index range per center, not the membership of every reporter)."""
-    return Placement.id.in_(select(ReportedJobCenter.placement_id).where(ReportedJobCenter.center_id.in_(centers)))
-
-
 def _placement_scope(stmt, actor: Actor):
-    """Jobs the actor's centers recorded, and jobs their trainees reported: the rows of
-    :func:`talent.placement.scoping.placement_visible_clause`, the reported ones read from their kept
-    centers (tests/test_placement_list_count.py compares both)."""
-    if actor.center_ids is None:
-        return stmt
-    centers = sorted(actor.center_ids) or [-1]
-    return stmt.where(or_(and_(Placement.source == "center", Placement.center_id.in_(centers)),
-                          and_(Placement.source != "center", _reported_to(centers))))
+    """Jobs the actor's centers recorded, and jobs their trainees reported (permissions; the reported
+    ones read from their kept centers)."""
+    condition = placement_listed_clause(actor)
+    return stmt if condition is None else stmt.where(condition)
 
 
 def placements_page(actor: Actor, filters: PlacementFilters, page: int = 1, per_page: int = 25) -> Page:

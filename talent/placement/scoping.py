@@ -8,11 +8,11 @@ only when it enrolled the trainee (``deciding_centers``).
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, select
 
 from talent.errors import NotFound
 from talent.permissions import Actor, enrolling_center_ids, may_see_trainee, trainee_id_visible_clause
-from talent.placement.models import Placement
+from talent.placement.models import Placement, ReportedJobCenter
 
 
 def placement_visible_clause(actor: Actor):
@@ -23,6 +23,19 @@ def placement_visible_clause(actor: Actor):
     centers = sorted(actor.center_ids) or [-1]
     return or_(and_(Placement.source == "center", Placement.center_id.in_(centers)),
                and_(Placement.source != "center", trainee_id_visible_clause(actor, Placement.trainee_id)))
+
+
+def placement_listed_clause(actor: Actor):
+    """The rows of :func:`placement_visible_clause`, for lists and counts: the reported jobs read from
+    their kept centers (``reported_job_centers``, an index range per center) instead of the membership
+    of every reporter (tests/test_placement_list_count.py and tests/test_followup_queue_kept.py compare
+    both). None for an actor not limited to centers."""
+    if actor.center_ids is None:
+        return None
+    centers = sorted(actor.center_ids) or [-1]
+    reported = select(ReportedJobCenter.placement_id).where(ReportedJobCenter.center_id.in_(centers))
+    return or_(and_(Placement.source == "center", Placement.center_id.in_(centers)),
+               and_(Placement.source != "center", Placement.id.in_(reported)))
 
 
 def may_see_placement(actor: Actor, placement) -> bool:
