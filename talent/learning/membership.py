@@ -11,9 +11,10 @@ an enrollment's status or cohort (in the same transaction), :func:`rebuild` afte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Iterable
 
-from sqlalchemy import Select, delete, func, insert, literal, select, union_all
+from sqlalchemy import BindParameter, Select, bindparam, delete, func, insert, literal, select, union_all
 
 from talent.extensions import db
 from talent.learning.models import Cohort, Enrollment, EnrollmentStatus
@@ -24,10 +25,11 @@ from talent.people.models import MembershipVia, Trainee, TraineeCenter
 SCOPE_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)
 
 
-def rule_rows(trainee_ids: Iterable[int] | None = None) -> Select:
+def rule_rows(trainee_ids: Iterable[int] | BindParameter | None = None) -> Select:
     """``(trainee_id, center_id, via, since)`` as the rule gives them from the live tables, for
-    these trainees (every trainee when None). ``via`` is ``registered`` when both hold;
-    ``since`` is the earliest moment the relationship began."""
+    these trainees (every trainee when None; an expanding bound parameter gives the statement
+    that :func:`sync` builds once). ``via`` is ``registered`` when both hold; ``since`` is the
+    earliest moment the relationship began."""
     registered = select(Trainee.id.label("trainee_id"), Trainee.registered_by_center_id.label("center_id"),
                         literal(str(MembershipVia.REGISTERED)).label("via"), Trainee.created_at.label("since")) \
         .where(Trainee.registered_by_center_id.is_not(None))
@@ -35,7 +37,7 @@ def rule_rows(trainee_ids: Iterable[int] | None = None) -> Select:
                       func.coalesce(Enrollment.enrolled_at, Enrollment.applied_at).label("since")) \
         .join(Cohort, Cohort.id == Enrollment.cohort_id).where(Enrollment.status.in_(SCOPE_STATUSES))
     if trainee_ids is not None:
-        ids = sorted(set(trainee_ids)) or [-1]
+        ids = trainee_ids if isinstance(trainee_ids, BindParameter) else (sorted(set(trainee_ids)) or [-1])
         registered = registered.where(Trainee.id.in_(ids))
         enrolled = enrolled.where(Enrollment.trainee_id.in_(ids))
     both = union_all(registered, enrolled).subquery()
@@ -43,6 +45,13 @@ def rule_rows(trainee_ids: Iterable[int] | None = None) -> Select:
     return (select(both.c.trainee_id, both.c.center_id, func.max(both.c.via).label("via"),
                    func.min(both.c.since).label("since"))
             .group_by(both.c.trainee_id, both.c.center_id))
+
+
+@cache
+def _rule_of_some() -> Select:
+    """The rule for the trainees of the ``trainee_ids`` parameter, built once: every enrollment
+    written runs it, and building the union cost more than running it."""
+    return rule_rows(bindparam("trainee_ids", expanding=True))
 
 
 def sync(trainee_ids: Iterable[int]) -> None:
@@ -55,7 +64,7 @@ def sync(trainee_ids: Iterable[int]) -> None:
     membership.lock_trainees(ids)
     for start in range(0, len(ids), membership.CHUNK):
         chunk = ids[start:start + membership.CHUNK]
-        wanted = [(t, c, via) for t, c, via, _since in db.session.execute(rule_rows(chunk))]
+        wanted = [(t, c, via) for t, c, via, _since in db.session.execute(_rule_of_some(), {"trainee_ids": chunk})]
         membership.replace(chunk, wanted)
 
 
