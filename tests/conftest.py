@@ -324,6 +324,29 @@ def login_as(client, factory):
     return _login
 
 
+def take_shard(items: list, shard: str) -> tuple[list, list]:
+    """``shard`` "k/n": the k-th of every n items (in their order), and the others."""
+    try:
+        k, n = (int(part) for part in shard.split("/"))
+    except ValueError:
+        k = n = 0
+    if not 1 <= k <= n:
+        raise pytest.UsageError(f"TALENT_TEST_SHARD={shard!r}: expected k/n with 1 <= k <= n")
+    return ([item for i, item in enumerate(items) if i % n == k - 1],
+            [item for i, item in enumerate(items) if i % n != k - 1])
+
+
+def pytest_collection_modifyitems(config, items):
+    """``TALENT_TEST_SHARD=k/n``: this run takes the k-th of every n tests, in collection order
+    (.ci/run spreads one run of the suite over both cores as n runs; together they run every test)."""
+    shard = os.environ.get("TALENT_TEST_SHARD")
+    if not shard:
+        return
+    kept, dropped = take_shard(items, shard)
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "no_db: the test manages its own database (no per-test reset)")
     config.addinivalue_line("markers", "committed: the test commits for real (other connections must see its "
