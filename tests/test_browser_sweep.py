@@ -26,8 +26,8 @@ and checked again. A page fails on:
   DevTools protocol (an init script, which the page's CSP does not apply to); the app never serves it.
 
 A screenshot per page, language and size lands in test-artifacts/sweep/<role>/<lang>/ (the first
-screen at each size: a whole long page cost a third of the sweep's time), and test-artifacts/sweep/summary.json
-holds the run time, the pages per role and every problem. Every problem of every page is
+screen at each size: a whole long page cost a third of the sweep's time), and
+test-artifacts/sweep/summary.json holds the run time, the pages per role and every problem. Every problem of every page is
 collected and reported together at the end. TALENT_SWEEP_ONLY=role[:languages] narrows a run
 while developing (e.g. "center_admin:az").
 """
