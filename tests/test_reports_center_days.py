@@ -186,3 +186,37 @@ def test_the_migration_fills_the_kept_columns_from_the_cohorts(two_centers):
     assert summary.wrong_total_cohorts(db.session) == []
     assert db.session.scalar(select(func.count()).select_from(ReportGroupTotal)
                              .where(ReportGroupTotal.center_id == a.id)) >= 2
+
+
+def test_a_centers_course_figures_read_its_day_rows_by_their_kept_center(two_centers):
+    """A center's per-course and per-skill day figures (the ministry's center page) read the
+    cohort day rows by the center kept on them as well as by the cohort's: equal to the live
+    tables before and after the cohort moves to another center; a wrong kept center shows in the
+    figures and is named by the check."""
+    a, b, cohorts, trainees = two_centers
+    for t in trainees[:3]:
+        learning.enroll(SYSTEM, cohorts[0].id, t.id)
+    db.session.commit()
+    today = clock.today()
+    period = Filters(start=today, end=today + timedelta(days=120), today=today, kind="custom")
+    course = cohorts[0].course_id
+
+    def enrolled(center_id, dimension="course", live=False):
+        figures = queries.enrollment_metrics(period.scoped(center_id=center_id), dimension, live=live)
+        return {k: v["enrolled"] for k, v in figures.items() if v.get("enrolled")}
+
+    for dimension in ("course", "skill"):
+        assert enrolled(a.id, dimension) == enrolled(a.id, dimension, live=True)
+    assert enrolled(a.id) == {course: 3}
+    cohort = db.session.get(Cohort, cohorts[0].id)
+    cohort.center_id = b.id
+    db.session.commit()
+    assert set(db.session.scalars(select(ReportCohortDay.center_id).where(ReportCohortDay.cohort_id == cohort.id))) == {b.id}
+    assert enrolled(a.id) == {} and enrolled(b.id) == {course: 3} == enrolled(b.id, live=True)
+    assert summary.wrong_total_cohorts(db.session) == []
+    # A day row left under the old center: the new center's figures lose it, the check names it.
+    db.session.execute(update(ReportCohortDay).where(ReportCohortDay.cohort_id == cohort.id).values(center_id=a.id))
+    db.session.commit()
+    assert enrolled(b.id) == {} != enrolled(b.id, live=True)
+    problems = summary.wrong_total_cohorts(db.session)
+    assert problems and all(p.startswith(f"report_cohort_days cohort {cohort.id} day ") for p in problems), problems

@@ -60,6 +60,8 @@ class ReportCohortDay(DayFigures, Base):
     unrevoked awards (issued_on); each with the sum of its enrollments' record keys
     (talent.reporting.cellkey), which the published figures are perturbed by."""
     __tablename__ = "report_cohort_days"
+    # One center's days of a period (its per-course and per-skill figures, revision 0036).
+    __table_args__ = (Index("ix_report_cohort_days_center_id_day", "center_id", "day"),)
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)

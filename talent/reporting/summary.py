@@ -654,7 +654,8 @@ def _wrong_kept(session: Session, model, keys: tuple[str, ...], names: tuple[str
 
 
 def wrong_total_cohorts(session: Session, limit: int = 20) -> list[str]:
-    """Total rows whose kept center or dates are not their cohort's (``check-summary``)."""
+    """Total rows whose kept center or dates, and day rows whose kept center, are not their
+    cohort's (``check-summary``)."""
     out: list[str] = []
     for T in (ReportCohortTotal, ReportGroupTotal):
         rows = session.execute(
@@ -665,6 +666,13 @@ def wrong_total_cohorts(session: Session, limit: int = 20) -> list[str]:
                        T.end_date != Cohort.end_date)).limit(limit)).all()
         out.extend(f"{T.__tablename__} cohort {r.cohort_id}: kept center and dates {(r.center_id, str(r.start_date), str(r.end_date))} "
                    f"should be {(r.c, str(r.s), str(r.e))}" for r in rows)
+    # The day rows keep their cohort's center too: a center's figures read them by it.
+    for D in (ReportCohortDay, ReportGroupDay):
+        rows = session.execute(
+            select(D.cohort_id, D.day, D.center_id, Cohort.center_id.label("c"))
+            .join(Cohort, Cohort.id == D.cohort_id).where(D.center_id != Cohort.center_id).limit(limit)).all()
+        out.extend(f"{D.__tablename__} cohort {r.cohort_id} day {r.day}: kept center {r.center_id} should be {r.c}"
+                   for r in rows)
     return out[:limit]
 
 
@@ -948,6 +956,11 @@ def enrollment_metrics(session: Session, filters, dimension: str | None,
             if not by_group:
                 day_stmt = with_dimension_joins(day_stmt, dimension)
         day_stmt = day_stmt.where(D.day.between(filters.start, filters.end), *conds)
+        if filters.center_id:
+            # The cohort's center kept on its day rows equals the cohort's (check-summary proves
+            # it): one center's days of the period through ix_report_cohort_days_center_id_day
+            # (a center's course and skill breakdown at 1M: 126 -> 32 ms each).
+            day_stmt = day_stmt.where(D.center_id == filters.center_id)
 
     # The cohort's center and dates are kept on its total rows: without a course filter or a course
     # dimension the totals are read without joining cohorts.

@@ -112,7 +112,22 @@ def _placement_base(filters: Filters, dimension: str | None, key, extra_columns,
             .join(Employer, Employer.id == F.employer_id)
             .join(Cohort, Cohort.id == F.cohort_id))
     stmt = with_dimension_joins(stmt, dimension, trainee_column=F.trainee_id)
-    return stmt.where(F.start_date.between(filters.start, filters.end), *course_conditions(filters))
+    return stmt.where(F.start_date.between(filters.start, filters.end), *course_conditions(filters),
+                      *kept_place_conditions(filters, F))
+
+
+def kept_place_conditions(filters: Filters, kept) -> list:
+    """The place filter once more on the kept rows' own copy of their cohort's center (and region),
+    which equals the cohort's (``talent reports check-summary`` proves it): the same rows, but
+    PostgreSQL reads one center's rows of the period through the (center_id, day or start) index
+    instead of every row of the period hashed against the center's cohorts (a center's skill
+    breakdown at 1M: 181 -> 108 ms for its placements, 126 -> 32 ms for its day sums)."""
+    where = []
+    if filters.center_id:
+        where.append(kept.center_id == filters.center_id)
+    if filters.region_id and hasattr(kept, "region_id"):
+        where.append(kept.region_id == filters.region_id)
+    return where
 
 
 # Which representative flag of report_cohort_placements makes a grouping's placement rows unique
