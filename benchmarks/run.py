@@ -134,6 +134,7 @@ class Bench:
         self.direct_engine = create_engine(t.url, poolclass=NullPool, connect_args=connect_args)
         # One raw DB-API connection kept open, as the app keeps its pooled ones.
         self._raw = self.direct_engine.raw_connection()
+        _quiet_replayed_collisions()
 
     def _record(self, conn, cursor, statement, parameters, context, executemany):
         if self._recording is not None:
@@ -203,7 +204,6 @@ class Bench:
     def replay(self, statements) -> None:
         """The captured statements on a raw DB-API connection, in one transaction rolled back."""
         raw = self._raw
-        _quiet_replayed_collisions()
         try:
             cursor = raw.cursor()
             for statement, parameters, many in statements:

@@ -27,9 +27,9 @@ and checked again. A page fails on:
 
 A screenshot per page, language and size lands in test-artifacts/sweep/<role>/<lang>/ (the first
 screen at each size: a whole long page cost a third of the sweep's time), and
-test-artifacts/sweep/summary.json holds the run time, the pages per role and every problem. Every problem of every page is
-collected and reported together at the end. TALENT_SWEEP_ONLY=role[:languages] narrows a run
-while developing (e.g. "center_admin:az").
+test-artifacts/sweep/summary.json holds the run time, the pages per role and every problem. Every
+problem of every page is collected and reported together at the end. TALENT_SWEEP_ONLY=role[:languages]
+narrows a run while developing (e.g. "center_admin:az").
 """
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ def every_grouping_equals_live(ds) -> int:
     across its states, at less than half of the statements (CI time: these grids were the slowest
     tests)."""
     counted = 0
-    turn = ds.__dict__.get("grid_turn", 0)
+    turn = getattr(ds, "grid_turn", 0)
     ds.grid_turn = turn + 1
     for index, args in enumerate(GRID_PERIODS):
         f, _ = parse_filters(args, today=TODAY)
