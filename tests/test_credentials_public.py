@@ -86,6 +86,27 @@ def test_verify_page_every_state(client, factory):
         assert 'data-status="not_found"' in response.get_data(as_text=True)
 
 
+def test_a_public_look_up_reads_only_what_it_shows(client, factory, count_queries):
+    """The page and the API answer from one statement of awards, certifications, centers and the
+    holder's two names: no region, no skill, no other column of the trainee (identity number,
+    birth date, contacts) is read for a public answer."""
+    award = issued(factory)
+    db.session.commit()
+    code = award.verification_code
+    db.session.expunge_all()        # nothing of the award already in the test's session
+    for path in (f"/verify/{code}", f"/api/v1/verify/{code}"):
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        reads = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(reads) == 1, (path, reads)
+        sql = reads[0].lower()
+        assert "regions" not in sql and "skills" not in sql, sql
+        trainee_columns = {c.split(".", 1)[1].split()[0] for c in sql.split("from")[0].split(",")
+                           if c.strip().startswith("trainees_1.")}
+        assert trainee_columns == {"id", "first_name", "last_name"}, trainee_columns
+        db.session.expunge_all()
+
+
 def test_verify_page_in_visitor_language(client, factory):
     award = issued(factory, name_az="Maşın öyrənməsi", name_en="Machine learning")
     db.session.commit()

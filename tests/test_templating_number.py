@@ -21,3 +21,23 @@ def test_number_filter_is_format_decimal_in_every_language(app):
             assert number(1234) == "1,234"
         with force_locale("ru"):
             assert number(1234) != "1,234"                   # the locale is part of the key
+
+
+def test_every_page_names_its_number_symbols_as_decimal1_writes_them(app, client):
+    """<html data-group-symbol data-decimal-symbol> (read by the charts' scripts) are the symbols of
+    the page's language, worked out once per language: the same as a number written by decimal1."""
+    import re
+    from flask_babel import refresh
+    decimal1 = app.jinja_env.filters["decimal1"]
+    seen = set()
+    for language in ("az", "en", "ru", "az"):
+        with app.test_request_context("/"), force_locale(language):
+            sample = decimal1(1234567.5)
+        refresh()
+        html = client.get("/verify", headers={"Accept-Language": language}).get_data(as_text=True)
+        found = re.search(r'<html lang="(\w+)" data-group-symbol="([^"]*)" data-decimal-symbol="([^"]*)"', html)
+        assert found, html[:300]
+        assert found.group(1) == language
+        assert (found.group(2), found.group(3)) == (sample[1], sample[-2]), language
+        seen.add((found.group(2), found.group(3)))
+    assert ("," , ".") in seen and len(seen) >= 2              # en differs from az and ru

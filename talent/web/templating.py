@@ -105,6 +105,18 @@ def number(n) -> str:
     return _number_in(type(n), n, get_locale())
 
 
+@lru_cache(maxsize=16)
+def _number_symbols_in(locale) -> tuple[str, str]:
+    sample = numbers.format_decimal(1234567.5, format="#,##0.0", locale=locale)
+    return sample[1], sample[-2]
+
+
+def number_symbols() -> tuple[str, str]:
+    """The page locale's group and decimal symbols, as ``decimal1`` writes them (the charts'
+    scripts read them from <html>): worked out once per locale, not formatted on every page."""
+    return _number_symbols_in(get_locale())
+
+
 def decimal1(n, signed: bool = False) -> str:
     """A number with one decimal in the page's locale (64,5 in az and ru; 64.5 in en); ``signed``
     writes the sign of a gap (+3,5 / -2,0)."""
@@ -124,6 +136,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
         navigation_menu=navigation_menu,
+        number_symbols=number_symbols,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language,
         label=label,

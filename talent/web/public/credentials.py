@@ -71,7 +71,7 @@ def verify_lookup():
 @bp.route("/verify/<path:code>")
 @limiter.limit(verify_rate_limit)
 def verify_page(code: str):
-    return _result_page(verify(award_by_code(code)))
+    return _result_page(verify(award_by_code(code, public=True)))
 
 
 def _not_found_json():
