@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select
@@ -173,14 +173,19 @@ def scope_centers(stmt: Select, actor: Actor, center_column) -> Select:
 class TraineeReach(Protocol):
     """How a center's staff reach trainees (registered by ``talent.learning.scoping``)."""
 
-    def visible_clause(self, actor: Actor) -> Any:
-        """SQL condition on ``trainees``: registered by, or enrolled at, the actor's centers."""
+    def visible_clause(self, actor: Actor, name_matches: Callable[[Any], list] | None = None) -> Any:
+        """SQL condition on ``trainees``: registered by, or enrolled at, the actor's centers; with
+        ``name_matches``, also whose folded name meets the conditions it gives for a name column
+        (tested on the membership rows' copy of the name, one index for both)."""
 
     def id_visible_clause(self, actor: Actor, trainee_id_column) -> Any:
         """The same for a column holding a trainee id."""
 
     def self_clause(self, trainee_id: int) -> Any:
         """SQL condition on ``trainees``: this trainee only."""
+
+    def name_clause(self, name_matches: Callable[[Any], list]) -> Any:
+        """SQL condition on ``trainees``: the conditions ``name_matches`` gives for their folded name."""
 
     def member_center_ids(self, trainee_id: int) -> set[int]:
         """Centers the trainee belongs to (registered by, or enrolled at: the membership table)."""
@@ -211,14 +216,19 @@ def trainee_visible_clause(actor: Actor):
     return trainee_reach().visible_clause(actor)
 
 
-def scope_trainees(stmt: Select, actor: Actor) -> Select:
+def scope_trainees(stmt: Select, actor: Actor, name_matches: Callable[[Any], list] | None = None) -> Select:
+    """``stmt`` (on ``trainees``) kept to the trainees the actor may see. ``name_matches`` (a name
+    search): a function giving the conditions a folded-name column must meet; a center's staff
+    test them on their centers' membership rows (which carry the name), anyone else on
+    ``trainees.search_name``."""
     if not actor.has(P.TRAINEES_READ):
         if actor.has(P.SELF_READ) and actor.trainee_id is not None:
-            return stmt.where(trainee_reach().self_clause(actor.trainee_id))
+            stmt = stmt.where(trainee_reach().self_clause(actor.trainee_id))
+            return stmt.where(trainee_reach().name_clause(name_matches)) if name_matches else stmt
         raise PermissionDenied(_l("You do not have permission to do this."))
     if actor.center_ids is None:
-        return stmt
-    return stmt.where(trainee_visible_clause(actor))
+        return stmt.where(trainee_reach().name_clause(name_matches)) if name_matches else stmt
+    return stmt.where(trainee_reach().visible_clause(actor, name_matches))
 
 
 def enrolling_center_ids(trainee_id: int) -> set[int]:

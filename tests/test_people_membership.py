@@ -177,22 +177,39 @@ def test_demo_loader_leaves_the_membership_equal_to_the_rule(app):
     assert_equals_rule()
 
 
-def test_the_migration_backfill_equals_the_rule(factory, two_centers):
-    """Revision 0014 fills the table from today's data with its own SQL: the same rows."""
-    path = pathlib.Path(__file__).parents[1] / "migrations" / "versions" / "0014_trainee_centers.py"
-    spec = importlib.util.spec_from_file_location("revision_0014", path)
+def _revision(name: str):
+    path = pathlib.Path(__file__).parents[1] / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"revision_{name}", path)
     revision = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(revision)
+    return revision
+
+
+def test_the_migration_backfill_equals_the_rule(factory, two_centers):
+    """Revision 0014 fills the table from today's data with its own SQL, and revision 0037 copies
+    each row's trainee name onto it: the same rows as the services keep, names included. (Run
+    on a table of 0014's shape, the name nullable as between the two revisions' steps.)"""
+    first, names = _revision("0014_trainee_centers"), _revision("0037_membership_names")
     baku, ganja = two_centers["baku"], two_centers["ganja"]
-    for status in EnrollmentStatus:
-        factory.enrollment(trainee=factory.trainee(registered_by_center_id=baku.id),
+    for n, status in enumerate(EnrollmentStatus):
+        factory.enrollment(trainee=factory.trainee(registered_by_center_id=baku.id, last_name=f"Əliyev{n}"),
                            cohort=factory.cohort(center=ganja), status=status)
-    factory.enrollment(trainee=factory.trainee(registered_by_center_id=ganja.id), cohort=factory.cohort(center=ganja))
+    factory.enrollment(trainee=factory.trainee(registered_by_center_id=ganja.id, last_name="Quliyeva"),
+                       cohort=factory.cohort(center=ganja))
     factory.trainee()
-    expected = rows()
-    db.session.execute(delete(TraineeCenter))
-    db.session.execute(text(revision.BACKFILL))
-    assert rows() == expected
+    db.session.flush()
+    expected = {tuple(r) for r in db.session.execute(
+        select(TraineeCenter.trainee_id, TraineeCenter.center_id, TraineeCenter.via, TraineeCenter.search_name))}
+    assert len({r[3] for r in expected}) == len(EnrollmentStatus) + 1   # each trainee's own name
+    db.session.execute(text("CREATE TEMPORARY TABLE old_trainee_centers (trainee_id INTEGER, center_id INTEGER, "
+                            "via VARCHAR(12), since TIMESTAMP, search_name VARCHAR(320))"))
+    try:
+        for sql in (first.BACKFILL, names.NAMES):
+            db.session.execute(text(sql.replace("trainee_centers", "old_trainee_centers")))
+        assert {tuple(r) for r in db.session.execute(text(
+            "SELECT trainee_id, center_id, via, search_name FROM old_trainee_centers"))} == expected
+    finally:
+        db.session.execute(text("DROP TABLE old_trainee_centers"))
     assert_equals_rule()
 
 
@@ -204,7 +221,8 @@ def test_check_and_rebuild_commands(app, factory, two_centers):
     ok = runner.invoke(args=["people", "check-membership"])
     assert ok.exit_code == 0 and "equals its rule" in ok.output, ok.output
     db.session.execute(delete(TraineeCenter).where(TraineeCenter.trainee_id == t.id))
-    db.session.add(TraineeCenter(trainee_id=t.id, center_id=two_centers["ganja"].id, via=MembershipVia.ENROLLED))
+    db.session.add(TraineeCenter(trainee_id=t.id, center_id=two_centers["ganja"].id, via=MembershipVia.ENROLLED,
+                                 search_name=t.search_name))
     db.session.commit()
     bad = runner.invoke(args=["people", "check-membership"])
     assert bad.exit_code == 1, bad.output
@@ -221,7 +239,8 @@ def test_center_scoping_reads_the_membership_table(factory, two_centers):
     t = factory.trainee()
     ganja_admin = two_centers["ganja_admin"]
     assert not may_see_trainee(ganja_admin, t.id)
-    db.session.add(TraineeCenter(trainee_id=t.id, center_id=two_centers["ganja"].id, via=MembershipVia.ENROLLED))
+    db.session.add(TraineeCenter(trainee_id=t.id, center_id=two_centers["ganja"].id, via=MembershipVia.ENROLLED,
+                                 search_name=t.search_name))
     db.session.flush()
     assert may_see_trainee(ganja_admin, t.id)
     found = people.search_trainees(ganja_admin, t.last_name)
@@ -265,3 +284,29 @@ def test_simultaneous_enrollments_and_a_withdrawal_of_one_trainee_stay_equal_to_
     db.session.expire_all()
     assert trainee_center_ids(trainee_id) == {ganja.id, baku.id}
     assert_equals_rule()
+
+
+def test_a_centers_name_search_reads_the_name_copy_kept_through_a_rename(factory, two_centers):
+    """A center's name search tests the name on its membership rows: each row carries the
+    trainee's folded name from registration and enrollment on, follows a rename in the same
+    transaction, and the check names a row whose copy differs."""
+    baku_admin, ganja = two_centers["baku_admin"], two_centers["ganja"]
+    t = people.create_trainee(baku_admin, trainee_data(last_name="Hüseynova"))
+    learning.enroll_by_fin(two_centers["ganja_admin"], factory.cohort(center=ganja, status="open").id, t.fin, BIRTH)
+    assert {r for r in db.session.scalars(select(TraineeCenter.search_name).where(TraineeCenter.trainee_id == t.id))} \
+        == {t.search_name} and len(rows(t.id)) == 2
+
+    def found(who, text):
+        return {row.id for row in people.search_trainees(two_centers[who], text).items}
+    assert t.id in found("baku_admin", "huseynova") and t.id in found("ganja_admin", "hüseyn")
+    people.update_trainee(baku_admin, t.id, {"last_name": "Səfərova"})
+    for who in ("baku_admin", "ganja_admin"):
+        assert t.id in found(who, "seferova") and t.id not in found(who, "huseynova"), who
+    assert t.id in found("baku_admin", f"sefer {t.first_name[:3]}")       # every word, on the copy
+    assert_equals_rule()
+    db.session.execute(update(TraineeCenter).where(TraineeCenter.trainee_id == t.id,
+                                                   TraineeCenter.center_id == ganja.id)
+                       .values(search_name="huseynova"))
+    stale = rule.differences()
+    assert not stale.ok and (t.id, ganja.id, "enrolled") in stale.missing and (t.id, ganja.id, "enrolled") in stale.extra
+    assert t.id in found("ganja_admin", "huseynova")          # what the search reads is the copy

@@ -27,7 +27,8 @@ def check_membership() -> None:
     for trainee_id, center_id, via in found.extra:
         click.echo(f"extra: trainee {trainee_id} at center {center_id} ({via})")
     if not found.ok:
-        click.echo(f"{found.missing_count:,} missing and {found.extra_count:,} extra rows.")
+        click.echo(f"{found.missing_count:,} missing and {found.extra_count:,} extra rows (a row whose copy of "
+                   "the trainee's name differs counts as one of each).")
         raise SystemExit(1)
     click.echo("The trainee–center membership equals its rule (registered by or enrolled at).")
 

@@ -686,7 +686,8 @@ def _write(actor: Actor, report: ImportReport, center: Center, cohort: Cohort | 
     if new:
         _bulk_insert(TraineeCenter.__table__, {
             "trainee_id": [plan.trainee_id for plan in new], "center_id": Same(center.id),
-            "via": Same(str(MembershipVia.REGISTERED)), "since": Same(now)}, len(new))
+            "via": Same(str(MembershipVia.REGISTERED)), "since": Same(now),
+            "search_name": [plan.values["search_name"] for plan in new]}, len(new))
     membership.add(plan.trainee_id for plan in report.plans if plan.trainee == EXISTING and plan.enrollment == ENROLLED)
     event = audit.record(actor, "import.trainees", "center", center.id, center_id=center.id,
                          details={"cohort_id": cohort.id if cohort else None, "file": _printable(filename),

@@ -26,10 +26,11 @@ SCOPE_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, Enrollm
 
 
 def rule_rows(trainee_ids: Iterable[int] | BindParameter | None = None) -> Select:
-    """``(trainee_id, center_id, via, since)`` as the rule gives them from the live tables, for
-    these trainees (every trainee when None; an expanding bound parameter gives the statement
-    that :func:`sync` builds once). ``via`` is ``registered`` when both hold; ``since`` is the
-    earliest moment the relationship began."""
+    """``(trainee_id, center_id, via, since, search_name)`` as the rule gives them from the live
+    tables, for these trainees (every trainee when None; an expanding bound parameter gives the
+    statement that :func:`sync` builds once). ``via`` is ``registered`` when both hold; ``since``
+    is the earliest moment the relationship began; ``search_name`` the trainee's folded name (the
+    rows' copy, for a center's name search)."""
     registered = select(Trainee.id.label("trainee_id"), Trainee.registered_by_center_id.label("center_id"),
                         literal(str(MembershipVia.REGISTERED)).label("via"), Trainee.created_at.label("since")) \
         .where(Trainee.registered_by_center_id.is_not(None))
@@ -42,9 +43,11 @@ def rule_rows(trainee_ids: Iterable[int] | BindParameter | None = None) -> Selec
         enrolled = enrolled.where(Enrollment.trainee_id.in_(ids))
     both = union_all(registered, enrolled).subquery()
     # "registered" > "enrolled": max() picks registration when both hold.
-    return (select(both.c.trainee_id, both.c.center_id, func.max(both.c.via).label("via"),
+    rows = (select(both.c.trainee_id, both.c.center_id, func.max(both.c.via).label("via"),
                    func.min(both.c.since).label("since"))
-            .group_by(both.c.trainee_id, both.c.center_id))
+            .group_by(both.c.trainee_id, both.c.center_id)).subquery()
+    return (select(rows.c.trainee_id, rows.c.center_id, rows.c.via, rows.c.since, Trainee.search_name)
+            .join(Trainee, Trainee.id == rows.c.trainee_id))
 
 
 @cache
@@ -64,7 +67,8 @@ def sync(trainee_ids: Iterable[int]) -> None:
     membership.lock_trainees(ids)
     for start in range(0, len(ids), membership.CHUNK):
         chunk = ids[start:start + membership.CHUNK]
-        wanted = [(t, c, via) for t, c, via, _since in db.session.execute(_rule_of_some(), {"trainee_ids": chunk})]
+        wanted = [(t, c, via) for t, c, via, _since, _name in
+                  db.session.execute(_rule_of_some(), {"trainee_ids": chunk})]
         membership.replace(chunk, wanted)
 
 
@@ -82,8 +86,7 @@ def add(trainee_ids: Iterable[int], *, new: Iterable[int] = ()) -> None:
     membership.note_changed(ids)
     membership.lock_trainees(i for i in ids if i not in fresh)
     for start in range(0, len(ids), membership.CHUNK):
-        rows = rule_rows(ids[start:start + membership.CHUNK]).subquery()
-        membership.insert_missing(select(rows.c.trainee_id, rows.c.center_id, rows.c.via, rows.c.since))
+        membership.insert_missing(rule_rows(ids[start:start + membership.CHUNK]))
 
 
 def rebuild() -> int:
@@ -91,17 +94,15 @@ def rebuild() -> int:
     trainees and enrollments without the services). Returns the number of rows."""
     db.session.flush()
     db.session.execute(delete(TraineeCenter), execution_options={"synchronize_session": False})
-    rows = rule_rows().subquery()
-    db.session.execute(insert(TraineeCenter).from_select(
-        ["trainee_id", "center_id", "via", "since"],
-        select(rows.c.trainee_id, rows.c.center_id, rows.c.via, rows.c.since)))
+    db.session.execute(insert(TraineeCenter).from_select(membership.COLUMNS, rule_rows()))
     return db.session.scalar(select(func.count()).select_from(TraineeCenter)) or 0
 
 
 @dataclass(frozen=True)
 class Differences:
     """Rows the rule gives that the table lacks, and rows the table holds that the rule does not
-    give (or with another ``via``): ``(trainee_id, center_id, via)``, a sample of each."""
+    give (or with another ``via``, or another copy of the trainee's name): ``(trainee_id,
+    center_id, via)``, a sample of each (the names are not shown)."""
     missing: list[tuple[int, int, str]]
     extra: list[tuple[int, int, str]]
     missing_count: int
@@ -115,13 +116,15 @@ class Differences:
 def differences(sample: int = 20) -> Differences:
     """Compare the table with the rule over every trainee (two EXCEPTs)."""
     rule = rule_rows().subquery()
-    rule_keys = select(rule.c.trainee_id, rule.c.center_id, rule.c.via)
-    table_keys = select(TraineeCenter.trainee_id, TraineeCenter.center_id, TraineeCenter.via)
+    rule_keys = select(rule.c.trainee_id, rule.c.center_id, rule.c.via, rule.c.search_name)
+    table_keys = select(TraineeCenter.trainee_id, TraineeCenter.center_id, TraineeCenter.via,
+                        TraineeCenter.search_name)
     missing = rule_keys.except_(table_keys).subquery()
     extra = table_keys.except_(rule_keys).subquery()
 
     def _sample(q):
-        return [tuple(r) for r in db.session.execute(select(q).order_by(*q.c).limit(sample))]
+        keys = (q.c.trainee_id, q.c.center_id, q.c.via)
+        return [tuple(r) for r in db.session.execute(select(*keys).order_by(*keys).limit(sample))]
 
     def _count(q):
         return db.session.scalar(select(func.count()).select_from(q)) or 0

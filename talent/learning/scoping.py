@@ -13,14 +13,14 @@ every transaction that changes it); the clauses here read that one indexed table
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from talent import permissions
 from talent.extensions import db
 from talent.learning.membership import SCOPE_STATUSES
 from talent.learning.models import Cohort, Enrollment
 from talent.people import membership
-from talent.people.models import Trainee
+from talent.people.models import Trainee, TraineeCenter
 from talent.permissions import Actor
 
 __all__ = ["SCOPE_STATUSES", "LearningReach"]
@@ -34,8 +34,16 @@ class LearningReach:
     """The trainee reach of :class:`talent.permissions.TraineeReach`."""
 
     @staticmethod
-    def visible_clause(actor: Actor):
-        return Trainee.id.in_(membership.member_ids(_centers(actor)))
+    def visible_clause(actor: Actor, name_matches=None):
+        # A name search tests the name on the centers' membership rows (their copy of it): one
+        # index (center, name trigrams) gives the centers' trainees of that name, instead of every
+        # trainee of that name in the country checked against every member of the centers.
+        named = name_matches(TraineeCenter.search_name) if name_matches else ()
+        return Trainee.id.in_(membership.member_ids(_centers(actor), *named))
+
+    @staticmethod
+    def name_clause(name_matches):
+        return and_(*name_matches(Trainee.search_name))
 
     @staticmethod
     def id_visible_clause(actor: Actor, trainee_id_column):

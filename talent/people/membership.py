@@ -18,8 +18,8 @@ from talent.db import utcnow
 from talent.extensions import db
 from talent.people.models import MembershipVia, Trainee, TraineeCenter
 
-__all__ = ["CHANGED", "CHUNK", "MembershipVia", "TraineeCenter", "add", "centers_of", "changed", "insert_missing",
-           "lock_trainees", "member_ids", "note_changed", "replace"]
+__all__ = ["CHANGED", "CHUNK", "COLUMNS", "MembershipVia", "TraineeCenter", "add", "centers_of", "changed",
+           "insert_missing", "lock_trainees", "member_ids", "note_changed", "rename", "replace"]
 
 Row = tuple[int, int, str]   # (trainee_id, center_id, via)
 #: Trainees (or rows) per statement: 4 parameters a row stays under SQLite's 32,766 and
@@ -41,26 +41,43 @@ def changed(session) -> set[int]:
     return session.info.pop(CHANGED, None) or set()
 
 
+def _name_of(trainee_id: int):
+    """The trainee's folded name, read by the statement that writes the row (the copy the row keeps)."""
+    return select(Trainee.search_name).where(Trainee.id == trainee_id).scalar_subquery()
+
+
 def _insert_ignoring_existing(rows: list[dict]) -> None:
-    """Insert membership rows; a row another transaction has just inserted is left as it is (two
-    enrollments of one trainee at one center at the same moment)."""
+    """Insert membership rows (each with its trainee's name, read in the same statement); a row
+    another transaction has just inserted is left as it is (two enrollments of one trainee at one
+    center at the same moment)."""
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [{**row, "search_name": _name_of(row["trainee_id"])} for row in rows]
     for start in range(0, len(rows), CHUNK):   # bound parameters per statement stay well under the limits
         db.session.execute(insert(TraineeCenter).values(rows[start:start + CHUNK]).on_conflict_do_nothing())
 
 
 def insert_missing(rows: Select) -> None:
-    """``INSERT … SELECT`` of ``rows`` (trainee_id, center_id, via, since), leaving rows that
-    already exist as they are: a bulk writer's one statement, no per-row work in Python."""
+    """``INSERT … SELECT`` of ``rows`` (trainee_id, center_id, via, since, search_name), leaving
+    rows that already exist as they are: a bulk writer's one statement, no per-row work in Python."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # SQLite reads "ON" after a SELECT without WHERE as a join's ON: the WHERE settles it.
     rows = rows.where(true())
-    db.session.execute(insert(TraineeCenter).from_select(["trainee_id", "center_id", "via", "since"], rows)
-                       .on_conflict_do_nothing())
+    db.session.execute(insert(TraineeCenter).from_select(COLUMNS, rows).on_conflict_do_nothing())
+
+
+#: The columns of a membership row, in the order :func:`insert_missing` takes them.
+COLUMNS = ["trainee_id", "center_id", "via", "since", "search_name"]
+
+
+def rename(trainee_id: int, search_name: str) -> None:
+    """The trainee's folded name changed: their rows' copy follows, in the same transaction."""
+    db.session.execute(update(TraineeCenter).where(TraineeCenter.trainee_id == trainee_id,
+                                                   TraineeCenter.search_name != search_name)
+                       .values(search_name=search_name), execution_options={"synchronize_session": False})
 
 
 def add(trainee_id: int, center_id: int | None, via: str = MembershipVia.REGISTERED) -> None:
@@ -116,10 +133,11 @@ def replace(trainee_ids: Iterable[int], wanted: Iterable[Row]) -> None:
                 execution_options={"synchronize_session": False})
 
 
-def member_ids(centers: Iterable[int]) -> Select:
+def member_ids(centers: Iterable[int], *where) -> Select:
     """``SELECT trainee_id`` of the trainees belonging to any of ``centers`` (the primary key's
-    leading column: an index range per center)."""
-    return select(TraineeCenter.trainee_id).where(TraineeCenter.center_id.in_(sorted(centers) or [-1]))
+    leading column: an index range per center), and meeting ``where`` (on their rows: a name
+    search on ``TraineeCenter.search_name``)."""
+    return select(TraineeCenter.trainee_id).where(TraineeCenter.center_id.in_(sorted(centers) or [-1]), *where)
 
 
 def centers_of(trainee_id: int) -> set[int]:

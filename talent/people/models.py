@@ -116,9 +116,17 @@ class TraineeCenter(Base):
         # index-only instead of hashing every member of the centers). The primary key (center_id
         # first) serves "the trainees of these centers".
         Index("ix_trainee_centers_trainee_id_center_id", "trainee_id", "center_id"),
+        # A center's name search: the centers and the name's trigrams in one GIN index (PostgreSQL,
+        # btree_gin for the center), so only the centers' trainees of that name are read. Elsewhere a
+        # plain index (the search then reads the centers' rows by the primary key).
+        Index("ix_trainee_centers_center_id_search_name", "center_id", "search_name", postgresql_using="gin",
+              postgresql_ops={"search_name": "gin_trgm_ops"}),
     )
 
     center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="CASCADE"), primary_key=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), primary_key=True)
     via: Mapped[str] = mapped_column(String(12))
     since: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The trainee's ``search_name``, copied (kept by the writers of the rows and by renames:
+    #: ``check-membership`` proves it equal) so that a center's name search is one index.
+    search_name: Mapped[str] = mapped_column(String(320))

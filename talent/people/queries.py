@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, select, true
+from sqlalchemy import ColumnElement, Select, false, func, select, true
 
 from talent.extensions import db
 from talent.i18n import az_collate, fold
@@ -20,30 +20,46 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _name_contains(word: str) -> ColumnElement[bool]:
-    """``search_name`` contains ``word`` (both folded)."""
+def _name_contains(word: str, column) -> ColumnElement[bool]:
+    """The folded name ``column`` contains ``word`` (folded)."""
     if len(word) < _TRIGRAM and db.session.get_bind().dialect.name == "postgresql":
         # A word shorter than a trigram gives PostgreSQL nothing to look up: as a LIKE it would read
         # the whole trigram index and recheck every row (65 ms a statement at 100k trainees, 0.85 s
         # at 1M, for "zx"); the same substring test as a function is checked on the rows the other
         # words or the permission scope leave, or on a plain scan.
-        return func.strpos(Trainee.search_name, word) > 0
-    return Trainee.search_name.like(f"%{_like_escape(word)}%", escape="\\")
+        return func.strpos(column, word) > 0
+    return column.like(f"%{_like_escape(word)}%", escape="\\")
 
 
-def _search_condition(text: str) -> ColumnElement[bool] | None:
-    """The trainees ``text`` finds: its FIN when a trainee has it, else every word of the name;
-    None when it finds nobody."""
-    text = text.strip()
-    if _FIN_LIKE.match(text):
-        # A known FIN is answered from the unique index alone; the name search only runs when no
-        # trainee has that FIN (so it need not also look for the FIN).
-        if db.session.scalar(select(Trainee.id).where(Trainee.fin == text.upper())) is not None:
-            return Trainee.fin == text.upper()
-    words = fold(text).split()
-    if not words:
-        return None
-    return and_(*(_name_contains(w) for w in words))
+class _Search:
+    """What ``text`` finds: a trainee's FIN when one has it (``fin``), else every word of the name
+    (``name_matches``, the conditions on a folded-name column: :func:`scope_trainees` puts them on
+    the membership rows for a center's staff), or nobody (``nobody``)."""
+
+    def __init__(self, text: str | None):
+        self.fin: ColumnElement[bool] | None = None
+        self.words: list[str] = []
+        if text is None:
+            return
+        text = text.strip()
+        if _FIN_LIKE.match(text):
+            # A known FIN is answered from the unique index alone; the name search only runs when no
+            # trainee has that FIN (so it need not also look for the FIN).
+            if db.session.scalar(select(Trainee.id).where(Trainee.fin == text.upper())) is not None:
+                self.fin = Trainee.fin == text.upper()
+                return
+        self.words = fold(text).split()
+        self.nobody = not self.words
+
+    nobody = False
+
+    def name_matches(self, column) -> list[ColumnElement[bool]]:
+        return [_name_contains(w, column) for w in self.words]
+
+    def scoped(self, stmt: Select, actor: Actor, extra=()) -> Select:
+        """``stmt`` (on trainees) kept to those found that the actor may see and ``extra`` keeps."""
+        found = [false()] if self.nobody else [self.fin] if self.fin is not None else []
+        return scope_trainees(stmt.where(*found, *extra), actor, self.name_matches if self.words else None)
 
 
 def name_order(columns=Trainee.__table__.c) -> tuple:
@@ -54,15 +70,14 @@ def name_order(columns=Trainee.__table__.c) -> tuple:
     return az_collate(columns.last_name), az_collate(columns.first_name), columns.id
 
 
-def _in_order(actor: Actor, condition: ColumnElement[bool] | None, extra=()) -> Select:
-    stmt = select(Trainee).where(condition if condition is not None else false(), *extra)
-    return scope_trainees(stmt.order_by(*name_order()), actor)
+def _in_order(actor: Actor, search: _Search, extra=()) -> Select:
+    return search.scoped(select(Trainee).order_by(*name_order()), actor, extra)
 
 
 def trainee_search(actor: Actor, text: str) -> Select:
     """Trainees the actor may see whose FIN equals ``text`` or whose name contains every word of
     ``text`` (folded: "ismayilov" finds "İsmayılov"), by name then id."""
-    return _in_order(actor, _search_condition(text))
+    return _in_order(actor, _Search(text))
 
 
 def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: int,
@@ -80,10 +95,9 @@ def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: 
     surname in "M" (1.1 s at 1M trainees); collecting the matches first uses the trigram index.
     Only when more than ``count_cap`` match does the page come from that ordered walk: the matches
     are then many, so it meets 25 of them soon."""
-    condition = _search_condition(text) if text is not None else true()
+    search = _Search(text)
     offset = (page - 1) * per_page
-    hits = scope_trainees(select(Trainee.id, Trainee.last_name, Trainee.first_name)
-                          .where(condition if condition is not None else false(), *extra), actor)
+    hits = search.scoped(select(Trainee.id, Trainee.last_name, Trainee.first_name), actor, extra)
     if count_cap is not None:
         hits = hits.limit(count_cap + 1)
     hits = hits.cte("hits")
@@ -97,6 +111,6 @@ def trainee_search_page(actor: Actor, text: str | None, *, page: int, per_page: 
     rows = db.session.execute(stmt).all()
     total = rows[0].total if rows else 0
     if count_cap is not None and total > count_cap:
-        walk = _in_order(actor, condition, extra).limit(per_page).offset(offset)
+        walk = _in_order(actor, search, extra).limit(per_page).offset(offset)
         return list(db.session.scalars(walk)), count_cap, True
     return [t for t, _ in rows if t is not None], total, False

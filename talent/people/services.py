@@ -216,6 +216,7 @@ def update_trainee(actor: Actor, trainee_id: int, data: Mapping[str, Any], *,
         setattr(trainee, key, values[key])
     trainee.search_name = search_name(trainee.last_name, trainee.first_name, trainee.patronymic)
     db.session.flush()
+    membership.rename(trainee.id, trainee.search_name)   # the membership rows' copy of the name
     if changed:
         audit.record(actor, "trainee.update", "trainee", trainee.id, trainee_id=trainee.id,
                      details={"fields": changed})
