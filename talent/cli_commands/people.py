@@ -19,8 +19,8 @@ def people() -> None:
 @with_appcontext
 @transactional(read_only=True)
 def check_membership() -> None:
-    """Compare the trainee–center membership with its rule over every trainee; exit 1 on any
-    difference."""
+    """Compare the trainee–center membership (each row's center, reason and copy of the trainee's
+    folded name) with its rule over every trainee; exit 1 on any difference."""
     found = membership.differences()
     for trainee_id, center_id, via in found.missing:
         click.echo(f"missing: trainee {trainee_id} at center {center_id} ({via})")
