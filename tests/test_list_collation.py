@@ -111,3 +111,23 @@ def test_a_cohort_roster_sorts_names_the_azerbaijani_way(factory):
     for last in _shuffled(NAMES):
         factory.enrollment(cohort=cohort, trainee=factory.trainee(last_name=last))
     assert [e.trainee.last_name for e in lq.roster(cohort.id)] == NAMES
+
+
+def test_the_sqlite_collation_orders_by_the_azerbaijani_key_whatever_it_remembered():
+    """SQLite's "az" collation remembers each name's key (a sort calls it once per comparison):
+    its answers equal a comparison of fresh keys, for repeated names, case variants and equal
+    strings, in any order of calls."""
+    import functools
+    import random
+    from talent.i18n import az_sort_key, sqlite_az_collation
+    names = NAMES + [n.upper() for n in NAMES] + [n.lower() for n in NAMES] + ["", "Ə", "E", "e", "ə", "İsa", "Isa",
+                                                                                 "Süleymanov2", "Süleymanov10"]
+    rng = random.Random(7)
+    for _ in range(3):
+        rng.shuffle(names)
+        for left in names:
+            for right in names:
+                a, b = az_sort_key(left), az_sort_key(right)
+                assert sqlite_az_collation(left, right) == (a > b) - (a < b), (left, right)
+    ordered = sorted(names, key=functools.cmp_to_key(sqlite_az_collation))
+    assert ordered == sorted(names, key=az_sort_key)
