@@ -275,7 +275,7 @@ def center_breakdown(filters: Filters, center_id: int, *, actor: Actor) -> Repor
     courses = list(db.session.scalars(select(Course).where(Course.id.in_(ran)).order_by(Course.code)))
     course_rows = [{"id": c.id, "code": c.code, "label": f"{c.code} — {c.title}",
                     **by_course.get(c.id, queries.zero_metrics())} for c in courses]
-    by_skill = queries.metrics(scoped, "skill")
+    by_skill = queries.skill_metrics(scoped, by_course)
     skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(
         select(course_skills.c.skill_id).where(course_skills.c.course_id.in_(ran)))).order_by(Skill.code)))
     skill_rows = [{"id": s.id, "code": s.code, "label": _localized(s), **by_skill.get(s.id, queries.zero_metrics())}

@@ -28,7 +28,7 @@ from talent.reporting.queries.common import (AGE_BANDS, ENROLLMENT_METRICS, PLAC
                                              regional_countries, placement_base, with_pre)
 from talent.reporting.queries.current import (enrollment_flags, enrollment_metrics, placement_metrics,
                                               center_counts, metrics, metrics_by, ADDITIVE_DIMENSIONS,
-                                              metrics_with_total, zero_metrics)
+                                              metrics_with_total, skill_metrics, zero_metrics)
 from talent.reporting.queries.trends import TREND_METRICS, TREND_SOURCES, trend_metrics
 from talent.reporting.queries.mobility import MOBILITY_COLUMNS, city_region_map, mobility_metrics
 from talent.reporting.queries.checks import compare_with_live
@@ -37,5 +37,5 @@ __all__ = ['AGE_BANDS', 'ENROLLMENT_METRICS', 'PLACEMENT_METRICS', 'ALL_METRICS'
            'ANCHORED_ENROLLMENT', 'ANCHORED_PLACEMENT', 'ANCHORED', 'TOTAL', 'COHORT_DIMENSIONS', 'add_days',
            'regional_countries', 'enrollment_flags', 'enrollment_metrics', 'placement_base',
            'placement_metrics', 'center_counts', 'with_pre', 'metrics', 'metrics_by', 'ADDITIVE_DIMENSIONS',
-           'metrics_with_total', 'zero_metrics', 'TREND_METRICS', 'TREND_SOURCES', 'trend_metrics',
+           'metrics_with_total', 'skill_metrics', 'zero_metrics', 'TREND_METRICS', 'TREND_SOURCES', 'trend_metrics',
            'MOBILITY_COLUMNS', 'city_region_map', 'mobility_metrics', 'compare_with_live']

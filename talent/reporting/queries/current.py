@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Integer, and_, cast, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from talent.catalog.models import course_skills
 from talent.credentials.models import Award
 from talent.learning.models import Cohort, Enrollment, CohortStatus, EnrollmentStatus
 from talent.placement.markets import market_case
@@ -446,6 +447,35 @@ def _metrics_with_total(filters: Filters, dimension: str, *, anchored: bool = Fa
     for m in KEYED_METRICS:
         total.setdefault(key_name(m), 0)
     return rows, total
+
+
+def skill_metrics(filters: Filters, by_course: dict[Any, dict[str, int]]) -> dict[Any, dict[str, int]]:
+    """:func:`metrics` by skill, given the same filters' metrics by course (``by_course``, as
+    :func:`metrics` or :func:`metrics_with_total` give them). A cohort counts once for each skill
+    of its course, so a skill's enrollment metrics are the sums of its courses' (the grouping by
+    skill joined course_skills and read the same summary rows a second time: 27 ms of a center
+    page's SQL at 1M); people placed, placements and centers are distinct counts, read per skill.
+    When the reports perturb a period that does not start at the anchor, the anchored metrics'
+    values before it come from courses that may have no row in the period: then the plain
+    :func:`metrics` (a whole year, the default view, starts at the anchor: nothing before it)."""
+    before = filters.before_start()
+    if perturbing() and before is not None:
+        return metrics(filters, "skill")
+    skills_of: dict[int, list[int]] = {}
+    for course_id, skill_id in report_session().execute(select(course_skills.c.course_id, course_skills.c.skill_id)):
+        skills_of.setdefault(course_id, []).append(skill_id)
+    names = [n for m in ENROLLMENT_METRICS for n in (m, key_name(m))]
+    enrolled: dict[Any, dict[str, int]] = {}
+    for course_id, values in by_course.items():
+        if any(values.get(n) for n in names):   # as enrollment_metrics leaves out all-zero groups
+            for skill_id in skills_of.get(course_id, ()):
+                row = enrolled.setdefault(skill_id, dict.fromkeys(names, 0))
+                for n in names:
+                    row[n] += values.get(n, 0)
+    out = _metrics(filters, "skill", enrollments=enrolled)
+    if perturbing():
+        with_pre(out, {}, ANCHORED)   # as metrics() with nothing before the period
+    return out
 
 
 def zero_metrics() -> dict[str, int]:
