@@ -2,14 +2,14 @@
 course figures over each skill's courses (a cohort counts once per skill of its course), the
 distinct counts (people placed, placements, centers) are read per skill — the same figures as the
 grouping by skill, with the summary and from the live tables, with and without the cell-key
-method, for periods that start at its anchor and periods that do not."""
+method, for periods that start at its anchor and periods that do not, with a skill or level filter."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import delete, func, select
 
 from talent import clock
-from talent.catalog.models import course_skills
+from talent.catalog.models import Certification, Skill, course_skills
 from talent.demo import build_demo
 from talent.extensions import db
 from talent.learning.models import Cohort
@@ -51,7 +51,11 @@ def demo(app):
 def test_skill_figures_from_the_course_figures_equal_the_grouping_by_skill(demo, app, monkeypatch, method):
     monkeypatch.setitem(app.config, "DISCLOSURE_METHOD", method)
     compared = 0
-    for args in _periods():
+    level = db.session.scalar(select(Certification.level).limit(1))
+    skill = db.session.scalar(select(Skill.code).join(course_skills, course_skills.c.skill_id == Skill.id)
+                              .group_by(Skill.code).having(func.count() > 1).limit(1))
+    assert level and skill
+    for args in [*_periods(), {**_periods()[0], "skill": skill}, {**_periods()[1], "level": level}]:
         f, messages = parse_filters(args, today=clock.today())
         assert messages == []
         for center_id in demo:

@@ -117,8 +117,8 @@ class TraineeCenter(Base):
         # first) serves "the trainees of these centers".
         Index("ix_trainee_centers_trainee_id_center_id", "trainee_id", "center_id"),
         # A center's name search: the centers and the name's trigrams in one GIN index (PostgreSQL,
-        # btree_gin for the center), so only the centers' trainees of that name are read. Elsewhere a
-        # plain index (the search then reads the centers' rows by the primary key).
+        # btree_gin for the center), so only the centers' trainees of that name are read. On SQLite
+        # a plain index on the two columns: the centers' rows and their names, without the table.
         Index("ix_trainee_centers_center_id_search_name", "center_id", "search_name", postgresql_using="gin",
               postgresql_ops={"search_name": "gin_trgm_ops"}),
     )

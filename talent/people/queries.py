@@ -39,6 +39,7 @@ class _Search:
     def __init__(self, text: str | None):
         self.fin: ColumnElement[bool] | None = None
         self.words: list[str] = []
+        self.nobody = False
         if text is None:
             return
         text = text.strip()
@@ -50,8 +51,6 @@ class _Search:
                 return
         self.words = fold(text).split()
         self.nobody = not self.words
-
-    nobody = False
 
     def name_matches(self, column) -> list[ColumnElement[bool]]:
         return [_name_contains(w, column) for w in self.words]
