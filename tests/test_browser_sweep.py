@@ -313,7 +313,8 @@ def _followup_token() -> str:
     token = _FOLLOWUP_TOKENS[enrollment.id] = followup._new_token(enrollment.id, 12)
     if request is None:
         request = FollowUpRequest(enrollment_id=enrollment.id, trainee_id=enrollment.trainee_id,
-                                  cohort_id=enrollment.cohort_id, wave=12, language="az",
+                                  cohort_id=enrollment.cohort_id, center_id=enrollment.cohort.center_id,
+                                  wave=12, language="az",
                                   email="graduate@example.az", token_hash="", sent_at=clock.now(),
                                   expires_at=clock.now())
         db.session.add(request)

@@ -340,3 +340,34 @@ def test_a_membership_written_past_the_orm_moves_the_reported_job_centers(app, q
         admin_c = Actor(user_id=None, label="c", role="center_admin", center_ids=frozenset({c.id}),
                         permissions=Actor.system().permissions)
         assert pq.pending_count(admin_c) == 1
+
+
+def test_every_page_of_every_order_is_the_live_queues_page(app, queue, readers, factory):
+    """A page in the default order reads only the first rows of each kept range (one per center and
+    milestone): every page, at a page size that splits cohorts, milestones and centers across pages,
+    equals the same page of the live queue, for every reader, with and without a center or milestone
+    filter. More completers with shared end days and names make the ranges interleave: the first
+    rows of a range alone, or a range read in the wrong order, give another page."""
+    a, b = queue["a"], queue["b"]
+    today = queue["today"]
+    for center, days, names in ((a, 200, ("Zeynalov", "Abbasov", "Şükürov")), (b, 200, ("Abbasov", "Çələbi")),
+                                (b, 120, ("Babayev", "Ağayev")), (a, 250, ("Ömərov",))):
+        end = today - timedelta(days=days)
+        cohort = factory.cohort(center=center, start_date=end - timedelta(days=60), end_date=end, status="completed")
+        for name in names:
+            completer(factory, center, cohort=cohort, last_name=name)
+    db.session.commit()
+    with app.test_request_context("/"):
+        for name, actor in readers.items():
+            views = [pq.FollowUpFilters(sort=sort) for sort in SORTS] + [
+                pq.FollowUpFilters(milestone=6), pq.FollowUpFilters(center_id=b.id)]
+            for filters in views:
+                whole = pq.followups_due(actor, filters, per_page=500, today=today, live=True)
+                for per_page in (2, 3):
+                    pages = (whole.total + per_page - 1) // per_page
+                    for number in range(1, pages + 2):   # and one past the end: empty
+                        kept = pq.followups_due(actor, filters, page=number, per_page=per_page, today=today)
+                        start = (number - 1) * per_page
+                        assert _page_rows(kept) == _page_rows(whole)[start:start + per_page], \
+                            (name, filters, per_page, number)
+                        assert kept.total == whole.total

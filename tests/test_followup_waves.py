@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from talent import clock, mail
 from talent.extensions import db
@@ -213,8 +213,8 @@ def test_unique_enrollment_and_wave_in_the_database(app, factory):
     world = _graduates(factory, language="en")
     _send(app)
     duplicate = FollowUpRequest(enrollment_id=world["enrollment"].id, trainee_id=world["trainee"].id,
-                                cohort_id=world["cohort"].id, wave=3, language="en", email="x@example.az",
-                                token_hash="0" * 64, sent_at=clock.now(), expires_at=clock.now())
+                                cohort_id=world["cohort"].id, center_id=world["center"].id, wave=3, language="en",
+                                email="x@example.az", token_hash="0" * 64, sent_at=clock.now(), expires_at=clock.now())
     db.session.add(duplicate)
     with pytest.raises(Exception):
         db.session.flush()
@@ -339,8 +339,9 @@ def test_response_rates_and_links_come_a_page_at_a_time(app, client, factory, lo
         trainee = factory.trainee(first_name=f"Ad{n}")
         enrollment = factory.enrollment(trainee=trainee, cohort=cohort, status="completed")
         db.session.add(FollowUpRequest(enrollment_id=enrollment.id, trainee_id=trainee.id, cohort_id=cohort.id,
-                                       wave=3, language="en", email=f"g{n}@example.az", token_hash=f"{n:064d}",
-                                       sent_at=clock.now(), expires_at=clock.now() + timedelta(days=30),
+                                       center_id=where.id, wave=3, language="en", email=f"g{n}@example.az",
+                                       token_hash=f"{n:064d}", sent_at=clock.now(),
+                                       expires_at=clock.now() + timedelta(days=30),
                                        answered_at=clock.now() if n % 2 else None))
         made.append(cohort.code)
     admin = factory.center_admin(center)
@@ -358,3 +359,73 @@ def test_response_rates_and_links_come_a_page_at_a_time(app, client, factory, lo
     html = client.get("/center/followups?rates_page=2").get_data(as_text=True)
     assert "rates_page=1" in html and "RT-26" in html and "RT-00" not in html and "RT-27" not in html
     assert "links_page=2" in html   # 27 links: the links list has two pages too
+
+
+def test_a_link_carries_its_cohorts_center_and_the_counts_read_it(app, factory):
+    """Issue 17: the links of a center are counted by the center kept on each link (its cohort's,
+    revision 0038_followup_request_center). A sent link carries its cohort's center; the migration's
+    backfill puts it back; the links list's total and the response rates' number of cohorts equal the
+    same counted through the cohorts, for the staff of one center, of two, the system and with a center
+    filter; and the cohort of a link cannot move to another center, so the copy cannot go stale."""
+    import importlib.util
+    from pathlib import Path
+
+    from talent.errors import InvalidTransition, ValidationError
+    from talent.learning.models import Cohort, Enrollment
+    from talent.learning.services import update_cohort
+
+    world = _graduates(factory, language="en")
+    second = factory.center(code="FUP2")
+    end = clock.today() - timedelta(days=100)
+    cohort2 = factory.cohort(center=second, start_date=end - timedelta(days=60), end_date=end, status="completed")
+    for n in range(3):
+        factory.enrollment(factory.trainee(first_name=f"Ad{n}", email=f"ad{n}@example.az"), cohort2,
+                           status="completed", final_score=90, attendance_pct=95)
+    third = factory.center(code="FUP3")
+    running = factory.cohort(center=third, start_date=end, end_date=clock.today() + timedelta(days=30))
+    factory.enrollment(factory.trainee(first_name="Vüsal", email="vusal@example.az"), running)
+    both = factory.center_admin(world["center"], second)
+    db.session.commit()
+    _send(app)
+    links = db.session.execute(select(FollowUpRequest.center_id, Cohort.center_id)
+                               .join(Cohort, Cohort.id == FollowUpRequest.cohort_id)).all()
+    assert len(links) == 4 and all(kept == live for kept, live in links)
+
+    # The backfill of the migration gives every link its cohort's center again.
+    spec = importlib.util.spec_from_file_location(
+        "m0038", Path(__file__).parent.parent / "migrations/versions/0038_followup_request_center.py")
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.execute(update(FollowUpRequest).values(center_id=third.id))
+    db.session.execute(text(migration.CENTERS))
+    assert sorted(db.session.scalars(select(FollowUpRequest.center_id))) == sorted([world["center"].id] + [second.id] * 3)
+    db.session.commit()
+
+    def through_cohorts(actor, center_id):
+        cohorts = select(Cohort.id)
+        if actor.center_ids is not None:
+            cohorts = cohorts.where(Cohort.center_id.in_(actor.center_ids))
+        if center_id:
+            cohorts = cohorts.where(Cohort.center_id == center_id)
+        links = select(FollowUpRequest.cohort_id).where(FollowUpRequest.cohort_id.in_(cohorts))
+        return (db.session.scalar(select(func.count()).select_from(links.subquery())),
+                db.session.scalar(select(func.count()).select_from(links.distinct().subquery())))
+
+    for actor in (Actor.for_user(world["admin"]), Actor.for_user(both), Actor.system()):
+        for center_id in (None, world["center"].id, second.id):
+            expected = through_cohorts(actor, center_id)
+            assert (followup.request_rows(actor, center_id).total,
+                    followup.response_rates(actor, center_id).total) == expected, (actor.label, center_id)
+    assert through_cohorts(Actor.for_user(both), None) == (4, 2)
+
+    # A link's cohort keeps its center: a completed cohort cannot be changed, and a cohort with
+    # enrollments (every link's) cannot move to another center.
+    enrollment = db.session.get(Enrollment, world["enrollment"].id)
+    with pytest.raises(InvalidTransition):
+        update_cohort(Actor.system(), enrollment.cohort_id, {"center_id": third.id})
+    db.session.rollback()
+    db.session.execute(update(Cohort).where(Cohort.id == enrollment.cohort_id).values(status="running"))
+    with pytest.raises(ValidationError):
+        update_cohort(Actor.system(), enrollment.cohort_id, {"center_id": third.id})
+    db.session.rollback()
+    assert db.session.get(Cohort, enrollment.cohort_id).center_id == world["center"].id

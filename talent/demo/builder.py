@@ -134,8 +134,8 @@ class DemoBuilder:
                                "employment_type", "remote", "start_date", "end_date", "monthly_pay_azn",
                                "source", "verification", "verified_at", "center_id", "created_at"))
         w.table("follow_ups", ("id", "enrollment_id", "milestone_months", "outcome", "note", "recorded_at"))
-        w.table("followup_requests", ("enrollment_id", "trainee_id", "cohort_id", "wave", "language", "email",
-                                      "token_hash", "sent_at", "reminded_at", "expires_at", "answered_at",
+        w.table("followup_requests", ("enrollment_id", "trainee_id", "cohort_id", "center_id", "wave", "language",
+                                      "email", "token_hash", "sent_at", "reminded_at", "expires_at", "answered_at",
                                       "outcome", "pay_band", "placement_id", "created_at"))
         if self.target >= 50_000:
             w.defer_indexes()
@@ -818,8 +818,8 @@ class DemoBuilder:
         waves = ((3, 6), (6, 12), (12, 18))
         oldest_end = add_months(self.today, -18)
         rows = db.session.execute(
-            select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Cohort.end_date, Trainee.email,
-                   Course.language)
+            select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Cohort.center_id, Cohort.end_date,
+                   Trainee.email, Course.language)
             .join(Cohort, Cohort.id == Enrollment.cohort_id).join(Course, Course.id == Cohort.course_id)
             .join(Trainee, Trainee.id == Enrollment.trainee_id)
             .where(Enrollment.status == EnrollmentStatus.COMPLETED, Trainee.followup_consent.is_(True),
@@ -832,7 +832,7 @@ class DemoBuilder:
         jobs = dict(db.session.execute(select(Placement.trainee_id, func.min(Placement.id))
                                        .group_by(Placement.trainee_id)).all())
         written = 0
-        for enrollment_id, trainee_id, cohort_id, end, email, course_language in rows:
+        for enrollment_id, trainee_id, cohort_id, center_id, end, email, course_language in rows:
             for wave, window_end in waves:
                 due = add_months(end, wave)
                 if not (self.today - timedelta(days=FOLLOWUP_SENT_DAYS) <= due <= self.today) \
@@ -858,7 +858,8 @@ class DemoBuilder:
                     reminded = sent + timedelta(days=followup.REMINDER_DAYS)
                 expires = (reminded or sent) + timedelta(days=followup.LINK_DAYS)
                 w.add("followup_requests", (
-                    enrollment_id, trainee_id, cohort_id, wave, followup.graduate_language(None, course_language),
+                    enrollment_id, trainee_id, cohort_id, center_id, wave,
+                    followup.graduate_language(None, course_language),
                     email or "", f"{rng.getrandbits(256):064x}", w.ts(sent), w.ts(reminded) if reminded else None,
                     w.ts(expires), w.ts(answered) if answered else None, outcome, pay_band, placement_id, w.ts(sent)))
                 written += 1

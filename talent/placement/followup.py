@@ -41,7 +41,7 @@ from talent.people.models import Trainee
 from talent.permissions import Actor, P, require, scope_centers
 from talent.placement.followup_models import ANSWERS, LANGUAGES, PAY_BANDS, WAVES, FollowUpRequest
 from talent.placement.models import FollowUp, Placement, PlacementStatus
-from talent.placement.queries import among, milestone_cutoff
+from talent.placement.queries import milestone_cutoff
 from talent.placement.services import (CHECK_MESSAGE, MILESTONES, apply_job_values, existing_employer, clean_job_fields,
                                        placement_market)
 
@@ -124,8 +124,8 @@ def _due_rows(today: date, wave: int):
     earliest_end = milestone_cutoff(today, WINDOW_END[wave])
     has_email = and_(Trainee.email.is_not(None), Trainee.email != "")
     has_phone = and_(Trainee.phone.is_not(None), Trainee.phone != "")
-    stmt = (select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Trainee.email, Trainee.phone,
-                   Trainee.first_name, User.locale, Course.language)
+    stmt = (select(Enrollment.id, Enrollment.trainee_id, Enrollment.cohort_id, Cohort.center_id, Trainee.email,
+                   Trainee.phone, Trainee.first_name, User.locale, Course.language)
             .join(Cohort, Cohort.id == Enrollment.cohort_id)
             .join(Course, Course.id == Cohort.course_id)
             .join(Trainee, Trainee.id == Enrollment.trainee_id)
@@ -187,12 +187,13 @@ def send_due(actor: Actor, today: date | None = None) -> SendResult:
         due = _due_rows(today, wave)
         tokens: dict[int, tuple[str, str, str | None]] = {}
         values = []
-        for enrollment_id, trainee_id, cohort_id, email, phone, first_name, locale, course_language in due:
+        for enrollment_id, trainee_id, cohort_id, center_id, email, phone, first_name, locale, course_language in due:
             if enrollment_id in tokens:      # one request (and one link) per enrollment and wave
                 continue
             token = _new_token(enrollment_id, wave)
             tokens[enrollment_id] = (token, first_name, phone)
-            values.append(dict(enrollment_id=enrollment_id, trainee_id=trainee_id, cohort_id=cohort_id, wave=wave,
+            values.append(dict(enrollment_id=enrollment_id, trainee_id=trainee_id, cohort_id=cohort_id,
+                               center_id=center_id, wave=wave,
                                language=graduate_language(locale, course_language), email=(email or "").strip(),
                                token_hash=token_hash(token), sent_at=now,
                                expires_at=now + timedelta(days=LINK_DAYS), created_at=now))
@@ -345,16 +346,16 @@ def _overdue(now: datetime):
                 FollowUpRequest.sent_at <= now - timedelta(days=REMINDER_DAYS))
 
 
-def _of_cohorts(actor: Actor, center_id: int | None):
-    """``followup_requests.cohort_id`` among the actor's cohorts (of ``center_id`` when given); None
-    when that is every cohort. The links of a center's cohorts through the cohort index
-    (:func:`~talent.placement.queries.among`), not a hash of every link."""
-    ids = scope_centers(select(Cohort.id), actor, Cohort.center_id)
+def _of_centers(actor: Actor, center_id: int | None):
+    """``followup_requests`` of the actor's centers (of ``center_id`` when given), by the center kept
+    on each link (its cohort's: one index range per center, where the cohorts' ids were one index
+    descent per cohort); None when that is every link."""
+    centers = None if actor.center_ids is None else set(actor.center_ids)
     if center_id:
-        ids = ids.where(Cohort.center_id == center_id)
-    elif actor.center_ids is None:
+        centers = {center_id} if centers is None else centers & {center_id}
+    if centers is None:
         return None
-    return among(FollowUpRequest.cohort_id, ids)
+    return FollowUpRequest.center_id.in_(sorted(centers) or [-1])
 
 
 def request_rows(actor: Actor, center_id: int | None = None, page: int = 1, per_page: int = 25) -> Page:
@@ -373,14 +374,13 @@ def request_rows(actor: Actor, center_id: int | None = None, page: int = 1, per_
             .join(Cohort, Cohort.id == FollowUpRequest.cohort_id)
             .join(Trainee, Trainee.id == FollowUpRequest.trainee_id)
             .outerjoin(Placement, Placement.id == FollowUpRequest.placement_id))
-    stmt = scope_centers(stmt, actor, Cohort.center_id)
-    if center_id:
-        stmt = stmt.where(Cohort.center_id == center_id)
+    condition = _of_centers(actor, center_id)
+    if condition is not None:
+        stmt = stmt.where(condition)
     page = max(1, page)
     rows = list(db.session.execute(stmt.order_by(FollowUpRequest.sent_at.desc(), FollowUpRequest.id.desc())
                                    .limit(per_page).offset((page - 1) * per_page)).all())
-    condition = _of_cohorts(actor, center_id)
-    count = select(func.count(FollowUpRequest.id))
+    count = select(func.count()).select_from(FollowUpRequest)
     total = db.session.scalar(count if condition is None else count.where(condition)) or 0
     return Page(items=rows, page=page, per_page=per_page, total=total)
 
@@ -397,7 +397,11 @@ def response_rates(actor: Actor, center_id: int | None = None, page: int = 1, pe
     cohorts = scope_centers(cohorts, actor, Cohort.center_id)
     if center_id:
         cohorts = cohorts.where(Cohort.center_id == center_id)
-    total = db.session.scalar(select(func.count()).select_from(cohorts.subquery())) or 0
+    # Counted on the links alone: their distinct cohorts, by the center kept on each link.
+    condition = _of_centers(actor, center_id)
+    linked = select(FollowUpRequest.cohort_id).distinct()
+    linked = linked if condition is None else linked.where(condition)
+    total = db.session.scalar(select(func.count()).select_from(linked.subquery())) or 0
     page = max(1, page)
     chosen = (cohorts.order_by(Cohort.end_date.desc(), Cohort.code, Cohort.id)
               .limit(per_page).offset((page - 1) * per_page).subquery("chosen"))

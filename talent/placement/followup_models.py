@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from talent.db import Base, in_check, utcnow
@@ -27,12 +27,18 @@ class FollowUpRequest(Base):
         CheckConstraint("outcome IS NULL OR " + in_check("outcome", ANSWERS), name="outcome"),
         CheckConstraint("pay_band IS NULL OR " + in_check("pay_band", PAY_BANDS), name="pay_band"),
         CheckConstraint(in_check("language", LANGUAGES), name="language"),
+        # A center's links as one index range (the follow-up queue's counts; revision
+        # 0038_followup_request_center).
+        Index("ix_followup_requests_center_id_cohort_id", "center_id", "cohort_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainees.id", ondelete="CASCADE"), index=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    # The cohort's center. A link goes to a completed enrollment, and a cohort with enrollments never
+    # moves to another center (learning.services.cohorts.update_cohort): the copy stays right.
+    center_id: Mapped[int] = mapped_column(ForeignKey("centers.id", ondelete="RESTRICT"))
     wave: Mapped[int] = mapped_column(Integer)
     language: Mapped[str] = mapped_column(String(2), default="az")
     # The address the link went to; empty when the graduate had none and it went by SMS to their phone.

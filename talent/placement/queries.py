@@ -123,13 +123,19 @@ def _followup_live(actor: Actor, today: date, filters: FollowUpFilters):
     return union_all(*parts).subquery("due") if len(parts) > 1 else parts[0].subquery("due")
 
 
-def _followup_kept(actor: Actor, today: date, filters: FollowUpFilters):
+def _followup_kept(actor: Actor, today: date, filters: FollowUpFilters, *, first: int | None = None):
     """The due follow-ups read from the kept rows (``follow_ups_open``,
     :mod:`talent.placement.followup_queue`): the rows of the actor's centers whose milestone has come
     (an index range per center and milestone), without a job the actor sees. A row keeps the jobs its
     cohort's center sees out already; a job another center recorded (``job_elsewhere``) counts for an
     administrator, and for a center's staff when that center is theirs (one probe, only for those
-    rows)."""
+    rows).
+
+    ``first``: only the first ``first`` rows of each range in the queue's default order, for a page
+    of it. Each range is read in that order (the index gives ``cohort_end``; only the names within
+    one end day are sorted), so a page reads a few dozen rows of each instead of every due row
+    sorted together (34,000 for a center's staff at 1M: 16 -> 1 ms). The ranges are then one per
+    center and milestone, where ``center_id IN (…)`` would return a milestone's rows out of order."""
     milestones = _milestones(filters)
     if not milestones:
         return None
@@ -140,21 +146,38 @@ def _followup_kept(actor: Actor, today: date, filters: FollowUpFilters):
             Placement.trainee_id == q.trainee_id, Placement.verification != PlacementStatus.REJECTED,
             or_(Placement.end_date.is_(None), Placement.end_date >= q.cohort_end), Placement.source == "center",
             Placement.center_id.in_(sorted(actor.center_ids) or [-1])))
+    centers: list[int | None] = [None]
+    if first is not None:
+        known = [filters.center_id] if filters.center_id else sorted(actor.center_ids or ())
+        if known and len(known) <= PER_CENTER_RANGES:
+            centers = known
     parts = []
     for months in milestones:   # one index range per center and milestone (an OR made it a bitmap scan)
-        stmt = (select(q.enrollment_id, q.milestone_months.label("milestone"), q.cohort_end, q.cohort_id,
-                       q.cohort_code, q.center_id, q.trainee_id, q.last_name, q.first_name)
-                .where(q.milestone_months == months, q.cohort_end <= milestone_cutoff(today, months),
-                       q.job_elsewhere.is_(False) if theirs is None else or_(q.job_elsewhere.is_(False), theirs)))
-        stmt = scope_centers(stmt, actor, q.center_id)
-        if filters.center_id:
-            stmt = stmt.where(q.center_id == filters.center_id)
-        parts.append(stmt)
+        for center_id in centers:
+            stmt = (select(q.enrollment_id, q.milestone_months.label("milestone"), q.cohort_end, q.cohort_id,
+                           q.cohort_code, q.center_id, q.trainee_id, q.last_name, q.first_name)
+                    .where(q.milestone_months == months, q.cohort_end <= milestone_cutoff(today, months),
+                           q.job_elsewhere.is_(False) if theirs is None else or_(q.job_elsewhere.is_(False), theirs)))
+            stmt = scope_centers(stmt, actor, q.center_id)
+            if filters.center_id:
+                stmt = stmt.where(q.center_id == filters.center_id)
+            if center_id is not None:
+                stmt = stmt.where(q.center_id == center_id)
+            if first is not None:
+                stmt = select(stmt.order_by(q.cohort_end, az_collate(q.last_name), az_collate(q.first_name),
+                                            q.enrollment_id).limit(first).subquery())
+            parts.append(stmt)
     return union_all(*parts).subquery("due") if len(parts) > 1 else parts[0].subquery("due")
 
 
-def _due(actor: Actor, today: date, filters: FollowUpFilters, live: bool):
-    return (_followup_live if live else _followup_kept)(actor, today, filters)
+# Up to this many centers, a page of the queue reads one range per center and milestone.
+PER_CENTER_RANGES = 16
+
+
+def _due(actor: Actor, today: date, filters: FollowUpFilters, live: bool, *, first: int | None = None):
+    if live:
+        return _followup_live(actor, today, filters)
+    return _followup_kept(actor, today, filters, first=first)
 
 
 def _followup_order(due, sort: str):
@@ -178,11 +201,14 @@ def followups_due(actor: Actor, filters: FollowUpFilters, page: int = 1, per_pag
     definition, for the tests)."""
     require(actor, P.PLACEMENTS_READ)
     require(actor, P.TRAINEES_READ)
-    due = _due(actor, today or clock.today(), filters, live)
+    today = today or clock.today()
     page = max(1, page)
+    due = _due(actor, today, filters, live)
     if due is None:
         return Page(items=[], page=page, per_page=per_page, total=0)
-    chosen = (select(due).order_by(*_followup_order(due, filters.sort))
+    # In the default order a page needs only the first rows of each kept range.
+    shown = due if filters.sort in ("name", "cohort") else _due(actor, today, filters, live, first=page * per_page)
+    chosen = (select(shown).order_by(*_followup_order(shown, filters.sort))
               .limit(per_page).offset((page - 1) * per_page).subquery("chosen"))
     stmt = (select(chosen, Trainee.search_name, Trainee.phone, Trainee.email)
             .join(Trainee, Trainee.id == chosen.c.trainee_id).order_by(*_followup_order(chosen, filters.sort)))
