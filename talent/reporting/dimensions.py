@@ -86,17 +86,22 @@ def with_dimension_joins(stmt, dimension: str | None, *, trainee_column=None):
     return stmt
 
 
+def course_filters(filters: Filters) -> list:
+    """The course filters (level, sector, skill), each as the select of the course ids it keeps."""
+    found = []
+    if filters.level:
+        found.append(select(Course.id).where(Course.level == filters.level))
+    if filters.sector_id:
+        found.append(select(Course.id).where(Course.sector_id == filters.sector_id))
+    if filters.skill_id:
+        found.append(select(course_skills.c.course_id).where(course_skills.c.skill_id == filters.skill_id))
+    return found
+
+
 def course_conditions(filters: Filters) -> list[ColumnElement]:
     """The course and place filters, as conditions on Cohort and Course."""
-    conds: list[ColumnElement] = []
     # Course filters as a semi-join on the (small) courses table: no join needed when unfiltered.
-    if filters.level:
-        conds.append(Cohort.course_id.in_(select(Course.id).where(Course.level == filters.level)))
-    if filters.sector_id:
-        conds.append(Cohort.course_id.in_(select(Course.id).where(Course.sector_id == filters.sector_id)))
-    if filters.skill_id:
-        conds.append(Cohort.course_id.in_(select(course_skills.c.course_id)
-                                          .where(course_skills.c.skill_id == filters.skill_id)))
+    conds: list[ColumnElement] = [Cohort.course_id.in_(courses) for courses in course_filters(filters)]
     if filters.region_id:
         conds.append(Cohort.center_id.in_(select(Center.id).where(Center.region_id == filters.region_id)))
     if filters.center_id:

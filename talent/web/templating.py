@@ -5,7 +5,9 @@ from functools import lru_cache
 
 from babel import numbers
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_decimal, format_datetime, format_percent, get_locale, lazy_gettext as _l
+from flask_babel import (format_date, format_decimal, format_datetime, format_percent, get_locale, gettext as _,
+                         lazy_gettext as _l)
+from markupsafe import Markup
 from flask_login import current_user
 
 from talent.i18n import current_language
@@ -132,11 +134,33 @@ def percent(n, decimals: int = 1) -> str:
     return format_percent(float(n) / 100, format="#,##0" + ("." + "#" * decimals if decimals else "") + "%")
 
 
+_WITHHELD = Markup('<span class="text-muted" title="{}">{}</span>')
+
+
+def report_cell(c) -> Markup:
+    """One published report cell (:class:`talent.reporting.suppression.Cell`): its figure in the
+    page's locale, or the mark of a withheld one with the reason as its title. A Python function, not
+    a template macro: a ministry table calls it once per cell (546 times on a center's page), and a
+    macro call per cell was most of rendering the tables."""
+    if c.value is None:
+        if c.status == "small":
+            return _WITHHELD.format(_("A few people (published value below %(k)s): withheld to protect them", k=c.k),
+                                    c.symbol)
+        if c.status == "no_base":
+            return _WITHHELD.format(_("Nothing to divide by"), "—")
+        if c.kind == "rate":
+            return _WITHHELD.format(_("Rate withheld: its base is below %(k)s or its numerator is withheld", k=c.k),
+                                    "x")
+        return _WITHHELD.format(_("Hidden so that a small number cannot be worked out"), "x")
+    return Markup.escape(decimal1(c.value) if c.kind == "rate" else number(c.value))
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
         navigation_menu=navigation_menu,
         number_symbols=number_symbols,
+        report_cell=report_cell,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         current_language=current_language,
         label=label,

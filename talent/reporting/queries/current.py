@@ -18,14 +18,15 @@ from talent.placement.models import Employer, Placement, PlacementStatus
 from talent.extensions import db
 from talent.reporting import summary
 from talent.reporting.dimensions import (EVER_ENROLLED, FINISHED, PLACEMENT_WINDOW_DAYS, TRAINEE_DIMENSIONS,
-                                         dimension_column, report_session,
+                                         course_filters, dimension_column, report_session,
                                          with_dimension_joins, course_conditions)
 from talent.reporting.cellkey import (key_name, perturbing, pre_name,
                                       report_key_sql as key_sql)
 from talent.reporting.periods import Filters
 from talent.reporting.queries.common import (ALL_METRICS, ANCHORED, ANCHORED_ENROLLMENT, ANCHORED_PLACEMENT,
                                              ENROLLMENT_METRICS, KEYED_METRICS, PLACEMENT_METRICS, TOTAL,
-                                             add_days, placement_rows, placement_source, regional_countries,
+                                             add_days, kept_place_conditions, placement_rows, placement_source,
+                                             regional_countries,
                                              representative_flag, representative_rows, with_pre)
 from talent.centers.models import Center
 from talent.reporting.models import ReportCohortPlacement, ReportPlacementMonth
@@ -136,6 +137,13 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
                 filters, None, representative_flag(filters, None), wanted)
             out[TOTAL] = dict(whole.get(0, {n: 0 for m in wanted for n in (m, key_name(m))}))
         return out
+    if not live and dimension in _KEPT_GROUP and placement_source(filters, dimension) is not None \
+            and summary.markets_current(report_session()):
+        out = _kept_distinct_placement_metrics(filters, dimension, wanted)
+        if with_total:
+            whole = out if dimension is None else placement_metrics(filters, None, only=only)
+            out[TOTAL] = dict(whole.get(0, {n: 0 for m in wanted for n in (m, key_name(m))}))
+        return out
     key = dimension_column(dimension, filters)
     market = market_case(Employer.country_code, regional_countries())
     # One row per (group, placement): the join to completed cohorts repeats a placement for each
@@ -172,6 +180,52 @@ def placement_metrics(filters: Filters, dimension: str | None = None, *,
     return out
 
 
+# The groupings whose key the kept placement rows carry (a skill through its course's skills).
+_KEPT_GROUP = {None: None, "region": "region_id", "center": "center_id", "course": "course_id", "skill": None}
+
+
+def _kept_distinct_placement_metrics(filters: Filters, dimension: str | None,
+                                     wanted: list[str]) -> dict[Any, dict[str, int]]:
+    """:func:`placement_metrics` from the kept placement rows where no representative flag answers
+    the grouping (a skill, a course filter, courses across centers): one row per (group, placement)
+    by DISTINCT, over the rows' own group, market and record keys (no join to cohorts, employers or
+    trainees, no key computed per row), and a person placed as the first of their rows in the group
+    (``row_number`` over the order the DISTINCT has just sorted by) instead of an aggregate per
+    (group, person) and a second one per group: a center's placements per skill at 1M 62 -> 37 ms."""
+    F = ReportCohortPlacement
+    if dimension == "skill":
+        key = course_skills.c.skill_id
+    elif dimension is None:
+        key = literal_column("0")
+    else:
+        key = getattr(F, _KEPT_GROUP[dimension])
+    keyed = perturbing()
+    rows = (select(key.label("k"), F.trainee_id.label("tid"), F.placement_id.label("pid"), F.market.label("market"),
+                   (F.pkey if keyed else literal_column("0")).label("pkey"),
+                   (F.tkey if keyed else literal_column("0")).label("tkey"))
+            .select_from(F)
+            .where(F.start_date.between(filters.start, filters.end), *kept_place_conditions(filters, F),
+                   *[F.course_id.in_(courses) for courses in course_filters(filters)]))
+    if dimension == "skill":
+        rows = rows.join(course_skills, course_skills.c.course_id == F.course_id)
+    d = rows.distinct().subquery()
+    ranked = select(d.c.k, d.c.market, d.c.pkey, d.c.tkey,
+                    func.row_number().over(partition_by=(d.c.k, d.c.tid), order_by=d.c.pid).label("rn")).subquery()
+    first = ranked.c.rn == 1
+
+    def total(column, cond=None):
+        return func.coalesce(func.sum(column) if cond is None else func.sum(column).filter(cond), 0)
+
+    markets = ("local", "regional", "international")
+    columns = {"placed": func.count().filter(first), key_name("placed"): total(ranked.c.tkey, first),
+               "placements": func.count(), key_name("placements"): total(ranked.c.pkey),
+               **{m: func.count().filter(ranked.c.market == m) for m in markets},
+               **{key_name(m): total(ranked.c.pkey, ranked.c.market == m) for m in markets}}
+    names = [n for m in wanted for n in (m, key_name(m))]
+    stmt = select(ranked.c.k, *[columns[n].label(n) for n in names]).group_by(ranked.c.k)
+    return {row.k: {n: int(getattr(row, n)) for n in names} for row in report_session().execute(stmt)}
+
+
 def _kept_placement_metrics(filters: Filters, dimension: str | None, flag: str,
                             wanted: list[str]) -> dict[Any, dict[str, int]]:
     """:func:`placement_metrics` from the representative rows in one flat pass: each placement of a
@@ -201,7 +255,10 @@ def _row_placement_metrics(filters: Filters, dimension: str | None, flag: str, w
     kept, where = representative_rows(filters, dimension, flag)
     previous = getattr(F, summary.PREVIOUS_OF[flag])
     first = or_(previous.is_(None), previous < first_before)
-    market = market_case(Employer.country_code, regional_countries())
+    # The market kept on the row while it was taken with the configured regional countries (no
+    # join to the employers, no CASE per row), else from the employer's country.
+    own_market = summary.markets_current(report_session())
+    market = F.market if own_market else market_case(Employer.country_code, regional_countries())
     # The record keys kept on the rows (written with them; the summary is read only while its key
     # fingerprint is the configured one), or none when the reports do not perturb.
     keyed = perturbing()
@@ -216,8 +273,10 @@ def _row_placement_metrics(filters: Filters, dimension: str | None, flag: str, w
                **{m: func.count().filter(market == m) for m in ("local", "regional", "international")},
                **{key_name(m): keysum(market == m) for m in ("local", "regional", "international")}}
     names = [n for m in wanted for n in (m, key_name(m))]
-    stmt = (select(kept.label("k"), func.count().label("rows_"), *[columns[n].label(n) for n in names])
-            .select_from(F).join(Employer, Employer.id == F.employer_id).where(*where))
+    stmt = select(kept.label("k"), func.count().label("rows_"), *[columns[n].label(n) for n in names]).select_from(F)
+    if not own_market:
+        stmt = stmt.join(Employer, Employer.id == F.employer_id)
+    stmt = stmt.where(*where)
     if dimension is not None:
         stmt = stmt.group_by(kept)
     # A group with no rows is absent, as in the pass per person (the national row of no rows too).
