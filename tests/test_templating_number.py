@@ -75,3 +75,17 @@ def test_report_cell_writes_what_the_template_macro_wrote(app):
                 assert new.render(cells=cells) == expected, language
                 assert kept.render(cells=cells) == expected, language
                 assert "&lt;5" in expected and "title=" in expected
+
+
+def test_decimal1_is_format_decimal_with_its_pattern_in_every_language(app):
+    """decimal1 applies its patterns parsed once: the same text as format_decimal with the pattern."""
+    decimal1 = app.jinja_env.filters["decimal1"]
+    values = [0, 0.04, 0.05, 0.25, 1, 3.14159, 64.5, 99.95, 100, 1234.56, 1234567.5, -2, -0.05, Decimal("12.35"), 10**9]
+    with app.test_request_context("/"):
+        for language in ("az", "en", "ru"):
+            with force_locale(language):
+                for value in values:
+                    assert decimal1(value) == format_decimal(value, format="#,##0.0"), (language, value)
+                    assert decimal1(value, signed=True) == format_decimal(value, format="+#,##0.0;-#,##0.0"), \
+                        (language, value)
+                assert decimal1(None) == ""

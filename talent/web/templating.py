@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from babel import numbers
 from flask import Flask, current_app, request, url_for
-from flask_babel import (format_date, format_decimal, format_datetime, format_percent, get_locale, gettext as _,
+from flask_babel import (format_date, format_datetime, format_percent, get_locale, gettext as _,
                          lazy_gettext as _l)
 from markupsafe import Markup
 from flask_login import current_user
@@ -119,12 +119,17 @@ def number_symbols() -> tuple[str, str]:
     return _number_symbols_in(get_locale())
 
 
+# decimal1's patterns, parsed once (format_decimal parsed its pattern on every call: a ministry table
+# writes a rate in every row).
+_DECIMAL1 = {False: numbers.parse_pattern("#,##0.0"), True: numbers.parse_pattern("+#,##0.0;-#,##0.0")}
+
+
 def decimal1(n, signed: bool = False) -> str:
     """A number with one decimal in the page's locale (64,5 in az and ru; 64.5 in en); ``signed``
-    writes the sign of a gap (+3,5 / -2,0)."""
+    writes the sign of a gap (+3,5 / -2,0). What ``format_decimal(n, format=…)`` writes."""
     if n is None:
         return ""
-    return format_decimal(n, format="+#,##0.0;-#,##0.0" if signed else "#,##0.0")
+    return _DECIMAL1[bool(signed)].apply(n, get_locale())
 
 
 def percent(n, decimals: int = 1) -> str:
