@@ -425,7 +425,8 @@ def test_a_link_carries_its_cohorts_center_and_the_counts_read_it(app, factory):
         update_cohort(Actor.system(), enrollment.cohort_id, {"center_id": third.id})
     db.session.rollback()
     db.session.execute(update(Cohort).where(Cohort.id == enrollment.cohort_id).values(status="running"))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         update_cohort(Actor.system(), enrollment.cohort_id, {"center_id": third.id})
+    assert set(refused.value.fields) == {"center_id"}
     db.session.rollback()
     assert db.session.get(Cohort, enrollment.cohort_id).center_id == world["center"].id

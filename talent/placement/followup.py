@@ -141,7 +141,7 @@ def _due_rows(today: date, wave: int):
     return db.session.execute(stmt.order_by(Enrollment.id)).all()
 
 
-INSERT_CHUNK = 500   # requests per multi-row INSERT (10 columns each: far under any parameter limit)
+INSERT_CHUNK = 500   # requests per multi-row INSERT (11 columns each: far under any parameter limit)
 
 
 def _insert_unless_sent(values: list[dict]) -> list[FollowUpRequest]:
@@ -374,9 +374,12 @@ def request_rows(actor: Actor, center_id: int | None = None, page: int = 1, per_
             .join(Cohort, Cohort.id == FollowUpRequest.cohort_id)
             .join(Trainee, Trainee.id == FollowUpRequest.trainee_id)
             .outerjoin(Placement, Placement.id == FollowUpRequest.placement_id))
+    # The rows shown are scoped by their cohort's center (the personal data rests on the live rule);
+    # the total by the center kept on each link, which equals it.
+    stmt = scope_centers(stmt, actor, Cohort.center_id)
+    if center_id:
+        stmt = stmt.where(Cohort.center_id == center_id)
     condition = _of_centers(actor, center_id)
-    if condition is not None:
-        stmt = stmt.where(condition)
     page = max(1, page)
     rows = list(db.session.execute(stmt.order_by(FollowUpRequest.sent_at.desc(), FollowUpRequest.id.desc())
                                    .limit(per_page).offset((page - 1) * per_page)).all())

@@ -129,7 +129,7 @@ def decimal1(n, signed: bool = False) -> str:
     writes the sign of a gap (+3,5 / -2,0). What ``format_decimal(n, format=…)`` writes."""
     if n is None:
         return ""
-    return _DECIMAL1[bool(signed)].apply(n, get_locale())
+    return _DECIMAL1[bool(signed)].apply(n, get_locale() or numbers.LC_NUMERIC)
 
 
 def percent(n, decimals: int = 1) -> str:
