@@ -173,14 +173,15 @@ def representative_rows(filters: Filters, dimension: str | None, flag: str):
     scope: they carry their groups, so no join to cohorts, centers or trainees is needed. The kept
     column of the dimension's name replaces its column on those tables (``0`` for no dimension)."""
     F = ReportCohortPlacement
-    kept = literal_column("0") if dimension is None else getattr(F, _KEPT.get(dimension, dimension))
+    kept = literal_column("0") if dimension is None else getattr(F, KEPT_GROUP_COLUMNS.get(dimension, dimension))
     where = [F.start_date.between(filters.start, filters.end), getattr(F, flag).is_(True)]
     if flag == "rep_sector":
         where.append(F.sector_id == filters.sector_id)
     return kept, where + kept_place_conditions(filters, F)
 
 
-_KEPT = {"region": "region_id", "center": "center_id", "course": "course_id"}
+# The cohort groupings the kept placement rows carry as their own columns.
+KEPT_GROUP_COLUMNS = {"region": "region_id", "center": "center_id", "course": "course_id"}
 
 
 def with_pre(rows: dict[Any, dict[str, int]], pre: dict[Any, dict[str, int]], names) -> None:
